@@ -1,0 +1,41 @@
+import type { Diagnostic, Location } from './diagnostic.js';
+import { formatDiagnostic } from './diagnostic.js';
+
+/** Base of every error memplan throws on purpose; carries diagnostics. */
+export class MemplanError extends Error {
+  readonly diagnostics: readonly Diagnostic[];
+  constructor(diagnostics: readonly Diagnostic[]) {
+    super(diagnostics.map(formatDiagnostic).join('\n'));
+    this.name = new.target.name;
+    this.diagnostics = diagnostics;
+  }
+  static one<T extends MemplanError>(
+    this: new (d: readonly Diagnostic[]) => T,
+    code: string,
+    message: string,
+    location?: Location,
+  ): T {
+    return new this([{ code, severity: 'error', message, ...(location ? { location } : {}) }]);
+  }
+}
+
+/** The input (model file, buffer set, target file) is malformed. Exit code 2. */
+export class InputError extends MemplanError {}
+/** The model uses something memplan cannot handle (op, domain, external data). Exit code 2. */
+export class UnsupportedError extends MemplanError {}
+/** Bad flags or option values. Exit code 2. */
+export class ConfigError extends MemplanError {}
+/** The planner could not produce a plan (e.g. a buffer fits no pool). */
+export class PlanError extends MemplanError {}
+
+/** A broken internal invariant: a bug in memplan. */
+export class InternalError extends Error {
+  constructor(message: string) {
+    super(`internal error: ${message}`);
+    this.name = 'InternalError';
+  }
+}
+
+export function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new InternalError(message);
+}

@@ -1,0 +1,118 @@
+/**
+ * Graph IR: the model after import, shape inference and constant folding.
+ * Immutable once built. Every quantity carries its unit in its name.
+ */
+
+/** Element types memplan knows, named as ONNX names them (lower case). */
+export type DType =
+  | 'float32' | 'float16' | 'bfloat16' | 'float64'
+  | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64'
+  | 'bool' | 'string' | 'complex64' | 'complex128'
+  | 'float8e4m3fn' | 'float8e4m3fnuz' | 'float8e5m2' | 'float8e5m2fnuz' | 'uint4' | 'int4';
+
+/** A constant value. Large splats stay compact (one value and a shape), never expanded. */
+export type ConstData =
+  /** Every element equals `value` (e.g. a `ConstantOfShape` weight). */
+  | { readonly kind: 'splat'; readonly value: number | bigint }
+  /** Dense elements in row-major order; int64 stays bigint only in `values` of kind 'bigint'. */
+  | { readonly kind: 'dense'; readonly values: Float32Array | Float64Array | Int32Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Uint32Array | BigInt64Array | BigUint64Array }
+  /** Strings (rare; only carried through). */
+  | { readonly kind: 'strings'; readonly values: readonly string[] };
+
+/** A folded constant: an initializer, a `Constant` output or the result of a constant subgraph. */
+export interface ConstTensor {
+  readonly dtype: DType;
+  /** Dimensions, outermost first. */
+  readonly shape: readonly number[];
+  readonly data: ConstData;
+}
+
+/** Role of a tensor in the graph after folding. */
+export type TensorKind = 'input' | 'activation' | 'output' | 'weight';
+
+/** A tensor with a fully static shape. */
+export interface TensorInfo {
+  readonly name: string;
+  readonly dtype: DType;
+  /** Static dimensions, outermost first; [] for a scalar. */
+  readonly shape: readonly number[];
+  /** Number of elements (product of the shape). */
+  readonly elementCount: number;
+  /** elementCount times the element size (exact bytes; sub-byte types round up). */
+  readonly sizeBytes: number;
+  readonly kind: TensorKind;
+}
+
+export type AttrValue =
+  | { readonly type: 'float'; readonly value: number }
+  | { readonly type: 'int'; readonly value: number }
+  | { readonly type: 'string'; readonly value: string }
+  | { readonly type: 'floats'; readonly value: readonly number[] }
+  | { readonly type: 'ints'; readonly value: readonly number[] }
+  | { readonly type: 'strings'; readonly value: readonly string[] }
+  | { readonly type: 'tensor'; readonly value: ConstTensor }
+  | { readonly type: 'graph'; readonly value: unknown }
+  | { readonly type: 'other'; readonly value: unknown };
+
+/** One operator that runs at run time (constant subgraphs are already folded away). */
+export interface OpNode {
+  /** Node name from the model, or `<opType>_<index>` when the model gives none (unique). */
+  readonly name: string;
+  readonly opType: string;
+  /** '' for the default ONNX domain. */
+  readonly domain: string;
+  /** Input tensor names; '' marks an omitted optional input. May name weights. */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attributes: ReadonlyMap<string, AttrValue>;
+  /** Execution step: index in `Graph.nodes`. */
+  readonly step: number;
+}
+
+/** The imported model. */
+export interface Graph {
+  readonly name: string;
+  readonly irVersion: number;
+  /** Default-domain opset version. */
+  readonly opsetVersion: number;
+  /** Runtime graph inputs (initializers excluded), in model order. */
+  readonly inputs: readonly string[];
+  /** Graph outputs, in model order. */
+  readonly outputs: readonly string[];
+  /** Runtime operators in execution order (topological; the model's order when it is valid). */
+  readonly nodes: readonly OpNode[];
+  /** Every non-constant tensor (inputs, activations, outputs) by name. */
+  readonly tensors: ReadonlyMap<string, TensorInfo>;
+  /** Every constant read by a runtime node (or a graph output that is constant), by name. */
+  readonly weights: ReadonlyMap<string, ConstTensor>;
+  /** Sum of the byte sizes of `weights` (read-only weight bytes). */
+  readonly weightBytes: number;
+}
+
+const DTYPE_BITS: Readonly<Record<DType, number>> = {
+  float32: 32, float16: 16, bfloat16: 16, float64: 64,
+  int8: 8, uint8: 8, int16: 16, uint16: 16, int32: 32, uint32: 32, int64: 64, uint64: 64,
+  bool: 8, string: 64, complex64: 64, complex128: 128,
+  float8e4m3fn: 8, float8e4m3fnuz: 8, float8e5m2: 8, float8e5m2fnuz: 8, uint4: 4, int4: 4,
+};
+
+/** Bits per element of a dtype (strings count as one pointer, 8 bytes). */
+export function dtypeBits(dtype: DType): number {
+  return DTYPE_BITS[dtype];
+}
+
+/** Exact bytes of `elementCount` elements of `dtype` (sub-byte types round up). */
+export function byteSize(dtype: DType, elementCount: number): number {
+  return Math.ceil((elementCount * DTYPE_BITS[dtype]) / 8);
+}
+
+export function elementCountOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Formats a shape as `1x3x96x96` (a scalar is `scalar`). */
+export function formatShape(shape: readonly number[]): string {
+  return shape.length === 0 ? 'scalar' : shape.join('x');
+}
