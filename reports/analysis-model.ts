@@ -1,0 +1,81 @@
+/**
+ * The data every analysis renderer reads. Plain data with exact integer bytes; built by src/pipeline.ts.
+ * This is also the shape of `memplan MODEL --format json` (see DESIGN.md "Analysis JSON").
+ */
+
+export interface ReportTarget {
+  readonly name: string;
+  readonly cores: number;
+  /** Shared SRAM capacity in bytes (null = unbounded). */
+  readonly sramBytes: number | null;
+  /** DRAM capacity in bytes (null = unbounded). */
+  readonly dramBytes: number | null;
+}
+
+export interface ReportPool {
+  readonly name: string;
+  readonly sizeBytes: number | null;
+  readonly usedBytes: number;
+  readonly lowerBoundBytes: number;
+}
+
+export interface ReportLayer {
+  readonly step: number;
+  readonly name: string;
+  readonly op: string;
+  /** Output shapes, e.g. "1x16x48x48" (several outputs joined by ", "). */
+  readonly outputShape: string;
+  /** Bytes of the non-constant outputs of the layer. */
+  readonly outputBytes: number;
+  /** Live activation bytes at this step (the liveness convention). */
+  readonly liveBytes: number;
+  /** SRAM bytes this step needs (activations resident in SRAM plus scratch). */
+  readonly sramBytes: number;
+  /** Per-layer scratch (tiles, double buffers, per-core copies) in bytes. */
+  readonly scratchBytes: number;
+  readonly fits: boolean;
+}
+
+export interface ReportBuffer {
+  readonly name: string;
+  /** activation | input | output | tile | double-buffer | scratch */
+  readonly kind: string;
+  readonly sizeBytes: number;
+  readonly startStep: number;
+  readonly endStep: number;
+  /** Pool and offset from the verified plan; undefined when unplaced. */
+  readonly pool?: string;
+  readonly offset?: number;
+}
+
+/** Why the gate failed: the memory, the step or layer, needed and available bytes. */
+export interface ReportFailure {
+  readonly code: string;
+  readonly memory: string;
+  readonly step: number;
+  readonly layer: string;
+  readonly neededBytes: number;
+  readonly availableBytes: number;
+  readonly message: string;
+}
+
+export interface AnalysisReport {
+  readonly schemaVersion: 1;
+  /** Model file name (base name, no directories). */
+  readonly model: string;
+  readonly target: ReportTarget;
+  /** as-is | int8 | float32 */
+  readonly dtype: string;
+  readonly strategy: string;
+  readonly optimal: boolean;
+  readonly fits: boolean;
+  readonly peakLiveBytes: number;
+  readonly peakStep: number;
+  readonly weightBytes: number;
+  readonly pools: readonly ReportPool[];
+  readonly layers: readonly ReportLayer[];
+  /** Buffers live at the worst step, largest first: what to shrink to make it fit. */
+  readonly liveAtPeak: readonly { readonly name: string; readonly sizeBytes: number; readonly startStep: number; readonly endStep: number }[];
+  readonly buffers: readonly ReportBuffer[];
+  readonly failures: readonly ReportFailure[];
+}

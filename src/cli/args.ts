@@ -1,0 +1,215 @@
+/**
+ * Command-line parsing (yargs) into validated, typed commands. No I/O here.
+ * Every bad flag or value becomes a one-line ConfigError naming the flag.
+ */
+import yargs from 'yargs';
+import { ConfigError } from '../diagnostics/errors.js';
+import { Codes } from '../diagnostics/codes.js';
+import { parseSize } from './sizes.js';
+import type { DtypeMode } from '../liveness/graph-liveness.js';
+import type { StrategyName } from '../../planner/types.js';
+
+export const VERSION = '0.1.0';
+
+export const STRATEGY_CHOICES: readonly StrategyName[] = [
+  'auto', 'greedy-size', 'greedy-conflicts', 'greedy-breadth', 'greedy-lifetime', 'best-fit', 'hill-climb', 'exact', 'ilp',
+];
+export const FORMAT_CHOICES = ['table', 'json', 'markdown', 'csv'] as const;
+export type OutputFormat = (typeof FORMAT_CHOICES)[number];
+const DTYPE_CHOICES: readonly DtypeMode[] = ['as-is', 'int8', 'float32'];
+
+export interface CommonPlanFlags {
+  readonly strategy: StrategyName;
+  /** undefined = the planner's default. */
+  readonly timeLimitMs?: number;
+  readonly seed: number;
+}
+
+export interface AnalyzeCommand extends CommonPlanFlags {
+  readonly kind: 'analyze';
+  readonly model: string;
+  readonly sramBytes?: number;
+  readonly dramBytes?: number;
+  readonly targetFile?: string;
+  readonly cores?: number;
+  readonly inputs: readonly { readonly name: string; readonly shape: readonly number[] }[];
+  readonly dtype: DtypeMode;
+  readonly format: OutputFormat;
+  readonly reportDir?: string;
+}
+
+export interface PlanCommand extends CommonPlanFlags {
+  readonly kind: 'plan';
+  readonly file: string;
+  readonly format: 'table' | 'json';
+}
+
+export interface TextCommand {
+  readonly kind: 'text';
+  readonly text: string;
+}
+
+export type Command = AnalyzeCommand | PlanCommand | TextCommand;
+
+const usageError = (message: string, flag?: string) =>
+  ConfigError.one(flag ? Codes.BadFlag : Codes.BadUsage, message, flag ? { flag } : undefined);
+
+/** Parses argv (without the node and script names). */
+export async function parseArgs(argv: readonly string[]): Promise<Command> {
+  let selected: Command | undefined;
+  const parser = yargs()
+    .scriptName('memplan')
+    .exitProcess(false)
+    .strict()
+    .strictOptions()
+    .parserConfiguration({ 'duplicate-arguments-array': false, 'camel-case-expansion': false })
+    .version(VERSION)
+    .help('help')
+    .alias('help', 'h')
+    .wrap(100)
+    .fail((msg: string | null, err: Error | null) => {
+      if (err) throw err;
+      throw usageError(yargsMessage(msg ?? 'bad command line'));
+    })
+    .command(
+      'plan <file>',
+      'plan a buffer set (DESIGN.md JSON, MiniMalloc CSV or Glow ALLOC/FREE trace)',
+      (y) =>
+        y
+          .positional('file', { type: 'string', describe: 'buffer-set file' })
+          .option('strategy', { type: 'string', describe: `planning strategy: ${STRATEGY_CHOICES.join(', ')}`, default: 'auto' })
+          .option('time-limit', { type: 'string', describe: 'search time limit in seconds' })
+          .option('seed', { type: 'string', describe: 'seed for randomized strategies', default: '1' })
+          .option('format', { type: 'string', describe: 'table or json', default: 'table' }),
+      (a) => {
+        const format = choice(a['format'], ['table', 'json'] as const, '--format');
+        selected = { kind: 'plan', file: String(a['file']), format, ...planFlags(a) };
+      },
+    )
+    .command(
+      '$0 <model>',
+      'analyze an ONNX model: per-layer footprint, plan every pool, gate on fit',
+      (y) =>
+        y
+          .positional('model', { type: 'string', describe: 'ONNX model file' })
+          .option('sram', { type: 'string', describe: 'shared SRAM size (e.g. 256K)' })
+          .option('dram', { type: 'string', describe: 'DRAM size (e.g. 64M)' })
+          .option('target', { type: 'string', describe: 'target description file (JSON)' })
+          .option('cores', { type: 'string', describe: 'number of cores' })
+          .option('input', { type: 'string', array: true, describe: 'fix an input shape: NAME=1x3x96x96 (repeatable)' })
+          .option('dtype', { type: 'string', describe: 'size activations as-is, as int8 or as float32', default: 'as-is' })
+          .option('strategy', { type: 'string', describe: `planning strategy: ${STRATEGY_CHOICES.join(', ')}`, default: 'auto' })
+          .option('time-limit', { type: 'string', describe: 'planner search time limit in seconds' })
+          .option('seed', { type: 'string', describe: 'seed for randomized strategies', default: '1' })
+          .option('format', { type: 'string', describe: `output format: ${FORMAT_CHOICES.join(', ')}`, default: 'table' })
+          .option('report', { type: 'string', describe: 'write report.json, report.md, report.csv and buffers.json to DIR' })
+          .option('emit-c', { type: 'string', describe: 'write C code to DIR (not available yet)' }),
+      (a) => {
+        if (a['emit-c'] !== undefined) {
+          throw ConfigError.one(Codes.BadFlag, '--emit-c is not implemented yet in this version of memplan', { flag: '--emit-c' });
+        }
+        const inputs = ((a['input'] as string[] | undefined) ?? []).map(parseInputFlag);
+        const names = new Set<string>();
+        for (const i of inputs) {
+          if (names.has(i.name)) throw usageError(`input '${i.name}' is given twice`, '--input');
+          names.add(i.name);
+        }
+        selected = {
+          kind: 'analyze',
+          model: String(a['model']),
+          ...optionalSize(a['sram'], '--sram', 'sramBytes'),
+          ...optionalSize(a['dram'], '--dram', 'dramBytes'),
+          ...(a['target'] !== undefined ? { targetFile: nonEmpty(a['target'], '--target') } : {}),
+          ...(a['cores'] !== undefined ? { cores: intFlag(a['cores'], '--cores', 1, 1024) } : {}),
+          inputs,
+          dtype: choice(a['dtype'], DTYPE_CHOICES, '--dtype'),
+          format: choice(a['format'], FORMAT_CHOICES, '--format'),
+          ...(a['report'] !== undefined ? { reportDir: nonEmpty(a['report'], '--report') } : {}),
+          ...planFlags(a),
+        };
+      },
+    );
+
+  const output = await new Promise<string>((resolve, reject) => {
+    try {
+      void parser.parse([...argv], {}, (err: Error | undefined, _args: unknown, out: string) => {
+        if (err) reject(err instanceof ConfigError ? err : usageError(yargsMessage(err.message)));
+        else resolve(out);
+      });
+    } catch (e) {
+      reject(e);
+    }
+  });
+  if (selected) return selected;
+  if (output) return { kind: 'text', text: output.endsWith('\n') ? output : `${output}\n` };
+  throw usageError('missing model file; run memplan --help for usage');
+}
+
+function planFlags(a: Record<string, unknown>): CommonPlanFlags {
+  const strategy = choice(a['strategy'], STRATEGY_CHOICES, '--strategy');
+  const seed = intFlag(a['seed'], '--seed', 0, 2 ** 32 - 1);
+  const tl = a['time-limit'];
+  if (tl === undefined) return { strategy, seed };
+  const seconds = Number(tl);
+  if (typeof tl !== 'string' || tl.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 86400) {
+    throw usageError(`invalid value '${String(tl)}' for --time-limit: expected seconds, more than 0 and at most 86400`, '--time-limit');
+  }
+  return { strategy, seed, timeLimitMs: Math.round(seconds * 1000) };
+}
+
+function choice<T extends string>(v: unknown, choices: readonly T[], flag: string): T {
+  const s = single(v, flag);
+  if (!(choices as readonly string[]).includes(s)) {
+    throw usageError(`invalid value '${s}' for ${flag}: expected one of ${choices.join(', ')}`, flag);
+  }
+  return s as T;
+}
+
+function single(v: unknown, flag: string): string {
+  if (Array.isArray(v)) throw usageError(`${flag} is given more than once`, flag);
+  if (typeof v !== 'string') throw usageError(`${flag} needs a value`, flag);
+  return v;
+}
+
+function nonEmpty(v: unknown, flag: string): string {
+  const s = single(v, flag);
+  if (s.trim() === '') throw usageError(`${flag} needs a value`, flag);
+  return s;
+}
+
+function intFlag(v: unknown, flag: string, min: number, max: number): number {
+  const s = single(v, flag);
+  const n = Number(s);
+  if (!/^\s*\d+\s*$/.test(s) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw usageError(`invalid value '${s}' for ${flag}: expected an integer from ${min} to ${max}`, flag);
+  }
+  return n;
+}
+
+function optionalSize<K extends string>(v: unknown, flag: string, key: K): { [P in K]?: number } {
+  if (v === undefined) return {};
+  return { [key]: parseSize(single(v, flag), flag) } as { [P in K]?: number };
+}
+
+/** `NAME=1x3x48x192` (the name may itself contain '='; the last '=' splits). */
+export function parseInputFlag(text: string): { name: string; shape: number[] } {
+  const eq = text.lastIndexOf('=');
+  const name = eq > 0 ? text.slice(0, eq) : '';
+  const dims = eq > 0 ? text.slice(eq + 1) : '';
+  if (name === '' || !/^\d+(x\d+)*$/.test(dims)) {
+    throw ConfigError.one(Codes.BadInputSpec, `invalid value '${text}' for --input: expected NAME=DxDxD, e.g. input=1x3x96x96`, { flag: '--input' });
+  }
+  const shape = dims.split('x').map(Number);
+  if (shape.some((d) => !Number.isSafeInteger(d) || d <= 0)) {
+    throw ConfigError.one(Codes.BadInputSpec, `invalid value '${text}' for --input: every dimension must be a positive integer`, { flag: '--input' });
+  }
+  return { name, shape };
+}
+
+/** yargs messages, made one line and lower-case in memplan's voice. */
+function yargsMessage(msg: string): string {
+  const unknown = /^Unknown arguments?: (.*)$/s.exec(msg);
+  if (unknown) return `unknown option ${unknown[1]!.split(',').map((s) => (s.trim().length > 1 ? `--${s.trim()}` : `-${s.trim()}`)).join(', ')}; run memplan --help for usage`;
+  if (/Not enough non-option arguments/.test(msg)) return 'missing model file; run memplan --help for usage';
+  return msg.replace(/\s*\n\s*/g, ' ');
+}

@@ -1,0 +1,85 @@
+/** The default command: analyze a model, plan its buffers, render the report, gate on fit. */
+import * as path from 'node:path';
+import type { Host } from '../../host.js';
+import type { AnalyzeCommand, OutputFormat } from '../args.js';
+import type { CliResult } from '../run-cli.js';
+import { readInputFile } from '../run-cli.js';
+import { analyzeModel } from '../../pipeline.js';
+import { DEFAULT_TARGET, applyOverrides, parseTarget } from '../../schedule/target.js';
+import type { TargetSpec } from '../../schedule/target.js';
+import type { AnalysisReport } from '../../../reports/analysis-model.js';
+import { renderTable } from '../../../reports/table.js';
+import { renderJson } from '../../../reports/json.js';
+import { renderMarkdown } from '../../../reports/markdown.js';
+import { renderCsv } from '../../../reports/csv.js';
+import { bufferSetToJson } from '../../bufferset/index.js';
+import { ConfigError } from '../../diagnostics/errors.js';
+import { Codes } from '../../diagnostics/codes.js';
+
+export async function runAnalyze(cmd: AnalyzeCommand, host: Host): Promise<CliResult> {
+  const modelName = path.basename(cmd.model);
+  const target = loadTarget(cmd, host);
+  const bytes = readInputFile(host, cmd.model);
+  const inputShapes = new Map(cmd.inputs.map((i) => [i.name, i.shape] as const));
+  const progress = host.stderrIsTty
+    ? (info: { readonly phase: string; readonly bestBytes: number; readonly lowerBoundBytes: number }) =>
+        host.stderr(`\r${info.phase}: best ${info.bestBytes} bytes, lower bound ${info.lowerBoundBytes} bytes   `)
+    : undefined;
+  const analysis = await analyzeModel(bytes, {
+    modelName,
+    target,
+    inputShapes,
+    dtype: cmd.dtype,
+    strategy: cmd.strategy,
+    seed: cmd.seed,
+    ...(cmd.timeLimitMs !== undefined ? { timeLimitMs: cmd.timeLimitMs } : {}),
+    ...(progress ? { onProgress: progress } : {}),
+  });
+  if (progress) host.stderr('\r\x1b[K');
+  const report = analysis.report;
+  host.stdout(render(report, cmd.format));
+  if (cmd.reportDir !== undefined) {
+    host.mkdirp(cmd.reportDir);
+    host.writeFile(path.join(cmd.reportDir, 'report.json'), renderJson(report));
+    host.writeFile(path.join(cmd.reportDir, 'report.md'), renderMarkdown(report));
+    host.writeFile(path.join(cmd.reportDir, 'report.csv'), renderCsv(report));
+    host.writeFile(path.join(cmd.reportDir, 'buffers.json'), bufferSetToJson(analysis.buffers, analysis.pools));
+  }
+  if (!report.fits) {
+    for (const f of report.failures) host.stderr(`error ${f.code}: ${f.message} (file ${modelName}, layer '${f.layer}', pool '${f.memory}')\n`);
+    return { exitCode: 1 };
+  }
+  return { exitCode: 0 };
+}
+
+function render(report: AnalysisReport, format: OutputFormat): string {
+  switch (format) {
+    case 'table':
+      return renderTable(report);
+    case 'json':
+      return renderJson(report);
+    case 'markdown':
+      return renderMarkdown(report);
+    case 'csv':
+      return renderCsv(report);
+  }
+}
+
+function loadTarget(cmd: AnalyzeCommand, host: Host): TargetSpec {
+  let target = DEFAULT_TARGET;
+  if (cmd.targetFile !== undefined) {
+    const bytes = readInputFile(host, cmd.targetFile);
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw ConfigError.one(Codes.BadTarget, 'target file is not UTF-8 text', { file: path.basename(cmd.targetFile) });
+    }
+    target = parseTarget(text, path.basename(cmd.targetFile));
+  }
+  return applyOverrides(target, {
+    ...(cmd.sramBytes !== undefined ? { sramBytes: cmd.sramBytes } : {}),
+    ...(cmd.dramBytes !== undefined ? { dramBytes: cmd.dramBytes } : {}),
+    ...(cmd.cores !== undefined ? { cores: cmd.cores } : {}),
+  });
+}

@@ -1,0 +1,74 @@
+/** `memplan plan FILE`: plans a buffer set (DESIGN.md JSON, MiniMalloc CSV, Glow trace). */
+import * as path from 'node:path';
+import type { Host } from '../../host.js';
+import type { PlanCommand } from '../args.js';
+import type { CliResult } from '../run-cli.js';
+import { readInputFile } from '../run-cli.js';
+import { detectBufferSetFormat, parseBufferSetJson, parseGlowTrace, parseMiniMallocCsv, planToJson } from '../../bufferset/index.js';
+import type { BufferInfo, PlanResult, Pool } from '../../../planner/types.js';
+import { planMemory } from '../../../planner/index.js';
+import { renderPlanTable } from '../../../reports/plan-table.js';
+import { InputError } from '../../diagnostics/errors.js';
+import { Codes } from '../../diagnostics/codes.js';
+
+interface NamedSet {
+  readonly title: string;
+  readonly buffers: readonly BufferInfo[];
+  readonly pools: readonly Pool[];
+}
+
+export async function runPlan(cmd: PlanCommand, host: Host): Promise<CliResult> {
+  const bytes = readInputFile(host, cmd.file);
+  const fileName = path.basename(cmd.file);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw InputError.one(Codes.BadBufferSet, 'buffer-set file is not UTF-8 text', { file: fileName });
+  }
+  const sets: NamedSet[] = [];
+  switch (detectBufferSetFormat(text, fileName)) {
+    case 'json':
+      sets.push({ title: fileName, ...parseBufferSetJson(text, fileName) });
+      break;
+    case 'minimalloc-csv':
+      sets.push({ title: fileName, ...parseMiniMallocCsv(text, fileName) });
+      break;
+    case 'glow-trace':
+      for (const m of parseGlowTrace(text, fileName)) sets.push({ title: m.name, buffers: m.buffers, pools: m.pools });
+      break;
+  }
+  const plans: PlanResult[] = [];
+  for (const s of sets) {
+    plans.push(
+      await planMemory(s.buffers, s.pools, {
+        strategy: cmd.strategy,
+        seed: cmd.seed,
+        ...(cmd.timeLimitMs !== undefined ? { timeLimitMs: cmd.timeLimitMs } : {}),
+      }),
+    );
+  }
+  if (cmd.format === 'json') {
+    // One plan: DESIGN.md's plan JSON. Several (a Glow trace): one plan JSON per model, as a JSON array.
+    if (plans.length === 1) host.stdout(planToJson(plans[0]!));
+    else host.stdout(`[\n${plans.map((p, i) => indent(planToJson(p).trimEnd(), sets[i]!.title)).join(',\n')}\n]\n`);
+  } else {
+    host.stdout(plans.map((p, i) => renderPlanTable(p, sets[i]!.buffers, sets[i]!.title)).join('\n'));
+  }
+  const failed = plans.findIndex((p) => !p.fits);
+  if (failed >= 0) {
+    const p = plans[failed]!;
+    const over = p.pools.find((q) => q.sizeBytes !== null && q.usedBytes > q.sizeBytes);
+    const detail = p.unplaced.length > 0
+      ? `${p.unplaced.length} buffer(s) fit no candidate pool, first '${p.unplaced[0]}'`
+      : over ? `pool '${over.name}' needs ${over.usedBytes} bytes but has ${over.sizeBytes}` : 'plan does not fit';
+    host.stderr(`error ${Codes.DoesNotFit}: does not fit: ${detail} (file ${fileName}${sets.length > 1 ? `, model ${sets[failed]!.title}` : ''})\n`);
+    return { exitCode: 1 };
+  }
+  return { exitCode: 0 };
+}
+
+function indent(json: string, title: string): string {
+  const obj = JSON.parse(json) as Record<string, unknown>;
+  return JSON.stringify({ model: title, ...obj }, null, 2).replace(/^/gm, '  ');
+}
