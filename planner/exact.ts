@@ -1,0 +1,399 @@
+/**
+ * `exact`: branch and bound over canonical placements, in the spirit of MiniMalloc (Moffitt,
+ * ASPLOS 2023), written for memplan's problem (intervals and/or explicit conflicts, alignment).
+ *
+ * Canonical placements. Take any packing and let every buffer "fall" (in increasing offset order)
+ * to the lowest aligned offset above its already fallen neighbors: nothing overlaps and nothing
+ * rises. So some optimal packing has every buffer at 0 or at the aligned top of a conflicting
+ * buffer placed before it, and listing buffers by (offset, rank) gives an order in which each one
+ * sits exactly at `minOffset` = aligned max top of its placed neighbors. The search builds such
+ * lists: at each node it may place any unplaced buffer at its `minOffset`, provided (offset, rank)
+ * does not go below the last placed buffer's (symmetry breaking: every packing is built once).
+ *
+ * Pruning (each a necessary condition, so the search stays complete):
+ * - sections: sets of pairwise conflicting buffers (the live set at each start step for
+ *   intervals; a greedy clique cover for buffers that only give conflicts). Every unplaced member
+ *   of a section sits above the section's floor (the top of its placed members, and at least the
+ *   smallest minOffset of its unplaced members) and above the last placed offset, and they stack:
+ *   max(floor, lastOffset) + (unplaced bytes in the section) must stay within the capacity.
+ * - dominance: placing a buffer at or above the lowest top any unplaced buffer could reach
+ *   (min over unplaced of minOffset + size) leaves a gap that buffer could fill by moving down,
+ *   giving a packing the search builds elsewhere; skip it.
+ * Search order: candidates by (minOffset, rank) where rank comes from a static preorder (largest
+ * section total, longest lifetime, largest area, in three permutations). The preorders are tried
+ * round robin with a node limit that doubles, as MiniMalloc does, until a packing is found, one
+ * run ends without hitting its limit (a proof that none exists), or the deadline passes.
+ *
+ * Minimising (no capacity, or after fitting one): start from the incumbent (the best heuristic),
+ * first try the lower bound itself with a small budget, then repeatedly ask for a packing below
+ * the best one found. A proof that none exists below the best proves it optimal.
+ */
+import type { PackContext, PackProblem, PackResult, PackStrategy } from './problem.js';
+import { bySizeDesc, byBreadth, byLifetime, sortedOrder } from './orders.js';
+import { placeFirstFit, usedBytesOf } from './place-in-order.js';
+
+/** Above this many buffers to search, `exact` returns the incumbent (the recursion depth is the count). */
+export const EXACT_MAX_ITEMS = 2500;
+
+type Outcome = 'found' | 'infeasible' | 'aborted' | 'timeout';
+
+interface Prepared {
+  /** Items the search places (others: zero size or no neighbor, placed at 0). */
+  readonly searched: readonly number[];
+  readonly size: Float64Array;
+  readonly align: Float64Array;
+  readonly neighbors: readonly (readonly number[])[];
+  readonly sections: readonly (readonly number[])[];
+  readonly itemSections: readonly (readonly number[])[];
+  readonly sectionTotal0: Float64Array;
+  readonly preorders: readonly (readonly number[])[];
+}
+
+function prepare(problem: PackProblem): Prepared {
+  const n = problem.items.length;
+  const size = new Float64Array(n);
+  const align = new Float64Array(n);
+  problem.items.forEach((it, i) => {
+    size[i] = it.sizeBytes;
+    align[i] = Math.max(1, it.alignmentBytes);
+  });
+  // Only neighbors of nonzero size matter.
+  const neighbors = problem.neighbors.map((list) => list.filter((j) => size[j]! > 0));
+  const searched: number[] = [];
+  for (let i = 0; i < n; i++) if (size[i]! > 0 && neighbors[i]!.length > 0) searched.push(i);
+  const inSearch = new Uint8Array(n);
+  for (const i of searched) inSearch[i] = 1;
+
+  const sections: number[][] = [];
+  // Interval sections: the live set at each distinct start step.
+  const timed = searched.filter((i) => problem.items[i]!.startStep !== undefined && problem.items[i]!.endStep !== undefined);
+  timed.sort((a, b) => problem.items[a]!.startStep! - problem.items[b]!.startStep! || a - b);
+  let active: number[] = [];
+  for (let k = 0; k < timed.length; ) {
+    const step = problem.items[timed[k]!]!.startStep!;
+    active = active.filter((a) => problem.items[a]!.endStep! >= step);
+    while (k < timed.length && problem.items[timed[k]!]!.startStep! === step) active.push(timed[k++]!);
+    if (active.length > 1) sections.push(active.slice());
+  }
+  // Clique cover for buffers that give only conflicts (and for edges intervals do not explain).
+  const covered = new Uint8Array(n);
+  for (const s of sections) for (const i of s) covered[i] = 1;
+  const byWeight = searched.slice().sort((a, b) => size[b]! - size[a]! || a - b);
+  for (const start of byWeight) {
+    if (covered[start] === 1) continue;
+    const clique = [start];
+    let cand = neighbors[start]!.filter((j) => inSearch[j] === 1);
+    while (cand.length > 0) {
+      let pick = cand[0]!;
+      for (const v of cand) if (size[v]! > size[pick]!) pick = v;
+      clique.push(pick);
+      const nb = neighbors[pick]!;
+      cand = cand.filter((v) => v !== pick && binaryHas(nb, v));
+    }
+    for (const v of clique) covered[v] = 1;
+    sections.push(clique);
+  }
+  const itemSections: number[][] = Array.from({ length: n }, () => []);
+  const sectionTotal0 = new Float64Array(sections.length);
+  sections.forEach((members, s) => {
+    for (const i of members) {
+      itemSections[i]!.push(s);
+      sectionTotal0[s] = sectionTotal0[s]! + size[i]!;
+    }
+  });
+
+  // Static preorders: T = largest section total, W = longest lifetime (else most conflicts), A = area.
+  const total = new Float64Array(n);
+  const width = new Float64Array(n);
+  for (const i of searched) {
+    let t = size[i]!;
+    for (const s of itemSections[i]!) t = Math.max(t, sectionTotal0[s]!);
+    total[i] = t;
+    const it = problem.items[i]!;
+    width[i] = it.startStep !== undefined && it.endStep !== undefined ? it.endStep - it.startStep + 1 : neighbors[i]!.length;
+  }
+  const key = (c: string, i: number): number => (c === 'T' ? total[i]! : c === 'W' ? width[i]! : width[i]! * size[i]!);
+  const preorders = ['TWA', 'WAT', 'TAW'].map((h) =>
+    searched.slice().sort((a, b) => {
+      for (const c of h) {
+        const d = key(c, b) - key(c, a);
+        if (d !== 0) return d;
+      }
+      return a - b;
+    }),
+  );
+  return { searched, size, align, neighbors, sections, itemSections, sectionTotal0, preorders };
+}
+
+function binaryHas(sorted: readonly number[], v: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const x = sorted[mid]!;
+    if (x === v) return true;
+    if (x < v) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+function alignUp(value: number, alignment: number): number {
+  const r = value % alignment;
+  return r === 0 ? value : value + alignment - r;
+}
+
+/** One decision search at a capacity, with one preorder and a node limit. */
+class Search {
+  readonly offset: Float64Array;
+  readonly minOff: Float64Array;
+  readonly floor: Float64Array;
+  readonly total: Float64Array;
+  readonly rank: Int32Array;
+  readonly stamp: Int32Array;
+  stampNow = 0;
+  nodes = 0;
+  outcome: Outcome = 'infeasible';
+  private readonly order: readonly number[];
+  // undo logs
+  private readonly logIdx: number[] = [];
+  private readonly logVal: number[] = [];
+
+  constructor(
+    private readonly p: Prepared,
+    private readonly capacity: number,
+    preorder: readonly number[],
+    private readonly nodeLimit: number,
+    private readonly deadlineMs: number,
+  ) {
+    const n = p.size.length;
+    this.order = preorder;
+    this.offset = new Float64Array(n).fill(-1);
+    this.minOff = new Float64Array(n);
+    this.floor = new Float64Array(p.sections.length);
+    this.total = Float64Array.from(p.sectionTotal0);
+    this.rank = new Int32Array(n).fill(-1);
+    preorder.forEach((i, r) => {
+      this.rank[i] = r;
+    });
+    this.stamp = new Int32Array(p.sections.length);
+  }
+
+  run(): Outcome {
+    for (let s = 0; s < this.total.length; s++) if (this.total[s]! > this.capacity) return 'infeasible';
+    const r = this.node(0, -1);
+    return r;
+  }
+
+  private node(lastOff: number, lastRank: number): Outcome {
+    if (++this.nodes > this.nodeLimit) return 'aborted';
+    if ((this.nodes & 511) === 0 && Date.now() >= this.deadlineMs) return 'timeout';
+    const { size } = this.p;
+    const cands: number[] = [];
+    let minHeight = Infinity;
+    let remaining = 0;
+    for (const i of this.order) {
+      if (this.offset[i]! >= 0) continue;
+      remaining++;
+      const mo = this.minOff[i]!;
+      const h = mo + size[i]!;
+      if (h < minHeight) minHeight = h;
+      if (mo > lastOff || (mo === lastOff && this.rank[i]! > lastRank)) cands.push(i);
+    }
+    if (remaining === 0) return 'found';
+    // Candidates come in rank order; a stable sort by offset keeps rank order on ties.
+    cands.sort((a, b) => this.minOff[a]! - this.minOff[b]!);
+    for (const i of cands) {
+      const off = this.minOff[i]!;
+      if (off >= minHeight) break;
+      if (off + size[i]! > this.capacity) continue;
+      const mark = this.logIdx.length;
+      this.apply(i, off);
+      let r: Outcome = 'infeasible';
+      if (this.check(off)) r = this.node(off, this.rank[i]!);
+      if (r === 'found') return r;
+      this.undo(i, mark);
+      if (r !== 'infeasible') return r;
+    }
+    return 'infeasible';
+  }
+
+  /** Places i at off, logging every change. Log entries: idx >= 0 -> minOff[idx]; idx < 0 -> floor[-idx-1]. */
+  private apply(i: number, off: number): void {
+    const { size, align, neighbors, itemSections, sections } = this.p;
+    this.offset[i] = off;
+    const top = off + size[i]!;
+    const stampNow = ++this.stampNow;
+    const affected: number[] = [];
+    for (const j of neighbors[i]!) {
+      if (this.offset[j]! >= 0 || this.minOff[j]! >= top) continue;
+      const v = alignUp(top, align[j]!);
+      if (v <= this.minOff[j]!) continue;
+      this.logIdx.push(j);
+      this.logVal.push(this.minOff[j]!);
+      this.minOff[j] = v;
+      for (const s of itemSections[j]!) {
+        if (this.stamp[s] !== stampNow) {
+          this.stamp[s] = stampNow;
+          affected.push(s);
+        }
+      }
+    }
+    for (const s of itemSections[i]!) {
+      this.total[s] = this.total[s]! - size[i]!;
+      if (this.floor[s]! < top) {
+        this.logIdx.push(-s - 1);
+        this.logVal.push(this.floor[s]!);
+        this.floor[s] = top;
+      }
+    }
+    // The floor of a section is at least the smallest minOffset of its unplaced members.
+    for (const s of affected) {
+      let lowest = Infinity;
+      for (const j of sections[s]!) {
+        if (this.offset[j]! < 0 && this.minOff[j]! < lowest) lowest = this.minOff[j]!;
+      }
+      if (lowest !== Infinity && this.floor[s]! < lowest) {
+        this.logIdx.push(-s - 1);
+        this.logVal.push(this.floor[s]!);
+        this.floor[s] = lowest;
+      }
+    }
+  }
+
+  private undo(i: number, mark: number): void {
+    const { size, itemSections } = this.p;
+    for (let k = this.logIdx.length - 1; k >= mark; k--) {
+      const idx = this.logIdx[k]!;
+      if (idx >= 0) this.minOff[idx] = this.logVal[k]!;
+      else this.floor[-idx - 1] = this.logVal[k]!;
+    }
+    this.logIdx.length = mark;
+    this.logVal.length = mark;
+    for (const s of itemSections[i]!) this.total[s] = this.total[s]! + size[i]!;
+    this.offset[i] = -1;
+  }
+
+  private check(lastOff: number): boolean {
+    const cap = this.capacity;
+    const floor = this.floor;
+    const total = this.total;
+    for (let s = 0; s < total.length; s++) {
+      const t = total[s]!;
+      if (t === 0) continue;
+      const f = floor[s]!;
+      if ((f > lastOff ? f : lastOff) + t > cap) return false;
+    }
+    return true;
+  }
+}
+
+/** Decides whether the searched items fit in `capacity`; round robin over preorders with doubling node limits. */
+function decide(
+  p: Prepared,
+  capacity: number,
+  deadlineMs: number,
+  maxNodes: number,
+): { outcome: Outcome; offsets?: Float64Array } {
+  const n = Math.max(1, p.searched.length);
+  let limit = n;
+  let spent = 0;
+  for (;;) {
+    limit *= 2;
+    for (const pre of p.preorders) {
+      const budget = Math.min(limit, maxNodes - spent);
+      if (budget <= 0) return { outcome: 'aborted' };
+      const s = new Search(p, capacity, pre, budget, deadlineMs);
+      const r = s.run();
+      spent += s.nodes;
+      if (r === 'found') return { outcome: r, offsets: s.offset };
+      if (r === 'infeasible' || r === 'timeout') return { outcome: r };
+      if (Date.now() >= deadlineMs) return { outcome: 'timeout' };
+    }
+  }
+}
+
+interface Best {
+  offsets: number[];
+  used: number;
+}
+
+function fromSearch(problem: PackProblem, p: Prepared, offs: Float64Array): Best {
+  const offsets = new Array<number>(problem.items.length).fill(0);
+  for (const i of p.searched) offsets[i] = offs[i]!;
+  return { offsets, used: usedBytesOf(problem, offsets) };
+}
+
+function incumbentOf(problem: PackProblem, context: PackContext): Best {
+  const n = problem.items.length;
+  if (context.incumbentOffsets !== undefined && context.incumbentOffsets.length === n) {
+    const offsets = context.incumbentOffsets.slice();
+    return { offsets, used: usedBytesOf(problem, offsets) };
+  }
+  let best: Best | undefined;
+  for (const cmp of [bySizeDesc(problem), byBreadth(problem), byLifetime(problem)]) {
+    const pl = placeFirstFit(problem, sortedOrder(problem, cmp));
+    if (best === undefined || pl.usedBytes < best.used) best = { offsets: pl.offsets, used: pl.usedBytes };
+  }
+  return best!;
+}
+
+/** The exact strategy (see the file comment). */
+export function exactSearch(problem: PackProblem, context: PackContext): PackResult {
+  const n = problem.items.length;
+  if (n === 0) return { offsets: [], usedBytes: 0, optimal: true };
+  let best = incumbentOf(problem, context);
+  let lb = problem.lowerBoundBytes;
+  for (const it of problem.items) lb = Math.max(lb, it.sizeBytes);
+  const done = (optimal: boolean, infeasible = false): PackResult => ({
+    offsets: best.offsets,
+    usedBytes: best.used,
+    optimal: optimal || best.used <= problem.lowerBoundBytes,
+    ...(infeasible ? { infeasible: true } : {}),
+  });
+  if (best.used <= lb) return done(true);
+  const p = prepare(problem);
+  if (p.searched.length > EXACT_MAX_ITEMS) return done(false);
+  const deadline = context.deadlineMs;
+  const progress = (phase: string): void =>
+    context.onProgress?.({ phase, bestBytes: best.used, lowerBoundBytes: problem.lowerBoundBytes });
+  const cap = problem.capacityBytes;
+
+  // 1. Fit the capacity when the incumbent does not.
+  if (cap !== null && best.used > cap) {
+    if (cap < lb) return done(false, true);
+    const r = decide(p, cap, deadline, Infinity);
+    if (r.outcome === 'infeasible') return done(false, true);
+    if (r.outcome !== 'found') return done(false);
+    best = fromSearch(problem, p, r.offsets!);
+    progress('exact');
+  }
+  // 2. The lower bound itself, with a small budget (it is often reachable, e.g. Glow's models).
+  let knownBelow = lb; // every packing uses at least this
+  if (best.used > lb) {
+    const now = Date.now();
+    const slice = Math.min(deadline, now + Math.max(50, (deadline - now) / 4));
+    const r = decide(p, lb, slice, 200_000 + 200 * p.searched.length);
+    if (r.outcome === 'found') {
+      best = fromSearch(problem, p, r.offsets!);
+      progress('exact');
+      return done(true);
+    }
+    if (r.outcome === 'infeasible') knownBelow = lb + 1;
+  }
+  // 3. Tighten: ask for a packing strictly below the best one.
+  while (best.used > knownBelow) {
+    if (Date.now() >= deadline) return done(false);
+    const r = decide(p, best.used - 1, deadline, Infinity);
+    if (r.outcome === 'found') {
+      best = fromSearch(problem, p, r.offsets!);
+      progress('exact');
+      continue;
+    }
+    if (r.outcome === 'infeasible') return done(true);
+    return done(false);
+  }
+  return done(true);
+}
+
+export const exactPack: PackStrategy = (problem, context) => exactSearch(problem, context);
