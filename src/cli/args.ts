@@ -62,7 +62,7 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
     .exitProcess(false)
     .strict()
     .strictOptions()
-    .parserConfiguration({ 'duplicate-arguments-array': false, 'camel-case-expansion': false })
+    .parserConfiguration({ 'camel-case-expansion': false })
     .version(VERSION)
     .help('help')
     .alias('help', 'h')

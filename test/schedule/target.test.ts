@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TARGET, applyOverrides, parseTarget, sramOf, globalOf } from '../../src/schedule/target.js';
+
+const good = {
+  name: 'dual-dsp',
+  cores: 2,
+  memories: [
+    { name: 'l2', kind: 'sram', sizeBytes: 524288, bandwidthBytesPerCycle: 32, latencyCycles: 2 },
+    { name: 'l1', kind: 'local', sizeBytes: 65536 },
+    { name: 'ddr', kind: 'global', sizeBytes: null },
+  ],
+  dma: { channels: 4, bytesPerCycle: 16, setupCycles: 50 },
+  macsPerCycle: 32,
+  alignmentBytes: 64,
+};
+
+describe('target files', () => {
+  it('parses a full target and fills defaults', () => {
+    const t = parseTarget(JSON.stringify(good), 't.json');
+    expect(t.cores).toBe(2);
+    expect(t.memories[1]).toEqual({ name: 'l1', kind: 'local', sizeBytes: 65536, perCore: true, bandwidthBytesPerCycle: 16, latencyCycles: 1 });
+    expect(sramOf(t)?.name).toBe('l2');
+    expect(globalOf(t)?.sizeBytes).toBeNull();
+    expect(t.dma).toEqual({ channels: 4, bytesPerCycle: 16, setupCycles: 50 });
+  });
+
+  it('applies --sram, --dram and --cores overrides', () => {
+    const t = applyOverrides(parseTarget(JSON.stringify(good), 't.json'), { sramBytes: 1024, dramBytes: 2048, cores: 8 });
+    expect(sramOf(t)?.sizeBytes).toBe(1024);
+    expect(globalOf(t)?.sizeBytes).toBe(2048);
+    expect(t.cores).toBe(8);
+    expect(sramOf(applyOverrides(DEFAULT_TARGET, {}))?.sizeBytes).toBe(262144);
+  });
+
+  it.each([
+    ['not json', '{', /not valid JSON/],
+    ['no memories', { name: 'x' }, /memories/],
+    ['bad kind', { memories: [{ name: 'a', kind: 'flash', sizeBytes: 1 }] }, /kind/],
+    ['duplicate', { memories: [{ name: 'a', kind: 'sram', sizeBytes: 1 }, { name: 'a', kind: 'sram', sizeBytes: 1 }] }, /duplicate memory name 'a'/],
+    ['negative size', { memories: [{ name: 'a', kind: 'sram', sizeBytes: -4 }] }, /memories\[0\]\.sizeBytes/],
+    ['no on-chip', { memories: [{ name: 'd', kind: 'global' }] }, /on-chip/],
+    ['cores 0', { cores: 0, memories: [{ name: 'a', kind: 'sram', sizeBytes: 1 }] }, /cores/],
+    ['alignment 3', { alignmentBytes: 3, memories: [{ name: 'a', kind: 'sram', sizeBytes: 1 }] }, /power of two/],
+    ['unknown key', { memories: [{ name: 'a', kind: 'sram', sizeBytes: 1 }], sram: 5 }, /unknown field 'sram'/],
+  ])('rejects %s', (_label, value, pattern) => {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    expect(() => parseTarget(text, 't.json')).toThrow(pattern);
+    try {
+      parseTarget(text, 't.json');
+    } catch (e) {
+      expect((e as Error).message).toMatch(/^error MP501: target file .* \(file t\.json\)$/);
+    }
+  });
+});
