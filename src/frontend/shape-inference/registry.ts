@@ -1,0 +1,52 @@
+/**
+ * The name-to-function registry of per-op shape functions (default ONNX domain only).
+ * Adding an op means one entry in its family's table.
+ */
+import { assert } from '../../diagnostics/errors.js';
+import { CONCAT_SPLIT_OPS } from './concat-split.js';
+import { CONV_OPS } from './conv.js';
+import { ELEMENTWISE_OPS } from './elementwise.js';
+import { GATHER_OPS } from './gather.js';
+import { GEMM_OPS } from './gemm.js';
+import { NORMALIZATION_OPS } from './normalization.js';
+import { PAD_RESIZE_OPS } from './pad-resize.js';
+import { POOL_OPS } from './pool.js';
+import { QUANT_OPS } from './quant.js';
+import { RECURRENT_OPS } from './recurrent.js';
+import { REDUCE_SHAPE_OPS } from './reduce.js';
+import { RESHAPE_OPS } from './reshape.js';
+import { SLICE_OPS } from './slice.js';
+import { TENSOR_OPS } from './tensor-ops.js';
+import type { ShapeFn } from './types.js';
+
+const FAMILIES: readonly Readonly<Record<string, ShapeFn>>[] = [
+  ELEMENTWISE_OPS, CONV_OPS, POOL_OPS, GEMM_OPS, NORMALIZATION_OPS, REDUCE_SHAPE_OPS, CONCAT_SPLIT_OPS,
+  SLICE_OPS, RESHAPE_OPS, PAD_RESIZE_OPS, GATHER_OPS, TENSOR_OPS, QUANT_OPS, RECURRENT_OPS,
+];
+
+function buildTable(): ReadonlyMap<string, ShapeFn> {
+  const table = new Map<string, ShapeFn>();
+  for (const family of FAMILIES) {
+    for (const [op, fn] of Object.entries(family)) {
+      assert(!table.has(op), `shape function for ${op} registered twice`);
+      table.set(op, fn);
+    }
+  }
+  return table;
+}
+
+const TABLE = buildTable();
+
+/** Every op type with a shape function, sorted. */
+export const SUPPORTED_OPS: readonly string[] = Object.freeze([...TABLE.keys()].sort());
+
+/** True for the default ONNX domain ('' or 'ai.onnx'). */
+export function isDefaultOnnxDomain(domain: string): boolean {
+  return domain === '' || domain === 'ai.onnx';
+}
+
+/** The shape function of `opType` in `domain`, or undefined when memplan cannot size it. */
+export function shapeFunctionFor(opType: string, domain: string): ShapeFn | undefined {
+  if (!isDefaultOnnxDomain(domain)) return undefined;
+  return TABLE.get(opType);
+}

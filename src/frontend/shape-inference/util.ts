@@ -1,0 +1,202 @@
+/**
+ * Helpers shared by the per-op shape functions: errors that name the node, typed attribute access,
+ * required inputs, reading small constant inputs (axes, shapes, pads) and axis normalisation.
+ */
+import { Codes } from '../../diagnostics/codes.js';
+import type { Location } from '../../diagnostics/diagnostic.js';
+import { InputError, UnsupportedError } from '../../diagnostics/errors.js';
+import type { AttrValue, ConstTensor, DType } from '../../ir/graph.js';
+import type { InferContext, ValueInfo } from './types.js';
+
+export type Inputs = readonly (ValueInfo | undefined)[];
+
+/** Where a diagnostic about this node points. */
+export function where(ctx: InferContext): Location {
+  return { node: ctx.node.name, opType: ctx.node.opType };
+}
+
+/** Throws an InputError with `code` naming the node. */
+export function fail(ctx: InferContext, code: string, message: string): never {
+  throw InputError.one(code, message, where(ctx));
+}
+
+/** Throws an UnsupportedError (MP301) naming the node: a mode or attribute value memplan does not size. */
+export function unsupported(ctx: InferContext, message: string): never {
+  throw UnsupportedError.one(Codes.UnsupportedOp, message, where(ctx));
+}
+
+/** Throws the error for an input that must be constant but is computed at run time. */
+export function dataDependent(ctx: InferContext, what: string): never {
+  throw UnsupportedError.one(
+    Codes.SymbolicDim,
+    `shape of output depends on run-time data: ${what} of ${ctx.node.opType} node '${ctx.node.name}' is not a constant`,
+    where(ctx),
+  );
+}
+
+// ---------------------------------------------------------------- attributes
+
+function attr(ctx: InferContext, name: string): AttrValue | undefined {
+  return ctx.node.attributes.get(name);
+}
+
+export function hasAttr(ctx: InferContext, name: string): boolean {
+  return ctx.node.attributes.has(name);
+}
+
+function badType(ctx: InferContext, name: string, expected: string, got: AttrValue): never {
+  return fail(ctx, Codes.BadAttribute, `attribute '${name}' must be ${expected}, got ${got.type}`);
+}
+
+export function attrInt(ctx: InferContext, name: string, fallback: number): number;
+export function attrInt(ctx: InferContext, name: string): number | undefined;
+export function attrInt(ctx: InferContext, name: string, fallback?: number): number | undefined {
+  const a = attr(ctx, name);
+  if (a === undefined) return fallback;
+  if (a.type !== 'int') return badType(ctx, name, 'an integer', a);
+  return a.value;
+}
+
+export function attrFloat(ctx: InferContext, name: string, fallback: number): number;
+export function attrFloat(ctx: InferContext, name: string): number | undefined;
+export function attrFloat(ctx: InferContext, name: string, fallback?: number): number | undefined {
+  const a = attr(ctx, name);
+  if (a === undefined) return fallback;
+  if (a.type === 'float' || a.type === 'int') return a.value;
+  return badType(ctx, name, 'a float', a);
+}
+
+export function attrString(ctx: InferContext, name: string, fallback: string): string;
+export function attrString(ctx: InferContext, name: string): string | undefined;
+export function attrString(ctx: InferContext, name: string, fallback?: string): string | undefined {
+  const a = attr(ctx, name);
+  if (a === undefined) return fallback;
+  if (a.type !== 'string') return badType(ctx, name, 'a string', a);
+  return a.value;
+}
+
+export function attrInts(ctx: InferContext, name: string): readonly number[] | undefined {
+  const a = attr(ctx, name);
+  if (a === undefined) return undefined;
+  if (a.type === 'ints') return a.value;
+  if (a.type === 'int') return [a.value];
+  return badType(ctx, name, 'a list of integers', a);
+}
+
+export function attrFloats(ctx: InferContext, name: string): readonly number[] | undefined {
+  const a = attr(ctx, name);
+  if (a === undefined) return undefined;
+  if (a.type === 'floats' || a.type === 'ints') return a.value;
+  if (a.type === 'float' || a.type === 'int') return [a.value];
+  return badType(ctx, name, 'a list of floats', a);
+}
+
+export function attrTensor(ctx: InferContext, name: string): ConstTensor | undefined {
+  const a = attr(ctx, name);
+  if (a === undefined) return undefined;
+  if (a.type !== 'tensor') return badType(ctx, name, 'a tensor', a);
+  return a.value;
+}
+
+// ---------------------------------------------------------------- inputs
+
+/** True when input `i` is given (not omitted and not past the end). */
+export function hasInput(inputs: Inputs, i: number): boolean {
+  return inputs[i] !== undefined;
+}
+
+/** Input `i`, which the op requires. */
+export function requireInput(ctx: InferContext, inputs: Inputs, i: number, label: string): ValueInfo {
+  const v = inputs[i];
+  if (v === undefined) return fail(ctx, Codes.MalformedGraph, `required input ${i} (${label}) is missing`);
+  return v;
+}
+
+/** Input `i` with an exact rank. */
+export function requireRank(ctx: InferContext, v: ValueInfo, rank: number, label: string): ValueInfo {
+  if (v.shape.length !== rank) {
+    fail(ctx, Codes.ShapeMismatch, `${label} must have rank ${rank}, got shape [${v.shape.join(', ')}]`);
+  }
+  return v;
+}
+
+/** Every element of a constant as a JS number (int64 beyond 2^53 loses precision, fine for clamps). */
+export function constNumbers(t: ConstTensor): number[] {
+  const n = t.shape.reduce((a, b) => a * b, 1);
+  const data = t.data;
+  if (data.kind === 'splat') return new Array<number>(n).fill(Number(data.value));
+  if (data.kind === 'strings') return [];
+  const out = new Array<number>(data.values.length);
+  for (let i = 0; i < data.values.length; i++) out[i] = Number(data.values[i]);
+  return out;
+}
+
+/** The values of constant input `i` (e.g. a shape, axes or pads), or a data-dependence error. */
+export function constInput(ctx: InferContext, inputs: Inputs, i: number, label: string): number[] {
+  const v = requireInput(ctx, inputs, i, label);
+  if (v.value === undefined) return dataDependent(ctx, `input ${i} (${label})`);
+  if (v.value.data.kind === 'strings') return fail(ctx, Codes.ShapeMismatch, `input ${i} (${label}) must be numeric`);
+  return constNumbers(v.value);
+}
+
+/** Like constInput but requires integers that fit a safe JS number. */
+export function constIntInput(ctx: InferContext, inputs: Inputs, i: number, label: string): number[] {
+  const values = constInput(ctx, inputs, i, label);
+  for (const x of values) {
+    if (!Number.isSafeInteger(x)) fail(ctx, Codes.BadDimension, `input ${i} (${label}) holds ${x}, not an integer`);
+  }
+  return values;
+}
+
+// ---------------------------------------------------------------- axes and dims
+
+/** Normalises `axis` in [-rank, rank) to [0, rank). */
+export function normalizeAxis(ctx: InferContext, axis: number, rank: number, label = 'axis'): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    fail(ctx, Codes.BadAttribute, `${label} ${axis} is out of range for rank ${rank}`);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** Normalises a list of axes and rejects duplicates. */
+export function normalizeAxes(ctx: InferContext, axes: readonly number[], rank: number, label = 'axes'): number[] {
+  const out = axes.map((a) => normalizeAxis(ctx, a, rank, label));
+  if (new Set(out).size !== out.length) fail(ctx, Codes.BadAttribute, `${label} [${axes.join(', ')}] repeat an axis`);
+  return out;
+}
+
+/** Checks that every output dimension is a non-negative safe integer. */
+export function checkDims(ctx: InferContext, shape: readonly number[], label = 'output'): readonly number[] {
+  for (const d of shape) {
+    if (!Number.isSafeInteger(d) || d < 0) {
+      fail(ctx, Codes.BadDimension, `${label} dimension ${d} is invalid in [${shape.join(', ')}]`);
+    }
+  }
+  return shape;
+}
+
+export function product(dims: readonly number[]): number {
+  let n = 1;
+  for (const d of dims) n *= d;
+  return n;
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+export function fmt(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** The integer-valued attribute list, or `fallback` repeated `n` times. */
+export function intsOr(ctx: InferContext, name: string, n: number, fallback: number): number[] {
+  const v = attrInts(ctx, name);
+  if (v === undefined) return new Array<number>(n).fill(fallback);
+  if (v.length !== n) fail(ctx, Codes.BadAttribute, `attribute '${name}' has ${v.length} values, expected ${n}`);
+  return [...v];
+}
+
+export const INT_TYPES: ReadonlySet<DType> = new Set<DType>([
+  'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'int4', 'uint4',
+]);
