@@ -1,0 +1,49 @@
+/** The strategy registry: every strategy by name, all with the PackStrategy signature. */
+import { ConfigError } from '../src/diagnostics/errors.js';
+import { Codes } from '../src/diagnostics/codes.js';
+import type { StrategyName } from './types.js';
+import type { PackStrategy } from './problem.js';
+import { autoPack } from './auto.js';
+import { greedySizePack } from './greedy-size.js';
+import { greedyConflictsPack } from './greedy-conflicts.js';
+import { greedyBreadthPack } from './greedy-breadth.js';
+import { greedyLifetimePack } from './greedy-lifetime.js';
+import { bestFitPack } from './best-fit.js';
+import { hillClimbPack } from './hill-climb.js';
+import { exactPack } from './exact.js';
+import { ilpPack } from './ilp/ilp-strategy.js';
+
+export const STRATEGIES: ReadonlyMap<StrategyName, PackStrategy> = new Map<StrategyName, PackStrategy>([
+  ['auto', autoPack],
+  ['greedy-size', greedySizePack],
+  ['greedy-conflicts', greedyConflictsPack],
+  ['greedy-breadth', greedyBreadthPack],
+  ['greedy-lifetime', greedyLifetimePack],
+  ['best-fit', bestFitPack],
+  ['hill-climb', hillClimbPack],
+  ['exact', exactPack],
+  ['ilp', ilpPack],
+]);
+
+export const DEFAULT_STRATEGY: StrategyName = 'auto';
+
+/** Every registered strategy name, in registry order. */
+export const STRATEGY_NAMES: readonly StrategyName[] = [...STRATEGIES.keys()];
+
+/** True when `name` is a registered strategy. */
+export function isStrategyName(name: string): name is StrategyName {
+  return STRATEGIES.has(name as StrategyName);
+}
+
+/** The strategy called `name`; ConfigError MP101 listing the valid names otherwise. */
+export function strategyByName(name: string): PackStrategy {
+  const s = STRATEGIES.get(name as StrategyName);
+  if (s === undefined) {
+    throw ConfigError.one(
+      Codes.BadFlag,
+      `unknown strategy '${name}'; valid strategies: ${STRATEGY_NAMES.join(', ')}`,
+      { flag: '--strategy' },
+    );
+  }
+  return s;
+}

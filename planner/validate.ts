@@ -1,0 +1,69 @@
+/** Validation of planner inputs: every problem is an InputError MP601 naming the buffer or pool. */
+import { InputError } from '../src/diagnostics/errors.js';
+import { Codes } from '../src/diagnostics/codes.js';
+import type { BufferInfo, Pool } from './types.js';
+
+function isPowerOfTwo(x: number): boolean {
+  return Number.isSafeInteger(x) && x >= 1 && (x & (x - 1)) === 0 && x <= 2 ** 30;
+}
+
+function bad(message: string, location: { buffer?: string; pool?: string }): never {
+  throw InputError.one(Codes.BadBufferSet, message, location);
+}
+
+/** Throws InputError (MP601) on the first invalid pool or buffer. */
+export function validatePlanInputs(buffers: readonly BufferInfo[], pools: readonly Pool[]): void {
+  if (pools.length === 0) bad('no pools are given: at least one memory pool is needed', {});
+  const poolNames = new Set<string>();
+  for (const p of pools) {
+    if (typeof p.name !== 'string' || p.name === '') bad('a pool has an empty name', {});
+    if (poolNames.has(p.name)) bad(`pool '${p.name}' is defined twice`, { pool: p.name });
+    poolNames.add(p.name);
+    if (p.sizeBytes !== null && (!Number.isSafeInteger(p.sizeBytes) || p.sizeBytes < 0)) {
+      bad(`pool '${p.name}' has an invalid size ${String(p.sizeBytes)} (a non-negative integer or null)`, { pool: p.name });
+    }
+    if (p.alignmentBytes !== undefined && !isPowerOfTwo(p.alignmentBytes)) {
+      bad(`pool '${p.name}' has alignment ${p.alignmentBytes}, which is not a power of two`, { pool: p.name });
+    }
+  }
+  const names = new Set<string>();
+  for (const b of buffers) {
+    if (typeof b.name !== 'string' || b.name === '') bad('a buffer has an empty name', {});
+    const at = { buffer: b.name };
+    if (names.has(b.name)) bad(`buffer '${b.name}' is defined twice`, at);
+    names.add(b.name);
+    if (!Number.isSafeInteger(b.sizeBytes) || b.sizeBytes < 0) {
+      bad(`buffer '${b.name}' has an invalid size ${String(b.sizeBytes)} (a non-negative integer number of bytes)`, at);
+    }
+    if (b.alignmentBytes !== undefined && !isPowerOfTwo(b.alignmentBytes)) {
+      bad(`buffer '${b.name}' has alignment ${b.alignmentBytes}, which is not a power of two`, at);
+    }
+    const hasStart = b.startStep !== undefined;
+    const hasEnd = b.endStep !== undefined;
+    if (hasStart !== hasEnd) bad(`buffer '${b.name}' gives ${hasStart ? 'a start' : 'an end'} step without ${hasStart ? 'an end' : 'a start'} step`, at);
+    if (hasStart && hasEnd) {
+      if (!Number.isSafeInteger(b.startStep) || !Number.isSafeInteger(b.endStep)) {
+        bad(`buffer '${b.name}' has non-integer steps ${String(b.startStep)}..${String(b.endStep)}`, at);
+      }
+      if (b.startStep! > b.endStep!) bad(`buffer '${b.name}' starts at step ${b.startStep} after it ends at step ${b.endStep}`, at);
+    }
+    if (!hasStart && b.conflicts === undefined) bad(`buffer '${b.name}' gives neither a live interval nor a conflicts list`, at);
+    if (b.poolCandidates !== undefined) {
+      if (b.poolCandidates.length === 0) bad(`buffer '${b.name}' has an empty list of candidate pools`, at);
+      const seen = new Set<string>();
+      for (const p of b.poolCandidates) {
+        if (!poolNames.has(p)) bad(`buffer '${b.name}' names an unknown pool '${p}'`, { buffer: b.name, pool: p });
+        if (seen.has(p)) bad(`buffer '${b.name}' lists pool '${p}' twice`, { buffer: b.name, pool: p });
+        seen.add(p);
+      }
+    }
+    if (b.spillCostByPool !== undefined) {
+      for (const [p, cost] of Object.entries(b.spillCostByPool)) {
+        if (!poolNames.has(p)) bad(`buffer '${b.name}' gives a spill cost for an unknown pool '${p}'`, { buffer: b.name, pool: p });
+        if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) {
+          bad(`buffer '${b.name}' has an invalid spill cost ${String(cost)} for pool '${p}'`, { buffer: b.name, pool: p });
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * An independent checker of plans. It shares no code with the strategies: it re-derives every
+ * conflict from the buffers (interval overlap by a sweep, explicit conflicts from the lists) and
+ * checks each rule of the contract. It returns one diagnostic (MP404) per broken rule; an empty
+ * list means the plan is valid.
+ */
+import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
+import { Codes } from '../src/diagnostics/codes.js';
+import type { Allocation, BufferInfo, PlanResult, Pool } from './types.js';
+
+export function verifyPlan(buffers: readonly BufferInfo[], pools: readonly Pool[], plan: PlanResult): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const fail = (message: string, buffer?: string, pool?: string): void => {
+    const location = { ...(buffer !== undefined ? { buffer } : {}), ...(pool !== undefined ? { pool } : {}) };
+    out.push({ code: Codes.VerifyFailed, severity: 'error', message, ...(buffer !== undefined || pool !== undefined ? { location } : {}) });
+  };
+  const bufferByName = new Map<string, BufferInfo>();
+  for (const b of buffers) bufferByName.set(b.name, b);
+  const poolByName = new Map<string, Pool>();
+  for (const p of pools) poolByName.set(p.name, p);
+
+  // Every buffer placed exactly once or listed as unplaced, nothing else.
+  const seen = new Map<string, Allocation>();
+  for (const a of plan.allocations) {
+    const b = bufferByName.get(a.name);
+    if (b === undefined) {
+      fail(`allocation of unknown buffer '${a.name}'`, a.name);
+      continue;
+    }
+    if (seen.has(a.name)) {
+      fail(`buffer '${a.name}' is allocated more than once`, a.name);
+      continue;
+    }
+    seen.set(a.name, a);
+  }
+  const unplaced = new Set<string>();
+  for (const name of plan.unplaced) {
+    if (!bufferByName.has(name)) fail(`unplaced list names unknown buffer '${name}'`, name);
+    if (unplaced.has(name)) fail(`buffer '${name}' is listed twice as unplaced`, name);
+    if (seen.has(name)) fail(`buffer '${name}' is both allocated and unplaced`, name);
+    unplaced.add(name);
+  }
+  for (const b of buffers) {
+    if (!seen.has(b.name) && !unplaced.has(b.name)) fail(`buffer '${b.name}' is neither allocated nor listed as unplaced`, b.name);
+  }
+
+  // Per-allocation rules.
+  const valid: Allocation[] = [];
+  for (const a of seen.values()) {
+    const b = bufferByName.get(a.name)!;
+    const pool = poolByName.get(a.pool);
+    if (pool === undefined) {
+      fail(`buffer '${a.name}' is placed in unknown pool '${a.pool}'`, a.name, a.pool);
+      continue;
+    }
+    const candidates = b.poolCandidates ?? pools.map((p) => p.name);
+    if (!candidates.includes(a.pool)) fail(`buffer '${a.name}' is placed in pool '${a.pool}', which is not one of its candidates`, a.name, a.pool);
+    if (a.sizeBytes !== b.sizeBytes) fail(`buffer '${a.name}' is allocated ${a.sizeBytes} bytes but needs ${b.sizeBytes}`, a.name, a.pool);
+    if (!Number.isSafeInteger(a.offsetBytes) || a.offsetBytes < 0) {
+      fail(`buffer '${a.name}' has an invalid offset ${a.offsetBytes}`, a.name, a.pool);
+      continue;
+    }
+    const alignment = b.alignmentBytes ?? pool.alignmentBytes ?? 1;
+    if (a.offsetBytes % alignment !== 0) fail(`buffer '${a.name}' at offset ${a.offsetBytes} is not aligned to ${alignment} bytes`, a.name, a.pool);
+    if (pool.sizeBytes !== null && a.offsetBytes + b.sizeBytes > pool.sizeBytes) {
+      fail(`buffer '${a.name}' ends at ${a.offsetBytes + b.sizeBytes}, beyond pool '${a.pool}' (${pool.sizeBytes} bytes)`, a.name, a.pool);
+    }
+    valid.push(a);
+  }
+
+  // Overlaps within one pool: intervals by a sweep over start steps, then explicit conflicts.
+  const overlapsInMemory = (x: Allocation, y: Allocation): boolean => {
+    const xs = bufferByName.get(x.name)!.sizeBytes;
+    const ys = bufferByName.get(y.name)!.sizeBytes;
+    return xs > 0 && ys > 0 && x.offsetBytes < y.offsetBytes + ys && y.offsetBytes < x.offsetBytes + xs;
+  };
+  const reported = new Set<string>();
+  const report = (x: Allocation, y: Allocation, why: string): void => {
+    const key = x.name < y.name ? `${x.name}\u0000${y.name}` : `${y.name}\u0000${x.name}`;
+    if (reported.has(key)) return;
+    reported.add(key);
+    fail(`buffers '${x.name}' and '${y.name}' ${why} but overlap in pool '${x.pool}' (offsets ${x.offsetBytes} and ${y.offsetBytes})`, x.name, x.pool);
+  };
+  const timed = valid.filter((a) => {
+    const b = bufferByName.get(a.name)!;
+    return b.startStep !== undefined && b.endStep !== undefined;
+  });
+  timed.sort((x, y) => bufferByName.get(x.name)!.startStep! - bufferByName.get(y.name)!.startStep!);
+  const live = new Map<string, Allocation[]>(); // per pool: allocations whose interval may still be live
+  for (const a of timed) {
+    const start = bufferByName.get(a.name)!.startStep!;
+    const list = (live.get(a.pool) ?? []).filter((o) => bufferByName.get(o.name)!.endStep! >= start);
+    for (const o of list) if (overlapsInMemory(a, o)) report(a, o, 'are live at the same step');
+    list.push(a);
+    live.set(a.pool, list);
+  }
+  for (const a of valid) {
+    for (const other of bufferByName.get(a.name)!.conflicts ?? []) {
+      const o = seen.get(other);
+      if (o === undefined || o.pool !== a.pool || !poolByName.has(o.pool)) continue;
+      if (overlapsInMemory(a, o)) report(a, o, 'conflict');
+    }
+  }
+
+  // Pool figures.
+  const usedByPool = new Map<string, number>();
+  for (const a of valid) usedByPool.set(a.pool, Math.max(usedByPool.get(a.pool) ?? 0, a.offsetBytes + a.sizeBytes));
+  const listed = new Set<string>();
+  for (const u of plan.pools) {
+    const pool = poolByName.get(u.name);
+    if (pool === undefined) {
+      fail(`plan reports unknown pool '${u.name}'`, undefined, u.name);
+      continue;
+    }
+    listed.add(u.name);
+    const used = usedByPool.get(u.name) ?? 0;
+    if (u.usedBytes !== used) fail(`pool '${u.name}' reports ${u.usedBytes} used bytes but its buffers reach ${used}`, undefined, u.name);
+    if (u.sizeBytes !== pool.sizeBytes) fail(`pool '${u.name}' reports size ${String(u.sizeBytes)} but is ${String(pool.sizeBytes)}`, undefined, u.name);
+    if (u.lowerBoundBytes > u.usedBytes) fail(`pool '${u.name}' reports a lower bound ${u.lowerBoundBytes} above its used bytes ${u.usedBytes}`, undefined, u.name);
+  }
+  for (const p of pools) if (!listed.has(p.name)) fail(`plan does not report pool '${p.name}'`, undefined, p.name);
+  const overflow = pools.some((p) => p.sizeBytes !== null && (usedByPool.get(p.name) ?? 0) > p.sizeBytes);
+  const fits = plan.unplaced.length === 0 && !overflow;
+  if (plan.fits !== fits) fail(`plan says fits=${plan.fits} but ${fits ? 'everything is placed within capacity' : 'something is unplaced or over capacity'}`);
+  return out;
+}
