@@ -1,0 +1,135 @@
+/**
+ * Seeded mutation fuzzing of real model files through the whole CLI. Every run must end with exit
+ * 0, 1 or 2 (never a throw out of runCli, never exit 3 = internal error), answer within 5 s, and
+ * an exit 2 must come with exactly one `error MPnnn:` line on stderr and nothing on stdout.
+ *
+ * Corpus: memplan's own fixture models, seven "light" ONNX Model Zoo graphs from
+ * ../shared/models/light (weights as ConstantOfShape, so nearly every byte is graph structure)
+ * and the two smallest torchvision exports (real float weights, opset 13).
+ * Mutations favour structure: 80% of offsets fall outside initializer raw_data.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import onnxProto from 'onnx-proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrng } from '../../fixtures/models/random.js';
+import type { Prng } from '../../fixtures/models/random.js';
+import { CliRunner, contractViolation } from './cli-runner.js';
+import { MUTATION_KINDS, mutate } from './mutations.js';
+import type { MutationKind, OffsetPicker } from './mutations.js';
+
+interface CorpusEntry {
+  readonly name: string;
+  readonly url: URL;
+  /** Extra flags the unmutated model needs (symbolic inputs). */
+  readonly flags: readonly string[];
+  /** Number of mutated runs of this model. */
+  readonly runs: number;
+}
+
+const fixture = (f: string) => new URL(`../../fixtures/models/${f}`, import.meta.url);
+const shared = (f: string) => new URL(`../../../shared/models/${f}`, import.meta.url);
+
+const CORPUS: readonly CorpusEntry[] = [
+  { name: 'kws-dscnn.onnx', url: fixture('kws-dscnn.onnx'), flags: [], runs: 175 },
+  { name: 'resnet8.onnx', url: fixture('resnet8.onnx'), flags: [], runs: 105 },
+  { name: 'mlp-batch.onnx', url: fixture('mlp-batch.onnx'), flags: ['--input', 'x=2x64'], runs: 105 },
+  { name: 'reshape-chain.onnx', url: fixture('reshape-chain.onnx'), flags: [], runs: 140 },
+  { name: 'fcn-symbolic.onnx', url: fixture('fcn-symbolic.onnx'), flags: ['--input', 'image=1x3x16x24'], runs: 140 },
+  { name: 'light_bvlc_alexnet.onnx', url: shared('light/light_bvlc_alexnet.onnx'), flags: [], runs: 140 },
+  { name: 'light_zfnet512.onnx', url: shared('light/light_zfnet512.onnx'), flags: [], runs: 105 },
+  { name: 'light_vgg19.onnx', url: shared('light/light_vgg19.onnx'), flags: [], runs: 70 },
+  { name: 'light_squeezenet.onnx', url: shared('light/light_squeezenet.onnx'), flags: [], runs: 70 },
+  { name: 'light_inception_v1.onnx', url: shared('light/light_inception_v1.onnx'), flags: [], runs: 140 },
+  { name: 'light_resnet50.onnx', url: shared('light/light_resnet50.onnx'), flags: [], runs: 140 },
+  { name: 'light_shufflenet.onnx', url: shared('light/light_shufflenet.onnx'), flags: [], runs: 105 },
+  { name: 'squeezenet1_1_96.onnx', url: shared('torchvision/squeezenet1_1_96.onnx'), flags: [], runs: 105 },
+  { name: 'mnasnet0_5_96.onnx', url: shared('torchvision/mnasnet0_5_96.onnx'), flags: [], runs: 70 },
+];
+const FORMATS = ['table', 'json', 'markdown', 'csv'] as const;
+const SEED = 0x5eed2026;
+
+/** Offsets inside initializer raw_data (weights) are hit only 20% of the time. */
+function structurePicker(bytes: Uint8Array): OffsetPicker {
+  const model = onnxProto.onnx.ModelProto.decode(bytes);
+  const spans = (model.graph?.initializer ?? [])
+    .map((t) => t.rawData)
+    .filter((r) => r.length > 0)
+    .map((r) => [r.byteOffset, r.byteOffset + r.length] as const)
+    .sort((a, b) => a[0] - b[0]);
+  const segments: [number, number][] = [];
+  let at = 0;
+  for (const [s, e] of spans) {
+    if (s > at) segments.push([at, s]);
+    at = Math.max(at, e);
+  }
+  if (at < bytes.length) segments.push([at, bytes.length]);
+  const structural = segments.reduce((n, [s, e]) => n + e - s, 0);
+  return (prng: Prng, length: number) => {
+    if (structural === 0 || prng.next() < 0.2) return prng.int(length);
+    let k = prng.int(structural);
+    for (const [s, e] of segments) {
+      if (k < e - s) return Math.min(s + k, length - 1);
+      k -= e - s;
+    }
+    return prng.int(length);
+  };
+}
+
+const runner = new CliRunner();
+const histogram = new Map<string, number>();
+const byKind = new Map<MutationKind, Map<number, number>>();
+const codes = new Map<string, number>();
+const failures: string[] = [];
+let total = 0;
+let started = 0;
+
+beforeAll(async () => {
+  await runner.start();
+  started = performance.now();
+}, 60_000);
+afterAll(() => runner.close());
+
+describe('mutated real models', () => {
+  it.each(CORPUS.map((c) => [c.name, c] as const))('%s', async (name, entry) => {
+    if (!existsSync(entry.url)) throw new Error(`corpus file missing: ${entry.url.pathname}`);
+    const original = new Uint8Array(readFileSync(entry.url));
+    // The unmutated model analyses cleanly: the mutants start from a working input.
+    const clean = await runner.run([name, '--sram', '64K', ...entry.flags], { [name]: original });
+    expect(contractViolation(clean)).toBeUndefined();
+    expect(clean.kind === 'exit' ? clean.exitCode : -1, clean.kind === 'exit' ? clean.stderr : '').toBeLessThan(2);
+
+    const pick = structurePicker(original);
+    const prng = createPrng(SEED ^ [...name].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0, 2166136261));
+    for (let i = 0; i < entry.runs; i++) {
+      const kind = MUTATION_KINDS[i % MUTATION_KINDS.length]!;
+      const m = mutate(original, kind, prng, pick);
+      const format = FORMATS[i % FORMATS.length]!;
+      const argv = [name, '--sram', '64K', '--format', format, ...entry.flags];
+      const o = await runner.run(argv, { [name]: m.bytes });
+      total++;
+      const key = o.kind === 'exit' ? `exit ${o.exitCode}` : o.kind;
+      histogram.set(key, (histogram.get(key) ?? 0) + 1);
+      const perKind = byKind.get(kind) ?? new Map<number, number>();
+      if (o.kind === 'exit') perKind.set(o.exitCode, (perKind.get(o.exitCode) ?? 0) + 1);
+      byKind.set(kind, perKind);
+      if (o.kind === 'exit' && o.exitCode === 2) {
+        const code = /^error (MP\d{3})/.exec(o.stderr)?.[1] ?? '?';
+        codes.set(code, (codes.get(code) ?? 0) + 1);
+      }
+      const violation = contractViolation(o);
+      if (violation) failures.push(`${name} run ${i} (${m.what}) argv ${argv.join(' ')}: ${violation}`);
+    }
+    expect(failures.filter((f) => f.startsWith(`${name} `)).slice(0, 10)).toEqual([]);
+  }, 180_000);
+
+  it('ran at least 1000 mutants, most of them rejected with exit 2 and some still valid', () => {
+    const seconds = (performance.now() - started) / 1000;
+    const kinds = [...byKind].map(([k, h]) => `${k} ${JSON.stringify(Object.fromEntries([...h].sort((a, b) => a[0] - b[0])))}`);
+    console.log(`fuzz: ${total} mutants in ${seconds.toFixed(1)} s; ${JSON.stringify(Object.fromEntries([...histogram].sort()))}\n  exit-2 codes ${JSON.stringify(Object.fromEntries([...codes].sort()))}\n  ${kinds.join('\n  ')}`);
+    expect(total).toBeGreaterThanOrEqual(1000);
+    expect(failures.slice(0, 20)).toEqual([]);
+    // The mutations really corrupt the files (many exit 2) without destroying every one.
+    expect(histogram.get('exit 2') ?? 0).toBeGreaterThan(total / 4);
+    expect((histogram.get('exit 0') ?? 0) + (histogram.get('exit 1') ?? 0)).toBeGreaterThan(total / 20);
+  });
+});
