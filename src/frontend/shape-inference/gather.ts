@@ -1,6 +1,6 @@
 /**
  * Indexing: Gather, GatherElements, GatherND, Scatter/ScatterElements/ScatterND, OneHot, TopK, and the
- * ops whose output size needs a constant input: Compress, NonZero.
+ * ops whose output size needs a constant input: Compress, NonZero, Unique; and GridSample.
  */
 import { Codes } from '../../diagnostics/codes.js';
 import type { ShapeFn } from './types.js';
@@ -102,6 +102,47 @@ const nonZero: ShapeFn = (ctx, inputs) => {
   return [{ dtype: 'int64', shape: [x.shape.length, count] }];
 };
 
+/**
+ * Unique: the number of distinct elements (or, with `axis`, distinct slices) of a constant input.
+ * Outputs Y, indices [count], inverse_indices [elements or slices along axis], counts [count].
+ */
+const unique: ShapeFn = (ctx, inputs) => {
+  const x = requireInput(ctx, inputs, 0, 'X');
+  if (x.value === undefined) return dataDependent(ctx, 'input 0 (X)');
+  const values = constInput(ctx, inputs, 0, 'X');
+  const axisAttr = attrInt(ctx, 'axis');
+  if (axisAttr === undefined) {
+    const count = new Set(values).size;
+    const counted = { dtype: 'int64' as const, shape: [count] };
+    return [{ dtype: x.dtype, shape: [count] }, counted, { dtype: 'int64', shape: [values.length] }, counted];
+  }
+  const axis = normalizeAxis(ctx, axisAttr, x.shape.length);
+  const outer = x.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const n = x.shape[axis] as number;
+  const inner = x.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const keys = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const slice: number[] = [];
+    for (let o = 0; o < outer; o++) slice.push(...values.slice((o * n + i) * inner, (o * n + i + 1) * inner));
+    keys.add(slice.join(','));
+  }
+  const shape = [...x.shape];
+  shape[axis] = keys.size;
+  const counted = { dtype: 'int64' as const, shape: [keys.size] };
+  return [{ dtype: x.dtype, shape }, counted, { dtype: 'int64', shape: [n] }, counted];
+};
+
+/** GridSample(X [N, C, D...], grid [N, D_out..., r]) -> [N, C, D_out...]. */
+const gridSample: ShapeFn = (ctx, inputs) => {
+  const x = requireInput(ctx, inputs, 0, 'X');
+  const grid = requireInput(ctx, inputs, 1, 'grid');
+  const r = x.shape.length - 2;
+  if (r < 1 || grid.shape.length !== x.shape.length || grid.shape[0] !== x.shape[0] || grid.shape[r + 1] !== r) {
+    fail(ctx, Codes.ShapeMismatch, `grid ${fmt(grid.shape)} does not suit input ${fmt(x.shape)}`);
+  }
+  return [{ dtype: x.dtype, shape: [x.shape[0] as number, x.shape[1] as number, ...grid.shape.slice(1, -1)] }];
+};
+
 export const GATHER_OPS: Readonly<Record<string, ShapeFn>> = {
   Gather: gather,
   GatherElements: gatherElements,
@@ -113,4 +154,6 @@ export const GATHER_OPS: Readonly<Record<string, ShapeFn>> = {
   TopK: topK,
   Compress: compress,
   NonZero: nonZero,
+  Unique: unique,
+  GridSample: gridSample,
 };

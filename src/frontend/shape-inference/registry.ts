@@ -5,9 +5,11 @@
 import { assert } from '../../diagnostics/errors.js';
 import { CONCAT_SPLIT_OPS } from './concat-split.js';
 import { CONV_OPS } from './conv.js';
+import { EINSUM_OPS } from './einsum.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { GATHER_OPS } from './gather.js';
 import { GEMM_OPS } from './gemm.js';
+import { LOSS_OPS } from './loss.js';
 import { NORMALIZATION_OPS } from './normalization.js';
 import { PAD_RESIZE_OPS } from './pad-resize.js';
 import { POOL_OPS } from './pool.js';
@@ -15,6 +17,7 @@ import { QUANT_OPS } from './quant.js';
 import { RECURRENT_OPS } from './recurrent.js';
 import { REDUCE_SHAPE_OPS } from './reduce.js';
 import { RESHAPE_OPS } from './reshape.js';
+import { SIGNAL_OPS } from './signal.js';
 import { SLICE_OPS } from './slice.js';
 import { TENSOR_OPS } from './tensor-ops.js';
 import type { ShapeFn } from './types.js';
@@ -22,6 +25,7 @@ import type { ShapeFn } from './types.js';
 const FAMILIES: readonly Readonly<Record<string, ShapeFn>>[] = [
   ELEMENTWISE_OPS, CONV_OPS, POOL_OPS, GEMM_OPS, NORMALIZATION_OPS, REDUCE_SHAPE_OPS, CONCAT_SPLIT_OPS,
   SLICE_OPS, RESHAPE_OPS, PAD_RESIZE_OPS, GATHER_OPS, TENSOR_OPS, QUANT_OPS, RECURRENT_OPS,
+  EINSUM_OPS, LOSS_OPS, SIGNAL_OPS,
 ];
 
 function buildTable(): ReadonlyMap<string, ShapeFn> {

@@ -1,6 +1,7 @@
 /**
  * Ops that make or retype tensors: Constant, ConstantOfShape, Shape, Size, Range, Cast, CastLike,
- * EyeLike, Bernoulli, Det, and the same-shape ops CumSum, Trilu, ReverseSequence.
+ * EyeLike, Bernoulli, Random*, Det, TfIdfVectorizer, and the same-shape ops CumSum, Trilu,
+ * ReverseSequence.
  */
 import { Codes } from '../../diagnostics/codes.js';
 import type { DType } from '../../ir/graph.js';
@@ -8,7 +9,7 @@ import { dtypeFromOnnx } from '../onnx-tensor.js';
 import { sameAsInput0 } from './elementwise.js';
 import type { InferContext, ShapeFn } from './types.js';
 import {
-  attrInt, attrTensor, checkDims, constInput, constIntInput, fail, fmt, requireInput, unsupported, where,
+  attrInt, attrInts, attrTensor, checkDims, constInput, constIntInput, fail, fmt, requireInput, unsupported, where,
 } from './util.js';
 
 function dtypeAttr(ctx: InferContext, name: string): DType | undefined {
@@ -100,6 +101,24 @@ const det: ShapeFn = (ctx, inputs) => {
   return [{ dtype: x.dtype, shape: x.shape.slice(0, -2) }];
 };
 
+/** RandomUniform and RandomNormal: the `shape` attribute, `dtype` attribute (float32 by default). */
+const random: ShapeFn = (ctx) => {
+  const shape = attrInts(ctx, 'shape');
+  if (shape === undefined) return fail(ctx, Codes.BadAttribute, `attribute 'shape' is required`);
+  return [{ dtype: dtypeAttr(ctx, 'dtype') ?? 'float32', shape: checkDims(ctx, shape) }];
+};
+
+/** TfIdfVectorizer: [C] -> [max(ngram_indexes)+1], [N, C] -> [N, max(ngram_indexes)+1], float32. */
+const tfIdfVectorizer: ShapeFn = (ctx, inputs) => {
+  const x = requireInput(ctx, inputs, 0, 'X');
+  const indexes = attrInts(ctx, 'ngram_indexes');
+  if (indexes === undefined || indexes.length === 0) return fail(ctx, Codes.BadAttribute, `attribute 'ngram_indexes' is required`);
+  const width = Math.max(...indexes) + 1;
+  if (x.shape.length === 1) return [{ dtype: 'float32', shape: [width] }];
+  if (x.shape.length === 2) return [{ dtype: 'float32', shape: [x.shape[0] as number, width] }];
+  return fail(ctx, Codes.ShapeMismatch, `input must be [C] or [N, C], got ${fmt(x.shape)}`);
+};
+
 export const TENSOR_OPS: Readonly<Record<string, ShapeFn>> = {
   Constant: constant,
   ConstantOfShape: constantOfShape,
@@ -110,6 +129,11 @@ export const TENSOR_OPS: Readonly<Record<string, ShapeFn>> = {
   CastLike: castLike,
   EyeLike: likeWithDtype,
   Bernoulli: likeWithDtype,
+  RandomUniformLike: likeWithDtype,
+  RandomNormalLike: likeWithDtype,
+  RandomUniform: random,
+  RandomNormal: random,
+  TfIdfVectorizer: tfIdfVectorizer,
   Det: det,
   CumSum: sameAsInput0,
   Trilu: sameAsInput0,
