@@ -47,6 +47,14 @@ interface Prepared {
   readonly itemSections: readonly (readonly number[])[];
   readonly sectionTotal0: Float64Array;
   readonly preorders: readonly (readonly number[])[];
+  /**
+   * Time mode: every searched item has an interval and every edge is an interval overlap. Then
+   * sections are the live sets at consecutive start steps, item i spans sections
+   * secLo[i]..secHi[i], and a boundary no unplaced item crosses splits the problem in two.
+   */
+  readonly timeMode: boolean;
+  readonly secLo: Int32Array;
+  readonly secHi: Int32Array;
 }
 
 function prepare(problem: PackProblem): Prepared {
@@ -67,13 +75,26 @@ function prepare(problem: PackProblem): Prepared {
   const sections: number[][] = [];
   // Interval sections: the live set at each distinct start step.
   const timed = searched.filter((i) => problem.items[i]!.startStep !== undefined && problem.items[i]!.endStep !== undefined);
+  const it = (i: number) => problem.items[i]!;
+  const timeMode =
+    timed.length === searched.length &&
+    searched.every((i) => neighbors[i]!.every((j) => it(j).startStep !== undefined && it(j).startStep! <= it(i).endStep! && it(i).startStep! <= it(j).endStep!));
   timed.sort((a, b) => problem.items[a]!.startStep! - problem.items[b]!.startStep! || a - b);
+  const secLo = new Int32Array(n).fill(-1);
+  const secHi = new Int32Array(n).fill(-1);
   let active: number[] = [];
   for (let k = 0; k < timed.length; ) {
     const step = problem.items[timed[k]!]!.startStep!;
     active = active.filter((a) => problem.items[a]!.endStep! >= step);
     while (k < timed.length && problem.items[timed[k]!]!.startStep! === step) active.push(timed[k++]!);
-    if (active.length > 1) sections.push(active.slice());
+    if (timeMode || active.length > 1) {
+      const sIdx = sections.length;
+      sections.push(active.slice());
+      for (const a of active) {
+        if (secLo[a] === -1) secLo[a] = sIdx;
+        secHi[a] = sIdx;
+      }
+    }
   }
   // Clique cover for buffers that give only conflicts (and for edges intervals do not explain).
   const covered = new Uint8Array(n);
@@ -122,7 +143,7 @@ function prepare(problem: PackProblem): Prepared {
       return a - b;
     }),
   );
-  return { searched, size, align, neighbors, sections, itemSections, sectionTotal0, preorders };
+  return { searched, size, align, neighbors, sections, itemSections, sectionTotal0, preorders, timeMode, secLo, secHi };
 }
 
 function binaryHas(sorted: readonly number[], v: number): boolean {
@@ -151,13 +172,15 @@ class Search {
   readonly total: Float64Array;
   readonly rank: Int32Array;
   readonly stamp: Int32Array;
+  /** cut[k]: unplaced items spanning sections k and k+1 (time mode only). */
+  readonly cut: Int32Array;
   stampNow = 0;
   nodes = 0;
-  outcome: Outcome = 'infeasible';
   private readonly order: readonly number[];
-  // undo logs
+  // Undo logs: idx >= 0 -> minOff[idx]; idx < 0 -> floor[-idx-1].
   private readonly logIdx: number[] = [];
   private readonly logVal: number[] = [];
+  private readonly placedStack: number[] = [];
 
   constructor(
     private readonly p: Prepared,
@@ -177,22 +200,46 @@ class Search {
       this.rank[i] = r;
     });
     this.stamp = new Int32Array(p.sections.length);
+    this.cut = new Int32Array(Math.max(0, p.sections.length - 1));
+    if (p.timeMode) {
+      for (const i of p.searched) for (let k = p.secLo[i]!; k < p.secHi[i]!; k++) this.cut[k] = this.cut[k]! + 1;
+    }
   }
 
   run(): Outcome {
     for (let s = 0; s < this.total.length; s++) if (this.total[s]! > this.capacity) return 'infeasible';
-    const r = this.node(0, -1);
-    return r;
+    if (!this.p.timeMode) return this.node(0, this.total.length - 1, this.order, 0, -1);
+    return this.solveParts(0, this.total.length - 1, this.order);
   }
 
-  private node(lastOff: number, lastRank: number): Outcome {
+  /** Splits sections lo..hi at uncrossed boundaries and solves each part in turn (time mode). */
+  private solveParts(lo: number, hi: number, items: readonly number[]): Outcome {
+    const placedMark = this.placedStack.length;
+    const logMark = this.logIdx.length;
+    let a = lo;
+    for (let k = lo; k <= hi; k++) {
+      if (k < hi && this.cut[k] !== 0) continue;
+      const partItems = items.filter((i) => this.offset[i]! < 0 && this.p.secLo[i]! >= a && this.p.secHi[i]! <= k);
+      if (partItems.length > 0) {
+        const r = this.node(a, k, partItems, 0, -1);
+        if (r !== 'found') {
+          if (r === 'infeasible') this.undoTo(placedMark, logMark);
+          return r;
+        }
+      }
+      a = k + 1;
+    }
+    return 'found';
+  }
+
+  private node(lo: number, hi: number, items: readonly number[], lastOff: number, lastRank: number): Outcome {
     if (++this.nodes > this.nodeLimit) return 'aborted';
     if ((this.nodes & 511) === 0 && Date.now() >= this.deadlineMs) return 'timeout';
     const { size } = this.p;
     const cands: number[] = [];
     let minHeight = Infinity;
     let remaining = 0;
-    for (const i of this.order) {
+    for (const i of items) {
       if (this.offset[i]! >= 0) continue;
       remaining++;
       const mo = this.minOff[i]!;
@@ -207,21 +254,25 @@ class Search {
       const off = this.minOff[i]!;
       if (off >= minHeight) break;
       if (off + size[i]! > this.capacity) continue;
-      const mark = this.logIdx.length;
-      this.apply(i, off);
+      const placedMark = this.placedStack.length;
+      const logMark = this.logIdx.length;
+      const split = this.apply(i, off);
       let r: Outcome = 'infeasible';
-      if (this.check(off)) r = this.node(off, this.rank[i]!);
+      if (this.check(lo, hi, off)) {
+        r = split ? this.solveParts(lo, hi, items) : this.node(lo, hi, items, off, this.rank[i]!);
+      }
       if (r === 'found') return r;
-      this.undo(i, mark);
+      this.undoTo(placedMark, logMark);
       if (r !== 'infeasible') return r;
     }
     return 'infeasible';
   }
 
-  /** Places i at off, logging every change. Log entries: idx >= 0 -> minOff[idx]; idx < 0 -> floor[-idx-1]. */
-  private apply(i: number, off: number): void {
+  /** Places i at off, logging every change; true when a section boundary became uncrossed. */
+  private apply(i: number, off: number): boolean {
     const { size, align, neighbors, itemSections, sections } = this.p;
     this.offset[i] = off;
+    this.placedStack.push(i);
     const top = off + size[i]!;
     const stampNow = ++this.stampNow;
     const affected: number[] = [];
@@ -259,26 +310,41 @@ class Search {
         this.floor[s] = lowest;
       }
     }
+    let split = false;
+    if (this.p.timeMode) {
+      for (let k = this.p.secLo[i]!; k < this.p.secHi[i]!; k++) {
+        const c = this.cut[k]! - 1;
+        this.cut[k] = c;
+        if (c === 0) split = true;
+      }
+    }
+    return split;
   }
 
-  private undo(i: number, mark: number): void {
+  /** Undoes every placement and change made after the marks. */
+  private undoTo(placedMark: number, logMark: number): void {
     const { size, itemSections } = this.p;
-    for (let k = this.logIdx.length - 1; k >= mark; k--) {
+    for (let k = this.logIdx.length - 1; k >= logMark; k--) {
       const idx = this.logIdx[k]!;
       if (idx >= 0) this.minOff[idx] = this.logVal[k]!;
       else this.floor[-idx - 1] = this.logVal[k]!;
     }
-    this.logIdx.length = mark;
-    this.logVal.length = mark;
-    for (const s of itemSections[i]!) this.total[s] = this.total[s]! + size[i]!;
-    this.offset[i] = -1;
+    this.logIdx.length = logMark;
+    this.logVal.length = logMark;
+    for (let k = this.placedStack.length - 1; k >= placedMark; k--) {
+      const i = this.placedStack[k]!;
+      for (const s of itemSections[i]!) this.total[s] = this.total[s]! + size[i]!;
+      if (this.p.timeMode) for (let c = this.p.secLo[i]!; c < this.p.secHi[i]!; c++) this.cut[c] = this.cut[c]! + 1;
+      this.offset[i] = -1;
+    }
+    this.placedStack.length = placedMark;
   }
 
-  private check(lastOff: number): boolean {
+  private check(lo: number, hi: number, lastOff: number): boolean {
     const cap = this.capacity;
     const floor = this.floor;
     const total = this.total;
-    for (let s = 0; s < total.length; s++) {
+    for (let s = lo; s <= hi; s++) {
       const t = total[s]!;
       if (t === 0) continue;
       const f = floor[s]!;
