@@ -21,6 +21,7 @@ import { SIGNAL_OPS } from './signal.js';
 import { SLICE_OPS } from './slice.js';
 import { TENSOR_OPS } from './tensor-ops.js';
 import type { ShapeFn } from './types.js';
+import { checkOutput } from './util.js';
 
 const FAMILIES: readonly Readonly<Record<string, ShapeFn>>[] = [
   ELEMENTWISE_OPS, CONV_OPS, POOL_OPS, GEMM_OPS, NORMALIZATION_OPS, REDUCE_SHAPE_OPS, CONCAT_SPLIT_OPS,
@@ -28,12 +29,21 @@ const FAMILIES: readonly Readonly<Record<string, ShapeFn>>[] = [
   EINSUM_OPS, LOSS_OPS, SIGNAL_OPS,
 ];
 
+/** Wraps a shape function so that every output it returns is validated (dimensions and size). */
+function checked(fn: ShapeFn): ShapeFn {
+  return (ctx, inputs) => {
+    const out = fn(ctx, inputs);
+    out.forEach((t, i) => checkOutput(ctx, i, t));
+    return out;
+  };
+}
+
 function buildTable(): ReadonlyMap<string, ShapeFn> {
   const table = new Map<string, ShapeFn>();
   for (const family of FAMILIES) {
     for (const [op, fn] of Object.entries(family)) {
       assert(!table.has(op), `shape function for ${op} registered twice`);
-      table.set(op, fn);
+      table.set(op, checked(fn));
     }
   }
   return table;

@@ -6,7 +6,8 @@ import { Codes } from '../../diagnostics/codes.js';
 import type { Location } from '../../diagnostics/diagnostic.js';
 import { InputError, UnsupportedError } from '../../diagnostics/errors.js';
 import type { AttrValue, ConstTensor, DType } from '../../ir/graph.js';
-import type { InferContext, ValueInfo } from './types.js';
+import { byteSize } from '../../ir/graph.js';
+import type { InferContext, OutputType, ValueInfo } from './types.js';
 
 export type Inputs = readonly (ValueInfo | undefined)[];
 
@@ -131,11 +132,18 @@ export function constNumbers(t: ConstTensor): number[] {
   return out;
 }
 
+/** Most elements a shape function reads from one constant input (shapes, axes, pads, conditions). */
+export const MAX_CONST_INPUT_ELEMENTS = 1 << 22;
+
 /** The values of constant input `i` (e.g. a shape, axes or pads), or a data-dependence error. */
 export function constInput(ctx: InferContext, inputs: Inputs, i: number, label: string): number[] {
   const v = requireInput(ctx, inputs, i, label);
   if (v.value === undefined) return dataDependent(ctx, `input ${i} (${label})`);
   if (v.value.data.kind === 'strings') return fail(ctx, Codes.ShapeMismatch, `input ${i} (${label}) must be numeric`);
+  const count = product(v.value.shape);
+  if (count > MAX_CONST_INPUT_ELEMENTS) {
+    unsupported(ctx, `input ${i} (${label}) has ${count} elements, more than the ${MAX_CONST_INPUT_ELEMENTS} memplan reads`);
+  }
   return constNumbers(v.value);
 }
 
@@ -173,6 +181,22 @@ export function checkDims(ctx: InferContext, shape: readonly number[], label = '
     }
   }
   return shape;
+}
+
+/**
+ * Checks an inferred output: every dimension a non-negative safe integer (MP304), and the element
+ * count and byte size within 2^53 (MP305).
+ */
+export function checkOutput(ctx: InferContext, index: number, out: OutputType): void {
+  for (const d of out.shape) {
+    if (!Number.isSafeInteger(d) || d < 0) {
+      fail(ctx, Codes.BadDimension, `output ${index} would have an invalid dimension ${d} in ${fmt(out.shape)}`);
+    }
+  }
+  const count = product(out.shape);
+  if (count > Number.MAX_SAFE_INTEGER || byteSize(out.dtype, count) > Number.MAX_SAFE_INTEGER) {
+    fail(ctx, Codes.TooLarge, `output ${index} of shape ${fmt(out.shape)} would pass 2^53 bytes`);
+  }
 }
 
 export function product(dims: readonly number[]): number {
