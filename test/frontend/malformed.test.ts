@@ -10,10 +10,12 @@ import {
   cycleModel,
   danglingInputModel,
   danglingOutputModel,
+  extraOutputModel,
   foreignDomainModel,
   hugeActivationModel,
   hugeInputModel,
   hugeSingleDimModel,
+  missingInputModel,
   negativeDimModel,
   selfLoopModel,
   symbolicDimModel,
@@ -57,6 +59,15 @@ describe('broken graph structure', () => {
 
   it('a graph output nothing produces -> MP209 naming it', async () => {
     await expectRejected(danglingOutputModel(), 'MP209', ['never_written']);
+  });
+
+  it('a node with more outputs than its op defines -> exit 2 naming the node', async () => {
+    const line = await expectRejected(extraOutputModel(), 'MP[23]\\d\\d', ['relu_two_outputs']);
+    expect(line).toMatch(/output/);
+  });
+
+  it('a node missing a required input -> exit 2 naming the node', async () => {
+    await expectRejected(missingInputModel(), 'MP[23]\\d\\d', ['conv_no_weight']);
   });
 });
 
