@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createIlpStrategy, ilpPack } from '../../planner/ilp/ilp-strategy.js';
+import { ilpGlpkPack, ilpHighsPack, ilpPack } from '../../planner/ilp/ilp-strategy.js';
 import { solveWithHighs } from '../../planner/ilp/highs-solver.js';
 import { solveWithGlpk } from '../../planner/ilp/glpk-solver.js';
 import { buildIlpModel } from '../../planner/ilp/ilp-model.js';
 import { firstFitOffsets, isValidPlacement, peakBytes } from '../../planner/ilp/first-fit.js';
 import type { PackProblem, PackResult } from '../../planner/problem.js';
 
-const ilpHighs = createIlpStrategy(solveWithHighs);
 const later = (): number => Date.now() + 20_000;
 
 /** [size, alignment, start, end] -> interval problem; extra = extra conflicting pairs. */
@@ -74,8 +73,8 @@ function check(problem: PackProblem, result: PackResult): void {
 }
 
 describe.each([
-  ['glpk', ilpPack],
-  ['highs', ilpHighs],
+  ['glpk', ilpGlpkPack],
+  ['highs', ilpHighsPack],
 ])('ilp strategy (%s)', (_solver, strategy) => {
   it('agrees with brute force on 40 seeded random instances, and proves optimality', async () => {
     let improved = 0;
@@ -167,6 +166,10 @@ describe.each([
 });
 
 describe('solver adapters', () => {
+  it('the registered ilp strategy is the HiGHS one', () => {
+    expect(ilpPack).toBe(ilpHighsPack);
+  });
+
   it('report proven infeasibility and optimality the same way', async () => {
     const problem = problemOf([[3, 1, 0, 1], [2, 1, 1, 2], [2, 1, 0, 0], [2, 1, 2, 3], [3, 1, 3, 3]]);
     const open = buildIlpModel(problem);
