@@ -33,6 +33,20 @@ export interface ReportLayer {
   readonly sramBytes: number;
   /** Per-layer scratch (tiles, double buffers, per-core copies) in bytes. */
   readonly scratchBytes: number;
+  /** Activation bytes resident in SRAM at this step. */
+  readonly residentBytes: number;
+  /** Scratch in each core's local memory (per core). */
+  readonly localBytes: number;
+  /** Bytes the double buffers add (included in scratchBytes). */
+  readonly doubleBufferBytes: number;
+  readonly dmaInBytes: number;
+  readonly dmaOutBytes: number;
+  /** Estimated cycles of the chosen schedule, and without double buffering. */
+  readonly cycles: number;
+  readonly cyclesSingleBuffered: number;
+  /** Template and tiles, e.g. "conv d2:8/48 d1:16/64 x18 db". */
+  readonly schedule: string;
+  readonly cores: number;
   readonly fits: boolean;
 }
 
@@ -72,6 +86,9 @@ export interface AnalysisReport {
   readonly peakLiveBytes: number;
   readonly peakStep: number;
   readonly weightBytes: number;
+  /** Smallest SRAM size at which every layer fits, when asked for (--min-sram) or when it does not fit. */
+  readonly minSramBytes?: number;
+  readonly doubleBuffer: boolean;
   readonly pools: readonly ReportPool[];
   readonly layers: readonly ReportLayer[];
   /** Buffers live at the worst step, largest first: what to shrink to make it fit. */

@@ -1,15 +1,21 @@
 /**
- * Composes the stages (cf. TVM's PlanMemory): import -> liveness -> plan -> verify -> report data.
+ * Composes the stages (cf. TVM's PlanMemory): import -> graph liveness -> schedule (tiles, DMA,
+ * cores) -> liveness per storage scope -> plan -> verify -> report data.
  * Pure: no file system, no printing. Returns every intermediate so tests and tools can look inside.
  */
 import type { Graph } from './ir/graph.js';
 import { formatShape } from './ir/graph.js';
+import type { ScheduledModel } from './ir/loop.js';
 import { importOnnx } from './frontend/import-onnx.js';
 import type { DtypeMode, GraphLiveness } from './liveness/graph-liveness.js';
 import { graphLiveness, liveAt } from './liveness/graph-liveness.js';
+import type { ScopedBufferSet } from './liveness/extract.js';
+import { extractBufferSets } from './liveness/extract.js';
 import type { TargetSpec } from './schedule/target.js';
-import { sramOf, globalOf } from './schedule/target.js';
-import type { BufferInfo, PlanResult, Pool, StrategyName } from '../planner/types.js';
+import { applyOverrides, globalOf, sramOf } from './schedule/target.js';
+import type { LayerFailure } from './schedule/schedule-graph.js';
+import { scheduleGraph } from './schedule/schedule-graph.js';
+import type { PlanResult, StrategyName } from '../planner/types.js';
 import { planMemory } from '../planner/index.js';
 import type { AnalysisReport, ReportBuffer, ReportFailure, ReportLayer, ReportPool } from '../reports/analysis-model.js';
 import { Codes } from './diagnostics/codes.js';
@@ -23,14 +29,18 @@ export interface AnalyzeOptions {
   readonly strategy?: StrategyName;
   readonly timeLimitMs?: number;
   readonly seed?: number;
+  /** Double-buffer streamed tiles when it fits (default true). */
+  readonly doubleBuffer?: boolean;
+  /** Also find the smallest SRAM size at which everything fits (bisection over the whole pipeline). */
+  readonly findMinSram?: boolean;
   readonly onProgress?: (info: { readonly phase: string; readonly bestBytes: number; readonly lowerBoundBytes: number }) => void;
 }
 
 export interface Analysis {
   readonly graph: Graph;
   readonly liveness: GraphLiveness;
-  readonly buffers: readonly BufferInfo[];
-  readonly pools: readonly Pool[];
+  readonly schedule: ScheduledModel;
+  readonly bufferSet: ScopedBufferSet;
   readonly plan: PlanResult;
   readonly report: AnalysisReport;
 }
@@ -44,44 +54,96 @@ export async function analyzeModel(bytes: Uint8Array, options: AnalyzeOptions): 
   return analyzeGraph(graph, options);
 }
 
+interface Fitted {
+  readonly schedule: ScheduledModel;
+  readonly failures: readonly LayerFailure[];
+  readonly bufferSet: ScopedBufferSet;
+  readonly plan: PlanResult;
+  /** Pools whose plan exceeds their capacity. */
+  readonly overflows: readonly { readonly pool: string; readonly usedBytes: number; readonly capacity: number }[];
+}
+
+/** Schedules and plans at the target's sizes; retries with slack when fragmentation overflows SRAM. */
+async function fit(graph: Graph, liveness: GraphLiveness, options: AnalyzeOptions, target: TargetSpec, timeLimitMs?: number): Promise<Fitted> {
+  let slackBytes = 0;
+  let last: Fitted | undefined;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const { model, failures } = await scheduleGraph(graph, liveness, {
+      target,
+      doubleBuffer: options.doubleBuffer ?? true,
+      slackBytes,
+      ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
+      ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    });
+    const bufferSet = extractBufferSets(model, liveness, target);
+    const plan = await planMemory(bufferSet.buffers, bufferSet.pools, {
+      ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
+      ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    const overflows = plan.pools.flatMap((p) => {
+      const capacity = bufferSet.capacities.get(p.name) ?? null;
+      return capacity !== null && p.usedBytes > capacity ? [{ pool: p.name, usedBytes: p.usedBytes, capacity }] : [];
+    });
+    last = { schedule: model, failures, bufferSet, plan, overflows };
+    const sramOver = overflows.find((o) => o.pool === bufferSet.poolOfScope.sram);
+    if (failures.length > 0 || !sramOver) return last;
+    slackBytes = Math.max(2 * slackBytes, sramOver.usedBytes - sramOver.capacity);
+  }
+  return last!;
+}
+
+function fitsAll(f: Fitted): boolean {
+  return f.failures.length === 0 && f.overflows.length === 0;
+}
+
 /**
- * Graph-level analysis: every activation is a buffer live over its interval; all of them are planned
- * into one SRAM pool, minimising its high-water mark; the gate compares that with the SRAM capacity.
+ * The smallest SRAM size (a multiple of the target's alignment) at which the whole pipeline fits,
+ * by bisection. Heuristic planning is not strictly monotone in the size; the result is a size that
+ * fits with the next smaller probe failing.
  */
+export async function findMinSram(graph: Graph, liveness: GraphLiveness, options: AnalyzeOptions): Promise<number | undefined> {
+  const align = options.target.alignmentBytes;
+  const probe = async (bytes: number) => fitsAll(await fit(graph, liveness, options, applyOverrides(options.target, { sramBytes: bytes }), 200));
+  let hi = Math.max(align, Math.ceil((liveness.peakLiveBytes * 2) / align) * align);
+  while (!(await probe(hi))) {
+    if (hi > 2 ** 45) return undefined;
+    hi *= 2;
+  }
+  let lo = 0; // lo never fits (SRAM sizes are positive)
+  while (hi - lo > align) {
+    const mid = Math.floor((lo + hi) / 2 / align) * align;
+    if (mid <= lo) break;
+    if (await probe(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
 export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promise<Analysis> {
   const dtype = options.dtype ?? 'as-is';
   const liveness = graphLiveness(graph, dtype);
   const target = options.target;
+  const fitted = await fit(graph, liveness, options, target, options.timeLimitMs);
+  const { schedule, bufferSet, plan } = fitted;
   const sram = sramOf(target);
-  const sramName = sram?.name ?? 'sram';
-  const sramCapacity = sram ? sram.sizeBytes : null;
-  const alignmentBytes = target.alignmentBytes;
+  const sramName = bufferSet.poolOfScope.sram;
+  const capacity = sram?.sizeBytes ?? null;
+  const fits = fitsAll(fitted);
+  const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, options) : undefined;
 
-  const buffers: BufferInfo[] = liveness.intervals.map((iv) => ({
-    name: iv.tensor,
-    sizeBytes: iv.sizeBytes,
-    startStep: iv.startStep,
-    endStep: iv.endStep,
-    poolCandidates: [sramName],
-    kind: iv.kind,
+  const reportPools: ReportPool[] = plan.pools.map((p) => ({
+    name: p.name,
+    sizeBytes: bufferSet.capacities.get(p.name) ?? null,
+    usedBytes: p.usedBytes,
+    lowerBoundBytes: p.lowerBoundBytes,
   }));
-  // Planned unbounded so the plan says how much SRAM the activations need; the gate compares after.
-  const pools: Pool[] = [{ name: sramName, sizeBytes: null, alignmentBytes }];
-  const plan = await planMemory(buffers, pools, {
-    ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
-    ...(options.timeLimitMs !== undefined ? { timeLimitMs: options.timeLimitMs } : {}),
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
-
-  const usage = plan.pools.find((p) => p.name === sramName);
-  const usedBytes = usage?.usedBytes ?? 0;
-  const reportPools: ReportPool[] = [
-    { name: sramName, sizeBytes: sramCapacity, usedBytes, lowerBoundBytes: usage?.lowerBoundBytes ?? 0 },
-  ];
 
   const intervalByName = new Map(liveness.intervals.map((iv) => [iv.tensor, iv]));
-  const layers: ReportLayer[] = graph.nodes.map((node) => {
+  const layers: ReportLayer[] = schedule.layers.map((l) => {
+    const node = graph.nodes[l.step]!;
     let outputBytes = 0;
     const shapes: string[] = [];
     for (const out of node.outputs) {
@@ -90,49 +152,66 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
       shapes.push(formatShape(t.shape));
       outputBytes += intervalByName.get(out)?.sizeBytes ?? t.sizeBytes;
     }
-    const liveBytes = liveness.liveBytesByStep[node.step] ?? 0;
+    const tiles = l.tile.splits.map((s) => `d${s.dim}:${s.size}/${s.extent}`).join(' ');
     return {
-      step: node.step,
-      name: node.name,
-      op: node.opType,
+      step: l.step,
+      name: l.name,
+      op: l.op,
       outputShape: shapes.join(', '),
       outputBytes,
-      liveBytes,
-      sramBytes: liveBytes,
-      scratchBytes: 0,
-      fits: sramCapacity === null || liveBytes <= sramCapacity,
+      liveBytes: liveness.liveBytesByStep[l.step] ?? 0,
+      sramBytes: l.stats.sramBytes,
+      scratchBytes: l.stats.scratchBytes,
+      residentBytes: l.stats.residentBytes,
+      localBytes: l.stats.localBytes,
+      doubleBufferBytes: l.stats.doubleBufferBytes,
+      dmaInBytes: l.stats.dmaInBytes,
+      dmaOutBytes: l.stats.dmaOutBytes,
+      cycles: l.stats.cycles,
+      cyclesSingleBuffered: l.stats.cyclesSingleBuffered,
+      schedule: `${l.template}${tiles ? ` ${tiles}` : ''}${l.tile.tileCount > 1 ? ` x${l.tile.tileCount}` : ''}${l.tile.doubleBuffered ? ' db' : ''}`,
+      cores: l.tile.cores,
+      fits: l.stats.fits && !fitted.failures.some((f) => f.step === l.step),
     };
   });
 
+  const hint = minSramBytes !== undefined ? `; the smallest SRAM that works is ${minSramBytes} bytes` : '';
   const failures: ReportFailure[] = [];
-  if (sramCapacity !== null && usedBytes > sramCapacity) {
-    const step = worstStep(liveness, layers, sramCapacity);
-    const layer = graph.nodes[step]?.name ?? '';
-    const liveHere = liveness.liveBytesByStep[step] ?? 0;
-    const why =
-      liveHere > sramCapacity
-        ? `activations live at step ${step} (layer '${layer}') need ${liveHere} bytes`
-        : `the plan of the activations needs ${usedBytes} bytes (fragmentation; worst step ${step}, layer '${layer}')`;
+  for (const f of fitted.failures) {
     failures.push({
       code: Codes.DoesNotFit,
       memory: sramName,
-      step,
-      layer,
-      neededBytes: liveHere > sramCapacity ? liveHere : usedBytes,
-      availableBytes: sramCapacity,
-      message: `does not fit: ${why} but memory '${sramName}' has ${sramCapacity} bytes`,
+      step: f.step,
+      layer: f.layer,
+      neededBytes: f.neededBytes,
+      availableBytes: f.availableBytes,
+      message: `does not fit: layer '${f.layer}' (step ${f.step}) needs ${f.neededBytes} bytes of '${sramName}' even with its smallest tile, but ${f.availableBytes} bytes are available${hint}`,
     });
+  }
+  if (fitted.failures.length === 0) {
+    for (const o of fitted.overflows) {
+      const worst = worstLayer(layers, o.pool === sramName);
+      failures.push({
+        code: Codes.DoesNotFit,
+        memory: o.pool,
+        step: worst.step,
+        layer: worst.name,
+        neededBytes: o.usedBytes,
+        availableBytes: o.capacity,
+        message: `does not fit: memory '${o.pool}' needs ${o.usedBytes} bytes but has ${o.capacity} (worst step ${worst.step}, layer '${worst.name}')${o.pool === sramName ? hint : ''}`,
+      });
+    }
   }
 
   const allocByName = new Map(plan.allocations.map((a) => [a.name, a]));
-  const reportBuffers: ReportBuffer[] = liveness.intervals.map((iv) => {
-    const a = allocByName.get(iv.tensor);
+  const reportBuffers: ReportBuffer[] = bufferSet.buffers.map((b) => {
+    const a = allocByName.get(b.name);
     return {
-      name: iv.tensor,
-      kind: iv.kind,
-      sizeBytes: iv.sizeBytes,
-      startStep: iv.startStep,
-      endStep: iv.endStep,
+      name: b.name,
+      kind: b.kind ?? 'activation',
+      sizeBytes: b.sizeBytes,
+      startStep: b.startStep ?? 0,
+      endStep: b.endStep ?? 0,
       ...(a ? { pool: a.pool, offset: a.offsetBytes } : {}),
     };
   });
@@ -143,16 +222,18 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     target: {
       name: target.name,
       cores: target.cores,
-      sramBytes: sramCapacity,
+      sramBytes: capacity,
       dramBytes: globalOf(target)?.sizeBytes ?? null,
     },
     dtype,
     strategy: plan.strategy,
     optimal: plan.optimal,
-    fits: failures.length === 0 && plan.fits,
+    fits: failures.length === 0,
     peakLiveBytes: liveness.peakLiveBytes,
     peakStep: liveness.peakStep,
     weightBytes: graph.weightBytes,
+    ...(minSramBytes !== undefined ? { minSramBytes } : {}),
+    doubleBuffer: options.doubleBuffer ?? true,
     pools: reportPools,
     layers,
     liveAtPeak: liveAt(liveness, liveness.peakStep).map((iv) => ({
@@ -164,18 +245,15 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     buffers: reportBuffers,
     failures,
   };
-  return { graph, liveness, buffers, pools, plan, report };
+  return { graph, liveness, schedule, bufferSet, plan, report };
 }
 
-/** The step to blame: the first step with the largest live sum over capacity, else the peak step. */
-function worstStep(liveness: GraphLiveness, layers: readonly ReportLayer[], capacity: number): number {
-  let best = liveness.peakStep;
-  let bestBytes = -1;
+/** The layer with the most SRAM (or the most DRAM traffic for other pools) to blame for an overflow. */
+function worstLayer(layers: readonly ReportLayer[], sram: boolean): ReportLayer {
+  let best = layers[0] ?? ({ step: 0, name: '-' } as ReportLayer);
   for (const l of layers) {
-    if (l.liveBytes > capacity && l.liveBytes > bestBytes) {
-      best = l.step;
-      bestBytes = l.liveBytes;
-    }
+    const v = sram ? l.sramBytes : l.residentBytes;
+    if (v > (sram ? best.sramBytes : best.residentBytes)) best = l;
   }
   return best;
 }

@@ -36,6 +36,8 @@ export interface AnalyzeCommand extends CommonPlanFlags {
   readonly dtype: DtypeMode;
   readonly format: OutputFormat;
   readonly reportDir?: string;
+  readonly doubleBuffer: boolean;
+  readonly minSram: boolean;
 }
 
 export interface PlanCommand extends CommonPlanFlags {
@@ -103,6 +105,8 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
           .option('seed', { type: 'string', describe: 'seed for randomized strategies', default: '1' })
           .option('format', { type: 'string', describe: `output format: ${FORMAT_CHOICES.join(', ')}`, default: 'table' })
           .option('report', { type: 'string', describe: 'write report.json, report.md, report.csv and buffers.json to DIR' })
+          .option('double-buffer', { type: 'boolean', describe: 'double-buffer streamed tiles when they fit (--no-double-buffer to disable)', default: true })
+          .option('min-sram', { type: 'boolean', describe: 'also find the smallest SRAM size at which everything fits', default: false })
           .option('emit-c', { type: 'string', describe: 'write C code to DIR (not available yet)' }),
       (a) => {
         if (a['emit-c'] !== undefined) {
@@ -125,6 +129,8 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
           dtype: choice(a['dtype'], DTYPE_CHOICES, '--dtype'),
           format: choice(a['format'], FORMAT_CHOICES, '--format'),
           ...(a['report'] !== undefined ? { reportDir: nonEmpty(a['report'], '--report') } : {}),
+          doubleBuffer: bool(a['double-buffer'], '--double-buffer'),
+          minSram: bool(a['min-sram'], '--min-sram'),
           ...planFlags(a),
         };
       },
@@ -168,6 +174,12 @@ function choice<T extends string>(v: unknown, choices: readonly T[], flag: strin
 function single(v: unknown, flag: string): string {
   if (Array.isArray(v)) throw usageError(`${flag} is given more than once`, flag);
   if (typeof v !== 'string') throw usageError(`${flag} needs a value`, flag);
+  return v;
+}
+
+function bool(v: unknown, flag: string): boolean {
+  if (Array.isArray(v)) throw usageError(`${flag} is given more than once`, flag);
+  if (typeof v !== 'boolean') throw usageError(`${flag} takes no value`, flag);
   return v;
 }
 

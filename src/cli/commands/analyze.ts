@@ -32,6 +32,8 @@ export async function runAnalyze(cmd: AnalyzeCommand, host: Host): Promise<CliRe
     dtype: cmd.dtype,
     strategy: cmd.strategy,
     seed: cmd.seed,
+    doubleBuffer: cmd.doubleBuffer,
+    findMinSram: cmd.minSram,
     ...(cmd.timeLimitMs !== undefined ? { timeLimitMs: cmd.timeLimitMs } : {}),
     ...(progress ? { onProgress: progress } : {}),
   });
@@ -43,7 +45,7 @@ export async function runAnalyze(cmd: AnalyzeCommand, host: Host): Promise<CliRe
     host.writeFile(path.join(cmd.reportDir, 'report.json'), renderJson(report));
     host.writeFile(path.join(cmd.reportDir, 'report.md'), renderMarkdown(report));
     host.writeFile(path.join(cmd.reportDir, 'report.csv'), renderCsv(report));
-    host.writeFile(path.join(cmd.reportDir, 'buffers.json'), bufferSetToJson(analysis.buffers, analysis.pools));
+    host.writeFile(path.join(cmd.reportDir, 'buffers.json'), bufferSetToJson(analysis.bufferSet.buffers, analysis.bufferSet.pools.map((p) => ({ ...p, sizeBytes: analysis.bufferSet.capacities.get(p.name) ?? null }))));
   }
   if (!report.fits) {
     for (const f of report.failures) host.stderr(`error ${f.code}: ${f.message} (file ${modelName}, layer '${f.layer}', pool '${f.memory}')\n`);

@@ -1,0 +1,162 @@
+/**
+ * Scheduled (loop) IR: per layer, a loop nest of typed statements over buffers that carry a storage
+ * scope. Plain immutable data: printed by src/ir/print.ts, walked by src/liveness/extract.ts, emitted
+ * as C by src/codegen. Every size is in bytes unless the name says elements, rows or cycles.
+ */
+import type { DType } from './graph.js';
+
+/** Where a buffer lives (DESIGN.md "Storage scopes"). */
+export type Scope = 'global' | 'sram' | 'local';
+
+/** What a buffer is for; reports colour by it. */
+export type BufferKind = 'activation' | 'input' | 'output' | 'tile' | 'scratch';
+
+/** A buffer declared by a layer (tiles, scratch) or by the model (activations). */
+export interface LoopBuffer {
+  /** Unique in the model: activations keep the tensor name; tiles are `<layer>.<role>`. */
+  readonly name: string;
+  readonly kind: BufferKind;
+  readonly scope: Scope;
+  readonly dtype: DType;
+  /** Shape of one copy (a tile shape for tiles). */
+  readonly shape: readonly number[];
+  /** Bytes of one copy. */
+  readonly sizeBytes: number;
+  /** Copies that exist together: 2 for a double-buffered tile. */
+  readonly copies: number;
+  /** True when allocated inside a loop that runs in parallel on the cores: one set of copies per core. */
+  readonly perCore: boolean;
+  /** For tiles: the tensor whose window the tile holds. */
+  readonly tensor?: string;
+}
+
+/** One split dimension of a tile region: start = iterVar * stride + offset, clamped to [0, limit). */
+export interface TileRange {
+  readonly dim: number;
+  /** Loop variable the window moves with; '' for a fixed range (stride 0). */
+  readonly loopVar: string;
+  /** Elements the start advances per iteration of loopVar (in this dimension of this tensor). */
+  readonly stride: number;
+  /** Start for iteration 0 (negative for a top halo that falls in the padding). */
+  readonly offset: number;
+  /** Extent of the window before clamping. */
+  readonly extent: number;
+  /** Size of the dimension: the window is clamped to [0, limit). */
+  readonly limit: number;
+}
+
+/** A window of a tensor: the listed dimensions are split, the others are whole. */
+export interface Region {
+  readonly tensor: string;
+  readonly ranges: readonly TileRange[];
+}
+
+export interface LoopStmt {
+  readonly kind: 'loop';
+  readonly loopVar: string;
+  readonly extent: number;
+  /** `cores`: iterations are distributed over the cores (each core runs extent / cores of them). */
+  readonly parallel: 'serial' | 'cores';
+  /** True when DMA of iteration i+1 overlaps compute of iteration i (double buffering). */
+  readonly pipelined: boolean;
+  readonly body: readonly Stmt[];
+}
+
+export interface DmaStartStmt {
+  readonly kind: 'dma-start';
+  readonly token: string;
+  readonly channel: number;
+  /** 'in': home -> tile; 'out': tile -> home; 'copy': home -> home (e.g. Concat). */
+  readonly direction: 'in' | 'out' | 'copy';
+  readonly src: Operand;
+  readonly dst: Operand;
+  /** Bytes moved by the largest (unclamped) execution. */
+  readonly bytes: number;
+}
+
+export interface DmaWaitStmt {
+  readonly kind: 'dma-wait';
+  readonly token: string;
+}
+
+/** An operand of a compute statement: a buffer, and the tensor window it holds. */
+export interface Operand {
+  readonly buffer: string;
+  readonly region: Region;
+}
+
+export interface ComputeStmt {
+  readonly kind: 'compute';
+  /** The node's op type. */
+  readonly op: string;
+  readonly inputs: readonly Operand[];
+  readonly outputs: readonly Operand[];
+  /** Multiply-accumulates (or element operations) of one execution. */
+  readonly macs: number;
+}
+
+export interface BarrierStmt {
+  readonly kind: 'barrier';
+}
+
+export type Stmt = LoopStmt | DmaStartStmt | DmaWaitStmt | ComputeStmt | BarrierStmt;
+
+/** Tile choice of a layer (for reports and codegen). */
+export interface TileChoice {
+  /** Output elements per tile along each split dimension (dimension index -> extent). */
+  readonly splits: readonly { readonly dim: number; readonly extent: number; readonly size: number }[];
+  /** Number of tiles. */
+  readonly tileCount: number;
+  readonly doubleBuffered: boolean;
+  readonly cores: number;
+}
+
+export interface LayerStats {
+  /** Activation bytes resident in SRAM while the layer runs (live at its step). */
+  readonly residentBytes: number;
+  /** Tile, double-buffer and per-core scratch bytes in SRAM (all copies). */
+  readonly scratchBytes: number;
+  /** Scratch bytes in per-core local memory (per core). */
+  readonly localBytes: number;
+  /** residentBytes + scratchBytes. */
+  readonly sramBytes: number;
+  readonly dmaInBytes: number;
+  readonly dmaOutBytes: number;
+  /** Estimated cycles with the chosen schedule. */
+  readonly cycles: number;
+  /** Estimated cycles of the same tiles without double buffering (cycles saved = this - cycles). */
+  readonly cyclesSingleBuffered: number;
+  /** SRAM bytes the double buffers add over single buffering. */
+  readonly doubleBufferBytes: number;
+  readonly fits: boolean;
+}
+
+/** One layer: a node lowered to a loop nest. */
+export interface LayerSchedule {
+  readonly step: number;
+  readonly name: string;
+  readonly op: string;
+  /** The template that lowered it (conv, pool, gemm, elementwise, concat, softmax, view, copy, whole). */
+  readonly template: string;
+  /** Tensors the layer reads and writes (activations only; weights stay in their memory). */
+  readonly reads: readonly string[];
+  readonly writes: readonly string[];
+  /** Buffers this layer declares (tiles and scratch); activations are declared by the model. */
+  readonly buffers: readonly LoopBuffer[];
+  readonly body: readonly Stmt[];
+  readonly tile: TileChoice;
+  readonly stats: LayerStats;
+  /** For view layers: the output is the input's memory (no code, no buffer). */
+  readonly aliasOf?: string;
+}
+
+/** The whole scheduled model. */
+export interface ScheduledModel {
+  readonly targetName: string;
+  readonly cores: number;
+  /** Activation buffers (one per tensor or view group), with the scope chosen for each. */
+  readonly activations: readonly LoopBuffer[];
+  /** Tensor name -> name of the activation buffer holding it (views share their input's). */
+  readonly bufferOfTensor: ReadonlyMap<string, string>;
+  readonly layers: readonly LayerSchedule[];
+}

@@ -1,0 +1,151 @@
+/**
+ * Liveness over the scheduled IR: buffer sets per storage scope, on a timeline of statements.
+ * Each layer occupies a range of time slots (one per statement, in program order); an activation is
+ * live over the layers of its graph-level interval; a tile is live over the statement range of the
+ * outermost loop that uses it (the whole pipelined loop for double buffers), so tiles of one layer
+ * conflict exactly when their ranges overlap, and every tile conflicts with the activations live at
+ * its layer. Per-core tiles exist once per core (N buffers in SRAM) or once in each core's local pool.
+ */
+import type { LayerSchedule, LoopBuffer, ScheduledModel, Stmt } from '../ir/loop.js';
+import type { BufferInfo, Pool } from '../../planner/types.js';
+import type { TargetSpec } from '../schedule/target.js';
+import { globalOf, sramOf } from '../schedule/target.js';
+import type { GraphLiveness } from './graph-liveness.js';
+
+export interface ScopedBufferSet {
+  readonly buffers: readonly BufferInfo[];
+  /** Pools, planned unbounded (sizeBytes null) so the plan tells what each needs. */
+  readonly pools: readonly Pool[];
+  /** Capacity of each pool (null = unbounded), per core for local pools. */
+  readonly capacities: ReadonlyMap<string, number | null>;
+  /** First time slot of each layer, by step (length = layers + 1). */
+  readonly layerStart: readonly number[];
+  /** Name of the pool of each scope. */
+  readonly poolOfScope: Readonly<Record<'sram' | 'global' | 'local', string>>;
+}
+
+/** Statements in preorder with the index range each one spans (a loop spans its body). */
+function spans(body: readonly Stmt[], base: number, out: Map<Stmt, [number, number]>): number {
+  let next = base;
+  for (const s of body) {
+    const start = next;
+    next += 1;
+    if (s.kind === 'loop') next = spans(s.body, next, out);
+    out.set(s, [start, next - 1]);
+  }
+  return next;
+}
+
+/** Buffers a statement touches. */
+function touched(s: Stmt): string[] {
+  switch (s.kind) {
+    case 'dma-start':
+      return [s.src.buffer, s.dst.buffer];
+    case 'compute':
+      return [...s.inputs, ...s.outputs].map((o) => o.buffer);
+    default:
+      return [];
+  }
+}
+
+/** [first, last] slot of each buffer declared by the layer, extended to its outermost enclosing loop. */
+function tileRanges(layer: LayerSchedule, base: number): Map<string, [number, number]> {
+  const span = new Map<Stmt, [number, number]>();
+  spans(layer.body, base, span);
+  const declared = new Set(layer.buffers.map((b) => b.name));
+  const ranges = new Map<string, [number, number]>();
+  const visit = (body: readonly Stmt[], outerLoop: [number, number] | undefined) => {
+    for (const s of body) {
+      const own = span.get(s)!;
+      const range = outerLoop ?? own;
+      for (const b of touched(s)) {
+        if (!declared.has(b)) continue;
+        const r = ranges.get(b);
+        ranges.set(b, r ? [Math.min(r[0], own[0], range[0]), Math.max(r[1], range[1])] : [Math.min(own[0], range[0]), range[1]]);
+      }
+      if (s.kind === 'loop') visit(s.body, outerLoop ?? own);
+    }
+  };
+  visit(layer.body, undefined);
+  // A DMA'd-in tile is live from its DMA start, even when that sits before the loop using it.
+  return ranges;
+}
+
+function statementCount(body: readonly Stmt[]): number {
+  let n = 0;
+  for (const s of body) n += 1 + (s.kind === 'loop' ? statementCount(s.body) : 0);
+  return n;
+}
+
+export function extractBufferSets(model: ScheduledModel, graphLiveness: GraphLiveness, target: TargetSpec): ScopedBufferSet {
+  const sram = sramOf(target);
+  const dram = globalOf(target);
+  const local = target.memories.find((m) => m.kind === 'local');
+  const poolOfScope = { sram: sram?.name ?? 'sram', global: dram?.name ?? 'dram', local: local?.name ?? 'local' } as const;
+
+  const layerStart: number[] = [];
+  let slot = 0;
+  for (const layer of model.layers) {
+    layerStart.push(slot);
+    slot += Math.max(1, statementCount(layer.body));
+  }
+  layerStart.push(slot);
+  const layerEnd = (step: number) => (layerStart[step + 1] ?? slot) - 1;
+
+  const buffers: BufferInfo[] = [];
+  // Activations: graph-level interval of the group, on the slot timeline.
+  const interval = new Map(graphLiveness.intervals.map((iv) => [iv.tensor, iv]));
+  for (const a of model.activations) {
+    let start = Number.POSITIVE_INFINITY;
+    let end = -1;
+    for (const [tensor, buf] of model.bufferOfTensor) {
+      if (buf !== a.name) continue;
+      const iv = interval.get(tensor);
+      if (!iv) continue;
+      start = Math.min(start, iv.startStep);
+      end = Math.max(end, iv.endStep);
+    }
+    if (end < 0) continue;
+    buffers.push({
+      name: a.name,
+      sizeBytes: a.sizeBytes,
+      startStep: layerStart[start] ?? 0,
+      endStep: model.layers.length === 0 ? 0 : layerEnd(end),
+      poolCandidates: [a.scope === 'sram' ? poolOfScope.sram : poolOfScope.global],
+      kind: a.kind,
+    });
+  }
+  // Tiles and scratch.
+  model.layers.forEach((layer) => {
+    const ranges = tileRanges(layer, layerStart[layer.step]!);
+    for (const b of layer.buffers) {
+      const r = ranges.get(b.name) ?? [layerStart[layer.step]!, layerEnd(layer.step)];
+      for (const copy of copiesOf(b, layer.tile.cores)) {
+        buffers.push({
+          name: copy.name,
+          sizeBytes: b.sizeBytes * b.copies,
+          startStep: r[0],
+          endStep: r[1],
+          poolCandidates: [poolOfScope[b.scope]],
+          kind: b.copies > 1 ? 'double-buffer' : b.perCore ? 'scratch' : 'tile',
+        });
+      }
+    }
+  });
+  const capacities = new Map<string, number | null>([
+    [poolOfScope.sram, sram?.sizeBytes ?? null],
+    [poolOfScope.global, dram?.sizeBytes ?? null],
+  ]);
+  if (local) capacities.set(poolOfScope.local, local.sizeBytes);
+  const used = new Set(buffers.map((b) => b.poolCandidates![0]!));
+  const pools: Pool[] = [...capacities.keys()]
+    .filter((p) => used.has(p) || p === poolOfScope.sram)
+    .map((name) => ({ name, sizeBytes: null, alignmentBytes: target.alignmentBytes }));
+  return { buffers, pools, capacities, layerStart, poolOfScope };
+}
+
+/** The instances of a buffer: one, or one per core in shared SRAM (`name@coreK`). */
+function copiesOf(b: LoopBuffer, cores: number): { name: string }[] {
+  if (!b.perCore || b.scope === 'local') return [{ name: b.name }];
+  return Array.from({ length: cores }, (_, k) => ({ name: `${b.name}@core${k}` }));
+}

@@ -1,0 +1,265 @@
+/**
+ * Tile choice for one layer under an SRAM budget. Enumerates tile sizes of the family's splits,
+ * prices each (SRAM footprint, DMA bytes, estimated cycles) and picks the cheapest that fits:
+ * the fewest estimated cycles (the default target gives costs), then the fewest DMA bytes, then the
+ * smallest footprint. Pure arithmetic: no IR is built here (lower-layer.ts does that).
+ */
+import type { Follow, OperandSpec, TilingFamily } from './templates/family.js';
+import type { TargetSpec } from './target.js';
+
+export interface TilingContext {
+  readonly family: TilingFamily;
+  /** True when the tensor lives in SRAM for the whole layer (no tile needed). */
+  readonly isResident: (tensor: string) => boolean;
+  /** Bytes per element of a tensor (after --dtype). */
+  readonly elementBytes: (tensor: string) => number;
+  readonly target: TargetSpec;
+  /** Cores available to this layer. */
+  readonly cores: number;
+  readonly doubleBuffer: boolean;
+  /** Per-core local memory capacity, when the target has one (per-core tiles then go there). */
+  readonly localBytes: number | null;
+}
+
+/** One operand window of a chosen tiling. */
+export interface WindowPlan {
+  readonly tensor: string;
+  readonly role: 'in' | 'out';
+  /** Loop depth of its DMA: -1 = loaded once before the loops; i = inside loop i. */
+  readonly depth: number;
+  /** Shape of the largest window (one copy). */
+  readonly shape: readonly number[];
+  readonly bytes: number;
+  readonly copies: number;
+  readonly perCore: boolean;
+  /** Executions of its DMA and total bytes moved (exact, clamped windows). */
+  readonly executions: number;
+  readonly totalBytes: number;
+  /** The follows per loop (aligned with TilingOption.loops). */
+  readonly follows: readonly (Follow | undefined)[];
+}
+
+export interface LoopPlan {
+  readonly dim: number;
+  readonly loopVar: string;
+  readonly tileSize: number;
+  readonly iterations: number;
+  /** Index into family.splits. */
+  readonly split: number;
+}
+
+export interface TilingOption {
+  /** Tile size per split (family.splits order). */
+  readonly sizes: readonly number[];
+  /** Loops that iterate more than once, outermost first. */
+  readonly loops: readonly LoopPlan[];
+  readonly tileCount: number;
+  readonly coresUsed: number;
+  readonly doubleBuffered: boolean;
+  /** Windows of operands that are not resident (each needs a tile buffer). */
+  readonly windows: readonly WindowPlan[];
+  readonly sramBytes: number;
+  /** Per-core bytes in local memory (0 without local memory). */
+  readonly localBytes: number;
+  readonly dmaInBytes: number;
+  readonly dmaOutBytes: number;
+  readonly cycles: number;
+  readonly cyclesSingleBuffered: number;
+}
+
+const LOOP_OVERHEAD_CYCLES = 16;
+
+/** Distinct tile sizes for a dimension: multiples of the quantum, from whole down to one quantum. */
+export function tileSizes(extent: number, quantum: number): number[] {
+  const units = Math.ceil(extent / quantum);
+  const set = new Set<number>();
+  for (let k = 1; k <= units; k++) set.add(Math.min(extent, quantum * Math.ceil(units / k)));
+  return [...set].sort((a, b) => b - a);
+}
+
+/** Elements of the window along a follow for tile i (clamped to the tensor). */
+function clampedExtent(f: Follow, t: number, i: number): number {
+  const start = i * f.stride(t) + f.offset;
+  const end = start + f.extent(t);
+  return Math.max(0, Math.min(f.limit, end) - Math.max(0, start));
+}
+
+function sumClamped(f: Follow, t: number, iterations: number): number {
+  let s = 0;
+  for (let i = 0; i < iterations; i++) s += clampedExtent(f, t, i);
+  return s;
+}
+
+/** Every option (feasible or not) of a family, for the given context. */
+export function enumerateOptions(ctx: TilingContext): TilingOption[] {
+  const fam = ctx.family;
+  const streamed = [...fam.inputs.map((o) => ({ o, role: 'in' as const })), ...fam.outputs.map((o) => ({ o, role: 'out' as const }))]
+    .filter(({ o }) => !ctx.isResident(o.tensor));
+  const sizeLists = fam.splits.map((s) => tileSizes(s.extent, s.quantum));
+  if (streamed.length === 0 && ctx.cores <= 1) {
+    // Nothing to stream on one core: compute the layer as one tile, straight from SRAM.
+    return [price(ctx, fam.splits.map((s) => s.extent), [], false)];
+  }
+  const out: TilingOption[] = [];
+  const combos = cartesian(sizeLists);
+  for (const sizes of combos) {
+    out.push(price(ctx, sizes, streamed, false));
+    if (ctx.doubleBuffer) {
+      const db = price(ctx, sizes, streamed, true);
+      if (db.doubleBuffered) out.push(db);
+    }
+  }
+  return out;
+}
+
+function cartesian(lists: readonly (readonly number[])[]): number[][] {
+  let acc: number[][] = [[]];
+  for (const l of lists) acc = acc.flatMap((prefix) => l.map((v) => [...prefix, v]));
+  return acc;
+}
+
+function price(
+  ctx: TilingContext,
+  sizes: readonly number[],
+  streamed: readonly { o: OperandSpec; role: 'in' | 'out' }[],
+  doubleBuffer: boolean,
+): TilingOption {
+  const fam = ctx.family;
+  const loops: LoopPlan[] = [];
+  fam.splits.forEach((s, i) => {
+    const t = sizes[i]!;
+    const iterations = Math.ceil(s.extent / t);
+    if (iterations > 1) loops.push({ dim: s.dim, loopVar: s.loopVar, tileSize: t, iterations, split: i });
+  });
+  const tileCount = loops.reduce((a, l) => a * l.iterations, 1);
+  const coresUsed = loops.length > 0 ? Math.min(ctx.cores, loops[0]!.iterations) : 1;
+  const pipelined = doubleBuffer && loops.length > 0;
+  const windows: WindowPlan[] = streamed.map(({ o, role }) => {
+    const follows = loops.map((l) => o.follows[l.split]);
+    let depth = -1;
+    follows.forEach((f, i) => {
+      if (f) depth = i;
+    });
+    if (role === 'out') depth = loops.length - 1;
+    const shape = o.shape.map((d, dim) => {
+      const li = follows.findIndex((f) => f?.dim === dim);
+      return li >= 0 ? Math.min(d, follows[li]!.extent(loops[li]!.tileSize)) : d;
+    });
+    const elems = shape.reduce((a, b) => a * b, 1);
+    const eb = ctx.elementBytes(o.tensor);
+    // Exact elements moved: followed dims sum their clamped windows; loops up to the DMA's depth
+    // that the window does not follow reload it every iteration.
+    let total = o.shape.reduce((a, d, dim) => (follows.some((f) => f?.dim === dim) ? a : a * d), 1);
+    let executions = 1;
+    for (let i = 0; i <= depth; i++) {
+      const f = follows[i];
+      const l = loops[i]!;
+      executions *= l.iterations;
+      total *= f ? sumClamped(f, l.tileSize, l.iterations) : l.iterations;
+    }
+    const copies = pipelined && depth === loops.length - 1 && depth >= 0 ? 2 : 1;
+    return {
+      tensor: o.tensor,
+      role,
+      depth,
+      shape,
+      bytes: elems * eb,
+      copies,
+      perCore: coresUsed > 1 && depth >= 0,
+      executions,
+      totalBytes: total * eb,
+      follows,
+    };
+  });
+  let sramBytes = 0;
+  let localBytes = 0;
+  for (const w of windows) {
+    const one = w.bytes * w.copies;
+    if (w.perCore && ctx.localBytes !== null) localBytes += one;
+    else sramBytes += one * (w.perCore ? coresUsed : 1);
+  }
+  const dmaInBytes = windows.filter((w) => w.role === 'in').reduce((a, w) => a + w.totalBytes, 0);
+  const dmaOutBytes = windows.filter((w) => w.role === 'out').reduce((a, w) => a + w.totalBytes, 0);
+  const cyclesDb = estimateCycles(ctx, loops, tileCount, coresUsed, windows, pipelined);
+  const cyclesSingle = pipelined ? estimateCycles(ctx, loops, tileCount, coresUsed, windows, false) : cyclesDb;
+  return {
+    sizes,
+    loops,
+    tileCount,
+    coresUsed,
+    doubleBuffered: pipelined,
+    windows,
+    sramBytes,
+    localBytes,
+    dmaInBytes,
+    dmaOutBytes,
+    cycles: cyclesDb,
+    cyclesSingleBuffered: cyclesSingle,
+  };
+}
+
+/**
+ * Cycle estimate. Per tile: compute = macs / macsPerCycle / (cores working), DMA = setup + bytes /
+ * bytesPerCycle for each window moved in that tile (the DMA engine's channels are shared by the cores).
+ * Double buffered: the larger of DMA and compute per tile, plus the first tile's transfer; else the sum.
+ */
+function estimateCycles(
+  ctx: TilingContext,
+  loops: readonly LoopPlan[],
+  tileCount: number,
+  cores: number,
+  windows: readonly WindowPlan[],
+  pipelined: boolean,
+): number {
+  const t = ctx.target;
+  const dmaCycles = (w: WindowPlan) => w.executions * t.dma.setupCycles + w.totalBytes / t.dma.bytesPerCycle;
+  const contention = cores / Math.min(cores, t.dma.channels);
+  const inner = windows.filter((w) => w.depth === loops.length - 1 && w.depth >= 0);
+  const outer = windows.filter((w) => !(w.depth === loops.length - 1 && w.depth >= 0));
+  const tilesPerCore = tileCount / cores;
+  const computePerTile = ctx.family.totalMacs / tileCount / t.macsPerCycle;
+  const dmaPerTile = (inner.reduce((a, w) => a + dmaCycles(w), 0) / tileCount) * contention;
+  const outerCycles = outer.reduce((a, w) => a + dmaCycles(w) * (w.perCore ? contention / cores : 1), 0);
+  const perTile = pipelined ? Math.max(dmaPerTile, computePerTile) : dmaPerTile + computePerTile;
+  const prologue = pipelined ? dmaPerTile : 0;
+  return Math.round(outerCycles + prologue + tilesPerCore * (perTile + LOOP_OVERHEAD_CYCLES));
+}
+
+/** Orders options: fewest cycles, then fewest DMA bytes, smallest footprint, fewest tiles. */
+export function compareOptions(a: TilingOption, b: TilingOption): number {
+  return (
+    a.cycles - b.cycles ||
+    a.dmaInBytes + a.dmaOutBytes - (b.dmaInBytes + b.dmaOutBytes) ||
+    a.sramBytes + a.localBytes - (b.sramBytes + b.localBytes) ||
+    a.tileCount - b.tileCount ||
+    Number(a.doubleBuffered) - Number(b.doubleBuffered) ||
+    compareSizes(b.sizes, a.sizes)
+  );
+}
+
+function compareSizes(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+export interface TileChoiceResult {
+  /** The chosen option, or undefined when none fits the budget. */
+  readonly chosen?: TilingOption;
+  /** The option with the smallest SRAM footprint (what the layer needs at least). */
+  readonly smallest: TilingOption;
+}
+
+/** Chooses the best option whose SRAM footprint fits `budgetBytes` (and local memory, if any). */
+export function chooseTiling(ctx: TilingContext, budgetBytes: number): TileChoiceResult {
+  const options = enumerateOptions(ctx);
+  let smallest = options[0]!;
+  let chosen: TilingOption | undefined;
+  for (const o of options) {
+    const need = o.sramBytes + o.localBytes;
+    const best = smallest.sramBytes + smallest.localBytes;
+    if (need < best || (need === best && compareOptions(o, smallest) < 0)) smallest = o;
+    const fits = o.sramBytes <= budgetBytes && (ctx.localBytes === null || o.localBytes <= ctx.localBytes);
+    if (fits && (!chosen || compareOptions(o, chosen) < 0)) chosen = o;
+  }
+  return chosen ? { chosen, smallest } : { smallest };
+}
