@@ -1,0 +1,80 @@
+import { describe, it, expect } from 'vitest';
+import { liveSumBound, cliqueBound, packLowerBound, buildConflictGraph } from '../../planner/index.js';
+import type { PackItem } from '../../planner/index.js';
+import { InputError } from '../../src/diagnostics/errors.js';
+
+describe('liveSumBound', () => {
+  it('is the largest live sum over steps (inclusive ends)', () => {
+    expect(liveSumBound([]).bytes).toBe(0);
+    expect(liveSumBound([{ sizeBytes: 10, startStep: 0, endStep: 1 }, { sizeBytes: 5, startStep: 1, endStep: 1 }])).toEqual({ bytes: 15, step: 1 });
+    // Touching intervals: [0,1] and [2,3] never coexist.
+    expect(liveSumBound([{ sizeBytes: 10, startStep: 0, endStep: 1 }, { sizeBytes: 7, startStep: 2, endStep: 3 }]).bytes).toBe(10);
+    // Buffers without an interval are ignored.
+    expect(liveSumBound([{ sizeBytes: 99 }, { sizeBytes: 7, startStep: 2, endStep: 3 }]).bytes).toBe(7);
+  });
+});
+
+describe('cliqueBound', () => {
+  it('finds the heavy triangle in a conflict graph', () => {
+    // 0-1-2 triangle (5+6+7=18), 3 linked to 0 only (size 10: edge weight 15).
+    const sizes = [5, 6, 7, 10];
+    const neighbors = [[1, 2, 3], [0, 2], [0, 1], [0]];
+    expect(cliqueBound(sizes, neighbors)).toBe(18);
+  });
+  it('is never above the true maximum clique on a 5-cycle (max clique = one edge)', () => {
+    const sizes = [3, 3, 3, 3, 3];
+    const neighbors = [[1, 4], [0, 2], [1, 3], [2, 4], [0, 3]];
+    expect(cliqueBound(sizes, neighbors)).toBe(6);
+  });
+});
+
+describe('packLowerBound on mixed sets', () => {
+  it('takes the larger of the live-sum and clique bounds', () => {
+    const items: PackItem[] = [
+      { index: 0, name: 'a', sizeBytes: 10, alignmentBytes: 1, startStep: 0, endStep: 0 },
+      { index: 1, name: 'b', sizeBytes: 10, alignmentBytes: 1, startStep: 1, endStep: 1 },
+      { index: 2, name: 'c', sizeBytes: 30, alignmentBytes: 1 },
+    ];
+    // c conflicts with a and b (explicit); a and b do not conflict: bound = 40.
+    const g = buildConflictGraph([
+      { name: 'a', startStep: 0, endStep: 0 },
+      { name: 'b', startStep: 1, endStep: 1 },
+      { name: 'c', conflicts: ['a', 'b'] },
+    ]);
+    expect(g.hasExplicitEdges).toBe(true);
+    expect(packLowerBound(items, g.neighbors, g.hasExplicitEdges)).toBe(40);
+  });
+});
+
+describe('buildConflictGraph', () => {
+  it('is symmetric, sorted and free of duplicates', () => {
+    const g = buildConflictGraph([
+      { name: 'a', startStep: 0, endStep: 2 },
+      { name: 'b', startStep: 2, endStep: 3, conflicts: ['a', 'a'] },
+      { name: 'c', startStep: 4, endStep: 5, conflicts: ['a'] },
+      { name: 'd', conflicts: ['c', 'd'] },
+    ]);
+    expect(g.neighbors).toEqual([[1, 2], [0], [0, 3], [2]]);
+    expect(g.hasExplicitEdges).toBe(true);
+    expect(buildConflictGraph([{ name: 'a', startStep: 0, endStep: 2 }, { name: 'b', startStep: 1, endStep: 1, conflicts: ['a'] }]).hasExplicitEdges).toBe(false);
+  });
+
+  it('rejects unknown names in conflicts with MP601', () => {
+    try {
+      buildConflictGraph([{ name: 'a', conflicts: ['ghost'] }]);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(InputError);
+      expect((e as InputError).diagnostics[0]!.code).toBe('MP601');
+      expect((e as InputError).message).toMatch(/'a' lists an unknown buffer 'ghost'/);
+    }
+  });
+
+  it('builds the graph of 10,000 interval buffers quickly', () => {
+    const bufs = Array.from({ length: 10_000 }, (_, i) => ({ name: `b${i}`, startStep: i, endStep: i + 20 }));
+    const t0 = Date.now();
+    const g = buildConflictGraph(bufs);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(g.neighbors[5000]!.length).toBe(40);
+  });
+});
