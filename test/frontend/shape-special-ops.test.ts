@@ -111,6 +111,22 @@ describe('ops sized by constant data', () => {
   });
 });
 
+describe('opset 18 additions and type checks', () => {
+  it('GroupNormalization, CenterCropPad, MaxRoiPool, LpNormalization', () => {
+    expect(shapes(infer('GroupNormalization', [x([2, 6, 4]), x([6]), x([6])], { opset: 18, attrs: { num_groups: int(3) } }))).toEqual([[2, 6, 4]]);
+    expect(errorOf(() => infer('GroupNormalization', [x([2, 6, 4]), x([6]), x([6])], { opset: 18, attrs: { num_groups: int(4) } })).diagnostics[0]?.code)
+      .toBe(Codes.BadAttribute);
+    expect(shapes(infer('CenterCropPad', [x([20, 10, 3]), i64([10, 12])], { opset: 18, attrs: { axes: ints(0, 1) } }))).toEqual([[10, 12, 3]]);
+    expect(shapes(infer('MaxRoiPool', [x([1, 8, 20, 20]), x([5, 5])], { attrs: { pooled_shape: ints(3, 4) } }))).toEqual([[5, 8, 3, 4]]);
+    expect(shapes(infer('LpNormalization', [x([2, 3])]))).toEqual([[2, 3]]);
+  });
+  it('binary ops need one element type (Pow may mix)', () => {
+    expect(errorOf(() => infer('Add', [x([2]), x([2], 'int64')])).diagnostics[0]?.code).toBe(Codes.ShapeMismatch);
+    expect(errorOf(() => infer('Max', [x([2]), x([2]), x([1], 'float16')])).diagnostics[0]?.code).toBe(Codes.ShapeMismatch);
+    expect(infer('Pow', [x([2, 2]), x([], 'int64')])).toEqual([{ dtype: 'float32', shape: [2, 2] }]);
+  });
+});
+
 describe('output validation', () => {
   it('sizes past 2^53 bytes are MP305, not a wrong number', () => {
     const e = errorOf(() => infer('Expand', [x([1]), i64([2 ** 26, 2 ** 26, 2 ** 2])]));

@@ -25,6 +25,7 @@ function convOperands(ctx: InferContext, inputs: Inputs, xIndex: number, wIndex:
   const group = attrInt(ctx, 'group', 1);
   if (group < 1) fail(ctx, Codes.BadAttribute, `attribute 'group' must be positive, got ${group}`);
   const kernel = w.shape.slice(2);
+  if (kernel.some((k) => k < 1)) fail(ctx, Codes.ShapeMismatch, `weights ${fmt(w.shape)} have an empty kernel`);
   const attrKernel = attrInts(ctx, 'kernel_shape');
   if (attrKernel !== undefined && (attrKernel.length !== kernel.length || attrKernel.some((k, i) => k !== kernel[i]))) {
     fail(ctx, Codes.ShapeMismatch, `attribute 'kernel_shape' ${fmt(attrKernel)} disagrees with weights ${fmt(w.shape)}`);

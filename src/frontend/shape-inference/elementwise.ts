@@ -47,9 +47,22 @@ function legacyBroadcast(ctx: InferContext, a: ValueInfo, b: ValueInfo): readonl
   return a.shape;
 }
 
+/** Ops whose operands share one element type T (Pow and BitShift aside, every binary op here). */
+const SAME_TYPE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Mod', 'And', 'Or', 'Xor', 'Equal', 'Less', 'Greater',
+  'LessOrEqual', 'GreaterOrEqual', 'BitwiseAnd', 'BitwiseOr', 'BitwiseXor', 'Sum', 'Mean', 'Max', 'Min']);
+
+function checkSameType(ctx: InferContext, values: readonly ValueInfo[]): void {
+  const first = values[0];
+  if (first === undefined || !SAME_TYPE.has(ctx.node.opType)) return;
+  for (const v of values) {
+    if (v.dtype !== first.dtype) fail(ctx, Codes.ShapeMismatch, `operands have different element types (${first.dtype} and ${v.dtype})`);
+  }
+}
+
 function binaryShape(ctx: InferContext, inputs: Inputs): { a: ValueInfo; shape: readonly number[] } {
   const a = requireInput(ctx, inputs, 0, 'A');
   const b = requireInput(ctx, inputs, 1, 'B');
+  checkSameType(ctx, [a, b]);
   const shape = ctx.opsetVersion < 7 ? legacyBroadcast(ctx, a, b) : broadcastShapes(a.shape, b.shape, where(ctx));
   return { a, shape };
 }
@@ -71,6 +84,7 @@ const variadic: ShapeFn = (ctx, inputs) => {
   const given = inputs.filter((v): v is ValueInfo => v !== undefined);
   const first = given[0];
   if (first === undefined) return fail(ctx, Codes.MalformedGraph, 'needs at least one input');
+  checkSameType(ctx, given);
   if (ctx.opsetVersion < 8) {
     for (const v of given) {
       if (!sameShape(v.shape, first.shape)) {

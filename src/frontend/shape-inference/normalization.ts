@@ -1,11 +1,12 @@
 /**
  * Normalisations: BatchNormalization (inference and training outputs), InstanceNormalization,
- * LayerNormalization (with Mean/InvStdDev), MeanVarianceNormalization, and the softmax family.
+ * LayerNormalization (with Mean/InvStdDev), GroupNormalization, MeanVarianceNormalization,
+ * LpNormalization, and the softmax family.
  */
 import { Codes } from '../../diagnostics/codes.js';
 import { dtypeFromOnnx } from '../onnx-tensor.js';
 import type { OutputType, ShapeFn } from './types.js';
-import { attrInt, fail, fmt, normalizeAxis, requireInput } from './util.js';
+import { attrInt, fail, fmt, normalizeAxis, requireInput, where } from './util.js';
 
 /**
  * BatchNormalization(X, scale, B, mean, var). Y is like X; the optional extra outputs (running mean
@@ -50,7 +51,7 @@ const instanceNorm: ShapeFn = (ctx, inputs) => {
 const layerNorm: ShapeFn = (ctx, inputs) => {
   const x = requireInput(ctx, inputs, 0, 'X');
   const axis = normalizeAxis(ctx, attrInt(ctx, 'axis', -1), x.shape.length);
-  const statType = dtypeFromOnnx(attrInt(ctx, 'stash_type', 1));
+  const statType = dtypeFromOnnx(attrInt(ctx, 'stash_type', 1), where(ctx));
   const statShape = x.shape.map((d, i) => (i < axis ? d : 1));
   const out: OutputType[] = [{ dtype: x.dtype, shape: x.shape }];
   if (ctx.node.outputs.length > 1) out.push({ dtype: statType, shape: statShape });
@@ -72,11 +73,24 @@ const meanVarianceNorm: ShapeFn = (ctx, inputs) => {
   return [{ dtype: x.dtype, shape: x.shape }];
 };
 
+/** GroupNormalization (opset 18): Y like X; num_groups must divide the channels. */
+const groupNorm: ShapeFn = (ctx, inputs) => {
+  const x = requireInput(ctx, inputs, 0, 'X');
+  if (x.shape.length < 2) fail(ctx, Codes.ShapeMismatch, `input X must have rank >= 2, got ${fmt(x.shape)}`);
+  const groups = attrInt(ctx, 'num_groups');
+  if (groups === undefined || groups < 1 || (x.shape[1] as number) % groups !== 0) {
+    fail(ctx, Codes.BadAttribute, `num_groups ${groups} does not divide ${x.shape[1]} channels`);
+  }
+  return [{ dtype: x.dtype, shape: x.shape }];
+};
+
 export const NORMALIZATION_OPS: Readonly<Record<string, ShapeFn>> = {
   BatchNormalization: batchNorm,
   InstanceNormalization: instanceNorm,
   LayerNormalization: layerNorm,
   MeanVarianceNormalization: meanVarianceNorm,
+  LpNormalization: meanVarianceNorm,
+  GroupNormalization: groupNorm,
   Softmax: softmaxLike,
   LogSoftmax: softmaxLike,
   Hardmax: softmaxLike,

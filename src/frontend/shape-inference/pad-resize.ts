@@ -1,6 +1,6 @@
 /**
  * Pad (attributes before opset 11, inputs after, optional axes from 18) and Resize/Upsample (scales
- * or sizes in every opset variant, axes and keep_aspect_ratio_policy from 18).
+ * or sizes in every opset variant, axes and keep_aspect_ratio_policy from 18), CenterCropPad.
  */
 import { Codes } from '../../diagnostics/codes.js';
 import type { InferContext, ShapeFn, ValueInfo } from './types.js';
@@ -31,6 +31,17 @@ const pad: ShapeFn = (ctx, inputs) => {
   axes.forEach((axis, i) => {
     out[axis] = (out[axis] as number) + (pads[i] as number) + (pads[i + n] as number);
   });
+  return [{ dtype: x.dtype, shape: checkDims(ctx, out) }];
+};
+
+/** CenterCropPad (opset 18): the given sizes on `axes` (all axes by default). */
+const centerCropPad: ShapeFn = (ctx, inputs) => {
+  const x = requireInput(ctx, inputs, 0, 'input_data');
+  const sizes = constIntInput(ctx, inputs, 1, 'shape');
+  const axes = resizeAxes(ctx, x.shape.length);
+  if (sizes.length !== axes.length) fail(ctx, Codes.ShapeMismatch, `shape ${fmt(sizes)} must have ${axes.length} values`);
+  const out = [...x.shape];
+  axes.forEach((axis, i) => { out[axis] = sizes[i] as number; });
   return [{ dtype: x.dtype, shape: checkDims(ctx, out) }];
 };
 
@@ -105,4 +116,5 @@ export const PAD_RESIZE_OPS: Readonly<Record<string, ShapeFn>> = {
   Pad: pad,
   Resize: resize,
   Upsample: upsample,
+  CenterCropPad: centerCropPad,
 };

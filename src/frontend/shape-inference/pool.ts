@@ -1,6 +1,6 @@
 /**
- * Pooling: MaxPool (with optional Indices), AveragePool, LpPool, the Global* pools, MaxUnpool, LRN
- * and RoiAlign.
+ * Pooling: MaxPool (with optional Indices), AveragePool, LpPool, the Global* pools, MaxUnpool, LRN,
+ * RoiAlign and MaxRoiPool.
  */
 import { Codes } from '../../diagnostics/codes.js';
 import { readPads, readStridesDilations, windowOutput } from './spatial.js';
@@ -74,6 +74,15 @@ const roiAlign: ShapeFn = (ctx, inputs) => {
   return [{ dtype: x.dtype, shape: [rois.shape[0] as number, x.shape[1] as number, h, w] }];
 };
 
+/** MaxRoiPool(X, rois [num_rois, 5]) -> [num_rois, C, pooled_h, pooled_w]. */
+const maxRoiPool: ShapeFn = (ctx, inputs) => {
+  const x = requireRank(ctx, requireInput(ctx, inputs, 0, 'X'), 4, 'X');
+  const rois = requireRank(ctx, requireInput(ctx, inputs, 1, 'rois'), 2, 'rois');
+  const pooled = attrInts(ctx, 'pooled_shape');
+  if (pooled === undefined || pooled.length !== 2) return fail(ctx, Codes.BadAttribute, `attribute 'pooled_shape' must give 2 values`);
+  return [{ dtype: x.dtype, shape: [rois.shape[0] as number, x.shape[1] as number, pooled[0] as number, pooled[1] as number] }];
+};
+
 const lrn: ShapeFn = (ctx, inputs) => {
   const x = pooledInput(ctx, inputs);
   if (attrInt(ctx, 'size') === undefined) fail(ctx, Codes.BadAttribute, `attribute 'size' is required`);
@@ -89,5 +98,6 @@ export const POOL_OPS: Readonly<Record<string, ShapeFn>> = {
   GlobalLpPool: globalPool,
   MaxUnpool: maxUnpool,
   RoiAlign: roiAlign,
+  MaxRoiPool: maxRoiPool,
   LRN: lrn,
 };
