@@ -764,8 +764,12 @@ static float mp_resize_coord(mp_coord_mode coord, long o, long in_len, long out_
   switch (coord) {
     case MP_COORD_HALF_PIXEL: return (of + 0.5f) / scale - 0.5f;
     case MP_COORD_ASYMMETRIC: return of / scale;
-    case MP_COORD_ALIGN_CORNERS:
-      return out_len == 1 ? 0.0f : of * (float)(in_len - 1) / (float)(out_len - 1);
+    case MP_COORD_ALIGN_CORNERS: {
+      /* the resized length is in_len * scale (== out_len when the model gives sizes) */
+      float resized = (float)in_len * scale;
+      (void)out_len;
+      return resized - 1.0f == 0.0f ? 0.0f : of * (float)(in_len - 1) / (resized - 1.0f);
+    }
     case MP_COORD_PYTORCH_HALF_PIXEL: return out_len > 1 ? (of + 0.5f) / scale - 0.5f : 0.0f;
     case MP_COORD_TF_HALF_PIXEL_FOR_NN: return (of + 0.5f) / scale;
     case MP_COORD_HALF_PIXEL_SYMMETRIC: {

@@ -269,7 +269,11 @@ typedef enum {
 /*
  * Resize (and Upsample): output dims y_shape, per-dim scale factors `scales` (y = x * scale; when the
  * model gives sizes, the caller passes y_shape[d] / x_shape[d]). Nearest or (multi-)linear interpolation,
- * linear neighbours clamped to the input edge. Returns MP_OK or MP_EPARAM.
+ * linear neighbours clamped to the input edge. Output index o maps to the input coordinate
+ *   half_pixel (o + 0.5)/scale - 0.5; asymmetric o/scale; pytorch_half_pixel like half_pixel but 0 when
+ *   the output length is 1; tf_half_pixel_for_nn (o + 0.5)/scale; align_corners
+ *   o * (in - 1) / (in*scale - 1) (0 when in*scale == 1); half_pixel_symmetric as in ONNX opset 19.
+ * Nearest rounds that coordinate per `nearest` and clamps it to the input. Returns MP_OK or MP_EPARAM.
  */
 int mp_resize(const float *x, float *y, int rank, const long *x_shape, const long *y_shape, const float *scales,
               mp_resize_mode mode, mp_coord_mode coord, mp_nearest_mode nearest);
