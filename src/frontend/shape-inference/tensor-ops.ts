@@ -113,7 +113,7 @@ const tfIdfVectorizer: ShapeFn = (ctx, inputs) => {
   const x = requireInput(ctx, inputs, 0, 'X');
   const indexes = attrInts(ctx, 'ngram_indexes');
   if (indexes === undefined || indexes.length === 0) return fail(ctx, Codes.BadAttribute, `attribute 'ngram_indexes' is required`);
-  const width = Math.max(...indexes) + 1;
+  const width = indexes.reduce((a, b) => Math.max(a, b), 0) + 1;
   if (x.shape.length === 1) return [{ dtype: 'float32', shape: [width] }];
   if (x.shape.length === 2) return [{ dtype: 'float32', shape: [x.shape[0] as number, width] }];
   return fail(ctx, Codes.ShapeMismatch, `input must be [C] or [N, C], got ${fmt(x.shape)}`);
