@@ -2,7 +2,7 @@
  * Every shape function, fed seeded random inputs and attributes, either returns valid output types or
  * throws a MemplanError (a diagnostic with a code): never a TypeError, RangeError or a NaN dimension.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { MemplanError } from '../../src/diagnostics/errors.js';
 import type { AttrValue, DType } from '../../src/ir/graph.js';
 import { shapeFunctionFor, SUPPORTED_OPS } from '../../src/frontend/shape-inference/registry.js';
@@ -41,7 +41,7 @@ function trial(rand: () => number, opType: string): void {
   const inputs: (ValueInfo | undefined)[] = [];
   const n = int(0, 9);
   // Inputs mostly derive from one base shape (a suffix, a 1 here and there) so that some are compatible.
-  const base = Array.from({ length: int(1, 5) }, () => int(1, 6));
+  const base = Array.from({ length: int(1, 5) }, () => int(1, 4));
   const derived = (): number[] => {
     const s = rand() < 0.5 ? [...base] : base.slice(int(0, base.length));
     if (rand() < 0.3 && s.length > 0) s[int(0, s.length - 1)] = pick([1, 0, 3]);
@@ -49,7 +49,7 @@ function trial(rand: () => number, opType: string): void {
   };
   for (let i = 0; i < n; i++) {
     if (rand() < 0.15) { inputs.push(undefined); continue; }
-    const shape = rand() < 0.7 ? derived() : Array.from({ length: int(0, 5) }, () => int(0, 6));
+    const shape = rand() < 0.7 ? derived() : Array.from({ length: int(0, 5) }, () => int(0, 4));
     const dtype = pick(DTYPES);
     const count = shape.reduce((a, b) => a * b, 1);
     if (rand() < 0.5) {
@@ -81,14 +81,15 @@ function trial(rand: () => number, opType: string): void {
   try {
     const out = fn({ node, opsetVersion: pick([6, 9, 11, 13, 17, 18]) }, inputs);
     for (const t of out) {
-      for (const d of t.shape) expect(Number.isSafeInteger(d) && d >= 0, `${opType} gave [${t.shape.join(', ')}]`).toBe(true);
+      if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`${opType} gave [${t.shape.join(', ')}]`);
     }
   } catch (e) {
     if (!(e instanceof MemplanError)) {
       throw new Error(`${opType} threw ${String(e)} for inputs ${JSON.stringify(inputs.map((v) => v && [v.dtype, v.shape]))} ` +
         `attributes ${JSON.stringify([...attributes], (_, v) => (typeof v === 'bigint' ? Number(v) : v))}`);
     }
-    expect(e.diagnostics[0]?.code).toMatch(/^MP\d{3}$/);
+    const code = e.diagnostics[0]?.code ?? '';
+    if (!/^MP\d{3}$/.test(code)) throw new Error(`${opType} threw a diagnostic without a code: ${e.message}`);
   }
 }
 
