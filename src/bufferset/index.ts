@@ -8,3 +8,5 @@ export { detectBufferSetFormat } from './detect.js';
 export type { BufferSetFormat } from './detect.js';
 export { planToJson, PLAN_SCHEMA_VERSION } from './plan-json.js';
 export { bufferSetToJson } from './buffer-set-to-json.js';
+export { readBufferSets } from './read-buffer-sets.js';
+export type { BufferSetFile, NamedBufferSet } from './read-buffer-sets.js';
