@@ -30,7 +30,29 @@ export interface ImportOptions {
 
 /** Decodes and imports an ONNX model. Every problem with the model is a MemplanError with one line. */
 export function importOnnx(bytes: Uint8Array, options: ImportOptions): Graph {
-  return importModel(decodeModel(bytes, options.fileName), options);
+  try {
+    return importModel(decodeModel(bytes, options.fileName), options);
+  } catch (e) {
+    if (e instanceof MemplanError) throw printable(e);
+    throw e;
+  }
+}
+
+/** Escapes control characters (a corrupted name may hold a newline) and shortens very long names. */
+function printableText(text: string): string {
+  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escaped.length > 400 ? `${escaped.slice(0, 400)}...` : escaped;
+}
+
+/** The same error with every message and location field made single-line and printable. */
+function printable(e: MemplanError): MemplanError {
+  const diagnostics: Diagnostic[] = e.diagnostics.map((d) => {
+    const location: Record<string, string> = {};
+    for (const [k, v] of Object.entries(d.location ?? {})) if (typeof v === 'string') location[k] = printableText(v);
+    return { ...d, message: printableText(d.message), ...(d.location ? { location } : {}) };
+  });
+  const Ctor = e.constructor as new (d: readonly Diagnostic[]) => MemplanError;
+  return new Ctor(diagnostics);
 }
 
 /** A node of the model with its final name and converted attributes. */
