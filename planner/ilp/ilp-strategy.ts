@@ -19,6 +19,13 @@ import { solveWithGlpk } from './glpk-solver.js';
 import { solveWithHighs } from './highs-solver.js';
 import type { IlpSolver } from './solver.js';
 
+/**
+ * Largest number of conflicting pairs (order binaries) the strategy hands to a solver. Beyond it the
+ * model takes longer to write and load than any time limit we use, and no MIP solver closes the gap;
+ * the strategy then returns its incumbent unproven.
+ */
+export const MAX_ILP_PAIRS = 20_000;
+
 /** Builds an ILP strategy around a solver adapter. */
 export function createIlpStrategy(solver: IlpSolver): PackStrategy {
   return async (problem: PackProblem, ctx: PackContext): Promise<PackResult> => {
@@ -50,6 +57,10 @@ export function createIlpStrategy(solver: IlpSolver): PackStrategy {
     const outside = ctx.upperBoundBytes;
     const outsideOnly = outside !== undefined && outside < incumbentBytes && outside >= lowerBound;
     if (outsideOnly) boundBytes = outside + 1;
+
+    let pairs = 0;
+    for (const list of problem.neighbors) pairs += list.length;
+    if (pairs / 2 > MAX_ILP_PAIRS) return result(best, incumbentBytes, false);
 
     const model = buildIlpModel(problem, boundBytes !== undefined ? { upperBoundBytes: boundBytes } : {});
     const timeLimitMs = ctx.deadlineMs - Date.now();

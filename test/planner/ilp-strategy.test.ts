@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ilpGlpkPack, ilpHighsPack, ilpPack } from '../../planner/ilp/ilp-strategy.js';
+import { ilpGlpkPack, ilpHighsPack, ilpPack, MAX_ILP_PAIRS } from '../../planner/ilp/ilp-strategy.js';
 import { solveWithHighs } from '../../planner/ilp/highs-solver.js';
 import { solveWithGlpk } from '../../planner/ilp/glpk-solver.js';
 import { buildIlpModel } from '../../planner/ilp/ilp-model.js';
@@ -155,6 +155,18 @@ describe.each([
     check(problem, late);
     expect(late.offsets).toEqual(firstFitOffsets(problem));
     expect(late.optimal).toBe(false);
+  });
+
+  it('returns its first fit unproven, without a solver, when the model would be too large', async () => {
+    // 210 items all live at step 0: 21,945 pairs, above the limit; first fit stacks them.
+    const rows = Array.from({ length: 210 }, (_, i) => [1 + (i % 7), 1, 0, 1 + (i % 3)] as const);
+    const problem = problemOf(rows);
+    expect(problem.neighbors.reduce((t, n) => t + n.length, 0) / 2).toBeGreaterThan(MAX_ILP_PAIRS);
+    const start = Date.now();
+    const result = await strategy({ ...problem, lowerBoundBytes: 1 }, { seed: 1, deadlineMs: later() });
+    expect(Date.now() - start).toBeLessThan(2000);
+    expect(result.offsets).toEqual(firstFitOffsets(problem));
+    expect(result.optimal).toBe(false);
   });
 
   it('is deterministic', async () => {
