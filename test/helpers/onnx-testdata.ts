@@ -192,10 +192,19 @@ export function runConformance(root: string = LIBONNX_TESTDATA_DIR): Conformance
 /** A short text summary (for the bench or a failing assertion). */
 export function formatSummary(s: ConformanceSummary): string {
   const by = (status: CaseStatus): readonly CaseResult[] => s.results.filter((r) => r.status === status);
+  const missing = new Map<string, number>();
+  for (const r of by('unsupported')) {
+    for (const op of new Set(r.ops)) {
+      if (!r.detail.includes(op)) continue;
+      missing.set(op, (missing.get(op) ?? 0) + 1);
+    }
+  }
   const lines = [
     `libonnx-testdata: ${s.total} tests, ${s.covered} covered, ${s.agreeing} agree, ` +
       `${by('disagree').length} disagree, ${by('unsupported').length} unsupported op, ${by('non-tensor').length} non-tensor`,
     ...by('disagree').map((r) => `  disagree ${r.name}: ${r.detail}`),
+    `  not covered, by op: ${[...missing].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([op, n]) => `${op} ${n}`).join(', ')}`,
+    ...by('non-tensor').map((r) => `  not covered ${r.name}: ${r.detail}`),
   ];
   return lines.join('\n');
 }

@@ -16,11 +16,15 @@ const quantizeLinear: ShapeFn = (ctx, inputs) => {
   return [{ dtype, shape: x.shape }];
 };
 
-/** DequantizeLinear(x, x_scale, x_zero_point?): typed like the scale (float32 before opset 19). */
+/**
+ * DequantizeLinear(x, x_scale, x_zero_point?): typed by `output_dtype` when set (opset 23), else like
+ * the scale (always float32 before opset 19).
+ */
 const dequantizeLinear: ShapeFn = (ctx, inputs) => {
   const x = requireInput(ctx, inputs, 0, 'x');
   const scale = requireInput(ctx, inputs, 1, 'x_scale');
-  return [{ dtype: scale.dtype, shape: x.shape }];
+  const code = attrInt(ctx, 'output_dtype', 0);
+  return [{ dtype: code !== 0 ? dtypeFromOnnx(code, where(ctx)) : scale.dtype, shape: x.shape }];
 };
 
 /** DynamicQuantizeLinear(x) -> y (uint8, like x), y_scale (float32 scalar), y_zero_point (uint8 scalar). */
