@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SUPPORTED_OPS } from '../../src/frontend/shape-inference/registry.js';
-import { formatSummary, runConformance } from '../helpers/onnx-testdata.js';
+import { formatSummary, LIBONNX_TESTDATA_DIR, runConformance } from '../helpers/onnx-testdata.js';
 
 /**
  * Covered tests whose expected output memplan does not (and should not) reproduce, with the reason.
@@ -46,5 +46,23 @@ describe(`libonnx-testdata: ${summary.total} tests, ${summary.covered} covered, 
         expect(r.ops.some((op) => !SUPPORTED_OPS.includes(op))).toBe(true);
       }
     }
+  });
+});
+
+/**
+ * The package's other suites: small PyTorch exports (operators and converted layers) and a few
+ * hand-built models. Every covered test must agree; the floors are today's coverage.
+ */
+const OTHER_SUITES: readonly (readonly [string, number])[] = [
+  ['pytorch-operator', 35],
+  ['pytorch-converted', 82],
+  ['simple', 7],
+];
+
+describe.each(OTHER_SUITES)('libonnx-testdata %s', (suite, minCovered) => {
+  const s = runConformance(LIBONNX_TESTDATA_DIR.replace(/node$/, suite));
+  it(`covers at least ${minCovered} tests and agrees on every covered one`, () => {
+    expect(s.covered).toBeGreaterThanOrEqual(minCovered);
+    expect(s.results.filter((r) => r.status === 'disagree').map((r) => `${r.name}: ${r.detail}`), formatSummary(s)).toEqual([]);
   });
 });
