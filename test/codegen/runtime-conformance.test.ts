@@ -21,8 +21,7 @@ import { compileC, makeTempDir, removeDir, runProgram, STRICT_FLAGS } from '../h
 const DATA_DIR = '/usr/share/libonnx-testdata/data/node';
 const HAVE_DATA = existsSync(DATA_DIR);
 
-type IoType = 'f32' | 's8' | 'u8';
-const CTYPE: Record<IoType, string> = { f32: 'float', s8: 'int8_t', u8: 'uint8_t' };
+type IoType = 'f32' | 's8' | 'u8' | 'i32';
 
 interface Tensor {
   readonly dtype: string;
@@ -484,33 +483,8 @@ function lowerGemm(c: NodeCase): string {
 function lowerMatMul(c: NodeCase): string {
   onlyAttrs(c, []);
   requireFloat(c, [0, 1]);
-  let a = [...input(c, 0).shape];
-  let b = [...input(c, 1).shape];
-  if (a.length === 1) a = [1, a[0]!];
-  if (b.length === 1) b = [b[0]!, 1];
-  const M = a[a.length - 2]!;
-  const K = a[a.length - 1]!;
-  const N = b[b.length - 1]!;
-  const ab = a.slice(0, -2);
-  const bb = b.slice(0, -2);
-  const rank = Math.max(ab.length, bb.length);
-  const shape: number[] = [];
-  const sa: number[] = [];
-  const sb: number[] = [];
-  let accA = M * K;
-  let accB = K * N;
-  for (let d = rank - 1; d >= 0; d--) {
-    const da = d - (rank - ab.length) >= 0 ? ab[d - (rank - ab.length)]! : 1;
-    const db = d - (rank - bb.length) >= 0 ? bb[d - (rank - bb.length)]! : 1;
-    shape[d] = Math.max(da, db);
-    sa[d] = da === 1 ? 0 : accA;
-    sb[d] = db === 1 ? 0 : accB;
-    accA *= da;
-    accB *= db;
-  }
   return `  mp_act act = {MP_ACT_NONE, 0.0f, 0.0f};\n` +
-    `  return mp_matmul(${F(0)}, ${F(1)}, ${FO(0)}, ${rank}, ${cLongs(shape)}, ${cLongs(sa)}, ${cLongs(sb)}, ` +
-    `${M}L, ${N}L, ${K}L, act);\n`;
+    `  return mp_matmul(${F(0)}, ${F(1)}, ${FO(0)}, ${matmulGeometry(input(c, 0).shape, input(c, 1).shape)}, act);\n`;
 }
 
 function lowerSoftmax(c: NodeCase): string {
@@ -603,6 +577,8 @@ function lowerResize(c: NodeCase): string {
   let coord: string;
   let nearest: string;
   let scales: number[] | undefined;
+  let cubicA = -0.75;
+  let exclude = 0;
   if (c.op === 'Upsample' || c.opset < 11) {
     onlyAttrs(c, ['mode', 'scales', 'height_scale', 'width_scale']);
     mode = attrString(c, 'mode', 'nearest');
@@ -617,7 +593,8 @@ function lowerResize(c: NodeCase): string {
     mode = attrString(c, 'mode', 'nearest');
     coord = attrString(c, 'coordinate_transformation_mode', 'half_pixel');
     nearest = attrString(c, 'nearest_mode', 'round_prefer_floor');
-    if (attrInt(c, 'exclude_outside', 0) !== 0) unsupported('exclude_outside');
+    cubicA = attrFloat(c, 'cubic_coeff_a', -0.75);
+    exclude = attrInt(c, 'exclude_outside', 0);
     if (attrInt(c, 'antialias', 0) !== 0) unsupported('antialias');
     if (attrString(c, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') unsupported('keep_aspect_ratio_policy');
     const s = c.inputs[2];
@@ -626,7 +603,9 @@ function lowerResize(c: NodeCase): string {
     else if (sizes && sizes.shape[0] !== 0) scales = nums(sizes).map((v, d) => Math.fround(v / x[d]!));
   }
   if (!scales || scales.length !== rank) unsupported('no scales for every dim');
-  const modes: Record<string, string> = { nearest: 'MP_RESIZE_NEAREST', linear: 'MP_RESIZE_LINEAR', bilinear: 'MP_RESIZE_LINEAR' };
+  const modes: Record<string, string> = {
+    nearest: 'MP_RESIZE_NEAREST', linear: 'MP_RESIZE_LINEAR', bilinear: 'MP_RESIZE_LINEAR', cubic: 'MP_RESIZE_CUBIC',
+  };
   const coords: Record<string, string> = {
     half_pixel: 'MP_COORD_HALF_PIXEL', asymmetric: 'MP_COORD_ASYMMETRIC', align_corners: 'MP_COORD_ALIGN_CORNERS',
     pytorch_half_pixel: 'MP_COORD_PYTORCH_HALF_PIXEL', tf_half_pixel_for_nn: 'MP_COORD_TF_HALF_PIXEL_FOR_NN',
@@ -640,7 +619,7 @@ function lowerResize(c: NodeCase): string {
   if (!coords[coord]) unsupported(`coordinate_transformation_mode ${coord}`);
   if (!nearests[nearest]) unsupported(`nearest_mode ${nearest}`);
   return `  return mp_resize(${F(0)}, ${FO(0)}, ${rank}, ${cLongs(x)}, ${cLongs(y)}, ${cFloats(scales)}, ` +
-    `${modes[mode]}, ${coords[coord]}, ${nearests[nearest]});\n`;
+    `${modes[mode]}, ${coords[coord]}, ${nearests[nearest]}, ${cFloat(cubicA)}, ${exclude});\n`;
 }
 
 const REDUCE: Record<string, string> = {
@@ -766,7 +745,123 @@ function lowerDequantize(c: NodeCase): string {
     `${cFloats(nums(scale))}, ${zpExpr});\n  return 0;\n`;
 }
 
+function qType(t: Tensor | undefined, what: string): { signed: number } {
+  if (!t) unsupported(`${what} missing`);
+  if (t.dtype === 'int8') return { signed: 1 };
+  if (t.dtype === 'uint8') return { signed: 0 };
+  return unsupported(`${what} is ${t.dtype}`);
+}
+function scalarOr(t: Tensor | undefined, dflt: number): number {
+  return t ? nums(t)[0]! : dflt;
+}
+/** The C initializer of an mp_qparams from x (scale, zero point), w (scales, zero points), y. */
+function qparams(
+  x: [Tensor | undefined, Tensor | undefined, Tensor],
+  w: [Tensor | undefined, Tensor | undefined, Tensor],
+  y: [Tensor | undefined, Tensor | undefined, Tensor | undefined],
+): string {
+  const xs = scalarOr(x[0], 1);
+  const xz = scalarOr(x[1], 0);
+  const ws = w[0] ? nums(w[0]) : [1];
+  const wz = w[1] ? nums(w[1]) : new Array<number>(ws.length).fill(0);
+  if (wz.length !== ws.length && wz.length !== 1) unsupported('w zero points and scales differ in length');
+  const wzFull = wz.length === ws.length ? wz : new Array<number>(ws.length).fill(wz[0]!);
+  if (x[0] && count(x[0].shape) !== 1) unsupported('per-row input scale');
+  const ys = scalarOr(y[0], 1);
+  const yz = scalarOr(y[1], 0);
+  return `{${cFloat(xs)}, ${xz}, ${qType(x[2], 'x').signed}, ${cFloats(ws)}, (const int32_t[]){${wzFull.join(', ')}}, ` +
+    `${ws.length}L, ${qType(w[2], 'w').signed}, ${cFloat(ys)}, ${yz}, ${y[2] ? qType(y[2], 'y').signed : 0}}`;
+}
+
+function qconvGeometry(c: NodeCase, xShape: readonly number[], wShape: readonly number[], yShape: readonly number[]): string {
+  onlyAttrs(c, ['auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides']);
+  const g = geometry(c, xShape, yShape, attrInts(c, 'kernel_shape') ?? wShape.slice(2));
+  const [n, ch, h, w] = nchw(xShape);
+  const [, m, oh, ow] = nchw(yShape);
+  return `  mp_conv_params p = {${g.kh}, ${g.kw}, ${g.sh}, ${g.sw}, ${g.dh}, ${g.dw}, ${g.pt}, ${g.pl}, ` +
+    `${attrInt(c, 'group', 1)}, {MP_ACT_NONE, 0.0f, 0.0f}};\n` +
+    `  const long dims[7] = {${n}, ${ch}, ${h}, ${w}, ${m}, ${oh}, ${ow}};\n`;
+}
+
+function lowerQLinearConv(c: NodeCase): string {
+  // x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point, B
+  const x = input(c, 0);
+  const w = input(c, 3);
+  const y = c.outputs[0]!;
+  const bias = c.inputs[8];
+  if (bias && bias.dtype !== 'int32') unsupported(`bias ${bias.dtype}`);
+  const q = qparams([c.inputs[1], c.inputs[2], x], [c.inputs[4], c.inputs[5], w], [c.inputs[6], c.inputs[7], y]);
+  return qconvGeometry(c, x.shape, w.shape, y.shape) +
+    `  const mp_qparams q = ${q};\n` +
+    `  return mp_qlinear_conv2d(in[0], in[3], ${bias ? '(const int32_t *)in[8]' : '(const int32_t *)0'}, out[0], ` +
+    `dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], &p, &q);\n`;
+}
+
+function lowerConvInteger(c: NodeCase): string {
+  // x, w, x_zero_point, w_zero_point
+  const x = input(c, 0);
+  const w = input(c, 1);
+  const y = c.outputs[0]!;
+  if (y.dtype !== 'int32') unsupported(`output ${y.dtype}`);
+  const q = qparams([undefined, c.inputs[2], x], [undefined, c.inputs[3], w], [undefined, undefined, undefined]);
+  return qconvGeometry(c, x.shape, w.shape, y.shape) +
+    `  const mp_qparams q = ${q};\n` +
+    `  return mp_conv_integer2d(in[0], in[1], (int32_t *)out[0], dims[0], dims[1], dims[2], dims[3], dims[4], ` +
+    `dims[5], dims[6], &p, &q);\n`;
+}
+
+/** Batch geometry of a MatMul: [M, N, K, rank, shape, a strides, b strides]. */
+function matmulGeometry(aShape: readonly number[], bShape: readonly number[]): string {
+  let a = [...aShape];
+  let b = [...bShape];
+  if (a.length === 1) a = [1, a[0]!];
+  if (b.length === 1) b = [b[0]!, 1];
+  const M = a[a.length - 2]!;
+  const K = a[a.length - 1]!;
+  const N = b[b.length - 1]!;
+  const ab = a.slice(0, -2);
+  const bb = b.slice(0, -2);
+  const rank = Math.max(ab.length, bb.length);
+  const shape: number[] = [];
+  const sa: number[] = [];
+  const sb: number[] = [];
+  let accA = M * K;
+  let accB = K * N;
+  for (let d = rank - 1; d >= 0; d--) {
+    const da = d - (rank - ab.length) >= 0 ? ab[d - (rank - ab.length)]! : 1;
+    const db = d - (rank - bb.length) >= 0 ? bb[d - (rank - bb.length)]! : 1;
+    shape[d] = Math.max(da, db);
+    sa[d] = da === 1 ? 0 : accA;
+    sb[d] = db === 1 ? 0 : accB;
+    accA *= da;
+    accB *= db;
+  }
+  return `${rank}, ${cLongs(shape)}, ${cLongs(sa)}, ${cLongs(sb)}, ${M}L, ${N}L, ${K}L`;
+}
+
+function lowerQLinearMatMul(c: NodeCase): string {
+  onlyAttrs(c, []);
+  // a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point
+  const a = input(c, 0);
+  const b = input(c, 3);
+  const q = qparams([c.inputs[1], c.inputs[2], a], [c.inputs[4], c.inputs[5], b], [c.inputs[6], c.inputs[7], c.outputs[0]]);
+  return `  const mp_qparams q = ${q};\n` +
+    `  return mp_qlinear_matmul(in[0], in[3], out[0], ${matmulGeometry(a.shape, b.shape)}, &q);\n`;
+}
+
+function lowerMatMulInteger(c: NodeCase): string {
+  onlyAttrs(c, []);
+  const a = input(c, 0);
+  const b = input(c, 1);
+  if (c.outputs[0]!.dtype !== 'int32') unsupported(`output ${c.outputs[0]!.dtype}`);
+  const q = qparams([undefined, c.inputs[2], a], [undefined, c.inputs[3], b], [undefined, undefined, undefined]);
+  return `  const mp_qparams q = ${q};\n` +
+    `  return mp_matmul_integer(in[0], in[1], (int32_t *)out[0], ${matmulGeometry(a.shape, b.shape)}, &q);\n`;
+}
+
 const LOWERINGS: Record<string, Lowering> = {
+  QLinearConv: lowerQLinearConv, ConvInteger: lowerConvInteger, QLinearMatMul: lowerQLinearMatMul,
+  MatMulInteger: lowerMatMulInteger,
   Conv: lowerConv, ConvTranspose: lowerConvTranspose, MaxPool: lowerPool, AveragePool: lowerPool,
   GlobalAveragePool: lowerGlobalPool, GlobalMaxPool: lowerGlobalPool, BatchNormalization: lowerBatchNorm,
   InstanceNormalization: lowerInstanceNorm, LRN: lowerLrn, Gemm: lowerGemm, MatMul: lowerMatMul,
@@ -782,7 +877,8 @@ for (const op of Object.keys(REDUCE)) LOWERINGS[op] = lowerReduce;
 // Driver
 
 function ioType(dtype: string): IoType | undefined {
-  return dtype === 'float32' ? 'f32' : dtype === 'int8' ? 's8' : dtype === 'uint8' ? 'u8' : undefined;
+  const types: Record<string, IoType> = { float32: 'f32', int8: 's8', uint8: 'u8', int32: 'i32' };
+  return types[dtype];
 }
 
 interface Prepared {
@@ -803,7 +899,7 @@ function driverSource(cases: readonly Prepared[]): string {
     '#include <string.h>',
     '',
     'typedef int (*case_fn)(void **in, void **out);',
-    'typedef struct { case_fn fn; int nin; int in_index[8]; long in_bytes[8]; int nout; long out_bytes[8]; } case_info;',
+    'typedef struct { case_fn fn; int nin; int in_index[16]; long in_bytes[16]; int nout; long out_bytes[8]; } case_info;',
     '',
   ];
   cases.forEach((p, k) => {
@@ -811,7 +907,7 @@ function driverSource(cases: readonly Prepared[]): string {
     parts.push('  (void)in;\n  (void)out;');
     parts.push(p.body.trimEnd(), '}', '');
   });
-  const size = (t: IoType): number => (t === 'f32' ? 4 : 1);
+  const size = (t: IoType): number => (t === 'f32' || t === 'i32' ? 4 : 1);
   parts.push('static const case_info CASES[] = {');
   for (const [k, p] of cases.entries()) {
     const idx = p.runtime.map((r) => r.index);
@@ -876,7 +972,9 @@ function rawBytes(t: Tensor): Buffer {
 function readOutput(file: string, type: IoType): ArrayLike<number> {
   const b = readFileSync(file);
   const ab = b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
-  return type === 'f32' ? new Float32Array(ab) : type === 's8' ? new Int8Array(ab) : new Uint8Array(ab);
+  if (type === 'f32') return new Float32Array(ab);
+  if (type === 'i32') return new Int32Array(ab);
+  return type === 's8' ? new Int8Array(ab) : new Uint8Array(ab);
 }
 
 function compare(got: ArrayLike<number>, want: Tensor): string | undefined {

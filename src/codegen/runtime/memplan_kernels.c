@@ -784,13 +784,24 @@ static float mp_resize_coord(mp_coord_mode coord, long o, long in_len, long out_
 
 static long mp_clampl(long v, long lo, long hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
+/* Cubic convolution coefficients of the 4 neighbours floor(x)-1 .. floor(x)+2 for fraction r. */
+static void mp_cubic_coeffs(float r, float A, float *c) {
+  float r1 = r + 1.0f, r2 = 1.0f - r, r3 = 2.0f - r;
+  c[0] = ((A * r1 - 5.0f * A) * r1 + 8.0f * A) * r1 - 4.0f * A;
+  c[1] = ((A + 2.0f) * r - (A + 3.0f)) * r * r + 1.0f;
+  c[2] = ((A + 2.0f) * r2 - (A + 3.0f)) * r2 * r2 + 1.0f;
+  c[3] = ((A * r3 - 5.0f * A) * r3 + 8.0f * A) * r3 - 4.0f * A;
+}
+
 int mp_resize(const float *x, float *y, int rank, const long *x_shape, const long *y_shape, const float *scales,
-              mp_resize_mode mode, mp_coord_mode coord, mp_nearest_mode nearest) {
-  long xs[MP_MAX_RANK], idx[MP_MAX_RANK], lo[MP_MAX_RANK], hi[MP_MAX_RANK];
-  float frac[MP_MAX_RANK];
+              mp_resize_mode mode, mp_coord_mode coord, mp_nearest_mode nearest, float cubic_a,
+              int exclude_outside) {
+  long xs[MP_MAX_RANK], idx[MP_MAX_RANK], tap_idx[MP_MAX_RANK][4], tap[MP_MAX_RANK];
+  float tap_w[MP_MAX_RANK][4];
+  int ntaps[MP_MAX_RANK];
   long total, i;
   int d;
-  if (rank < 1 || rank > MP_MAX_RANK || (int)mode < 0 || mode > MP_RESIZE_LINEAR) return MP_EPARAM;
+  if (rank < 1 || rank > MP_MAX_RANK || (int)mode < 0 || mode > MP_RESIZE_CUBIC) return MP_EPARAM;
   for (d = 0; d < rank; d++) {
     if (x_shape[d] <= 0 || !(scales[d] > 0.0f)) return MP_EPARAM;
     idx[d] = 0;
@@ -799,50 +810,65 @@ int mp_resize(const float *x, float *y, int rank, const long *x_shape, const lon
   total = mp_count(rank, y_shape);
   for (i = 0; i < total; i++) {
     float acc = 0.0f;
+    int more;
     for (d = 0; d < rank; d++) {
       float c = mp_resize_coord(coord, idx[d], x_shape[d], y_shape[d], scales[d]);
+      float fl = floorf(c), r = c - fl;
+      long n = x_shape[d];
       if (mode == MP_RESIZE_NEAREST) {
-        float fl = floorf(c);
         long v;
         switch (nearest) {
-          case MP_NEAREST_ROUND_PREFER_FLOOR: v = (long)(c - fl == 0.5f ? fl : floorf(c + 0.5f)); break;
+          case MP_NEAREST_ROUND_PREFER_FLOOR: v = (long)(r == 0.5f ? fl : floorf(c + 0.5f)); break;
           case MP_NEAREST_ROUND_PREFER_CEIL: v = (long)floorf(c + 0.5f); break;
           case MP_NEAREST_FLOOR: v = (long)fl; break;
           default: v = (long)ceilf(c); break;
         }
-        lo[d] = mp_clampl(v, 0, x_shape[d] - 1);
-        hi[d] = lo[d];
-        frac[d] = 0.0f;
+        ntaps[d] = 1;
+        tap_idx[d][0] = mp_clampl(v, 0, n - 1);
+        tap_w[d][0] = 1.0f;
+      } else if (r == 0.0f) {
+        /* integer coordinate: every interpolation weight but the one on it is 0 */
+        ntaps[d] = 1;
+        tap_idx[d][0] = mp_clampl((long)fl, 0, n - 1);
+        tap_w[d][0] = 1.0f;
+      } else if (mode == MP_RESIZE_LINEAR) {
+        ntaps[d] = 2;
+        tap_idx[d][0] = mp_clampl((long)fl, 0, n - 1);
+        tap_idx[d][1] = mp_clampl((long)fl + 1, 0, n - 1);
+        tap_w[d][0] = 1.0f - r;
+        tap_w[d][1] = r;
       } else {
-        float fl = floorf(c);
-        lo[d] = mp_clampl((long)fl, 0, x_shape[d] - 1);
-        hi[d] = mp_clampl((long)fl + 1, 0, x_shape[d] - 1);
-        frac[d] = c - fl;
-        if (hi[d] == lo[d]) frac[d] = 0.0f;
-      }
-    }
-    {
-      unsigned m, corners = 1u << rank;
-      for (m = 0; m < corners; m++) {
-        float wgt = 1.0f;
-        long off = 0;
-        int skip = 0;
-        for (d = 0; d < rank; d++) {
-          if (m & (1u << d)) {
-            if (frac[d] == 0.0f) {
-              skip = 1;
-              break;
-            }
-            wgt *= frac[d];
-            off += hi[d] * xs[d];
-          } else {
-            wgt *= 1.0f - frac[d];
-            off += lo[d] * xs[d];
-          }
+        float cc[4], sum = 0.0f;
+        int k;
+        mp_cubic_coeffs(r, cubic_a, cc);
+        ntaps[d] = 4;
+        for (k = 0; k < 4; k++) {
+          long at = (long)fl - 1 + k;
+          if (exclude_outside && (at < 0 || at >= n)) cc[k] = 0.0f;
+          sum += cc[k];
+          tap_idx[d][k] = mp_clampl(at, 0, n - 1);
         }
-        if (!skip) acc += wgt * x[off];
+        for (k = 0; k < 4; k++) tap_w[d][k] = exclude_outside ? cc[k] / sum : cc[k];
       }
+      tap[d] = 0;
     }
+    do {
+      float wgt = 1.0f;
+      long off = 0;
+      for (d = 0; d < rank; d++) {
+        wgt *= tap_w[d][tap[d]];
+        off += tap_idx[d][tap[d]] * xs[d];
+      }
+      acc += wgt * x[off];
+      more = 0;
+      for (d = rank - 1; d >= 0; d--) {
+        if (++tap[d] < ntaps[d]) {
+          more = 1;
+          break;
+        }
+        tap[d] = 0;
+      }
+    } while (more);
     y[i] = acc;
     for (d = rank - 1; d >= 0; d--) {
       if (++idx[d] < y_shape[d]) break;
@@ -984,4 +1010,141 @@ void mp_dequantize_u8(const uint8_t *q, float *x, long outer, long axis_len, lon
       for (i = 0; i < inner; i++) x[base + i] = (float)((long)q[base + i] - zp) * scale[a];
     }
   }
+}
+
+/* ---- int8 QLinear / Integer kernels --------------------------------------------------------------- */
+
+static int32_t mp_qload(const void *p, long i, int is_signed) {
+  return is_signed ? (int32_t)((const int8_t *)p)[i] : (int32_t)((const uint8_t *)p)[i];
+}
+
+static void mp_qstore(void *p, long i, int is_signed, double v, int32_t zero_point) {
+  double lo = is_signed ? -128.0 : 0.0, hi = is_signed ? 127.0 : 255.0;
+  double r = nearbyint(v) + (double)zero_point;
+  if (!(r >= lo)) r = lo;
+  if (r > hi) r = hi;
+  if (is_signed) {
+    ((int8_t *)p)[i] = (int8_t)r;
+  } else {
+    ((uint8_t *)p)[i] = (uint8_t)r;
+  }
+}
+
+/* Integer convolution core: requantizes into y when y != NULL, else stores the int32 sums in y32. */
+static int mp_qconv_core(const void *x, const void *weights, const int32_t *bias, void *y, int32_t *y32, long n,
+                         long c, long h, long w, long m, long oh, long ow, const mp_conv_params *p,
+                         const mp_qparams *q) {
+  long cin_g, cout_g, b, oc, oy, ox, ic, ky, kx;
+  if (p == NULL || q == NULL || p->kh < 1 || p->kw < 1 || p->stride_h < 1 || p->stride_w < 1 || p->dil_h < 1 ||
+      p->dil_w < 1 || p->groups < 1 || c % p->groups != 0 || m % p->groups != 0) {
+    return MP_EPARAM;
+  }
+  if (y != NULL && (q->w_count != 1 && q->w_count != m)) return MP_EPARAM;
+  cin_g = c / p->groups;
+  cout_g = m / p->groups;
+  for (b = 0; b < n; b++) {
+    for (oc = 0; oc < m; oc++) {
+      long g = oc / cout_g;
+      long qi = q->w_count == 1 ? 0 : oc;
+      int32_t wzp = q->w_zero_point != NULL ? q->w_zero_point[qi] : 0;
+      double mult = y != NULL ? (double)q->x_scale * (double)q->w_scale[qi] / (double)q->y_scale : 0.0;
+      for (oy = 0; oy < oh; oy++) {
+        for (ox = 0; ox < ow; ox++) {
+          int32_t acc = bias != NULL ? bias[oc] : 0;
+          long out = ((b * m + oc) * oh + oy) * ow + ox;
+          for (ic = 0; ic < cin_g; ic++) {
+            long xc = (b * c + g * cin_g + ic) * h;
+            long wc = (oc * cin_g + ic) * p->kh;
+            for (ky = 0; ky < p->kh; ky++) {
+              long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
+              if (iy < 0 || iy >= h) continue;
+              for (kx = 0; kx < p->kw; kx++) {
+                long ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
+                if (ix < 0 || ix >= w) continue;
+                acc += (mp_qload(x, (xc + iy) * w + ix, q->x_signed) - q->x_zero_point) *
+                       (mp_qload(weights, (wc + ky) * p->kw + kx, q->w_signed) - wzp);
+              }
+            }
+          }
+          if (y != NULL) {
+            mp_qstore(y, out, q->y_signed, (double)acc * mult, q->y_zero_point);
+          } else {
+            y32[out] = acc;
+          }
+        }
+      }
+    }
+  }
+  return MP_OK;
+}
+
+int mp_qlinear_conv2d(const void *x, const void *weights, const int32_t *bias, void *y, long n, long c, long h,
+                      long w, long m, long oh, long ow, const mp_conv_params *p, const mp_qparams *q) {
+  if (y == NULL || q == NULL || q->w_scale == NULL) return MP_EPARAM;
+  return mp_qconv_core(x, weights, bias, y, NULL, n, c, h, w, m, oh, ow, p, q);
+}
+
+int mp_conv_integer2d(const void *x, const void *weights, int32_t *y, long n, long c, long h, long w, long m,
+                      long oh, long ow, const mp_conv_params *p, const mp_qparams *q) {
+  if (y == NULL) return MP_EPARAM;
+  return mp_qconv_core(x, weights, NULL, NULL, y, n, c, h, w, m, oh, ow, p, q);
+}
+
+static int mp_qmatmul_core(const void *A, const void *B, void *Y, int32_t *Y32, int batch_rank,
+                           const long *batch_shape, const long *a_batch_strides, const long *b_batch_strides,
+                           long M, long N, long K, const mp_qparams *q) {
+  long idx[MP_MAX_RANK];
+  long total = 1, t, mm, nn, k;
+  int d;
+  if (q == NULL || batch_rank < 0 || batch_rank > MP_MAX_RANK) return MP_EPARAM;
+  if (q->w_count != 1 && q->w_count != N) return MP_EPARAM;
+  if (Y != NULL && q->w_scale == NULL) return MP_EPARAM;
+  for (d = 0; d < batch_rank; d++) {
+    idx[d] = 0;
+    total *= batch_shape[d];
+  }
+  for (t = 0; t < total; t++) {
+    long aoff = 0, boff = 0;
+    for (d = 0; d < batch_rank; d++) {
+      aoff += idx[d] * a_batch_strides[d];
+      boff += idx[d] * b_batch_strides[d];
+    }
+    for (mm = 0; mm < M; mm++) {
+      for (nn = 0; nn < N; nn++) {
+        long qi = q->w_count == 1 ? 0 : nn;
+        int32_t bzp = q->w_zero_point != NULL ? q->w_zero_point[qi] : 0;
+        int32_t acc = 0;
+        long out = (t * M + mm) * N + nn;
+        for (k = 0; k < K; k++) {
+          acc += (mp_qload(A, aoff + mm * K + k, q->x_signed) - q->x_zero_point) *
+                 (mp_qload(B, boff + k * N + nn, q->w_signed) - bzp);
+        }
+        if (Y != NULL) {
+          mp_qstore(Y, out, q->y_signed, (double)acc * ((double)q->x_scale * (double)q->w_scale[qi] / (double)q->y_scale),
+                    q->y_zero_point);
+        } else {
+          Y32[out] = acc;
+        }
+      }
+    }
+    for (d = batch_rank - 1; d >= 0; d--) {
+      if (++idx[d] < batch_shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return MP_OK;
+}
+
+int mp_qlinear_matmul(const void *A, const void *B, void *Y, int batch_rank, const long *batch_shape,
+                      const long *a_batch_strides, const long *b_batch_strides, long M, long N, long K,
+                      const mp_qparams *q) {
+  if (Y == NULL) return MP_EPARAM;
+  return mp_qmatmul_core(A, B, Y, NULL, batch_rank, batch_shape, a_batch_strides, b_batch_strides, M, N, K, q);
+}
+
+int mp_matmul_integer(const void *A, const void *B, int32_t *Y, int batch_rank, const long *batch_shape,
+                      const long *a_batch_strides, const long *b_batch_strides, long M, long N, long K,
+                      const mp_qparams *q) {
+  if (Y == NULL) return MP_EPARAM;
+  return mp_qmatmul_core(A, B, NULL, Y, batch_rank, batch_shape, a_batch_strides, b_batch_strides, M, N, K, q);
 }

@@ -257,7 +257,7 @@ int mp_slice(const float *x, float *y, int rank, const long *x_shape, const long
  */
 int mp_gather(const float *x, float *y, long outer, long axis_len, long inner, const int64_t *indices, long nidx);
 
-typedef enum { MP_RESIZE_NEAREST = 0, MP_RESIZE_LINEAR } mp_resize_mode;
+typedef enum { MP_RESIZE_NEAREST = 0, MP_RESIZE_LINEAR, MP_RESIZE_CUBIC } mp_resize_mode;
 typedef enum {
   MP_COORD_HALF_PIXEL = 0, MP_COORD_ASYMMETRIC, MP_COORD_ALIGN_CORNERS, MP_COORD_PYTORCH_HALF_PIXEL,
   MP_COORD_TF_HALF_PIXEL_FOR_NN, MP_COORD_HALF_PIXEL_SYMMETRIC
@@ -268,15 +268,20 @@ typedef enum {
 
 /*
  * Resize (and Upsample): output dims y_shape, per-dim scale factors `scales` (y = x * scale; when the
- * model gives sizes, the caller passes y_shape[d] / x_shape[d]). Nearest or (multi-)linear interpolation,
- * linear neighbours clamped to the input edge. Output index o maps to the input coordinate
+ * model gives sizes, the caller passes y_shape[d] / x_shape[d]). Output index o maps to the input coordinate
  *   half_pixel (o + 0.5)/scale - 0.5; asymmetric o/scale; pytorch_half_pixel like half_pixel but 0 when
  *   the output length is 1; tf_half_pixel_for_nn (o + 0.5)/scale; align_corners
  *   o * (in - 1) / (in*scale - 1) (0 when in*scale == 1); half_pixel_symmetric as in ONNX opset 19.
- * Nearest rounds that coordinate per `nearest` and clamps it to the input. Returns MP_OK or MP_EPARAM.
+ * Nearest rounds the coordinate per `nearest` and clamps it to the input. Linear interpolates the two
+ * neighbours floor(x), floor(x)+1, cubic the four floor(x)-1 .. floor(x)+2 with the cubic convolution
+ * coefficients of parameter `cubic_a` (ONNX cubic_coeff_a, usually -0.75); neighbours outside the input
+ * take the edge value, or, with exclude_outside, get weight 0 and the other weights are renormalised.
+ * Every dim is interpolated (dims with scale 1 and integer coordinates cost nothing).
+ * Returns MP_OK or MP_EPARAM.
  */
 int mp_resize(const float *x, float *y, int rank, const long *x_shape, const long *y_shape, const float *scales,
-              mp_resize_mode mode, mp_coord_mode coord, mp_nearest_mode nearest);
+              mp_resize_mode mode, mp_coord_mode coord, mp_nearest_mode nearest, float cubic_a,
+              int exclude_outside);
 
 typedef enum {
   MP_RED_SUM = 0, MP_RED_MEAN, MP_RED_MAX, MP_RED_MIN, MP_RED_PROD, MP_RED_L1, MP_RED_L2, MP_RED_LOGSUM,
@@ -306,6 +311,55 @@ void mp_dequantize_s8(const int8_t *q, float *x, long outer, long axis_len, long
                       const int8_t *zero_point);
 void mp_dequantize_u8(const uint8_t *q, float *x, long outer, long axis_len, long inner, const float *scale,
                       const uint8_t *zero_point);
+
+/*
+ * Quantization parameters of the QLinear / Integer kernels. Element types: signed != 0 means int8,
+ * else uint8. w_scale / w_zero_point have w_count entries: 1 (per tensor) or one per output channel
+ * (QLinearConv) / output column (QLinearMatMul). Zero points may be NULL (0).
+ */
+typedef struct {
+  float x_scale;
+  int32_t x_zero_point;
+  int x_signed;
+  const float *w_scale;
+  const int32_t *w_zero_point;
+  long w_count;
+  int w_signed;
+  float y_scale;
+  int32_t y_zero_point;
+  int y_signed;
+} mp_qparams;
+
+/*
+ * QLinearConv (NCHW, 1-D via kh = 1): x [n][c][h][w], weights [m][c/groups][kh][kw] (int8 or uint8),
+ * bias int32 [m] or NULL, y [n][m][oh][ow]. acc = sum (x - x_zp)(w - w_zp) + bias (int32);
+ * y = saturate(round_half_even(acc * x_scale * w_scale[oc] / y_scale) + y_zp). Padding is x_zp
+ * (i.e. contributes 0). p->act is ignored. Returns MP_OK or MP_EPARAM.
+ */
+int mp_qlinear_conv2d(const void *x, const void *weights, const int32_t *bias, void *y, long n, long c, long h,
+                      long w, long m, long oh, long ow, const mp_conv_params *p, const mp_qparams *q);
+
+/*
+ * ConvInteger: as mp_qlinear_conv2d without bias and requantization: y is int32 [n][m][oh][ow] holding
+ * acc. Only the x/w zero points and signedness of q are used.
+ */
+int mp_conv_integer2d(const void *x, const void *weights, int32_t *y, long n, long c, long h, long w, long m,
+                      long oh, long ow, const mp_conv_params *p, const mp_qparams *q);
+
+/*
+ * QLinearMatMul with broadcast batch dims (same batch conventions as mp_matmul; strides in elements):
+ * acc = sum_k (a - a_zp)(b - b_zp[n]); y = saturate(round_half_even(acc * a_scale * b_scale[n] / y_scale)
+ * + y_zp). In q, x_* describe A, w_* describe B (w_count 1 or N), y_* the output.
+ * Returns MP_OK or MP_EPARAM.
+ */
+int mp_qlinear_matmul(const void *A, const void *B, void *Y, int batch_rank, const long *batch_shape,
+                      const long *a_batch_strides, const long *b_batch_strides, long M, long N, long K,
+                      const mp_qparams *q);
+
+/* MatMulInteger: as mp_qlinear_matmul, y is int32 holding acc (no requantization). */
+int mp_matmul_integer(const void *A, const void *B, int32_t *Y, int batch_rank, const long *batch_shape,
+                      const long *a_batch_strides, const long *b_batch_strides, long M, long N, long K,
+                      const mp_qparams *q);
 
 #ifdef __cplusplus
 }
