@@ -127,6 +127,38 @@ describe('opset 18 additions and type checks', () => {
   });
 });
 
+describe('elementwise and indexing details', () => {
+  it('variadic ops broadcast from opset 8 and need equal shapes before', () => {
+    expect(shapes(infer('Sum', [x([3, 1]), x([4]), x([1, 1])], { opset: 8 }))).toEqual([[3, 4]]);
+    expect(errorOf(() => infer('Sum', [x([3, 1]), x([3, 4])], { opset: 6 })).diagnostics[0]?.code).toBe(Codes.ShapeMismatch);
+    expect(shapes(infer('Mean', [x([2, 2])]))).toEqual([[2, 2]]);
+  });
+  it('Clip bounds must be scalars; Softmax axis must exist', () => {
+    expect(shapes(infer('Clip', [x([2, 3]), undefined, x([])], { opset: 13 }))).toEqual([[2, 3]]);
+    expect(errorOf(() => infer('Clip', [x([2, 3]), x([3])], { opset: 13 })).diagnostics[0]?.code).toBe(Codes.ShapeMismatch);
+    expect(shapes(infer('Softmax', [x([2, 3, 4])], { opset: 11 }))).toEqual([[2, 3, 4]]);
+    expect(errorOf(() => infer('Softmax', [x([2, 3])], { attrs: { axis: int(2) } })).diagnostics[0]?.code).toBe(Codes.BadAttribute);
+  });
+  it('Gather with a negative axis, GatherND with batch_dims, TopK bounds', () => {
+    expect(shapes(infer('Gather', [x([3, 4, 5]), i64([0, 2])], { attrs: { axis: int(-1) } }))).toEqual([[3, 4, 2]]);
+    expect(shapes(infer('GatherND', [x([2, 3, 4]), x([2, 1], 'int64')], { attrs: { batch_dims: int(1) } }))).toEqual([[2, 4]]);
+    expect(shapes(infer('GatherND', [x([2, 3, 4]), x([5, 2], 'int64')]))).toEqual([[5, 4]]);
+    expect(errorOf(() => infer('GatherND', [x([2, 3]), x([5, 3], 'int64')])).diagnostics[0]?.code).toBe(Codes.ShapeMismatch);
+    expect(errorOf(() => infer('TopK', [x([3, 4]), i64([5])], { outputs: 2 })).diagnostics[0]?.code).toBe(Codes.BadDimension);
+    expect(shapes(infer('TopK', [x([3, 4])], { opset: 9, outputs: 2, attrs: { k: int(2), axis: int(0) } }))).toEqual([[2, 4], [2, 4]]);
+  });
+  it('GridSample, RoiAlign, MaxUnpool, GRU', () => {
+    expect(shapes(infer('GridSample', [x([2, 3, 8, 8]), x([2, 5, 6, 2])]))).toEqual([[2, 3, 5, 6]]);
+    expect(shapes(infer('RoiAlign', [x([1, 16, 20, 20]), x([7, 4]), x([7], 'int64')], { attrs: { output_height: int(3), output_width: int(2) } })))
+      .toEqual([[7, 16, 3, 2]]);
+    expect(shapes(infer('MaxUnpool', [x([1, 2, 2, 2]), x([1, 2, 2, 2], 'int64')], { attrs: { kernel_shape: ints(2, 2), strides: ints(2, 2) } })))
+      .toEqual([[1, 2, 4, 4]]);
+    expect(shapes(infer('MaxUnpool', [x([1, 2, 2, 2]), x([1, 2, 2, 2], 'int64'), i64([1, 2, 5, 5])], { attrs: { kernel_shape: ints(2, 2) } })))
+      .toEqual([[1, 2, 5, 5]]);
+    expect(shapes(infer('GRU', [x([4, 1, 3]), x([1, 15, 3]), x([1, 15, 5])], { outputs: 2 }))).toEqual([[4, 1, 1, 5], [1, 1, 5]]);
+  });
+});
+
 describe('output validation', () => {
   it('sizes past 2^53 bytes are MP305, not a wrong number', () => {
     const e = errorOf(() => infer('Expand', [x([1]), i64([2 ** 26, 2 ** 26, 2 ** 2])]));
