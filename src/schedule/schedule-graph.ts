@@ -63,11 +63,12 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
   const capacity = sram?.sizeBytes ?? null;
   const local = target.memories.find((m) => m.kind === 'local');
   const intervals = new Map<string, LiveInterval>(liveness.intervals.map((iv) => [iv.tensor, iv]));
-  const elementBytes = (tensor: string) => {
-    const iv = intervals.get(tensor);
-    const t = graph.tensors.get(tensor);
-    return iv && t && t.elementCount > 0 ? iv.sizeBytes / t.elementCount : 0;
-  };
+  const bytesPerElement = new Map<string, number>();
+  for (const [name, t] of graph.tensors) {
+    const iv = intervals.get(name);
+    bytesPerElement.set(name, iv && t.elementCount > 0 ? iv.sizeBytes / t.elementCount : 0);
+  }
+  const elementBytes = (tensor: string) => bytesPerElement.get(tensor) ?? 0;
 
   // 1. Classify layers and build view groups.
   const kinds: LayerKind[] = graph.nodes.map((node) => classifyLayer({ node, graph }));
@@ -106,6 +107,7 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
 
   // 2-3. Residency and tiles, iterated until every layer fits its step or nothing changes.
   const reservations = new Map<number, number>();
+  const choiceCache = new Map<string, ReturnType<typeof chooseTiling>>();
   let resident = new Set<string>();
   let choices: (TilingOption | undefined)[] = [];
   let failures: LayerFailure[] = [];
@@ -145,7 +147,10 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
       const k = kinds[i]!;
       if (k.kind !== 'compute') return undefined;
       const budget = capacity === null ? Number.MAX_SAFE_INTEGER : Math.max(0, capacity - (live[node.step] ?? 0) - (options.slackBytes ?? 0));
-      const r = chooseTiling(
+      // The choice depends only on which operands are resident and on the budget: memoize across rounds.
+      const operands = [...k.family.inputs, ...k.family.outputs].map((o) => (resident.has(bufferOf(o.tensor)) ? '1' : '0')).join('');
+      const key = `${node.step}|${operands}|${budget}`;
+      const r = choiceCache.get(key) ?? chooseTiling(
         {
           family: k.family,
           isResident: (t) => resident.has(bufferOf(t)),
@@ -157,6 +162,7 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
         },
         budget,
       );
+      choiceCache.set(key, r);
       if (r.chosen) return r.chosen;
       const need = r.smallest.sramBytes;
       if (capacity !== null && need > capacity) {

@@ -84,17 +84,34 @@ function clampedExtent(f: Follow, t: number, i: number): number {
   return Math.max(0, Math.min(f.limit, end) - Math.max(0, start));
 }
 
-function sumClamped(f: Follow, t: number, iterations: number): number {
+/** Sum of clampedExtent over iterations 0..n-1: interior windows in closed form, the clamped ends one by one. */
+export function sumClamped(f: Follow, t: number, iterations: number): number {
+  const st = f.stride(t);
+  const e = f.extent(t);
+  if (st <= 0) {
+    let s = 0;
+    for (let i = 0; i < iterations; i++) s += clampedExtent(f, t, i);
+    return s;
+  }
+  const first = f.offset < 0 ? Math.ceil(-f.offset / st) : 0; // first i whose window starts inside
+  const last = Math.floor((f.limit - f.offset - e) / st); // last i whose window ends inside
+  const lo = Math.min(iterations, Math.max(0, first));
+  const hi = Math.min(iterations - 1, last);
   let s = 0;
-  for (let i = 0; i < iterations; i++) s += clampedExtent(f, t, i);
+  if (hi >= lo) {
+    s += (hi - lo + 1) * e;
+    for (let i = 0; i < lo; i++) s += clampedExtent(f, t, i);
+    for (let i = Math.max(hi + 1, lo); i < iterations; i++) s += clampedExtent(f, t, i);
+  } else {
+    for (let i = 0; i < iterations; i++) s += clampedExtent(f, t, i);
+  }
   return s;
 }
 
 /** Every option (feasible or not) of a family, for the given context. */
 export function enumerateOptions(ctx: TilingContext): TilingOption[] {
   const fam = ctx.family;
-  const streamed = [...fam.inputs.map((o) => ({ o, role: 'in' as const })), ...fam.outputs.map((o) => ({ o, role: 'out' as const }))]
-    .filter(({ o }) => !ctx.isResident(o.tensor));
+  const streamed = streamedOperands(ctx);
   const sizeLists = fam.splits.map((s) => tileSizes(s.extent, s.quantum));
   if (streamed.length === 0 && ctx.cores <= 1) {
     // Nothing to stream on one core: compute the layer as one tile, straight from SRAM.
@@ -118,12 +135,24 @@ function cartesian(lists: readonly (readonly number[])[]): number[][] {
   return acc;
 }
 
-function price(
+interface Geometry {
+  readonly sizes: readonly number[];
+  readonly loops: readonly LoopPlan[];
+  readonly tileCount: number;
+  readonly coresUsed: number;
+  readonly pipelined: boolean;
+  readonly windows: readonly (Omit<WindowPlan, 'executions' | 'totalBytes'> & { readonly spec: OperandSpec })[];
+  readonly sramBytes: number;
+  readonly localBytes: number;
+}
+
+/** Loops, windows and SRAM footprint of a tiling (cheap: no DMA sums, no cycles). */
+function geometry(
   ctx: TilingContext,
   sizes: readonly number[],
   streamed: readonly { o: OperandSpec; role: 'in' | 'out' }[],
   doubleBuffer: boolean,
-): TilingOption {
+): Geometry {
   const fam = ctx.family;
   const loops: LoopPlan[] = [];
   fam.splits.forEach((s, i) => {
@@ -134,7 +163,7 @@ function price(
   const tileCount = loops.reduce((a, l) => a * l.iterations, 1);
   const coresUsed = loops.length > 0 ? Math.min(ctx.cores, loops[0]!.iterations) : 1;
   const pipelined = doubleBuffer && loops.length > 0;
-  const windows: WindowPlan[] = streamed.map(({ o, role }) => {
+  const windows = streamed.map(({ o, role }) => {
     const follows = loops.map((l) => o.follows[l.split]);
     let depth = -1;
     follows.forEach((f, i) => {
@@ -146,30 +175,8 @@ function price(
       return li >= 0 ? Math.min(d, follows[li]!.extent(loops[li]!.tileSize)) : d;
     });
     const elems = shape.reduce((a, b) => a * b, 1);
-    const eb = ctx.elementBytes(o.tensor);
-    // Exact elements moved: followed dims sum their clamped windows; loops up to the DMA's depth
-    // that the window does not follow reload it every iteration.
-    let total = o.shape.reduce((a, d, dim) => (follows.some((f) => f?.dim === dim) ? a : a * d), 1);
-    let executions = 1;
-    for (let i = 0; i <= depth; i++) {
-      const f = follows[i];
-      const l = loops[i]!;
-      executions *= l.iterations;
-      total *= f ? sumClamped(f, l.tileSize, l.iterations) : l.iterations;
-    }
     const copies = pipelined && depth === loops.length - 1 && depth >= 0 ? 2 : 1;
-    return {
-      tensor: o.tensor,
-      role,
-      depth,
-      shape,
-      bytes: elems * eb,
-      copies,
-      perCore: coresUsed > 1 && depth >= 0,
-      executions,
-      totalBytes: total * eb,
-      follows,
-    };
+    return { spec: o, tensor: o.tensor, role, depth, shape, bytes: elems * ctx.elementBytes(o.tensor), copies, perCore: coresUsed > 1 && depth >= 0, follows };
   });
   let sramBytes = 0;
   let localBytes = 0;
@@ -178,24 +185,56 @@ function price(
     if (w.perCore && ctx.localBytes !== null) localBytes += one;
     else sramBytes += one * (w.perCore ? coresUsed : 1);
   }
+  return { sizes, loops, tileCount, coresUsed, pipelined, windows, sramBytes, localBytes };
+}
+
+/** DMA bytes (exact, clamped windows) and estimated cycles of a tiling. */
+function priceGeometry(ctx: TilingContext, g: Geometry): TilingOption {
+  const windows: WindowPlan[] = g.windows.map((w) => {
+    const o = w.spec;
+    const eb = ctx.elementBytes(o.tensor);
+    // Exact elements moved: followed dims sum their clamped windows; loops up to the DMA's depth
+    // that the window does not follow reload it every iteration.
+    let total = o.shape.reduce((a, d, dim) => (w.follows.some((f) => f?.dim === dim) ? a : a * d), 1);
+    let executions = 1;
+    for (let i = 0; i <= w.depth; i++) {
+      const f = w.follows[i];
+      const l = g.loops[i]!;
+      executions *= l.iterations;
+      total *= f ? sumClamped(f, l.tileSize, l.iterations) : l.iterations;
+    }
+    return {
+      tensor: w.tensor, role: w.role, depth: w.depth, shape: w.shape, bytes: w.bytes, copies: w.copies,
+      perCore: w.perCore, executions, totalBytes: total * eb, follows: w.follows,
+    };
+  });
   const dmaInBytes = windows.filter((w) => w.role === 'in').reduce((a, w) => a + w.totalBytes, 0);
   const dmaOutBytes = windows.filter((w) => w.role === 'out').reduce((a, w) => a + w.totalBytes, 0);
-  const cyclesDb = estimateCycles(ctx, loops, tileCount, coresUsed, windows, pipelined);
-  const cyclesSingle = pipelined ? estimateCycles(ctx, loops, tileCount, coresUsed, windows, false) : cyclesDb;
+  const cycles = estimateCycles(ctx, g.loops, g.tileCount, g.coresUsed, windows, g.pipelined);
+  const cyclesSingleBuffered = g.pipelined ? estimateCycles(ctx, g.loops, g.tileCount, g.coresUsed, windows, false) : cycles;
   return {
-    sizes,
-    loops,
-    tileCount,
-    coresUsed,
-    doubleBuffered: pipelined,
+    sizes: g.sizes,
+    loops: g.loops,
+    tileCount: g.tileCount,
+    coresUsed: g.coresUsed,
+    doubleBuffered: g.pipelined,
     windows,
-    sramBytes,
-    localBytes,
+    sramBytes: g.sramBytes,
+    localBytes: g.localBytes,
     dmaInBytes,
     dmaOutBytes,
-    cycles: cyclesDb,
-    cyclesSingleBuffered: cyclesSingle,
+    cycles,
+    cyclesSingleBuffered,
   };
+}
+
+function price(
+  ctx: TilingContext,
+  sizes: readonly number[],
+  streamed: readonly { o: OperandSpec; role: 'in' | 'out' }[],
+  doubleBuffer: boolean,
+): TilingOption {
+  return priceGeometry(ctx, geometry(ctx, sizes, streamed, doubleBuffer));
 }
 
 /**
@@ -251,14 +290,84 @@ export interface TileChoiceResult {
 
 /** Chooses the best option whose SRAM footprint fits `budgetBytes` (and local memory, if any). */
 export function chooseTiling(ctx: TilingContext, budgetBytes: number): TileChoiceResult {
-  const options = enumerateOptions(ctx);
+  const fam = ctx.family;
+  const streamed = streamedOperands(ctx);
+  if (streamed.length === 0 && ctx.cores <= 1) {
+    const whole = price(ctx, fam.splits.map((s) => s.extent), [], false);
+    return { chosen: whole, smallest: whole };
+  }
+  // Footprints are cheap; price only the largest fitting tiles per outer size (and their neighbours),
+  // since DMA traffic and setup never grow with the tile along a split.
+  const sizeLists = fam.splits.map((s) => tileSizes(s.extent, s.quantum));
+  const localCap = ctx.localBytes;
+  const fits = (g: Geometry) => g.sramBytes <= budgetBytes && (localCap === null || g.localBytes <= localCap);
+  // Footprints never grow as tiles shrink: the smallest tiles, single-buffered, need the least SRAM.
+  const smallestGeo = geometry(ctx, sizeLists.map((l) => l[l.length - 1]!), streamed, false);
+  const candidates: Geometry[] = [];
+  const variants = ctx.doubleBuffer ? [false, true] : [false];
+  // Outer sizes decrease: once a whole inner tile fits, smaller outer tiles only add tiles and halo
+  // (two more are still priced, for the double-buffer prologue).
+  let extraOuters = -1;
+  for (const outer of cartesian(sizeLists.slice(0, -1))) {
+    if (extraOuters === 0) break;
+    if (extraOuters > 0) extraOuters--;
+    const inner = sizeLists[sizeLists.length - 1];
+    for (const db of variants) {
+      if (!inner) {
+        const g = geometry(ctx, outer, streamed, db);
+        if (db && !g.pipelined) continue;
+        if (fits(g)) candidates.push(g);
+        continue;
+      }
+      // Inner sizes decrease along the list and footprints with them: binary-search the first fit.
+      const geo = new Map<number, Geometry>();
+      const at = (i: number) => {
+        let g = geo.get(i);
+        if (!g) geo.set(i, (g = geometry(ctx, [...outer, inner[i]!], streamed, db)));
+        return g;
+      };
+      const lastG = at(inner.length - 1);
+      if (db && !lastG.pipelined && !at(0).pipelined) continue;
+      if (!fits(lastG)) continue;
+      if (fits(at(0)) && extraOuters < 0) extraOuters = 2;
+      let lo = 0;
+      let hi = inner.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (fits(at(mid))) hi = mid;
+        else lo = mid + 1;
+      }
+      for (let i = lo; i < Math.min(inner.length, lo + 3); i++) {
+        const g = at(i);
+        if (fits(g) && (!db || g.pipelined)) candidates.push(g);
+      }
+    }
+  }
+  const smallest = priceGeometry(ctx, smallestGeo);
+  let chosen: TilingOption | undefined;
+  for (const g of candidates) {
+    const o = priceGeometry(ctx, g);
+    if (!chosen || compareOptions(o, chosen) < 0) chosen = o;
+  }
+  return chosen ? { chosen, smallest } : { smallest };
+}
+
+function streamedOperands(ctx: TilingContext): { o: OperandSpec; role: 'in' | 'out' }[] {
+  const fam = ctx.family;
+  return [...fam.inputs.map((o) => ({ o, role: 'in' as const })), ...fam.outputs.map((o) => ({ o, role: 'out' as const }))].filter(
+    ({ o }) => !ctx.isResident(o.tensor),
+  );
+}
+
+/** chooseTiling over options enumerated before (exhaustive; used by tests to check chooseTiling). */
+export function chooseFrom(options: readonly TilingOption[], budgetBytes: number, localCapacity: number | null): TileChoiceResult {
   let smallest = options[0]!;
   let chosen: TilingOption | undefined;
   for (const o of options) {
     const need = o.sramBytes + o.localBytes;
     const best = smallest.sramBytes + smallest.localBytes;
     if (need < best || (need === best && compareOptions(o, smallest) < 0)) smallest = o;
-    const fits = o.sramBytes <= budgetBytes && (ctx.localBytes === null || o.localBytes <= ctx.localBytes);
+    const fits = o.sramBytes <= budgetBytes && (localCapacity === null || o.localBytes <= localCapacity);
     if (fits && (!chosen || compareOptions(o, chosen) < 0)) chosen = o;
   }
   return chosen ? { chosen, smallest } : { smallest };
