@@ -14,17 +14,9 @@ import type { OutputType, ValueInfo } from '../../src/frontend/shape-inference/t
 
 /** A runtime tensor (no value). */
 const x = (shape: number[], dtype: DType = 'float32'): ValueInfo => ({ dtype, shape });
-/** A constant int64 tensor, 1-D unless a shape is given. */
-const i64 = (values: number[], shape: number[] = [values.length]): ValueInfo => ({
-  dtype: 'int64', shape, value: { dtype: 'int64', shape, data: { kind: 'dense', values: BigInt64Array.from(values.map(BigInt)) } },
-});
-const f32 = (values: number[], shape: number[] = [values.length]): ValueInfo => ({
-  dtype: 'float32', shape, value: { dtype: 'float32', shape, data: { kind: 'dense', values: Float32Array.from(values) } },
-});
 const int = (value: number): AttrValue => ({ type: 'int', value });
 const ints = (...value: number[]): AttrValue => ({ type: 'ints', value });
 const str = (value: string): AttrValue => ({ type: 'string', value });
-const floats = (...value: number[]): AttrValue => ({ type: 'floats', value });
 
 interface Opts { opset?: number; outputs?: number; attrs?: Record<string, AttrValue> }
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Codes } from '../../src/diagnostics/codes.js';
-import { InputError, MemplanError, UnsupportedError } from '../../src/diagnostics/errors.js';
+import { MemplanError, UnsupportedError } from '../../src/diagnostics/errors.js';
 import type { AttrValue, DType } from '../../src/ir/graph.js';
 import { shapeFunctionFor } from '../../src/frontend/shape-inference/registry.js';
 import type { OutputType, ValueInfo } from '../../src/frontend/shape-inference/types.js';
