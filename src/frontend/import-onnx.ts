@@ -232,10 +232,13 @@ class Importer {
     hasShape: boolean,
     given: readonly number[] | undefined,
   ): number[] {
-    const modelDims = (dims ?? []).map((d) => ({
-      value: isSet(d) ? longToNumber(d.dimValue as number) : undefined,
-      param: d.dimParam ?? '',
-    }));
+    // A dim_value of 0 on a graph input is what several exporters write for "unknown": it is treated as
+    // an unknown dimension (fixable with --input), never as a zero-size input. Zero-size tensors are
+    // accepted only where a shape function produces them (e.g. an empty Slice).
+    const modelDims = (dims ?? []).map((d) => {
+      const v = isSet(d) ? longToNumber(d.dimValue as number) : undefined;
+      return { value: v === 0 ? undefined : v, param: d.dimParam ?? '' };
+    });
     if (given) {
       if (hasShape && given.length !== modelDims.length) {
         throw ConfigError.one(

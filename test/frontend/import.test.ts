@@ -406,8 +406,17 @@ describe('importOnnx: symbolic dimensions', () => {
     const relu = (dims: Dim[]): ModelSpec => ({ inputs: [input('x', dims)], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }], outputs: ['y'] });
     expect(failure(() => imp(relu([1, -3]))).code).toBe('MP304');
     expect(failure(() => imp(relu([1 << 20, 1 << 20, 1 << 20]))).code).toBe('MP305');
-    // Zero-size tensors are legal ONNX.
-    expect(imp(relu([0, 3])).tensors.get('y')?.sizeBytes).toBe(0);
+    // A zero dim on an input means "unknown" (as some exporters write it) and can be fixed by --input.
+    expect(failure(() => imp(relu([0, 3]))).message).toContain("input 'x' has an unknown dimension (dim 0)");
+    expect(imp(relu([0, 3]), { x: [2, 3] }).tensors.get('y')?.shape).toEqual([2, 3]);
+    // Zero-size tensors that a shape function produces (an empty Slice) are legal.
+    const empty = imp({
+      inputs: [input('x', [4, 3])],
+      initializers: [int64s('s', [3]), int64s('e', [1])],
+      nodes: [{ op: 'Slice', inputs: ['x', 's', 'e'], outputs: ['y'] }],
+      outputs: ['y'],
+    });
+    expect(empty.tensors.get('y')).toMatchObject({ shape: [0, 3], elementCount: 0, sizeBytes: 0 });
   });
 });
 
