@@ -139,26 +139,36 @@ int mp_conv2d(const mp_window *x, mp_window *y, const float *weights, const floa
       float b0 = bias != NULL ? bias[oc_full] : 0.0f;
       float *yrow = y->data + n * y->sn + oc * y->sc;
       for (oy = 0; oy < y->h; oy++) {
+        /* Accumulate in the output row: bias, then taps in (ic, ky, kx) order for every pixel; the
+           order per pixel does not depend on the window, so tiles are bit-identical to the full call. */
+        float *yr = yrow + oy * y->sh;
         long iy0 = (y->h0 + oy) * p->stride_h - p->pad_top;
         long ky_lo = 0, ky_hi = p->kh; /* valid ky: 0 <= iy0 + ky*dil < full_h */
         while (ky_lo < p->kh && iy0 + ky_lo * p->dil_h < 0) ky_lo++;
         while (ky_hi > ky_lo && iy0 + (ky_hi - 1) * p->dil_h >= x->full_h) ky_hi--;
-        for (ox = 0; ox < y->w; ox++) {
-          long ix0 = ox * p->stride_w - p->pad_left;
-          long kx_lo = 0, kx_hi = p->kw;
-          float acc = b0;
-          while (kx_lo < p->kw && ix0 + kx_lo * p->dil_w < 0) kx_lo++;
-          while (kx_hi > kx_lo && ix0 + (kx_hi - 1) * p->dil_w >= x->full_w) kx_hi--;
-          for (ic = 0; ic < cin_g; ic++) {
-            const float *wc = wbase + ic * p->kh * p->kw;
-            const float *xc = xg + ic * x->sc;
-            for (ky = ky_lo; ky < ky_hi; ky++) {
-              const float *xr = xc + (iy0 + ky * p->dil_h - x->h0) * x->sh;
-              const float *wr = wc + ky * p->kw;
-              for (kx = kx_lo; kx < kx_hi; kx++) acc += xr[(ix0 + kx * p->dil_w) * x->sw] * wr[kx];
+        for (ox = 0; ox < y->w; ox++) yr[ox * y->sw] = b0;
+        for (ic = 0; ic < cin_g; ic++) {
+          const float *wc = wbase + ic * p->kh * p->kw;
+          const float *xc = xg + ic * x->sc;
+          for (ky = ky_lo; ky < ky_hi; ky++) {
+            const float *xr = xc + (iy0 + ky * p->dil_h - x->h0) * x->sh;
+            for (kx = 0; kx < p->kw; kx++) {
+              /* pixels ox whose column ox*stride - pad_left + kx*dil lies inside the input */
+              long off = kx * p->dil_w - p->pad_left;
+              long ox_lo = off >= 0 ? 0 : mp_ceil_div(-off, p->stride_w);
+              long ox_hi = mp_floor_div(x->full_w - 1 - off, p->stride_w) + 1;
+              float wv = wc[ky * p->kw + kx];
+              if (ox_hi > y->w) ox_hi = y->w;
+              if (y->sw == 1 && x->sw == 1 && p->stride_w == 1) {
+                for (ox = ox_lo; ox < ox_hi; ox++) yr[ox] += xr[ox + off] * wv;
+              } else {
+                for (ox = ox_lo; ox < ox_hi; ox++) yr[ox * y->sw] += xr[(ox * p->stride_w + off) * x->sw] * wv;
+              }
             }
           }
-          yrow[oy * y->sh + ox * y->sw] = mp_act_apply(p->act, acc);
+        }
+        if (p->act.kind != MP_ACT_NONE) {
+          for (ox = 0; ox < y->w; ox++) yr[ox * y->sw] = mp_act_apply(p->act, yr[ox * y->sw]);
         }
       }
     }
@@ -370,12 +380,27 @@ void mp_gemm(const float *A, const float *B, const float *C, float *Y, long M, l
   if (m_begin < 0) m_begin = 0;
   if (m_end > M) m_end = M;
   for (m = m_begin; m < m_end; m++) {
+    float *yr = Y + m * N;
+    if (transB) {
+      /* rows of B^T are contiguous: dot products */
+      for (n = 0; n < N; n++) {
+        float acc = 0.0f;
+        for (k = 0; k < K; k++) acc += A[m * am + k * ak] * B[k * bk + n * bn];
+        yr[n] = acc;
+      }
+    } else {
+      /* same summation order (k ascending per element), streaming rows of B */
+      for (n = 0; n < N; n++) yr[n] = 0.0f;
+      for (k = 0; k < K; k++) {
+        float av = A[m * am + k * ak];
+        const float *br = B + k * bk;
+        for (n = 0; n < N; n++) yr[n] += av * br[n];
+      }
+    }
     for (n = 0; n < N; n++) {
-      float acc = 0.0f, v;
-      for (k = 0; k < K; k++) acc += A[m * am + k * ak] * B[k * bk + n * bn];
-      v = alpha * acc;
+      float v = alpha * yr[n];
       if (C != NULL) v += beta * C[(c_rows == 1 ? 0 : m) * c_cols + (c_cols == 1 ? 0 : n)];
-      Y[m * N + n] = mp_act_apply(act, v);
+      yr[n] = mp_act_apply(act, v);
     }
   }
 }
