@@ -5,7 +5,7 @@
 import { Codes } from '../../diagnostics/codes.js';
 import type { Location } from '../../diagnostics/diagnostic.js';
 import { InputError, UnsupportedError } from '../../diagnostics/errors.js';
-import type { AttrValue, ConstTensor, DType } from '../../ir/graph.js';
+import type { AttrValue, ConstTensor } from '../../ir/graph.js';
 import { byteSize } from '../../ir/graph.js';
 import type { InferContext, OutputType, ValueInfo } from './types.js';
 
@@ -41,10 +41,6 @@ function attr(ctx: InferContext, name: string): AttrValue | undefined {
   return ctx.node.attributes.get(name);
 }
 
-export function hasAttr(ctx: InferContext, name: string): boolean {
-  return ctx.node.attributes.has(name);
-}
-
 function badType(ctx: InferContext, name: string, expected: string, got: AttrValue): never {
   return fail(ctx, Codes.BadAttribute, `attribute '${name}' must be ${expected}, got ${got.type}`);
 }
@@ -56,15 +52,6 @@ export function attrInt(ctx: InferContext, name: string, fallback?: number): num
   if (a === undefined) return fallback;
   if (a.type !== 'int') return badType(ctx, name, 'an integer', a);
   return a.value;
-}
-
-export function attrFloat(ctx: InferContext, name: string, fallback: number): number;
-export function attrFloat(ctx: InferContext, name: string): number | undefined;
-export function attrFloat(ctx: InferContext, name: string, fallback?: number): number | undefined {
-  const a = attr(ctx, name);
-  if (a === undefined) return fallback;
-  if (a.type === 'float' || a.type === 'int') return a.value;
-  return badType(ctx, name, 'a float', a);
 }
 
 export function attrString(ctx: InferContext, name: string, fallback: string): string;
@@ -100,11 +87,6 @@ export function attrTensor(ctx: InferContext, name: string): ConstTensor | undef
 }
 
 // ---------------------------------------------------------------- inputs
-
-/** True when input `i` is given (not omitted and not past the end). */
-export function hasInput(inputs: Inputs, i: number): boolean {
-  return inputs[i] !== undefined;
-}
 
 /** Input `i`, which the op requires. */
 export function requireInput(ctx: InferContext, inputs: Inputs, i: number, label: string): ValueInfo {
@@ -220,7 +202,3 @@ export function intsOr(ctx: InferContext, name: string, n: number, fallback: num
   if (v.length !== n) fail(ctx, Codes.BadAttribute, `attribute '${name}' has ${v.length} values, expected ${n}`);
   return [...v];
 }
-
-export const INT_TYPES: ReadonlySet<DType> = new Set<DType>([
-  'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'int4', 'uint4',
-]);
