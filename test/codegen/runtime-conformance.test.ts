@@ -859,7 +859,93 @@ function lowerMatMulInteger(c: NodeCase): string {
     `  return mp_matmul_integer(in[0], in[1], (int32_t *)out[0], ${matmulGeometry(a.shape, b.shape)}, &q);\n`;
 }
 
+function lowerLayerNorm(c: NodeCase): string {
+  onlyAttrs(c, ['axis', 'epsilon', 'stash_type']);
+  requireFloat(c, [0, 1, 2]);
+  if (attrInt(c, 'stash_type', 1) !== 1) unsupported('stash_type');
+  const x = input(c, 0).shape;
+  const axis = normAxis(attrInt(c, 'axis', -1), x.length);
+  const outer = count(x.slice(0, axis));
+  const inner = count(x.slice(axis));
+  const sc = count(input(c, 1).shape);
+  const bc = c.inputs[2] ? count(c.inputs[2].shape) : 0;
+  if ((sc !== inner && sc !== 1) || (bc !== 0 && bc !== inner && bc !== 1)) unsupported('partial broadcast of scale/bias');
+  const mean = c.outputs.length > 1 ? FO(1) : '(float *)0';
+  const inv = c.outputs.length > 2 ? FO(2) : '(float *)0';
+  return `  mp_layernorm(${F(0)}, ${FO(0)}, ${outer}L, ${inner}L, ${F(1)}, ${sc}L, ${c.inputs[2] ? F(2) : '(const float *)0'}, ` +
+    `${bc}L, ${cFloat(attrFloat(c, 'epsilon', 1e-5))}, ${mean}, ${inv});\n  return 0;\n`;
+}
+
+function broadcastStrides(shape: readonly number[], rank: number): number[] {
+  const s = new Array<number>(rank).fill(0);
+  let acc = 1;
+  for (let d = rank - 1; d >= 0; d--) {
+    const id = d - (rank - shape.length);
+    if (id >= 0 && shape[id] !== 1) s[d] = acc;
+    if (id >= 0) acc *= shape[id]!;
+  }
+  return s;
+}
+
+function lowerExpand(c: NodeCase): string {
+  onlyAttrs(c, []);
+  requireFloat(c, [0]);
+  const y = c.outputs[0]!.shape;
+  const x = input(c, 0).shape;
+  if (x.length > y.length) unsupported('input rank above output rank');
+  return `  return mp_expand(${F(0)}, ${cLongs(broadcastStrides(x, y.length))}, ${FO(0)}, ${y.length}, ${cLongs(y)});\n`;
+}
+
+function lowerTile(c: NodeCase): string {
+  onlyAttrs(c, []);
+  requireFloat(c, [0]);
+  const x = input(c, 0).shape;
+  const reps = nums(input(c, 1));
+  const y = x.map((d, i) => d * reps[i]!);
+  if (y.join(',') !== c.outputs[0]!.shape.join(',')) unsupported('repeats do not give the output shape');
+  return `  return mp_tile(${F(0)}, ${FO(0)}, ${x.length}, ${cLongs(x)}, ${cLongs(y)});\n`;
+}
+
+function lowerSplit(c: NodeCase): string {
+  onlyAttrs(c, ['axis', 'split', 'num_outputs']);
+  requireFloat(c, [0]);
+  const x = input(c, 0).shape;
+  const axis = normAxis(attrInt(c, 'axis', 0), x.length);
+  let body = '  int rc = 0;\n';
+  let start = 0;
+  c.outputs.forEach((o, j) => {
+    const starts = x.map((_, d) => (d === axis ? start : 0));
+    body += `  if (rc == 0) rc = mp_slice(${F(0)}, ${FO(j)}, ${x.length}, ${cLongs(x)}, ${cLongs(starts)}, ` +
+      `${cLongs(x.map(() => 1))}, ${cLongs(o.shape)});\n`;
+    start += o.shape[axis]!;
+  });
+  if (start !== x[axis]) unsupported('outputs do not cover the input');
+  return `${body}  return rc;\n`;
+}
+
+function lowerDepthSpace(c: NodeCase): string {
+  onlyAttrs(c, ['blocksize', 'mode']);
+  requireFloat(c, [0]);
+  const [n, ch, h, w] = input(c, 0).shape as [number, number, number, number];
+  const b = attrInt(c, 'blocksize', 1);
+  let shape: number[];
+  let perm: number[];
+  if (c.op === 'SpaceToDepth') {
+    shape = [n, ch, h / b, b, w / b, b];
+    perm = [0, 3, 5, 1, 2, 4];
+  } else if (attrString(c, 'mode', 'DCR') === 'DCR') {
+    shape = [n, b, b, ch / (b * b), h, w];
+    perm = [0, 3, 4, 1, 5, 2];
+  } else {
+    shape = [n, ch / (b * b), b, b, h, w];
+    perm = [0, 1, 4, 2, 5, 3];
+  }
+  return `  return mp_transpose(${F(0)}, ${FO(0)}, 6, ${cLongs(shape)}, ${cInts(perm)});\n`;
+}
+
 const LOWERINGS: Record<string, Lowering> = {
+  LayerNormalization: lowerLayerNorm, Expand: lowerExpand, Tile: lowerTile, Split: lowerSplit,
+  DepthToSpace: lowerDepthSpace, SpaceToDepth: lowerDepthSpace,
   QLinearConv: lowerQLinearConv, ConvInteger: lowerConvInteger, QLinearMatMul: lowerQLinearMatMul,
   MatMulInteger: lowerMatMulInteger,
   Conv: lowerConv, ConvTranspose: lowerConvTranspose, MaxPool: lowerPool, AveragePool: lowerPool,
@@ -1091,7 +1177,7 @@ describe.skipIf(!HAVE_DATA)('C kernels against libonnx-testdata', () => {
   });
 
   it('the core operators of CNNs are covered by passing tests', () => {
-    for (const op of ['Conv', 'MaxPool', 'AveragePool', 'Gemm', 'MatMul', 'Add', 'Relu', 'Softmax', 'Concat',
+    for (const op of ['Conv', 'ConvTranspose', 'MaxPool', 'AveragePool', 'Gemm', 'MatMul', 'Add', 'Relu', 'Softmax', 'Concat',
       'BatchNormalization', 'GlobalAveragePool', 'Transpose', 'Pad', 'Resize', 'ReduceMean', 'Gather', 'Slice']) {
       const s = stats.get(op);
       expect(s, op).toBeDefined();

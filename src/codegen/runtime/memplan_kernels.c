@@ -107,6 +107,28 @@ static int mp_rows_covered(const mp_window *x, long lo, long hi) {
   return lo >= x->h0 && hi < x->h0 + x->h;
 }
 
+void mp_conv_input_rows(long kh, long stride_h, long dil_h, long pad_top, long full_in_h, long oy0, long oh,
+                        long *lo, long *hi) {
+  long a = oy0 * stride_h - pad_top, b = (oy0 + oh - 1) * stride_h - pad_top + (kh - 1) * dil_h;
+  *lo = a < 0 ? 0 : a;
+  *hi = b > full_in_h - 1 ? full_in_h - 1 : b;
+}
+
+void mp_conv_transpose_input_rows(long kh, long stride_h, long dil_h, long pad_top, long full_in_h, long oy0,
+                                  long oh, long *lo, long *hi) {
+  long a = mp_ceil_div(oy0 + pad_top - (kh - 1) * dil_h, stride_h);
+  long b = mp_floor_div(oy0 + oh - 1 + pad_top, stride_h);
+  *lo = a < 0 ? 0 : a;
+  *hi = b > full_in_h - 1 ? full_in_h - 1 : b;
+}
+
+void mp_conv_input_channels(long groups, long full_in_c, long full_out_c, long oc0, long oc, long *c_lo,
+                            long *c_hi) {
+  long cin_g = full_in_c / groups, cout_g = full_out_c / groups;
+  *c_lo = (oc0 / cout_g) * cin_g;
+  *c_hi = ((oc0 + oc - 1) / cout_g + 1) * cin_g;
+}
+
 /* ---- convolution ------------------------------------------------------------------------------ */
 
 static int mp_conv_params_ok(const mp_conv_params *p) {
@@ -366,6 +388,28 @@ void mp_instancenorm(const float *x, float *y, long n, long c, long hw, const fl
       var = hw > 0 ? var / (float)hw : 0.0f;
       s = scale[j] / sqrtf(var + eps);
       for (k = 0; k < hw; k++) yp[k] = (xp[k] - mean) * s + bias[j];
+    }
+  }
+}
+
+void mp_layernorm(const float *x, float *y, long outer, long inner, const float *scale, long scale_count,
+                  const float *bias, long bias_count, float eps, float *mean_out, float *inv_std_out) {
+  long o, i;
+  for (o = 0; o < outer; o++) {
+    const float *xp = x + o * inner;
+    float *yp = y + o * inner;
+    float mean = 0.0f, var = 0.0f, inv;
+    for (i = 0; i < inner; i++) mean += xp[i];
+    mean = inner > 0 ? mean / (float)inner : 0.0f;
+    for (i = 0; i < inner; i++) var += (xp[i] - mean) * (xp[i] - mean);
+    var = inner > 0 ? var / (float)inner : 0.0f;
+    inv = 1.0f / sqrtf(var + eps);
+    if (mean_out != NULL) mean_out[o] = mean;
+    if (inv_std_out != NULL) inv_std_out[o] = inv;
+    for (i = 0; i < inner; i++) {
+      float v = (xp[i] - mean) * inv * scale[scale_count == 1 ? 0 : i];
+      if (bias != NULL) v += bias[bias_count == 1 ? 0 : i];
+      yp[i] = v;
     }
   }
 }
@@ -662,6 +706,55 @@ static long mp_count(int rank, const long *shape) {
   int d;
   for (d = 0; d < rank; d++) n *= shape[d];
   return n;
+}
+
+int mp_expand(const float *x, const long *x_strides, float *y, int rank, const long *y_shape) {
+  long idx[MP_MAX_RANK];
+  long total, i, off = 0;
+  int d;
+  if (rank < 0 || rank > MP_MAX_RANK) return MP_EPARAM;
+  for (d = 0; d < rank; d++) idx[d] = 0;
+  total = mp_count(rank, y_shape);
+  for (i = 0; i < total; i++) {
+    y[i] = x[off];
+    for (d = rank - 1; d >= 0; d--) {
+      off += x_strides[d];
+      if (++idx[d] < y_shape[d]) break;
+      off -= x_strides[d] * y_shape[d];
+      idx[d] = 0;
+    }
+  }
+  return MP_OK;
+}
+
+int mp_tile(const float *x, float *y, int rank, const long *x_shape, const long *y_shape) {
+  long xs[MP_MAX_RANK], idx[MP_MAX_RANK], xi[MP_MAX_RANK];
+  long total, i, off = 0;
+  int d;
+  if (rank < 0 || rank > MP_MAX_RANK) return MP_EPARAM;
+  for (d = 0; d < rank; d++) {
+    if (x_shape[d] <= 0 && y_shape[d] > 0) return MP_EPARAM;
+    idx[d] = 0;
+    xi[d] = 0;
+  }
+  mp_strides(rank, x_shape, xs);
+  total = mp_count(rank, y_shape);
+  for (i = 0; i < total; i++) {
+    y[i] = x[off];
+    for (d = rank - 1; d >= 0; d--) {
+      if (++xi[d] == x_shape[d]) {
+        xi[d] = 0;
+        off -= xs[d] * (x_shape[d] - 1);
+      } else {
+        off += xs[d];
+      }
+      if (++idx[d] < y_shape[d]) break;
+      idx[d] = 0;
+      off -= xs[d] * xi[d];
+      xi[d] = 0;
+    }
+  }
+  return MP_OK;
 }
 
 int mp_transpose(const float *x, float *y, int rank, const long *x_shape, const int *perm) {

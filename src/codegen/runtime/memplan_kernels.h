@@ -127,6 +127,19 @@ typedef struct {
 int mp_maxpool2d(const mp_window *x, mp_window *y, const mp_pool_params *p);
 int mp_avgpool2d(const mp_window *x, mp_window *y, const mp_pool_params *p);
 
+/*
+ * Tiling helpers: the rows [*lo, *hi] of the full input (clamped to [0, full_in_h), *lo > *hi when none)
+ * that output rows [oy0, oy0 + oh) of mp_conv2d / mp_maxpool2d / mp_avgpool2d (use the same kh, stride_h,
+ * dil_h, pad_top) or of mp_conv_transpose2d read, and the input channels [*c_lo, *c_hi) that output
+ * channels [oc0, oc0 + oc) of a grouped convolution read. An input window holding exactly these is enough.
+ */
+void mp_conv_input_rows(long kh, long stride_h, long dil_h, long pad_top, long full_in_h, long oy0, long oh,
+                        long *lo, long *hi);
+void mp_conv_transpose_input_rows(long kh, long stride_h, long dil_h, long pad_top, long full_in_h, long oy0,
+                                  long oh, long *lo, long *hi);
+void mp_conv_input_channels(long groups, long full_in_c, long full_out_c, long oc0, long oc, long *c_lo,
+                            long *c_hi);
+
 /* GlobalAveragePool / GlobalMaxPool: x is [nc][hw] contiguous, y is [nc]. */
 void mp_global_avgpool(const float *x, float *y, long nc, long hw);
 void mp_global_maxpool(const float *x, float *y, long nc, long hw);
@@ -151,6 +164,15 @@ void mp_lrn(const float *x, float *y, long n, long c, long hw, long size, float 
 void mp_instancenorm(const float *x, float *y, long n, long c, long hw, const float *scale, const float *bias,
                      float eps);
 
+/*
+ * LayerNormalization: x viewed as [outer][inner] (inner = product of the normalized dims, axis..end);
+ * y = (x - mean) / sqrt(var + eps) * scale + bias per row, with scale/bias of `inner` elements
+ * (or `scale_count`/`bias_count` == 1: one value for all). bias may be NULL. mean_out and inv_std_out
+ * ([outer], optional, may be NULL) receive each row's mean and 1/sqrt(var + eps). y may equal x.
+ */
+void mp_layernorm(const float *x, float *y, long outer, long inner, const float *scale, long scale_count,
+                  const float *bias, long bias_count, float eps, float *mean_out, float *inv_std_out);
+
 /* ---- matrix products --------------------------------------------------------------------------- */
 
 /*
@@ -158,6 +180,7 @@ void mp_instancenorm(const float *x, float *y, long n, long c, long hw, const fl
  * m in [m_begin, m_end) of Y (Y is [M][N] contiguous; other rows untouched).
  * A' = transA ? A^T : A with A stored [M][K] (or [K][M] when transposed); likewise B [K][N] or [N][K].
  * C is NULL (no bias term) or [c_rows][c_cols] with c_rows in {1, M}, c_cols in {1, N}.
+ * Y must not alias A, B or C. Rows may be split across cores (disjoint [m_begin, m_end) per core).
  */
 void mp_gemm(const float *A, const float *B, const float *C, float *Y, long M, long N, long K, int transA,
              int transB, float alpha, float beta, long c_rows, long c_cols, long m_begin, long m_end, mp_act act);
@@ -229,6 +252,15 @@ void mp_copy2d(float *dst, const float *src, long rows, long row_elems, long dst
  * [offset, offset + x_axis_inner) of y. Call once per input with increasing offsets.
  */
 void mp_concat_part(const float *x, float *y, long outer, long x_axis_inner, long y_axis_inner, long offset);
+
+/*
+ * Expand (broadcast copy): y (contiguous, shape y_shape, rank 0..MP_MAX_RANK) gets y[i] = x at the
+ * offset given by x_strides (per output dim, 0 where x is broadcast; see mp_broadcast_strides).
+ */
+int mp_expand(const float *x, const long *x_strides, float *y, int rank, const long *y_shape);
+
+/* Tile: y[i] = x[i mod x_shape] per dim, y_shape[d] a multiple of x_shape[d]. */
+int mp_tile(const float *x, float *y, int rank, const long *x_shape, const long *y_shape);
 
 /* Transpose: y = x with dims permuted, y_dims[i] = x_shape[perm[i]]. Returns MP_OK or MP_EPARAM. */
 int mp_transpose(const float *x, float *y, int rank, const long *x_shape, const int *perm);
