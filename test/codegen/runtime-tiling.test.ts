@@ -132,6 +132,16 @@ static int check(const config *c) {
           float *xt, *yt;
           mp_window xw, yw;
           rows_needed(c, oy0, th, &lo, &hi);
+          {
+            long hlo, hhi, clo, chi;
+            if (c->op == OP_CONVT) mp_conv_transpose_input_rows(c->kh, c->sh, c->dh, c->pt, c->h, oy0, th, &hlo, &hhi);
+            else mp_conv_input_rows(c->kh, c->sh, c->dh, c->pt, c->h, oy0, th, &hlo, &hhi);
+            if (hlo != lo || hhi != hi) { printf("FAIL %s: input rows helper [%ld,%ld] vs [%ld,%ld]\n", c->name, hlo, hhi, lo, hi); failures++; }
+            if (!is_pool) {
+              mp_conv_input_channels(c->groups, c->c, oc, c0, tc, &clo, &chi);
+              if (clo != ic0 || chi != ic1) { printf("FAIL %s: input channels helper\n", c->name); failures++; }
+            }
+          }
           rows = hi >= lo ? hi - lo + 1 : 0;
           if (rows == 0) lo = 0;
           /* exactly-sized tile buffers (ASan catches any read outside them) */
@@ -232,6 +242,110 @@ int main(void) {
 }
 `;
 
+
+const MULTICORE = String.raw`
+#include "memplan_kernels.h"
+#include "memplan_hooks.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Two layers on 4 cores: conv 3x3 stride 1 pad 1 (8 -> 8 channels, 21 x 13) split by output rows, each core
+   DMA-ing its input rows with halo into a per-core local tile; barrier; maxpool 2x2 stride 2 split by
+   channels; then a gemm split by rows and an elementwise add split by element ranges. */
+#define NC 4
+#define C 8
+#define H 21
+#define W 13
+#define PH 10
+#define PW 6
+static float x[C * H * W], wt[C * C * 9], bias[C], y1[C * H * W], y2[C * PH * PW];
+static float ref1[C * H * W], ref2[C * PH * PW];
+static float local_in[NC][C * 9 * W];   /* per-core local tile: up to (rows per core + 2) rows */
+static float gA[7 * 11], gB[11 * 5], gC[5], gY[7 * 5], gref[7 * 5];
+static float ea[6 * 5 * 4], eb[5 * 1], ey[6 * 5 * 4], eref[6 * 5 * 4];
+static int mode_wrong = 0;      /* 1: read the tile before waiting for its DMA */
+static int errors = 0;
+
+static void layer_core(int core, void *ctx) {
+  long rows_per = (H + NC - 1) / NC, oy0 = core * rows_per, oh = oy0 + rows_per > H ? H - oy0 : rows_per;
+  long lo, hi, ch, c0, cc;
+  mp_window xw, yw;
+  mp_conv_params p = {3, 3, 1, 1, 1, 1, 1, 1, 1, {MP_ACT_RELU, 0.0f, 0.0f}};
+  mp_pool_params pp = {2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0};
+  mp_dma_token t[C];
+  (void)ctx;
+  if (oh > 0) {
+    mp_conv_input_rows(3, 1, 1, 1, H, oy0, oh, &lo, &hi);
+    for (ch = 0; ch < C; ch++) {
+      t[ch] = mp_dma_start(core, local_in[core] + ch * (hi - lo + 1) * W, x + (ch * H + lo) * W, (size_t)(hi - lo + 1),
+                           W * sizeof(float), W * sizeof(float), W * sizeof(float));
+    }
+    if (!mode_wrong) for (ch = 0; ch < C; ch++) mp_dma_wait(t[ch]);
+    xw = mp_window_tile(local_in[core], 1, 0, C, lo, hi - lo + 1, C, H, W);
+    yw = mp_window_in_full(y1, 1, 0, C, oy0, oh, C, H, W);
+    if (mp_conv2d(&xw, &yw, wt, bias, &p) != MP_OK) __atomic_add_fetch(&errors, 1, __ATOMIC_SEQ_CST);
+    if (mode_wrong) for (ch = 0; ch < C; ch++) mp_dma_wait(t[ch]);
+  }
+  mp_barrier();
+  /* layer 2: channels split across cores, reading all rows written by every core */
+  c0 = core * (C / NC);
+  cc = C / NC;
+  xw = mp_window_in_full(y1, 1, c0, cc, 0, H, C, H, W);
+  yw = mp_window_in_full(y2, 1, c0, cc, 0, PH, C, PH, PW);
+  if (mp_maxpool2d(&xw, &yw, &pp) != MP_OK) __atomic_add_fetch(&errors, 1, __ATOMIC_SEQ_CST);
+  mp_barrier();
+  /* gemm rows and elementwise ranges */
+  {
+    long m0 = core * 2, m1 = m0 + 2 > 7 ? 7 : m0 + 2;
+    mp_act act = {MP_ACT_NONE, 0.0f, 0.0f};
+    long total = 6 * 5 * 4, per = (total + NC - 1) / NC;
+    long e0 = core * per, e1 = e0 + per > total ? total : e0 + per;
+    mp_gemm(gA, gB, gC, gY, 7, 5, 11, 0, 0, 0.5f, 2.0f, 1, 5, m0, m1, act);
+    if (mp_binary(MP_BIN_ADD, 3, (const long[]){6, 5, 4}, ea, (const long[]){20, 4, 1}, eb, (const long[]){0, 1, 0}, ey,
+                  e0, e1) != MP_OK) {
+      __atomic_add_fetch(&errors, 1, __ATOMIC_SEQ_CST);
+    }
+  }
+}
+
+int main(int argc, char **argv) {
+  long i;
+  unsigned long s = 99;
+  mp_window xw, yw;
+  mp_conv_params p = {3, 3, 1, 1, 1, 1, 1, 1, 1, {MP_ACT_RELU, 0.0f, 0.0f}};
+  mp_pool_params pp = {2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0};
+  mp_act act = {MP_ACT_NONE, 0.0f, 0.0f};
+  mode_wrong = argc > 1 && strcmp(argv[1], "wrong") == 0;
+#define RND() (s = s * 6364136223846793005UL + 1442695040888963407UL, (float)((s >> 33) % 2001) / 1000.0f - 1.0f)
+  for (i = 0; i < C * H * W; i++) x[i] = RND();
+  for (i = 0; i < C * C * 9; i++) wt[i] = RND();
+  for (i = 0; i < C; i++) bias[i] = RND();
+  for (i = 0; i < 7 * 11; i++) gA[i] = RND();
+  for (i = 0; i < 11 * 5; i++) gB[i] = RND();
+  for (i = 0; i < 5; i++) gC[i] = RND();
+  for (i = 0; i < 120; i++) ea[i] = RND();
+  for (i = 0; i < 5; i++) eb[i] = RND();
+  for (i = 0; i < NC; i++) memset(local_in[i], 0xFF, sizeof local_in[i]); /* NaN: stale tile contents */
+  xw = mp_window_full(x, 1, C, H, W);
+  yw = mp_window_full(ref1, 1, C, H, W);
+  if (mp_conv2d(&xw, &yw, wt, bias, &p) != MP_OK) return 2;
+  xw = mp_window_full(ref1, 1, C, H, W);
+  yw = mp_window_full(ref2, 1, C, PH, PW);
+  if (mp_maxpool2d(&xw, &yw, &pp) != MP_OK) return 2;
+  mp_gemm(gA, gB, gC, gref, 7, 5, 11, 0, 0, 0.5f, 2.0f, 1, 5, 0, 7, act);
+  mp_binary(MP_BIN_ADD, 3, (const long[]){6, 5, 4}, ea, (const long[]){20, 4, 1}, eb, (const long[]){0, 1, 0}, eref, 0, 120);
+  mp_parallel_for_cores(NC, layer_core, NULL);
+  printf("errors %d\n", errors);
+  printf("conv %s\n", memcmp(y1, ref1, sizeof y1) == 0 ? "same" : "differs");
+  printf("pool %s\n", memcmp(y2, ref2, sizeof y2) == 0 ? "same" : "differs");
+  printf("gemm %s\n", memcmp(gY, gref, sizeof gY) == 0 ? "same" : "differs");
+  printf("add %s\n", memcmp(ey, eref, sizeof ey) == 0 ? "same" : "differs");
+  return 0;
+}
+`;
+
 let dir = '';
 const bins: Record<string, string> = {};
 
@@ -245,10 +359,40 @@ beforeAll(() => {
   compileC({ ...base, output: bins.plain, flags: [...STRICT_FLAGS, '-pthread'] });
   bins.san = join(dir, 'tiling_san');
   compileC({ ...base, output: bins.san, flags: [...STRICT_FLAGS, ...SANITIZE_FLAGS, '-pthread'] });
+  const mc = join(dir, 'multicore.c');
+  writeFileSync(mc, MULTICORE);
+  const mcBase = { ...base, sources: [mc, ...runtime] };
+  bins.mc = join(dir, 'multicore');
+  compileC({ ...mcBase, output: bins.mc, flags: [...STRICT_FLAGS, '-pthread'] });
+  bins.mcSan = join(dir, 'multicore_san');
+  compileC({ ...mcBase, output: bins.mcSan, flags: [...STRICT_FLAGS, ...SANITIZE_FLAGS, '-pthread'] });
 }, 60_000);
 
 afterAll(() => {
   if (dir) removeDir(dir);
+});
+
+describe('layers split across cores with per-core DMA tiles and barriers', () => {
+  for (const variant of ['mc', 'mcSan'] as const) {
+    it(`equal the single-core result bit for bit (${variant === 'mc' ? 'plain' : 'ASan+UBSan'})`, () => {
+      const r = runProgram(bins[variant]!);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toContain('errors 0');
+      expect(r.stdout).toContain('conv same');
+      expect(r.stdout).toContain('pool same');
+      expect(r.stdout).toContain('gemm same');
+      expect(r.stdout).toContain('add same');
+      expect(r.status).toBe(0);
+    });
+  }
+
+  it('a schedule that computes on a tile before waiting for its DMA gives wrong numbers', () => {
+    const r = runProgram(bins.mc!, ['wrong']);
+    expect(r.stdout).toContain('errors 0');
+    expect(r.stdout).toContain('conv differs');
+    expect(r.stdout).toContain('pool differs');
+    expect(r.status).toBe(0);
+  });
 });
 
 describe('tiled conv / pool equal the full-window result', () => {
