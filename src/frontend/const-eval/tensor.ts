@@ -92,9 +92,41 @@ export function convert(v: Scalar, dtype: DType): Scalar {
   }
   const n = typeof v === 'bigint' ? Number(v) : v;
   if (dtype === 'bool') return n !== 0 && !Number.isNaN(n) ? 1 : 0;
+  if (dtype === 'float16') return roundToFloat16(n);
+  if (dtype === 'bfloat16') return roundToBfloat16(n);
   if (isFloat(dtype)) return n;
   if (!Number.isFinite(n)) throw new CannotFold('non-finite value cast to an integer');
   return Math.trunc(n);
+}
+
+const F32 = new Float32Array(1);
+const U32 = new Uint32Array(F32.buffer);
+
+/** The nearest bfloat16 value (round to nearest even on the float32 bits). */
+export function roundToBfloat16(x: number): number {
+  if (Number.isNaN(x)) return x;
+  F32[0] = x;
+  const bits = U32[0] as number;
+  const rounded = (bits + 0x7fff + ((bits >>> 16) & 1)) & 0xffff0000;
+  U32[0] = rounded >>> 0;
+  return F32[0] as number;
+}
+
+/** The nearest IEEE half-precision value (round to nearest even; overflow gives infinity). */
+export function roundToFloat16(x: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  const a = Math.abs(x);
+  if (a >= 65520) return Math.sign(x) * Infinity;
+  // Spacing of half values around a: 2^(e-10) for normals, 2^-24 for subnormals.
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e -= 1;
+  else if (2 ** (e + 1) <= a) e += 1;
+  e = Math.max(e, -14);
+  const ulp = 2 ** (e - 10);
+  const q = a / ulp;
+  let r = Math.round(q);
+  if (r - q === 0.5 && r % 2 !== 0) r -= 1; // ties to even
+  return Math.sign(x) * r * ulp;
 }
 
 /** Allocates the typed array that holds `n` elements of `dtype`. */
