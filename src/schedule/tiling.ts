@@ -67,7 +67,8 @@ export interface TilingOption {
   readonly cyclesSingleBuffered: number;
 }
 
-const LOOP_OVERHEAD_CYCLES = 16;
+/** Cycles per tile for the loop, the kernel call and programming its DMA descriptors. */
+const LOOP_OVERHEAD_CYCLES = 100;
 
 /** Distinct tile sizes for a dimension: multiples of the quantum, from whole down to one quantum. */
 export function tileSizes(extent: number, quantum: number): number[] {
@@ -228,6 +229,11 @@ function priceGeometry(ctx: TilingContext, g: Geometry): TilingOption {
   };
 }
 
+/** Prices one given tiling (tile size per split) of the context's layer. */
+export function priceTiling(ctx: TilingContext, sizes: readonly number[], doubleBuffer: boolean): TilingOption {
+  return price(ctx, sizes, streamedOperands(ctx), doubleBuffer);
+}
+
 function price(
   ctx: TilingContext,
   sizes: readonly number[],
@@ -296,63 +302,121 @@ export function chooseTiling(ctx: TilingContext, budgetBytes: number): TileChoic
     const whole = price(ctx, fam.splits.map((s) => s.extent), [], false);
     return { chosen: whole, smallest: whole };
   }
-  // Footprints are cheap; price only the largest fitting tiles per outer size (and their neighbours),
-  // since DMA traffic and setup never grow with the tile along a split.
+  // Exhaustive over tile sizes, with an allocation-free cost (quickCost mirrors geometry + price;
+  // a test checks they agree); only the winner is built in full.
   const sizeLists = fam.splits.map((s) => tileSizes(s.extent, s.quantum));
   const localCap = ctx.localBytes;
-  const fits = (g: Geometry) => g.sramBytes <= budgetBytes && (localCap === null || g.localBytes <= localCap);
-  // Footprints never grow as tiles shrink: the smallest tiles, single-buffered, need the least SRAM.
-  const smallestGeo = geometry(ctx, sizeLists.map((l) => l[l.length - 1]!), streamed, false);
-  const candidates: Geometry[] = [];
   const variants = ctx.doubleBuffer ? [false, true] : [false];
-  // Outer sizes decrease: once a whole inner tile fits, smaller outer tiles only add tiles and halo
-  // (two more are still priced, for the double-buffer prologue).
-  let extraOuters = -1;
-  for (const outer of cartesian(sizeLists.slice(0, -1))) {
-    if (extraOuters === 0) break;
-    if (extraOuters > 0) extraOuters--;
-    const inner = sizeLists[sizeLists.length - 1];
+  let best: QuickCost | undefined;
+  for (const sizes of cartesian(sizeLists)) {
     for (const db of variants) {
-      if (!inner) {
-        const g = geometry(ctx, outer, streamed, db);
-        if (db && !g.pipelined) continue;
-        if (fits(g)) candidates.push(g);
-        continue;
-      }
-      // Inner sizes decrease along the list and footprints with them: binary-search the first fit.
-      const geo = new Map<number, Geometry>();
-      const at = (i: number) => {
-        let g = geo.get(i);
-        if (!g) geo.set(i, (g = geometry(ctx, [...outer, inner[i]!], streamed, db)));
-        return g;
-      };
-      const lastG = at(inner.length - 1);
-      if (db && !lastG.pipelined && !at(0).pipelined) continue;
-      if (!fits(lastG)) continue;
-      if (fits(at(0)) && extraOuters < 0) extraOuters = 2;
-      let lo = 0;
-      let hi = inner.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (fits(at(mid))) hi = mid;
-        else lo = mid + 1;
-      }
-      for (let i = lo; i < Math.min(inner.length, lo + 3); i++) {
-        const g = at(i);
-        if (fits(g) && (!db || g.pipelined)) candidates.push(g);
-      }
+      const q = quickCost(ctx, streamed, sizes, db);
+      if (db && !q.doubleBuffered) continue;
+      if (q.sramBytes > budgetBytes || (localCap !== null && q.localBytes > localCap)) continue;
+      if (!best || compareQuick(q, best) < 0) best = q;
     }
   }
-  const smallest = priceGeometry(ctx, smallestGeo);
-  let chosen: TilingOption | undefined;
-  for (const g of candidates) {
-    const o = priceGeometry(ctx, g);
-    if (!chosen || compareOptions(o, chosen) < 0) chosen = o;
-  }
-  return chosen ? { chosen, smallest } : { smallest };
+  // Footprints never grow as tiles shrink: the smallest tiles, single-buffered, need the least SRAM.
+  const smallest = price(ctx, sizeLists.map((l) => l[l.length - 1]!), streamed, false);
+  return best ? { chosen: price(ctx, best.sizes, streamed, best.doubleBuffered), smallest } : { smallest };
 }
 
-function streamedOperands(ctx: TilingContext): { o: OperandSpec; role: 'in' | 'out' }[] {
+/** The figures of a tiling that the choice compares, computed without building windows. */
+export interface QuickCost {
+  readonly sizes: readonly number[];
+  readonly doubleBuffered: boolean;
+  readonly sramBytes: number;
+  readonly localBytes: number;
+  readonly dmaBytes: number;
+  readonly cycles: number;
+  readonly tileCount: number;
+}
+
+function compareQuick(a: QuickCost, b: QuickCost): number {
+  return (
+    a.cycles - b.cycles ||
+    a.dmaBytes - b.dmaBytes ||
+    a.sramBytes + a.localBytes - (b.sramBytes + b.localBytes) ||
+    a.tileCount - b.tileCount ||
+    Number(a.doubleBuffered) - Number(b.doubleBuffered) ||
+    compareSizes(b.sizes, a.sizes)
+  );
+}
+
+export function quickCost(
+  ctx: TilingContext,
+  streamed: readonly { o: OperandSpec; role: 'in' | 'out' }[],
+  sizes: readonly number[],
+  doubleBuffer: boolean,
+): QuickCost {
+  const fam = ctx.family;
+  const t = ctx.target;
+  const loopSplits: number[] = [];
+  let tileCount = 1;
+  fam.splits.forEach((s, i) => {
+    const it = Math.ceil(s.extent / sizes[i]!);
+    if (it > 1) {
+      loopSplits.push(i);
+      tileCount *= it;
+    }
+  });
+  const L = loopSplits.length;
+  const coresUsed = L > 0 ? Math.min(ctx.cores, Math.ceil(fam.splits[loopSplits[0]!]!.extent / sizes[loopSplits[0]!]!)) : 1;
+  const pipelined = doubleBuffer && L > 0;
+  const contention = coresUsed / Math.min(coresUsed, t.dma.channels);
+  let sramBytes = 0;
+  let localBytes = 0;
+  let dmaBytes = 0;
+  let innerDma = 0;
+  let outerCycles = 0;
+  for (const { o, role } of streamed) {
+    const eb = ctx.elementBytes(o.tensor);
+    let depth = -1;
+    for (let l = 0; l < L; l++) if (o.follows[loopSplits[l]!]) depth = l;
+    if (role === 'out') depth = L - 1;
+    let elems = 1;
+    let total = 1;
+    for (let dim = 0; dim < o.shape.length; dim++) {
+      const d = o.shape[dim]!;
+      let followedAt = -1;
+      for (let l = 0; l < L; l++) if (o.follows[loopSplits[l]!]?.dim === dim) followedAt = l;
+      if (followedAt < 0) {
+        elems *= d;
+        total *= d;
+      } else {
+        const f = o.follows[loopSplits[followedAt]!]!;
+        elems *= Math.min(d, f.extent(sizes[loopSplits[followedAt]!]!));
+      }
+    }
+    let executions = 1;
+    for (let l = 0; l <= depth; l++) {
+      const split = loopSplits[l]!;
+      const f = o.follows[split];
+      const size = sizes[split]!;
+      const it = Math.ceil(fam.splits[split]!.extent / size);
+      executions *= it;
+      total *= f ? sumClamped(f, size, it) : it;
+    }
+    const bytes = elems * eb;
+    const copies = pipelined && depth === L - 1 && depth >= 0 ? 2 : 1;
+    const perCore = coresUsed > 1 && depth >= 0;
+    if (perCore && ctx.localBytes !== null) localBytes += bytes * copies;
+    else sramBytes += bytes * copies * (perCore ? coresUsed : 1);
+    const totalBytes = total * eb;
+    dmaBytes += totalBytes;
+    const cyc = executions * t.dma.setupCycles + totalBytes / t.dma.bytesPerCycle;
+    if (depth === L - 1 && depth >= 0) innerDma += cyc;
+    else outerCycles += cyc * (perCore ? contention / coresUsed : 1);
+  }
+  const computePerTile = fam.totalMacs / tileCount / t.macsPerCycle;
+  const dmaPerTile = (innerDma / tileCount) * contention;
+  const perTile = pipelined ? Math.max(dmaPerTile, computePerTile) : dmaPerTile + computePerTile;
+  const prologue = pipelined ? dmaPerTile : 0;
+  const cycles = Math.round(outerCycles + prologue + (tileCount / coresUsed) * (perTile + LOOP_OVERHEAD_CYCLES));
+  return { sizes, doubleBuffered: pipelined, sramBytes, localBytes, dmaBytes, cycles, tileCount };
+}
+
+export function streamedOperands(ctx: TilingContext): { o: OperandSpec; role: 'in' | 'out' }[] {
   const fam = ctx.family;
   return [...fam.inputs.map((o) => ({ o, role: 'in' as const })), ...fam.outputs.map((o) => ({ o, role: 'out' as const }))].filter(
     ({ o }) => !ctx.isResident(o.tensor),

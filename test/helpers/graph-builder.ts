@@ -20,7 +20,13 @@ export function buildGraph(spec: {
   readonly outputs: readonly string[];
   readonly tensors: Record<string, TensorSpec>;
   readonly nodes: readonly NodeSpec[];
+  /** Constant inputs (weights) by name: shape only, value splat 0.5. */
+  readonly weights?: Record<string, readonly number[]>;
 }): Graph {
+  const weights = new Map(
+    Object.entries(spec.weights ?? {}).map(([name, shape]) => [name, { dtype: 'float32' as const, shape, data: { kind: 'splat' as const, value: 0.5 } }]),
+  );
+  const weightBytes = [...weights.values()].reduce((a, w) => a + 4 * elementCountOf(w.shape), 0);
   const tensors = new Map<string, TensorInfo>();
   for (const [name, t] of Object.entries(spec.tensors)) {
     const dtype = t.dtype ?? 'float32';
@@ -37,5 +43,5 @@ export function buildGraph(spec: {
     attributes: new Map(Object.entries(n.attributes ?? {})),
     step,
   }));
-  return { name: 'test', irVersion: 8, opsetVersion: 13, inputs: spec.inputs, outputs: spec.outputs, nodes, tensors, weights: new Map(), weightBytes: 0 };
+  return { name: 'test', irVersion: 8, opsetVersion: 13, inputs: spec.inputs, outputs: spec.outputs, nodes, tensors, weights, weightBytes };
 }
