@@ -34,16 +34,16 @@ describe('bad files', () => {
     ['a file of 0xff bytes', 'ff.onnx', new Uint8Array(256).fill(0xff)],
     ['a model cut after its first 100 bytes', 'cut.onnx', kws.slice(0, 100)],
   ])('%s -> exit 2 naming the file', async (_what, name, content) => {
-    expectExit2(await runner.run([name, '--sram', '64K'], { [name]: content }), /^error MP2\d\d: /, name);
+    expectExit2(await runner.runWithRetry([name, '--sram', '64K'], { [name]: content }), /^error MP2\d\d: /, name);
   });
 
   it('a missing file -> exit 2 (MP104) naming it', async () => {
-    expectExit2(await runner.run(['no-such-model.onnx', '--sram', '64K'], {}), /^error MP104: /, 'no-such-model.onnx');
+    expectExit2(await runner.runWithRetry(['no-such-model.onnx', '--sram', '64K'], {}), /^error MP104: /, 'no-such-model.onnx');
   });
 
   it('a directory -> exit 2 (MP104) naming it', async () => {
     const dir = new URL('../../fixtures/models', import.meta.url).pathname;
-    expectExit2(await runner.run([dir, '--sram', '64K'], {}, { readThrough: true }), /^error MP104: /, 'models');
+    expectExit2(await runner.runWithRetry([dir, '--sram', '64K'], {}, { readThrough: true }), /^error MP104: /, 'models');
   });
 });
 
@@ -73,12 +73,12 @@ describe('bad flag values', () => {
     [['--time-limit', 'soon'], '--time-limit'],
     [['--seed', '-1'], '--seed'],
   ])('%j -> exit 2 naming %s', async (flags, flag) => {
-    const o = await runner.run(['kws.onnx', ...flags], model);
+    const o = await runner.runWithRetry(['kws.onnx', ...flags], model);
     expectExit2(o, /^error MP1\d\d: /, flag);
   });
 
   it('no model at all -> exit 2 with a usage message', async () => {
-    const o = await runner.run([], {});
+    const o = await runner.runWithRetry([], {});
     expectExit2(o, /^error MP1\d\d: /, 'model');
   });
 });

@@ -82,6 +82,8 @@ const histogram = new Map<string, number>();
 const byKind = new Map<MutationKind, Map<number, number>>();
 const codes = new Map<string, number>();
 const failures: string[] = [];
+const retried: string[] = [];
+let slowest = 0;
 let total = 0;
 let started = 0;
 
@@ -96,7 +98,7 @@ describe('mutated real models', () => {
     if (!existsSync(entry.url)) throw new Error(`corpus file missing: ${entry.url.pathname}`);
     const original = new Uint8Array(readFileSync(entry.url));
     // The unmutated model analyses cleanly: the mutants start from a working input.
-    const clean = await runner.run([name, '--sram', '64K', ...entry.flags], { [name]: original });
+    const clean = await runner.runWithRetry([name, '--sram', '64K', ...entry.flags], { [name]: original });
     expect(contractViolation(clean)).toBeUndefined();
     expect(clean.kind === 'exit' ? clean.exitCode : -1, clean.kind === 'exit' ? clean.stderr : '').toBeLessThan(2);
 
@@ -107,8 +109,10 @@ describe('mutated real models', () => {
       const m = mutate(original, kind, prng, pick);
       const format = FORMATS[i % FORMATS.length]!;
       const argv = [name, '--sram', '64K', '--format', format, ...entry.flags];
-      const o = await runner.run(argv, { [name]: m.bytes });
+      const o = await runner.runWithRetry(argv, { [name]: m.bytes });
       total++;
+      if (o.retried) retried.push(`${name} run ${i} (${m.what}): ${o.kind} after ${Math.round(o.elapsedMs)} ms on retry`);
+      if (o.kind !== 'hang') slowest = Math.max(slowest, o.elapsedMs);
       const key = o.kind === 'exit' ? `exit ${o.exitCode}` : o.kind;
       histogram.set(key, (histogram.get(key) ?? 0) + 1);
       const perKind = byKind.get(kind) ?? new Map<number, number>();
@@ -128,6 +132,7 @@ describe('mutated real models', () => {
     const seconds = (performance.now() - started) / 1000;
     const kinds = [...byKind].map(([k, h]) => `${k} ${JSON.stringify(Object.fromEntries([...h].sort((a, b) => a[0] - b[0])))}`);
     console.log(`fuzz: ${total} mutants in ${seconds.toFixed(1)} s; ${JSON.stringify(Object.fromEntries([...histogram].sort()))}\n  exit-2 codes ${JSON.stringify(Object.fromEntries([...codes].sort()))}\n  ${kinds.join('\n  ')}`);
+    console.log(`  slowest run ${Math.round(slowest)} ms; ${retried.length} retried after missing 5 s${retried.map((r) => `\n    ${r}`).join('')}`);
     if (process.env.MEMPLAN_FUZZ_SCALE) for (const f of failures) console.log(f.slice(0, 400));
     expect(total).toBeGreaterThanOrEqual(1000);
     expect(failures.slice(0, 20)).toEqual([]);

@@ -68,7 +68,7 @@ describe('random command lines', () => {
     const histogram = new Map<number | string, number>();
     for (let i = 0; i < RUNS; i++) {
       const { argv, files } = randomArgv(prng);
-      const o = await runner.run(argv, files);
+      const o = await runner.runWithRetry(argv, files);
       const key = o.kind === 'exit' ? o.exitCode : o.kind;
       histogram.set(key, (histogram.get(key) ?? 0) + 1);
       const v = contractViolation(o);
