@@ -237,7 +237,7 @@ class Importer {
     // accepted only where a shape function produces them (e.g. an empty Slice).
     const modelDims = (dims ?? []).map((d) => {
       const v = isSet(d) ? longToNumber(d.dimValue as number) : undefined;
-      return { value: v === 0 ? undefined : v, param: d.dimParam ?? '' };
+      return { value: v === 0 ? undefined : v, param: d.dimParam ?? '', zero: v === 0 };
     });
     if (given) {
       if (hasShape && given.length !== modelDims.length) {
@@ -275,7 +275,8 @@ class Importer {
     const hint = modelDims.map((d, i) => (d.value !== undefined && d.value >= 0 ? String(d.value) : `<${d.param || `dim${i}`}>`)).join('x');
     return modelDims.map((d, i) => {
       if (d.value === undefined) {
-        const what = d.param !== '' ? `symbolic dimension '${d.param}'` : 'an unknown dimension';
+        const what =
+          d.param !== '' ? `symbolic dimension '${d.param}'` : d.zero ? 'a zero-size dimension, which memplan treats as unknown' : 'an unknown dimension';
         throw UnsupportedError.one(
           Codes.SymbolicDim,
           `input '${name}' has ${what} (dim ${i}); fix it with --input ${name}=${hint}`,

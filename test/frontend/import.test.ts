@@ -407,7 +407,7 @@ describe('importOnnx: symbolic dimensions', () => {
     expect(failure(() => imp(relu([1, -3]))).code).toBe('MP304');
     expect(failure(() => imp(relu([1 << 20, 1 << 20, 1 << 20]))).code).toBe('MP305');
     // A zero dim on an input means "unknown" (as some exporters write it) and can be fixed by --input.
-    expect(failure(() => imp(relu([0, 3]))).message).toContain("input 'x' has an unknown dimension (dim 0)");
+    expect(failure(() => imp(relu([0, 3]))).message).toContain("input 'x' has a zero-size dimension, which memplan treats as unknown (dim 0)");
     expect(imp(relu([0, 3]), { x: [2, 3] }).tensors.get('y')?.shape).toEqual([2, 3]);
     // Zero-size tensors that a shape function produces (an empty Slice) are legal.
     const empty = imp({
