@@ -2,7 +2,8 @@
  * Seeded mutations of real model files (truncation, bit flips, inserted garbage, zeroed ranges):
  * importOnnx must either succeed or throw a MemplanError with a one-line message, never anything else.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemplanError } from '../../src/diagnostics/errors.js';
 import { importOnnx } from '../../src/frontend/import-onnx.js';
@@ -81,5 +82,31 @@ describe.skipIf(!MODELS.every(existsSync))('importOnnx on mutated models', () =>
       expect(() => importOnnx(bytes, { fileName: 'r.onnx' })).toThrow(MemplanError);
     }
     expect(() => importOnnx(new TextEncoder().encode('{"not": "onnx"}\n'), { fileName: 't.onnx' })).toThrow(/MP20[12]/);
+  });
+});
+
+const TESTDATA = '/usr/share/libonnx-testdata/data';
+
+describe.skipIf(!existsSync(TESTDATA))('importOnnx on every libonnx-testdata model', () => {
+  it('imports or fails with a MemplanError, never anything else', () => {
+    const outcomes = new Map<string, number>();
+    for (const suite of readdirSync(TESTDATA).sort()) {
+      for (const test of readdirSync(join(TESTDATA, suite)).sort()) {
+        const file = join(TESTDATA, suite, test, 'model.onnx');
+        if (!existsSync(file)) continue;
+        let outcome = 'ok';
+        try {
+          importOnnx(readFileSync(file), { fileName: test });
+        } catch (e) {
+          if (!(e instanceof MemplanError)) throw new Error(`${suite}/${test}: ${String(e)}`, { cause: e });
+          expect(e.message).not.toMatch(/[\n\r]/);
+          outcome = e.diagnostics[0]?.code ?? '?';
+        }
+        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      }
+    }
+    expect(outcomes.get('ok') ?? 0).toBeGreaterThan(700);
+    // Opset 1 and 6 models of the pytorch suites are out of the supported 7..21 range.
+    expect(outcomes.get('MP204') ?? 0).toBeGreaterThan(100);
   });
 });
