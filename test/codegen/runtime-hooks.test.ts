@@ -2,8 +2,10 @@
  * The host implementation of memplan_hooks.h: DMA copies only at the matching wait, token checks,
  * cores as threads with a working barrier, poison mode.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIME_DIR, RUNTIME_FILES } from '../../src/codegen/runtime-files.js';
 import { compileC, makeTempDir, removeDir, runProgram, SANITIZE_FLAGS, STRICT_FLAGS } from '../helpers/c-build.js';
@@ -252,6 +254,33 @@ describe('host hooks', () => {
       'memplan_hooks.h',
       'memplan_hooks_host.c',
     ]);
+    for (const f of RUNTIME_FILES) expect(readFileSync(f.path, 'utf8')).toContain('memplan');
+  });
+
+  it('the compiled module finds the runtime from dist/src/codegen/ (tsc does not copy .c files)', () => {
+    // A repo-shaped tree: <root>/dist/src/codegen/runtime-files.js and <root>/src/codegen/runtime -> the sources.
+    const root = join(dir, 'repo');
+    const here = dirname(fileURLToPath(import.meta.url));
+    const source = readFileSync(join(here, '..', '..', 'src', 'codegen', 'runtime-files.ts'), 'utf8');
+    const js = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    mkdirSync(join(root, 'dist', 'src', 'codegen'), { recursive: true });
+    mkdirSync(join(root, 'src', 'codegen'), { recursive: true });
+    writeFileSync(join(root, 'package.json'), '{"type":"module"}');
+    writeFileSync(join(root, 'dist', 'src', 'codegen', 'runtime-files.js'), js);
+    symlinkSync(RUNTIME_DIR, join(root, 'src', 'codegen', 'runtime'));
+    const r = runProgram(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify(join(root, 'dist', 'src', 'codegen', 'runtime-files.js'))});` +
+        'console.log(m.RUNTIME_DIR); console.log(m.RUNTIME_FILES.length);',
+    ]);
+    expect(r.stderr).toBe('');
+    const [found, n] = r.stdout.trim().split('\n');
+    expect(found).toBe(join(root, 'src', 'codegen', 'runtime'));
+    expect(realpathSync(found!)).toBe(realpathSync(RUNTIME_DIR));
+    expect(n).toBe('4');
   });
 
   for (const variant of ['plain', 'san'] as const) {
