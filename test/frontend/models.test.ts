@@ -12,27 +12,61 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MemplanError } from '../../src/diagnostics/errors.js';
 import { importOnnx } from '../../src/frontend/import-onnx.js';
-import { decodeModel } from '../../src/frontend/onnx-decode.js';
+import { decodeModel, OnnxProto } from '../../src/frontend/onnx-decode.js';
+import { tensorFromProto } from '../../src/frontend/onnx-tensor.js';
 import type { Graph } from '../../src/ir/graph.js';
 
 const SHARED = '/work/shared/models';
 
-/** file, runtime nodes after folding, activation tensors (README), nodes in the file. */
-const SHARED_MODELS: readonly [string, number, number, number][] = [
-  ['light/light_bvlc_alexnet.onnx', 24, 27, 40],
-  ['light/light_densenet121.onnx', 668, 669, 1746],
-  ['light/light_inception_v1.onnx', 143, 145, 237],
-  ['light/light_inception_v2.onnx', 371, 372, 916],
-  ['light/light_resnet50.onnx', 176, 177, 415],
-  ['light/light_shufflenet.onnx', 203, 204, 446],
-  ['light/light_squeezenet.onnx', 66, 68, 105],
-  ['light/light_vgg19.onnx', 46, 49, 82],
-  ['light/light_zfnet512.onnx', 22, 23, 38],
-  ['torchvision/mnasnet0_5_96.onnx', 99, 100, 99],
-  ['torchvision/squeezenet1_1_96.onnx', 65, 66, 83],
-  ['torchvision/regnet_x_400mf_96.onnx', 163, 164, 163],
-  ['torchvision/efficientnet_b0_96.onnx', 239, 240, 258],
+/** file, runtime nodes after folding, activation tensors and peak live bytes (README), nodes in the file. */
+const SHARED_MODELS: readonly [string, number, number, number, number][] = [
+  ['light/light_bvlc_alexnet.onnx', 24, 27, 2239488, 40],
+  ['light/light_densenet121.onnx', 668, 669, 8429568, 1746],
+  ['light/light_inception_v1.onnx', 143, 145, 6422528, 237],
+  ['light/light_inception_v2.onnx', 371, 372, 6422528, 916],
+  ['light/light_resnet50.onnx', 176, 177, 9633792, 415],
+  ['light/light_shufflenet.onnx', 203, 204, 3110912, 446],
+  ['light/light_squeezenet.onnx', 66, 68, 6308352, 105],
+  ['light/light_vgg19.onnx', 46, 49, 25690112, 82],
+  ['light/light_zfnet512.onnx', 22, 23, 9124608, 38],
+  ['torchvision/mnasnet0_5_96.onnx', 99, 100, 442368, 99],
+  ['torchvision/squeezenet1_1_96.onnx', 65, 66, 1131008, 83],
+  ['torchvision/regnet_x_400mf_96.onnx', 163, 164, 663552, 163],
+  ['torchvision/efficientnet_b0_96.onnx', 239, 240, 2654208, 258],
 ];
+
+/**
+ * A direct transcription of DESIGN.md's liveness convention, used only to cross-check every imported
+ * tensor size against the README (the project's liveness stage lives elsewhere): a tensor is live from
+ * the step that produces it (inputs: step 0) to the last step that reads it (outputs: the last step).
+ */
+function referencePeakLiveBytes(g: Graph): number {
+  const last = g.nodes.length - 1;
+  const start = new Map<string, number>();
+  const end = new Map<string, number>();
+  for (const i of g.inputs) {
+    start.set(i, 0);
+    end.set(i, 0);
+  }
+  for (const n of g.nodes) {
+    for (const o of n.outputs) {
+      if (!g.tensors.has(o)) continue;
+      start.set(o, n.step);
+      end.set(o, n.step);
+    }
+    for (const i of n.inputs) if (g.tensors.has(i)) end.set(i, Math.max(end.get(i) ?? 0, n.step));
+  }
+  for (const o of g.outputs) if (g.tensors.has(o)) end.set(o, last);
+  let peak = 0;
+  for (let step = 0; step <= last; step++) {
+    let live = 0;
+    for (const [name, t] of g.tensors) {
+      if ((start.get(name) ?? 0) <= step && step <= (end.get(name) ?? -1)) live += t.sizeBytes;
+    }
+    peak = Math.max(peak, live);
+  }
+  return peak;
+}
 
 function load(path: string, inputShapes: Record<string, number[]> = {}): Graph {
   return importOnnx(readFileSync(path), {
@@ -42,10 +76,18 @@ function load(path: string, inputShapes: Record<string, number[]> = {}): Graph {
 }
 
 describe.skipIf(!existsSync(SHARED))('shared models', () => {
-  it.each(SHARED_MODELS)('%s: %i runtime nodes, %i activation tensors', (file, nodes, tensors, fileNodes) => {
+  it.each(SHARED_MODELS)('%s: %i runtime nodes, %i activation tensors, peak %i', (file, nodes, tensors, peak, fileNodes) => {
     const g = load(join(SHARED, file));
     expect(g.nodes.length).toBe(nodes);
     expect(g.tensors.size).toBe(tensors);
+    expect(referencePeakLiveBytes(g)).toBe(peak);
+    const reference = join(SHARED, file.replace(/\.onnx$/, '_output_0.pb'));
+    if (existsSync(reference)) {
+      const want = tensorFromProto(OnnxProto.TensorProto.decode(readFileSync(reference)));
+      expect(g.tensors.get(g.outputs[0] as string)?.shape).toEqual(want.shape);
+    } else {
+      expect(g.tensors.get(g.outputs[0] as string)?.shape).toEqual([1, 10]);
+    }
     expect(g.inputs.length).toBe(1);
     expect(g.outputs.length).toBe(1);
     // Every runtime node's outputs are tensors; every constant it reads is a weight.
