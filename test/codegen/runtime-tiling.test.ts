@@ -266,6 +266,7 @@ static float local_in[NC][C * 9 * W];   /* per-core local tile: up to (rows per 
 static float gA[7 * 11], gB[11 * 5], gC[5], gY[7 * 5], gref[7 * 5];
 static float ea[6 * 5 * 4], eb[5 * 1], ey[6 * 5 * 4], eref[6 * 5 * 4];
 static int mode_wrong = 0;      /* 1: read the tile before waiting for its DMA */
+static int mode_short = 0;      /* 1: end the lifetime of layer 1's output before layer 2 reads it */
 static int errors = 0;
 
 static void layer_core(int core, void *ctx) {
@@ -289,6 +290,10 @@ static void layer_core(int core, void *ctx) {
     if (mode_wrong) for (ch = 0; ch < C; ch++) mp_dma_wait(t[ch]);
   }
   mp_barrier();
+  if (mode_short) {
+    if (core == 0) mp_poison(y1, sizeof y1);
+    mp_barrier();
+  }
   /* layer 2: channels split across cores, reading all rows written by every core */
   c0 = core * (C / NC);
   cc = C / NC;
@@ -318,6 +323,7 @@ int main(int argc, char **argv) {
   mp_pool_params pp = {2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0};
   mp_act act = {MP_ACT_NONE, 0.0f, 0.0f};
   mode_wrong = argc > 1 && strcmp(argv[1], "wrong") == 0;
+  mode_short = argc > 1 && strcmp(argv[1], "short-lifetime") == 0;
 #define RND() (s = s * 6364136223846793005UL + 1442695040888963407UL, (float)((s >> 33) % 2001) / 1000.0f - 1.0f)
   for (i = 0; i < C * H * W; i++) x[i] = RND();
   for (i = 0; i < C * C * 9; i++) wt[i] = RND();
@@ -338,6 +344,11 @@ int main(int argc, char **argv) {
   mp_binary(MP_BIN_ADD, 3, (const long[]){6, 5, 4}, ea, (const long[]){20, 4, 1}, eb, (const long[]){0, 1, 0}, eref, 0, 120);
   mp_parallel_for_cores(NC, layer_core, NULL);
   printf("errors %d\n", errors);
+  {
+    int nans = 0;
+    for (i = 0; i < C * PH * PW; i++) nans += isnan(y2[i]) != 0;
+    printf("pool nans %d\n", nans);
+  }
   printf("conv %s\n", memcmp(y1, ref1, sizeof y1) == 0 ? "same" : "differs");
   printf("pool %s\n", memcmp(y2, ref2, sizeof y2) == 0 ? "same" : "differs");
   printf("gemm %s\n", memcmp(gY, gref, sizeof gY) == 0 ? "same" : "differs");
@@ -364,6 +375,8 @@ beforeAll(() => {
   const mcBase = { ...base, sources: [mc, ...runtime] };
   bins.mc = join(dir, 'multicore');
   compileC({ ...mcBase, output: bins.mc, flags: [...STRICT_FLAGS, '-pthread'] });
+  bins.mcPoison = join(dir, 'multicore_poison');
+  compileC({ ...mcBase, output: bins.mcPoison, flags: [...STRICT_FLAGS, '-pthread', '-DMP_POISON'] });
   bins.mcSan = join(dir, 'multicore_san');
   compileC({ ...mcBase, output: bins.mcSan, flags: [...STRICT_FLAGS, ...SANITIZE_FLAGS, '-pthread'] });
 }, 60_000);
@@ -392,6 +405,18 @@ describe('layers split across cores with per-core DMA tiles and barriers', () =>
     expect(r.stdout).toContain('conv differs');
     expect(r.stdout).toContain('pool differs');
     expect(r.status).toBe(0);
+  });
+
+  it('in poison mode a buffer whose lifetime ends too early turns the next layer into NaNs', () => {
+    const good = runProgram(bins.mcPoison!);
+    expect(good.stdout).toContain('pool same');
+    expect(good.stdout).toContain('pool nans 0');
+    const bad = runProgram(bins.mcPoison!, ['short-lifetime']);
+    expect(bad.stdout).toContain('pool differs');
+    expect(bad.stdout).toContain(`pool nans ${8 * 10 * 6}`);
+    // without MP_POISON the same mistake goes unnoticed: that is what poison mode is for
+    const plain = runProgram(bins.mc!, ['short-lifetime']);
+    expect(plain.stdout).toContain('pool same');
   });
 });
 
