@@ -12,15 +12,17 @@
  *
  * Pruning (each a necessary condition, so the search stays complete):
  * - sections: sets of pairwise conflicting buffers (the live set at each start step for
- *   intervals; a greedy clique cover for buffers that only give conflicts). Every unplaced member
- *   of a section sits above the section's floor (the top of its placed members, and at least the
- *   smallest minOffset of its unplaced members) and above the last placed offset, and they stack:
- *   max(floor, lastOffset) + (unplaced bytes in the section) must stay within the capacity.
+ *   intervals; a greedy clique cover for buffers that only give conflicts). The unplaced members
+ *   of a section stack above the section's floor (the top of its placed members), above the last
+ *   placed offset, and above the smallest minOffset among them: max(...) + their bytes must fit.
  * - dominance: placing a buffer at or above the lowest top any unplaced buffer could reach
  *   (min over unplaced of minOffset + size) leaves a gap that buffer could fill by moving down,
  *   giving a packing the search builds elsewhere; skip it.
- * Search order: candidates by (minOffset, rank) where rank comes from a static preorder (largest
- * section total, longest lifetime, largest area, in three permutations). The preorders are tried
+ * - decomposition (intervals only): once no unplaced buffer crosses a section boundary, the two
+ *   sides are independent; each side is solved on its own (and re-ranked with the current section
+ *   totals), and a failure on one side fails the branch without trying the other side's variants.
+ * Search order: candidates by (minOffset, rank) where rank comes from a preorder (W longest
+ * lifetime, A largest area, T largest section total: WAT, TAW, TWA). The preorders are tried
  * round robin with a node limit that doubles, as MiniMalloc does, until a packing is found, one
  * run ends without hitting its limit (a proof that none exists), or the deadline passes.
  *
@@ -47,6 +49,10 @@ interface Prepared {
   readonly itemSections: readonly (readonly number[])[];
   readonly sectionTotal0: Float64Array;
   readonly preorders: readonly (readonly number[])[];
+  /** The heuristic of each preorder (letters: T total, W width, A area). */
+  readonly heuristics: readonly string[];
+  /** Lifetime in steps (or number of conflicts) per item. */
+  readonly width: Float64Array;
   /**
    * Time mode: every searched item has an interval and every edge is an interval overlap. Then
    * sections are the live sets at consecutive start steps, item i spans sections
@@ -134,7 +140,8 @@ function prepare(problem: PackProblem): Prepared {
     width[i] = it.startStep !== undefined && it.endStep !== undefined ? it.endStep - it.startStep + 1 : neighbors[i]!.length;
   }
   const key = (c: string, i: number): number => (c === 'T' ? total[i]! : c === 'W' ? width[i]! : width[i]! * size[i]!);
-  const preorders = ['TWA', 'WAT', 'TAW'].map((h) =>
+  const heuristics = ['WAT', 'TAW', 'TWA'];
+  const preorders = heuristics.map((h) =>
     searched.slice().sort((a, b) => {
       for (const c of h) {
         const d = key(c, b) - key(c, a);
@@ -143,7 +150,7 @@ function prepare(problem: PackProblem): Prepared {
       return a - b;
     }),
   );
-  return { searched, size, align, neighbors, sections, itemSections, sectionTotal0, preorders, timeMode, secLo, secHi };
+  return { searched, size, align, neighbors, sections, itemSections, sectionTotal0, preorders, heuristics, width, timeMode, secLo, secHi };
 }
 
 function binaryHas(sorted: readonly number[], v: number): boolean {
@@ -171,10 +178,8 @@ class Search {
   readonly floor: Float64Array;
   readonly total: Float64Array;
   readonly rank: Int32Array;
-  readonly stamp: Int32Array;
   /** cut[k]: unplaced items spanning sections k and k+1 (time mode only). */
   readonly cut: Int32Array;
-  stampNow = 0;
   nodes = 0;
   private readonly order: readonly number[];
   // Undo logs: idx >= 0 -> minOff[idx]; idx < 0 -> floor[-idx-1].
@@ -186,6 +191,7 @@ class Search {
     private readonly p: Prepared,
     private readonly capacity: number,
     preorder: readonly number[],
+    private readonly heuristic: string,
     private readonly nodeLimit: number,
     private readonly deadlineMs: number,
   ) {
@@ -199,7 +205,6 @@ class Search {
     preorder.forEach((i, r) => {
       this.rank[i] = r;
     });
-    this.stamp = new Int32Array(p.sections.length);
     this.cut = new Int32Array(Math.max(0, p.sections.length - 1));
     if (p.timeMode) {
       for (const i of p.searched) for (let k = p.secLo[i]!; k < p.secHi[i]!; k++) this.cut[k] = this.cut[k]! + 1;
@@ -221,7 +226,16 @@ class Search {
       if (k < hi && this.cut[k] !== 0) continue;
       const partItems = items.filter((i) => this.offset[i]! < 0 && this.p.secLo[i]! >= a && this.p.secHi[i]! <= k);
       if (partItems.length > 0) {
-        const r = this.node(a, k, partItems, 0, -1);
+        // Re-rank the part by the heuristic with the current section totals (restored afterwards).
+        const saved = partItems.map((i) => this.rank[i]!);
+        const ordered = this.reorder(partItems);
+        ordered.forEach((i, r) => {
+          this.rank[i] = r;
+        });
+        const r = this.node(a, k, ordered, 0, -1);
+        partItems.forEach((i, x) => {
+          this.rank[i] = saved[x]!;
+        });
         if (r !== 'found') {
           if (r === 'infeasible') this.undoTo(placedMark, logMark);
           return r;
@@ -230,6 +244,26 @@ class Search {
       a = k + 1;
     }
     return 'found';
+  }
+
+  /** `items` sorted by this search's heuristic, T taken from the current section totals. */
+  private reorder(items: readonly number[]): number[] {
+    const { size, width, secLo, secHi } = this.p;
+    const t = new Map<number, number>();
+    for (const i of items) {
+      let m = 0;
+      for (let s = secLo[i]!; s <= secHi[i]!; s++) if (this.total[s]! > m) m = this.total[s]!;
+      t.set(i, m);
+    }
+    const key = (c: string, i: number): number => (c === 'T' ? t.get(i)! : c === 'W' ? width[i]! : width[i]! * size[i]!);
+    const h = this.heuristic;
+    return items.slice().sort((a, b) => {
+      for (const c of h) {
+        const d = key(c, b) - key(c, a);
+        if (d !== 0) return d;
+      }
+      return a - b;
+    });
   }
 
   private node(lo: number, hi: number, items: readonly number[], lastOff: number, lastRank: number): Outcome {
@@ -248,9 +282,18 @@ class Search {
       if (mo > lastOff || (mo === lastOff && this.rank[i]! > lastRank)) cands.push(i);
     }
     if (remaining === 0) return 'found';
-    // Candidates come in rank order; a stable sort by offset keeps rank order on ties.
-    cands.sort((a, b) => this.minOff[a]! - this.minOff[b]!);
-    for (const i of cands) {
+    // Candidates by (minOffset, rank), through numeric keys (offsets and ranks are small integers).
+    const stride = items.length + 1;
+    const keys = new Float64Array(cands.length);
+    if (this.capacity * stride < 2 ** 52) {
+      for (let k = 0; k < cands.length; k++) keys[k] = this.minOff[cands[k]!]! * stride + this.rank[cands[k]!]!;
+      keys.sort();
+    } else {
+      cands.sort((a, b) => this.minOff[a]! - this.minOff[b]! || this.rank[a]! - this.rank[b]!);
+      for (let k = 0; k < cands.length; k++) keys[k] = this.rank[cands[k]!]!;
+    }
+    for (let k = 0; k < keys.length; k++) {
+      const i = items[keys[k]! % stride]!;
       const off = this.minOff[i]!;
       if (off >= minHeight) break;
       if (off + size[i]! > this.capacity) continue;
@@ -270,12 +313,10 @@ class Search {
 
   /** Places i at off, logging every change; true when a section boundary became uncrossed. */
   private apply(i: number, off: number): boolean {
-    const { size, align, neighbors, itemSections, sections } = this.p;
+    const { size, align, neighbors, itemSections } = this.p;
     this.offset[i] = off;
     this.placedStack.push(i);
     const top = off + size[i]!;
-    const stampNow = ++this.stampNow;
-    const affected: number[] = [];
     for (const j of neighbors[i]!) {
       if (this.offset[j]! >= 0 || this.minOff[j]! >= top) continue;
       const v = alignUp(top, align[j]!);
@@ -283,12 +324,6 @@ class Search {
       this.logIdx.push(j);
       this.logVal.push(this.minOff[j]!);
       this.minOff[j] = v;
-      for (const s of itemSections[j]!) {
-        if (this.stamp[s] !== stampNow) {
-          this.stamp[s] = stampNow;
-          affected.push(s);
-        }
-      }
     }
     for (const s of itemSections[i]!) {
       this.total[s] = this.total[s]! - size[i]!;
@@ -296,18 +331,6 @@ class Search {
         this.logIdx.push(-s - 1);
         this.logVal.push(this.floor[s]!);
         this.floor[s] = top;
-      }
-    }
-    // The floor of a section is at least the smallest minOffset of its unplaced members.
-    for (const s of affected) {
-      let lowest = Infinity;
-      for (const j of sections[s]!) {
-        if (this.offset[j]! < 0 && this.minOff[j]! < lowest) lowest = this.minOff[j]!;
-      }
-      if (lowest !== Infinity && this.floor[s]! < lowest) {
-        this.logIdx.push(-s - 1);
-        this.logVal.push(this.floor[s]!);
-        this.floor[s] = lowest;
       }
     }
     let split = false;
@@ -340,15 +363,32 @@ class Search {
     this.placedStack.length = placedMark;
   }
 
+  /**
+   * Section inference: the unplaced members of each section stack above max(floor, lastOff) and
+   * above the smallest minOffset among them, so both plus their bytes must fit the capacity.
+   */
   private check(lo: number, hi: number, lastOff: number): boolean {
     const cap = this.capacity;
     const floor = this.floor;
     const total = this.total;
+    const sections = this.p.sections;
+    const offset = this.offset;
+    const minOff = this.minOff;
     for (let s = lo; s <= hi; s++) {
       const t = total[s]!;
       if (t === 0) continue;
       const f = floor[s]!;
       if ((f > lastOff ? f : lastOff) + t > cap) return false;
+      // Some unplaced member must be able to start at or below cap - t.
+      const need = cap - t;
+      let ok = false;
+      for (const j of sections[s]!) {
+        if (offset[j]! < 0 && minOff[j]! <= need) {
+          ok = true;
+          break;
+        }
+      }
+      if (!ok) return false;
     }
     return true;
   }
@@ -366,10 +406,11 @@ function decide(
   let spent = 0;
   for (;;) {
     limit *= 2;
-    for (const pre of p.preorders) {
+    for (let h = 0; h < p.preorders.length; h++) {
+      const pre = p.preorders[h]!;
       const budget = Math.min(limit, maxNodes - spent);
       if (budget <= 0) return { outcome: 'aborted' };
-      const s = new Search(p, capacity, pre, budget, deadlineMs);
+      const s = new Search(p, capacity, pre, p.heuristics[h]!, budget, deadlineMs);
       const r = s.run();
       spent += s.nodes;
       if (r === 'found') return { outcome: r, offsets: s.offset };
