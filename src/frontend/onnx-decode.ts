@@ -62,6 +62,7 @@ export function decodeModel(bytes: Uint8Array, fileName: string): ModelProto {
     );
   }
   opsetVersionOf(model, fileName);
+  checkDepth(graph, fileName, 0);
   checkExternalData(graph, fileName);
   checkDomains(graph, model, fileName);
   return model;
@@ -105,6 +106,18 @@ function externalError(t: TensorProto, fileName: string, node?: NodeProto): Unsu
     `tensor '${t.name ?? ''}' keeps its data in an external file; models with external data are not supported`,
     { file: fileName, ...(node ? { node: node.name ?? '', opType: node.opType ?? '' } : {}) },
   );
+}
+
+/** Subgraphs (If/Loop/Scan bodies) nested deeper than this are rejected as malformed. */
+export const MAX_SUBGRAPH_DEPTH = 32;
+
+function checkDepth(graph: GraphProto, fileName: string, depth: number): void {
+  if (depth > MAX_SUBGRAPH_DEPTH) {
+    throw InputError.one(Codes.MalformedGraph, `subgraphs are nested more than ${MAX_SUBGRAPH_DEPTH} levels deep`, {
+      file: fileName,
+    });
+  }
+  for (const node of graph.node ?? []) for (const g of subgraphsOf(node)) checkDepth(g, fileName, depth + 1);
 }
 
 function checkExternalData(graph: GraphProto, fileName: string): void {

@@ -167,3 +167,14 @@ describe('tensorFromProto', () => {
     expect(attrs.get('value')).toEqual({ type: 'tensor', value: { dtype: 'int64', shape: [1], data: { kind: 'dense', values: new BigInt64Array([4n]) } } });
   });
 });
+
+describe('decodeModel: nesting', () => {
+  it('rejects absurdly deep subgraph nesting without a stack overflow', () => {
+    let g: Record<string, unknown> = { name: 'leaf', node: [] };
+    for (let i = 0; i < 40; i++) {
+      g = { name: `g${i}`, node: [{ opType: 'If', input: ['c'], output: ['o'], attribute: [{ name: 'then_branch', type: 5, g }] }] };
+    }
+    const bytes = tiny({}, { node: [{ name: 'top', opType: 'If', input: ['x'], output: ['y'], attribute: [{ name: 'then_branch', type: 5, g }] }] });
+    expect(failure(() => decodeModel(bytes, 'deep.onnx')).code).toBe('MP207');
+  });
+});
