@@ -7,7 +7,7 @@
  * program, each test runs in its own process with raw little-endian input files, and its outputs are
  * compared with the expected outputs (|diff| <= 1e-4 + 1e-3*|ref|; integer outputs exactly).
  * A test the kernels cannot express (an unsupported attribute or dtype) is counted as unsupported with
- * its reason; every supported test must pass.
+ * its reason; every supported test must pass, and must also run clean in an ASan+UBSan build.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import onnxProto from 'onnx-proto';
 import type { AttrValue, ConstTensor } from '../../src/ir/graph.js';
 import { attributesFromProto, longToNumber, tensorFromProto } from '../../src/frontend/onnx-tensor.js';
 import { RUNTIME_DIR, RUNTIME_FILES } from '../../src/codegen/runtime-files.js';
-import { compileC, makeTempDir, removeDir, runProgram, STRICT_FLAGS } from '../helpers/c-build.js';
+import { compileC, makeTempDir, removeDir, runProgram, SANITIZE_FLAGS, STRICT_FLAGS } from '../helpers/c-build.js';
 
 const DATA_DIR = '/usr/share/libonnx-testdata/data/node';
 const HAVE_DATA = existsSync(DATA_DIR);
@@ -1085,6 +1085,7 @@ interface OpStats { total: number; supported: number; passed: number; notes: str
 const stats = new Map<string, OpStats>();
 const prepared: Prepared[] = [];
 const failures: string[] = [];
+const sanitizerFailures: string[] = [];
 let work = '';
 let program = '';
 
@@ -1137,10 +1138,19 @@ beforeAll(() => {
   program = join(work, 'conformance');
   const kernels = RUNTIME_FILES.find((f) => f.name === 'memplan_kernels.c')!.path;
   compileC({ sources: [src, kernels], output: program, includeDirs: [RUNTIME_DIR], flags: STRICT_FLAGS });
+  const sanitized = join(work, 'conformance_san');
+  compileC({
+    sources: [src, kernels], output: sanitized, includeDirs: [RUNTIME_DIR], flags: [...STRICT_FLAGS, ...SANITIZE_FLAGS],
+  });
   prepared.forEach((p, k) => {
     const dir = join(work, `case_${k}`);
     mkdirSync(dir);
     for (const r of p.runtime) writeFileSync(join(dir, `in_${r.index}.bin`), rawBytes(p.c.inputs[r.index]!));
+    // the sanitized build first (its outputs are overwritten by the plain build's below)
+    const san = runProgram(sanitized, [String(k), dir]);
+    if (san.status !== 0 || san.stderr !== '') {
+      sanitizerFailures.push(`${p.c.name}: exit ${san.status} ${san.signal ?? ''} ${san.stderr.trim().slice(0, 2000)}`);
+    }
     const run = runProgram(program, [String(k), dir]);
     const s = statsFor(p.c.op);
     if (run.status !== 0) {
@@ -1174,6 +1184,10 @@ describe.skipIf(!HAVE_DATA)('C kernels against libonnx-testdata', () => {
   it('every supported single-operator test passes', () => {
     expect(prepared.length).toBeGreaterThan(200);
     expect(failures).toEqual([]);
+  });
+
+  it('every supported test runs clean under AddressSanitizer + UndefinedBehaviorSanitizer', () => {
+    expect(sanitizerFailures).toEqual([]);
   });
 
   it('the core operators of CNNs are covered by passing tests', () => {
