@@ -3,6 +3,7 @@
  * Every bad flag or value becomes a one-line ConfigError naming the flag.
  */
 import yargs from 'yargs';
+import type { Argv } from 'yargs';
 import { ConfigError } from '../diagnostics/errors.js';
 import { Codes } from '../diagnostics/codes.js';
 import { parseSize } from './sizes.js';
@@ -46,12 +47,17 @@ export interface PlanCommand extends CommonPlanFlags {
   readonly format: 'table' | 'json';
 }
 
+export interface DumpCommand extends Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'minSram'> {
+  readonly kind: 'dump';
+  readonly stage: 'graph' | 'schedule' | 'buffers';
+}
+
 export interface TextCommand {
   readonly kind: 'text';
   readonly text: string;
 }
 
-export type Command = AnalyzeCommand | PlanCommand | TextCommand;
+export type Command = AnalyzeCommand | PlanCommand | DumpCommand | TextCommand;
 
 const usageError = (message: string, flag?: string) =>
   ConfigError.one(flag ? Codes.BadFlag : Codes.BadUsage, message, flag ? { flag } : undefined);
@@ -89,49 +95,38 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
       },
     )
     .command(
+      'dump <model>',
+      'print an intermediate stage: the graph IR, the scheduled IR, or the buffer sets (JSON)',
+      (y) =>
+        modelOptions(y.positional('model', { type: 'string', describe: 'ONNX model file' })).option('stage', {
+          type: 'string',
+          describe: 'graph, schedule or buffers',
+          default: 'schedule',
+        }),
+      (a) => {
+        const m = modelFlags(a);
+        selected = { ...m, kind: 'dump', stage: choice(a['stage'], ['graph', 'schedule', 'buffers'] as const, '--stage') };
+      },
+    )
+    .command(
       '$0 <model>',
       'analyze an ONNX model: per-layer footprint, plan every pool, gate on fit',
       (y) =>
-        y
-          .positional('model', { type: 'string', describe: 'ONNX model file' })
-          .option('sram', { type: 'string', describe: 'shared SRAM size (e.g. 256K)' })
-          .option('dram', { type: 'string', describe: 'DRAM size (e.g. 64M)' })
-          .option('target', { type: 'string', describe: 'target description file (JSON)' })
-          .option('cores', { type: 'string', describe: 'number of cores' })
-          .option('input', { type: 'string', array: true, describe: 'fix an input shape: NAME=1x3x96x96 (repeatable)' })
-          .option('dtype', { type: 'string', describe: 'size activations as-is, as int8 or as float32', default: 'as-is' })
-          .option('strategy', { type: 'string', describe: `planning strategy: ${STRATEGY_CHOICES.join(', ')}`, default: 'auto' })
-          .option('time-limit', { type: 'string', describe: 'planner search time limit in seconds' })
-          .option('seed', { type: 'string', describe: 'seed for randomized strategies', default: '1' })
+        modelOptions(y.positional('model', { type: 'string', describe: 'ONNX model file' }))
           .option('format', { type: 'string', describe: `output format: ${FORMAT_CHOICES.join(', ')}`, default: 'table' })
           .option('report', { type: 'string', describe: 'write report.json, report.md, report.csv and buffers.json to DIR' })
-          .option('double-buffer', { type: 'boolean', describe: 'double-buffer streamed tiles when they fit (--no-double-buffer to disable)', default: true })
           .option('min-sram', { type: 'boolean', describe: 'also find the smallest SRAM size at which everything fits', default: false })
           .option('emit-c', { type: 'string', describe: 'write C code to DIR (not available yet)' }),
       (a) => {
         if (a['emit-c'] !== undefined) {
           throw ConfigError.one(Codes.BadFlag, '--emit-c is not implemented yet in this version of memplan', { flag: '--emit-c' });
         }
-        const inputs = ((a['input'] as string[] | undefined) ?? []).map(parseInputFlag);
-        const names = new Set<string>();
-        for (const i of inputs) {
-          if (names.has(i.name)) throw usageError(`input '${i.name}' is given twice`, '--input');
-          names.add(i.name);
-        }
         selected = {
           kind: 'analyze',
-          model: String(a['model']),
-          ...optionalSize(a['sram'], '--sram', 'sramBytes'),
-          ...optionalSize(a['dram'], '--dram', 'dramBytes'),
-          ...(a['target'] !== undefined ? { targetFile: nonEmpty(a['target'], '--target') } : {}),
-          ...(a['cores'] !== undefined ? { cores: intFlag(a['cores'], '--cores', 1, 1024) } : {}),
-          inputs,
-          dtype: choice(a['dtype'], DTYPE_CHOICES, '--dtype'),
+          ...modelFlags(a),
           format: choice(a['format'], FORMAT_CHOICES, '--format'),
           ...(a['report'] !== undefined ? { reportDir: nonEmpty(a['report'], '--report') } : {}),
-          doubleBuffer: bool(a['double-buffer'], '--double-buffer'),
           minSram: bool(a['min-sram'], '--min-sram'),
-          ...planFlags(a),
         };
       },
     );
@@ -149,6 +144,49 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
   if (selected) return selected;
   if (output) return { kind: 'text', text: output.endsWith('\n') ? output : `${output}\n` };
   throw usageError('missing model file; run memplan --help for usage');
+}
+
+/** Options shared by the analyze and dump commands. */
+function modelOptions<T>(y: Argv<T>) {
+  return y
+    .option('sram', { type: 'string', describe: 'shared SRAM size (e.g. 256K)' })
+    .option('dram', { type: 'string', describe: 'DRAM size (e.g. 64M)' })
+    .option('target', { type: 'string', describe: 'target description file (JSON)' })
+    .option('cores', { type: 'string', describe: 'number of cores' })
+    .option('input', { type: 'string', array: true, describe: 'fix an input shape: NAME=1x3x96x96 (repeatable)' })
+    .option('dtype', { type: 'string', describe: 'size activations as-is, as int8 or as float32', default: 'as-is' })
+    .option('double-buffer', { type: 'boolean', describe: 'double-buffer streamed tiles when they fit (--no-double-buffer to disable)', default: true })
+    .option('strategy', { type: 'string', describe: `planning strategy: ${STRATEGY_CHOICES.join(', ')}`, default: 'auto' })
+    .option('time-limit', { type: 'string', describe: 'planner search time limit in seconds' })
+    .option('seed', { type: 'string', describe: 'seed for randomized strategies', default: '1' });
+}
+
+type ModelFlags = Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'minSram'>;
+
+function modelFlags(a: Record<string, unknown>): ModelFlags {
+  const inputs = ((a['input'] as string[] | undefined) ?? []).map(parseInputFlag);
+  const names = new Set<string>();
+  for (const i of inputs) {
+    if (names.has(i.name)) throw usageError(`input '${i.name}' is given twice`, '--input');
+    names.add(i.name);
+  }
+  return {
+    model: String(a['model']),
+    ...optionalSize(a['sram'], '--sram', 'sramBytes'),
+    ...optionalSize(a['dram'], '--dram', 'dramBytes'),
+    ...(a['target'] !== undefined ? { targetFile: nonEmpty(a['target'], '--target') } : {}),
+    ...(a['cores'] !== undefined ? { cores: intFlag(a['cores'], '--cores', 1, 1024) } : {}),
+    inputs,
+    dtype: choice(a['dtype'], DTYPE_CHOICES, '--dtype'),
+    doubleBuffer: bool(a['double-buffer'], '--double-buffer'),
+    ...planFlags(a),
+  };
+}
+
+function bool(v: unknown, flag: string): boolean {
+  if (Array.isArray(v)) throw usageError(`${flag} is given more than once`, flag);
+  if (typeof v !== 'boolean') throw usageError(`${flag} takes no value`, flag);
+  return v;
 }
 
 function planFlags(a: Record<string, unknown>): CommonPlanFlags {
@@ -174,12 +212,6 @@ function choice<T extends string>(v: unknown, choices: readonly T[], flag: strin
 function single(v: unknown, flag: string): string {
   if (Array.isArray(v)) throw usageError(`${flag} is given more than once`, flag);
   if (typeof v !== 'string') throw usageError(`${flag} needs a value`, flag);
-  return v;
-}
-
-function bool(v: unknown, flag: string): boolean {
-  if (Array.isArray(v)) throw usageError(`${flag} is given more than once`, flag);
-  if (typeof v !== 'boolean') throw usageError(`${flag} takes no value`, flag);
   return v;
 }
 

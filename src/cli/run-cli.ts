@@ -12,6 +12,7 @@ import type { AnalyzeCommand, PlanCommand } from './args.js';
 import { parseArgs } from './args.js';
 import { runAnalyze } from './commands/analyze.js';
 import { runPlan } from './commands/plan.js';
+import { runDump } from './commands/dump.js';
 
 export interface CliResult {
   readonly exitCode: number;
@@ -28,6 +29,8 @@ export async function runCli(argv: readonly string[], host: Host): Promise<CliRe
         return await runAnalyze(command satisfies AnalyzeCommand, host);
       case 'plan':
         return await runPlan(command satisfies PlanCommand, host);
+      case 'dump':
+        return await runDump(command, host);
     }
   } catch (e) {
     if (e instanceof MemplanError) {

@@ -67,7 +67,7 @@ function render(report: AnalysisReport, format: OutputFormat): string {
   }
 }
 
-function loadTarget(cmd: AnalyzeCommand, host: Host): TargetSpec {
+export function loadTarget(cmd: Pick<AnalyzeCommand, 'targetFile' | 'sramBytes' | 'dramBytes' | 'cores'>, host: Host): TargetSpec {
   let target = DEFAULT_TARGET;
   if (cmd.targetFile !== undefined) {
     const bytes = readInputFile(host, cmd.targetFile);
