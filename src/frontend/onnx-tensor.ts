@@ -11,7 +11,7 @@ import { Codes } from '../diagnostics/codes.js';
 import type { Location } from '../diagnostics/diagnostic.js';
 import { InputError, UnsupportedError } from '../diagnostics/errors.js';
 import type { AttrValue, ConstData, ConstTensor, DType } from '../ir/graph.js';
-import { byteSize } from '../ir/graph.js';
+import { byteSize, dtypeBits } from '../ir/graph.js';
 
 /** A protobufjs 64-bit integer (Long) as the decoder produces it, or a plain number. */
 export type LongLike = number | { readonly low: number; readonly high: number; readonly unsigned: boolean };
@@ -68,8 +68,8 @@ export function dimsFromProto(dims: readonly LongLike[], dtype: DType, what: str
     shape.push(Number(big));
     count *= big;
   }
-  const bits = BigInt(byteSize(dtype, 1) * 8 || 4);
-  if (count > BigInt(Number.MAX_SAFE_INTEGER) || (count * bits) / 8n > BigInt(Number.MAX_SAFE_INTEGER)) {
+  const bits = BigInt(dtypeBits(dtype));
+  if (count > BigInt(Number.MAX_SAFE_INTEGER) || (count * bits + 7n) / 8n > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw InputError.one(Codes.TooLarge, `${what} has ${count} elements: its size passes 2^53 bytes`, where);
   }
   return shape;
