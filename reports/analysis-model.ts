@@ -14,9 +14,19 @@ export interface ReportTarget {
 
 export interface ReportPool {
   readonly name: string;
+  /** Capacity in bytes (per core for local pools); null = unbounded. */
   readonly sizeBytes: number | null;
+  /** max(offset + size) of the plan. */
   readonly usedBytes: number;
+  /** Largest live sum at one time: no plan can use less. */
   readonly lowerBoundBytes: number;
+  /** The step where the most bytes of this pool are live, and what is live there, largest first. */
+  readonly worst: {
+    readonly step: number;
+    readonly layer: string;
+    readonly liveBytes: number;
+    readonly buffers: readonly { readonly name: string; readonly kind: string; readonly sizeBytes: number }[];
+  };
 }
 
 export interface ReportLayer {
@@ -55,8 +65,12 @@ export interface ReportBuffer {
   /** activation | input | output | tile | double-buffer | scratch */
   readonly kind: string;
   readonly sizeBytes: number;
+  /** Live layers (steps), inclusive. */
   readonly startStep: number;
   readonly endStep: number;
+  /** Live statement slots on the scheduled IR's timeline, inclusive (finer than steps). */
+  readonly startSlot: number;
+  readonly endSlot: number;
   /** Pool and offset from the verified plan; undefined when unplaced. */
   readonly pool?: string;
   readonly offset?: number;

@@ -9,7 +9,7 @@ export function describeTarget(report: AnalysisReport): string {
 }
 
 /** Plan overhead over the lower bound, as Vela prints it ("+1.25%"). */
-export function overhead(pool: ReportPool): string {
+export function overhead(pool: { readonly usedBytes: number; readonly lowerBoundBytes: number }): string {
   if (pool.lowerBoundBytes === 0) return pool.usedBytes === 0 ? '+0.00%' : '-';
   return `+${((100 * (pool.usedBytes - pool.lowerBoundBytes)) / pool.lowerBoundBytes).toFixed(2)}%`;
 }

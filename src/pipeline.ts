@@ -134,12 +134,37 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
   const fits = fitsAll(fitted);
   const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, options) : undefined;
 
-  const reportPools: ReportPool[] = plan.pools.map((p) => ({
-    name: p.name,
-    sizeBytes: bufferSet.capacities.get(p.name) ?? null,
-    usedBytes: p.usedBytes,
-    lowerBoundBytes: p.lowerBoundBytes,
-  }));
+  const stepOfSlot = (slot: number): number => {
+    // layerStart is ascending; find the last layer starting at or before the slot.
+    let lo = 0;
+    let hi = schedule.layers.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((bufferSet.layerStart[mid] ?? 0) <= slot) lo = mid;
+      else hi = mid - 1;
+    }
+    return Math.max(0, lo);
+  };
+  const reportPools: ReportPool[] = plan.pools.map((p) => {
+    const inPool = bufferSet.buffers.filter((b) => b.poolCandidates?.[0] === p.name);
+    const w = worstSlot(inPool);
+    const step = stepOfSlot(w.slot);
+    return {
+      name: p.name,
+      sizeBytes: bufferSet.capacities.get(p.name) ?? null,
+      usedBytes: p.usedBytes,
+      lowerBoundBytes: p.lowerBoundBytes,
+      worst: {
+        step,
+        layer: schedule.layers[step]?.name ?? '',
+        liveBytes: w.bytes,
+        buffers: inPool
+          .filter((b) => (b.startStep ?? 0) <= w.slot && w.slot <= (b.endStep ?? 0))
+          .sort((a, b) => b.sizeBytes - a.sizeBytes || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+          .map((b) => ({ name: b.name, kind: b.kind ?? 'activation', sizeBytes: b.sizeBytes })),
+      },
+    };
+  });
 
   const intervalByName = new Map(liveness.intervals.map((iv) => [iv.tensor, iv]));
   const layers: ReportLayer[] = schedule.layers.map((l) => {
@@ -210,8 +235,10 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
       name: b.name,
       kind: b.kind ?? 'activation',
       sizeBytes: b.sizeBytes,
-      startStep: b.startStep ?? 0,
-      endStep: b.endStep ?? 0,
+      startStep: stepOfSlot(b.startStep ?? 0),
+      endStep: stepOfSlot(b.endStep ?? 0),
+      startSlot: b.startStep ?? 0,
+      endSlot: b.endStep ?? 0,
       ...(a ? { pool: a.pool, offset: a.offsetBytes } : {}),
     };
   });
@@ -246,6 +273,24 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     failures,
   };
   return { graph, liveness, schedule, bufferSet, plan, report };
+}
+
+/** The slot with the largest live sum of the given interval buffers (first one on ties). */
+function worstSlot(buffers: readonly { readonly sizeBytes: number; readonly startStep?: number; readonly endStep?: number }[]): { slot: number; bytes: number } {
+  const events: [number, number][] = [];
+  for (const b of buffers) {
+    events.push([b.startStep ?? 0, b.sizeBytes]);
+    events.push([(b.endStep ?? 0) + 1, -b.sizeBytes]);
+  }
+  events.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let live = 0;
+  let best = { slot: 0, bytes: 0 };
+  for (let i = 0; i < events.length; ) {
+    const slot = events[i]![0];
+    while (i < events.length && events[i]![0] === slot) live += events[i++]![1];
+    if (live > best.bytes) best = { slot, bytes: live };
+  }
+  return best;
 }
 
 /** The layer with the most SRAM (or the most DRAM traffic for other pools) to blame for an overflow. */
