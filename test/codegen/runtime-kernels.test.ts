@@ -280,7 +280,38 @@ static void test_numerics_and_layout(void) {
   }
 }
 
+static void test_concat_in_place(void) {
+  /* a conv (3 -> 4 channels) writes straight into channels [2, 6) of a 7-channel concat buffer through
+     window strides; equal to conv into its own tensor then mp_concat_part */
+  static float x[3 * 5 * 4], w[4 * 3 * 9], own[4 * 5 * 4], cat[7 * 5 * 4], ref[7 * 5 * 4];
+  mp_window xw, yw;
+  mp_conv_params p = {3, 3, 1, 1, 1, 1, 1, 1, 1, {MP_ACT_RELU, 0.0f, 0.0f}};
+  long i;
+  for (i = 0; i < 60; i++) x[i] = rnd();
+  for (i = 0; i < 108; i++) w[i] = rnd();
+  for (i = 0; i < 140; i++) cat[i] = ref[i] = -7.0f;
+  xw = mp_window_full(x, 1, 3, 5, 4);
+  yw = mp_window_full(own, 1, 4, 5, 4);
+  CHECK(mp_conv2d(&xw, &yw, w, NULL, &p) == MP_OK);
+  mp_concat_part(own, ref, 1, 80, 140, 2 * 20);
+  /* the conv's own output window (c0 = 0, full_c = 4) stored with the concat tensor's strides */
+  yw = mp_window_full(cat + 2 * 20, 1, 4, 5, 4);
+  yw.sn = 7 * 20;
+  CHECK(mp_conv2d(&xw, &yw, w, NULL, &p) == MP_OK);
+  CHECK(memcmp(cat, ref, sizeof cat) == 0);
+  /* and in two row tiles */
+  for (i = 0; i < 140; i++) cat[i] = -7.0f;
+  for (i = 0; i < 5; i += 3) {
+    long th = i + 3 > 5 ? 5 - i : 3;
+    yw = mp_window_in_full(cat + 2 * 20, 1, 0, 4, i, th, 4, 5, 4);
+    yw.sn = 7 * 20;
+    CHECK(mp_conv2d(&xw, &yw, w, NULL, &p) == MP_OK);
+  }
+  CHECK(memcmp(cat, ref, sizeof cat) == 0);
+}
+
 int main(void) {
+  test_concat_in_place();
   test_fused_activations();
   test_unary_references();
   test_binary();

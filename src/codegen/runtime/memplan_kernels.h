@@ -93,7 +93,10 @@ typedef struct {
  * Output pixel (oy, ox) reads input rows oy*stride_h - pad_top + ky*dil_h (likewise columns); input
  * positions outside the full input are zero. `x` must cover, for every output channel of `y`, the
  * input channels of its group, and every input row inside the full input that the output rows read.
- * x->n == y->n. Returns MP_OK, MP_EWINDOW or MP_EPARAM (nothing written on error).
+ * x->n == y->n; y must not overlap x (the output rows are used as accumulators).
+ * Because windows carry their own strides, y may sit inside a larger tensor (e.g. a channel range of a
+ * Concat output: data at the concat channel offset, c0/full_c those of the conv, sn of the concat), so
+ * a Concat needs no copy. Returns MP_OK, MP_EWINDOW or MP_EPARAM (nothing written on error).
  */
 int mp_conv2d(const mp_window *x, mp_window *y, const float *weights, const float *bias,
               const mp_conv_params *p);
