@@ -18,7 +18,7 @@ const DRIVER = String.raw`
 #include <stdlib.h>
 #include <string.h>
 
-int mp_host_dma_in_flight(void);
+
 
 #define CHECK(cond) do { if (!(cond)) { printf("FAIL %s:%d %s\n", __FILE__, __LINE__, #cond); return 1; } } while (0)
 
@@ -255,6 +255,21 @@ describe('host hooks', () => {
       'memplan_hooks_host.c',
     ]);
     for (const f of RUNTIME_FILES) expect(readFileSync(f.path, 'utf8')).toContain('memplan');
+  });
+
+  it('the runtime compiles warning-free with extra warnings (-Wpedantic -Wshadow -Wmissing-prototypes ...)', () => {
+    for (const f of RUNTIME_FILES.filter((r) => r.name.endsWith('.c'))) {
+      compileC({
+        sources: [f.path],
+        output: join(dir, `${f.name}.o`),
+        includeDirs: [RUNTIME_DIR],
+        flags: [...STRICT_FLAGS, '-O2', '-Wpedantic', '-Wshadow', '-Wstrict-prototypes', '-Wmissing-prototypes',
+          '-Wcast-qual', '-Wundef', '-pthread', '-c'],
+        libs: [],
+      });
+    }
+    const all = RUNTIME_FILES.map((f) => readFileSync(f.path, 'utf8')).join('\n');
+    expect(all).not.toMatch(/\b(malloc|calloc|realloc|free)\s*\(/);
   });
 
   it('the compiled module finds the runtime from dist/src/codegen/ (tsc does not copy .c files)', () => {

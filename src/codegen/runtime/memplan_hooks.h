@@ -53,6 +53,13 @@ void mp_barrier(void);
  */
 void mp_poison(void *ptr, size_t bytes);
 
+/*
+ * Host implementation only (memplan_hooks_host.c; device ports need not provide it and generated model
+ * code never calls it): the number of transfers started and not yet waited for. A host runner can check
+ * that it is 0 after inference.
+ */
+int mp_host_dma_in_flight(void);
+
 #ifdef __cplusplus
 }
 #endif

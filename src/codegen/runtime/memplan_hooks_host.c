@@ -110,7 +110,7 @@ void mp_dma_wait(mp_dma_token token) {
   }
 }
 
-/* Number of transfers started and not yet waited for (host-only helper for tests and runners). */
+/* Number of transfers started and not yet waited for (declared in memplan_hooks.h, host only). */
 int mp_host_dma_in_flight(void) {
   int n = 0;
   size_t i;
