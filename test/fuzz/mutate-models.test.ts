@@ -54,7 +54,7 @@ const SCALE = Number(process.env.MEMPLAN_FUZZ_SCALE ?? 1);
 function structurePicker(bytes: Uint8Array): OffsetPicker {
   const model = onnxProto.onnx.ModelProto.decode(bytes);
   const spans = (model.graph?.initializer ?? [])
-    .map((t) => t.rawData)
+    .map((t) => t.rawData ?? new Uint8Array(0))
     .filter((r) => r.length > 0)
     .map((r) => [r.byteOffset, r.byteOffset + r.length] as const)
     .sort((a, b) => a[0] - b[0]);
