@@ -203,6 +203,21 @@ describe('constant folding kernels', () => {
     expect(code(() => fold('Constant', [], {}))).toBe('MP306');
   });
 
+  it('DequantizeLinear and QuantizeLinear, per tensor and per axis', () => {
+    const w: ConstTensor = { dtype: 'int8', shape: [2, 2], data: { kind: 'dense', values: Int8Array.from([-128, 0, 10, 127]) } };
+    const zp: ConstTensor = { dtype: 'int8', shape: [], data: { kind: 'dense', values: Int8Array.from([0]) } };
+    const d = one('DequantizeLinear', [w, f32([0.5], []), zp]);
+    expect(d.dtype).toBe('float32');
+    expect(vals(d)).toEqual([-64, 0, 5, 63.5]);
+    const perAxis = one('DequantizeLinear', [w, f32([1, 2])], { axis: int(0) });
+    expect(vals(perAxis)).toEqual([-128, 0, 20, 254]);
+    const q = one('QuantizeLinear', [f32([-1, 0.25, 0.75, 1000]), f32([0.5], [])]);
+    expect(q.dtype).toBe('uint8');
+    expect(vals(q)).toEqual([0, 0, 2, 255]);
+    const qi = one('QuantizeLinear', [f32([-1, 0.25, 0.75, 1000]), f32([0.5], []), zp]);
+    expect(vals(qi)).toEqual([-2, 0, 2, 127]);
+  });
+
   it('lists the ops it folds', () => {
     const ops = foldableOps();
     for (const op of ['Shape', 'Size', 'Gather', 'Unsqueeze', 'Squeeze', 'Concat', 'Reshape', 'Cast', 'Slice', 'Add', 'Sub',

@@ -284,6 +284,24 @@ describe('importOnnx: constant folding', () => {
     expect(g.weights.get('k')?.shape).toEqual([1, 3]);
   });
 
+  it('folds DequantizeLinear of an int8 weight (QDQ models) into a float weight', () => {
+    const g = imp({
+      inputs: [input('x', [1, 2, 4, 4])],
+      initializers: [
+        { name: 'wq', dataType: 3, dims: [2, 2, 1, 1], int32Data: [1, -2, 3, -4] },
+        floats('ws', [0.5, 0.25]),
+      ],
+      nodes: [
+        { op: 'DequantizeLinear', inputs: ['wq', 'ws'], outputs: ['w'], attrs: [attr.int('axis', 0)] },
+        { op: 'Conv', inputs: ['x', 'w'], outputs: ['y'] },
+      ],
+      outputs: ['y'],
+    });
+    expect(g.nodes.map((n) => n.opType)).toEqual(['Conv']);
+    expect(g.weights.get('w')?.data).toEqual({ kind: 'dense', values: new Float32Array([0.5, -1, 0.75, -1]) });
+    expect([...g.tensors.keys()]).toEqual(['x', 'y']);
+  });
+
   it('keeps an all-constant node without a kernel as a runtime node', () => {
     const g = imp({
       inputs: [input('x', [3])],

@@ -4,12 +4,13 @@
  */
 import { ELEMENTWISE_KERNELS } from './elementwise.js';
 import { MOVEMENT_KERNELS } from './movement.js';
+import { QUANT_KERNELS } from './quant.js';
 import type { ConstKernel } from './tensor.js';
 
 export type { ConstKernel, KernelContext } from './tensor.js';
 export { CannotFold, MAX_FOLD_ELEMENTS } from './tensor.js';
 
-const KERNELS: ReadonlyMap<string, ConstKernel> = new Map([...ELEMENTWISE_KERNELS, ...MOVEMENT_KERNELS]);
+const KERNELS: ReadonlyMap<string, ConstKernel> = new Map([...ELEMENTWISE_KERNELS, ...MOVEMENT_KERNELS, ...QUANT_KERNELS]);
 
 /** The kernel that evaluates `opType` on constants, or undefined when memplan cannot fold it. */
 export function constKernelFor(opType: string, domain: string): ConstKernel | undefined {
