@@ -9,7 +9,7 @@
 import type { onnx } from 'onnx-proto';
 import { Codes } from '../diagnostics/codes.js';
 import type { Location } from '../diagnostics/diagnostic.js';
-import { InputError, UnsupportedError } from '../diagnostics/errors.js';
+import { InputError, InternalError, UnsupportedError } from '../diagnostics/errors.js';
 import type { AttrValue, ConstData, ConstTensor, DType } from '../ir/graph.js';
 import { byteSize, dtypeBits } from '../ir/graph.js';
 
@@ -121,7 +121,7 @@ function float8ToFloat(byte: number, dtype: DType): number {
   return sign * (1 + mant / (1 << mantBits)) * 2 ** (exp - bias);
 }
 
-type NumericArray = Exclude<Extract<ConstData, { kind: 'dense' }>['values'], never>;
+type NumericArray = Extract<ConstData, { kind: 'dense' }>['values'];
 
 function mismatch(name: string, got: number, want: number, shape: readonly number[], where?: Location): InputError {
   return InputError.one(
@@ -203,7 +203,7 @@ function fromRaw(raw: Uint8Array, dtype: DType, count: number): NumericArray {
     case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz':
       return Float32Array.from(raw, (b) => float8ToFloat(b, dtype));
     case 'int4': case 'uint4': return unpack4(raw, count, dtype === 'int4');
-    default: throw new UnsupportedError([{ code: Codes.UnsupportedDtype, severity: 'error', message: `no raw decoding for ${dtype}` }]);
+    default: throw new InternalError(`no raw decoding for ${dtype}`);
   }
 }
 
