@@ -16,6 +16,8 @@
  * but outside the window are an error: the kernel returns MP_EWINDOW before writing anything.
  * Calling a kernel with full-tensor windows computes the whole layer; calling it per tile computes
  * bit-identical results (every output element is computed by the same operations in the same order).
+ * Kernels never write through an input window (they take it as `const mp_window *`), so a window over
+ * read-only data may be built with a cast of its pointer.
  */
 #ifndef MEMPLAN_KERNELS_H
 #define MEMPLAN_KERNELS_H
