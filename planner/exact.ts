@@ -459,8 +459,12 @@ export function exactSearch(problem: PackProblem, context: PackContext): PackRes
     ...(infeasible ? { infeasible: true } : {}),
   });
   if (best.used <= lb) return done(true);
+  let toSearch = 0;
+  problem.items.forEach((it, i) => {
+    if (it.sizeBytes > 0 && problem.neighbors[i]!.length > 0) toSearch++;
+  });
+  if (toSearch > EXACT_MAX_ITEMS) return done(false);
   const p = prepare(problem);
-  if (p.searched.length > EXACT_MAX_ITEMS) return done(false);
   const deadline = context.deadlineMs;
   const progress = (phase: string): void =>
     context.onProgress?.({ phase, bestBytes: best.used, lowerBoundBytes: problem.lowerBoundBytes });

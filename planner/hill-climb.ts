@@ -57,7 +57,7 @@ export function hillClimb(problem: PackProblem, context: PackContext, options: H
   let stale = 0;
   for (let iter = 0; iter < maxIterations && n > 1; iter++) {
     if (best.usedBytes <= lb || stale >= MAX_STALE_ITERATIONS) break;
-    if ((iter & 15) === 0 && Date.now() >= context.deadlineMs) break;
+    if (Date.now() >= context.deadlineMs) break;
     const peak = current.peakItem;
     const pos = order.indexOf(peak);
     const next = order.slice();
