@@ -14,15 +14,26 @@ export function renderMarkdown(report: AnalysisReport): string {
   for (const p of report.pools) out.push(row(poolRow(p)));
   out.push('');
   out.push(`Peak live activations: **${formatBytes(report.peakLiveBytes)}** (${report.peakLiveBytes} bytes) at step ${report.peakStep}; weights ${formatBytes(report.weightBytes)}.`);
+  if (report.minSramBytes !== undefined) out.push(`Smallest SRAM that fits: ${formatBytes(report.minSramBytes)} (${report.minSramBytes} bytes).`);
   for (const f of report.failures) out.push(`\n**${f.code}**: ${escapeCell(f.message)}`);
+  for (const p of report.pools) {
+    if (p.worst.buffers.length === 0) continue;
+    const top = p.worst.buffers.slice(0, 5).map((b) => `\`${escapeCell(b.name)}\` ${b.sizeBytes} B`).join(', ');
+    out.push(`\nLive in ${escapeCell(p.name)} at step ${p.worst.step} (\`${escapeCell(p.worst.layer)}\`, ${p.worst.liveBytes} bytes): ${top}${p.worst.buffers.length > 5 ? ', ...' : ''}`);
+  }
   out.push('');
   out.push('<details><summary>Per-layer footprint</summary>');
   out.push('');
-  const head = ['Step', 'Layer', 'Op', 'Output shape', 'Output bytes', 'Live bytes', 'SRAM bytes', 'SRAM %', 'Fits'];
+  const head = ['Step', 'Layer', 'Op', 'Output shape', 'Schedule', 'Resident', 'Scratch', 'SRAM', 'SRAM %', 'DMA in', 'DMA out', 'Cycles', 'Fits'];
   out.push(row(head));
-  out.push(row(['---:', '---', '---', '---', '---:', '---:', '---:', '---:', '---']));
+  out.push(row(['---:', '---', '---', '---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---']));
   for (const l of report.layers) {
-    out.push(row([String(l.step), l.name, l.op, l.outputShape, String(l.outputBytes), String(l.liveBytes), String(l.sramBytes), formatPercent(l.sramBytes, report.target.sramBytes), l.fits ? 'yes' : '**no**']));
+    out.push(
+      row([
+        String(l.step), l.name, l.op, l.outputShape, l.schedule, String(l.residentBytes), String(l.scratchBytes), String(l.sramBytes),
+        formatPercent(l.sramBytes, report.target.sramBytes), String(l.dmaInBytes), String(l.dmaOutBytes), String(l.cycles), l.fits ? 'yes' : '**no**',
+      ]),
+    );
   }
   out.push('');
   out.push('</details>');

@@ -33,6 +33,8 @@ export interface AnalyzeOptions {
   readonly doubleBuffer?: boolean;
   /** Also find the smallest SRAM size at which everything fits (bisection over the whole pipeline). */
   readonly findMinSram?: boolean;
+  /** Fail the gate when a bounded memory is used beyond (1 - headroom) of its size (0..1; default 0). */
+  readonly headroom?: number;
   readonly onProgress?: (info: { readonly phase: string; readonly bestBytes: number; readonly lowerBoundBytes: number }) => void;
 }
 
@@ -126,13 +128,27 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
   const dtype = options.dtype ?? 'as-is';
   const liveness = graphLiveness(graph, dtype);
   const target = options.target;
-  const fitted = await fit(graph, liveness, options, target, options.timeLimitMs);
+  // With --headroom, memplan plans into the allowed part of each bounded memory and fails only
+  // when even that does not fit.
+  const headroom = options.headroom ?? 0;
+  const sramSize = sramOf(target)?.sizeBytes ?? null;
+  const dramSize = globalOf(target)?.sizeBytes ?? null;
+  const allowed = (size: number | null) => (size === null || headroom <= 0 ? undefined : Math.max(1, Math.floor(size * (1 - headroom))));
+  const planTarget = headroom > 0
+    ? applyOverrides(target, { ...(allowed(sramSize) ? { sramBytes: allowed(sramSize)! } : {}), ...(allowed(dramSize) ? { dramBytes: allowed(dramSize)! } : {}) })
+    : target;
+  const fitted = await fit(graph, liveness, { ...options, target: planTarget }, planTarget, options.timeLimitMs);
   const { schedule, bufferSet, plan } = fitted;
   const sram = sramOf(target);
   const sramName = bufferSet.poolOfScope.sram;
   const capacity = sram?.sizeBytes ?? null;
   const fits = fitsAll(fitted);
-  const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, options) : undefined;
+  const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, { ...options, target: planTarget }) : undefined;
+  const headroomNote = (pool: string) =>
+    headroom > 0 && bufferSet.capacities.get(pool) !== null
+      ? ` (--headroom ${+(headroom * 100).toFixed(2)}% keeps ${(sramOf(target)?.name === pool ? sramSize : dramSize) ?? 0} - ${bufferSet.capacities.get(pool)} bytes free)`
+      : '';
+  const failCode = headroom > 0 ? Codes.Headroom : Codes.DoesNotFit;
 
   const stepOfSlot = (slot: number): number => {
     // layerStart is ascending; find the last layer starting at or before the slot.
@@ -151,7 +167,7 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     const step = stepOfSlot(w.slot);
     return {
       name: p.name,
-      sizeBytes: bufferSet.capacities.get(p.name) ?? null,
+      sizeBytes: p.name === sramName ? sramSize : p.name === bufferSet.poolOfScope.global ? dramSize : (bufferSet.capacities.get(p.name) ?? null),
       usedBytes: p.usedBytes,
       lowerBoundBytes: p.lowerBoundBytes,
       worst: {
@@ -200,30 +216,31 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     };
   });
 
-  const hint = minSramBytes !== undefined ? `; the smallest SRAM that works is ${minSramBytes} bytes` : '';
+  const minWithHeadroom = minSramBytes !== undefined && headroom > 0 ? Math.ceil(minSramBytes / (1 - headroom)) : minSramBytes;
+  const hint = minWithHeadroom !== undefined ? `; the smallest SRAM that works is ${minWithHeadroom} bytes${headroom > 0 ? ' with that headroom' : ''}` : '';
   const failures: ReportFailure[] = [];
   for (const f of fitted.failures) {
     failures.push({
-      code: Codes.DoesNotFit,
+      code: failCode,
       memory: sramName,
       step: f.step,
       layer: f.layer,
       neededBytes: f.neededBytes,
       availableBytes: f.availableBytes,
-      message: `does not fit: layer '${f.layer}' (step ${f.step}) needs ${f.neededBytes} bytes of '${sramName}' even with its smallest tile, but ${f.availableBytes} bytes are available${hint}`,
+      message: `does not fit: layer '${f.layer}' (step ${f.step}) needs ${f.neededBytes} bytes of '${sramName}' even with its smallest tile, but ${f.availableBytes} bytes are available${headroomNote(sramName)}${hint}`,
     });
   }
   if (fitted.failures.length === 0) {
     for (const o of fitted.overflows) {
       const worst = worstLayer(layers, o.pool === sramName);
       failures.push({
-        code: Codes.DoesNotFit,
+        code: failCode,
         memory: o.pool,
         step: worst.step,
         layer: worst.name,
         neededBytes: o.usedBytes,
         availableBytes: o.capacity,
-        message: `does not fit: memory '${o.pool}' needs ${o.usedBytes} bytes but has ${o.capacity} (worst step ${worst.step}, layer '${worst.name}')${o.pool === sramName ? hint : ''}`,
+        message: `does not fit: memory '${o.pool}' needs ${o.usedBytes} bytes but has ${o.capacity} (worst step ${worst.step}, layer '${worst.name}')${headroomNote(o.pool)}${o.pool === sramName ? hint : ''}`,
       });
     }
   }
@@ -259,7 +276,7 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     peakLiveBytes: liveness.peakLiveBytes,
     peakStep: liveness.peakStep,
     weightBytes: graph.weightBytes,
-    ...(minSramBytes !== undefined ? { minSramBytes } : {}),
+    ...(minWithHeadroom !== undefined ? { minSramBytes: minWithHeadroom } : {}),
     doubleBuffer: options.doubleBuffer ?? true,
     pools: reportPools,
     layers,

@@ -39,6 +39,8 @@ export interface AnalyzeCommand extends CommonPlanFlags {
   readonly reportDir?: string;
   readonly doubleBuffer: boolean;
   readonly minSram: boolean;
+  /** Fail when a memory is used beyond (1 - headroom) of its size; 0 = off. */
+  readonly headroom: number;
 }
 
 export interface PlanCommand extends CommonPlanFlags {
@@ -47,9 +49,16 @@ export interface PlanCommand extends CommonPlanFlags {
   readonly format: 'table' | 'json';
 }
 
-export interface DumpCommand extends Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'minSram'> {
+export interface DumpCommand extends Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'minSram' | 'headroom'> {
   readonly kind: 'dump';
   readonly stage: 'graph' | 'schedule' | 'buffers';
+}
+
+export interface DiffCommand {
+  readonly kind: 'diff';
+  readonly oldFile: string;
+  readonly newFile: string;
+  readonly format: 'table' | 'json' | 'markdown';
 }
 
 export interface TextCommand {
@@ -57,7 +66,7 @@ export interface TextCommand {
   readonly text: string;
 }
 
-export type Command = AnalyzeCommand | PlanCommand | DumpCommand | TextCommand;
+export type Command = AnalyzeCommand | PlanCommand | DumpCommand | DiffCommand | TextCommand;
 
 const usageError = (message: string, flag?: string) =>
   ConfigError.one(flag ? Codes.BadFlag : Codes.BadUsage, message, flag ? { flag } : undefined);
@@ -95,6 +104,18 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
       },
     )
     .command(
+      'diff <old> <new>',
+      'compare two JSON reports (memplan MODEL --format json): per-layer and per-pool deltas; exit 1 when the new one does not fit',
+      (y) =>
+        y
+          .positional('old', { type: 'string', describe: 'the old report' })
+          .positional('new', { type: 'string', describe: 'the new report' })
+          .option('format', { type: 'string', describe: 'table, json or markdown', default: 'table' }),
+      (a) => {
+        selected = { kind: 'diff', oldFile: String(a['old']), newFile: String(a['new']), format: choice(a['format'], ['table', 'json', 'markdown'] as const, '--format') };
+      },
+    )
+    .command(
       'dump <model>',
       'print an intermediate stage: the graph IR, the scheduled IR, or the buffer sets (JSON)',
       (y) =>
@@ -116,6 +137,7 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
           .option('format', { type: 'string', describe: `output format: ${FORMAT_CHOICES.join(', ')}`, default: 'table' })
           .option('report', { type: 'string', describe: 'write report.json, report.md, report.csv and buffers.json to DIR' })
           .option('min-sram', { type: 'boolean', describe: 'also find the smallest SRAM size at which everything fits', default: false })
+          .option('headroom', { type: 'string', describe: 'fail when a memory is more than (100 - N)% used, e.g. 10%' })
           .option('emit-c', { type: 'string', describe: 'write C code to DIR (not available yet)' }),
       (a) => {
         if (a['emit-c'] !== undefined) {
@@ -127,6 +149,7 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
           format: choice(a['format'], FORMAT_CHOICES, '--format'),
           ...(a['report'] !== undefined ? { reportDir: nonEmpty(a['report'], '--report') } : {}),
           minSram: bool(a['min-sram'], '--min-sram'),
+          headroom: a['headroom'] === undefined ? 0 : parseHeadroom(single(a['headroom'], '--headroom')),
         };
       },
     );
@@ -161,7 +184,7 @@ function modelOptions<T>(y: Argv<T>) {
     .option('seed', { type: 'string', describe: 'seed for randomized strategies', default: '1' });
 }
 
-type ModelFlags = Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'minSram'>;
+type ModelFlags = Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'minSram' | 'headroom'>;
 
 function modelFlags(a: Record<string, unknown>): ModelFlags {
   const inputs = ((a['input'] as string[] | undefined) ?? []).map(parseInputFlag);
@@ -181,6 +204,16 @@ function modelFlags(a: Record<string, unknown>): ModelFlags {
     doubleBuffer: bool(a['double-buffer'], '--double-buffer'),
     ...planFlags(a),
   };
+}
+
+/** `10%` or `10` (percent of each memory kept free), from 0 to below 100. */
+function parseHeadroom(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);
+  const pct = m ? Number(m[1]) : NaN;
+  if (!Number.isFinite(pct) || pct < 0 || pct >= 100) {
+    throw usageError(`invalid value '${text}' for --headroom: expected a percentage from 0 to below 100, e.g. 10%`, '--headroom');
+  }
+  return pct / 100;
 }
 
 function bool(v: unknown, flag: string): boolean {

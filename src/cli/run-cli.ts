@@ -13,6 +13,7 @@ import { parseArgs } from './args.js';
 import { runAnalyze } from './commands/analyze.js';
 import { runPlan } from './commands/plan.js';
 import { runDump } from './commands/dump.js';
+import { runDiff } from './commands/diff.js';
 
 export interface CliResult {
   readonly exitCode: number;
@@ -31,6 +32,8 @@ export async function runCli(argv: readonly string[], host: Host): Promise<CliRe
         return await runPlan(command satisfies PlanCommand, host);
       case 'dump':
         return await runDump(command, host);
+      case 'diff':
+        return await runDiff(command, host);
     }
   } catch (e) {
     if (e instanceof MemplanError) {

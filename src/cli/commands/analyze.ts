@@ -34,6 +34,7 @@ export async function runAnalyze(cmd: AnalyzeCommand, host: Host): Promise<CliRe
     seed: cmd.seed,
     doubleBuffer: cmd.doubleBuffer,
     findMinSram: cmd.minSram,
+    headroom: cmd.headroom,
     ...(cmd.timeLimitMs !== undefined ? { timeLimitMs: cmd.timeLimitMs } : {}),
     ...(progress ? { onProgress: progress } : {}),
   });
@@ -48,7 +49,11 @@ export async function runAnalyze(cmd: AnalyzeCommand, host: Host): Promise<CliRe
     host.writeFile(path.join(cmd.reportDir, 'buffers.json'), bufferSetToJson(analysis.bufferSet.buffers, analysis.bufferSet.pools.map((p) => ({ ...p, sizeBytes: analysis.bufferSet.capacities.get(p.name) ?? null }))));
   }
   if (!report.fits) {
-    for (const f of report.failures) host.stderr(`error ${f.code}: ${f.message} (file ${modelName}, layer '${f.layer}', pool '${f.memory}')\n`);
+    // One line on stderr: the worst failure (most bytes over), and how many more there are; the
+    // reports list them all.
+    const worst = [...report.failures].sort((a, b) => b.neededBytes - b.availableBytes - (a.neededBytes - a.availableBytes) || a.step - b.step)[0]!;
+    const more = report.failures.length > 1 ? `; ${report.failures.length - 1} more in the report` : '';
+    host.stderr(`error ${worst.code}: ${worst.message}${more} (file ${modelName}, layer '${worst.layer}', pool '${worst.memory}')\n`);
     return { exitCode: 1 };
   }
   return { exitCode: 0 };
