@@ -64,9 +64,13 @@ export function tryFold(ctx: KernelContext, inputs: readonly (ValueInfo | undefi
   }
   if (!outputs) return undefined;
   const where: Location = { ...(ctx.file !== undefined ? { file: ctx.file } : {}), node: node.name, opType: node.opType };
-  const declared = node.outputs.filter((o) => o !== '').length;
-  if (outputs.length < declared) {
-    throw new InternalError(`constant kernel for ${node.opType} returned ${outputs.length} outputs for ${declared}`);
+  const last = node.outputs.reduce((a, o, i) => (o !== '' ? i : a), -1);
+  if (outputs.length <= last) {
+    throw InputError.one(
+      Codes.MalformedGraph,
+      `node '${node.name}' declares ${node.outputs.length} outputs but ${node.opType} produces ${outputs.length}`,
+      where,
+    );
   }
   outputs.forEach((t, i) => {
     checkShape(t.shape, t.dtype, `output ${i} of node '${node.name}'`, where);

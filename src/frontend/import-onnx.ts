@@ -372,7 +372,13 @@ class Importer {
     node.outputs.forEach((out, i) => {
       if (out === '') return;
       const t = types[i];
-      if (!t) throw new InternalError(`shape function of ${node.opType} gave no type for output ${i} of '${node.name}'`);
+      if (!t) {
+        throw InputError.one(
+          Codes.MalformedGraph,
+          `node '${node.name}' declares ${node.outputs.length} outputs but ${node.opType} produces ${types.length}`,
+          where,
+        );
+      }
       checkShape(t.shape, t.dtype, `output '${out}' of node '${node.name}'`, where);
       this.checkDeclared(out, t.dtype, t.shape, where);
       this.values.set(out, { dtype: t.dtype, shape: [...t.shape] });

@@ -193,6 +193,19 @@ describe('importOnnx: basics', () => {
     expect(f.message).toContain('file t.onnx');
   });
 
+  it('rejects a node with more outputs than its op produces', () => {
+    const f = failure(() => imp({ inputs: [input('x', [2])], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y', 'z'], name: 'two' }], outputs: ['y'] }));
+    expect(f.code).toBe('MP207');
+    expect(f.message).toContain("node 'two' declares 2 outputs but Relu produces 1");
+    const g = failure(() => imp({
+      inputs: [input('x', [2])],
+      nodes: [{ op: 'Shape', inputs: ['x'], outputs: ['s', 't'], name: 'shape2' }, { op: 'Relu', inputs: ['x'], outputs: ['y'] }],
+      outputs: ['y'],
+    }));
+    expect(g.code).toBe('MP207');
+    expect(g.message).toContain("node 'shape2' declares 2 outputs but Shape produces 1");
+  });
+
   it('adds the file to shape-function errors', () => {
     const f = failure(() => imp({
       inputs: [input('x', [2, 3]), input('z', [4, 5])],
