@@ -104,14 +104,20 @@ export function legend(entries: readonly { readonly label: string; readonly colo
   return out.join('\n');
 }
 
-/** Step ticks and labels along the x axis; `xOfStep(s)` is the left edge of step s. */
+/**
+ * Step ticks and labels along the x axis; `xOfStep(s)` is the left edge of step s. Steps can have
+ * uneven widths (slots), so a tick is skipped when it would come closer than 30 px to the last one.
+ */
 export function stepAxis(count: number, xOfStep: (step: number) => number, label: string): string {
   const out: string[] = [];
   const every = tickEvery(count, PLOT_WIDTH);
+  let last = Number.NEGATIVE_INFINITY;
   for (let s = 0; s < count; s += every) {
-    const x = px(xOfStep(s));
-    out.push(`<line x1="${x}" y1="${FRAME.top}" x2="${x}" y2="${PLOT_BOTTOM + 4}" stroke="#e3e3e3"/>`);
-    out.push(`<text x="${x}" y="${PLOT_BOTTOM + 17}" text-anchor="middle" fill="#444">${s}</text>`);
+    const x = xOfStep(s);
+    if (x - last < 30) continue;
+    last = x;
+    out.push(`<line x1="${px(x)}" y1="${FRAME.top}" x2="${px(x)}" y2="${PLOT_BOTTOM + 4}" stroke="#e3e3e3"/>`);
+    out.push(`<text x="${px(x)}" y="${PLOT_BOTTOM + 17}" text-anchor="middle" fill="#444">${s}</text>`);
   }
   out.push(`<text x="${px(FRAME.left + PLOT_WIDTH / 2)}" y="${FRAME_HEIGHT - 8}" text-anchor="middle" fill="#444">${escapeXml(label)}</text>`);
   return out.join('\n');
@@ -180,7 +186,8 @@ export function renderSvgMemoryMap(report: AnalysisReport, poolName: string, opt
     out.push(`<rect class="worst" x="${px(wx0)}" y="${FRAME.top}" width="${px(Math.max(MIN_RECT_PX, wx1 - wx0))}" height="${FRAME.plotHeight}" fill="#facc15" fill-opacity="0.35"/>`);
   }
 
-  out.push('<g class="buffers">');
+  // A hairline of white between neighbouring buffers, inherited by every rectangle.
+  out.push('<g class="buffers" stroke="#ffffff" stroke-width="0.4">');
   for (const b of placed) {
     const x0 = xOfSlot(b.startSlot);
     const w = Math.max(MIN_RECT_PX, xOfSlot(b.endSlot + 1) - x0);
@@ -197,6 +204,7 @@ export function renderSvgMemoryMap(report: AnalysisReport, poolName: string, opt
   out.push(limitLine(yOfBytes(pool.lowerBoundBytes), '#555555', '2 3', `lower bound ${formatBytes(pool.lowerBoundBytes)}`, 'start'));
   if (pool.sizeBytes !== null) out.push(limitLine(yOfBytes(pool.sizeBytes), CAPACITY_COLOUR, '6 4', `capacity ${formatBytes(pool.sizeBytes)}`, 'end'));
   if (placed.length > 0) {
+    out.push(`<rect x="${px(wx0)}" y="${FRAME.top}" width="${px(Math.max(MIN_RECT_PX, wx1 - wx0))}" height="${FRAME.plotHeight}" fill="none" stroke="#a16207" stroke-width="1.5" stroke-dasharray="3 2"/>`);
     const label = `worst: step ${pool.worst.step} (${pool.worst.layer}), ${formatBytes(pool.worst.liveBytes)} live`;
     const right = wx1 > FRAME.left + PLOT_WIDTH * 0.6;
     out.push(
