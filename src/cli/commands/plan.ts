@@ -27,7 +27,8 @@ export async function runPlan(cmd: PlanCommand, host: Host): Promise<CliResult> 
     throw InputError.one(Codes.BadBufferSet, 'buffer-set file is not UTF-8 text', { file: fileName });
   }
   const sets: NamedSet[] = [];
-  switch (detectBufferSetFormat(text, fileName)) {
+  const format = detectBufferSetFormat(text, fileName);
+  switch (format) {
     case 'json':
       sets.push({ title: fileName, ...parseBufferSetJson(text, fileName) });
       break;
@@ -49,8 +50,8 @@ export async function runPlan(cmd: PlanCommand, host: Host): Promise<CliResult> 
     );
   }
   if (cmd.format === 'json') {
-    // One plan: DESIGN.md's plan JSON. Several (a Glow trace): one plan JSON per model, as a JSON array.
-    if (plans.length === 1) host.stdout(planToJson(plans[0]!));
+    // DESIGN.md's plan JSON; a Glow trace (several models) gives one plan JSON per model, as a JSON array.
+    if (format !== 'glow-trace') host.stdout(planToJson(plans[0]!));
     else host.stdout(`[\n${plans.map((p, i) => indent(planToJson(p).trimEnd(), sets[i]!.title)).join(',\n')}\n]\n`);
   } else {
     host.stdout(plans.map((p, i) => renderPlanTable(p, sets[i]!.buffers, sets[i]!.title)).join('\n'));
