@@ -112,6 +112,7 @@ export function verifyPlan(buffers: readonly BufferInfo[], pools: readonly Pool[
       fail(`plan reports unknown pool '${u.name}'`, undefined, u.name);
       continue;
     }
+    if (listed.has(u.name)) fail(`plan reports pool '${u.name}' more than once`, undefined, u.name);
     listed.add(u.name);
     const used = usedByPool.get(u.name) ?? 0;
     if (u.usedBytes !== used) fail(`pool '${u.name}' reports ${u.usedBytes} used bytes but its buffers reach ${used}`, undefined, u.name);

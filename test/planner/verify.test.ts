@@ -84,6 +84,7 @@ describe('verifyPlan', () => {
     expect(messages(wrongUsed)).toMatch(/pool 'sram' reports \d+ used bytes but its buffers reach \d+/);
     const noPool = { ...plan, pools: plan.pools.filter((p) => p.name !== 'dram') };
     expect(messages(noPool)).toMatch(/does not report pool 'dram'/);
+    expect(messages({ ...plan, pools: [...plan.pools, plan.pools[0]!] })).toMatch(/reports pool 'sram' more than once/);
     expect(messages({ ...plan, fits: false })).toMatch(/plan says fits=false/);
     const badBound = { ...plan, pools: plan.pools.map((p) => (p.name === 'sram' ? { ...p, lowerBoundBytes: p.usedBytes + 1 } : p)) };
     expect(messages(badBound)).toMatch(/lower bound \d+ above its used bytes/);
