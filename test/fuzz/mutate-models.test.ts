@@ -3,9 +3,11 @@
  * 0, 1 or 2 (never a throw out of runCli, never exit 3 = internal error), answer within 5 s, and
  * an exit 2 must come with exactly one `error MPnnn:` line on stderr and nothing on stdout.
  *
- * Corpus: memplan's own fixture models, seven "light" ONNX Model Zoo graphs from
+ * Corpus: memplan's own fixture models, five "light" ONNX Model Zoo graphs from
  * ../shared/models/light (weights as ConstantOfShape, so nearly every byte is graph structure)
- * and the two smallest torchvision exports (real float weights, opset 13).
+ * and the two smallest torchvision exports (real float weights, opset 13). Larger graphs (light
+ * ResNet-50, ShuffleNet, DenseNet) are left out: a near-valid mutant of them is analysed in full,
+ * which takes seconds, and the point here is the many ways a file can be broken.
  * Mutations favour structure: 80% of offsets fall outside initializer raw_data.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -30,19 +32,17 @@ const fixture = (f: string) => new URL(`../../fixtures/models/${f}`, import.meta
 const shared = (f: string) => new URL(`../../../shared/models/${f}`, import.meta.url);
 
 const CORPUS: readonly CorpusEntry[] = [
-  { name: 'kws-dscnn.onnx', url: fixture('kws-dscnn.onnx'), flags: [], runs: 175 },
+  { name: 'kws-dscnn.onnx', url: fixture('kws-dscnn.onnx'), flags: [], runs: 210 },
   { name: 'resnet8.onnx', url: fixture('resnet8.onnx'), flags: [], runs: 105 },
-  { name: 'mlp-batch.onnx', url: fixture('mlp-batch.onnx'), flags: ['--input', 'x=2x64'], runs: 105 },
-  { name: 'reshape-chain.onnx', url: fixture('reshape-chain.onnx'), flags: [], runs: 140 },
-  { name: 'fcn-symbolic.onnx', url: fixture('fcn-symbolic.onnx'), flags: ['--input', 'image=1x3x16x24'], runs: 140 },
-  { name: 'light_bvlc_alexnet.onnx', url: shared('light/light_bvlc_alexnet.onnx'), flags: [], runs: 140 },
+  { name: 'mlp-batch.onnx', url: fixture('mlp-batch.onnx'), flags: ['--input', 'x=2x64'], runs: 140 },
+  { name: 'reshape-chain.onnx', url: fixture('reshape-chain.onnx'), flags: [], runs: 175 },
+  { name: 'fcn-symbolic.onnx', url: fixture('fcn-symbolic.onnx'), flags: ['--input', 'image=1x3x16x24'], runs: 175 },
+  { name: 'light_bvlc_alexnet.onnx', url: shared('light/light_bvlc_alexnet.onnx'), flags: [], runs: 210 },
   { name: 'light_zfnet512.onnx', url: shared('light/light_zfnet512.onnx'), flags: [], runs: 105 },
   { name: 'light_vgg19.onnx', url: shared('light/light_vgg19.onnx'), flags: [], runs: 70 },
   { name: 'light_squeezenet.onnx', url: shared('light/light_squeezenet.onnx'), flags: [], runs: 70 },
   { name: 'light_inception_v1.onnx', url: shared('light/light_inception_v1.onnx'), flags: [], runs: 140 },
-  { name: 'light_resnet50.onnx', url: shared('light/light_resnet50.onnx'), flags: [], runs: 140 },
-  { name: 'light_shufflenet.onnx', url: shared('light/light_shufflenet.onnx'), flags: [], runs: 105 },
-  { name: 'squeezenet1_1_96.onnx', url: shared('torchvision/squeezenet1_1_96.onnx'), flags: [], runs: 105 },
+  { name: 'squeezenet1_1_96.onnx', url: shared('torchvision/squeezenet1_1_96.onnx'), flags: [], runs: 140 },
   { name: 'mnasnet0_5_96.onnx', url: shared('torchvision/mnasnet0_5_96.onnx'), flags: [], runs: 70 },
 ];
 const FORMATS = ['table', 'json', 'markdown', 'csv'] as const;
