@@ -6,7 +6,12 @@
  *
  * Control flow: `Loop` and `Scan` are not supported (UnsupportedError MP301). An `If` whose condition
  * folds to a constant is replaced by its taken branch; an `If` whose condition is computed at run time
- * is not supported (MP301).
+ * is not supported (MP301). (openWakeWord's hey_jarvis and silero_vad have such run-time conditions.)
+ *
+ * Nodes run in the model's order when it is valid, else in a stable topological order. Runtime nodes
+ * are never dropped, even when nothing reads their outputs. A dim_value of 0 on a graph input is read
+ * as "unknown" (MP302, fixable with --input); zero-size tensors are accepted where a shape function or
+ * a constant produces them.
  */
 import { Codes } from '../diagnostics/codes.js';
 import type { Diagnostic, Location } from '../diagnostics/diagnostic.js';
@@ -515,6 +520,11 @@ class Importer {
     });
   }
 
+  /**
+   * Builds the Graph: `tensors` holds the runtime inputs and every output of every runtime node (graph
+   * outputs included, unread outputs such as a Dropout mask included), in step order; `weights` holds
+   * every constant a runtime node reads plus constant graph outputs, in order of first use.
+   */
   finish(graph: GraphProto, model: ModelProto, inputs: readonly string[], outputs: readonly string[]): Graph {
     const outputSet = new Set(outputs);
     const tensors = new Map<string, TensorInfo>();
