@@ -17,6 +17,8 @@ export function renderHtml(report: AnalysisReport): string {
   out.push('<html lang="en">');
   out.push('<head>');
   out.push('<meta charset="utf-8">');
+  // Nothing may be loaded or run: the page is self-contained, and a browser reports any attempt.
+  out.push(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`);
   out.push('<meta name="viewport" content="width=device-width, initial-scale=1">');
   out.push(`<title>${esc(`memplan: ${report.model} ${verdict}`)}</title>`);
   out.push(`<style>\n${CSS}</style>`);
@@ -93,7 +95,7 @@ function layerTable(report: AnalysisReport): string {
   for (const l of report.layers) {
     const cells = [
       `<td class="n">${l.step}</td>`,
-      `<td class="name">${esc(l.name)}</td>`,
+      `<td class="name">${nameCell(l.name)}</td>`,
       `<td>${esc(l.op)}</td>`,
       `<td>${esc(l.outputShape)}</td>`,
       ...[l.outputBytes, l.liveBytes, l.residentBytes, l.scratchBytes, l.doubleBufferBytes, l.sramBytes].map((b) => `<td class="n">${b}</td>`),
@@ -120,7 +122,7 @@ function worstSteps(report: AnalysisReport): string {
     }
     out.push('<table class="live"><thead><tr><th>Buffer</th><th>Kind</th><th>Bytes</th><th>Size</th><th>Share of live</th></tr></thead><tbody>');
     for (const b of w.buffers) {
-      out.push(`<tr><td class="name">${esc(b.name)}</td><td>${esc(b.kind)}</td><td class="n">${b.sizeBytes}</td><td class="n">${esc(formatBytes(b.sizeBytes))}</td><td class="n">${esc(formatPercent(b.sizeBytes, w.liveBytes))}</td></tr>`);
+      out.push(`<tr><td class="name">${nameCell(b.name)}</td><td>${esc(b.kind)}</td><td class="n">${b.sizeBytes}</td><td class="n">${esc(formatBytes(b.sizeBytes))}</td><td class="n">${esc(formatPercent(b.sizeBytes, w.liveBytes))}</td></tr>`);
     }
     out.push('</tbody></table>');
   }
@@ -128,7 +130,7 @@ function worstSteps(report: AnalysisReport): string {
     out.push(`<h3>${esc(`Activations live at the liveness peak: step ${report.peakStep}${layerName(report, report.peakStep)}, ${bytes(report.peakLiveBytes)}`)}</h3>`);
     out.push('<table class="live"><thead><tr><th>Tensor buffer</th><th>Bytes</th><th>Size</th><th>Live steps</th></tr></thead><tbody>');
     for (const b of report.liveAtPeak) {
-      out.push(`<tr><td class="name">${esc(b.name)}</td><td class="n">${b.sizeBytes}</td><td class="n">${esc(formatBytes(b.sizeBytes))}</td><td class="n">${b.startStep}\u2013${b.endStep}</td></tr>`);
+      out.push(`<tr><td class="name">${nameCell(b.name)}</td><td class="n">${b.sizeBytes}</td><td class="n">${esc(formatBytes(b.sizeBytes))}</td><td class="n">${b.startStep}\u2013${b.endStep}</td></tr>`);
     }
     out.push('</tbody></table>');
   }
@@ -139,9 +141,14 @@ function unplaced(report: AnalysisReport): string {
   const missing = report.buffers.filter((b) => b.pool === undefined || b.offset === undefined);
   if (missing.length === 0) return '';
   const out = [`<h2 id="unplaced">Unplaced buffers (${missing.length})</h2>`, '<table class="live"><thead><tr><th>Buffer</th><th>Kind</th><th>Bytes</th><th>Live steps</th></tr></thead><tbody>'];
-  for (const b of missing) out.push(`<tr><td class="name">${esc(b.name)}</td><td>${esc(b.kind)}</td><td class="n">${b.sizeBytes}</td><td class="n">${b.startStep}\u2013${b.endStep}</td></tr>`);
+  for (const b of missing) out.push(`<tr><td class="name">${nameCell(b.name)}</td><td>${esc(b.kind)}</td><td class="n">${b.sizeBytes}</td><td class="n">${b.startStep}\u2013${b.endStep}</td></tr>`);
   out.push('</tbody></table>');
   return out.join('\n');
+}
+
+/** A name, escaped, with a break opportunity after every slash. */
+function nameCell(name: string): string {
+  return esc(name).replace(/\//g, '/<wbr>');
 }
 
 function bytes(n: number): string {
@@ -162,10 +169,10 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, s
 h1 { font-size: 22px; margin: 0 0 12px; }
 h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 18px 0 6px; }
-.verdict { font-size: 14px; padding: 2px 10px; border-radius: 10px; vertical-align: middle; color: #fff; }
-.verdict.ok { background: #2e7d32; }
-.verdict.bad { background: #c62828; }
+.verdict { font-size: 14px; padding: 2px 10px; border-radius: 10px; vertical-align: middle; }
 .bad { color: #c62828; }
+.verdict.ok { background: #2e7d32; color: #fff; }
+.verdict.bad { background: #c62828; color: #fff; }
 .note { color: #555; font-size: 13px; }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; margin: 0 0 12px; }
 dl.facts dt { font-weight: 600; }
@@ -174,7 +181,10 @@ table { border-collapse: collapse; font-size: 13px; }
 th, td { padding: 3px 8px; border-bottom: 1px solid #e6e6e6; text-align: left; vertical-align: top; }
 thead th { background: #f3f3f3; position: sticky; top: 0; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.name, td.sched { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px; word-break: break-all; }
+td.name, td.sched { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px; }
+td.name { min-width: 14em; max-width: 36em; overflow-wrap: anywhere; }
+/* Long ONNX names break after their slashes first (<wbr>). */
+td.sched { white-space: nowrap; }
 tr.fail td { background: #fdecea; }
 .meter { display: inline-block; width: 120px; height: 10px; background: #e8eef5; border-radius: 5px; overflow: hidden; vertical-align: middle; }
 .meter > span { display: block; height: 100%; background: #4e79a7; }

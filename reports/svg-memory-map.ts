@@ -178,6 +178,10 @@ export function renderSvgMemoryMap(report: AnalysisReport, poolName: string, opt
   out.push(stepAxis(steps, (s) => xOfSlot(starts[s]!), 'layer step (x spans the schedule\u2019s statement slots)'));
   out.push(byteAxis(topBytes, 'offset (0 at the bottom)'));
 
+  // Addresses past the capacity, tinted when the plan overflows.
+  if (pool.sizeBytes !== null && topBytes > pool.sizeBytes) {
+    out.push(`<rect class="overflow" x="${FRAME.left}" y="${FRAME.top}" width="${PLOT_WIDTH}" height="${px(yOfBytes(pool.sizeBytes) - FRAME.top)}" fill="${CAPACITY_COLOUR}" fill-opacity="0.08"/>`);
+  }
   // The worst step, behind the buffers.
   const worstStep = Math.min(Math.max(0, pool.worst.step), Math.max(0, steps - 1));
   const wx0 = xOfSlot(steps > 0 ? starts[worstStep]! : 0);

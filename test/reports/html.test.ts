@@ -14,7 +14,7 @@ interface Element {
   text: string;
 }
 
-const VOID = new Set(['meta', 'br', 'link', 'img', 'input', 'hr']);
+const VOID = new Set(['meta', 'br', 'wbr', 'link', 'img', 'input', 'hr']);
 
 /** Parses HTML/SVG as written by the renderers; throws on unbalanced tags or a raw '<' or '&' in text. */
 function parse(markup: string): Element {
@@ -267,6 +267,8 @@ describe('renderHtml', () => {
     expect(html).toContain('Unplaced buffers (1)');
     expect(html).toContain('strategy greedy-size, not proven optimal');
     expect(html).not.toContain('id="failures"');
+    const slashy = renderHtml(report({ layers: [layer(0, '/layers/layers.8/Conv'), layer(1, 'conv1'), layer(2, 'conv2')] }));
+    expect(slashy).toContain('<td class="name">/<wbr>layers/<wbr>layers.8/<wbr>Conv</td>');
   });
 
   it('lists the failures and marks failing layers', () => {
