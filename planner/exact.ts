@@ -19,12 +19,14 @@
  *   (min over unplaced of minOffset + size) leaves a gap that buffer could fill by moving down,
  *   giving a packing the search builds elsewhere; skip it.
  * - decomposition (intervals only): once no unplaced buffer crosses a section boundary, the two
- *   sides are independent; each side is solved on its own (and re-ranked with the current section
- *   totals), and a failure on one side fails the branch without trying the other side's variants.
+ *   sides are independent; each side is solved on its own, and a failure on one side fails the
+ *   branch without trying the other side's variants.
  * Search order: candidates by (minOffset, rank) where rank comes from a preorder (W longest
- * lifetime, A largest area, T largest section total: WAT, TAW, TWA). The preorders are tried
- * round robin with a node limit that doubles, as MiniMalloc does, until a packing is found, one
- * run ends without hitting its limit (a proof that none exists), or the deadline passes.
+ * lifetime, A largest area, T largest section total: WAT, TAW, TWA), either kept through the
+ * search or recomputed for each independent part with the current section totals. These six
+ * variants are tried round robin with a node limit that doubles, as MiniMalloc does, until a
+ * packing is found, one run ends without hitting its limit (a proof that none exists), or the
+ * deadline passes.
  *
  * Minimising (no capacity, or after fitting one): start from the incumbent (the best heuristic),
  * first try the lower bound itself with a small budget, then repeatedly ask for a packing below
@@ -192,6 +194,7 @@ class Search {
     private readonly capacity: number,
     preorder: readonly number[],
     private readonly heuristic: string,
+    private readonly rerank: boolean,
     private readonly nodeLimit: number,
     private readonly deadlineMs: number,
   ) {
@@ -228,7 +231,7 @@ class Search {
       if (partItems.length > 0) {
         // Re-rank the part by the heuristic with the current section totals (restored afterwards).
         const saved = partItems.map((i) => this.rank[i]!);
-        const ordered = this.reorder(partItems);
+        const ordered = this.rerank ? this.reorder(partItems) : partItems.slice().sort((x, y) => this.rank[x]! - this.rank[y]!);
         ordered.forEach((i, r) => {
           this.rank[i] = r;
         });
@@ -406,11 +409,14 @@ function decide(
   let spent = 0;
   for (;;) {
     limit *= 2;
-    for (let h = 0; h < p.preorders.length; h++) {
+    for (let v = 0; v < 2 * p.preorders.length; v++) {
+      const h = v >> 1;
+      const rerank = p.timeMode && (v & 1) === 0;
+      if ((v & 1) === 1 && !p.timeMode) continue;
       const pre = p.preorders[h]!;
       const budget = Math.min(limit, maxNodes - spent);
       if (budget <= 0) return { outcome: 'aborted' };
-      const s = new Search(p, capacity, pre, p.heuristics[h]!, budget, deadlineMs);
+      const s = new Search(p, capacity, pre, p.heuristics[h]!, rerank, budget, deadlineMs);
       const r = s.run();
       spent += s.nodes;
       if (r === 'found') return { outcome: r, offsets: s.offset };
