@@ -106,15 +106,26 @@ function fitsAll(f: Fitted): boolean {
  * by bisection. Heuristic planning is not strictly monotone in the size; the result is a size that
  * fits with the next smaller probe failing.
  */
-export async function findMinSram(graph: Graph, liveness: GraphLiveness, options: AnalyzeOptions): Promise<number | undefined> {
+export async function findMinSram(
+  graph: Graph,
+  liveness: GraphLiveness,
+  options: AnalyzeOptions,
+  /** A size known not to fit (e.g. one byte less than some layer's smallest tile). */
+  failsAt = 0,
+): Promise<number | undefined> {
   const align = options.target.alignmentBytes;
   const probe = async (bytes: number) => fitsAll(await fit(graph, liveness, options, applyOverrides(options.target, { sramBytes: bytes }), 200));
-  let hi = Math.max(align, Math.ceil((liveness.peakLiveBytes * 2) / align) * align);
+  // Start just above the known failure and grow geometrically: most models fit close to their largest
+  // smallest-tile, so this needs few probes.
+  let lo = Math.floor(failsAt / align) * align;
+  let hi = lo + align;
+  let step = align;
   while (!(await probe(hi))) {
     if (hi > 2 ** 45) return undefined;
-    hi *= 2;
+    lo = hi;
+    step *= 2;
+    hi = Math.ceil((hi + step) / align) * align;
   }
-  let lo = 0; // lo never fits (SRAM sizes are positive)
   while (hi - lo > align) {
     const mid = Math.floor((lo + hi) / 2 / align) * align;
     if (mid <= lo) break;
@@ -143,7 +154,8 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
   const sramName = bufferSet.poolOfScope.sram;
   const capacity = sram?.sizeBytes ?? null;
   const fits = fitsAll(fitted);
-  const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, { ...options, target: planTarget }) : undefined;
+  const failsBelow = fitted.failures.reduce((m, f) => Math.max(m, f.neededBytes - 1), 0);
+  const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, { ...options, target: planTarget }, failsBelow) : undefined;
   const headroomNote = (pool: string) =>
     headroom > 0 && bufferSet.capacities.get(pool) !== null
       ? ` (--headroom ${+(headroom * 100).toFixed(2)}% keeps ${(sramOf(target)?.name === pool ? sramSize : dramSize) ?? 0} - ${bufferSet.capacities.get(pool)} bytes free)`

@@ -110,7 +110,18 @@ export function sumClamped(f: Follow, t: number, iterations: number): number {
 }
 
 /** Every option (feasible or not) of a family, for the given context. */
+/** Core counts a layer may use: all of them, then halving down to one (per-core copies cost SRAM). */
+export function coreChoices(cores: number): number[] {
+  const out: number[] = [];
+  for (let c = cores; c >= 1; c = c === 1 ? 0 : Math.ceil(c / 2)) if (!out.includes(c)) out.push(c);
+  return out;
+}
+
 export function enumerateOptions(ctx: TilingContext): TilingOption[] {
+  return coreChoices(ctx.cores).flatMap((cores) => enumerateOptionsOn({ ...ctx, cores }));
+}
+
+function enumerateOptionsOn(ctx: TilingContext): TilingOption[] {
   const fam = ctx.family;
   const streamed = streamedOperands(ctx);
   const sizeLists = fam.splits.map((s) => tileSizes(s.extent, s.quantum));
@@ -296,6 +307,18 @@ export interface TileChoiceResult {
 
 /** Chooses the best option whose SRAM footprint fits `budgetBytes` (and local memory, if any). */
 export function chooseTiling(ctx: TilingContext, budgetBytes: number): TileChoiceResult {
+  let chosen: TilingOption | undefined;
+  let smallest: TilingOption | undefined;
+  for (const cores of coreChoices(ctx.cores)) {
+    const r = chooseTilingOn({ ...ctx, cores }, budgetBytes);
+    if (r.chosen && (!chosen || compareOptions(r.chosen, chosen) < 0)) chosen = r.chosen;
+    const need = (o: TilingOption) => o.sramBytes + o.localBytes;
+    if (!smallest || need(r.smallest) < need(smallest) || (need(r.smallest) === need(smallest) && compareOptions(r.smallest, smallest) < 0)) smallest = r.smallest;
+  }
+  return chosen ? { chosen, smallest: smallest! } : { smallest: smallest! };
+}
+
+function chooseTilingOn(ctx: TilingContext, budgetBytes: number): TileChoiceResult {
   const fam = ctx.family;
   const streamed = streamedOperands(ctx);
   if (streamed.length === 0 && ctx.cores <= 1) {

@@ -34,12 +34,12 @@ describe('parseArgs', () => {
     expect(c).toEqual({
       kind: 'analyze', model: 'm.onnx', sramBytes: 262144, dramBytes: 8388608, cores: 4,
       inputs: [{ name: 'x', shape: [1, 3, 48, 192] }, { name: 'y', shape: [2] }],
-      dtype: 'int8', strategy: 'exact', timeLimitMs: 1500, format: 'json', reportDir: 'out', seed: 7, doubleBuffer: true, minSram: false,
+      dtype: 'int8', strategy: 'exact', timeLimitMs: 1500, format: 'json', reportDir: 'out', seed: 7, doubleBuffer: true, minSram: false, headroom: 0,
     });
   });
 
   it('has defaults', async () => {
-    expect(await parseArgs(['m.onnx'])).toEqual({ kind: 'analyze', model: 'm.onnx', inputs: [], dtype: 'as-is', strategy: 'auto', format: 'table', seed: 1, doubleBuffer: true, minSram: false });
+    expect(await parseArgs(['m.onnx'])).toEqual({ kind: 'analyze', model: 'm.onnx', inputs: [], dtype: 'as-is', strategy: 'auto', format: 'table', seed: 1, doubleBuffer: true, minSram: false, headroom: 0 });
   });
 
   it('parses the plan command', async () => {

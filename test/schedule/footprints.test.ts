@@ -168,7 +168,7 @@ describe('tile choice', () => {
         for (const resident of [[], ['x'], ['y']]) {
           const ctx = ctxOf(fam, { cores, local, resident });
           for (const o of enumerateOptions(ctx)) {
-            const q = quickCost(ctx, streamedOperands(ctx), o.sizes, o.doubleBuffered);
+            const q = quickCost({ ...ctx, cores: o.coresUsed }, streamedOperands(ctx), o.sizes, o.doubleBuffered);
             expect([q.sramBytes, q.localBytes, q.dmaBytes, q.cycles, q.tileCount, q.doubleBuffered]).toEqual([
               o.sramBytes, o.localBytes, o.dmaInBytes + o.dmaOutBytes, o.cycles, o.tileCount, o.doubleBuffered,
             ]);
