@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { analyzeModel } from '../../src/pipeline.js';
+import { applyOverrides, DEFAULT_TARGET } from '../../src/schedule/target.js';
 import type { AnalysisReport, ReportBuffer, ReportLayer } from '../../reports/analysis-model.js';
 import { escapeXml, px } from '../../reports/escape.js';
 import { renderHtml } from '../../reports/html.js';
@@ -175,6 +178,26 @@ describe('renderSvgMemoryMap', () => {
   it('derives the layer boundaries on the slot timeline from the buffers', () => {
     expect(layerSlots(report())).toEqual([0, 2, 6, 8]);
     expect(layerSlots(report({ buffers: [] }))).toEqual([0, 1, 2, 3]);
+    // Nothing starts in step 1: it begins after the last slot of step 0, not at a buffer's end in step 1.
+    const gap = [buf('x', 'activation', 16, [0, 1], [0, 0], 'sram', 0), buf('y', 'activation', 16, [0, 5], [0, 1], 'sram', 16), buf('z', 'activation', 16, [6, 7], [2, 2], 'sram', 0)];
+    expect(layerSlots(report({ buffers: gap }))).toEqual([0, 2, 6, 8]);
+  });
+
+  it.each([
+    ['resnet8.onnx', 65536, 1],
+    ['kws-dscnn.onnx', 16384, 1],
+    ['resnet8.onnx', 65536, 4],
+  ])('finds the real layer boundaries of %s (SRAM %i, %i cores) and draws every placed buffer', async (file, sramBytes, cores) => {
+    const a = await analyzeModel(new Uint8Array(readFileSync(new URL(`../../fixtures/models/${file}`, import.meta.url))), {
+      modelName: file,
+      target: applyOverrides(DEFAULT_TARGET, { sramBytes, cores }),
+    });
+    expect(layerSlots(a.report)).toEqual(a.bufferSet.layerStart);
+    for (const pool of a.report.pools) {
+      const svg = renderSvgMemoryMap(a.report, pool.name);
+      const rects = all(parse(svg), (e) => e.tag === 'rect' && e.children.some((c) => c.tag === 'title'));
+      expect(rects.map((e) => titleOf(e).split('\n')[0])).toEqual(a.report.buffers.filter((b) => b.pool === pool.name).map((b) => b.name));
+    }
   });
 
   it('keeps a tiny buffer visible and rounds coordinates to 0.1 px', () => {
