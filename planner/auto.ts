@@ -5,6 +5,7 @@
  * time remains and nothing is proven yet. The result is optimal only when one of them proved it.
  * With a capacity, the searches first try to fit it and then keep minimising the used bytes.
  */
+import { InternalError } from '../src/diagnostics/errors.js';
 import type { PackContext, PackProblem, PackResult, PackStrategy } from './problem.js';
 import { greedySizePack } from './greedy-size.js';
 import { greedyConflictsPack } from './greedy-conflicts.js';
@@ -44,7 +45,9 @@ export const autoPack: PackStrategy = async (problem: PackProblem, context: Pack
     const r = await strategy(problem, context);
     if (best === undefined || better(r, best)) best = r;
   }
-  if (best === undefined || best.usedBytes <= lb) return { ...best!, optimal: true };
+  if (best === undefined) throw new InternalError('auto has no heuristics');
+  context.onProgress?.({ phase: 'heuristics', bestBytes: best.usedBytes, lowerBoundBytes: lb });
+  if (best.usedBytes <= lb) return { ...best, optimal: true };
 
   const climbed = hillClimb(problem, { ...context, incumbentOffsets: best.offsets }, { maxIterations: AUTO_HILL_CLIMB_ITERATIONS });
   if (better(climbed, best)) best = climbed;

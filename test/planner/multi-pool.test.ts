@@ -113,6 +113,27 @@ describe('multi-pool placement', () => {
     expect(inPool(p, 'sram')).toEqual(['A', 'B', 'X']);
   });
 
+  it('spills one buffer when the packing overflows though no clique does (conflict lists)', async () => {
+    // A 5-cycle of 3-byte buffers: every clique is an edge (6 bytes) but an odd cycle needs 9.
+    const buffers: BufferInfo[] = ['v0', 'v1', 'v2', 'v3', 'v4'].map((name, i) => ({
+      name,
+      sizeBytes: 3,
+      conflicts: [`v${(i + 1) % 5}`],
+    }));
+    const pools: Pool[] = [
+      { name: 'sram', sizeBytes: 8 },
+      { name: 'dram', sizeBytes: null },
+    ];
+    const progress: string[] = [];
+    const p = await planMemory(buffers, pools, { onProgress: (i) => progress.push(i.phase) });
+    expect(verifyPlan(buffers, pools, p)).toEqual([]);
+    expect(inPool(p, 'dram').length).toBe(1);
+    expect(p.pools[0]!.usedBytes).toBe(6);
+    expect(p.pools[0]!.lowerBoundBytes).toBe(6);
+    expect(p.fits).toBe(true);
+    expect(progress.length).toBeGreaterThan(0);
+  });
+
   it('never exceeds bounded pools on random multi-pool instances', async () => {
     for (let seed = 1; seed <= 150; seed++) {
       const buffers = randomBuffers(seed, { kind: seed % 2 === 0 ? 'intervals' : 'mixed', count: 5 + (seed % 25), alignments: true });
