@@ -28,7 +28,7 @@ export function renderHtml(report: AnalysisReport): string {
   out.push(summary(report));
   if (report.failures.length > 0) out.push(failures(report));
   out.push('<h2 id="memory-maps">Memory maps</h2>');
-  out.push('<p class="note">One rectangle per buffer: x is its lifetime on the schedule\u2019s timeline (ticks at layer steps), y its offset in the pool (0 at the bottom). Hover a rectangle for its name, kind, size, lifetime and offset. The shaded column is the pool\u2019s worst step.</p>');
+  out.push('<p class="note">One rectangle per buffer: x is its lifetime on the schedule\u2019s timeline (ticks at layer steps), y its offset in the pool (0 at the bottom). Hover a rectangle for its name, kind, size, lifetime and offset. The shaded, dashed column is the pool\u2019s worst step; a red tint marks addresses past the capacity.</p>');
   for (const pool of report.pools) {
     out.push(`<section class="pool"><h3>${esc(pool.name)}</h3>`);
     out.push(`<div class="chart">${renderSvgMemoryMap(report, pool.name, { inline: true })}</div></section>`);

@@ -27,7 +27,7 @@ export function barSegmentBytes(layer: ReportLayer): [number, number, number] {
 export function renderSvgBarChart(report: AnalysisReport, options?: SvgOptions): string {
   const layers = report.layers;
   const capacity = report.target.sramBytes;
-  const topBytes = Math.max(1, capacity ?? 0, ...layers.map((l) => l.sramBytes), ...layers.map((l) => l.residentBytes + l.scratchBytes));
+  const topBytes = layers.reduce((m, l) => Math.max(m, l.sramBytes, l.residentBytes + l.scratchBytes), Math.max(1, capacity ?? 0));
   const slotWidth = PLOT_WIDTH / Math.max(1, layers.length);
   const gap = slotWidth >= 6 ? slotWidth * 0.15 : 0;
   const xOfStep = (s: number) => FRAME.left + s * slotWidth;

@@ -166,7 +166,7 @@ export function renderSvgMemoryMap(report: AnalysisReport, poolName: string, opt
   const starts = layerSlots(report);
   const slots = starts[starts.length - 1]!;
   const steps = report.layers.length;
-  const topBytes = Math.max(1, pool.usedBytes, pool.sizeBytes ?? 0, ...placed.map((b) => b.offset + b.sizeBytes));
+  const topBytes = placed.reduce((m, b) => Math.max(m, b.offset + b.sizeBytes), Math.max(1, pool.usedBytes, pool.sizeBytes ?? 0));
   const xOfSlot = (slot: number) => FRAME.left + (slot / slots) * PLOT_WIDTH;
   const yOfBytes = (bytes: number) => PLOT_BOTTOM - (bytes / topBytes) * FRAME.plotHeight;
 
