@@ -31,6 +31,8 @@ export interface ReportPool {
 
 export interface ReportLayer {
   readonly step: number;
+  /** First statement slot of the layer on the scheduled IR's timeline (buffers' startSlot/endSlot). */
+  readonly startSlot: number;
   readonly name: string;
   readonly op: string;
   /** Output shapes, e.g. "1x16x48x48" (several outputs joined by ", "). */

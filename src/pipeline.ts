@@ -208,6 +208,7 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     const tiles = l.tile.splits.map((s) => `d${s.dim}:${s.size}/${s.extent}`).join(' ');
     return {
       step: l.step,
+      startSlot: bufferSet.layerStart[l.step] ?? 0,
       name: l.name,
       op: l.op,
       outputShape: shapes.join(', '),

@@ -35,7 +35,7 @@ describe('memplan MODEL', () => {
     expect(json.fits).toBe(false);
     expect(json.minSramBytes).toBe(6272);
     expect(json.failures[0]).toMatchObject({ code: 'MP401', memory: 'sram', layer: 's1_conv1', neededBytes: 6272, availableBytes: 4096 });
-    for (const f of ['report.json', 'report.md', 'report.csv', 'buffers.json']) expect(r.written.has(path.join('out', f)), f).toBe(true);
+    for (const f of ['report.html', 'report.json', 'report.md', 'report.csv', 'buffers.json']) expect(r.written.has(path.join('out', f)), f).toBe(true);
     // The smallest SRAM the report names does fit.
     expect((await run([RESNET8, '--sram', '6272'])).exitCode).toBe(0);
     expect((await run([RESNET8, '--sram', '6256'])).exitCode).toBe(1);

@@ -12,6 +12,8 @@ import { renderTable } from '../../reports/table.js';
 import { renderJson } from '../../reports/json.js';
 import { renderMarkdown } from '../../reports/markdown.js';
 import { renderCsv } from '../../reports/csv.js';
+import { renderSvgBarChart } from '../../reports/svg-bar-chart.js';
+import { renderSvgMemoryMap } from '../../reports/svg-memory-map.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const schema = JSON.parse(readFileSync(path.join(ROOT, 'reports/analysis.schema.json'), 'utf8')) as object;
@@ -42,6 +44,12 @@ describe.each(cases)('golden reports: $model at $sram bytes, $cores core(s)', ({
   it('csv', async () => {
     await expect(renderCsv((await analysis).report)).toMatchFileSnapshot(`../goldens/${stem}.csv`);
   });
+  it('svg memory maps and bar chart', async () => {
+    const r = (await analysis).report;
+    for (const p of r.pools) await expect(renderSvgMemoryMap(r, p.name)).toMatchFileSnapshot(`../goldens/${stem}.${p.name}.svg`);
+    await expect(renderSvgBarChart(r)).toMatchFileSnapshot(`../goldens/${stem}.layers.svg`);
+  });
+
   it('json, valid against the schema', async () => {
     const json = renderJson((await analysis).report);
     const ok = validate(JSON.parse(json));

@@ -12,6 +12,7 @@ import { renderTable } from '../../../reports/table.js';
 import { renderJson } from '../../../reports/json.js';
 import { renderMarkdown } from '../../../reports/markdown.js';
 import { renderCsv } from '../../../reports/csv.js';
+import { renderHtml } from '../../../reports/html.js';
 import { bufferSetToJson } from '../../bufferset/index.js';
 import { ConfigError } from '../../diagnostics/errors.js';
 import { Codes } from '../../diagnostics/codes.js';
@@ -43,6 +44,7 @@ export async function runAnalyze(cmd: AnalyzeCommand, host: Host): Promise<CliRe
   host.stdout(render(report, cmd.format));
   if (cmd.reportDir !== undefined) {
     host.mkdirp(cmd.reportDir);
+    host.writeFile(path.join(cmd.reportDir, 'report.html'), renderHtml(report));
     host.writeFile(path.join(cmd.reportDir, 'report.json'), renderJson(report));
     host.writeFile(path.join(cmd.reportDir, 'report.md'), renderMarkdown(report));
     host.writeFile(path.join(cmd.reportDir, 'report.csv'), renderCsv(report));
