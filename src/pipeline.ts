@@ -120,7 +120,8 @@ export async function findMinSram(
   let lo = Math.floor(failsAt / align) * align;
   let hi = lo + align;
   let step = align;
-  while (!(await probe(hi))) {
+  const report = (phase: string) => options.onProgress?.({ phase, bestBytes: hi, lowerBoundBytes: lo });
+  while (!(report('min-sram: looking for a size that fits'), await probe(hi))) {
     if (hi > 2 ** 45) return undefined;
     lo = hi;
     step *= 2;
@@ -129,6 +130,7 @@ export async function findMinSram(
   while (hi - lo > align) {
     const mid = Math.floor((lo + hi) / 2 / align) * align;
     if (mid <= lo) break;
+    report('min-sram: bisecting');
     if (await probe(mid)) hi = mid;
     else lo = mid;
   }

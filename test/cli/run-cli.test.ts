@@ -90,6 +90,19 @@ describe('memplan MODEL', () => {
     expect(JSON.parse(r.stdout).minSramBytes).toBe(6272);
   });
 
+  it('shows progress on stderr only when it is a terminal', async () => {
+    const quiet = await run([RESNET8, '--min-sram', '--format', 'json']);
+    expect(quiet.stderr).toBe('');
+    const m = memoryHost();
+    const tty = { ...m.host, stderrIsTty: true };
+    const { exitCode } = await runCli([RESNET8, '--min-sram', '--format', 'json'], tty);
+    expect(exitCode).toBe(0);
+    expect(m.stderr).toMatch(/\rmin-sram: bisecting: best \d+ bytes, lower bound \d+ bytes/);
+    // The line is cleared at the end, so the terminal is left clean.
+    expect(m.stderr.endsWith('\r\x1b[K')).toBe(true);
+    expect(JSON.parse(m.stdout).minSramBytes).toBe(6272);
+  });
+
   it('a target file is used and named in the report', async () => {
     const target = JSON.stringify({ name: 'tiny-mcu', cores: 1, memories: [{ name: 'tcm', kind: 'sram', sizeBytes: 20480 }, { name: 'ext', kind: 'global' }] });
     const r = await run([KWS, '--target', 't.json', '--format', 'json'], { 't.json': target });

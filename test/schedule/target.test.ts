@@ -52,3 +52,23 @@ describe('target files', () => {
     }
   });
 });
+
+describe('example targets under fixtures/targets', () => {
+  const dir = new URL('../../fixtures/targets/', import.meta.url);
+  it.each(['cortex-m7-512k.json', 'quad-dsp-l1.json', 'tiny-mcu-128k.json'])('%s parses and drives a real analysis', async (file) => {
+    const { readFileSync } = await import('node:fs');
+    const { analyzeModel } = await import('../../src/pipeline.js');
+    const t = parseTarget(readFileSync(new URL(file, dir), 'utf8'), file);
+    expect(t.name).toBe(file.replace('.json', ''));
+    const a = await analyzeModel(readFileSync(new URL('../../fixtures/models/resnet8.onnx', import.meta.url)), { modelName: 'resnet8.onnx', target: t });
+    expect(a.report.target.name).toBe(t.name);
+    expect(a.report.pools.map((p) => p.name)).toEqual(expect.arrayContaining([sramOf(t)!.name]));
+    const local = t.memories.find((m) => m.kind === 'local');
+    if (local) {
+      // Per-core tiles go to the local memory, which is never exceeded.
+      const pool = a.report.pools.find((p) => p.name === local.name);
+      if (pool) expect(pool.usedBytes).toBeLessThanOrEqual(local.sizeBytes!);
+    }
+    expect(a.report.fits).toBe(true);
+  });
+});
