@@ -1,0 +1,17 @@
+/** `--emit-c DIR`: writes the generated C files of an analysed model through the Host. */
+import * as path from 'node:path';
+import type { Host } from '../../host.js';
+import type { Analysis } from '../../pipeline.js';
+import { generateC } from '../../codegen/generate.js';
+
+/**
+ * Generates the C code of `analysis` and writes every file into `dir` (created if needed).
+ * Returns the written file names. Throws UnsupportedError (MP701, exit 2) naming the node when an
+ * operator has no C kernel; nothing is written in that case.
+ */
+export function emitC(analysis: Analysis, dir: string, host: Host): string[] {
+  const { files } = generateC(analysis);
+  host.mkdirp(dir);
+  for (const f of files) host.writeFile(path.join(dir, f.name), f.text);
+  return files.map((f) => f.name);
+}

@@ -1,0 +1,336 @@
+/**
+ * One C function per scheduled layer, following its loop nest statement by statement:
+ *  - loops become `for` loops; a loop marked parallel(cores) becomes a work function run on every
+ *    core through mp_parallel_for_cores, each core taking a contiguous block of iterations;
+ *  - dma-start / dma-wait become mpg_dma_start / mpg_dma_wait on views of the region (2-D strided
+ *    transfers from the clamped window), token groups named after the IR tokens;
+ *  - a pipelined loop (double buffering) starts the next iteration's input DMA into the other slot
+ *    before computing the current one, and waits for an output DMA one iteration later;
+ *    double-buffered tiles alternate slots `base + (i % 2) * tile elements`;
+ *  - compute calls the runtime kernels on views of its operands (ops.ts).
+ * Views are rebuilt from the region for each statement: start = loopVar*stride + offset clamped to
+ * [0, limit), which is exactly the window the schedule and the liveness analysis assumed.
+ */
+import type { LayerSchedule, LoopBuffer, LoopStmt, Operand, Stmt } from '../ir/loop.js';
+import { formatShape } from '../ir/graph.js';
+import { CWriter } from './c-writer.js';
+import type { CodegenContext } from './context.js';
+import { unsupported } from './context.js';
+import { sanitize } from './names.js';
+import { emitCompute } from './ops.js';
+
+interface Env {
+  /** IR loop variable -> C expression of its current value. */
+  readonly loopVars: ReadonlyMap<string, string>;
+  /** C expression of the core index. */
+  readonly core: string;
+  /** C expression of the double-buffer slot of the innermost loop (undefined outside loops). */
+  readonly slot?: string;
+}
+
+/** Per-function state: unique variable names and the token groups to declare. */
+class FnState {
+  private counter = 0;
+  readonly groups = new Map<string, { cName: string; slots: boolean }>();
+  fresh(prefix: string): string {
+    return `${prefix}${this.counter++}`;
+  }
+  group(token: string, slots: boolean): string {
+    let g = this.groups.get(token);
+    if (!g) {
+      g = { cName: `g_${sanitize(token)}`, slots };
+      this.groups.set(token, g);
+    } else if (slots && !g.slots) {
+      g.slots = true;
+    }
+    return g.cName;
+  }
+}
+
+export interface LayerEmission {
+  /** C text of the layer's functions. */
+  readonly text: string;
+  /** Name of the function model_run calls (returns MP_OK or an error code). */
+  readonly fn: string;
+}
+
+export function layerComment(ctx: CodegenContext, layer: LayerSchedule): string[] {
+  const node = ctx.node(layer);
+  const shape = (t: string) => {
+    const ti = ctx.graph.tensors.get(t);
+    if (ti) return `${t} ${ti.dtype}[${formatShape(ti.shape)}]`;
+    const w = ctx.graph.weights.get(t);
+    return w ? `${t} const ${w.dtype}[${formatShape(w.shape)}]` : t;
+  };
+  const lines = [`Layer ${layer.step}: ${layer.name} (${layer.op}) [${layer.template}]`];
+  lines.push(`  inputs:  ${node.inputs.filter((i) => i !== '').map(shape).join(', ') || '-'}`);
+  lines.push(`  outputs: ${node.outputs.filter((o) => o !== '').map(shape).join(', ') || '-'}`);
+  const t = layer.tile;
+  const tiles = t.splits.length === 0 ? 'whole' : t.splits.map((s) => `dim ${s.dim}: ${s.size} of ${s.extent}`).join(', ');
+  lines.push(`  tiles: ${tiles}; ${t.tileCount} tile(s)${t.doubleBuffered ? ', double-buffered' : ''}, ${t.cores} core(s)`);
+  for (const b of layer.buffers) {
+    lines.push(`  buffer ${b.name}: ${b.scope} ${b.dtype}[${formatShape(b.shape)}] ${b.sizeBytes} B x${b.copies}${b.perCore ? ' per core' : ''}`);
+  }
+  if (layer.aliasOf) lines.push(`  view: the output is the memory of '${layer.aliasOf}' (no code)`);
+  return lines;
+}
+
+export function emitLayer(ctx: CodegenContext, layer: LayerSchedule): LayerEmission {
+  const fn = ctx.layerName(layer);
+  const w = new CWriter();
+  w.comment(layerComment(ctx, layer));
+  const works: { fnName: string; loop: LoopStmt }[] = [];
+  let parallelIndex = 0;
+  // Work functions for parallel loops first (they must be declared before the layer function).
+  for (const s of layer.body) {
+    if (s.kind === 'loop' && s.parallel === 'cores') {
+      const fnName = `${fn}_work${parallelIndex === 0 ? '' : parallelIndex}`;
+      parallelIndex++;
+      works.push({ fnName, loop: s });
+      emitWork(ctx, layer, w, fnName, s);
+    }
+  }
+  const state = new FnState();
+  const body = new CWriter();
+  body.indent(() => {
+    for (const s of layer.body) {
+      if (s.kind === 'loop' && s.parallel === 'cores') {
+        const work = works.find((x) => x.loop === s)!;
+        body.scope(() => {
+          body.line(`int status[${layer.tile.cores}];`);
+          body.line('int k;');
+          body.line(`mp_parallel_for_cores(${layer.tile.cores}, ${work.fnName}_core, status);`);
+          body.line(`for (k = 0; k < ${layer.tile.cores}; k++) MPG_CHECK(status[k]);`);
+        });
+      } else if (s.kind === 'barrier') {
+        body.comment('barrier: the cores of the parallel loop above synchronised at its end (mp_barrier in each core)');
+      } else {
+        emitStmt(ctx, layer, body, s, { loopVars: new Map(), core: '0' }, state);
+      }
+    }
+  });
+  w.block(`static int ${fn}(void)`, () => {
+    declareGroups(w, state);
+    w.raw(body.toString().replace(/\n$/, ''));
+    w.line('return MP_OK;');
+  });
+  return { text: w.toString(), fn };
+}
+
+function declareGroups(w: CWriter, state: FnState): void {
+  for (const g of state.groups.values()) w.line(`mpg_dma_group ${g.cName}${g.slots ? '[2]' : ''};`);
+}
+
+/** The per-core work of a parallel loop, and the wrapper mp_parallel_for_cores calls. */
+function emitWork(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, fnName: string, loop: LoopStmt): void {
+  const cores = layer.tile.cores;
+  const state = new FnState();
+  const body = new CWriter();
+  body.indent(() => {
+    body.line(`const long lo = ((long)${loop.extent} * core) / ${cores};`);
+    body.line(`const long hi = ((long)${loop.extent} * (core + 1)) / ${cores};`);
+    emitLoop(ctx, layer, body, loop, { loopVars: new Map(), core: 'core' }, state, 'lo', 'hi');
+  });
+  w.comment(`Iterations [${cores} blocks of ${loop.extent}] of loop '${loop.loopVar}' run by one core.`);
+  w.block(`static int ${fnName}(int core)`, () => {
+    declareGroups(w, state);
+    w.raw(body.toString().replace(/\n$/, ''));
+    w.line('return MP_OK;');
+  });
+  w.block(`static void ${fnName}_core(int core, void *status)`, () => {
+    w.line(`int rc = ${fnName}(core);`);
+    w.line('mp_barrier(); /* every core finishes the layer before any result is used */');
+    w.line('((int *)status)[core] = rc;');
+  });
+  w.blank();
+}
+
+function loopVarName(v: string): string {
+  return `i_${sanitize(v)}`;
+}
+
+function emitStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: Stmt, env: Env, state: FnState): void {
+  switch (s.kind) {
+    case 'loop':
+      emitLoop(ctx, layer, w, s, env, state, '0', `${s.extent}`);
+      return;
+    case 'barrier':
+      w.line('mp_barrier();');
+      return;
+    case 'dma-start': {
+      const g = state.group(s.token, isSlotted(ctx, s.src.buffer) || isSlotted(ctx, s.dst.buffer));
+      emitDmaStart(ctx, layer, w, s, env, state, groupRef(ctx, g, s, env));
+      return;
+    }
+    case 'dma-wait': {
+      const g = state.groups.get(s.token);
+      if (!g) unsupported(layer, `dma-wait of token '${s.token}' before its dma-start`);
+      w.line(`mpg_dma_wait(&${g.cName}${g.slots ? `[${env.slot ?? '0'}]` : ''}); /* ${s.token} */`);
+      return;
+    }
+    case 'compute':
+      emitComputeStmt(ctx, layer, w, s, env, state);
+      return;
+  }
+}
+
+function groupRef(ctx: CodegenContext, g: string, s: Stmt & { kind: 'dma-start' }, env: Env): string {
+  const slotted = isSlotted(ctx, s.src.buffer) || isSlotted(ctx, s.dst.buffer);
+  return slotted ? `${g}[${env.slot ?? '0'}]` : g;
+}
+
+function isSlotted(ctx: CodegenContext, buffer: string): boolean {
+  return ctx.isTile(buffer) && ctx.buffer(buffer).copies > 1;
+}
+
+function emitLoop(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, loop: LoopStmt, env: Env, state: FnState, lo: string, hi: string): void {
+  const v = loopVarName(loop.loopVar);
+  const inner: Env = { ...env, loopVars: new Map([...env.loopVars, [loop.loopVar, v]]), slot: 'slot' };
+  const slotExpr = lo === '0' ? `(int)(${v} & 1)` : `(int)((${v} - ${lo}) & 1)`;
+  const usesSlots = loop.body.some((s) => (s.kind === 'dma-start' && (isSlotted(ctx, s.src.buffer) || isSlotted(ctx, s.dst.buffer))) || (s.kind === 'compute' && [...s.inputs, ...s.outputs].some((o) => isSlotted(ctx, o.buffer))));
+  const pattern = loop.pipelined ? pipelinePattern(ctx, loop) : undefined;
+  w.comment(`loop '${loop.loopVar}': ${loop.extent} iteration(s)${loop.parallel === 'cores' ? ', this core\'s block' : ''}${loop.pipelined ? (pattern ? ', pipelined: the next input DMA overlaps this compute' : ', double-buffered (DMA then wait per iteration)') : ''}`);
+  w.block(`for (long ${v} = ${lo}; ${v} < ${hi}; ${v}++)`, () => {
+    if (usesSlots || pattern) w.line(`const int slot = ${slotExpr};`);
+    if (!pattern) {
+      for (const s of loop.body) emitStmt(ctx, layer, w, s, inner, state);
+      return;
+    }
+    for (const s of [...pattern.inStarts, ...pattern.outStarts]) {
+      if (s.kind === 'dma-start') state.group(s.token, isSlotted(ctx, s.src.buffer) || isSlotted(ctx, s.dst.buffer));
+    }
+    const next: Env = { ...inner, loopVars: new Map([...env.loopVars, [loop.loopVar, `(${v} + 1)`]]), slot: 'slot ^ 1' };
+    w.block(`if (${v} == ${lo})`, () => {
+      w.comment('the first tile: nothing was prefetched');
+      for (const s of pattern.inStarts) emitStmt(ctx, layer, w, s, inner, state);
+    });
+    w.block(`if (${v} + 1 < ${hi})`, () => {
+      w.comment('prefetch the next tile into the other slot');
+      for (const s of pattern.inStarts) emitStmt(ctx, layer, w, s, next, state);
+    });
+    for (const s of pattern.inWaits) emitStmt(ctx, layer, w, s, inner, state);
+    for (const s of pattern.computes) emitStmt(ctx, layer, w, s, inner, state);
+    if (pattern.outWaits.length > 0) {
+      const prev: Env = { ...inner, slot: 'slot ^ 1' };
+      w.block(`if (${v} > ${lo})`, () => {
+        w.comment('the previous tile\'s output DMA must be done before its slot is reused');
+        for (const s of pattern.outWaits) emitStmt(ctx, layer, w, s, prev, state);
+      });
+    }
+    for (const s of pattern.outStarts) emitStmt(ctx, layer, w, s, inner, state);
+  });
+  if (pattern && pattern.outWaits.length > 0) {
+    const last: Env = { ...inner, slot: lo === '0' ? `(int)((${hi} - 1) & 1)` : `(int)((${hi} - 1 - ${lo}) & 1)` };
+    w.block(`if (${hi} > ${lo})`, () => {
+      w.comment('the last tile\'s output DMA');
+      for (const s of pattern.outWaits) emitStmt(ctx, layer, w, s, last, state);
+    });
+  }
+}
+
+interface Pipeline {
+  readonly inStarts: readonly Stmt[];
+  readonly inWaits: readonly Stmt[];
+  readonly computes: readonly Stmt[];
+  readonly outStarts: readonly Stmt[];
+  readonly outWaits: readonly Stmt[];
+}
+
+/**
+ * Recognises the body of a double-buffered loop: input DMAs (start, wait) into two-slot tiles, the
+ * compute, output DMAs (start, wait) from two-slot tiles. Anything else runs sequentially.
+ */
+function pipelinePattern(ctx: CodegenContext, loop: LoopStmt): Pipeline | undefined {
+  const inStarts: Stmt[] = [];
+  const inWaits: Stmt[] = [];
+  const computes: Stmt[] = [];
+  const outStarts: Stmt[] = [];
+  const outWaits: Stmt[] = [];
+  const direction = new Map<string, 'in' | 'out' | 'copy'>();
+  let phase = 0; // 0 inputs, 1 compute, 2 outputs
+  for (const s of loop.body) {
+    if (s.kind === 'dma-start') {
+      direction.set(s.token, s.direction);
+      if (s.direction === 'in' && phase === 0 && isSlotted(ctx, s.dst.buffer)) inStarts.push(s);
+      else if (s.direction === 'out' && phase >= 1 && isSlotted(ctx, s.src.buffer)) {
+        phase = 2;
+        outStarts.push(s);
+      } else return undefined;
+    } else if (s.kind === 'dma-wait') {
+      const d = direction.get(s.token);
+      if (d === 'in' && phase === 0) inWaits.push(s);
+      else if (d === 'out' && phase === 2) outWaits.push(s);
+      else return undefined;
+    } else if (s.kind === 'compute') {
+      if (phase === 2) return undefined;
+      phase = 1;
+      computes.push(s);
+    } else return undefined;
+  }
+  if (computes.length === 0 || (inStarts.length === 0 && outStarts.length === 0)) return undefined;
+  return { inStarts, inWaits, computes, outStarts, outWaits };
+}
+
+/** C expression of the start of a range for the current loop values. */
+function startExpr(env: Env, r: { loopVar: string; stride: number; offset: number }): string {
+  if (r.loopVar === '') return `${r.offset}`;
+  const v = env.loopVars.get(r.loopVar);
+  if (v === undefined) throw new Error(`loop variable '${r.loopVar}' is not in scope`);
+  const off = r.offset === 0 ? '' : r.offset > 0 ? ` + ${r.offset}` : ` - ${-r.offset}`;
+  return `${v} * ${r.stride}${off}`;
+}
+
+/** Pointer expression (float *) of a buffer for the current core and slot. */
+export function bufferPtr(ctx: CodegenContext, name: string, env: { core: string; slot?: string }): string {
+  const b: LoopBuffer = ctx.buffer(name);
+  const macro = ctx.bufferMacro(name);
+  const base = b.perCore ? `${macro}(${env.core})` : macro;
+  if (b.copies > 1 && ctx.isTile(name)) {
+    const elems = b.sizeBytes / 4;
+    return `(${base} + (${env.slot ?? '0'}) * ${elems})`;
+  }
+  return base;
+}
+
+/** Declares and fills `mpg_view <var>` for an operand; returns the variable name. */
+function emitView(ctx: CodegenContext, w: CWriter, o: Operand, env: Env, state: FnState): string {
+  const v = state.fresh('v');
+  const shape = ctx.shapeOf(o.region.tensor);
+  const R = shape.length;
+  if (ctx.tensor(o.region.tensor).dtype !== 'float32') {
+    throw new Error(`float32 only: tensor '${o.region.tensor}' is ${ctx.tensor(o.region.tensor).dtype}`);
+  }
+  w.line(`mpg_view ${v};`);
+  w.line(`const long ${v}_full[${R}] = {${shape.join(', ')}};`);
+  w.line(`long ${v}_st[${R}] = {${shape.map(() => '0').join(', ')}};`);
+  w.line(`long ${v}_ex[${R}] = {${shape.join(', ')}};`);
+  for (const r of o.region.ranges) {
+    if (r.dim >= R) throw new Error(`range on dim ${r.dim} of rank-${R} tensor '${o.region.tensor}'`);
+    w.line(`mpg_clamp(&${v}_st[${r.dim}], &${v}_ex[${r.dim}], ${startExpr(env, r)}, ${r.extent}, ${r.limit});`);
+  }
+  const ptr = bufferPtr(ctx, o.buffer, env);
+  const fn = ctx.isTile(o.buffer) ? 'mpg_view_tile' : 'mpg_view_in';
+  w.line(`${fn}(&${v}, ${ptr}, ${R}, ${v}_full, ${v}_st, ${v}_ex); /* ${o.region.tensor} in ${o.buffer} */`);
+  return v;
+}
+
+function emitDmaStart(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: Stmt & { kind: 'dma-start' }, env: Env, state: FnState, group: string): void {
+  w.scope(() => {
+    w.comment(`${s.token}: DMA ${s.direction} ${s.src.buffer} -> ${s.dst.buffer} on channel ${s.channel} (up to ${s.bytes} B)`);
+    const src = emitView(ctx, w, s.src, env, state);
+    const dst = emitView(ctx, w, s.dst, env, state);
+    w.line(`MPG_CHECK(mpg_dma_start(&${group}, ${s.channel}, &${dst}, &${src}));`);
+  });
+  void layer;
+}
+
+function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: Stmt & { kind: 'compute' }, env: Env, state: FnState): void {
+  const node = ctx.node(layer);
+  w.scope(() => {
+    w.comment(`compute ${s.op} (${s.macs} MACs per tile)`);
+    const views = new Map<string, string>();
+    for (const o of s.inputs) if (!views.has(o.region.tensor)) views.set(o.region.tensor, emitView(ctx, w, o, env, state));
+    const outs = s.outputs.map((o) => emitView(ctx, w, o, env, state));
+    emitCompute(ctx, w, node, layer, views, outs, () => state.fresh('t'));
+  });
+}

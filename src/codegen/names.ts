@@ -1,0 +1,41 @@
+/**
+ * C identifiers from model names: sanitized (anything outside [A-Za-z0-9_] becomes `_`, runs
+ * collapsed, a leading digit prefixed), with collisions resolved deterministically by a numeric
+ * suffix in order of first request.
+ */
+
+const C_KEYWORDS = new Set([
+  'auto', 'break', 'case', 'char', 'const', 'continue', 'default', 'do', 'double', 'else', 'enum', 'extern',
+  'float', 'for', 'goto', 'if', 'inline', 'int', 'long', 'register', 'restrict', 'return', 'short', 'signed',
+  'sizeof', 'static', 'struct', 'switch', 'typedef', 'union', 'unsigned', 'void', 'volatile', 'while', '_Bool',
+  '_Complex', '_Imaginary', 'main',
+]);
+
+export function sanitize(name: string): string {
+  let s = name.replace(/[^A-Za-z0-9_]+/g, '_').replace(/_+/g, '_').replace(/^_+|_+$/g, '');
+  if (s === '') s = 'x';
+  if (/^[0-9]/.test(s)) s = `n${s}`;
+  if (s.length > 48) s = s.slice(0, 48).replace(/_+$/, '');
+  return s;
+}
+
+/** Hands out unique C identifiers `<prefix><sanitized name>` per original name. */
+export class NameTable {
+  private readonly byKey = new Map<string, string>();
+  private readonly used = new Set<string>();
+
+  constructor(private readonly prefix: string, reserved: Iterable<string> = []) {
+    for (const r of reserved) this.used.add(r);
+  }
+
+  get(name: string): string {
+    const known = this.byKey.get(name);
+    if (known !== undefined) return known;
+    const base = `${this.prefix}${sanitize(name)}`;
+    let id = C_KEYWORDS.has(base) ? `${base}_` : base;
+    for (let k = 2; this.used.has(id); k++) id = `${base}_${k}`;
+    this.used.add(id);
+    this.byKey.set(name, id);
+    return id;
+  }
+}

@@ -1,0 +1,515 @@
+/**
+ * Compute statements: one runtime kernel call (or a few) per op, on the views of its operands.
+ * Weights are the constant arrays of model_weights.c (dense) or a value (splat, kept compact).
+ * Ops without a kernel raise MP701 naming the node; nothing is ever emitted as a guess.
+ */
+import type { AttrValue, ConstTensor, OpNode } from '../ir/graph.js';
+import type { LayerSchedule } from '../ir/loop.js';
+import type { CWriter } from './c-writer.js';
+import { cFloat } from './c-literals.js';
+import type { CodegenContext, WeightRef } from './context.js';
+import { unsupported } from './context.js';
+
+/** ONNX unary ops -> runtime op and its (a, b) parameters. */
+const UNARY: Record<string, (n: OpNode) => [string, number, number]> = {
+  Relu: () => ['MP_UN_RELU', 0, 0],
+  LeakyRelu: (n) => ['MP_UN_LEAKYRELU', fattr(n, 'alpha', 0.01), 0],
+  Sigmoid: () => ['MP_UN_SIGMOID', 0, 0],
+  HardSigmoid: (n) => ['MP_UN_HARDSIGMOID', fattr(n, 'alpha', 0.2), fattr(n, 'beta', 0.5)],
+  HardSwish: () => ['MP_UN_HARDSWISH', 0, 0],
+  Tanh: () => ['MP_UN_TANH', 0, 0],
+  Sqrt: () => ['MP_UN_SQRT', 0, 0],
+  Exp: () => ['MP_UN_EXP', 0, 0],
+  Log: () => ['MP_UN_LOG', 0, 0],
+  Abs: () => ['MP_UN_ABS', 0, 0],
+  Neg: () => ['MP_UN_NEG', 0, 0],
+  Reciprocal: () => ['MP_UN_RECIPROCAL', 0, 0],
+  Erf: () => ['MP_UN_ERF', 0, 0],
+  Floor: () => ['MP_UN_FLOOR', 0, 0],
+  Ceil: () => ['MP_UN_CEIL', 0, 0],
+  Elu: (n) => ['MP_UN_ELU', fattr(n, 'alpha', 1), 0],
+  Selu: (n) => ['MP_UN_SELU', fattr(n, 'alpha', 1.67326319217681884765625), fattr(n, 'gamma', 1.05070102214813232421875)],
+  Softplus: () => ['MP_UN_SOFTPLUS', 0, 0],
+  Softsign: () => ['MP_UN_SOFTSIGN', 0, 0],
+  Sign: () => ['MP_UN_SIGN', 0, 0],
+  Round: () => ['MP_UN_ROUND', 0, 0],
+  Sin: () => ['MP_UN_SIN', 0, 0],
+  Cos: () => ['MP_UN_COS', 0, 0],
+  Tan: () => ['MP_UN_TAN', 0, 0],
+  Asin: () => ['MP_UN_ASIN', 0, 0],
+  Acos: () => ['MP_UN_ACOS', 0, 0],
+  Atan: () => ['MP_UN_ATAN', 0, 0],
+  Sinh: () => ['MP_UN_SINH', 0, 0],
+  Cosh: () => ['MP_UN_COSH', 0, 0],
+  Asinh: () => ['MP_UN_ASINH', 0, 0],
+  Acosh: () => ['MP_UN_ACOSH', 0, 0],
+  Atanh: () => ['MP_UN_ATANH', 0, 0],
+  ThresholdedRelu: (n) => ['MP_UN_THRESHOLDEDRELU', fattr(n, 'alpha', 1), 0],
+  Celu: (n) => ['MP_UN_CELU', fattr(n, 'alpha', 1), 0],
+  Mish: () => ['MP_UN_MISH', 0, 0],
+  Shrink: (n) => ['MP_UN_SHRINK', fattr(n, 'lambd', 0.5), fattr(n, 'bias', 0)],
+  Identity: () => ['MP_UN_IDENTITY', 0, 0],
+  Dropout: () => ['MP_UN_IDENTITY', 0, 0],
+};
+
+const BINARY: Record<string, string> = {
+  Add: 'MP_BIN_ADD',
+  Sub: 'MP_BIN_SUB',
+  Mul: 'MP_BIN_MUL',
+  Div: 'MP_BIN_DIV',
+  Pow: 'MP_BIN_POW',
+  Max: 'MP_BIN_MAX',
+  Min: 'MP_BIN_MIN',
+  PRelu: 'MP_BIN_PRELU',
+  Sum: 'MP_BIN_ADD',
+  Mean: 'MP_BIN_ADD',
+};
+
+/** Ops emitted by this module (for tests and the conformance count). */
+export const SUPPORTED_OPS: readonly string[] = [
+  ...Object.keys(UNARY), ...Object.keys(BINARY), 'Clip', 'Gelu', 'Mod', 'Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool',
+  'GlobalMaxPool', 'BatchNormalization', 'Gemm', 'MatMul', 'Softmax', 'LogSoftmax', 'LRN', 'ReduceMean', 'ReduceSum',
+  'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare',
+  'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Concat',
+].sort();
+
+function attr(n: OpNode, name: string): AttrValue | undefined {
+  return n.attributes.get(name);
+}
+function fattr(n: OpNode, name: string, dflt: number): number {
+  const a = attr(n, name);
+  return a && (a.type === 'float' || a.type === 'int') ? a.value : dflt;
+}
+function iattr(n: OpNode, name: string, dflt: number): number {
+  const a = attr(n, name);
+  return a && a.type === 'int' ? a.value : dflt;
+}
+function intsAttr(n: OpNode, name: string): readonly number[] | undefined {
+  const a = attr(n, name);
+  return a && a.type === 'ints' ? a.value : undefined;
+}
+function sattr(n: OpNode, name: string, dflt: string): string {
+  const a = attr(n, name);
+  return a && a.type === 'string' ? a.value : dflt;
+}
+
+/** A scalar float from a constant (first element; splat value). */
+function scalarOf(t: ConstTensor): number {
+  if (t.data.kind === 'splat') return Number(t.data.value);
+  if (t.data.kind === 'dense') {
+    const v = t.data.values[0];
+    return v === undefined ? 0 : Number(v);
+  }
+  throw new Error('string constant');
+}
+
+function intsOf(t: ConstTensor): number[] {
+  const count = t.shape.reduce((a, b) => a * b, 1);
+  if (t.data.kind === 'splat') return Array.from({ length: count }, () => Number((t.data as { value: number | bigint }).value));
+  if (t.data.kind === 'dense') return Array.from(t.data.values as ArrayLike<number | bigint>, (v) => Number(v));
+  throw new Error('string constant');
+}
+
+interface Emit {
+  readonly ctx: CodegenContext;
+  readonly w: CWriter;
+  readonly node: OpNode;
+  readonly layer: LayerSchedule;
+  /** Activation input tensor -> view variable. */
+  readonly views: ReadonlyMap<string, string>;
+  readonly outs: readonly string[];
+  readonly fresh: () => string;
+}
+
+export function emitCompute(
+  ctx: CodegenContext,
+  w: CWriter,
+  node: OpNode,
+  layer: LayerSchedule,
+  views: ReadonlyMap<string, string>,
+  outs: readonly string[],
+  fresh: () => string,
+): void {
+  const e: Emit = { ctx, w, node, layer, views, outs, fresh };
+  const op = node.domain === '' || node.domain === 'ai.onnx' ? node.opType : `${node.domain}.${node.opType}`;
+  for (const o of node.outputs.slice(1)) {
+    if (o !== '' && ctx.graph.tensors.has(o)) unsupported(node, 'only the first output is supported');
+  }
+  if (UNARY[op]) return unary(e, ...UNARY[op](node));
+  if (BINARY[op]) return binary(e, op);
+  switch (op) {
+    case 'Clip':
+      return clip(e);
+    case 'Gelu':
+      return unary(e, sattr(node, 'approximate', 'none') === 'tanh' ? 'MP_UN_GELU_TANH' : 'MP_UN_GELU', 0, 0);
+    case 'Mod':
+      if (iattr(node, 'fmod', 0) !== 1) unsupported(node, 'integer Mod (fmod=0) has no float kernel');
+      return binary(e, 'Mod');
+    case 'Conv':
+      return conv(e);
+    case 'MaxPool':
+    case 'AveragePool':
+      return pool(e, op);
+    case 'GlobalAveragePool':
+    case 'GlobalMaxPool':
+      return globalPool(e, op === 'GlobalMaxPool');
+    case 'BatchNormalization':
+      return batchnorm(e);
+    case 'Gemm':
+    case 'MatMul':
+      return gemm(e, op);
+    case 'Softmax':
+    case 'LogSoftmax':
+      return softmax(e, op === 'LogSoftmax');
+    case 'LRN':
+      return lrn(e);
+    case 'Reshape':
+    case 'Flatten':
+    case 'Squeeze':
+    case 'Unsqueeze':
+      return flatCopy(e);
+    case 'Transpose':
+      return transpose(e);
+    default:
+      if (op.startsWith('Reduce')) return reduce(e, op);
+      unsupported(node, 'no C kernel for this operator');
+  }
+}
+
+/** The view of node input i: an activation view, or a weight view (dense or splat) built here. */
+function inputView(e: Emit, i: number, outView?: string): string {
+  const name = e.node.inputs[i] ?? '';
+  if (name === '') unsupported(e.node, `input ${i} is missing`);
+  const v = e.views.get(name);
+  if (v !== undefined) return v;
+  const wref = e.ctx.weight(name);
+  if (!wref) unsupported(e.node, `input '${name}' is neither an activation operand nor a weight`);
+  requireFloat(e, wref);
+  const shape = wref.tensor.shape.length === 0 ? [1] : [...wref.tensor.shape];
+  const R = shape.length;
+  const t = e.fresh();
+  if (wref.tensor.data.kind === 'splat') {
+    e.w.line(`static const float ${t}_value[1] = {${wref.cName}_VALUE};`);
+    e.w.line(`mpg_view ${t};`);
+    e.w.line(`const long ${t}_ex[${R}] = {${shape.join(', ')}};`);
+    e.w.line(`mpg_view_splat(&${t}, ${t}_value, ${R}, ${t}_ex); /* ${name}: one value for all ${shape.reduce((a, b) => a * b, 1)} elements */`);
+    return t;
+  }
+  e.w.line(`mpg_view ${t};`);
+  e.w.line(`const long ${t}_full[${R}] = {${shape.join(', ')}};`);
+  e.w.line(`long ${t}_st[${R}] = {${shape.map(() => '0').join(', ')}};`);
+  e.w.line(`long ${t}_ex[${R}] = {${shape.join(', ')}};`);
+  if (outView !== undefined) {
+    // A weight dim that matches a split output dim is read at the output's window.
+    const outShape = e.ctx.shapeOf(e.node.outputs[0]!);
+    const off = outShape.length - R;
+    for (let d = 0; d < R; d++) {
+      if (shape[d]! > 1 && d + off >= 0 && shape[d] === outShape[d + off]) {
+        e.w.line(`${t}_st[${d}] = ${outView}.start[${d + off}];`);
+        e.w.line(`${t}_ex[${d}] = ${outView}.ext[${d + off}];`);
+      }
+    }
+  }
+  e.w.line(`mpg_view_in(&${t}, (float *)${wref.cName}, ${R}, ${t}_full, ${t}_st, ${t}_ex); /* weight ${name} */`);
+  return t;
+}
+
+function requireFloat(e: Emit, w: WeightRef): void {
+  if (w.tensor.dtype !== 'float32') unsupported(e.node, `weight '${w.name}' is ${w.tensor.dtype}; only float32 weights have kernels`);
+}
+
+function check(e: Emit, call: string): void {
+  e.w.line(`MPG_CHECK(${call});`);
+}
+
+function unary(e: Emit, op: string, a: number, b: number): void {
+  const x = inputView(e, 0);
+  check(e, `mpg_unary(${op}, ${cFloat(a)}, ${cFloat(b)}, &${x}, &${e.outs[0]})`);
+}
+
+function clip(e: Emit): void {
+  const n = e.node;
+  let lo = -Infinity;
+  let hi = Infinity;
+  if (n.attributes.has('min') || n.attributes.has('max')) {
+    lo = fattr(n, 'min', -Infinity);
+    hi = fattr(n, 'max', Infinity);
+  }
+  for (const [i, set] of [[1, (v: number) => (lo = v)], [2, (v: number) => (hi = v)]] as const) {
+    const name = n.inputs[i] ?? '';
+    if (name === '') continue;
+    const wref = e.ctx.graph.weights.get(name);
+    if (!wref) unsupported(n, `Clip bound '${name}' is not a constant`);
+    set(scalarOf(wref));
+  }
+  const x = inputView(e, 0);
+  check(e, `mpg_unary(MP_UN_CLIP, ${cFloat(lo)}, ${cFloat(hi)}, &${x}, &${e.outs[0]})`);
+}
+
+function binary(e: Emit, op: string): void {
+  const y = e.outs[0]!;
+  const inputs = e.node.inputs.filter((i) => i !== '');
+  if (op === 'Sum' || op === 'Mean' || op === 'Max' || op === 'Min') {
+    if (inputs.length === 1) {
+      check(e, `mpg_copy(&${inputView(e, 0, y)}, &${y})`);
+      return;
+    }
+  }
+  if (inputs.length < 2) unsupported(e.node, `${op} needs two inputs`);
+  const kop = op === 'Mod' ? 'MP_BIN_MOD_FMOD' : BINARY[op]!;
+  const a = inputView(e, 0, y);
+  const b = inputView(e, 1, y);
+  check(e, `mpg_binary(${kop}, &${a}, &${b}, &${y})`);
+  for (let i = 2; i < e.node.inputs.length; i++) {
+    if ((e.node.inputs[i] ?? '') === '') continue;
+    const c = inputView(e, i, y);
+    check(e, `mpg_binary(${kop}, &${y}, &${c}, &${y})`);
+  }
+  if (op === 'Mean') check(e, `mpg_unary(MP_UN_SCALE, ${cFloat(1 / inputs.length)}, 0.0f, &${y}, &${y})`);
+}
+
+/** Spatial attributes of conv and pools for 1-D (rank 3, mapped to kh x 1) and 2-D (rank 4). */
+interface Spatial {
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly dh: number;
+  readonly dw: number;
+  readonly pt: number;
+  readonly pl: number;
+  readonly pb: number;
+  readonly pr: number;
+}
+
+function spatial(e: Emit, kernel: readonly number[]): Spatial {
+  const n = e.node;
+  const xs = e.ctx.shapeOf(n.inputs[0]!);
+  const ys = e.ctx.shapeOf(n.outputs[0]!);
+  const sd = xs.length - 2;
+  if (sd !== 1 && sd !== 2) unsupported(n, `${sd}-D spatial ${n.opType} has no kernel (1-D and 2-D only)`);
+  const strides = intsAttr(n, 'strides') ?? Array(sd).fill(1);
+  const dil = intsAttr(n, 'dilations') ?? Array(sd).fill(1);
+  const autoPad = sattr(n, 'auto_pad', 'NOTSET');
+  let pads: number[] = [...(intsAttr(n, 'pads') ?? Array(2 * sd).fill(0))];
+  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    pads = Array(2 * sd).fill(0);
+    for (let d = 0; d < sd; d++) {
+      const total = Math.max(0, (ys[2 + d]! - 1) * strides[d]! + (kernel[d]! - 1) * dil[d]! + 1 - xs[2 + d]!);
+      const small = Math.floor(total / 2);
+      pads[d] = autoPad === 'SAME_UPPER' ? small : total - small;
+      pads[d + sd] = total - pads[d]!;
+    }
+  } else if (autoPad === 'VALID') {
+    pads = Array(2 * sd).fill(0);
+  }
+  if (sd === 1) {
+    return { kh: kernel[0]!, kw: 1, sh: strides[0]!, sw: 1, dh: dil[0]!, dw: 1, pt: pads[0]!, pl: 0, pb: pads[1]!, pr: 0 };
+  }
+  return { kh: kernel[0]!, kw: kernel[1]!, sh: strides[0]!, sw: strides[1]!, dh: dil[0]!, dw: dil[1]!, pt: pads[0]!, pl: pads[1]!, pb: pads[2]!, pr: pads[3]! };
+}
+
+function windows(e: Emit, x: string, y: string): [string, string] {
+  const xw = `${x}_w`;
+  const yw = `${y}_w`;
+  e.w.line(`mp_window ${xw}, ${yw};`);
+  check(e, `mpg_window(&${x}, &${xw})`);
+  check(e, `mpg_window(&${y}, &${yw})`);
+  return [xw, yw];
+}
+
+function conv(e: Emit): void {
+  const n = e.node;
+  const wname = n.inputs[1] ?? '';
+  const wref = e.ctx.weight(wname);
+  if (!wref) unsupported(n, 'Conv weights must be constant');
+  requireFloat(e, wref);
+  const kernel = wref.tensor.shape.slice(2);
+  const s = spatial(e, intsAttr(n, 'kernel_shape') ?? kernel);
+  const group = iattr(n, 'group', 1);
+  const x = e.views.get(n.inputs[0]!);
+  if (x === undefined) unsupported(n, 'Conv input must be an activation');
+  const [xw, yw] = windows(e, x, e.outs[0]!);
+  e.w.line(`const mp_conv_params p = {${s.kh}, ${s.kw}, ${s.sh}, ${s.sw}, ${s.dh}, ${s.dw}, ${s.pt}, ${s.pl}, ${group}, {MP_ACT_NONE, 0.0f, 0.0f}};`);
+  const bname = n.inputs[2] ?? '';
+  const bref = bname === '' ? undefined : e.ctx.weight(bname);
+  if (bname !== '' && !bref) unsupported(n, 'Conv bias must be constant');
+  if (bref) requireFloat(e, bref);
+  const biasSplat = bref?.tensor.data.kind === 'splat';
+  if (wref.tensor.data.kind === 'splat') {
+    const bias = bref && !biasSplat ? bref.cName : 'NULL';
+    const bv = bref && biasSplat ? `${bref.cName}_VALUE` : '0.0f';
+    check(e, `mpg_conv_splat(&${xw}, &${yw}, ${wref.cName}_VALUE, ${bias}, ${bv}, &p)`);
+    return;
+  }
+  check(e, `mp_conv2d(&${xw}, &${yw}, ${wref.cName}, ${bref && !biasSplat ? bref.cName : 'NULL'}, &p)`);
+  if (bref && biasSplat) {
+    e.w.comment(`bias ${bname} is one value for every channel: added after the convolution`);
+    check(e, `mpg_unary(MP_UN_SCALE, 1.0f, ${bref.cName}_VALUE, &${e.outs[0]}, &${e.outs[0]})`);
+  }
+}
+
+function pool(e: Emit, op: string): void {
+  const n = e.node;
+  const kernel = intsAttr(n, 'kernel_shape');
+  if (!kernel) unsupported(n, 'kernel_shape is required');
+  const s = spatial(e, kernel);
+  const x = e.views.get(n.inputs[0]!);
+  if (x === undefined) unsupported(n, 'pool input must be an activation');
+  if (op === 'AveragePool' && (s.dh !== 1 || s.dw !== 1)) unsupported(n, 'dilated AveragePool');
+  const [xw, yw] = windows(e, x, e.outs[0]!);
+  const cip = op === 'AveragePool' ? iattr(n, 'count_include_pad', 0) : 0;
+  e.w.line(`const mp_pool_params p = {${s.kh}, ${s.kw}, ${s.sh}, ${s.sw}, ${s.dh}, ${s.dw}, ${s.pt}, ${s.pl}, ${s.pb}, ${s.pr}, ${cip}};`);
+  check(e, `${op === 'MaxPool' ? 'mp_maxpool2d' : 'mp_avgpool2d'}(&${xw}, &${yw}, &p)`);
+}
+
+function globalPool(e: Emit, isMax: boolean): void {
+  const x = inputView(e, 0);
+  check(e, `mpg_global_pool(${isMax ? 1 : 0}, &${x}, &${e.outs[0]})`);
+}
+
+function batchnorm(e: Emit): void {
+  const n = e.node;
+  const names = [1, 2, 3, 4].map((i) => n.inputs[i] ?? '');
+  const refs = names.map((nm) => {
+    const r = e.ctx.weight(nm);
+    if (!r) unsupported(n, `BatchNormalization parameter '${nm}' must be constant`);
+    requireFloat(e, r);
+    return r;
+  });
+  const eps = fattr(n, 'epsilon', 1e-5);
+  const x = inputView(e, 0);
+  if (refs.every((r) => r.tensor.data.kind === 'splat')) {
+    const [scale, bias, mean, vr] = refs.map((r) => scalarOf(r.tensor)) as [number, number, number, number];
+    const f = Math.fround;
+    const a = f(f(scale) / f(Math.sqrt(f(f(vr) + f(eps)))));
+    const b = f(f(bias) - f(f(mean) * a));
+    e.w.comment(`scale, bias, mean and var are one value each: y = ${a} * x + ${b}`);
+    check(e, `mpg_unary(MP_UN_SCALE, ${cFloat(a)}, ${cFloat(b)}, &${x}, &${e.outs[0]})`);
+    return;
+  }
+  if (refs.some((r) => r.tensor.data.kind === 'splat')) unsupported(n, 'BatchNormalization with some (not all) parameters constant-filled');
+  const [scale, bias, mean, vr] = refs.map((r) => r.cName) as [string, string, string, string];
+  check(e, `mpg_batchnorm(&${x}, &${e.outs[0]}, ${scale}, ${bias}, ${mean}, ${vr}, ${cFloat(eps)})`);
+}
+
+function gemm(e: Emit, op: string): void {
+  const n = e.node;
+  const isGemm = op === 'Gemm';
+  const transA = isGemm ? iattr(n, 'transA', 0) : 0;
+  const transB = isGemm ? iattr(n, 'transB', 0) : 0;
+  const alpha = isGemm ? fattr(n, 'alpha', 1) : 1;
+  const beta = isGemm ? fattr(n, 'beta', 1) : 1;
+  const aName = n.inputs[0] ?? '';
+  const bName = n.inputs[1] ?? '';
+  const a = e.views.get(aName);
+  if (a === undefined) unsupported(n, 'the A operand must be an activation');
+  const as = e.ctx.shapeOf(aName);
+  const ys = e.ctx.shapeOf(n.outputs[0]!);
+  const M = ys[ys.length - 2] ?? 1;
+  if (transA && M !== 1) unsupported(n, 'transA with more than one row');
+  const bref = e.ctx.weight(bName);
+  if (!bref) unsupported(n, 'the B operand must be constant');
+  requireFloat(e, bref);
+  if (bref.tensor.shape.length !== 2) unsupported(n, 'B must be a matrix');
+  const K = transA ? as[as.length - 2]! : as[as.length - 1]!;
+  const N = ys[ys.length - 1]!;
+  let c = 'NULL';
+  let cRows = 1;
+  let cCols = 1;
+  const cName = isGemm ? (n.inputs[2] ?? '') : '';
+  if (cName !== '') {
+    const cref = e.ctx.weight(cName);
+    if (!cref) unsupported(n, 'the C operand must be constant');
+    requireFloat(e, cref);
+    const cs = cref.tensor.shape;
+    cCols = cs.length >= 1 ? cs[cs.length - 1]! : 1;
+    cRows = cs.length >= 2 ? cs[cs.length - 2]! : 1;
+    if ((cCols !== 1 && cCols !== N) || (cRows !== 1 && cRows !== M)) unsupported(n, 'C does not broadcast to [M][N]');
+    if (cref.tensor.data.kind === 'splat') {
+      const t = e.fresh();
+      e.w.line(`static const float ${t}_c[1] = {${cref.cName}_VALUE};`);
+      c = `${t}_c`;
+      cRows = 1;
+      cCols = 1;
+    } else c = cref.cName;
+  }
+  // A with transA and one row is the same memory as A without it.
+  if (bref.tensor.data.kind === 'splat') {
+    check(e, `mpg_gemm_splat_b(&${a}, ${bref.cName}_VALUE, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
+    return;
+  }
+  const bArr = transB ? bref.cName : e.ctx.transposedWeight(bName).cName;
+  if (!transB) e.w.comment(`B (${bName}) is stored transposed as [${N}][${K}] for the kernel`);
+  check(e, `mpg_gemm_const_b(&${a}, ${bArr}, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
+}
+
+function softmax(e: Emit, log: boolean): void {
+  const n = e.node;
+  const R = e.ctx.shapeOf(n.inputs[0]!).length;
+  const opset13 = e.ctx.graph.opsetVersion >= 13;
+  const raw = iattr(n, 'axis', opset13 ? -1 : 1);
+  const axis = raw < 0 ? raw + R : raw;
+  const x = inputView(e, 0);
+  check(e, `mpg_softmax(&${x}, &${e.outs[0]}, ${axis}, ${opset13 ? 0 : 1}, ${log ? 1 : 0})`);
+}
+
+function lrn(e: Emit): void {
+  const n = e.node;
+  const x = inputView(e, 0);
+  check(e, `mpg_lrn(&${x}, &${e.outs[0]}, ${iattr(n, 'size', 1)}, ${cFloat(fattr(n, 'alpha', 1e-4))}, ${cFloat(fattr(n, 'beta', 0.75))}, ${cFloat(fattr(n, 'bias', 1))})`);
+}
+
+const REDUCE: Record<string, string> = {
+  ReduceSum: 'MP_RED_SUM', ReduceMean: 'MP_RED_MEAN', ReduceMax: 'MP_RED_MAX', ReduceMin: 'MP_RED_MIN', ReduceProd: 'MP_RED_PROD',
+  ReduceL1: 'MP_RED_L1', ReduceL2: 'MP_RED_L2', ReduceLogSum: 'MP_RED_LOGSUM', ReduceLogSumExp: 'MP_RED_LOGSUMEXP',
+  ReduceSumSquare: 'MP_RED_SUMSQUARE',
+};
+
+function reduce(e: Emit, op: string): void {
+  const n = e.node;
+  const kop = REDUCE[op];
+  if (!kop) unsupported(n, 'no C kernel for this operator');
+  const xs = e.ctx.shapeOf(n.inputs[0]!);
+  const R = xs.length;
+  let axes: number[] | undefined = intsAttr(n, 'axes') ? [...intsAttr(n, 'axes')!] : undefined;
+  const axesInput = n.inputs[1] ?? '';
+  if (axesInput !== '') {
+    const t = e.ctx.graph.weights.get(axesInput);
+    if (!t) unsupported(n, 'reduction axes must be constant');
+    axes = intsOf(t);
+  }
+  if (!axes || axes.length === 0) {
+    if (iattr(n, 'noop_with_empty_axes', 0) === 1) axes = [];
+    else axes = [...Array(R).keys()];
+  }
+  let mask = 0;
+  for (const a of axes) mask |= 1 << (a < 0 ? a + R : a);
+  const x = inputView(e, 0);
+  const t = e.fresh();
+  e.w.line(`const long ${t}_shape[${R}] = {${xs.join(', ')}};`);
+  e.w.line(`if (!mpg_contiguous(&${x}) || !mpg_contiguous(&${e.outs[0]})) return MP_EPARAM;`);
+  check(e, `mp_reduce(${kop}, ${x}.data, ${e.outs[0]}.data, ${R}, ${t}_shape, ${mask}u)`);
+}
+
+function flatCopy(e: Emit): void {
+  const x = inputView(e, 0);
+  const y = e.outs[0]!;
+  const count = e.ctx.tensor(e.node.outputs[0]!).elementCount;
+  e.w.line(`if (!mpg_contiguous(&${x}) || !mpg_contiguous(&${y})) return MP_EPARAM;`);
+  e.w.line(`mp_copy2d(${y}.data, ${x}.data, 1, ${count}, ${count}, ${count});`);
+}
+
+function transpose(e: Emit): void {
+  const n = e.node;
+  const xs = e.ctx.shapeOf(n.inputs[0]!);
+  const R = xs.length;
+  const perm = intsAttr(n, 'perm') ?? [...Array(R).keys()].reverse();
+  const x = inputView(e, 0);
+  const y = e.outs[0]!;
+  const t = e.fresh();
+  e.w.line(`const long ${t}_shape[${R}] = {${xs.join(', ')}};`);
+  e.w.line(`const int ${t}_perm[${R}] = {${perm.join(', ')}};`);
+  e.w.line(`if (!mpg_contiguous(&${x}) || !mpg_contiguous(&${y})) return MP_EPARAM;`);
+  check(e, `mp_transpose(${x}.data, ${y}.data, ${R}, ${t}_shape, ${t}_perm)`);
+}

@@ -1,0 +1,186 @@
+/**
+ * Test helpers for generated C: onnxruntime-web reference outputs, seeded inputs, the
+ * |diff| <= 1e-4 + 1e-3*|ref| comparison, and building / running an --emit-c directory.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-web';
+import type { GeneratedC } from '../../src/codegen/generate.js';
+
+ort.env.wasm.numThreads = 1;
+
+/** Deterministic uniform floats in [lo, hi) (mulberry32). */
+export function seededFloats(count: number, seed: number, lo = -1, hi = 1): Float32Array {
+  let a = seed >>> 0;
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    out[i] = lo + (hi - lo) * u;
+  }
+  return out;
+}
+
+export interface Feed {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+/** Runs the model in onnxruntime-web (wasm, one thread) and returns the named outputs. */
+export async function ortRun(bytes: Uint8Array, feeds: readonly Feed[], outputs: readonly string[]): Promise<Float32Array[]> {
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    const f: Record<string, ort.Tensor> = {};
+    for (const x of feeds) f[x.name] = new ort.Tensor('float32', x.data, [...x.shape]);
+    const r = await session.run(f, [...outputs]);
+    return outputs.map((o) => {
+      const t = r[o];
+      if (!t) throw new Error(`onnxruntime-web gave no output '${o}'`);
+      return new Float32Array(t.data as Float32Array);
+    });
+  } finally {
+    await session.release();
+  }
+}
+
+export interface Comparison {
+  readonly ok: boolean;
+  readonly maxAbs: number;
+  readonly maxRel: number;
+  readonly worst: string;
+}
+
+/** Every element within |diff| <= 1e-4 + 1e-3*|ref| (NaN never passes). */
+export function compare(got: Float32Array, ref: Float32Array): Comparison {
+  let ok = got.length === ref.length;
+  let maxAbs = 0;
+  let maxRel = 0;
+  let worst = ok ? '' : `length ${got.length} != ${ref.length}`;
+  for (let i = 0; i < Math.min(got.length, ref.length); i++) {
+    const d = Math.abs(got[i]! - ref[i]!);
+    const bad = !(d <= 1e-4 + 1e-3 * Math.abs(ref[i]!));
+    if (Number.isNaN(d) || d > maxAbs) maxAbs = Number.isNaN(d) ? Infinity : d;
+    const rel = d / Math.max(Math.abs(ref[i]!), 1e-12);
+    if (rel > maxRel && Math.abs(ref[i]!) > 1e-3) maxRel = rel;
+    if (bad && ok) {
+      ok = false;
+      worst = `element ${i}: got ${got[i]}, want ${ref[i]}`;
+    }
+  }
+  return { ok, maxAbs, maxRel, worst };
+}
+
+/** Writes the generated files into dir (created). */
+export function writeGenerated(gen: GeneratedC, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const f of gen.files) writeFileSync(join(dir, f.name), f.text);
+}
+
+/** Runs make in dir; throws with the output on failure. */
+export function make(dir: string, args: readonly string[] = []): void {
+  const r = spawnSync('make', ['-s', '-C', dir, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`make ${args.join(' ')} in ${dir} failed:\n${r.stdout}${r.stderr}`.slice(0, 20000));
+}
+
+/**
+ * Reuses a model_weights.o built from identical model_weights.c text (weights do not depend on the
+ * schedule): copies it into dir with a fresh timestamp so make does not rebuild it.
+ */
+export function reuseWeightsObject(cacheDir: string, dir: string): void {
+  const key = join(cacheDir, 'model_weights.c');
+  const obj = join(cacheDir, 'model_weights.o');
+  const here = readFileSync(join(dir, 'model_weights.c'), 'utf8');
+  if (existsSync(obj) && existsSync(key) && readFileSync(key, 'utf8') === here) {
+    copyFileSync(obj, join(dir, 'model_weights.o'));
+    const now = new Date();
+    utimesSync(join(dir, 'model_weights.o'), now, now);
+  }
+}
+
+/** Remembers dir's model_weights.o for reuseWeightsObject. */
+export function rememberWeightsObject(cacheDir: string, dir: string): void {
+  mkdirSync(cacheDir, { recursive: true });
+  if (existsSync(join(dir, 'model_weights.o'))) {
+    copyFileSync(join(dir, 'model_weights.c'), join(cacheDir, 'model_weights.c'));
+    copyFileSync(join(dir, 'model_weights.o'), join(cacheDir, 'model_weights.o'));
+  }
+}
+
+/** Runs a built runner on the inputs; returns the outputs (throws with stderr on failure). */
+export function runHost(program: string, dir: string, inputs: readonly Float32Array[], outputSizes: readonly number[]): Float32Array[] {
+  const ins = inputs.map((x, i) => {
+    const p = join(dir, `in${i}.bin`);
+    writeFileSync(p, Buffer.from(x.buffer, x.byteOffset, x.byteLength));
+    return p;
+  });
+  const outs = outputSizes.map((_, i) => join(dir, `out${i}.bin`));
+  const r = spawnSync(program, [...ins, ...outs], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${program} failed (status ${r.status}, signal ${r.signal}):\n${r.stdout}${r.stderr}`.slice(0, 20000));
+  return outs.map((p, i) => {
+    const b = readFileSync(p);
+    const f = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    if (f.length !== outputSizes[i]) throw new Error(`output ${i}: ${f.length} floats, expected ${outputSizes[i]}`);
+    return f;
+  });
+}
+
+// ---- one model, one configuration: analyse, generate, build, run, compare ----------------------
+
+import { analyzeModel } from '../../src/pipeline.js';
+import type { Analysis } from '../../src/pipeline.js';
+import { generateC } from '../../src/codegen/generate.js';
+import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
+import { basename } from 'node:path';
+
+export interface Config {
+  readonly label: string;
+  readonly sramBytes?: number;
+  readonly cores?: number;
+  readonly doubleBuffer?: boolean;
+  readonly poison?: boolean;
+  readonly asan?: boolean;
+}
+
+export async function analyzeFile(path: string, cfg: Config, inputShapes?: ReadonlyMap<string, readonly number[]>): Promise<Analysis> {
+  const bytes = new Uint8Array(readFileSync(path));
+  const target = applyOverrides(DEFAULT_TARGET, {
+    ...(cfg.sramBytes !== undefined ? { sramBytes: cfg.sramBytes } : {}),
+    ...(cfg.cores !== undefined ? { cores: cfg.cores } : {}),
+  });
+  return analyzeModel(bytes, {
+    modelName: basename(path),
+    target,
+    ...(inputShapes ? { inputShapes } : {}),
+    doubleBuffer: cfg.doubleBuffer ?? true,
+  });
+}
+
+export interface RunOutcome {
+  readonly analysis: Analysis;
+  readonly outputs: Float32Array[];
+  readonly dir: string;
+}
+
+/** Generates, builds (reusing the weights object of cacheDir) and runs one configuration. */
+export function buildAndRun(analysis: Analysis, dir: string, cacheDir: string, cfg: Config, inputs: readonly Float32Array[]): Float32Array[] {
+  writeGenerated(generateC(analysis), dir);
+  reuseWeightsObject(cacheDir, dir);
+  const target = cfg.asan ? 'model_host_asan' : cfg.poison ? 'model_host_poison' : 'model_host';
+  make(dir, [target]);
+  rememberWeightsObject(cacheDir, dir);
+  const sizes = analysis.graph.outputs.map((o) => analysis.graph.tensors.get(o)!.elementCount);
+  return runHost(join(dir, target), dir, inputs, sizes);
+}
+
+/** Seeded inputs for the graph inputs of an analysis (uniform in [-1, 1)). */
+export function inputsFor(analysis: Analysis, seed: number): Feed[] {
+  return analysis.graph.inputs.map((name, i) => {
+    const t = analysis.graph.tensors.get(name)!;
+    return { name, shape: t.shape, data: seededFloats(t.elementCount, seed + i) };
+  });
+}
