@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { analyzeModel } from '../../src/pipeline.js';
 import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
 import { renderTable } from '../../reports/table.js';

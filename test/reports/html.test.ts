@@ -69,7 +69,7 @@ const num = (e: Element, a: string) => Number(e.attrs[a]);
 
 function layer(step: number, name: string, over: Partial<ReportLayer> = {}): ReportLayer {
   return {
-    step, name, op: 'Conv', outputShape: '1x8x4x4', outputBytes: 512, liveBytes: 768, sramBytes: 700, scratchBytes: 300, residentBytes: 400,
+    step, startSlot: [0, 2, 6][step] ?? 0, name, op: 'Conv', outputShape: '1x8x4x4', outputBytes: 512, liveBytes: 768, sramBytes: 700, scratchBytes: 300, residentBytes: 400,
     localBytes: 0, doubleBufferBytes: 100, dmaInBytes: 0, dmaOutBytes: 0, cycles: 1000, cyclesSingleBuffered: 1200, schedule: 'conv x2 db', cores: 1, fits: true,
     ...over,
   };
