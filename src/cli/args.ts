@@ -7,6 +7,7 @@ import type { Argv } from 'yargs';
 import { ConfigError } from '../diagnostics/errors.js';
 import { Codes } from '../diagnostics/codes.js';
 import { parseSize } from './sizes.js';
+import { parseInputSpecs } from '../frontend/input-spec.js';
 import type { DtypeMode } from '../liveness/graph-liveness.js';
 import type { StrategyName } from '../../planner/types.js';
 
@@ -187,12 +188,8 @@ function modelOptions<T>(y: Argv<T>) {
 type ModelFlags = Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'minSram' | 'headroom'>;
 
 function modelFlags(a: Record<string, unknown>): ModelFlags {
-  const inputs = ((a['input'] as string[] | undefined) ?? []).map(parseInputFlag);
-  const names = new Set<string>();
-  for (const i of inputs) {
-    if (names.has(i.name)) throw usageError(`input '${i.name}' is given twice`, '--input');
-    names.add(i.name);
-  }
+  const specs = parseInputSpecs((a['input'] as string[] | undefined) ?? []);
+  const inputs = [...specs].map(([name, shape]) => ({ name, shape }));
   return {
     model: String(a['model']),
     ...optionalSize(a['sram'], '--sram', 'sramBytes'),
@@ -266,21 +263,6 @@ function intFlag(v: unknown, flag: string, min: number, max: number): number {
 function optionalSize<K extends string>(v: unknown, flag: string, key: K): { [P in K]?: number } {
   if (v === undefined) return {};
   return { [key]: parseSize(single(v, flag), flag) } as { [P in K]?: number };
-}
-
-/** `NAME=1x3x48x192` (the name may itself contain '='; the last '=' splits). */
-export function parseInputFlag(text: string): { name: string; shape: number[] } {
-  const eq = text.lastIndexOf('=');
-  const name = eq > 0 ? text.slice(0, eq) : '';
-  const dims = eq > 0 ? text.slice(eq + 1) : '';
-  if (name === '' || !/^\d+(x\d+)*$/.test(dims)) {
-    throw ConfigError.one(Codes.BadInputSpec, `invalid value '${text}' for --input: expected NAME=DxDxD, e.g. input=1x3x96x96`, { flag: '--input' });
-  }
-  const shape = dims.split('x').map(Number);
-  if (shape.some((d) => !Number.isSafeInteger(d) || d <= 0)) {
-    throw ConfigError.one(Codes.BadInputSpec, `invalid value '${text}' for --input: every dimension must be a positive integer`, { flag: '--input' });
-  }
-  return { name, shape };
 }
 
 /** yargs messages, made one line and lower-case in memplan's voice. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgs, parseInputFlag } from '../../src/cli/args.js';
+import { parseArgs } from '../../src/cli/args.js';
 import { parseSize } from '../../src/cli/sizes.js';
 import { ConfigError } from '../../src/diagnostics/errors.js';
 
@@ -81,7 +81,7 @@ describe('parseArgs', () => {
     expect(msg.split('\n')).toHaveLength(1);
   });
 
-  it('splits --input at the last =', () => {
-    expect(parseInputFlag('a=b=1x2')).toEqual({ name: 'a=b', shape: [1, 2] });
+  it('splits --input at the last =', async () => {
+    expect(await parseArgs(['m.onnx', '--input', 'a=b=1x2'])).toMatchObject({ inputs: [{ name: 'a=b', shape: [1, 2] }] });
   });
 });
