@@ -11,13 +11,10 @@
  * Mutations favour structure: 80% of offsets fall outside initializer raw_data.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrng } from '../../fixtures/models/random.js';
-import type { Prng } from '../../fixtures/models/random.js';
 import { CliRunner, contractViolation } from './cli-runner.js';
-import { MUTATION_KINDS, mutate } from './mutations.js';
-import type { MutationKind, OffsetPicker } from './mutations.js';
+import { mutants } from './mutations.js';
+import type { MutationKind } from './mutations.js';
 
 interface CorpusEntry {
   readonly name: string;
@@ -50,33 +47,6 @@ const FORMATS = ['table', 'json', 'markdown', 'csv'] as const;
 const SEED = Number(process.env.MEMPLAN_FUZZ_SEED ?? 0x5eed2026);
 const SCALE = Number(process.env.MEMPLAN_FUZZ_SCALE ?? 1);
 
-/** Offsets inside initializer raw_data (weights) are hit only 20% of the time. */
-function structurePicker(bytes: Uint8Array): OffsetPicker {
-  const model = onnxProto.onnx.ModelProto.decode(bytes);
-  const spans = (model.graph?.initializer ?? [])
-    .map((t) => t.rawData ?? new Uint8Array(0))
-    .filter((r) => r.length > 0)
-    .map((r) => [r.byteOffset, r.byteOffset + r.length] as const)
-    .sort((a, b) => a[0] - b[0]);
-  const segments: [number, number][] = [];
-  let at = 0;
-  for (const [s, e] of spans) {
-    if (s > at) segments.push([at, s]);
-    at = Math.max(at, e);
-  }
-  if (at < bytes.length) segments.push([at, bytes.length]);
-  const structural = segments.reduce((n, [s, e]) => n + e - s, 0);
-  return (prng: Prng, length: number) => {
-    if (structural === 0 || prng.next() < 0.2) return prng.int(length);
-    let k = prng.int(structural);
-    for (const [s, e] of segments) {
-      if (k < e - s) return Math.min(s + k, length - 1);
-      k -= e - s;
-    }
-    return prng.int(length);
-  };
-}
-
 const runner = new CliRunner();
 const histogram = new Map<string, number>();
 const byKind = new Map<MutationKind, Map<number, number>>();
@@ -102,11 +72,10 @@ describe('mutated real models', () => {
     expect(contractViolation(clean)).toBeUndefined();
     expect(clean.kind === 'exit' ? clean.exitCode : -1, clean.kind === 'exit' ? clean.stderr : '').toBeLessThan(2);
 
-    const pick = structurePicker(original);
-    const prng = createPrng(SEED ^ [...name].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0, 2166136261));
-    for (let i = 0; i < entry.runs * SCALE; i++) {
-      const kind = MUTATION_KINDS[i % MUTATION_KINDS.length]!;
-      const m = mutate(original, kind, prng, pick);
+    for (const m of mutants(original, name, SEED)) {
+      const i = m.index;
+      if (i >= entry.runs * SCALE) break;
+      const kind = m.kind;
       const format = FORMATS[i % FORMATS.length]!;
       const argv = [name, '--sram', '64K', '--format', format, ...entry.flags];
       const o = await runner.runWithRetry(argv, { [name]: m.bytes });
@@ -123,7 +92,12 @@ describe('mutated real models', () => {
         codes.set(code, (codes.get(code) ?? 0) + 1);
       }
       const violation = contractViolation(o);
-      if (violation) failures.push(`${name} run ${i} (${m.what}) argv ${argv.join(' ')}: ${violation}`);
+      if (violation) {
+        failures.push(
+          `${name} run ${i} (${m.what}) argv ${argv.join(' ')}: ${violation}` +
+            ` [reproduce: node test/fuzz/write-mutant.mjs ${entry.url.pathname} ${SEED} ${i}]`,
+        );
+      }
     }
     expect(failures.filter((f) => f.startsWith(`${name} `)).slice(0, 10)).toEqual([]);
   }, 180_000 * SCALE);

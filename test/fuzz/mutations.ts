@@ -3,6 +3,8 @@
  * input. The kinds mirror what real corruption looks like (a short download, flipped bits, a
  * buffer written twice, zero-filled pages) plus bytes that break protobuf lengths on purpose.
  */
+import onnxProto from 'onnx-proto';
+import { createPrng } from '../../fixtures/models/random.js';
 import type { Prng } from '../../fixtures/models/random.js';
 
 export const MUTATION_KINDS = [
@@ -95,5 +97,49 @@ export function mutate(input: Uint8Array, kind: MutationKind, prng: Prng, pick: 
       if (prng.int(2) === 0 && at + len < n) out[at + len] = 0x01;
       return { kind, what: `0xff x${len} at ${at}`, bytes: out };
     }
+  }
+}
+
+/** Offsets inside initializer raw_data (weights) are picked only 20% of the time. */
+export function structurePicker(bytes: Uint8Array): OffsetPicker {
+  const model = onnxProto.onnx.ModelProto.decode(bytes);
+  const spans = (model.graph?.initializer ?? [])
+    .map((t) => t.rawData ?? new Uint8Array(0))
+    .filter((r) => r.length > 0)
+    .map((r) => [r.byteOffset, r.byteOffset + r.length] as const)
+    .sort((a, b) => a[0] - b[0]);
+  const segments: [number, number][] = [];
+  let at = 0;
+  for (const [s, e] of spans) {
+    if (s > at) segments.push([at, s]);
+    at = Math.max(at, e);
+  }
+  if (at < bytes.length) segments.push([at, bytes.length]);
+  const structural = segments.reduce((n, [s, e]) => n + e - s, 0);
+  return (prng: Prng, length: number) => {
+    if (structural === 0 || prng.next() < 0.2) return prng.int(length);
+    let k = prng.int(structural);
+    for (const [s, e] of segments) {
+      if (k < e - s) return Math.min(s + k, length - 1);
+      k -= e - s;
+    }
+    return prng.int(length);
+  };
+}
+
+/** FNV-1a of a file name: each corpus file gets its own stream for one campaign seed. */
+function nameHash(name: string): number {
+  return [...name].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0, 2166136261);
+}
+
+/**
+ * The endless, deterministic sequence of mutants of one file for one seed: mutant i uses kind
+ * i mod 7. The fuzz test and `write-mutant.mjs` (which reproduces a failing run) share it.
+ */
+export function* mutants(original: Uint8Array, name: string, seed: number): Generator<Mutation & { readonly index: number }> {
+  const pick = structurePicker(original);
+  const prng = createPrng(seed ^ nameHash(name));
+  for (let index = 0; ; index++) {
+    yield { index, ...mutate(original, MUTATION_KINDS[index % MUTATION_KINDS.length]!, prng, pick) };
   }
 }
