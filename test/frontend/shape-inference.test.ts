@@ -9,30 +9,11 @@ import type { AttrValue, DType } from '../../src/ir/graph.js';
 import { broadcastShapes } from '../../src/frontend/shape-inference/broadcast.js';
 import { shapeFunctionFor, SUPPORTED_OPS } from '../../src/frontend/shape-inference/registry.js';
 import type { OutputType, ValueInfo } from '../../src/frontend/shape-inference/types.js';
+import { x, int, ints, str, infer, shapeOf } from '../helpers/shape-infer.js';
 
 // ------------------------------------------------------------------ builders
 
-/** A runtime tensor (no value). */
-const x = (shape: number[], dtype: DType = 'float32'): ValueInfo => ({ dtype, shape });
-const int = (value: number): AttrValue => ({ type: 'int', value });
-const ints = (...value: number[]): AttrValue => ({ type: 'ints', value });
-const str = (value: string): AttrValue => ({ type: 'string', value });
 
-interface Opts { opset?: number; outputs?: number; attrs?: Record<string, AttrValue> }
-
-function infer(opType: string, inputs: (ValueInfo | undefined)[], opts: Opts = {}): readonly OutputType[] {
-  const fn = shapeFunctionFor(opType, '');
-  if (fn === undefined) throw new Error(`no shape function for ${opType}`);
-  const node = {
-    name: `${opType}_0`, opType, domain: '',
-    inputs: inputs.map((v, i) => (v === undefined ? '' : `in${i}`)),
-    outputs: Array.from({ length: opts.outputs ?? 1 }, (_, i) => `out${i}`),
-    attributes: new Map(Object.entries(opts.attrs ?? {})),
-  };
-  return fn({ node, opsetVersion: opts.opset ?? 17 }, inputs);
-}
-const shapeOf = (opType: string, inputs: (ValueInfo | undefined)[], opts: Opts = {}): readonly number[] =>
-  (infer(opType, inputs, opts)[0] as OutputType).shape;
 
 /** Runs `f`, expects a MemplanError of `cls` with `code` that names the node. */
 function expectError(f: () => unknown, cls: typeof InputError | typeof UnsupportedError, code: string): void {

@@ -8,31 +8,12 @@ import { InputError, MemplanError, UnsupportedError } from '../../src/diagnostic
 import type { AttrValue, DType } from '../../src/ir/graph.js';
 import { shapeFunctionFor } from '../../src/frontend/shape-inference/registry.js';
 import type { OutputType, ValueInfo } from '../../src/frontend/shape-inference/types.js';
+import { x, f32, int, ints, str, infer } from '../helpers/shape-infer.js';
 
-const x = (shape: number[], dtype: DType = 'float32'): ValueInfo => ({ dtype, shape });
 const i64 = (values: number[], shape: number[] = [values.length]): ValueInfo => ({
   dtype: 'int64', shape, value: { dtype: 'int64', shape, data: { kind: 'dense', values: BigInt64Array.from(values.map(BigInt)) } },
 });
-const f32 = (values: number[], shape: number[] = [values.length]): ValueInfo => ({
-  dtype: 'float32', shape, value: { dtype: 'float32', shape, data: { kind: 'dense', values: Float32Array.from(values) } },
-});
-const int = (value: number): AttrValue => ({ type: 'int', value });
-const ints = (...value: number[]): AttrValue => ({ type: 'ints', value });
-const str = (value: string): AttrValue => ({ type: 'string', value });
 
-interface Opts { opset?: number; outputs?: number; attrs?: Record<string, AttrValue> }
-
-function infer(opType: string, inputs: (ValueInfo | undefined)[], opts: Opts = {}): readonly OutputType[] {
-  const fn = shapeFunctionFor(opType, '');
-  if (fn === undefined) throw new Error(`no shape function for ${opType}`);
-  const node = {
-    name: `${opType}_0`, opType, domain: '',
-    inputs: inputs.map((v, i) => (v === undefined ? '' : `in${i}`)),
-    outputs: Array.from({ length: opts.outputs ?? 1 }, (_, i) => `out${i}`),
-    attributes: new Map(Object.entries(opts.attrs ?? {})),
-  };
-  return fn({ node, opsetVersion: opts.opset ?? 17 }, inputs);
-}
 const shapes = (out: readonly OutputType[]): (readonly number[])[] => out.map((o) => o.shape);
 
 function errorOf(f: () => unknown): MemplanError {
