@@ -10,6 +10,9 @@ const { runCli } = await import('../../src/cli/run-cli.js');
 const { memoryHost } = await import('../../src/host.js');
 
 parentPort.on('message', async ({ id, argv, files, readThrough }) => {
+  // Harness self-test only (test/fuzz/cli-runner.test.ts): a synchronous endless loop, to show that
+  // the runner's time limit stops what a timer in this thread never could.
+  if (argv[0] === '__fuzz_harness_spin__') for (;;);
   const m = memoryHost(files, readThrough);
   const started = performance.now();
   try {
