@@ -38,6 +38,8 @@ export interface AnalyzeCommand extends CommonPlanFlags {
   readonly dtype: DtypeMode;
   readonly format: OutputFormat;
   readonly reportDir?: string;
+  /** Where --emit-c writes the generated C. */
+  readonly emitCDir?: string;
   readonly doubleBuffer: boolean;
   readonly minSram: boolean;
   /** Fail when a memory is used beyond (1 - headroom) of its size; 0 = off. */
@@ -50,7 +52,7 @@ export interface PlanCommand extends CommonPlanFlags {
   readonly format: 'table' | 'json';
 }
 
-export interface DumpCommand extends Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'minSram' | 'headroom'> {
+export interface DumpCommand extends Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'emitCDir' | 'minSram' | 'headroom'> {
   readonly kind: 'dump';
   readonly stage: 'graph' | 'schedule' | 'buffers';
 }
@@ -139,16 +141,14 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
           .option('report', { type: 'string', describe: 'write report.json, report.md, report.csv and buffers.json to DIR' })
           .option('min-sram', { type: 'boolean', describe: 'also find the smallest SRAM size at which everything fits', default: false })
           .option('headroom', { type: 'string', describe: 'fail when a memory is more than (100 - N)% used, e.g. 10%' })
-          .option('emit-c', { type: 'string', describe: 'write C code to DIR (not available yet)' }),
+          .option('emit-c', { type: 'string', describe: 'write C code with every buffer at a fixed pool offset to DIR (when it fits)' }),
       (a) => {
-        if (a['emit-c'] !== undefined) {
-          throw ConfigError.one(Codes.BadFlag, '--emit-c is not implemented yet in this version of memplan', { flag: '--emit-c' });
-        }
         selected = {
           kind: 'analyze',
           ...modelFlags(a),
           format: choice(a['format'], FORMAT_CHOICES, '--format'),
           ...(a['report'] !== undefined ? { reportDir: nonEmpty(a['report'], '--report') } : {}),
+          ...(a['emit-c'] !== undefined ? { emitCDir: nonEmpty(a['emit-c'], '--emit-c') } : {}),
           minSram: bool(a['min-sram'], '--min-sram'),
           headroom: a['headroom'] === undefined ? 0 : parseHeadroom(single(a['headroom'], '--headroom')),
         };
@@ -185,7 +185,7 @@ function modelOptions<T>(y: Argv<T>) {
     .option('seed', { type: 'string', describe: 'seed for randomized strategies', default: '1' });
 }
 
-type ModelFlags = Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'minSram' | 'headroom'>;
+type ModelFlags = Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'emitCDir' | 'minSram' | 'headroom'>;
 
 function modelFlags(a: Record<string, unknown>): ModelFlags {
   const specs = parseInputSpecs((a['input'] as string[] | undefined) ?? []);

@@ -71,7 +71,7 @@ describe('parseArgs', () => {
     [['m.onnx', '--input', 'x=1', '--input', 'x=2'], /twice/],
     [['m.onnx', '--foo'], /unknown option --foo/],
     [['m.onnx', '--sram', '1K', '--sram', '2K'], /more than once/],
-    [['m.onnx', '--emit-c', 'out'], /--emit-c/],
+    [['m.onnx', '--emit-c', ''], /--emit-c/],
     [['plan', 'b.json', '--format', 'csv'], /--format/],
     [[], /missing model file/],
   ])('rejects %j', async (argv, pattern) => {

@@ -14,6 +14,7 @@ import { renderMarkdown } from '../../../reports/markdown.js';
 import { renderCsv } from '../../../reports/csv.js';
 import { renderHtml } from '../../../reports/html.js';
 import { bufferSetToJson } from '../../bufferset/index.js';
+import { generateC } from '../../codegen/generate.js';
 import { ConfigError } from '../../diagnostics/errors.js';
 import { Codes } from '../../diagnostics/codes.js';
 
@@ -41,7 +42,14 @@ export async function runAnalyze(cmd: AnalyzeCommand, host: Host): Promise<CliRe
   });
   if (progress) host.stderr('\r\x1b[K');
   const report = analysis.report;
+  // Generate the C before printing anything, so an operator without a kernel is a clean exit 2.
+  // C is only written for a plan that fits: pools larger than the chip's memories would not link.
+  const cFiles = cmd.emitCDir !== undefined && report.fits ? generateC(analysis).files : undefined;
   host.stdout(render(report, cmd.format));
+  if (cmd.emitCDir !== undefined && cFiles) {
+    host.mkdirp(cmd.emitCDir);
+    for (const f of cFiles) host.writeFile(path.join(cmd.emitCDir, f.name), f.text);
+  }
   if (cmd.reportDir !== undefined) {
     host.mkdirp(cmd.reportDir);
     host.writeFile(path.join(cmd.reportDir, 'report.html'), renderHtml(report));
@@ -55,7 +63,7 @@ export async function runAnalyze(cmd: AnalyzeCommand, host: Host): Promise<CliRe
     // reports list them all.
     const worst = [...report.failures].sort((a, b) => b.neededBytes - b.availableBytes - (a.neededBytes - a.availableBytes) || a.step - b.step)[0]!;
     const more = report.failures.length > 1 ? `; ${report.failures.length - 1} more in the report` : '';
-    host.stderr(`error ${worst.code}: ${worst.message}${more} (file ${modelName}, layer '${worst.layer}', pool '${worst.memory}')\n`);
+    host.stderr(`error ${worst.code}: ${worst.message}${more}${cmd.emitCDir !== undefined ? '; no C was written' : ''} (file ${modelName}, layer '${worst.layer}', pool '${worst.memory}')\n`);
     return { exitCode: 1 };
   }
   return { exitCode: 0 };
