@@ -4,6 +4,7 @@
  * a short hill climb, then with `exact` until the deadline, and with `ilp` on small problems when
  * time remains and nothing is proven yet. The result is optimal only when one of them proved it.
  * With a capacity, the searches first try to fit it and then keep minimising the used bytes.
+ * `exact` gets the node budget (planner/search-budget.ts; 60% of it when the ILP may follow).
  */
 import { InternalError } from '../src/diagnostics/errors.js';
 import type { PackContext, PackProblem, PackResult, PackStrategy } from './problem.js';
@@ -15,6 +16,7 @@ import { bestFitPack } from './best-fit.js';
 import { hillClimb } from './hill-climb.js';
 import { exactSearch } from './exact.js';
 import { ilpPack } from './ilp/ilp-strategy.js';
+import { nodeBudgetOf, type BudgetedContext } from './search-budget.js';
 
 /** The heuristics auto runs first, in tie-break order. */
 export const AUTO_HEURISTICS: readonly (readonly [string, PackStrategy])[] = [
@@ -56,12 +58,15 @@ export const autoPack: PackStrategy = async (problem: PackProblem, context: Pack
   const now = Date.now();
   const useIlp = problem.items.length <= AUTO_ILP_MAX_ITEMS;
   const exactDeadline = useIlp ? now + Math.floor((context.deadlineMs - now) * 0.6) : context.deadlineMs;
-  const exact = exactSearch(problem, {
+  const budget = nodeBudgetOf(context);
+  const exactContext: BudgetedContext = {
     ...context,
     deadlineMs: exactDeadline,
     upperBoundBytes: best.usedBytes,
     incumbentOffsets: best.offsets,
-  });
+    nodeBudget: useIlp ? Math.floor(budget * 0.6) : budget,
+  };
+  const exact = exactSearch(problem, exactContext);
   let infeasible = exact.infeasible === true;
   if (better(exact, best)) best = exact;
   else if (exact.optimal && exact.usedBytes === best.usedBytes) best = { ...best, optimal: true };

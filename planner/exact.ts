@@ -31,10 +31,13 @@
  * Minimising (no capacity, or after fitting one): start from the incumbent (the best heuristic),
  * first try the lower bound itself with a small budget, then repeatedly ask for a packing below
  * the best one found. A proof that none exists below the best proves it optimal.
+ * Budget: a number of search nodes (planner/search-budget.ts), so that a search cut short
+ * returns the same plan on every run; the deadline is a safety net.
  */
 import type { PackContext, PackProblem, PackResult, PackStrategy } from './problem.js';
 import { bySizeDesc, byBreadth, byLifetime, sortedOrder } from './orders.js';
 import { placeFirstFit, usedBytesOf } from './place-in-order.js';
+import { nodeBudgetOf } from './search-budget.js';
 
 /** Above this many buffers to search, `exact` returns the incumbent (the recursion depth is the count). */
 export const EXACT_MAX_ITEMS = 2500;
@@ -397,13 +400,16 @@ class Search {
   }
 }
 
-/** Decides whether the searched items fit in `capacity`; round robin over preorders with doubling node limits. */
+/**
+ * Decides whether the searched items fit in `capacity`: round robin over the preorder variants
+ * with doubling node limits, within `maxNodes` nodes and the deadline.
+ */
 function decide(
   p: Prepared,
   capacity: number,
   deadlineMs: number,
   maxNodes: number,
-): { outcome: Outcome; offsets?: Float64Array } {
+): { outcome: Outcome; nodes: number; offsets?: Float64Array } {
   const n = Math.max(1, p.searched.length);
   let limit = n;
   let spent = 0;
@@ -415,13 +421,13 @@ function decide(
       if ((v & 1) === 1 && !p.timeMode) continue;
       const pre = p.preorders[h]!;
       const budget = Math.min(limit, maxNodes - spent);
-      if (budget <= 0) return { outcome: 'aborted' };
+      if (budget <= 0) return { outcome: 'aborted', nodes: spent };
       const s = new Search(p, capacity, pre, p.heuristics[h]!, rerank, budget, deadlineMs);
       const r = s.run();
-      spent += s.nodes;
-      if (r === 'found') return { outcome: r, offsets: s.offset };
-      if (r === 'infeasible' || r === 'timeout') return { outcome: r };
-      if (Date.now() >= deadlineMs) return { outcome: 'timeout' };
+      spent += Math.min(s.nodes, budget);
+      if (r === 'found') return { outcome: r, nodes: spent, offsets: s.offset };
+      if (r === 'infeasible' || r === 'timeout') return { outcome: r, nodes: spent };
+      if (Date.now() >= deadlineMs) return { outcome: 'timeout', nodes: spent };
     }
   }
 }
@@ -472,6 +478,8 @@ export function exactSearch(problem: PackProblem, context: PackContext): PackRes
   if (toSearch > EXACT_MAX_ITEMS) return done(false);
   const p = prepare(problem);
   const deadline = context.deadlineMs;
+  const budget = nodeBudgetOf(context);
+  let spent = 0;
   const progress = (phase: string): void =>
     context.onProgress?.({ phase, bestBytes: best.used, lowerBoundBytes: problem.lowerBoundBytes });
   const cap = problem.capacityBytes;
@@ -479,7 +487,8 @@ export function exactSearch(problem: PackProblem, context: PackContext): PackRes
   // 1. Fit the capacity when the incumbent does not.
   if (cap !== null && best.used > cap) {
     if (cap < lb) return done(false, true);
-    const r = decide(p, cap, deadline, Infinity);
+    const r = decide(p, cap, deadline, budget - spent);
+    spent += r.nodes;
     if (r.outcome === 'infeasible') return done(false, true);
     if (r.outcome !== 'found') return done(false);
     best = fromSearch(problem, p, r.offsets!);
@@ -488,9 +497,8 @@ export function exactSearch(problem: PackProblem, context: PackContext): PackRes
   // 2. The lower bound itself, with a small budget (it is often reachable, e.g. Glow's models).
   let knownBelow = lb; // every packing uses at least this
   if (best.used > lb) {
-    const now = Date.now();
-    const slice = Math.min(deadline, now + Math.max(50, (deadline - now) / 4));
-    const r = decide(p, lb, slice, 200_000 + 200 * p.searched.length);
+    const r = decide(p, lb, deadline, Math.min(200_000 + 200 * p.searched.length, Math.floor((budget - spent) / 4)));
+    spent += r.nodes;
     if (r.outcome === 'found') {
       best = fromSearch(problem, p, r.offsets!);
       progress('exact');
@@ -501,7 +509,8 @@ export function exactSearch(problem: PackProblem, context: PackContext): PackRes
   // 3. Tighten: ask for a packing strictly below the best one.
   while (best.used > knownBelow) {
     if (Date.now() >= deadline) return done(false);
-    const r = decide(p, best.used - 1, deadline, Infinity);
+    const r = decide(p, best.used - 1, deadline, budget - spent);
+    spent += r.nodes;
     if (r.outcome === 'found') {
       best = fromSearch(problem, p, r.offsets!);
       progress('exact');

@@ -15,7 +15,9 @@
  * 5. Verify the plan independently (a failure is an InternalError: a bug, never a wrong answer).
  *
  * The result's strategy is the name asked for ("auto" for auto). Allocations follow the input
- * order. The plan is deterministic when no search is cut short by the time limit.
+ * order. Searches are bounded in nodes derived from the time limit (planner/search-budget.ts), so
+ * the plan is the same on every run unless the machine is too slow to spend that budget before
+ * the wall-clock deadline (a safety net), or the ILP (timed by its solver) decides the result.
  */
 import { InternalError } from '../src/diagnostics/errors.js';
 import { formatDiagnostic } from '../src/diagnostics/diagnostic.js';
@@ -26,6 +28,7 @@ import { packLowerBound } from './lower-bound.js';
 import { DEFAULT_STRATEGY, strategyByName } from './registry.js';
 import { validatePlanInputs } from './validate.js';
 import { verifyPlan } from './verify.js';
+import { NODES_PER_MS, type BudgetedContext } from './search-budget.js';
 
 /** Search budget when PlanOptions.timeLimitMs is not given. */
 export const DEFAULT_TIME_LIMIT_MS = 5000;
@@ -55,7 +58,10 @@ export async function planMemory(
   const strategyName: StrategyName = options.strategy ?? DEFAULT_STRATEGY;
   const strategy = strategyByName(strategyName);
   const seed = options.seed ?? 1;
-  const deadlineMs = Date.now() + (options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
+  const timeLimitMs = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
+  const deadlineMs = Date.now() + timeLimitMs;
+  // Deterministic search budget: the time limit in nodes, shared by the pools.
+  const nodeBudgetPerCall = Math.floor((timeLimitMs * NODES_PER_MS) / pools.length);
   const graph = buildConflictGraph(buffers);
   const n = buffers.length;
   const poolIndex = new Map<string, number>();
@@ -111,11 +117,13 @@ export async function planMemory(
     const members: number[] = [];
     for (let i = 0; i < n; i++) if (poolOf(i) === k) members.push(i);
     const problem = buildProblem(k, members);
-    const result = await strategy(problem, {
+    const context: BudgetedContext = {
       seed,
       deadlineMs: callDeadline,
+      nodeBudget: nodeBudgetPerCall,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+    };
+    const result = await strategy(problem, context);
     if (result.offsets.length !== members.length) throw new InternalError(`strategy ${strategyName} returned ${result.offsets.length} offsets for ${members.length} buffers`);
     const offsetOf = new Map<number, number>();
     members.forEach((g, local) => offsetOf.set(g, result.offsets[local]!));

@@ -3,6 +3,7 @@ import { exactPack } from '../../planner/exact.js';
 import { autoPack } from '../../planner/auto.js';
 import { buildConflictGraph, packLowerBound, createPrng } from '../../planner/index.js';
 import type { PackProblem } from '../../planner/index.js';
+import type { BudgetedContext } from '../../planner/search-budget.js';
 
 function intervalProblem(rows: [number, number, number][], capacityBytes: number | null): PackProblem {
   const bufs = rows.map(([startStep, endStep, sizeBytes], i) => ({ name: `r${i}`, startStep, endStep, sizeBytes }));
@@ -64,6 +65,21 @@ describe('exact', () => {
     expect(r.usedBytes).toBeGreaterThanOrEqual(p.lowerBoundBytes);
     expect(overlaps(p, r.offsets)).toBe(false);
     if (r.usedBytes > p.lowerBoundBytes) expect(r.optimal).toBe(false);
+  });
+
+  it('a search cut short by its node budget gives the same packing every time', async () => {
+    const rng = createPrng(3);
+    const rows: [number, number, number][] = [];
+    for (let i = 0; i < 300; i++) {
+      const s = rng.nextInt(300);
+      rows.push([s, s + 1 + rng.nextInt(120), 1 + rng.nextInt(5000)]);
+    }
+    const p = intervalProblem(rows, null);
+    const context: BudgetedContext = { seed: 1, deadlineMs: Date.now() + 60_000, nodeBudget: 2000 };
+    const one = await exactPack(p, context);
+    const two = await exactPack(p, { ...context });
+    expect(one.optimal).toBe(false);
+    expect(two).toEqual(one);
   });
 
   it('auto reports the exact proof', async () => {
