@@ -10,6 +10,8 @@ export { buildConflictGraph } from './conflict-graph.js';
 export type { ConflictGraph, ConflictSource } from './conflict-graph.js';
 export { STRATEGIES, STRATEGY_NAMES, DEFAULT_STRATEGY, strategyByName, isStrategyName } from './registry.js';
 export { createPrng } from './prng.js';
+export { NODES_PER_MS } from './search-budget.js';
+export type { BudgetedContext } from './search-budget.js';
 export type { Prng } from './prng.js';
 export type {
   Allocation,
