@@ -43,7 +43,8 @@ describe('structure-mutated real models', () => {
     const prng = createPrng(SEED ^ [...name].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0, 2166136261));
     for (let i = 0; i < entry.runs * SCALE; i++) {
       const m = mutateGraph(original, prng);
-      const argv = [name, '--sram', '64K', '--format', i % 2 === 0 ? 'json' : 'table', ...entry.flags];
+      const extra = [...(i % 5 === 0 ? ['--report', 'out'] : []), ...(i % 3 === 1 ? ['--dtype', 'int8'] : []), ...(i % 7 === 2 ? ['--cores', '2'] : [])];
+      const argv = [name, '--sram', '64K', '--format', i % 2 === 0 ? 'json' : 'table', ...extra, ...entry.flags];
       const o = await runner.runWithRetry(argv, { [name]: m.bytes });
       total++;
       const key = o.kind !== 'exit' ? o.kind : o.exitCode === 2 ? (/^error (MP\d{3})/.exec(o.stderr)?.[1] ?? 'exit 2') : `exit ${o.exitCode}`;

@@ -77,7 +77,9 @@ describe('mutated real models', () => {
       if (i >= entry.runs * SCALE) break;
       const kind = m.kind;
       const format = FORMATS[i % FORMATS.length]!;
-      const argv = [name, '--sram', '64K', '--format', format, ...entry.flags];
+      // Vary the paths a mutant goes through: reports on disk, int8 sizing, two cores.
+      const extra = [...(i % 5 === 0 ? ['--report', 'out'] : []), ...(i % 3 === 1 ? ['--dtype', 'int8'] : []), ...(i % 7 === 2 ? ['--cores', '2'] : [])];
+      const argv = [name, '--sram', '64K', '--format', format, ...extra, ...entry.flags];
       const o = await runner.runWithRetry(argv, { [name]: m.bytes });
       total++;
       if (o.retried) retried.push(`${name} run ${i} (${m.what}): ${o.kind} after ${Math.round(o.elapsedMs)} ms on retry`);
