@@ -57,7 +57,7 @@ export class CodegenContext {
   readonly alignment: number;
   private readonly placements = new Map<string, Placement>();
   private readonly bufferNames = new NameTable('B_');
-  private readonly layerNames = new NameTable('layer_');
+  private readonly layerNames = new NameTable('layer_', [], 80);
   private readonly weightNames = new NameTable('mpw_');
   private readonly bufferByName = new Map<string, LoopBuffer>();
   /** Weights used by generated code, by name, in first-use order. */
@@ -128,7 +128,7 @@ export class CodegenContext {
   }
 
   layerName(layer: LayerSchedule): string {
-    return this.layerNames.get(`${layer.step}_${layer.name}`);
+    return this.layerNames.get(`${layer.step}_${sanitize(layer.name, 40)}`);
   }
 
   tensor(name: string): TensorInfo {

@@ -16,7 +16,7 @@ import { formatShape } from '../ir/graph.js';
 import { CWriter } from './c-writer.js';
 import type { CodegenContext } from './context.js';
 import { unsupported } from './context.js';
-import { sanitize } from './names.js';
+import { NameTable, sanitize } from './names.js';
 import { emitCompute } from './ops.js';
 
 interface Env {
@@ -32,13 +32,14 @@ interface Env {
 class FnState {
   private counter = 0;
   readonly groups = new Map<string, { cName: string; slots: boolean }>();
+  private readonly groupNames = new NameTable('g_');
   fresh(prefix: string): string {
     return `${prefix}${this.counter++}`;
   }
   group(token: string, slots: boolean): string {
     let g = this.groups.get(token);
     if (!g) {
-      g = { cName: `g_${sanitize(token)}`, slots };
+      g = { cName: this.groupNames.get(token.slice(token.lastIndexOf('.') + 1)), slots };
       this.groups.set(token, g);
     } else if (slots && !g.slots) {
       g.slots = true;

@@ -11,11 +11,13 @@ const C_KEYWORDS = new Set([
   '_Complex', '_Imaginary', 'main',
 ]);
 
-export function sanitize(name: string): string {
+export function sanitize(name: string, maxLength = 48): string {
   let s = name.replace(/[^A-Za-z0-9_]+/g, '_').replace(/_+/g, '_').replace(/^_+|_+$/g, '');
   if (s === '') s = 'x';
   if (/^[0-9]/.test(s)) s = `n${s}`;
-  if (s.length > 48) s = s.slice(0, 48).replace(/_+$/, '');
+  // Long names keep their end, which tells tensors of one block apart (`..._Conv_output_0`).
+  if (s.length > maxLength) s = s.slice(s.length - maxLength).replace(/^_+/, '');
+  if (/^[0-9]/.test(s)) s = `n${s}`;
   return s;
 }
 
@@ -24,14 +26,14 @@ export class NameTable {
   private readonly byKey = new Map<string, string>();
   private readonly used = new Set<string>();
 
-  constructor(private readonly prefix: string, reserved: Iterable<string> = []) {
+  constructor(private readonly prefix: string, reserved: Iterable<string> = [], private readonly maxLength = 48) {
     for (const r of reserved) this.used.add(r);
   }
 
   get(name: string): string {
     const known = this.byKey.get(name);
     if (known !== undefined) return known;
-    const base = `${this.prefix}${sanitize(name)}`;
+    const base = `${this.prefix}${sanitize(name, this.maxLength)}`;
     let id = C_KEYWORDS.has(base) ? `${base}_` : base;
     for (let k = 2; this.used.has(id); k++) id = `${base}_${k}`;
     this.used.add(id);

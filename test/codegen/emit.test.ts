@@ -28,7 +28,7 @@ describe('fixture models through generated C', () => {
         const a = await analyzeFile(path, cfg);
         const feeds = inputsFor(a, 7);
         const ref = await ortRun(new Uint8Array(readFileSync(path)), feeds, a.graph.outputs);
-        const got = buildAndRun(a, join(tmp, `${model}-${cfg.label}`), join(tmp, `${model}-cache`), cfg, feeds.map((f) => f.data));
+        const got = buildAndRun(a, join(tmp, `${model}-${cfg.label}`), cfg, feeds.map((f) => f.data));
         got.forEach((g, i) => {
           const c = compare(g, ref[i]!);
           expect(c.worst).toBe('');

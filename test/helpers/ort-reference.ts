@@ -3,7 +3,9 @@
  * |diff| <= 1e-4 + 1e-3*|ref| comparison, and building / running an --emit-c directory.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import type { GeneratedC } from '../../src/codegen/generate.js';
@@ -88,26 +90,34 @@ export function make(dir: string, args: readonly string[] = []): void {
 }
 
 /**
- * Reuses a model_weights.o built from identical model_weights.c text (weights do not depend on the
- * schedule): copies it into dir with a fresh timestamp so make does not rebuild it.
+ * Weights do not depend on the schedule, and model_weights.c of a large model takes long to
+ * compile: objects are cached in os.tmpdir() under the SHA-256 of the source text (content
+ * addressed, so a stale object can never be used).
  */
-export function reuseWeightsObject(cacheDir: string, dir: string): void {
-  const key = join(cacheDir, 'model_weights.c');
-  const obj = join(cacheDir, 'model_weights.o');
-  const here = readFileSync(join(dir, 'model_weights.c'), 'utf8');
-  if (existsSync(obj) && existsSync(key) && readFileSync(key, 'utf8') === here) {
+export const WEIGHTS_CACHE = join(tmpdir(), 'memplan-weights-cache');
+
+function weightsKey(dir: string): string {
+  return createHash('sha256').update(readFileSync(join(dir, 'model_weights.c'))).digest('hex');
+}
+
+/** Copies a cached model_weights.o for dir's model_weights.c (fresh timestamp, so make keeps it). */
+export function reuseWeightsObject(dir: string): void {
+  const obj = join(WEIGHTS_CACHE, `${weightsKey(dir)}.o`);
+  if (existsSync(obj)) {
     copyFileSync(obj, join(dir, 'model_weights.o'));
-    const now = new Date();
+    const now = new Date(Date.now() + 1000);
     utimesSync(join(dir, 'model_weights.o'), now, now);
   }
 }
 
-/** Remembers dir's model_weights.o for reuseWeightsObject. */
-export function rememberWeightsObject(cacheDir: string, dir: string): void {
-  mkdirSync(cacheDir, { recursive: true });
-  if (existsSync(join(dir, 'model_weights.o'))) {
-    copyFileSync(join(dir, 'model_weights.c'), join(cacheDir, 'model_weights.c'));
-    copyFileSync(join(dir, 'model_weights.o'), join(cacheDir, 'model_weights.o'));
+/** Stores dir's model_weights.o in the cache. */
+export function rememberWeightsObject(dir: string): void {
+  mkdirSync(WEIGHTS_CACHE, { recursive: true });
+  const obj = join(WEIGHTS_CACHE, `${weightsKey(dir)}.o`);
+  if (existsSync(join(dir, 'model_weights.o')) && !existsSync(obj)) {
+    const tmp = `${obj}.${process.pid}.tmp`;
+    copyFileSync(join(dir, 'model_weights.o'), tmp);
+    renameSync(tmp, obj);
   }
 }
 
@@ -166,13 +176,13 @@ export interface RunOutcome {
   readonly dir: string;
 }
 
-/** Generates, builds (reusing the weights object of cacheDir) and runs one configuration. */
-export function buildAndRun(analysis: Analysis, dir: string, cacheDir: string, cfg: Config, inputs: readonly Float32Array[]): Float32Array[] {
+/** Generates, builds (reusing a cached weights object) and runs one configuration. */
+export function buildAndRun(analysis: Analysis, dir: string, cfg: Config, inputs: readonly Float32Array[]): Float32Array[] {
   writeGenerated(generateC(analysis), dir);
-  reuseWeightsObject(cacheDir, dir);
+  reuseWeightsObject(dir);
   const target = cfg.asan ? 'model_host_asan' : cfg.poison ? 'model_host_poison' : 'model_host';
   make(dir, [target]);
-  rememberWeightsObject(cacheDir, dir);
+  rememberWeightsObject(dir);
   const sizes = analysis.graph.outputs.map((o) => analysis.graph.tensors.get(o)!.elementCount);
   return runHost(join(dir, target), dir, inputs, sizes);
 }
