@@ -1,8 +1,9 @@
 /**
  * `auto`, the default strategy: run the fast heuristics (every greedy and best fit), keep the best
  * (ties: the first in the list below); stop when it meets the lower bound. Otherwise improve it with
- * a short hill climb, then with `exact` until the deadline, and with `ilp` on small problems when
- * time remains and nothing is proven yet. The result is optimal only when one of them proved it.
+ * a short hill climb, then with `exact` within its node budget, and with `ilp` on small problems when
+ * time remains and nothing is proven yet (only its proofs are used, so that the plan does not depend
+ * on the machine's speed). The result is optimal only when one of them proved it.
  * With a capacity, the searches first try to fit it and then keep minimising the used bytes.
  * `exact` gets the node budget (planner/search-budget.ts; 60% of it when the ILP may follow).
  */
@@ -73,9 +74,11 @@ export const autoPack: PackStrategy = async (problem: PackProblem, context: Pack
   if (best.optimal || infeasible) return { ...best, ...(infeasible ? { infeasible } : {}) };
 
   if (useIlp && context.deadlineMs - Date.now() >= AUTO_ILP_MIN_MS) {
+    // Only the ILP's proofs are taken: a solution it holds when its time runs out depends on the
+    // machine's speed, and auto's plans must not.
     const ilp = await ilpPack(problem, { ...context, upperBoundBytes: best.usedBytes, incumbentOffsets: best.offsets });
     infeasible = ilp.infeasible === true;
-    if (better(ilp, best)) best = ilp;
+    if (ilp.optimal && better(ilp, best)) best = ilp;
     else if (ilp.optimal && ilp.usedBytes === best.usedBytes) best = { ...best, optimal: true };
   }
   return { ...best, ...(infeasible ? { infeasible } : {}) };
