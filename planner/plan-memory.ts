@@ -8,7 +8,8 @@
  *    spillCostByPool) move: first until no step's live bytes exceed the capacity (a greedy on
  *    "bytes of excess removed per unit of cost" over the overflowing steps, preferring one buffer that
  *    covers the excess over several smaller ones), then, if the packing itself still overflows,
- *    one buffer at a time around the buffers above the capacity, re-planning after each. Buffers
+ *    one buffer at a time around the buffers above the capacity, re-planning after each (after a
+ *    few such rounds, every buffer above the capacity moves at once). Buffers
  *    that run out of candidates are reported as unplaced (a bounded pool is never exceeded).
  * 4. Local improvement: try to put each moved buffer back into an earlier candidate at the lowest
  *    free offset of that pool's plan (most costly first).
@@ -17,7 +18,7 @@
  * The result's strategy is the name asked for ("auto" for auto). Allocations follow the input
  * order. Searches are bounded in nodes derived from the time limit (planner/search-budget.ts), so
  * the plan is the same on every run unless the machine is too slow to spend that budget before
- * the wall-clock deadline (a safety net), or the ILP (timed by its solver) decides the result.
+ * the wall-clock deadline (a safety net).
  */
 import { InternalError } from '../src/diagnostics/errors.js';
 import { formatDiagnostic } from '../src/diagnostics/diagnostic.js';
@@ -33,7 +34,12 @@ import { NODES_PER_MS, type BudgetedContext } from './search-budget.js';
 /** Search budget when PlanOptions.timeLimitMs is not given. */
 export const DEFAULT_TIME_LIMIT_MS = 5000;
 
+/** Spill rounds per pool that move one buffer and re-plan, before moving all that overflow at once. */
+const MAX_SINGLE_SPILL_ROUNDS = 8;
+
 interface PoolPlan {
+  /** Pool index. */
+  pool: number;
   /** Global buffer indices in this pool, ascending. */
   members: number[];
   problem: PackProblem;
@@ -127,13 +133,14 @@ export async function planMemory(
     if (result.offsets.length !== members.length) throw new InternalError(`strategy ${strategyName} returned ${result.offsets.length} offsets for ${members.length} buffers`);
     const offsetOf = new Map<number, number>();
     members.forEach((g, local) => offsetOf.set(g, result.offsets[local]!));
-    const plan = { members, problem, result, offsetOf, pristine: true };
+    const plan = { pool: k, members, problem, result, offsetOf, pristine: true };
     plans.set(k, plan);
     return plan;
   };
 
   // 3. Plan, spilling from bounded pools that overflow.
   const dirty = new Set<number>(pools.map((_, k) => k));
+  const phaseBRounds = new Map<number, number>();
   let movedOff = false;
   while (dirty.size > 0) {
     for (let k = 0; k < pools.length; k++) {
@@ -221,6 +228,11 @@ export async function planMemory(
       const e = result.offsets[o]! + problem.items[o]!.sizeBytes - cap;
       for (const l of [o, ...problem.neighbors[o]!]) excessAt.set(l, Math.max(excessAt.get(l) ?? 0, e));
     }
+    // After a few one-at-a-time rounds, move every buffer above the capacity at once (the rest of
+    // this packing then fits); the put-back pass returns those that fit after all.
+    const rounds = (phaseBRounds.get(plan.pool) ?? 0) + 1;
+    phaseBRounds.set(plan.pool, rounds);
+    if (rounds > MAX_SINGLE_SPILL_ROUNDS) return over.filter((l) => problem.items[l]!.sizeBytes > 0).map((l) => members[l]!);
     let pick: ReturnType<typeof score> | undefined;
     for (const [l, e] of excessAt) {
       const size = problem.items[l]!.sizeBytes;

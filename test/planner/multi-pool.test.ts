@@ -134,6 +134,23 @@ describe('multi-pool placement', () => {
     expect(progress.length).toBeGreaterThan(0);
   });
 
+  it('spills one buffer per odd cycle, also past the one-at-a-time rounds', async () => {
+    // Twelve independent 5-cycles of 3-byte buffers in an 8-byte SRAM: each cycle needs 9 bytes.
+    const buffers: BufferInfo[] = [];
+    for (let c = 0; c < 12; c++) {
+      for (let i = 0; i < 5; i++) buffers.push({ name: `c${c}v${i}`, sizeBytes: 3, conflicts: [`c${c}v${(i + 1) % 5}`] });
+    }
+    const pools: Pool[] = [
+      { name: 'sram', sizeBytes: 8 },
+      { name: 'dram', sizeBytes: null },
+    ];
+    const p = await planMemory(buffers, pools, { strategy: 'greedy-size' });
+    expect(verifyPlan(buffers, pools, p)).toEqual([]);
+    expect(p.fits).toBe(true);
+    expect(inPool(p, 'dram').length).toBe(12);
+    expect(p.pools[0]!.usedBytes).toBeLessThanOrEqual(8);
+  });
+
   it('never exceeds bounded pools on random multi-pool instances', async () => {
     for (let seed = 1; seed <= 150; seed++) {
       const buffers = randomBuffers(seed, { kind: seed % 2 === 0 ? 'intervals' : 'mixed', count: 5 + (seed % 25), alignments: true });
