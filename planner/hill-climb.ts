@@ -12,7 +12,7 @@ import { placeFirstFit, type Placement } from './place-in-order.js';
 import { createPrng } from './prng.js';
 
 /** Upper bound on item placements per run (iterations x items). */
-const PLACEMENT_BUDGET = 3_000_000;
+const PLACEMENT_BUDGET = 1_500_000;
 const MAX_ITERATIONS = 3000;
 const MAX_STALE_ITERATIONS = 800;
 
