@@ -70,6 +70,9 @@ export function emitHeader(ctx: CodegenContext, modelName: string): string {
   ]);
   w.line('int model_run(const float *const *inputs, float *const *outputs);');
   w.blank();
+  w.comment('After model_run returned an error: the name of the layer that failed (else NULL).');
+  w.line('const char *model_error_layer(void);');
+  w.blank();
   w.line('#endif /* MODEL_H */');
   return w.toString();
 }

@@ -11,7 +11,7 @@
  * Views are rebuilt from the region for each statement: start = loopVar*stride + offset clamped to
  * [0, limit), which is exactly the window the schedule and the liveness analysis assumed.
  */
-import type { LayerSchedule, LoopBuffer, LoopStmt, Operand, Stmt } from '../ir/loop.js';
+import type { LayerSchedule, LoopBuffer, LoopStmt, Operand, Stmt, TileRange } from '../ir/loop.js';
 import { formatShape } from '../ir/graph.js';
 import { CWriter } from './c-writer.js';
 import type { CodegenContext } from './context.js';
@@ -293,8 +293,30 @@ export function bufferPtr(ctx: CodegenContext, name: string, env: { core: string
   return base;
 }
 
+/**
+ * Rows of a conv / pool input window. The schedule clamps the halo extent to the input height
+ * before applying the (negative) start offset, so when the halo is taller than the input the window
+ * [start, start + extent) misses rows the kernel reads (e.g. a 5x5 depthwise conv on 2 rows).
+ * Workaround: use the full halo (the clamped window never exceeds the tile, which holds min(halo, H)).
+ */
+function windowExtent(ctx: CodegenContext, layer: LayerSchedule, tensor: string, r: TileRange): number {
+  if (!/^(conv|pool)/.test(layer.template) || r.dim !== 2 || r.loopVar === '') return r.extent;
+  const node = ctx.node(layer);
+  if (node.inputs[0] !== tensor) return r.extent;
+  const split = layer.tile.splits.find((s) => s.dim === 2);
+  if (!split) return r.extent;
+  const ints = (name: string) => {
+    const a = node.attributes.get(name);
+    return a && a.type === 'ints' ? a.value : undefined;
+  };
+  const kernel = ints('kernel_shape')?.[0] ?? ctx.graph.weights.get(node.inputs[1] ?? '')?.shape[2] ?? 1;
+  const stride = ints('strides')?.[0] ?? 1;
+  const dil = ints('dilations')?.[0] ?? 1;
+  return Math.max(r.extent, (split.size - 1) * stride + (kernel - 1) * dil + 1);
+}
+
 /** Declares and fills `mpg_view <var>` for an operand; returns the variable name. */
-function emitView(ctx: CodegenContext, w: CWriter, o: Operand, env: Env, state: FnState): string {
+function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Operand, env: Env, state: FnState): string {
   const v = state.fresh('v');
   const shape = ctx.shapeOf(o.region.tensor);
   const R = shape.length;
@@ -307,7 +329,7 @@ function emitView(ctx: CodegenContext, w: CWriter, o: Operand, env: Env, state: 
   w.line(`long ${v}_ex[${R}] = {${shape.join(', ')}};`);
   for (const r of o.region.ranges) {
     if (r.dim >= R) throw new Error(`range on dim ${r.dim} of rank-${R} tensor '${o.region.tensor}'`);
-    w.line(`mpg_clamp(&${v}_st[${r.dim}], &${v}_ex[${r.dim}], ${startExpr(env, r)}, ${r.extent}, ${r.limit});`);
+    w.line(`mpg_clamp(&${v}_st[${r.dim}], &${v}_ex[${r.dim}], ${startExpr(env, r)}, ${windowExtent(ctx, layer, o.region.tensor, r)}, ${r.limit});`);
   }
   const ptr = bufferPtr(ctx, o.buffer, env);
   const fn = ctx.isTile(o.buffer) ? 'mpg_view_tile' : 'mpg_view_in';
@@ -318,8 +340,8 @@ function emitView(ctx: CodegenContext, w: CWriter, o: Operand, env: Env, state: 
 function emitDmaStart(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: Stmt & { kind: 'dma-start' }, env: Env, state: FnState, group: string): void {
   w.scope(() => {
     w.comment(`${s.token}: DMA ${s.direction} ${s.src.buffer} -> ${s.dst.buffer} on channel ${s.channel} (up to ${s.bytes} B)`);
-    const src = emitView(ctx, w, s.src, env, state);
-    const dst = emitView(ctx, w, s.dst, env, state);
+    const src = emitView(ctx, layer, w, s.src, env, state);
+    const dst = emitView(ctx, layer, w, s.dst, env, state);
     w.line(`MPG_CHECK(mpg_dma_start(&${group}, ${s.channel}, &${dst}, &${src}));`);
   });
   void layer;
@@ -330,8 +352,8 @@ function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, 
   w.scope(() => {
     w.comment(`compute ${s.op} (${s.macs} MACs per tile)`);
     const views = new Map<string, string>();
-    for (const o of s.inputs) if (!views.has(o.region.tensor)) views.set(o.region.tensor, emitView(ctx, w, o, env, state));
-    const outs = s.outputs.map((o) => emitView(ctx, w, o, env, state));
+    for (const o of s.inputs) if (!views.has(o.region.tensor)) views.set(o.region.tensor, emitView(ctx, layer, w, o, env, state));
+    const outs = s.outputs.map((o) => emitView(ctx, layer, w, o, env, state));
     emitCompute(ctx, w, node, layer, views, outs, () => state.fresh('t'));
   });
 }

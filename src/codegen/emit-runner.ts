@@ -79,7 +79,7 @@ export function emitRunner(ctx: CodegenContext): string {
     if (outs.length === 0) w.line('outputs[0] = NULL;');
     w.line('rc = model_run(inputs, outputs);');
     w.block('if (rc != 0)', () => {
-      w.line('fprintf(stderr, "model_host: model_run failed with code %d\\n", rc);');
+      w.line('fprintf(stderr, "model_host: model_run failed with code %d in layer \'%s\'\\n", rc, model_error_layer() != NULL ? model_error_layer() : "?");');
       w.line('return 1;');
     });
     w.block('if (mp_host_dma_in_flight() != 0)', () => {

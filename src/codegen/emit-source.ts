@@ -5,7 +5,7 @@
  */
 import { formatShape } from '../ir/graph.js';
 import type { LoopBuffer } from '../ir/loop.js';
-import { CWriter, safeComment } from './c-writer.js';
+import { CWriter, cString, safeComment } from './c-writer.js';
 import type { CodegenContext } from './context.js';
 import { emitLayer, layerComment } from './emit-layer.js';
 import { inputsOf, outputsOf } from './io.js';
@@ -75,18 +75,18 @@ export function emitSource(ctx: CodegenContext, modelName: string): string {
   }
   w.blank();
   w.comment('---- layers ----');
-  const calls: { fn?: string; step: number; comment: string }[] = [];
+  const calls: { fn?: string; step: number; name: string; comment: string }[] = [];
   for (const l of ctx.schedule.layers) {
     if (l.aliasOf !== undefined || l.body.length === 0) {
       w.comment(layerComment(ctx, l));
       w.blank();
-      calls.push({ step: l.step, comment: `${l.name} (${l.op}): view, no code` });
+      calls.push({ step: l.step, name: l.name, comment: `${l.name} (${l.op}): view, no code` });
       continue;
     }
     const em = emitLayer(ctx, l);
     w.raw(em.text.replace(/\n$/, ''));
     w.blank();
-    calls.push({ fn: em.fn, step: l.step, comment: `${l.name} (${l.op})` });
+    calls.push({ fn: em.fn, step: l.step, name: l.name, comment: `${l.name} (${l.op})` });
   }
   emitRun(ctx, w, calls);
   return w.toString();
@@ -120,12 +120,18 @@ function poisonsByStep(ctx: CodegenContext): Map<number, { buffer: string; line:
   return out;
 }
 
-function emitRun(ctx: CodegenContext, w: CWriter, calls: readonly { fn?: string; step: number; comment: string }[]): void {
+function emitRun(ctx: CodegenContext, w: CWriter, calls: readonly { fn?: string; step: number; name: string; comment: string }[]): void {
   const ins = inputsOf(ctx);
   const outs = outputsOf(ctx);
   const poisons = poisonsByStep(ctx);
   const last = ctx.schedule.layers.length - 1;
   const outputBuffers = new Set(outs.map((o) => o.buffer));
+  w.line('static const char *mpg_error_layer = NULL;');
+  w.blank();
+  w.block('const char *model_error_layer(void)', () => {
+    w.line('return mpg_error_layer;');
+  });
+  w.blank();
   w.comment('Runs the model: see model.h.');
   w.block('int model_run(const float *const *inputs, float *const *outputs)', () => {
     if (ins.length === 0) w.line('(void)inputs;');
@@ -135,7 +141,10 @@ function emitRun(ctx: CodegenContext, w: CWriter, calls: readonly { fn?: string;
     }
     const deferred: string[] = [];
     for (const c of calls) {
-      if (c.fn) w.line(`MPG_CHECK(${c.fn}()); /* ${safeComment(c.comment)} */`);
+      if (c.fn) {
+        w.line(`mpg_error_layer = ${cString(c.name)};`);
+        w.line(`MPG_CHECK(${c.fn}()); /* ${safeComment(c.comment)} */`);
+      }
       else w.comment(c.comment);
       for (const p of poisons.get(c.step) ?? []) {
         // Outputs are poisoned only after they have been copied out.
@@ -147,6 +156,7 @@ function emitRun(ctx: CodegenContext, w: CWriter, calls: readonly { fn?: string;
       w.line(`memcpy(outputs[${t.index}], ${ctx.bufferMacro(t.buffer)}, MP_MODEL_OUTPUT_${t.index}_BYTES); /* ${safeComment(t.describe)} */`);
     }
     for (const p of deferred) w.line(p);
+    w.line('mpg_error_layer = NULL;');
     w.line('return MP_OK;');
   });
 }
