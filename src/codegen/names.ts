@@ -11,13 +11,13 @@ const C_KEYWORDS = new Set([
   '_Complex', '_Imaginary', 'main',
 ]);
 
-export function sanitize(name: string, maxLength = 48): string {
+export function sanitize(name: string, maxLength = 48, leadingDigitOk = false): string {
   let s = name.replace(/[^A-Za-z0-9_]+/g, '_').replace(/_+/g, '_').replace(/^_+|_+$/g, '');
   if (s === '') s = 'x';
-  if (/^[0-9]/.test(s)) s = `n${s}`;
+  if (!leadingDigitOk && /^[0-9]/.test(s)) s = `n${s}`;
   // Long names keep their end, which tells tensors of one block apart (`..._Conv_output_0`).
   if (s.length > maxLength) s = s.slice(s.length - maxLength).replace(/^_+/, '');
-  if (/^[0-9]/.test(s)) s = `n${s}`;
+  if (!leadingDigitOk && /^[0-9]/.test(s)) s = `n${s}`;
   return s;
 }
 
@@ -33,7 +33,7 @@ export class NameTable {
   get(name: string): string {
     const known = this.byKey.get(name);
     if (known !== undefined) return known;
-    const base = `${this.prefix}${sanitize(name, this.maxLength)}`;
+    const base = `${this.prefix}${sanitize(name, this.maxLength, this.prefix !== '')}`;
     let id = C_KEYWORDS.has(base) ? `${base}_` : base;
     for (let k = 2; this.used.has(id); k++) id = `${base}_${k}`;
     this.used.add(id);
