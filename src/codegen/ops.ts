@@ -133,7 +133,9 @@ export function emitCompute(
   const e: Emit = { ctx, w, node, layer, views, outs, fresh };
   const op = node.domain === '' || node.domain === 'ai.onnx' ? node.opType : `${node.domain}.${node.opType}`;
   for (const o of node.outputs.slice(1)) {
-    if (o !== '' && ctx.graph.tensors.has(o)) unsupported(node, 'only the first output is supported');
+    // A second output nobody reads (e.g. Dropout's mask) is left unwritten.
+    const read = ctx.graph.outputs.includes(o) || ctx.graph.nodes.some((m) => m.inputs.includes(o));
+    if (o !== '' && ctx.graph.tensors.has(o) && read) unsupported(node, `output '${o}' is read, but only the first output has a kernel`);
   }
   if (UNARY[op]) return unary(e, ...UNARY[op](node));
   if (BINARY[op]) return binary(e, op);

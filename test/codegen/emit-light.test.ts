@@ -1,0 +1,49 @@
+/**
+ * The light ONNX Model Zoo networks (weights are ConstantOfShape splats): generated C keeps every
+ * constant compact (a value and a count, no expanded arrays) and reproduces the reference outputs
+ * for input arange(n)/n.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tensorFromProto } from '../../src/frontend/onnx-tensor.js';
+import { OnnxProto } from '../../src/frontend/onnx-decode.js';
+import { generateC } from '../../src/codegen/generate.js';
+import { makeTempDir, removeDir } from '../helpers/c-build.js';
+import { analyzeFile, compare, make, runHost, writeGenerated } from '../helpers/ort-reference.js';
+
+const DIR = '/work/shared/models/light';
+const tmp = makeTempDir('memplan-emit-light-');
+afterAll(() => removeDir(tmp));
+
+export const LIGHT = (process.env.MEMPLAN_LIGHT ?? 'squeezenet,shufflenet,inception_v1,resnet50').split(',');
+
+describe.skipIf(!existsSync(DIR))('light models through generated C', () => {
+  for (const name of LIGHT) {
+    const file = join(DIR, `light_${name}.onnx`);
+    it.skipIf(!existsSync(file))(name, async () => {
+      const a = await analyzeFile(file, { label: 'default' });
+      const gen = generateC(a);
+      const weights = gen.files.find((f) => f.name === 'model_weights.c')!.text;
+      // Compact: constant-filled weights are a value and a count; only the (small) dense ones are arrays.
+      const splats = [...a.graph.weights.values()].filter((w) => w.data.kind === 'splat');
+      const denseElements = [...a.graph.weights.values()].filter((w) => w.data.kind === 'dense').reduce((s, w) => s + w.shape.reduce((x, y) => x * y, 1), 0);
+      expect(splats.length).toBeGreaterThan(0);
+      expect(weights.length).toBeLessThan(1000 + 24 * denseElements);
+      expect(weights.length * 20).toBeLessThan(a.graph.weightBytes);
+      expect(gen.files.find((f) => f.name === 'model_weights.h')!.text).toMatch(/_VALUE .*f\n#define mpw_\w+_COUNT \d+L/);
+      const dir = join(tmp, name);
+      writeGenerated(gen, dir);
+      make(dir, ['model_host']);
+      expect(statSync(join(dir, 'model_host')).size).toBeLessThan(4_000_000);
+      const input = a.graph.tensors.get(a.graph.inputs[0]!)!;
+      const x = new Float32Array(input.elementCount);
+      for (let i = 0; i < x.length; i++) x[i] = i / x.length;
+      const wantT = tensorFromProto(OnnxProto.TensorProto.decode(readFileSync(file.replace(/\.onnx$/, '_output_0.pb'))));
+      const want = Float32Array.from((wantT.data as { values: Float32Array }).values);
+      const got = runHost(join(dir, 'model_host'), dir, [x], [want.length]);
+      const c = compare(got[0]!, want);
+      expect(c.worst).toBe('');
+    }, 600_000);
+  }
+});
