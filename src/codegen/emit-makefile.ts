@@ -13,6 +13,9 @@ export function emitMakefile(): string {
 #   make clean
 CC ?= cc
 CFLAGS = -std=c99 -O2 -Wall -Wextra -Werror
+# The host hooks keep a fixed table of transfers in flight; windows split along the width need one
+# transfer per row block, so the host runner allows more than the default 64.
+HOST_FLAGS = -DMP_HOST_DMA_MAX_INFLIGHT=4096
 LDLIBS = -pthread -lm
 ifeq ($(POISON),1)
 POISON_FLAGS = -DMP_POISON
@@ -28,17 +31,17 @@ model_weights.o: model_weights.c model_weights.h
 \t$(CC) $(CFLAGS) -c model_weights.c -o model_weights.o
 
 model_host: $(SOURCES) $(HEADERS) model_weights.o
-\t$(CC) $(CFLAGS) $(POISON_FLAGS) -pthread $(SOURCES) model_weights.o -o $@ $(LDLIBS)
+\t$(CC) $(CFLAGS) $(HOST_FLAGS) $(POISON_FLAGS) -pthread $(SOURCES) model_weights.o -o $@ $(LDLIBS)
 
 poison: model_host_poison
 
 model_host_poison: $(SOURCES) $(HEADERS) model_weights.o
-\t$(CC) $(CFLAGS) -DMP_POISON -pthread $(SOURCES) model_weights.o -o $@ $(LDLIBS)
+\t$(CC) $(CFLAGS) $(HOST_FLAGS) -DMP_POISON -pthread $(SOURCES) model_weights.o -o $@ $(LDLIBS)
 
 asan: model_host_asan
 
 model_host_asan: $(SOURCES) $(HEADERS) model_weights.o
-\t$(CC) $(CFLAGS) -DMP_POISON $(SANITIZE) -pthread $(SOURCES) model_weights.o -o $@ $(LDLIBS)
+\t$(CC) $(CFLAGS) $(HOST_FLAGS) -DMP_POISON $(SANITIZE) -pthread $(SOURCES) model_weights.o -o $@ $(LDLIBS)
 
 clean:
 \trm -f model_host model_host_poison model_host_asan model_weights.o

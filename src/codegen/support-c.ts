@@ -32,8 +32,14 @@ typedef struct {
   long stride[MP_MAX_RANK];
 } mpg_view;
 
-/* The DMA transfers of one scheduled dma-start (a window may need several 2-D transfers). */
-#define MPG_DMA_PARTS 16
+/*
+ * The DMA transfers of one scheduled dma-start (a window may need several 2-D transfers, e.g. one
+ * per channel when the width is split). At most MPG_DMA_PARTS stay in flight per group; a window
+ * needing more is moved in batches, all but the last completed inside mpg_dma_start.
+ */
+#ifndef MPG_DMA_PARTS
+#define MPG_DMA_PARTS 64
+#endif
 typedef struct {
   mp_dma_token t[MPG_DMA_PARTS];
   int n;
@@ -52,7 +58,7 @@ void mpg_view_splat(mpg_view *v, const float *value, int rank, const long *ext);
  * Starts the copy of window src into window dst (same extents) as 2-D transfers on one channel:
  * the innermost run contiguous in both is a row, the next dimension gives the rows and the
  * strides, any further dimension one transfer each. Returns MP_OK, or MP_EPARAM (nothing started)
- * when the extents differ or more than MPG_DMA_PARTS transfers would be needed.
+ * when the extents differ.
  */
 int mpg_dma_start(mpg_dma_group *g, int channel, const mpg_view *dst, const mpg_view *src);
 /* Waits for every transfer of the group. */
@@ -203,7 +209,7 @@ static long offset_of(const long *idx, const long *stride, int k) {
 int mpg_dma_start(mpg_dma_group *g, int channel, const mpg_view *dst, const mpg_view *src) {
   int dims[MP_MAX_RANK];
   int nd = 0, d, i, q, outer;
-  long run = 1, rows = 1, src_rs = 0, dst_rs = 0, parts = 1;
+  long run = 1, rows = 1, src_rs = 0, dst_rs = 0;
   long idx[MP_MAX_RANK], oext[MP_MAX_RANK], osrc[MP_MAX_RANK], odst[MP_MAX_RANK];
   g->n = 0;
   if (!same_ext(dst, src)) return MP_EPARAM;
@@ -233,10 +239,8 @@ int mpg_dma_start(mpg_dma_group *g, int channel, const mpg_view *dst, const mpg_
     oext[outer] = src->ext[dims[i]];
     osrc[outer] = src->stride[dims[i]];
     odst[outer] = dst->stride[dims[i]];
-    parts *= oext[outer];
     outer++;
   }
-  if (parts > MPG_DMA_PARTS) return MP_EPARAM;
   for (d = 0; d < outer / 2; d++) {
     long t;
     t = oext[d]; oext[d] = oext[outer - 1 - d]; oext[outer - 1 - d] = t;
@@ -247,6 +251,7 @@ int mpg_dma_start(mpg_dma_group *g, int channel, const mpg_view *dst, const mpg_
   do {
     const float *s = src->data + offset_of(idx, osrc, outer);
     float *t = dst->data + offset_of(idx, odst, outer);
+    if (g->n == MPG_DMA_PARTS) mpg_dma_wait(g); /* a full batch: complete it before starting more */
     g->t[g->n++] = mp_dma_start(channel, t, s, (size_t)rows, (size_t)run * sizeof(float),
                                 (size_t)(rows > 1 ? dst_rs : run) * sizeof(float),
                                 (size_t)(rows > 1 ? src_rs : run) * sizeof(float));

