@@ -44,6 +44,7 @@ export function emitSource(ctx: CodegenContext, modelName: string): string {
     'Buffers are fixed offsets in static pools (see model.h); DMA and cores go through the hooks of',
     'memplan_hooks.h; kernels are those of memplan_kernels.h, called on tensor windows (model_support.h).',
   ]);
+  w.line('#include <math.h>');
   w.line('#include <string.h>');
   w.line('#include "model.h"');
   w.line('#include "model_weights.h"');

@@ -193,7 +193,8 @@ function inputView(e: Emit, i: number, outView?: string): string {
   if (wref.tensor.data.kind === 'splat') {
     e.w.line(`static const float ${t}_value[1] = {${wref.cName}_VALUE};`);
     e.w.line(`mpg_view ${t};`);
-    e.w.line(`const long ${t}_ex[${R}] = {${shape.join(', ')}};`);
+    // One value broadcast along every dim (extent 1, stride 0), whatever window of the output is computed.
+    e.w.line(`const long ${t}_ex[${R}] = {${shape.map(() => '1').join(', ')}};`);
     e.w.line(`mpg_view_splat(&${t}, ${t}_value, ${R}, ${t}_ex); /* ${name}: one value for all ${shape.reduce((a, b) => a * b, 1)} elements */`);
     return t;
   }
@@ -214,6 +215,25 @@ function inputView(e: Emit, i: number, outView?: string): string {
   }
   e.w.line(`mpg_view_in(&${t}, (float *)${wref.cName}, ${R}, ${t}_full, ${t}_st, ${t}_ex); /* weight ${name} */`);
   return t;
+}
+
+/**
+ * A whole-tensor float pointer for input i: a dense weight array, or an activation operand whose
+ * window is the whole tensor (checked at run time). Splat weights return undefined.
+ */
+function wholePointer(e: Emit, i: number, what: string): { ptr: string; splat?: string; shape: readonly number[] } | undefined {
+  const name = e.node.inputs[i] ?? '';
+  if (name === '') return undefined;
+  const v = e.views.get(name);
+  if (v !== undefined) {
+    e.w.line(`if (!mpg_is_whole(&${v})) return MP_EPARAM; /* ${what} is read whole */`);
+    return { ptr: `${v}.data`, shape: e.ctx.shapeOf(name) };
+  }
+  const wref = e.ctx.weight(name);
+  if (!wref) unsupported(e.node, `${what} '${name}' is neither an activation nor a weight`);
+  requireFloat(e, wref);
+  if (wref.tensor.data.kind === 'splat') return { ptr: 'NULL', splat: `${wref.cName}_VALUE`, shape: wref.tensor.shape };
+  return { ptr: wref.cName, shape: wref.tensor.shape };
 }
 
 function requireFloat(e: Emit, w: WeightRef): void {
@@ -322,32 +342,24 @@ function windows(e: Emit, x: string, y: string): [string, string] {
 
 function conv(e: Emit): void {
   const n = e.node;
-  const wname = n.inputs[1] ?? '';
-  const wref = e.ctx.weight(wname);
-  if (!wref) unsupported(n, 'Conv weights must be constant');
-  requireFloat(e, wref);
-  const kernel = wref.tensor.shape.slice(2);
-  const s = spatial(e, intsAttr(n, 'kernel_shape') ?? kernel);
-  const group = iattr(n, 'group', 1);
   const x = e.views.get(n.inputs[0]!);
   if (x === undefined) unsupported(n, 'Conv input must be an activation');
+  const wt = wholePointer(e, 1, 'the weight');
+  if (!wt) unsupported(n, 'Conv needs weights');
+  const s = spatial(e, intsAttr(n, 'kernel_shape') ?? wt.shape.slice(2));
+  const group = iattr(n, 'group', 1);
+  const bias = wholePointer(e, 2, 'the bias');
   const [xw, yw] = windows(e, x, e.outs[0]!);
   e.w.line(`const mp_conv_params p = {${s.kh}, ${s.kw}, ${s.sh}, ${s.sw}, ${s.dh}, ${s.dw}, ${s.pt}, ${s.pl}, ${group}, {MP_ACT_NONE, 0.0f, 0.0f}};`);
-  const bname = n.inputs[2] ?? '';
-  const bref = bname === '' ? undefined : e.ctx.weight(bname);
-  if (bname !== '' && !bref) unsupported(n, 'Conv bias must be constant');
-  if (bref) requireFloat(e, bref);
-  const biasSplat = bref?.tensor.data.kind === 'splat';
-  if (wref.tensor.data.kind === 'splat') {
-    const bias = bref && !biasSplat ? bref.cName : 'NULL';
-    const bv = bref && biasSplat ? `${bref.cName}_VALUE` : '0.0f';
-    check(e, `mpg_conv_splat(&${xw}, &${yw}, ${wref.cName}_VALUE, ${bias}, ${bv}, &p)`);
+  if (wt.splat !== undefined) {
+    e.w.comment('every weight is the same value: sum the window, then scale');
+    check(e, `mpg_conv_splat(&${xw}, &${yw}, ${wt.splat}, ${bias && bias.splat === undefined ? bias.ptr : 'NULL'}, ${bias?.splat ?? '0.0f'}, &p)`);
     return;
   }
-  check(e, `mp_conv2d(&${xw}, &${yw}, ${wref.cName}, ${bref && !biasSplat ? bref.cName : 'NULL'}, &p)`);
-  if (bref && biasSplat) {
-    e.w.comment(`bias ${bname} is one value for every channel: added after the convolution`);
-    check(e, `mpg_unary(MP_UN_SCALE, 1.0f, ${bref.cName}_VALUE, &${e.outs[0]}, &${e.outs[0]})`);
+  check(e, `mp_conv2d(&${xw}, &${yw}, ${wt.ptr}, ${bias && bias.splat === undefined ? bias.ptr : 'NULL'}, &p)`);
+  if (bias?.splat !== undefined) {
+    e.w.comment(`bias ${n.inputs[2]} is one value for every channel: added after the convolution`);
+    check(e, `mpg_unary(MP_UN_SCALE, 1.0f, ${bias.splat}, &${e.outs[0]}, &${e.outs[0]})`);
   }
 }
 
@@ -372,17 +384,11 @@ function globalPool(e: Emit, isMax: boolean): void {
 
 function batchnorm(e: Emit): void {
   const n = e.node;
-  const names = [1, 2, 3, 4].map((i) => n.inputs[i] ?? '');
-  const refs = names.map((nm) => {
-    const r = e.ctx.weight(nm);
-    if (!r) unsupported(n, `BatchNormalization parameter '${nm}' must be constant`);
-    requireFloat(e, r);
-    return r;
-  });
   const eps = fattr(n, 'epsilon', 1e-5);
   const x = inputView(e, 0);
-  if (refs.every((r) => r.tensor.data.kind === 'splat')) {
-    const [scale, bias, mean, vr] = refs.map((r) => scalarOf(r.tensor)) as [number, number, number, number];
+  const refs = [1, 2, 3, 4].map((i) => e.ctx.graph.weights.get(n.inputs[i] ?? ''));
+  if (refs.every((r) => r !== undefined && r.dtype === 'float32' && r.data.kind === 'splat')) {
+    const [scale, bias, mean, vr] = refs.map((r) => scalarOf(r!)) as [number, number, number, number];
     const f = Math.fround;
     const a = f(f(scale) / f(Math.sqrt(f(f(vr) + f(eps)))));
     const b = f(f(bias) - f(f(mean) * a));
@@ -390,9 +396,12 @@ function batchnorm(e: Emit): void {
     check(e, `mpg_unary(MP_UN_SCALE, ${cFloat(a)}, ${cFloat(b)}, &${x}, &${e.outs[0]})`);
     return;
   }
-  if (refs.some((r) => r.tensor.data.kind === 'splat')) unsupported(n, 'BatchNormalization with some (not all) parameters constant-filled');
-  const [scale, bias, mean, vr] = refs.map((r) => r.cName) as [string, string, string, string];
-  check(e, `mpg_batchnorm(&${x}, &${e.outs[0]}, ${scale}, ${bias}, ${mean}, ${vr}, ${cFloat(eps)})`);
+  const ptrs = ['scale', 'bias', 'mean', 'var'].map((what, k) => {
+    const p = wholePointer(e, k + 1, `the ${what}`);
+    if (!p || p.splat !== undefined) unsupported(n, `BatchNormalization ${what} must be a dense tensor when the others are`);
+    return p.ptr;
+  });
+  check(e, `mpg_batchnorm(&${x}, &${e.outs[0]}, ${ptrs.join(', ')}, ${cFloat(eps)})`);
 }
 
 function gemm(e: Emit, op: string): void {
@@ -410,17 +419,26 @@ function gemm(e: Emit, op: string): void {
   const ys = e.ctx.shapeOf(n.outputs[0]!);
   const M = ys[ys.length - 2] ?? 1;
   if (transA && M !== 1) unsupported(n, 'transA with more than one row');
-  const bref = e.ctx.weight(bName);
-  if (!bref) unsupported(n, 'the B operand must be constant');
-  requireFloat(e, bref);
-  if (bref.tensor.shape.length !== 2) unsupported(n, 'B must be a matrix');
+  const bView = e.views.get(bName);
+  const bref = bView === undefined ? e.ctx.weight(bName) : undefined;
+  if (bView === undefined && !bref) unsupported(n, 'the B operand must be an activation or a weight');
+  if (bref) requireFloat(e, bref);
+  if ((bref ? bref.tensor.shape : e.ctx.shapeOf(bName)).length !== 2) unsupported(n, 'B must be a matrix');
   const K = transA ? as[as.length - 2]! : as[as.length - 1]!;
   const N = ys[ys.length - 1]!;
   let c = 'NULL';
   let cRows = 1;
   let cCols = 1;
   const cName = isGemm ? (n.inputs[2] ?? '') : '';
-  if (cName !== '') {
+  if (cName !== '' && e.views.has(cName)) {
+    const cv = e.views.get(cName)!;
+    const cs = e.ctx.shapeOf(cName);
+    cCols = cs.length >= 1 ? cs[cs.length - 1]! : 1;
+    cRows = cs.length >= 2 ? cs[cs.length - 2]! : 1;
+    if ((cCols !== 1 && cCols !== N) || (cRows !== 1 && cRows !== M) || cs.length > 2) unsupported(n, 'C does not broadcast to [M][N]');
+    e.w.line(`if (!mpg_is_whole(&${cv})) return MP_EPARAM; /* C is read whole */`);
+    c = `${cv}.data`;
+  } else if (cName !== '') {
     const cref = e.ctx.weight(cName);
     if (!cref) unsupported(n, 'the C operand must be constant');
     requireFloat(e, cref);
@@ -437,13 +455,18 @@ function gemm(e: Emit, op: string): void {
     } else c = cref.cName;
   }
   // A with transA and one row is the same memory as A without it.
-  if (bref.tensor.data.kind === 'splat') {
-    check(e, `mpg_gemm_splat_b(&${a}, ${bref.cName}_VALUE, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
+  if (bView !== undefined) {
+    e.w.line(`if (!mpg_is_whole(&${bView})) return MP_EPARAM; /* B is read whole */`);
+    check(e, `mpg_gemm_b(&${a}, ${bView}.data, ${transB}, ${N}, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
     return;
   }
-  const bArr = transB ? bref.cName : e.ctx.transposedWeight(bName).cName;
+  if (bref!.tensor.data.kind === 'splat') {
+    check(e, `mpg_gemm_splat_b(&${a}, ${bref!.cName}_VALUE, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
+    return;
+  }
+  const bArr = transB ? bref!.cName : e.ctx.transposedWeight(bName).cName;
   if (!transB) e.w.comment(`B (${bName}) is stored transposed as [${N}][${K}] for the kernel`);
-  check(e, `mpg_gemm_const_b(&${a}, ${bArr}, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
+  check(e, `mpg_gemm_b(&${a}, ${bArr}, 1, ${N}, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
 }
 
 function softmax(e: Emit, log: boolean): void {

@@ -79,13 +79,13 @@ int mpg_batchnorm(const mpg_view *x, const mpg_view *y, const float *scale, cons
 /* GlobalAveragePool (is_max 0) / GlobalMaxPool (1): y[n][c] over the spatial dims of x's window. */
 int mpg_global_pool(int is_max, const mpg_view *x, const mpg_view *y);
 /*
- * Gemm with a constant B stored [N][K] (the generator transposes B when the model does not):
- * Y[m][n] = alpha * sum_k A[m][k] * B[n][k] + beta * C[m % c_rows][n % c_cols] over the window of
+ * Gemm with a whole B: stored [N][K] (trans_b != 0; the generator transposes constant B) or [K][N]:
+ * Y[m][n] = alpha * sum_k A[m][k] * B'[k][n] + beta * C[m % c_rows][n % c_cols] over the window of
  * Y (rows start[r-2].., columns start[r-1]..); A's window holds the same rows and all K columns.
- * C may be NULL.
+ * n_full is N; with trans_b == 0 the window must hold every column. C may be NULL.
  */
-int mpg_gemm_const_b(const mpg_view *a, const float *b, const float *c, long c_rows, long c_cols,
-                     const mpg_view *y, long k, float alpha, float beta);
+int mpg_gemm_b(const mpg_view *a, const float *b, int trans_b, long n_full, const float *c, long c_rows, long c_cols,
+               const mpg_view *y, long k, float alpha, float beta);
 /* As mpg_gemm_const_b with every element of B equal to b_value. */
 int mpg_gemm_splat_b(const mpg_view *a, float b_value, const float *c, long c_rows, long c_cols,
                      const mpg_view *y, long k, float alpha, float beta);
@@ -101,6 +101,8 @@ int mpg_softmax(const mpg_view *x, const mpg_view *y, int axis, int flatten, int
 int mpg_lrn(const mpg_view *x, const mpg_view *y, long size, float alpha, float beta, float bias);
 /* 1 when the window is one contiguous run. */
 int mpg_contiguous(const mpg_view *v);
+/* 1 when the window is the whole tensor, contiguous (its data is the tensor in row-major order). */
+int mpg_is_whole(const mpg_view *v);
 
 #endif /* MODEL_SUPPORT_H */
 `;
@@ -178,6 +180,13 @@ static int contiguous_from(const mpg_view *v) {
 }
 
 int mpg_contiguous(const mpg_view *v) {
+  return contiguous_from(v) == 0;
+}
+
+int mpg_is_whole(const mpg_view *v) {
+  int d;
+  for (d = 0; d < v->rank; d++)
+    if (v->start[d] != 0 || v->ext[d] != v->full[d]) return 0;
   return contiguous_from(v) == 0;
 }
 
@@ -392,16 +401,18 @@ static int gemm_rows(const mpg_view *a, const mpg_view *y, long k, long *m0, lon
   return MP_OK;
 }
 
-int mpg_gemm_const_b(const mpg_view *a, const float *b, const float *c, long c_rows, long c_cols,
-                     const mpg_view *y, long k, float alpha, float beta) {
+int mpg_gemm_b(const mpg_view *a, const float *b, int trans_b, long n_full, const float *c, long c_rows, long c_cols,
+               const mpg_view *y, long k, float alpha, float beta) {
   long m0, n0, rows, cols, m;
   mp_act none = {MP_ACT_NONE, 0.0f, 0.0f};
   if (gemm_rows(a, y, k, &m0, &n0, &rows, &cols) != MP_OK) return MP_EPARAM;
+  if (!trans_b && cols != n_full) return MP_EPARAM;
   for (m = 0; m < rows; m++) {
     const float *arow = a->data + m * a->stride[a->rank - 2];
     float *yrow = y->data + m * y->stride[y->rank - 2];
     const float *crow = c == NULL ? NULL : c + (c_rows == 1 ? 0 : (m0 + m) * c_cols) + (c_cols == 1 ? 0 : n0);
-    mp_gemm(arow, b + n0 * k, crow, yrow, 1, cols, k, 0, 1, alpha, beta, 1, c_cols == 1 ? 1 : cols, 0, 1, none);
+    mp_gemm(arow, trans_b ? b + n0 * k : b, crow, yrow, 1, cols, k, 0, trans_b ? 1 : 0, alpha, beta, 1,
+            c_cols == 1 ? 1 : cols, 0, 1, none);
   }
   return MP_OK;
 }

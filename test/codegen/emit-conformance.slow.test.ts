@@ -1,0 +1,111 @@
+/**
+ * Per-operator conformance of generated C (slow: `MEMPLAN_SLOW=1 vitest run
+ * test/codegen/emit-conformance.slow.test.ts`): every single-operator test of Debian's
+ * libonnx-testdata whose operators all have C kernels goes model -> analysis -> generated C ->
+ * host runner, and its outputs must be within |diff| <= 1e-4 + 1e-3*|ref| of the expected ones.
+ * Tests memplan cannot import (data-dependent shapes, non-float inputs ...) or that use an operator
+ * without a kernel (MP701) are counted as not covered; every covered test must pass.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateC } from '../../src/codegen/generate.js';
+import { SUPPORTED_OPS } from '../../src/codegen/ops.js';
+import { OnnxProto } from '../../src/frontend/onnx-decode.js';
+import { tensorFromProto } from '../../src/frontend/onnx-tensor.js';
+import { analyzeModel } from '../../src/pipeline.js';
+import { DEFAULT_TARGET } from '../../src/schedule/target.js';
+import { cCompiler, makeTempDir, removeDir } from '../helpers/c-build.js';
+import { compare, runHost } from '../helpers/ort-reference.js';
+
+const DATA = '/usr/share/libonnx-testdata/data/node';
+const tmp = makeTempDir('memplan-emit-conf-');
+afterAll(() => removeDir(tmp));
+const SUPPORTED = new Set(SUPPORTED_OPS);
+const FLAGS = ['-std=c99', '-O1', '-Wall', '-Wextra', '-Werror', '-DMP_HOST_DMA_MAX_INFLIGHT=4096'];
+
+function cc(args: string[]): void {
+  const r = spawnSync(cCompiler(), [...FLAGS, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cCompiler()} ${args.join(' ')}:\n${r.stderr}`);
+}
+
+function floats(path: string): Float32Array | undefined {
+  const t = tensorFromProto(OnnxProto.TensorProto.decode(readFileSync(path)));
+  if (t.dtype !== 'float32') return undefined;
+  if (t.data.kind === 'dense') return Float32Array.from(t.data.values as Float32Array);
+  if (t.data.kind === 'splat') return new Float32Array(t.shape.reduce((a, b) => a * b, 1)).fill(Number(t.data.value));
+  return undefined;
+}
+
+describe.skipIf(!process.env.MEMPLAN_SLOW || !existsSync(DATA))('libonnx-testdata through generated C', () => {
+  it('every covered single-operator test passes', async () => {
+    const runtime = join(tmp, 'runtime');
+    mkdirSync(runtime, { recursive: true });
+    let runtimeBuilt = false;
+    const passed: string[] = [];
+    const failed: string[] = [];
+    let notCovered = 0;
+    for (const name of readdirSync(DATA).sort()) {
+      const dir = join(DATA, name);
+      const modelPath = join(dir, 'model.onnx');
+      const set = join(dir, 'test_data_set_0');
+      if (!existsSync(modelPath) || !existsSync(set)) continue;
+      const bytes = new Uint8Array(readFileSync(modelPath));
+      const model = OnnxProto.ModelProto.decode(bytes);
+      const ops = (model.graph?.node ?? []).map((n) => n.opType ?? '');
+      if (ops.length === 0 || !ops.every((o) => SUPPORTED.has(o))) {
+        notCovered++;
+        continue;
+      }
+      let gen;
+      let analysis;
+      try {
+        analysis = await analyzeModel(bytes, { modelName: name, target: DEFAULT_TARGET });
+        gen = generateC(analysis);
+      } catch {
+        notCovered++;
+        continue;
+      }
+      const inputs: Float32Array[] = [];
+      const wants: Float32Array[] = [];
+      let ok = true;
+      analysis.graph.inputs.forEach((_, i) => {
+        const f = existsSync(join(set, `input_${i}.pb`)) ? floats(join(set, `input_${i}.pb`)) : undefined;
+        if (!f) ok = false;
+        else inputs.push(f);
+      });
+      analysis.graph.outputs.forEach((_, i) => {
+        const f = existsSync(join(set, `output_${i}.pb`)) ? floats(join(set, `output_${i}.pb`)) : undefined;
+        if (!f) ok = false;
+        else wants.push(f);
+      });
+      if (!ok || analysis.graph.inputs.length === 0) {
+        notCovered++;
+        continue;
+      }
+      const out = join(tmp, name);
+      mkdirSync(out, { recursive: true });
+      for (const f of gen.files) writeFileSync(join(out, f.name), f.text);
+      if (!runtimeBuilt) {
+        for (const f of ['memplan_kernels', 'memplan_hooks_host', 'model_support']) cc(['-c', join(out, `${f}.c`), '-o', join(runtime, `${f}.o`)]);
+        runtimeBuilt = true;
+      }
+      try {
+        cc(['-DMP_POISON', '-pthread', '-I', out, join(out, 'model.c'), join(out, 'model_weights.c'), join(out, 'model_host.c'),
+          ...['memplan_kernels', 'memplan_hooks_host', 'model_support'].map((f) => join(runtime, `${f}.o`)), '-o', join(out, 'host'), '-lm']);
+        const got = runHost(join(out, 'host'), out, inputs, wants.map((w) => w.length));
+        const bad = got.map((g, i) => compare(g, wants[i]!)).find((c) => !c.ok);
+        if (bad) failed.push(`${name}: ${bad.worst}`);
+        else passed.push(name);
+      } catch (e) {
+        failed.push(`${name}: ${(e as Error).message.split('\n').slice(0, 3).join(' ')}`);
+      }
+    }
+    console.log(`libonnx-testdata through generated C: ${passed.length} passed, ${failed.length} failed, ${notCovered} not covered`);
+    console.log(`passed: ${passed.join(' ')}`);
+    if (failed.length > 0) console.log(`failed:\n${failed.join('\n')}`);
+    expect(passed.length).toBeGreaterThan(50);
+    expect(failed).toEqual([]);
+  }, 1_800_000);
+});
