@@ -13,7 +13,7 @@ import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
 import { memoryHost } from '../../src/host.js';
 import { buildGraph } from '../helpers/graph-builder.js';
 import { makeTempDir, removeDir, runProgram } from '../helpers/c-build.js';
-import { analyzeFile, compare, inputsFor, make, ortRun, reuseWeightsObject, rememberWeightsObject, runHost, writeGenerated } from '../helpers/ort-reference.js';
+import { analyzeFile, compare, inputsFor, make, ortRun, reuseObjects, rememberObjects, runHost, writeGenerated } from '../helpers/ort-reference.js';
 
 const FIX = join(process.cwd(), 'fixtures/models');
 const tmp = makeTempDir('memplan-emit-structure-');
@@ -117,9 +117,9 @@ describe('generated files', () => {
     const a = await analyzeFile(path, cfg);
     const dir = join(tmp, 'asan');
     writeGenerated(generateC(a), dir);
-    reuseWeightsObject(dir);
+    reuseObjects(dir);
     make(dir, ['model_host_asan']);
-    rememberWeightsObject(dir);
+    rememberObjects(dir);
     const exe = join(dir, 'model_host_asan');
     const usage = runProgram(exe, []);
     expect(usage.status).toBe(2);

@@ -90,34 +90,51 @@ export function make(dir: string, args: readonly string[] = []): void {
 }
 
 /**
- * Weights do not depend on the schedule, and model_weights.c of a large model takes long to
- * compile: objects are cached in os.tmpdir() under the SHA-256 of the source text (content
- * addressed, so a stale object can never be used).
+ * Objects that do not depend on the schedule (the weights, large and slow to compile, and the
+ * runtime) are cached in os.tmpdir() under the SHA-256 of their source text and the Makefile
+ * (content addressed, so a stale object can never be used).
  */
-export const WEIGHTS_CACHE = join(tmpdir(), 'memplan-weights-cache');
+export const OBJECT_CACHE = join(tmpdir(), 'memplan-object-cache');
 
-function weightsKey(dir: string): string {
-  return createHash('sha256').update(readFileSync(join(dir, 'model_weights.c'))).digest('hex');
+const CACHED_OBJECTS: readonly [string, string][] = [
+  ['model_weights.o', 'model_weights.c'],
+  ['memplan_kernels.o', 'memplan_kernels.c'],
+  ['model_support.o', 'model_support.c'],
+  ['memplan_hooks_host.o', 'memplan_hooks_host.c'],
+  ['memplan_hooks_host_poison.o', 'memplan_hooks_host.c'],
+  ['memplan_kernels.asan.o', 'memplan_kernels.c'],
+  ['model_support.asan.o', 'model_support.c'],
+  ['memplan_hooks_host.asan.o', 'memplan_hooks_host.c'],
+];
+
+function objectKey(dir: string, obj: string, src: string): string {
+  const h = createHash('sha256');
+  h.update(obj).update('\0').update(readFileSync(join(dir, 'Makefile'))).update('\0');
+  for (const f of ['memplan_kernels.h', 'memplan_hooks.h', 'model_support.h', 'model_weights.h']) h.update(readFileSync(join(dir, f))).update('\0');
+  return h.update(readFileSync(join(dir, src))).digest('hex');
 }
 
-/** Copies a cached model_weights.o for dir's model_weights.c (fresh timestamp, so make keeps it). */
-export function reuseWeightsObject(dir: string): void {
-  const obj = join(WEIGHTS_CACHE, `${weightsKey(dir)}.o`);
-  if (existsSync(obj)) {
-    copyFileSync(obj, join(dir, 'model_weights.o'));
-    const now = new Date(Date.now() + 1000);
-    utimesSync(join(dir, 'model_weights.o'), now, now);
+/** Copies cached objects matching dir's sources into dir (timestamped now, so make keeps them). */
+export function reuseObjects(dir: string): void {
+  const now = new Date();
+  for (const [obj, src] of CACHED_OBJECTS) {
+    const cached = join(OBJECT_CACHE, `${objectKey(dir, obj, src)}.o`);
+    if (!existsSync(cached)) continue;
+    copyFileSync(cached, join(dir, obj));
+    utimesSync(join(dir, obj), now, now);
   }
 }
 
-/** Stores dir's model_weights.o in the cache. */
-export function rememberWeightsObject(dir: string): void {
-  mkdirSync(WEIGHTS_CACHE, { recursive: true });
-  const obj = join(WEIGHTS_CACHE, `${weightsKey(dir)}.o`);
-  if (existsSync(join(dir, 'model_weights.o')) && !existsSync(obj)) {
-    const tmp = `${obj}.${process.pid}.tmp`;
-    copyFileSync(join(dir, 'model_weights.o'), tmp);
-    renameSync(tmp, obj);
+/** Stores dir's schedule-independent objects in the cache. */
+export function rememberObjects(dir: string): void {
+  mkdirSync(OBJECT_CACHE, { recursive: true });
+  for (const [obj, src] of CACHED_OBJECTS) {
+    if (!existsSync(join(dir, obj))) continue;
+    const cached = join(OBJECT_CACHE, `${objectKey(dir, obj, src)}.o`);
+    if (existsSync(cached)) continue;
+    const tmp = `${cached}.${process.pid}.tmp`;
+    copyFileSync(join(dir, obj), tmp);
+    renameSync(tmp, cached);
   }
 }
 
@@ -179,10 +196,10 @@ export interface RunOutcome {
 /** Generates, builds (reusing a cached weights object) and runs one configuration. */
 export function buildAndRun(analysis: Analysis, dir: string, cfg: Config, inputs: readonly Float32Array[]): Float32Array[] {
   writeGenerated(generateC(analysis), dir);
-  reuseWeightsObject(dir);
+  reuseObjects(dir);
   const target = cfg.asan ? 'model_host_asan' : cfg.poison ? 'model_host_poison' : 'model_host';
   make(dir, [target]);
-  rememberWeightsObject(dir);
+  rememberObjects(dir);
   const sizes = analysis.graph.outputs.map((o) => analysis.graph.tensors.get(o)!.elementCount);
   return runHost(join(dir, target), dir, inputs, sizes);
 }
