@@ -201,14 +201,16 @@ function emitLoop(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, loop: L
       if (s.kind === 'dma-start') state.group(s.token, isSlotted(ctx, s.src.buffer) || isSlotted(ctx, s.dst.buffer));
     }
     const next: Env = { ...inner, loopVars: new Map([...env.loopVars, [loop.loopVar, `(${v} + 1)`]]), slot: 'slot ^ 1' };
-    w.block(`if (${v} == ${lo})`, () => {
-      w.comment('the first tile: nothing was prefetched');
-      for (const s of pattern.inStarts) emitStmt(ctx, layer, w, s, inner, state);
-    });
-    w.block(`if (${v} + 1 < ${hi})`, () => {
-      w.comment('prefetch the next tile into the other slot');
-      for (const s of pattern.inStarts) emitStmt(ctx, layer, w, s, next, state);
-    });
+    if (pattern.inStarts.length > 0) {
+      w.block(`if (${v} == ${lo})`, () => {
+        w.comment('the first tile: nothing was prefetched');
+        for (const s of pattern.inStarts) emitStmt(ctx, layer, w, s, inner, state);
+      });
+      w.block(`if (${v} + 1 < ${hi})`, () => {
+        w.comment('prefetch the next tile into the other slot');
+        for (const s of pattern.inStarts) emitStmt(ctx, layer, w, s, next, state);
+      });
+    }
     for (const s of pattern.inWaits) emitStmt(ctx, layer, w, s, inner, state);
     for (const s of pattern.computes) emitStmt(ctx, layer, w, s, inner, state);
     if (pattern.outWaits.length > 0) {
@@ -321,7 +323,7 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
   const shape = ctx.shapeOf(o.region.tensor);
   const R = shape.length;
   if (ctx.tensor(o.region.tensor).dtype !== 'float32') {
-    throw new Error(`float32 only: tensor '${o.region.tensor}' is ${ctx.tensor(o.region.tensor).dtype}`);
+    unsupported(layer, `tensor '${o.region.tensor}' is ${ctx.tensor(o.region.tensor).dtype}; generated code handles float32 tensors only`);
   }
   w.line(`mpg_view ${v};`);
   w.line(`const long ${v}_full[${R}] = {${shape.join(', ')}};`);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateC } from '../../src/codegen/generate.js';
+import type { Stmt } from '../../src/ir/loop.js';
 import { emitC } from '../../src/cli/commands/codegen.js';
 import { analyzeGraph } from '../../src/pipeline.js';
 import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
@@ -157,4 +158,64 @@ describe('targets with per-core local memory', () => {
     const got = runHost(join(dir, 'model_host_poison'), dir, feeds.map((f) => f.data), [10]);
     expect(compare(got[0]!, ref[0]!).worst).toBe('');
   }, 120_000);
+});
+
+describe('the host checks make a wrong plan or schedule fail loudly', () => {
+  const path = join(FIX, 'resnet8.onnx');
+  const cfg = { label: 'x', sramBytes: 32 * 1024 };
+
+  async function runVariant(label: string, mutate: (a: Awaited<ReturnType<typeof analyzeFile>>) => Awaited<ReturnType<typeof analyzeFile>>) {
+    const a = await analyzeFile(path, cfg);
+    const feeds = inputsFor(a, 4);
+    const ref = await ortRun(new Uint8Array(readFileSync(path)), feeds, a.graph.outputs);
+    const dir = join(tmp, label);
+    writeGenerated(generateC(mutate(a)), dir);
+    reuseObjects(dir);
+    make(dir, ['model_host_poison']);
+    rememberObjects(dir);
+    const got = runHost(join(dir, 'model_host_poison'), dir, feeds.map((f) => f.data), [10]);
+    return compare(got[0]!, ref[0]!);
+  }
+
+  it('the unmodified plan and schedule pass', async () => {
+    expect((await runVariant('sound', (a) => a)).worst).toBe('');
+  }, 60_000);
+
+  it('two live activations at the same offset corrupt the result', async () => {
+    const c = await runVariant('overlap', (a) => {
+      const live = a.bufferSet.buffers.filter((b) => b.kind !== 'tile' && b.kind !== 'double-buffer' && b.kind !== 'scratch');
+      const alloc = new Map(a.plan.allocations.map((x) => [x.name, x]));
+      let victim: string | undefined;
+      let host: string | undefined;
+      for (const x of live) {
+        for (const y of live) {
+          if (x === y || alloc.get(x.name)?.pool !== alloc.get(y.name)?.pool) continue;
+          if ((x.startStep ?? 0) < (y.startStep ?? 0) && (x.endStep ?? 0) > (y.startStep ?? 0) && x.sizeBytes === y.sizeBytes) {
+            victim = y.name;
+            host = x.name;
+          }
+        }
+      }
+      expect(victim).toBeDefined();
+      const allocations = a.plan.allocations.map((x) => (x.name === victim ? { ...x, offsetBytes: alloc.get(host!)!.offsetBytes } : x));
+      return { ...a, plan: { ...a.plan, allocations } };
+    });
+    expect(c.ok).toBe(false);
+  }, 60_000);
+
+  it('reading a tile before waiting for its DMA corrupts the result', async () => {
+    const c = await runVariant('early-read', (a) => {
+      let moved = 0;
+      const fix = (body: readonly Stmt[]): Stmt[] => {
+        const waits = body.filter((s) => s.kind === 'dma-wait' && body.some((t) => t.kind === 'dma-start' && t.token === s.token && t.direction === 'in'));
+        const rest = body.filter((s) => !waits.includes(s)).map((s) => (s.kind === 'loop' ? { ...s, body: fix(s.body) } : s));
+        moved += waits.length;
+        return [...rest, ...waits];
+      };
+      const layers = a.schedule.layers.map((l) => ({ ...l, body: fix(l.body) }));
+      expect(moved).toBeGreaterThan(0);
+      return { ...a, schedule: { ...a.schedule, layers } };
+    });
+    expect(c.ok).toBe(false);
+  }, 60_000);
 });
