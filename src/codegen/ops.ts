@@ -4,7 +4,7 @@
  * Ops without a kernel raise MP701 naming the node; nothing is ever emitted as a guess.
  */
 import type { AttrValue, ConstTensor, OpNode } from '../ir/graph.js';
-import type { LayerSchedule } from '../ir/loop.js';
+import type { LayerSchedule, Stmt } from '../ir/loop.js';
 import type { CWriter } from './c-writer.js';
 import { cFloat } from './c-literals.js';
 import type { CodegenContext, WeightRef } from './context.js';
@@ -415,6 +415,7 @@ function gemm(e: Emit, op: string): void {
   const bName = n.inputs[1] ?? '';
   const a = e.views.get(aName);
   if (a === undefined) unsupported(n, 'the A operand must be an activation');
+  if (!isGemm && e.views.has(bName) && e.layer.tile.splits.length === 0) return batchedMatmul(e, a, e.views.get(bName)!);
   const as = e.ctx.shapeOf(aName);
   const ys = e.ctx.shapeOf(n.outputs[0]!);
   const M = ys[ys.length - 2] ?? 1;
@@ -456,8 +457,11 @@ function gemm(e: Emit, op: string): void {
   }
   // A with transA and one row is the same memory as A without it.
   if (bView !== undefined) {
-    e.w.line(`if (!mpg_is_whole(&${bView})) return MP_EPARAM; /* B is read whole */`);
-    check(e, `mpg_gemm_b(&${a}, ${bView}.data, ${transB}, ${N}, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
+    // B's window follows the output columns; a column window of a resident B is not contiguous.
+    const colSplit = e.layer.tile.splits.some((sp) => sp.dim === ys.length - 1);
+    const bResident = !e.ctx.isTile(bufferOfView(e, bName));
+    if (colSplit && bResident && !transB) unsupported(n, 'a column tile of a resident activation B has no contiguous kernel layout');
+    check(e, `mpg_gemm_view_b(&${a}, &${bView}, ${transB}, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
     return;
   }
   if (bref!.tensor.data.kind === 'splat') {
@@ -467,6 +471,71 @@ function gemm(e: Emit, op: string): void {
   const bArr = transB ? bref!.cName : e.ctx.transposedWeight(bName).cName;
   if (!transB) e.w.comment(`B (${bName}) is stored transposed as [${N}][${K}] for the kernel`);
   check(e, `mpg_gemm_b(&${a}, ${bArr}, 1, ${N}, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
+}
+
+/** MatMul of two activations computed whole, with ONNX batch broadcasting (mp_matmul). */
+function batchedMatmul(e: Emit, a: string, b: string): void {
+  const n = e.node;
+  const as = e.ctx.tensor(n.inputs[0]!).shape;
+  const bs = e.ctx.tensor(n.inputs[1]!).shape;
+  if (as.length === 0 || bs.length === 0) unsupported(n, 'MatMul of scalars');
+  const aM = as.length === 1 ? [1, as[0]!] : as.slice(-2);
+  const bM = bs.length === 1 ? [bs[0]!, 1] : bs.slice(-2);
+  const [M, K] = aM as [number, number];
+  const N = bM[1]!;
+  if (bM[0] !== K) unsupported(n, 'inner dimensions differ');
+  const aBatch = as.length > 2 ? as.slice(0, -2) : [];
+  const bBatch = bs.length > 2 ? bs.slice(0, -2) : [];
+  const rank = Math.max(aBatch.length, bBatch.length);
+  if (rank > 8) unsupported(n, 'more than 8 batch dims');
+  const batch: number[] = [];
+  const aStr: number[] = [];
+  const bStr: number[] = [];
+  const stridesOf = (dims: readonly number[], inner: number) => {
+    const st: number[] = [];
+    let acc = inner;
+    for (let d = dims.length - 1; d >= 0; d--) {
+      st[d] = acc;
+      acc *= dims[d]!;
+    }
+    return st;
+  };
+  const aS = stridesOf(aBatch, M * K);
+  const bS = stridesOf(bBatch, K * N);
+  for (let d = 0; d < rank; d++) {
+    const ad = d - (rank - aBatch.length);
+    const bd = d - (rank - bBatch.length);
+    const ae = ad >= 0 ? aBatch[ad]! : 1;
+    const be = bd >= 0 ? bBatch[bd]! : 1;
+    batch.push(Math.max(ae, be));
+    aStr.push(ae === 1 ? 0 : aS[ad]!);
+    bStr.push(be === 1 ? 0 : bS[bd]!);
+  }
+  const t = e.fresh();
+  const arr = (xs: number[]) => (xs.length === 0 ? '{0}' : `{${xs.join(', ')}}`);
+  e.w.line(`const long ${t}_batch[${Math.max(1, rank)}] = ${arr(batch)};`);
+  e.w.line(`const long ${t}_as[${Math.max(1, rank)}] = ${arr(aStr)};`);
+  e.w.line(`const long ${t}_bs[${Math.max(1, rank)}] = ${arr(bStr)};`);
+  e.w.line(`const mp_act ${t}_act = {MP_ACT_NONE, 0.0f, 0.0f};`);
+  e.w.line(`if (!mpg_is_whole(&${a}) || !mpg_is_whole(&${b}) || !mpg_is_whole(&${e.outs[0]})) return MP_EPARAM;`);
+  check(e, `mp_matmul(${a}.data, ${b}.data, ${e.outs[0]}.data, ${rank}, ${t}_batch, ${t}_as, ${t}_bs, ${M}, ${N}, ${K}, ${t}_act)`);
+}
+
+/** The buffer holding an activation operand in this layer's compute statement. */
+function bufferOfView(e: Emit, tensor: string): string {
+  const find = (body: readonly Stmt[]): string | undefined => {
+    for (const st of body) {
+      if (st.kind === 'compute') {
+        const o = st.inputs.find((x) => x.region.tensor === tensor);
+        if (o) return o.buffer;
+      } else if (st.kind === 'loop') {
+        const r = find(st.body);
+        if (r) return r;
+      }
+    }
+    return undefined;
+  };
+  return find(e.layer.body) ?? '';
 }
 
 function softmax(e: Emit, log: boolean): void {

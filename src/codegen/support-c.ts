@@ -86,7 +86,13 @@ int mpg_global_pool(int is_max, const mpg_view *x, const mpg_view *y);
  */
 int mpg_gemm_b(const mpg_view *a, const float *b, int trans_b, long n_full, const float *c, long c_rows, long c_cols,
                const mpg_view *y, long k, float alpha, float beta);
-/* As mpg_gemm_const_b with every element of B equal to b_value. */
+/*
+ * As mpg_gemm_b with B an activation window that holds exactly the columns of y's window: [cols][K]
+ * (trans_b) or [K][cols], contiguous (a compact tile, or the whole tensor).
+ */
+int mpg_gemm_view_b(const mpg_view *a, const mpg_view *b, int trans_b, const float *c, long c_rows, long c_cols,
+                    const mpg_view *y, long k, float alpha, float beta);
+/* As mpg_gemm_b with every element of B equal to b_value. */
 int mpg_gemm_splat_b(const mpg_view *a, float b_value, const float *c, long c_rows, long c_cols,
                      const mpg_view *y, long k, float alpha, float beta);
 /*
@@ -413,6 +419,20 @@ int mpg_gemm_b(const mpg_view *a, const float *b, int trans_b, long n_full, cons
     const float *crow = c == NULL ? NULL : c + (c_rows == 1 ? 0 : (m0 + m) * c_cols) + (c_cols == 1 ? 0 : n0);
     mp_gemm(arow, trans_b ? b + n0 * k : b, crow, yrow, 1, cols, k, 0, trans_b ? 1 : 0, alpha, beta, 1,
             c_cols == 1 ? 1 : cols, 0, 1, none);
+  }
+  return MP_OK;
+}
+
+int mpg_gemm_view_b(const mpg_view *a, const mpg_view *b, int trans_b, const float *c, long c_rows, long c_cols,
+                    const mpg_view *y, long k, float alpha, float beta) {
+  long m0, n0, rows, cols, m;
+  mp_act none = {MP_ACT_NONE, 0.0f, 0.0f};
+  if (gemm_rows(a, y, k, &m0, &n0, &rows, &cols) != MP_OK || !mpg_contiguous(b) || count_of(b) != cols * k) return MP_EPARAM;
+  for (m = 0; m < rows; m++) {
+    const float *arow = a->data + m * a->stride[a->rank - 2];
+    float *yrow = y->data + m * y->stride[y->rank - 2];
+    const float *crow = c == NULL ? NULL : c + (c_rows == 1 ? 0 : (m0 + m) * c_cols) + (c_cols == 1 ? 0 : n0);
+    mp_gemm(arow, b->data, crow, yrow, 1, cols, k, 0, trans_b ? 1 : 0, alpha, beta, 1, c_cols == 1 ? 1 : cols, 0, 1, none);
   }
   return MP_OK;
 }
