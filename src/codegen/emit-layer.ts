@@ -13,7 +13,7 @@
  */
 import type { LayerSchedule, LoopBuffer, LoopStmt, Operand, Stmt, TileRange } from '../ir/loop.js';
 import { formatShape } from '../ir/graph.js';
-import { CWriter } from './c-writer.js';
+import { CWriter, safeComment } from './c-writer.js';
 import type { CodegenContext } from './context.js';
 import { unsupported } from './context.js';
 import { NameTable, sanitize } from './names.js';
@@ -132,7 +132,7 @@ function emitWork(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, fnName:
     body.line(`const long hi = ((long)${loop.extent} * (core + 1)) / ${cores};`);
     emitLoop(ctx, layer, body, loop, { loopVars: new Map(), core: 'core' }, state, 'lo', 'hi');
   });
-  w.comment(`Iterations [${cores} blocks of ${loop.extent}] of loop '${loop.loopVar}' run by one core.`);
+  w.comment(`Loop '${loop.loopVar}' (${loop.extent} iterations) in ${cores} contiguous blocks, one per core.`);
   w.block(`static int ${fnName}(int core)`, () => {
     declareGroups(w, state);
     w.raw(body.toString().replace(/\n$/, ''));
@@ -166,7 +166,7 @@ function emitStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: Stmt
     case 'dma-wait': {
       const g = state.groups.get(s.token);
       if (!g) unsupported(layer, `dma-wait of token '${s.token}' before its dma-start`);
-      w.line(`mpg_dma_wait(&${g.cName}${g.slots ? `[${env.slot ?? '0'}]` : ''}); /* ${s.token} */`);
+      w.line(`mpg_dma_wait(&${g.cName}${g.slots ? `[${env.slot ?? '0'}]` : ''}); /* ${safeComment(s.token)} */`);
       return;
     }
     case 'compute':
@@ -190,7 +190,14 @@ function emitLoop(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, loop: L
   const slotExpr = lo === '0' ? `(int)(${v} & 1)` : `(int)((${v} - ${lo}) & 1)`;
   const usesSlots = loop.body.some((s) => (s.kind === 'dma-start' && (isSlotted(ctx, s.src.buffer) || isSlotted(ctx, s.dst.buffer))) || (s.kind === 'compute' && [...s.inputs, ...s.outputs].some((o) => isSlotted(ctx, o.buffer))));
   const pattern = loop.pipelined ? pipelinePattern(ctx, loop) : undefined;
-  w.comment(`loop '${loop.loopVar}': ${loop.extent} iteration(s)${loop.parallel === 'cores' ? ', this core\'s block' : ''}${loop.pipelined ? (pattern ? ', pipelined: the next input DMA overlaps this compute' : ', double-buffered (DMA then wait per iteration)') : ''}`);
+  const how = !loop.pipelined
+    ? ''
+    : !pattern
+      ? ', double-buffered (DMA then wait per iteration)'
+      : pattern.inStarts.length > 0
+        ? ', pipelined: the next tile\'s input DMA overlaps this compute'
+        : ', pipelined: each output DMA overlaps the next compute';
+  w.comment(`loop '${loop.loopVar}': ${loop.extent} iteration(s)${loop.parallel === 'cores' ? ', this core\'s block' : ''}${how}`);
   w.block(`for (long ${v} = ${lo}; ${v} < ${hi}; ${v}++)`, () => {
     if (usesSlots || pattern) w.line(`const int slot = ${slotExpr};`);
     if (!pattern) {
@@ -223,11 +230,14 @@ function emitLoop(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, loop: L
     for (const s of pattern.outStarts) emitStmt(ctx, layer, w, s, inner, state);
   });
   if (pattern && pattern.outWaits.length > 0) {
-    const last: Env = { ...inner, slot: lo === '0' ? `(int)((${hi} - 1) & 1)` : `(int)((${hi} - 1 - ${lo}) & 1)` };
-    w.block(`if (${hi} > ${lo})`, () => {
+    const last: Env = { ...inner, slot: /^\d+$/.test(hi) && lo === '0' ? `${(Number(hi) - 1) & 1}` : lo === '0' ? `(int)((${hi} - 1) & 1)` : `(int)((${hi} - 1 - ${lo}) & 1)` };
+    const always = /^\d+$/.test(hi) && /^\d+$/.test(lo) && Number(hi) > Number(lo);
+    const waitLast = () => {
       w.comment('the last tile\'s output DMA');
       for (const s of pattern.outWaits) emitStmt(ctx, layer, w, s, last, state);
-    });
+    };
+    if (always) waitLast();
+    else w.block(`if (${hi} > ${lo})`, waitLast);
   }
 }
 
@@ -335,7 +345,8 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
   }
   const ptr = bufferPtr(ctx, o.buffer, env);
   const fn = ctx.isTile(o.buffer) ? 'mpg_view_tile' : 'mpg_view_in';
-  w.line(`${fn}(&${v}, ${ptr}, ${R}, ${v}_full, ${v}_st, ${v}_ex); /* ${o.region.tensor} in ${o.buffer} */`);
+  const where = ctx.isTile(o.buffer) ? `tile ${o.buffer}` : o.buffer === o.region.tensor ? 'its home buffer' : `home buffer ${o.buffer}`;
+  w.line(`${fn}(&${v}, ${ptr}, ${R}, ${v}_full, ${v}_st, ${v}_ex); /* ${safeComment(o.region.tensor)} in ${safeComment(where)} */`);
   return v;
 }
 

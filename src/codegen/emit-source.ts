@@ -22,17 +22,17 @@ function bufferDefine(ctx: CodegenContext, b: LoopBuffer, cores: number): string
   const allocs = ctx.allocationsOf(b, cores);
   if (!b.perCore) {
     const p = ctx.placement(allocs[0]!);
-    return [`#define ${macro} ((float *)${allocationBase(ctx, allocs[0]!, '0')}) /* ${desc}; ${p.pool.name} @ ${p.offsetBytes} */`];
+    return [`#define ${macro} ((float *)${allocationBase(ctx, allocs[0]!, '0')}) /* ${desc}; ${safeComment(p.pool.name)} @ ${p.offsetBytes} */`];
   }
   if (b.scope === 'local') {
     const p = ctx.placement(allocs[0]!);
-    return [`#define ${macro}(core) ((float *)(${p.pool.cName}[core] + ${p.offsetBytes})) /* ${desc}; ${p.pool.name}[core] @ ${p.offsetBytes} */`];
+    return [`#define ${macro}(core) ((float *)(${p.pool.cName}[core] + ${p.offsetBytes})) /* ${desc}; ${safeComment(p.pool.name)}[core] @ ${p.offsetBytes} */`];
   }
   const offs = allocs.map((a) => ctx.placement(a));
   const pool = offs[0]!.pool;
   let sel = `${offs[offs.length - 1]!.offsetBytes}`;
   for (let k = offs.length - 2; k >= 0; k--) sel = `(core) == ${k} ? ${offs[k]!.offsetBytes} : ${sel}`;
-  return [`#define ${macro}(core) ((float *)(${pool.cName} + (${sel}))) /* ${desc}; ${pool.name} @ ${offs.map((o) => o.offsetBytes).join(', ')} */`];
+  return [`#define ${macro}(core) ((float *)(${pool.cName} + (${sel}))) /* ${desc}; ${safeComment(pool.name)} @ ${offs.map((o) => o.offsetBytes).join(', ')} */`];
 }
 
 export function emitSource(ctx: CodegenContext, modelName: string): string {

@@ -16,7 +16,12 @@ export function sanitize(name: string, maxLength = 48, leadingDigitOk = false): 
   if (s === '') s = 'x';
   if (!leadingDigitOk && /^[0-9]/.test(s)) s = `n${s}`;
   // Long names keep their end, which tells tensors of one block apart (`..._Conv_output_0`).
-  if (s.length > maxLength) s = s.slice(s.length - maxLength).replace(/^_+/, '');
+  if (s.length > maxLength) {
+    // Cut at a word boundary when there is one in the kept tail.
+    const tail = s.slice(s.length - maxLength);
+    const cut = tail.indexOf('_');
+    s = (cut >= 0 && cut < maxLength / 2 ? tail.slice(cut + 1) : tail).replace(/^_+/, '');
+  }
   if (!leadingDigitOk && /^[0-9]/.test(s)) s = `n${s}`;
   return s;
 }

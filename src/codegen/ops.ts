@@ -6,6 +6,7 @@
 import type { AttrValue, ConstTensor, OpNode } from '../ir/graph.js';
 import type { LayerSchedule, Stmt } from '../ir/loop.js';
 import type { CWriter } from './c-writer.js';
+import { safeComment } from './c-writer.js';
 import { cFloat } from './c-literals.js';
 import type { CodegenContext, WeightRef } from './context.js';
 import { unsupported } from './context.js';
@@ -195,7 +196,7 @@ function inputView(e: Emit, i: number, outView?: string): string {
     e.w.line(`mpg_view ${t};`);
     // One value broadcast along every dim (extent 1, stride 0), whatever window of the output is computed.
     e.w.line(`const long ${t}_ex[${R}] = {${shape.map(() => '1').join(', ')}};`);
-    e.w.line(`mpg_view_splat(&${t}, ${t}_value, ${R}, ${t}_ex); /* ${name}: one value for all ${shape.reduce((a, b) => a * b, 1)} elements */`);
+    e.w.line(`mpg_view_splat(&${t}, ${t}_value, ${R}, ${t}_ex); /* ${safeComment(name)}: one value for all ${shape.reduce((a, b) => a * b, 1)} elements */`);
     return t;
   }
   e.w.line(`mpg_view ${t};`);
@@ -213,7 +214,7 @@ function inputView(e: Emit, i: number, outView?: string): string {
       }
     }
   }
-  e.w.line(`mpg_view_in(&${t}, (float *)${wref.cName}, ${R}, ${t}_full, ${t}_st, ${t}_ex); /* weight ${name} */`);
+  e.w.line(`mpg_view_in(&${t}, (float *)${wref.cName}, ${R}, ${t}_full, ${t}_st, ${t}_ex); /* weight ${safeComment(name)} */`);
   return t;
 }
 

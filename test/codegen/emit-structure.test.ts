@@ -219,3 +219,27 @@ describe('the host checks make a wrong plan or schedule fail loudly', () => {
     expect(c.ok).toBe(false);
   }, 60_000);
 });
+
+describe('names that are not C identifiers', () => {
+  it('comments, strings and identifiers stay valid C; the result is right', async () => {
+    const x = 'in put*/ "x" ??=';
+    const mid = '1/*mid*/';
+    const y = 'out\\put';
+    const g = buildGraph({
+      inputs: [x],
+      outputs: [y],
+      tensors: { [x]: { shape: [1, 2, 3, 4] }, [mid]: { shape: [1, 2, 3, 4] }, [y]: { shape: [1, 2, 3, 4] } },
+      nodes: [
+        { name: 'int', op: 'Relu', inputs: [x], outputs: [mid] },
+        { name: 'weird */ "node" ??=', op: 'Neg', inputs: [mid], outputs: [y] },
+      ],
+    });
+    const a = await analyzeGraph(g, { modelName: 'we*/ird.onnx', target: DEFAULT_TARGET });
+    const dir = join(tmp, 'weird');
+    writeGenerated(generateC(a), dir);
+    make(dir, ['model_host_poison']);
+    const input = Float32Array.from({ length: 24 }, (_, i) => (i % 5) - 2.5);
+    const got = runHost(join(dir, 'model_host_poison'), dir, [input], [24]);
+    expect(Array.from(got[0]!)).toEqual(Array.from(input, (v) => -Math.max(v, 0)));
+  }, 60_000);
+});
