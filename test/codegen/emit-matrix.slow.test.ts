@@ -1,8 +1,8 @@
 /**
  * The full generated-C matrix (slow: run with `npm run test:slow`, i.e.
  * `MEMPLAN_SLOW=1 vitest run test/codegen/emit-matrix.slow.test.ts`): every torchvision model and
- * the two npm-shipped models, at the default 256K SRAM and at 64K (DRAM streaming), on 1 and 4
- * cores, with double buffering on and off, each built in poison mode (dead buffers become NaN)
+ * the two npm-shipped models, at the default 256K SRAM, at 64K and 24K (DRAM streaming), on 1, 3
+ * and 4 cores, with double buffering on and off, each built in poison mode (dead buffers become NaN)
  * and, for two configurations, also without it; plus an ASan + UBSan build. Every output must be
  * within |diff| <= 1e-4 + 1e-3*|ref| of onnxruntime-web on seeded random inputs.
  */
@@ -32,6 +32,7 @@ const MATRIX: Config[] = [
   { label: '256K 4 cores poison', cores: 4, poison: true },
   { label: '64K 4 cores db poison', sramBytes: 64 * K, cores: 4, poison: true },
   { label: '64K 4 cores single poison', sramBytes: 64 * K, cores: 4, doubleBuffer: false, poison: true },
+  { label: '24K 3 cores poison', sramBytes: 24 * K, cores: 3, poison: true },
 ];
 
 const tmp = makeTempDir('memplan-emit-matrix-');
