@@ -277,15 +277,23 @@ function clip(e: Emit): void {
     lo = fattr(n, 'min', -Infinity);
     hi = fattr(n, 'max', Infinity);
   }
+  const runtime: string[] = [cFloat(lo), cFloat(hi)];
   for (const [i, set] of [[1, (v: number) => (lo = v)], [2, (v: number) => (hi = v)]] as const) {
     const name = n.inputs[i] ?? '';
     if (name === '') continue;
+    const view = e.views.get(name);
+    if (view !== undefined) {
+      // A bound computed at run time: one value, read when the layer runs.
+      runtime[i - 1] = `${view}.data[0]`;
+      continue;
+    }
     const wref = e.ctx.graph.weights.get(name);
-    if (!wref) unsupported(n, `Clip bound '${name}' is not a constant`);
+    if (!wref) unsupported(n, `Clip bound '${name}' is neither an activation nor a constant`);
     set(scalarOf(wref));
+    runtime[i - 1] = cFloat(i === 1 ? lo : hi);
   }
   const x = inputView(e, 0);
-  check(e, `mpg_unary(MP_UN_CLIP, ${cFloat(lo)}, ${cFloat(hi)}, &${x}, &${e.outs[0]})`);
+  check(e, `mpg_unary(MP_UN_CLIP, ${runtime[0]}, ${runtime[1]}, &${x}, &${e.outs[0]})`);
 }
 
 function binary(e: Emit, op: string): void {
@@ -439,7 +447,7 @@ function gemm(e: Emit, op: string): void {
   const as = e.ctx.shapeOf(aName);
   const ys = e.ctx.shapeOf(n.outputs[0]!);
   const M = ys[ys.length - 2] ?? 1;
-  if (transA && M !== 1) unsupported(n, 'transA with more than one row');
+  if (transA && M !== 1) return gemmTransA(e, a, transB, alpha, beta);
   const bView = e.views.get(bName);
   const bref = bView === undefined ? e.ctx.weight(bName) : undefined;
   if (bView === undefined && !bref) unsupported(n, 'the B operand must be an activation or a weight');
@@ -491,6 +499,26 @@ function gemm(e: Emit, op: string): void {
   const bArr = transB ? bref!.cName : e.ctx.transposedWeight(bName).cName;
   if (!transB) e.w.comment(`B (${bName}) is stored transposed as [${N}][${K}] for the kernel`);
   check(e, `mpg_gemm_b(&${a}, ${bArr}, 1, ${N}, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
+}
+
+/** Gemm with transA and several rows: computed whole by mp_gemm (A is [K][M]). */
+function gemmTransA(e: Emit, a: string, transB: number, alpha: number, beta: number): void {
+  const n = e.node;
+  if (e.layer.tile.splits.length > 0) unsupported(n, 'a tiled Gemm with transA');
+  const ys = e.ctx.shapeOf(n.outputs[0]!);
+  const as = e.ctx.shapeOf(n.inputs[0]!);
+  const [M, N] = [ys[0]!, ys[1]!];
+  const K = as[0]!;
+  const b = wholePointer(e, 1, 'B');
+  if (!b || b.splat !== undefined) unsupported(n, 'a constant-filled B with transA');
+  const c = wholePointer(e, 2, 'C');
+  if (c?.splat !== undefined) unsupported(n, 'a constant-filled C with transA');
+  const cs = c ? (e.views.has(n.inputs[2]!) ? e.ctx.shapeOf(n.inputs[2]!) : [...c.shape]) : [];
+  const cCols = cs.length >= 1 ? cs[cs.length - 1]! : 1;
+  const cRows = cs.length >= 2 ? cs[cs.length - 2]! : 1;
+  const y = e.outs[0]!;
+  e.w.line(`if (!mpg_is_whole(&${a}) || !mpg_is_whole(&${y})) return MP_EPARAM;`);
+  e.w.line(`{ const mp_act none = {MP_ACT_NONE, 0.0f, 0.0f}; mp_gemm(${a}.data, ${b.ptr}, ${c ? c.ptr : 'NULL'}, ${y}.data, ${M}, ${N}, ${K}, 1, ${transB}, ${cFloat(alpha)}, ${cFloat(beta)}, ${cRows}, ${cCols}, 0, ${M}, none); }`);
 }
 
 /** MatMul of two activations computed whole, with ONNX batch broadcasting (mp_matmul). */

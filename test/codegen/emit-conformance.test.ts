@@ -1,10 +1,11 @@
 /**
- * Per-operator conformance of generated C (slow: `MEMPLAN_SLOW=1 vitest run
- * test/codegen/emit-conformance.slow.test.ts`): every single-operator test of Debian's
+ * Per-operator conformance of generated C. With MEMPLAN_SLOW=1 (`npm run test:slow`) every
+ * single-operator test of Debian's
  * libonnx-testdata whose operators all have C kernels goes model -> analysis -> generated C ->
  * host runner, and its outputs must be within |diff| <= 1e-4 + 1e-3*|ref| of the expected ones.
  * Tests memplan cannot import (data-dependent shapes, non-float inputs ...) or that use an operator
- * without a kernel (MP701) are counted as not covered; every covered test must pass.
+ * without a kernel (MP701) are counted as not covered; every covered test must pass. The default
+ * suite runs every fifth covered test (a fixed subset).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,14 +39,17 @@ function floats(path: string): Float32Array | undefined {
   return undefined;
 }
 
-describe.skipIf(!process.env.MEMPLAN_SLOW || !existsSync(DATA))('libonnx-testdata through generated C', () => {
-  it('every covered single-operator test passes', async () => {
+const FULL = Boolean(process.env.MEMPLAN_SLOW);
+
+describe.skipIf(!existsSync(DATA))('libonnx-testdata through generated C', () => {
+  it(FULL ? 'every covered single-operator test passes' : 'a fixed fifth of the covered single-operator tests pass', async () => {
     const runtime = join(tmp, 'runtime');
     mkdirSync(runtime, { recursive: true });
     let runtimeBuilt = false;
     const passed: string[] = [];
     const failed: string[] = [];
     let notCovered = 0;
+    let covered = 0;
     for (const name of readdirSync(DATA).sort()) {
       const dir = join(DATA, name);
       const modelPath = join(dir, 'model.onnx');
@@ -84,6 +88,7 @@ describe.skipIf(!process.env.MEMPLAN_SLOW || !existsSync(DATA))('libonnx-testdat
         notCovered++;
         continue;
       }
+      if (!FULL && covered++ % 5 !== 0) continue;
       const out = join(tmp, name);
       mkdirSync(out, { recursive: true });
       for (const f of gen.files) writeFileSync(join(out, f.name), f.text);
@@ -105,7 +110,7 @@ describe.skipIf(!process.env.MEMPLAN_SLOW || !existsSync(DATA))('libonnx-testdat
     console.log(`libonnx-testdata through generated C: ${passed.length} passed, ${failed.length} failed, ${notCovered} not covered`);
     console.log(`passed: ${passed.join(' ')}`);
     if (failed.length > 0) console.log(`failed:\n${failed.join('\n')}`);
-    expect(passed.length).toBeGreaterThan(50);
+    expect(passed.length).toBeGreaterThan(FULL ? 240 : 45);
     expect(failed).toEqual([]);
   }, 1_800_000);
 });
