@@ -43,6 +43,7 @@ describe.skipIf(!existsSync(DIR))('light models through generated C', () => {
       const want = Float32Array.from((wantT.data as { values: Float32Array }).values);
       const got = runHost(join(dir, 'model_host'), dir, [x], [want.length]);
       const c = compare(got[0]!, want);
+      console.log(`light ${name}: max abs ${c.maxAbs.toExponential(2)}, max rel ${c.maxRel.toExponential(2)}, model_weights.c ${weights.length} B for ${a.graph.weightBytes} B of weights`);
       expect(c.worst).toBe('');
     }, 600_000);
   }
