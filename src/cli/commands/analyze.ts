@@ -1,10 +1,11 @@
 /** The default command: analyze a model, plan its buffers, render the report, gate on fit. */
 import * as path from 'node:path';
 import type { Host } from '../../host.js';
-import type { AnalyzeCommand, OutputFormat } from '../args.js';
+import type { AnalyzeCommand, DumpCommand, OutputFormat } from '../args.js';
 import type { CliResult } from '../run-cli.js';
 import { readInputFile } from '../run-cli.js';
 import { analyzeModel } from '../../pipeline.js';
+import type { AnalyzeOptions } from '../../pipeline.js';
 import { DEFAULT_TARGET, applyOverrides, parseTarget } from '../../schedule/target.js';
 import type { TargetSpec } from '../../schedule/target.js';
 import type { AnalysisReport } from '../../../reports/analysis-model.js';
@@ -18,26 +19,37 @@ import { generateC } from '../../codegen/generate.js';
 import { ConfigError } from '../../diagnostics/errors.js';
 import { Codes } from '../../diagnostics/codes.js';
 
-export async function runAnalyze(cmd: AnalyzeCommand, host: Host): Promise<CliResult> {
+/** What analyze and dump share: the model's bytes and the pipeline options from the model flags. */
+export function pipelineInputs(cmd: Omit<DumpCommand, 'kind' | 'stage'>, host: Host): { bytes: Uint8Array; options: AnalyzeOptions } {
   const modelName = path.basename(cmd.model);
   const target = loadTarget(cmd, host);
   const bytes = readInputFile(host, cmd.model);
-  const inputShapes = new Map(cmd.inputs.map((i) => [i.name, i.shape] as const));
+  return {
+    bytes,
+    options: {
+      modelName,
+      target,
+      inputShapes: new Map(cmd.inputs.map((i) => [i.name, i.shape] as const)),
+      dtype: cmd.dtype,
+      strategy: cmd.strategy,
+      seed: cmd.seed,
+      doubleBuffer: cmd.doubleBuffer,
+      ...(cmd.timeLimitMs !== undefined ? { timeLimitMs: cmd.timeLimitMs } : {}),
+    },
+  };
+}
+
+export async function runAnalyze(cmd: AnalyzeCommand, host: Host): Promise<CliResult> {
+  const modelName = path.basename(cmd.model);
+  const { bytes, options } = pipelineInputs(cmd, host);
   const progress = host.stderrIsTty
     ? (info: { readonly phase: string; readonly bestBytes: number; readonly lowerBoundBytes: number }) =>
         host.stderr(`\r${info.phase}: best ${info.bestBytes} bytes, lower bound ${info.lowerBoundBytes} bytes   `)
     : undefined;
   const analysis = await analyzeModel(bytes, {
-    modelName,
-    target,
-    inputShapes,
-    dtype: cmd.dtype,
-    strategy: cmd.strategy,
-    seed: cmd.seed,
-    doubleBuffer: cmd.doubleBuffer,
+    ...options,
     findMinSram: cmd.minSram,
     headroom: cmd.headroom,
-    ...(cmd.timeLimitMs !== undefined ? { timeLimitMs: cmd.timeLimitMs } : {}),
     ...(progress ? { onProgress: progress } : {}),
   });
   if (progress) host.stderr('\r\x1b[K');
