@@ -10,7 +10,24 @@ import { tensorFromProto } from '../../src/frontend/onnx-tensor.js';
 import { OnnxProto } from '../../src/frontend/onnx-decode.js';
 import { generateC } from '../../src/codegen/generate.js';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
-import { analyzeFile, compare, make, runHost, writeGenerated } from '../helpers/ort-reference.js';
+import { analyzeModel } from '../../src/pipeline.js';
+import { DEFAULT_TARGET } from '../../src/schedule/target.js';
+import { compare, make, ortRun, runHost, writeGenerated } from '../helpers/ort-reference.js';
+
+/**
+ * The light models' reference outputs are a softmax over equal logits (every weight of a layer is
+ * the same value, so every class scores the same: 0.001 each). To check real numerics too, the
+ * input of the last pooling layer (a feature map that varies over space) is made a second graph
+ * output and compared with onnxruntime-web.
+ */
+function withFeatureOutput(bytes: Uint8Array): { bytes: Uint8Array; feature: string } {
+  const model = OnnxProto.ModelProto.decode(bytes);
+  const nodes = model.graph!.node ?? [];
+  const pool = [...nodes].reverse().find((n) => n.opType === 'GlobalAveragePool' || n.opType === 'AveragePool');
+  const feature = pool!.input![0]!;
+  model.graph!.output!.push(OnnxProto.ValueInfoProto.create({ name: feature, type: { tensorType: { elemType: 1 } } }));
+  return { bytes: OnnxProto.ModelProto.encode(model).finish(), feature };
+}
 
 const DIR = '/work/shared/models/light';
 const tmp = makeTempDir('memplan-emit-light-');
@@ -22,7 +39,9 @@ describe.skipIf(!existsSync(DIR))('light models through generated C', () => {
   for (const name of LIGHT) {
     const file = join(DIR, `light_${name}.onnx`);
     it.skipIf(!existsSync(file))(name, async () => {
-      const a = await analyzeFile(file, { label: 'default' });
+      const { bytes, feature } = withFeatureOutput(new Uint8Array(readFileSync(file)));
+      const a = await analyzeModel(bytes, { modelName: `light_${name}.onnx`, target: DEFAULT_TARGET });
+      expect(a.graph.outputs[1]).toBe(feature);
       const gen = generateC(a);
       const weights = gen.files.find((f) => f.name === 'model_weights.c')!.text;
       // Compact: constant-filled weights are a value and a count; only the (small) dense ones are arrays.
@@ -41,10 +60,16 @@ describe.skipIf(!existsSync(DIR))('light models through generated C', () => {
       for (let i = 0; i < x.length; i++) x[i] = i / x.length;
       const wantT = tensorFromProto(OnnxProto.TensorProto.decode(readFileSync(file.replace(/\.onnx$/, '_output_0.pb'))));
       const want = Float32Array.from((wantT.data as { values: Float32Array }).values);
-      const got = runHost(join(dir, 'model_host'), dir, [x], [want.length]);
+      const featureSize = a.graph.tensors.get(feature)!.elementCount;
+      const got = runHost(join(dir, 'model_host'), dir, [x], [want.length, featureSize]);
       const c = compare(got[0]!, want);
-      console.log(`light ${name}: max abs ${c.maxAbs.toExponential(2)}, max rel ${c.maxRel.toExponential(2)}, model_weights.c ${weights.length} B for ${a.graph.weightBytes} B of weights`);
+      const [ref] = await ortRun(bytes, [{ name: a.graph.inputs[0]!, shape: input.shape, data: x }], [feature]);
+      const f = compare(got[1]!, ref!);
+      const distinct = new Set(Array.from(ref!, (v) => v.toPrecision(5))).size;
+      console.log(`light ${name}: output max abs ${c.maxAbs.toExponential(2)}; feature map ${feature} (${distinct} distinct values) max abs ${f.maxAbs.toExponential(2)}, max rel ${f.maxRel.toExponential(2)}; model_weights.c ${weights.length} B for ${a.graph.weightBytes} B of weights`);
       expect(c.worst).toBe('');
+      expect(f.worst).toBe('');
+      expect(distinct).toBeGreaterThan(10);
     }, 600_000);
   }
 });
