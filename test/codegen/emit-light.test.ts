@@ -23,7 +23,7 @@ import { compare, make, ortRun, runHost, writeGenerated } from '../helpers/ort-r
 function withFeatureOutput(bytes: Uint8Array): { bytes: Uint8Array; feature: string } {
   const model = OnnxProto.ModelProto.decode(bytes);
   const nodes = model.graph!.node ?? [];
-  const pool = [...nodes].reverse().find((n) => n.opType === 'GlobalAveragePool' || n.opType === 'AveragePool');
+  const pool = [...nodes].reverse().find((n) => n.opType === 'GlobalAveragePool' || n.opType === 'AveragePool' || n.opType === 'MaxPool');
   const feature = pool!.input![0]!;
   model.graph!.output!.push(OnnxProto.ValueInfoProto.create({ name: feature, type: { tensorType: { elemType: 1 } } }));
   return { bytes: OnnxProto.ModelProto.encode(model).finish(), feature };
