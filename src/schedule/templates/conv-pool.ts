@@ -30,7 +30,9 @@ function rowFollow(input: TemplateInput, inShape: readonly number[], outShape: r
   const pad = padBegin(input, H, outShape[2]!, kernel, stride, dilation);
   return {
     dim: 2,
-    extent: (t) => Math.min(haloRows(t, kernel, stride, dilation), H),
+    // Unclamped: with a negative offset the window must reach past the top padding (the tile buffer
+    // itself holds at most H rows; windows are clamped to [0, H) when moved).
+    extent: (t) => haloRows(t, kernel, stride, dilation),
     stride: (t) => t * stride,
     offset: -pad,
     limit: H,
