@@ -15,8 +15,9 @@ mp_window mp_window_full(float *data, long n, long c, long h, long w) {
   return mp_window_in_full(data, n, 0, c, 0, h, c, h, w);
 }
 
-mp_window mp_window_tile(float *data, long n, long c0, long c, long h0, long h, long full_c, long full_h,
-                         long full_w) {
+/* A window of channels [c0, c0+c) and rows [h0, h0+h) with the given channel and batch strides. */
+static mp_window window_with_strides(float *data, long n, long c0, long c, long h0, long h, long full_c, long full_h,
+                                     long full_w, long sc, long sn) {
   mp_window v;
   v.data = data;
   v.n = n;
@@ -30,29 +31,22 @@ mp_window mp_window_tile(float *data, long n, long c0, long c, long h0, long h, 
   v.full_w = full_w;
   v.sw = 1;
   v.sh = full_w;
-  v.sc = h * full_w;
-  v.sn = c * h * full_w;
+  v.sc = sc;
+  v.sn = sn;
   return v;
+}
+
+mp_window mp_window_tile(float *data, long n, long c0, long c, long h0, long h, long full_c, long full_h,
+                         long full_w) {
+  /* A compact tile: its own rows and channels only. */
+  return window_with_strides(data, n, c0, c, h0, h, full_c, full_h, full_w, h * full_w, c * h * full_w);
 }
 
 mp_window mp_window_in_full(float *full, long n, long c0, long c, long h0, long h, long full_c, long full_h,
                             long full_w) {
-  mp_window v;
-  v.n = n;
-  v.c = c;
-  v.h = h;
-  v.w = full_w;
-  v.c0 = c0;
-  v.h0 = h0;
-  v.full_c = full_c;
-  v.full_h = full_h;
-  v.full_w = full_w;
-  v.sw = 1;
-  v.sh = full_w;
-  v.sc = full_h * full_w;
-  v.sn = full_c * full_h * full_w;
-  v.data = full + c0 * v.sc + h0 * v.sh;
-  return v;
+  /* The same window seen inside the whole tensor. */
+  long sc = full_h * full_w;
+  return window_with_strides(full + c0 * sc + h0 * full_w, n, c0, c, h0, h, full_c, full_h, full_w, sc, full_c * sc);
 }
 
 float mp_act_apply(mp_act act, float x) {
