@@ -29,9 +29,8 @@ function rangesOf(follows: readonly (Follow | undefined)[], option: TilingOption
 }
 
 /** Region of an operand for the chosen loops (resident operands are read in place). */
-function regionOf(o: OperandSpec, option: TilingOption, family: TilingFamily): Region {
+function regionOf(o: OperandSpec, option: TilingOption): Region {
   const follows = option.loops.map((l) => o.follows[l.split]);
-  void family;
   return { tensor: o.tensor, ranges: rangesOf(follows, option) };
 }
 
@@ -68,14 +67,14 @@ export function lowerComputeLayer(
   const channels = Math.max(1, ctx.target.dma.channels);
   let token = 0;
   const operand = (o: OperandSpec, role: 'in' | 'out'): Operand => {
-    const region = regionOf(o, option, family);
+    const region = regionOf(o, option);
     const tile = tileName.get(`${role}:${o.tensor}`);
     return { buffer: tile ?? ctx.bufferOf(o.tensor), region };
   };
   const dmaPair = (o: OperandSpec, role: 'in' | 'out'): Stmt[] => {
     const w = windowOf.get(`${role}:${o.tensor}`)!;
     const tile = tileName.get(`${role}:${o.tensor}`)!;
-    const region = regionOf(o, option, family);
+    const region = regionOf(o, option);
     const home: Operand = { buffer: ctx.bufferOf(o.tensor), region };
     const local: Operand = { buffer: tile, region };
     const tok = `${node.name}.dma${token++}`;
