@@ -40,38 +40,14 @@ export const FRAME_HEIGHT = FRAME.top + FRAME.plotHeight + FRAME.bottom;
 const PLOT_BOTTOM = FRAME.top + FRAME.plotHeight;
 
 /**
- * The first statement slot of every layer step, plus the end of the timeline as the last entry.
- * The report gives each buffer's lifetime both in steps and in slots, so a step starts at the
- * smallest slot where a buffer starts in it (exact when the layer writes an activation, which starts
- * at its layer's first slot); a step where nothing starts begins right after the last slot known to
- * belong to the step before (exact when an activation dies there). Strictly increasing; without
- * buffers, one slot per step.
+ * The first statement slot of every layer step (from the report), plus the end of the timeline as the
+ * last entry (one past the last slot any buffer lives in, at least one past the last layer's start).
  */
 export function layerSlots(report: AnalysisReport): number[] {
-  const n = report.layers.length;
-  const firstStart = new Array<number>(n).fill(Number.POSITIVE_INFINITY);
-  const lastKnown = new Array<number>(n).fill(Number.NEGATIVE_INFINITY);
-  let end = n;
-  for (const b of report.buffers) {
-    if (b.startStep < n) {
-      firstStart[b.startStep] = Math.min(firstStart[b.startStep]!, b.startSlot);
-      lastKnown[b.startStep] = Math.max(lastKnown[b.startStep]!, b.startSlot);
-    }
-    if (b.endStep < n) lastKnown[b.endStep] = Math.max(lastKnown[b.endStep]!, b.endSlot);
-    end = Math.max(end, b.endSlot + 1);
-  }
-  const starts: number[] = [];
-  for (let s = 0; s < n; s++) {
-    if (s === 0) {
-      starts.push(0);
-      continue;
-    }
-    const prev = starts[s - 1]!;
-    const own = Number.isFinite(firstStart[s]!) ? firstStart[s]! : lastKnown[s - 1]! + 1;
-    starts.push(Math.max(own, prev + 1));
-  }
-  starts.push(Math.max(end, n === 0 ? 1 : starts[n - 1]! + 1));
-  return starts;
+  const starts = report.layers.map((l) => l.startSlot);
+  let end = starts.length === 0 ? 1 : starts[starts.length - 1]! + 1;
+  for (const b of report.buffers) end = Math.max(end, b.endSlot + 1);
+  return [...starts, end];
 }
 
 /** Every k-th step gets a labelled tick, k from 1-2-5 so that labels are at least 36 px apart. */

@@ -175,10 +175,10 @@ describe('renderSvgMemoryMap', () => {
     expect(legendLabels).not.toContain('tile');
   });
 
-  it('derives the layer boundaries on the slot timeline from the buffers', () => {
+  it('takes the layer boundaries on the slot timeline from the report', () => {
     expect(layerSlots(report())).toEqual([0, 2, 6, 8]);
-    expect(layerSlots(report({ buffers: [] }))).toEqual([0, 1, 2, 3]);
-    // Nothing starts in step 1: it begins after the last slot of step 0, not at a buffer's end in step 1.
+    // Without buffers the timeline ends one slot after the last layer's start.
+    expect(layerSlots(report({ buffers: [] }))).toEqual([0, 2, 6, 7]);
     const gap = [buf('x', 'activation', 16, [0, 1], [0, 0], 'sram', 0), buf('y', 'activation', 16, [0, 5], [0, 1], 'sram', 16), buf('z', 'activation', 16, [6, 7], [2, 2], 'sram', 0)];
     expect(layerSlots(report({ buffers: gap }))).toEqual([0, 2, 6, 8]);
   });
