@@ -138,7 +138,7 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
       (y) =>
         modelOptions(y.positional('model', { type: 'string', describe: 'ONNX model file' }))
           .option('format', { type: 'string', describe: `output format: ${FORMAT_CHOICES.join(', ')}`, default: 'table' })
-          .option('report', { type: 'string', describe: 'write report.json, report.md, report.csv and buffers.json to DIR' })
+          .option('report', { type: 'string', describe: 'write report.html, report.json, report.md, report.csv and buffers.json to DIR (also when it does not fit)' })
           .option('min-sram', { type: 'boolean', describe: 'also find the smallest SRAM size at which everything fits', default: false })
           .option('headroom', { type: 'string', describe: 'fail when a memory is more than (100 - N)% used, e.g. 10%' })
           .option('emit-c', { type: 'string', describe: 'write C code with every buffer at a fixed pool offset to DIR (when it fits)' }),
