@@ -39,16 +39,29 @@ function roundHalfEven(v: number): number {
   return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-const dequantize: ConstKernel = (ctx, inputs) => {
+/** The operands shared by QuantizeLinear and DequantizeLinear: x, scale and the optional zero point. */
+function operands(ctx: KernelContext, inputs: Parameters<ConstKernel>[1]) {
   const x = required(ctx, inputs, 0);
   const scale = required(ctx, inputs, 1);
   const zero = valueOf(inputs, 2);
   if (attrInt(ctx.node, 'block_size', 0) !== 0) throw new CannotFold('blocked quantization');
+  return { x, scale, zero };
+}
+
+/** Element arrays of the operands and, per element of x, the index of its scale and zero point. */
+function operandElements(ctx: KernelContext, x: ConstTensor, scale: ConstTensor, zero: ConstTensor | undefined) {
+  return {
+    idx: parameterIndex(ctx, x, scale),
+    xs: elements(x),
+    ss: elements(scale),
+    zs: zero ? elements(zero) : undefined,
+  };
+}
+
+const dequantize: ConstKernel = (ctx, inputs) => {
+  const { x, scale, zero } = operands(ctx, inputs);
   const outDtype = scale.dtype;
-  const idx = parameterIndex(ctx, x, scale);
-  const xs = elements(x);
-  const ss = elements(scale);
-  const zs = zero ? elements(zero) : undefined;
+  const { idx, xs, ss, zs } = operandElements(ctx, x, scale, zero);
   const out = allocate(outDtype, xs.length) as unknown as Scalar[];
   for (let k = 0; k < xs.length; k++) {
     const p = idx(k);
@@ -59,10 +72,7 @@ const dequantize: ConstKernel = (ctx, inputs) => {
 };
 
 const quantize: ConstKernel = (ctx, inputs) => {
-  const x = required(ctx, inputs, 0);
-  const scale = required(ctx, inputs, 1);
-  const zero = valueOf(inputs, 2);
-  if (attrInt(ctx.node, 'block_size', 0) !== 0) throw new CannotFold('blocked quantization');
+  const { x, scale, zero } = operands(ctx, inputs);
   const toAttr = ctx.node.attributes.get('output_dtype');
   const outDtype: DType = zero
     ? zero.dtype
@@ -71,10 +81,7 @@ const quantize: ConstKernel = (ctx, inputs) => {
       : 'uint8';
   const range = RANGES[outDtype];
   if (!range) throw new CannotFold(`QuantizeLinear to ${outDtype}`);
-  const idx = parameterIndex(ctx, x, scale);
-  const xs = elements(x);
-  const ss = elements(scale);
-  const zs = zero ? elements(zero) : undefined;
+  const { idx, xs, ss, zs } = operandElements(ctx, x, scale, zero);
   const out = allocate(outDtype, xs.length) as unknown as Scalar[];
   for (let k = 0; k < xs.length; k++) {
     const p = idx(k);
