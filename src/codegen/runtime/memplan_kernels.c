@@ -130,18 +130,32 @@ static int mp_conv_params_ok(const mp_conv_params *p) {
          p->dil_w >= 1 && p->groups >= 1;
 }
 
-int mp_conv2d(const mp_window *x, mp_window *y, const float *weights, const float *bias,
-              const mp_conv_params *p) {
-  long cin_g, cout_g, g_first, g_last, n, oc, oy, ox, ic, ky, kx;
+/* Checks shared by mp_conv2d and mp_conv_transpose2d. Sets the channels per group (*cin_g, *cout_g)
+   and *empty when y has no element (nothing to compute); returns MP_OK or the error code. */
+static int mp_conv_check(const mp_window *x, const mp_window *y, const float *weights,
+                         const mp_conv_params *p, long *cin_g, long *cout_g, int *empty) {
+  long g_first, g_last;
+  *empty = 0;
   if (!mp_conv_params_ok(p) || weights == NULL) return MP_EPARAM;
   if (!mp_window_ok(x) || !mp_window_ok(y) || x->n != y->n) return MP_EWINDOW;
   if (x->full_c % p->groups != 0 || y->full_c % p->groups != 0) return MP_EPARAM;
-  if (y->c == 0 || y->h == 0 || y->n == 0 || y->w == 0) return MP_OK;
-  cin_g = x->full_c / p->groups;
-  cout_g = y->full_c / p->groups;
-  g_first = y->c0 / cout_g;
-  g_last = (y->c0 + y->c - 1) / cout_g;
-  if (g_first * cin_g < x->c0 || (g_last + 1) * cin_g > x->c0 + x->c) return MP_EWINDOW;
+  if (y->c == 0 || y->h == 0 || y->n == 0 || y->w == 0) {
+    *empty = 1;
+    return MP_OK;
+  }
+  *cin_g = x->full_c / p->groups;
+  *cout_g = y->full_c / p->groups;
+  g_first = y->c0 / *cout_g;
+  g_last = (y->c0 + y->c - 1) / *cout_g;
+  if (g_first * *cin_g < x->c0 || (g_last + 1) * *cin_g > x->c0 + x->c) return MP_EWINDOW;
+  return MP_OK;
+}
+
+int mp_conv2d(const mp_window *x, mp_window *y, const float *weights, const float *bias,
+              const mp_conv_params *p) {
+  long cin_g, cout_g, n, oc, oy, ox, ic, ky, kx;
+  int empty, rc = mp_conv_check(x, y, weights, p, &cin_g, &cout_g, &empty);
+  if (rc != MP_OK || empty) return rc;
   if (!mp_rows_covered(x, y->h0 * p->stride_h - p->pad_top,
                        (y->h0 + y->h - 1) * p->stride_h - p->pad_top + (p->kh - 1) * p->dil_h)) {
     return MP_EWINDOW;
@@ -194,16 +208,9 @@ int mp_conv2d(const mp_window *x, mp_window *y, const float *weights, const floa
 
 int mp_conv_transpose2d(const mp_window *x, mp_window *y, const float *weights, const float *bias,
                         const mp_conv_params *p) {
-  long cin_g, cout_g, g_first, g_last, n, oc, oy, ox, ic, ky, kx;
-  if (!mp_conv_params_ok(p) || weights == NULL) return MP_EPARAM;
-  if (!mp_window_ok(x) || !mp_window_ok(y) || x->n != y->n) return MP_EWINDOW;
-  if (x->full_c % p->groups != 0 || y->full_c % p->groups != 0) return MP_EPARAM;
-  if (y->c == 0 || y->h == 0 || y->n == 0 || y->w == 0) return MP_OK;
-  cin_g = x->full_c / p->groups;
-  cout_g = y->full_c / p->groups;
-  g_first = y->c0 / cout_g;
-  g_last = (y->c0 + y->c - 1) / cout_g;
-  if (g_first * cin_g < x->c0 || (g_last + 1) * cin_g > x->c0 + x->c) return MP_EWINDOW;
+  long cin_g, cout_g, n, oc, oy, ox, ic, ky, kx;
+  int empty, rc = mp_conv_check(x, y, weights, p, &cin_g, &cout_g, &empty);
+  if (rc != MP_OK || empty) return rc;
   /* iy*s + ky*d = oy + pad_top  =>  iy in [ceil((oy_lo + pt - (kh-1)d)/s), floor((oy_hi + pt)/s)] */
   if (!mp_rows_covered(x, mp_ceil_div(y->h0 + p->pad_top - (p->kh - 1) * p->dil_h, p->stride_h),
                        mp_floor_div(y->h0 + y->h - 1 + p->pad_top, p->stride_h))) {
