@@ -59,3 +59,16 @@ export function readInputFile(host: Host, file: string): Uint8Array {
     throw InputError.one(Codes.FileNotFound, `cannot read '${file}': ${code ?? (e as Error).message}`, { file: base });
   }
 }
+
+/**
+ * Reads a text file through the host (one-line errors as readInputFile); `notText` builds the error
+ * for bytes that are not UTF-8, so each caller names its own kind of file and code.
+ */
+export function readTextFile(host: Host, file: string, notText: (baseName: string) => MemplanError): string {
+  const bytes = readInputFile(host, file);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw notText(path.basename(file));
+  }
+}

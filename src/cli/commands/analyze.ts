@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Host } from '../../host.js';
 import type { AnalyzeCommand, DumpCommand, OutputFormat } from '../args.js';
 import type { CliResult } from '../run-cli.js';
-import { readInputFile } from '../run-cli.js';
+import { readInputFile, readTextFile } from '../run-cli.js';
 import { analyzeModel } from '../../pipeline.js';
 import type { AnalyzeOptions } from '../../pipeline.js';
 import { DEFAULT_TARGET, applyOverrides, parseTarget } from '../../schedule/target.js';
@@ -97,13 +97,7 @@ function render(report: AnalysisReport, format: OutputFormat): string {
 export function loadTarget(cmd: Pick<AnalyzeCommand, 'targetFile' | 'sramBytes' | 'dramBytes' | 'cores'>, host: Host): TargetSpec {
   let target = DEFAULT_TARGET;
   if (cmd.targetFile !== undefined) {
-    const bytes = readInputFile(host, cmd.targetFile);
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      throw ConfigError.one(Codes.BadTarget, 'target file is not UTF-8 text', { file: path.basename(cmd.targetFile) });
-    }
+    const text = readTextFile(host, cmd.targetFile, (file) => ConfigError.one(Codes.BadTarget, 'target file is not UTF-8 text', { file }));
     target = parseTarget(text, path.basename(cmd.targetFile));
   }
   return applyOverrides(target, {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Host } from '../../host.js';
 import type { DiffCommand } from '../args.js';
 import type { CliResult } from '../run-cli.js';
-import { readInputFile } from '../run-cli.js';
+import { readTextFile } from '../run-cli.js';
 import type { AnalysisReport } from '../../../reports/analysis-model.js';
 import { diffReports, renderDiffJson, renderDiffText } from '../../../reports/diff.js';
 import { InputError } from '../../diagnostics/errors.js';
@@ -26,11 +26,11 @@ export async function runDiff(cmd: DiffCommand, host: Host): Promise<CliResult> 
 function readReport(host: Host, file: string): AnalysisReport {
   const base = path.basename(file);
   const bad = (what: string) => InputError.one(Codes.BadUsage, `'${file}' is not a memplan JSON report: ${what}`, { file: base });
+  const text = readTextFile(host, file, () => bad('not UTF-8 text'));
   let v: unknown;
   try {
-    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(readInputFile(host, file)));
-  } catch (e) {
-    if (e instanceof InputError) throw e;
+    v = JSON.parse(text);
+  } catch {
     throw bad('not valid JSON');
   }
   const r = v as Partial<AnalysisReport> | null;

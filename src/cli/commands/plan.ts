@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Host } from '../../host.js';
 import type { PlanCommand } from '../args.js';
 import type { CliResult } from '../run-cli.js';
-import { readInputFile } from '../run-cli.js';
+import { readTextFile } from '../run-cli.js';
 import { detectBufferSetFormat, parseBufferSetJson, parseGlowTrace, parseMiniMallocCsv, planToJson } from '../../bufferset/index.js';
 import type { BufferInfo, PlanResult, Pool } from '../../../planner/types.js';
 import { planMemory } from '../../../planner/index.js';
@@ -18,14 +18,8 @@ interface NamedSet {
 }
 
 export async function runPlan(cmd: PlanCommand, host: Host): Promise<CliResult> {
-  const bytes = readInputFile(host, cmd.file);
   const fileName = path.basename(cmd.file);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw InputError.one(Codes.BadBufferSet, 'buffer-set file is not UTF-8 text', { file: fileName });
-  }
+  const text = readTextFile(host, cmd.file, (file) => InputError.one(Codes.BadBufferSet, 'buffer-set file is not UTF-8 text', { file }));
   const sets: NamedSet[] = [];
   const format = detectBufferSetFormat(text, fileName);
   switch (format) {
