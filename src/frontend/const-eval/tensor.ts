@@ -5,9 +5,11 @@
  * undefined and the node stays a runtime node).
  */
 import { Codes } from '../../diagnostics/codes.js';
+import type { Location } from '../../diagnostics/diagnostic.js';
 import { InputError } from '../../diagnostics/errors.js';
 import type { AttrValue, ConstData, ConstTensor, DType } from '../../ir/graph.js';
 import { elementCountOf } from '../../ir/graph.js';
+import { broadcastAll } from '../shape-inference/broadcast.js';
 import type { NodeView, ValueInfo } from '../shape-inference/types.js';
 
 /** Largest dense tensor (elements) that constant folding materialises. */
@@ -40,12 +42,13 @@ export class CannotFold extends Error {
   }
 }
 
+/** Where a diagnostic about the kernel's node points. */
+function where(ctx: KernelContext): Location {
+  return { ...(ctx.file !== undefined ? { file: ctx.file } : {}), node: ctx.node.name, opType: ctx.node.opType };
+}
+
 export function fail(ctx: KernelContext, code: string, message: string): InputError {
-  return InputError.one(code, message, {
-    ...(ctx.file !== undefined ? { file: ctx.file } : {}),
-    node: ctx.node.name,
-    opType: ctx.node.opType,
-  });
+  return InputError.one(code, message, where(ctx));
 }
 
 export function is64(dtype: DType): boolean {
@@ -205,23 +208,9 @@ export function stridesOf(shape: readonly number[]): number[] {
   return s;
 }
 
-/** Numpy-style broadcast of shapes; incompatible -> InputError MP303. */
+/** Numpy-style broadcast of shapes (the shape-inference rule); incompatible -> InputError MP303. */
 export function broadcastShapes(ctx: KernelContext, shapes: readonly (readonly number[])[]): number[] {
-  const rank = Math.max(0, ...shapes.map((s) => s.length));
-  const out = new Array<number>(rank).fill(1);
-  for (const s of shapes) {
-    for (let i = 0; i < s.length; i++) {
-      const j = rank - s.length + i;
-      const d = s[i] as number;
-      const o = out[j] as number;
-      if (d === o || d === 1) continue;
-      if (o === 1) out[j] = d;
-      else {
-        throw fail(ctx, Codes.ShapeMismatch, `shapes ${shapes.map((x) => `[${x.join(',')}]`).join(' and ')} do not broadcast`);
-      }
-    }
-  }
-  return out;
+  return broadcastAll(shapes, where(ctx));
 }
 
 /** For each output element, the flat index into a tensor of `shape` broadcast to `outShape`. */
