@@ -36,7 +36,7 @@
  */
 import type { PackContext, PackProblem, PackResult, PackStrategy } from './problem.js';
 import { bySizeDesc, byBreadth, byLifetime, sortedOrder } from './orders.js';
-import { placeFirstFit, usedBytesOf } from './place-in-order.js';
+import { alignUp, placeFirstFit, usedBytesOf } from './place-in-order.js';
 import { nodeBudgetOf } from './search-budget.js';
 
 /** Above this many buffers to search, `exact` returns the incumbent (the recursion depth is the count). */
@@ -169,11 +169,6 @@ function binaryHas(sorted: readonly number[], v: number): boolean {
     else hi = mid - 1;
   }
   return false;
-}
-
-function alignUp(value: number, alignment: number): number {
-  const r = value % alignment;
-  return r === 0 ? value : value + alignment - r;
 }
 
 /** One decision search at a capacity, with one preorder and a node limit. */

@@ -30,6 +30,7 @@ import { DEFAULT_STRATEGY, strategyByName } from './registry.js';
 import { validatePlanInputs } from './validate.js';
 import { verifyPlan } from './verify.js';
 import { NODES_PER_MS, type BudgetedContext } from './search-budget.js';
+import { alignUp } from './place-in-order.js';
 
 /** Search budget when PlanOptions.timeLimitMs is not given. */
 export const DEFAULT_TIME_LIMIT_MS = 5000;
@@ -48,11 +49,6 @@ interface PoolPlan {
   offsetOf: Map<number, number>;
   /** True while `result` is the strategy's answer for exactly `members`. */
   pristine: boolean;
-}
-
-function alignUp(value: number, alignment: number): number {
-  const r = value % alignment;
-  return r === 0 ? value : value + alignment - r;
 }
 
 export async function planMemory(
