@@ -3,10 +3,11 @@
  * or sizes in every opset variant, axes and keep_aspect_ratio_policy from 18), CenterCropPad.
  */
 import { Codes } from '../../diagnostics/codes.js';
+import { elementCountOf } from '../../ir/graph.js';
 import type { InferContext, ShapeFn, ValueInfo } from './types.js';
 import {
   attrFloats, attrInts, attrString, checkDims, constInput, constIntInput, fail, fmt, type Inputs, normalizeAxes,
-  product, requireInput, unsupported,
+  requireInput, unsupported,
 } from './util.js';
 
 const PAD_MODES = new Set(['constant', 'reflect', 'edge', 'wrap']);
@@ -47,7 +48,7 @@ const centerCropPad: ShapeFn = (ctx, inputs) => {
 
 /** An optional input that is absent or empty (Resize marks unused scales/sizes with an empty tensor). */
 function present(v: ValueInfo | undefined): v is ValueInfo {
-  return v !== undefined && product(v.shape) > 0;
+  return v !== undefined && elementCountOf(v.shape) > 0;
 }
 
 /** floor(dim * scale) per axis, as the ONNX reference computes it. */

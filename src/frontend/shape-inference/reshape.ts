@@ -3,9 +3,10 @@
  * attribute before opset 13, input after), Transpose, DepthToSpace, SpaceToDepth.
  */
 import { Codes } from '../../diagnostics/codes.js';
+import { elementCountOf } from '../../ir/graph.js';
 import type { InferContext, ShapeFn } from './types.js';
 import {
-  attrInt, attrInts, attrString, constIntInput, fail, fmt, type Inputs, normalizeAxes, product,
+  attrInt, attrInts, attrString, constIntInput, fail, fmt, type Inputs, normalizeAxes,
   requireInput, requireRank, unsupported,
 } from './util.js';
 
@@ -25,15 +26,15 @@ export function reshapeShape(ctx: InferContext, input: readonly number[], target
     if (v < 0) fail(ctx, Codes.BadDimension, `target shape ${fmt(target)} has invalid dimension ${v}`);
     return v;
   });
-  const total = product(input);
+  const total = elementCountOf(input);
   if (inferAt >= 0) {
     if (allowZero && target.includes(0)) fail(ctx, Codes.ShapeMismatch, `target shape ${fmt(target)} mixes 0 and -1 with allowzero`);
-    const known = product(out);
+    const known = elementCountOf(out);
     if (known === 0 || total % known !== 0) {
       fail(ctx, Codes.ShapeMismatch, `cannot reshape ${fmt(input)} (${total} elements) to ${fmt(target)}`);
     }
     out[inferAt] = total / known;
-  } else if (product(out) !== total) {
+  } else if (elementCountOf(out) !== total) {
     fail(ctx, Codes.ShapeMismatch, `cannot reshape ${fmt(input)} (${total} elements) to ${fmt(target)}`);
   }
   return out;
@@ -54,7 +55,7 @@ const flatten: ShapeFn = (ctx, inputs) => {
   const raw = attrInt(ctx, 'axis', 1);
   if (raw < -rank || raw > rank) fail(ctx, Codes.BadAttribute, `axis ${raw} is out of range for rank ${rank}`);
   const axis = raw < 0 ? raw + rank : raw;
-  return [{ dtype: x.dtype, shape: [product(x.shape.slice(0, axis)), product(x.shape.slice(axis))] }];
+  return [{ dtype: x.dtype, shape: [elementCountOf(x.shape.slice(0, axis)), elementCountOf(x.shape.slice(axis))] }];
 };
 
 /** Axes from input 1 when the node has it (opset 13+), else from the attribute. */

@@ -6,7 +6,7 @@ import { Codes } from '../../diagnostics/codes.js';
 import type { Location } from '../../diagnostics/diagnostic.js';
 import { InputError, UnsupportedError } from '../../diagnostics/errors.js';
 import type { AttrValue, ConstTensor } from '../../ir/graph.js';
-import { byteSize } from '../../ir/graph.js';
+import { byteSize, elementCountOf } from '../../ir/graph.js';
 import type { InferContext, OutputType, ValueInfo } from './types.js';
 
 export type Inputs = readonly (ValueInfo | undefined)[];
@@ -105,7 +105,7 @@ export function requireRank(ctx: InferContext, v: ValueInfo, rank: number, label
 
 /** Every element of a constant as a JS number (int64 beyond 2^53 loses precision, fine for clamps). */
 export function constNumbers(t: ConstTensor): number[] {
-  const n = t.shape.reduce((a, b) => a * b, 1);
+  const n = elementCountOf(t.shape);
   const data = t.data;
   if (data.kind === 'splat') return new Array<number>(n).fill(Number(data.value));
   if (data.kind === 'strings') return [];
@@ -122,7 +122,7 @@ export function constInput(ctx: InferContext, inputs: Inputs, i: number, label: 
   const v = requireInput(ctx, inputs, i, label);
   if (v.value === undefined) return dataDependent(ctx, `input ${i} (${label})`);
   if (v.value.data.kind === 'strings') return fail(ctx, Codes.ShapeMismatch, `input ${i} (${label}) must be numeric`);
-  const count = product(v.value.shape);
+  const count = elementCountOf(v.value.shape);
   if (count > MAX_CONST_INPUT_ELEMENTS) {
     unsupported(ctx, `input ${i} (${label}) has ${count} elements, more than the ${MAX_CONST_INPUT_ELEMENTS} memplan reads`);
   }
@@ -175,16 +175,10 @@ export function checkOutput(ctx: InferContext, index: number, out: OutputType): 
       fail(ctx, Codes.BadDimension, `output ${index} would have an invalid dimension ${d} in ${fmt(out.shape)}`);
     }
   }
-  const count = product(out.shape);
+  const count = elementCountOf(out.shape);
   if (count > Number.MAX_SAFE_INTEGER || byteSize(out.dtype, count) > Number.MAX_SAFE_INTEGER) {
     fail(ctx, Codes.TooLarge, `output ${index} of shape ${fmt(out.shape)} would pass 2^53 bytes`);
   }
-}
-
-export function product(dims: readonly number[]): number {
-  let n = 1;
-  for (const d of dims) n *= d;
-  return n;
 }
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
