@@ -5,10 +5,7 @@
 import { Codes } from '../../diagnostics/codes.js';
 import type { Location } from '../../diagnostics/diagnostic.js';
 import { InputError } from '../../diagnostics/errors.js';
-
-function fmt(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}
+import { fmt } from './util.js';
 
 /** The broadcast shape of `a` and `b`; throws InputError MP303 at `where` when they are incompatible. */
 export function broadcastShapes(a: readonly number[], b: readonly number[], where: Location): number[] {
