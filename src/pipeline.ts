@@ -16,7 +16,7 @@ import { applyOverrides, globalOf, sramOf } from './schedule/target.js';
 import type { LayerFailure } from './schedule/schedule-graph.js';
 import { scheduleGraph } from './schedule/schedule-graph.js';
 import type { PlanResult, StrategyName } from '../planner/types.js';
-import { planMemory } from '../planner/index.js';
+import { liveSumBound, planMemory } from '../planner/index.js';
 import type { AnalysisReport, ReportBuffer, ReportFailure, ReportLayer, ReportPool } from '../reports/analysis-model.js';
 import { Codes } from './diagnostics/codes.js';
 
@@ -177,7 +177,8 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
   };
   const reportPools: ReportPool[] = plan.pools.map((p) => {
     const inPool = bufferSet.buffers.filter((b) => b.poolCandidates?.[0] === p.name);
-    const w = worstSlot(inPool);
+    const bound = liveSumBound(inPool);
+    const w = { slot: Math.max(0, bound.step), bytes: bound.bytes };
     const step = stepOfSlot(w.slot);
     return {
       name: p.name,
@@ -305,24 +306,6 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     failures,
   };
   return { graph, liveness, schedule, bufferSet, plan, report };
-}
-
-/** The slot with the largest live sum of the given interval buffers (first one on ties). */
-function worstSlot(buffers: readonly { readonly sizeBytes: number; readonly startStep?: number; readonly endStep?: number }[]): { slot: number; bytes: number } {
-  const events: [number, number][] = [];
-  for (const b of buffers) {
-    events.push([b.startStep ?? 0, b.sizeBytes]);
-    events.push([(b.endStep ?? 0) + 1, -b.sizeBytes]);
-  }
-  events.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-  let live = 0;
-  let best = { slot: 0, bytes: 0 };
-  for (let i = 0; i < events.length; ) {
-    const slot = events[i]![0];
-    while (i < events.length && events[i]![0] === slot) live += events[i++]![1];
-    if (live > best.bytes) best = { slot, bytes: live };
-  }
-  return best;
 }
 
 /** The layer with the most SRAM (or the most DRAM traffic for other pools) to blame for an overflow. */

@@ -94,18 +94,18 @@ export function extractBufferSets(model: ScheduledModel, graphLiveness: GraphLiv
 
   const buffers: BufferInfo[] = [];
   // Activations: graph-level interval of the group, on the slot timeline.
-  const interval = new Map(graphLiveness.intervals.map((iv) => [iv.tensor, iv]));
+  // One pass over the tensors: the union of the intervals of the tensors each buffer holds.
+  const span = new Map<string, [number, number]>();
+  for (const iv of graphLiveness.intervals) {
+    const buf = model.bufferOfTensor.get(iv.tensor);
+    if (buf === undefined) continue;
+    const r = span.get(buf);
+    span.set(buf, r ? [Math.min(r[0], iv.startStep), Math.max(r[1], iv.endStep)] : [iv.startStep, iv.endStep]);
+  }
   for (const a of model.activations) {
-    let start = Number.POSITIVE_INFINITY;
-    let end = -1;
-    for (const [tensor, buf] of model.bufferOfTensor) {
-      if (buf !== a.name) continue;
-      const iv = interval.get(tensor);
-      if (!iv) continue;
-      start = Math.min(start, iv.startStep);
-      end = Math.max(end, iv.endStep);
-    }
-    if (end < 0) continue;
+    const r = span.get(a.name);
+    if (!r) continue;
+    const [start, end] = r;
     buffers.push({
       name: a.name,
       sizeBytes: a.sizeBytes,

@@ -91,25 +91,33 @@ export function graphLiveness(graph: Graph, mode: DtypeMode = 'as-is'): GraphLiv
   }
   intervals.sort((a, b) => a.startStep - b.startStep || (a.tensor < b.tensor ? -1 : a.tensor > b.tensor ? 1 : 0));
 
-  // Difference array: +size at start, -size after end.
-  const delta = new Array<number>(lastStep + 2).fill(0);
-  for (const iv of intervals) {
-    delta[iv.startStep]! += iv.sizeBytes;
-    delta[iv.endStep + 1]! -= iv.sizeBytes;
-  }
-  const liveBytesByStep: number[] = [];
-  let live = 0;
+  const liveBytesByStep = liveBytesPerStep(intervals, Math.max(stepCount, intervals.length > 0 ? 1 : 0));
   let peakLiveBytes = 0;
   let peakStep = 0;
-  for (let s = 0; s < Math.max(stepCount, intervals.length > 0 ? 1 : 0); s++) {
-    live += delta[s]!;
-    liveBytesByStep.push(live);
+  liveBytesByStep.forEach((live, s) => {
     if (live > peakLiveBytes) {
       peakLiveBytes = live;
       peakStep = s;
     }
-  }
+  });
   return { stepCount, intervals, liveBytesByStep, peakLiveBytes, peakStep };
+}
+
+/** Sum of sizes live at each step 0..stepCount-1 (inclusive intervals), by a difference array. */
+export function liveBytesPerStep(
+  intervals: Iterable<{ readonly sizeBytes: number; readonly startStep: number; readonly endStep: number }>,
+  stepCount: number,
+): number[] {
+  const delta = new Array<number>(stepCount + 1).fill(0);
+  for (const iv of intervals) {
+    if (iv.startStep >= stepCount) continue;
+    delta[iv.startStep]! += iv.sizeBytes;
+    delta[Math.min(iv.endStep + 1, stepCount)]! -= iv.sizeBytes;
+  }
+  const out: number[] = [];
+  let live = 0;
+  for (let s = 0; s < stepCount; s++) out.push((live += delta[s]!));
+  return out;
 }
 
 /** Intervals live at `step`, largest first (then by name). */

@@ -10,6 +10,7 @@
 import type { Graph, OpNode } from '../ir/graph.js';
 import type { LayerSchedule, LayerStats, LoopBuffer, ScheduledModel } from '../ir/loop.js';
 import type { GraphLiveness, LiveInterval } from '../liveness/graph-liveness.js';
+import { liveBytesPerStep } from '../liveness/graph-liveness.js';
 import type { BufferInfo, Pool, PlanOptions, StrategyName } from '../../planner/types.js';
 import { planMemory } from '../../planner/index.js';
 import type { TargetSpec } from './target.js';
@@ -111,14 +112,8 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
   let resident = new Set<string>();
   let choices: (TilingOption | undefined)[] = [];
   let failures: LayerFailure[] = [];
-  const residentLive = (res: ReadonlySet<string>): number[] => {
-    const live = new Array<number>(graph.nodes.length + 1).fill(0);
-    for (const g of groups) {
-      if (!res.has(g.name)) continue;
-      for (let s = g.startStep; s <= g.endStep && s < live.length; s++) live[s]! += g.sizeBytes;
-    }
-    return live;
-  };
+  const residentLive = (res: ReadonlySet<string>): number[] =>
+    liveBytesPerStep(groups.filter((g) => res.has(g.name)), graph.nodes.length + 1);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (capacity === null) {
       resident = new Set(groups.map((g) => g.name));
