@@ -1,9 +1,11 @@
 /**
- * A small local first-fit placement (decreasing size, then name) used by the ILP strategy as its starting
- * upper bound and as the fallback when the solver returns nothing and no incumbent was given. Kept here so
- * that planner/ilp depends only on the contract, not on another strategy's internals.
+ * The ILP strategy's own starting placement (decreasing size, then name), used as its starting upper bound
+ * and as the fallback when the solver returns nothing and no incumbent was given, plus the checks it runs
+ * on incumbents and solver answers. The placement itself is the shared first-fit routine
+ * (place-in-order.ts); only the order is the ILP's own.
  */
 import type { PackProblem } from '../problem.js';
+import { placeFirstFit } from '../place-in-order.js';
 
 /** Offsets (bytes) of a first-fit-decreasing placement; every offset is a multiple of its alignment. */
 export function firstFitOffsets(problem: PackProblem): number[] {
@@ -14,27 +16,7 @@ export function firstFitOffsets(problem: PackProblem): number[] {
     const ib = items[b]!;
     return ib.sizeBytes - ia.sizeBytes || (ia.name < ib.name ? -1 : ia.name > ib.name ? 1 : a - b);
   });
-  const offsets = new Array<number>(items.length).fill(0);
-  const placed = new Array<boolean>(items.length).fill(false);
-  for (const i of order) {
-    const item = items[i]!;
-    const align = item.alignmentBytes;
-    const blocks: [number, number][] = [];
-    for (const j of problem.neighbors[i] ?? []) {
-      if (placed[j] && items[j]!.sizeBytes > 0) blocks.push([offsets[j]!, offsets[j]! + items[j]!.sizeBytes]);
-    }
-    blocks.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-    let offset = 0;
-    if (item.sizeBytes > 0) {
-      for (const [start, end] of blocks) {
-        if (offset + item.sizeBytes <= start) break;
-        if (end > offset) offset = Math.ceil(end / align) * align;
-      }
-    }
-    offsets[i] = offset;
-    placed[i] = true;
-  }
-  return offsets;
+  return placeFirstFit(problem, order).offsets;
 }
 
 /** max(offset + size) of a placement; 0 for no items. */
