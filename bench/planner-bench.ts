@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Table from 'cli-table3';
-import { buildConflictGraph, createPrng, packLowerBound, planMemory, STRATEGIES, STRATEGY_NAMES, verifyPlan } from '../planner/index.js';
+import { buildConflictGraph, createPrng, isStrategyName, packLowerBound, planMemory, STRATEGIES, STRATEGY_NAMES, verifyPlan } from '../planner/index.js';
 import type { BufferInfo, PackProblem, Pool, StrategyName } from '../planner/index.js';
 import { parseGlowTrace, parseMiniMallocCsv } from '../src/bufferset/index.js';
 import { elapsedMs, formatMs, formatRatio, plannerBenchDir } from './bench-util.js';
@@ -36,11 +36,10 @@ function parseArgs(argv: readonly string[]): Options {
     if (value === undefined) throw new Error(`${flag} needs a value`);
     i++;
     if (flag === '--strategy') {
-      const names = value.split(',');
-      for (const name of names) {
-        if (!(STRATEGY_NAMES as readonly string[]).includes(name)) throw new Error(`unknown strategy '${name}'; known: ${STRATEGY_NAMES.join(', ')}`);
-      }
-      options.strategies = names as StrategyName[];
+      options.strategies = value.split(',').map((name) => {
+        if (!isStrategyName(name)) throw new Error(`unknown strategy '${name}'; known: ${STRATEGY_NAMES.join(', ')}`);
+        return name;
+      });
     } else if (flag === '--section') sections.push(...value.split(','));
     else if (flag === '--time-limit') options.timeLimitMs = Number(value) * 1000;
     else if (flag === '--glow-time-limit') options.glowTimeLimitMs = Number(value) * 1000;
