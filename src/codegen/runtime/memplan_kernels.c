@@ -1154,10 +1154,7 @@ static int mp_qconv_core(const void *x, const void *weights, const int32_t *bias
                          long c, long h, long w, long m, long oh, long ow, const mp_conv_params *p,
                          const mp_qparams *q) {
   long cin_g, cout_g, b, oc, oy, ox, ic, ky, kx;
-  if (p == NULL || q == NULL || p->kh < 1 || p->kw < 1 || p->stride_h < 1 || p->stride_w < 1 || p->dil_h < 1 ||
-      p->dil_w < 1 || p->groups < 1 || c % p->groups != 0 || m % p->groups != 0) {
-    return MP_EPARAM;
-  }
+  if (!mp_conv_params_ok(p) || q == NULL || c % p->groups != 0 || m % p->groups != 0) return MP_EPARAM;
   if (y != NULL && (q->w_count != 1 && q->w_count != m)) return MP_EPARAM;
   cin_g = c / p->groups;
   cout_g = m / p->groups;
