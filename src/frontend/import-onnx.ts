@@ -18,6 +18,7 @@ import type { Diagnostic, Location } from '../diagnostics/diagnostic.js';
 import { ConfigError, InputError, InternalError, MemplanError, UnsupportedError } from '../diagnostics/errors.js';
 import type { AttrValue, ConstTensor, DType, Graph, OpNode, TensorInfo, TensorKind } from '../ir/graph.js';
 import { byteSize, elementCountOf, formatShape } from '../ir/graph.js';
+import type { OrderItem } from '../ir/graph-order.js';
 import { producersOf, topologicalOrder } from '../ir/graph-order.js';
 import { checkShape, tryFold } from './fold-constants.js';
 import type { GraphProto, ModelProto, NodeProto, ValueInfoProto } from './onnx-decode.js';
@@ -142,6 +143,11 @@ function outerReferences(node: NodeProto): string[] {
   };
   for (const g of subgraphs(node)) visit(g, new Set());
   return [...refs];
+}
+
+/** What ordering sees of each record: its explicit and implicit (subgraph) reads. */
+function orderItems(records: readonly NodeRecord[]): OrderItem[] {
+  return records.map((r) => ({ name: r.name, inputs: [...r.inputs, ...r.implicitInputs], outputs: r.outputs }));
 }
 
 function subgraphs(node: NodeProto): GraphProto[] {
@@ -297,14 +303,18 @@ class Importer {
 
   /** Orders and processes the nodes of the main graph. */
   walk(records: readonly NodeRecord[], graph: GraphProto): void {
-    this.checkDangling(records, graph);
-    const orderItems = records.map((r) => ({ name: r.name, inputs: [...r.inputs, ...r.implicitInputs], outputs: r.outputs }));
-    const order = topologicalOrder(orderItems, this.file);
-    for (const i of order) this.processNode(records[i] as NodeRecord);
+    const items = orderItems(records);
+    const producers = producersOf(items, this.file);
+    this.checkDangling(records, items, producers, graph);
+    for (const i of topologicalOrder(items, this.file, producers)) this.processNode(records[i] as NodeRecord);
   }
 
-  private checkDangling(records: readonly NodeRecord[], graph: GraphProto): void {
-    const producers = producersOf(records, this.file);
+  private checkDangling(
+    records: readonly NodeRecord[],
+    items: readonly OrderItem[],
+    producers: ReadonlyMap<string, number>,
+    graph: GraphProto,
+  ): void {
     for (const [name, i] of producers) {
       if (this.values.has(name)) {
         const r = records[i] as NodeRecord;
@@ -315,8 +325,8 @@ class Importer {
         );
       }
     }
-    for (const r of records) {
-      for (const input of [...r.inputs, ...r.implicitInputs]) {
+    records.forEach((r, i) => {
+      for (const input of (items[i] as OrderItem).inputs) {
         if (input !== '' && !producers.has(input) && !this.values.has(input)) {
           throw InputError.one(
             Codes.DanglingInput,
@@ -325,7 +335,7 @@ class Importer {
           );
         }
       }
-    }
+    });
     for (const o of graph.output ?? []) {
       const name = o.name ?? '';
       if (!producers.has(name) && !this.values.has(name)) {
@@ -489,10 +499,10 @@ class Importer {
       inputs: rec.inputs.map(r),
       outputs: rec.outputs.map(r),
     }));
-    const items = inner.map((rec) => ({ name: rec.name, inputs: [...rec.inputs, ...rec.implicitInputs], outputs: rec.outputs }));
+    const items = orderItems(inner);
     const producers = producersOf(items, where);
-    for (const rec of inner) {
-      for (const input of [...rec.inputs, ...rec.implicitInputs]) {
+    inner.forEach((rec, i) => {
+      for (const input of (items[i] as OrderItem).inputs) {
         if (input !== '' && !producers.has(input) && !this.values.has(input)) {
           throw InputError.one(Codes.DanglingInput, `node '${rec.name}' reads '${input}', which nothing produces`, {
             ...this.file,
@@ -501,8 +511,8 @@ class Importer {
           });
         }
       }
-    }
-    for (const i of topologicalOrder(items, where)) this.processNode(inner[i] as NodeRecord);
+    });
+    for (const i of topologicalOrder(items, where, producers)) this.processNode(inner[i] as NodeRecord);
     // Branch outputs that are outer or branch-constant tensors: the If output is that value.
     branchOutputs.forEach((b, i) => {
       const out = node.outputs[i] as string;

@@ -107,10 +107,13 @@ class MinHeap {
  * A topological order of `items` (indices). Stable: among ready nodes the one earliest in the model
  * comes first, so a model whose order is already valid keeps it exactly. Inputs that no item produces
  * are treated as available from the start (the caller checks them). A cycle -> InputError MP208 naming
- * a node in it.
+ * a node in it. `producers` may be passed when the caller already has producersOf(items).
  */
-export function topologicalOrder(items: readonly OrderItem[], where?: Location): number[] {
-  const producers = producersOf(items, where);
+export function topologicalOrder(
+  items: readonly OrderItem[],
+  where?: Location,
+  producers: ReadonlyMap<string, number> = producersOf(items, where),
+): number[] {
   const g = dependencyGraph(items, producers);
   const indegree = items.map((_, i) => g.predecessors(String(i))?.length ?? 0);
   const ready = new MinHeap();
