@@ -2,7 +2,7 @@
  * memplan's planner library: a pure library (no ONNX, no I/O). Buffers and pools in, a verified
  * plan out. See planner/types.ts for the contract and planner/problem.ts for the strategy signature.
  */
-export { planMemory, DEFAULT_TIME_LIMIT_MS } from './plan-memory.js';
+export { planMemory } from './plan-memory.js';
 export { verifyPlan } from './verify.js';
 export { liveSumBound, cliqueBound, packLowerBound } from './lower-bound.js';
 export type { SizedInterval, LiveSumBound } from './lower-bound.js';
@@ -10,7 +10,6 @@ export { buildConflictGraph } from './conflict-graph.js';
 export type { ConflictGraph, ConflictSource } from './conflict-graph.js';
 export { STRATEGIES, STRATEGY_NAMES, DEFAULT_STRATEGY, strategyByName, isStrategyName } from './registry.js';
 export { createPrng } from './prng.js';
-export { NODES_PER_MS } from './search-budget.js';
 export type { BudgetedContext } from './search-budget.js';
 export type { Prng } from './prng.js';
 export type {

@@ -6,7 +6,7 @@ export { parseGlowTrace } from './glow-trace.js';
 export type { GlowModel } from './glow-trace.js';
 export { detectBufferSetFormat } from './detect.js';
 export type { BufferSetFormat } from './detect.js';
-export { planToJson, PLAN_SCHEMA_VERSION } from './plan-json.js';
+export { planToJson } from './plan-json.js';
 export { bufferSetToJson } from './buffer-set-to-json.js';
 export { readBufferSets } from './read-buffer-sets.js';
 export type { BufferSetFile, NamedBufferSet } from './read-buffer-sets.js';
