@@ -159,8 +159,9 @@ function emitStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: Stmt
       w.line('mp_barrier();');
       return;
     case 'dma-start': {
-      const g = state.group(s.token, isSlotted(ctx, s.src.buffer) || isSlotted(ctx, s.dst.buffer));
-      emitDmaStart(ctx, layer, w, s, env, state, groupRef(ctx, g, s, env));
+      const slotted = dmaSlotted(ctx, s);
+      const g = state.group(s.token, slotted);
+      emitDmaStart(ctx, layer, w, s, env, state, slotted ? `${g}[${env.slot ?? '0'}]` : g);
       return;
     }
     case 'dma-wait': {
@@ -175,9 +176,9 @@ function emitStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: Stmt
   }
 }
 
-function groupRef(ctx: CodegenContext, g: string, s: Stmt & { kind: 'dma-start' }, env: Env): string {
-  const slotted = isSlotted(ctx, s.src.buffer) || isSlotted(ctx, s.dst.buffer);
-  return slotted ? `${g}[${env.slot ?? '0'}]` : g;
+/** Whether a DMA moves a double-buffered tile (its token group then has one entry per slot). */
+function dmaSlotted(ctx: CodegenContext, s: Stmt & { kind: 'dma-start' }): boolean {
+  return isSlotted(ctx, s.src.buffer) || isSlotted(ctx, s.dst.buffer);
 }
 
 function isSlotted(ctx: CodegenContext, buffer: string): boolean {
@@ -188,7 +189,7 @@ function emitLoop(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, loop: L
   const v = loopVarName(loop.loopVar);
   const inner: Env = { ...env, loopVars: new Map([...env.loopVars, [loop.loopVar, v]]), slot: 'slot' };
   const slotExpr = lo === '0' ? `(int)(${v} & 1)` : `(int)((${v} - ${lo}) & 1)`;
-  const usesSlots = loop.body.some((s) => (s.kind === 'dma-start' && (isSlotted(ctx, s.src.buffer) || isSlotted(ctx, s.dst.buffer))) || (s.kind === 'compute' && [...s.inputs, ...s.outputs].some((o) => isSlotted(ctx, o.buffer))));
+  const usesSlots = loop.body.some((s) => (s.kind === 'dma-start' && dmaSlotted(ctx, s)) || (s.kind === 'compute' && [...s.inputs, ...s.outputs].some((o) => isSlotted(ctx, o.buffer))));
   const pattern = loop.pipelined ? pipelinePattern(ctx, loop) : undefined;
   const how = !loop.pipelined
     ? ''
@@ -205,7 +206,7 @@ function emitLoop(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, loop: L
       return;
     }
     for (const s of [...pattern.inStarts, ...pattern.outStarts]) {
-      if (s.kind === 'dma-start') state.group(s.token, isSlotted(ctx, s.src.buffer) || isSlotted(ctx, s.dst.buffer));
+      if (s.kind === 'dma-start') state.group(s.token, dmaSlotted(ctx, s));
     }
     const next: Env = { ...inner, loopVars: new Map([...env.loopVars, [loop.loopVar, `(${v} + 1)`]]), slot: 'slot ^ 1' };
     if (pattern.inStarts.length > 0) {
@@ -357,7 +358,6 @@ function emitDmaStart(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: 
     const dst = emitView(ctx, layer, w, s.dst, env, state);
     w.line(`MPG_CHECK(mpg_dma_start(&${group}, ${s.channel}, &${dst}, &${src}));`);
   });
-  void layer;
 }
 
 function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: Stmt & { kind: 'compute' }, env: Env, state: FnState): void {
