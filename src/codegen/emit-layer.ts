@@ -18,6 +18,8 @@ import type { CodegenContext } from './context.js';
 import { unsupported } from './context.js';
 import { NameTable, sanitize } from './names.js';
 import { emitCompute } from './ops.js';
+import { haloRows } from '../schedule/templates/conv-pool.js';
+import { intsAttr } from '../schedule/templates/family.js';
 
 interface Env {
   /** IR loop variable -> C expression of its current value. */
@@ -318,14 +320,10 @@ function windowExtent(ctx: CodegenContext, layer: LayerSchedule, tensor: string,
   if (node.inputs[0] !== tensor) return r.extent;
   const split = layer.tile.splits.find((s) => s.dim === 2);
   if (!split) return r.extent;
-  const ints = (name: string) => {
-    const a = node.attributes.get(name);
-    return a && a.type === 'ints' ? a.value : undefined;
-  };
-  const kernel = ints('kernel_shape')?.[0] ?? ctx.graph.weights.get(node.inputs[1] ?? '')?.shape[2] ?? 1;
-  const stride = ints('strides')?.[0] ?? 1;
-  const dil = ints('dilations')?.[0] ?? 1;
-  return Math.max(r.extent, (split.size - 1) * stride + (kernel - 1) * dil + 1);
+  const kernel = intsAttr(node, 'kernel_shape')?.[0] ?? ctx.graph.weights.get(node.inputs[1] ?? '')?.shape[2] ?? 1;
+  const stride = intsAttr(node, 'strides')?.[0] ?? 1;
+  const dil = intsAttr(node, 'dilations')?.[0] ?? 1;
+  return Math.max(r.extent, haloRows(split.size, kernel, stride, dil));
 }
 
 /** Declares and fills `mpg_view <var>` for an operand; returns the variable name. */
