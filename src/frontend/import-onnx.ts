@@ -325,23 +325,29 @@ class Importer {
         );
       }
     }
-    records.forEach((r, i) => {
-      for (const input of (items[i] as OrderItem).inputs) {
-        if (input !== '' && !producers.has(input) && !this.values.has(input)) {
-          throw InputError.one(
-            Codes.DanglingInput,
-            `node '${r.name}' reads '${input}', which no node produces and which is not a graph input or initializer`,
-            { ...this.file, node: r.name, opType: r.opType },
-          );
-        }
-      }
-    });
+    this.checkReads(records, items, producers, 'which no node produces and which is not a graph input or initializer');
     for (const o of graph.output ?? []) {
       const name = o.name ?? '';
       if (!producers.has(name) && !this.values.has(name)) {
         throw InputError.one(Codes.DanglingInput, `graph output '${name}' is produced by no node`, this.file);
       }
     }
+  }
+
+  /** Every tensor a node reads (items[i] for records[i]) must be produced by a node or already known. */
+  private checkReads(
+    records: readonly NodeRecord[],
+    items: readonly OrderItem[],
+    producers: ReadonlyMap<string, number>,
+    missing: string,
+  ): void {
+    records.forEach((r, i) => {
+      for (const input of (items[i] as OrderItem).inputs) {
+        if (input !== '' && !producers.has(input) && !this.values.has(input)) {
+          throw InputError.one(Codes.DanglingInput, `node '${r.name}' reads '${input}', ${missing}`, this.where(r));
+        }
+      }
+    });
   }
 
   private where(node: NodeView): Location {
@@ -501,17 +507,7 @@ class Importer {
     }));
     const items = orderItems(inner);
     const producers = producersOf(items, where);
-    inner.forEach((rec, i) => {
-      for (const input of (items[i] as OrderItem).inputs) {
-        if (input !== '' && !producers.has(input) && !this.values.has(input)) {
-          throw InputError.one(Codes.DanglingInput, `node '${rec.name}' reads '${input}', which nothing produces`, {
-            ...this.file,
-            node: rec.name,
-            opType: rec.opType,
-          });
-        }
-      }
-    });
+    this.checkReads(inner, items, producers, 'which nothing produces');
     for (const i of topologicalOrder(items, where, producers)) this.processNode(inner[i] as NodeRecord);
     // Branch outputs that are outer or branch-constant tensors: the If output is that value.
     branchOutputs.forEach((b, i) => {
