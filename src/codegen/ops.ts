@@ -3,13 +3,14 @@
  * Weights are the constant arrays of model_weights.c (dense) or a value (splat, kept compact).
  * Ops without a kernel raise MP701 naming the node; nothing is ever emitted as a guess.
  */
-import type { AttrValue, ConstTensor, OpNode } from '../ir/graph.js';
+import type { ConstTensor, OpNode } from '../ir/graph.js';
 import type { LayerSchedule, Stmt } from '../ir/loop.js';
 import type { CWriter } from './c-writer.js';
 import { safeComment } from './c-writer.js';
 import { cFloat } from './c-literals.js';
 import type { CodegenContext, WeightRef } from './context.js';
 import { unsupported } from './context.js';
+import { intAttr, intsAttr, stringAttr } from '../schedule/templates/family.js';
 
 /** ONNX unary ops -> runtime op and its (a, b) parameters. */
 const UNARY: Record<string, (n: OpNode) => [string, number, number]> = {
@@ -75,24 +76,10 @@ export const SUPPORTED_OPS: readonly string[] = [
   'Upsample', 'Cast',
 ].sort();
 
-function attr(n: OpNode, name: string): AttrValue | undefined {
-  return n.attributes.get(name);
-}
+/** A float attribute (an int one is accepted too). */
 function fattr(n: OpNode, name: string, dflt: number): number {
-  const a = attr(n, name);
+  const a = n.attributes.get(name);
   return a && (a.type === 'float' || a.type === 'int') ? a.value : dflt;
-}
-function iattr(n: OpNode, name: string, dflt: number): number {
-  const a = attr(n, name);
-  return a && a.type === 'int' ? a.value : dflt;
-}
-function intsAttr(n: OpNode, name: string): readonly number[] | undefined {
-  const a = attr(n, name);
-  return a && a.type === 'ints' ? a.value : undefined;
-}
-function sattr(n: OpNode, name: string, dflt: string): string {
-  const a = attr(n, name);
-  return a && a.type === 'string' ? a.value : dflt;
 }
 
 /** A scalar float from a constant (first element; splat value). */
@@ -145,9 +132,9 @@ export function emitCompute(
     case 'Clip':
       return clip(e);
     case 'Gelu':
-      return unary(e, sattr(node, 'approximate', 'none') === 'tanh' ? 'MP_UN_GELU_TANH' : 'MP_UN_GELU', 0, 0);
+      return unary(e, stringAttr(node, 'approximate', 'none') === 'tanh' ? 'MP_UN_GELU_TANH' : 'MP_UN_GELU', 0, 0);
     case 'Mod':
-      if (iattr(node, 'fmod', 0) !== 1) unsupported(node, 'integer Mod (fmod=0) has no float kernel');
+      if (intAttr(node, 'fmod', 0) !== 1) unsupported(node, 'integer Mod (fmod=0) has no float kernel');
       return binary(e, 'Mod');
     case 'Conv':
       return conv(e);
@@ -340,7 +327,7 @@ function spatial(e: Emit, kernel: readonly number[]): Spatial {
   if (sd !== 1 && sd !== 2) unsupported(n, `${sd}-D spatial ${n.opType} has no kernel (1-D and 2-D only)`);
   const strides = intsAttr(n, 'strides') ?? Array(sd).fill(1);
   const dil = intsAttr(n, 'dilations') ?? Array(sd).fill(1);
-  const autoPad = sattr(n, 'auto_pad', 'NOTSET');
+  const autoPad = stringAttr(n, 'auto_pad', 'NOTSET');
   let pads: number[] = [...(intsAttr(n, 'pads') ?? Array(2 * sd).fill(0))];
   if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
     pads = Array(2 * sd).fill(0);
@@ -375,7 +362,7 @@ function conv(e: Emit): void {
   const wt = wholePointer(e, 1, 'the weight');
   if (!wt) unsupported(n, 'Conv needs weights');
   const s = spatial(e, intsAttr(n, 'kernel_shape') ?? wt.shape.slice(2));
-  const group = iattr(n, 'group', 1);
+  const group = intAttr(n, 'group', 1);
   const bias = wholePointer(e, 2, 'the bias');
   const [xw, yw] = windows(e, x, e.outs[0]!);
   e.w.line(`const mp_conv_params p = {${s.kh}, ${s.kw}, ${s.sh}, ${s.sw}, ${s.dh}, ${s.dw}, ${s.pt}, ${s.pl}, ${group}, {MP_ACT_NONE, 0.0f, 0.0f}};`);
@@ -400,7 +387,7 @@ function pool(e: Emit, op: string): void {
   if (x === undefined) unsupported(n, 'pool input must be an activation');
   if (op === 'AveragePool' && (s.dh !== 1 || s.dw !== 1)) unsupported(n, 'dilated AveragePool');
   const [xw, yw] = windows(e, x, e.outs[0]!);
-  const cip = op === 'AveragePool' ? iattr(n, 'count_include_pad', 0) : 0;
+  const cip = op === 'AveragePool' ? intAttr(n, 'count_include_pad', 0) : 0;
   e.w.line(`const mp_pool_params p = {${s.kh}, ${s.kw}, ${s.sh}, ${s.sw}, ${s.dh}, ${s.dw}, ${s.pt}, ${s.pl}, ${s.pb}, ${s.pr}, ${cip}};`);
   check(e, `${op === 'MaxPool' ? 'mp_maxpool2d' : 'mp_avgpool2d'}(&${xw}, &${yw}, &p)`);
 }
@@ -435,8 +422,8 @@ function batchnorm(e: Emit): void {
 function gemm(e: Emit, op: string): void {
   const n = e.node;
   const isGemm = op === 'Gemm';
-  const transA = isGemm ? iattr(n, 'transA', 0) : 0;
-  const transB = isGemm ? iattr(n, 'transB', 0) : 0;
+  const transA = isGemm ? intAttr(n, 'transA', 0) : 0;
+  const transB = isGemm ? intAttr(n, 'transB', 0) : 0;
   const alpha = isGemm ? fattr(n, 'alpha', 1) : 1;
   const beta = isGemm ? fattr(n, 'beta', 1) : 1;
   const aName = n.inputs[0] ?? '';
@@ -590,7 +577,7 @@ function softmax(e: Emit, log: boolean): void {
   const n = e.node;
   const R = e.ctx.shapeOf(n.inputs[0]!).length;
   const opset13 = e.ctx.graph.opsetVersion >= 13;
-  const raw = iattr(n, 'axis', opset13 ? -1 : 1);
+  const raw = intAttr(n, 'axis', opset13 ? -1 : 1);
   const axis = raw < 0 ? raw + R : raw;
   const x = inputView(e, 0);
   check(e, `mpg_softmax(&${x}, &${e.outs[0]}, ${axis}, ${opset13 ? 0 : 1}, ${log ? 1 : 0})`);
@@ -599,7 +586,7 @@ function softmax(e: Emit, log: boolean): void {
 function lrn(e: Emit): void {
   const n = e.node;
   const x = inputView(e, 0);
-  check(e, `mpg_lrn(&${x}, &${e.outs[0]}, ${iattr(n, 'size', 1)}, ${cFloat(fattr(n, 'alpha', 1e-4))}, ${cFloat(fattr(n, 'beta', 0.75))}, ${cFloat(fattr(n, 'bias', 1))})`);
+  check(e, `mpg_lrn(&${x}, &${e.outs[0]}, ${intAttr(n, 'size', 1)}, ${cFloat(fattr(n, 'alpha', 1e-4))}, ${cFloat(fattr(n, 'beta', 0.75))}, ${cFloat(fattr(n, 'bias', 1))})`);
 }
 
 const REDUCE: Record<string, string> = {
@@ -622,7 +609,7 @@ function reduce(e: Emit, op: string): void {
     axes = intsOf(t);
   }
   if (!axes || axes.length === 0) {
-    if (iattr(n, 'noop_with_empty_axes', 0) === 1) axes = [];
+    if (intAttr(n, 'noop_with_empty_axes', 0) === 1) axes = [];
     else axes = [...Array(R).keys()];
   }
   let mask = 0;
@@ -701,8 +688,8 @@ function pad(e: Emit): void {
   const begin = Array(R).fill(0);
   axes.forEach((a, k) => (begin[a] = pads[k]!));
   const modes: Record<string, string> = { constant: 'MP_PAD_CONSTANT', reflect: 'MP_PAD_REFLECT', edge: 'MP_PAD_EDGE', wrap: 'MP_PAD_WRAP' };
-  const mode = modes[sattr(n, 'mode', 'constant')];
-  if (!mode) unsupported(n, `pad mode '${sattr(n, 'mode', 'constant')}'`);
+  const mode = modes[stringAttr(n, 'mode', 'constant')];
+  if (!mode) unsupported(n, `pad mode '${stringAttr(n, 'mode', 'constant')}'`);
   const value = n.attributes.has('value') ? fattr(n, 'value', 0) : (constFloats(e, 2, 'constant_value')?.[0] ?? 0);
   const [x, y] = wholeInOut(e);
   const t = e.fresh();
@@ -748,7 +735,7 @@ function gather(e: Emit): void {
   const n = e.node;
   const xs = e.ctx.shapeOf(n.inputs[0]!);
   const R = xs.length;
-  const raw = iattr(n, 'axis', 0);
+  const raw = intAttr(n, 'axis', 0);
   const axis = raw < 0 ? raw + R : raw;
   const idx = constInts(e, 1, 'indices');
   if (!idx) unsupported(n, 'indices are required');
@@ -810,9 +797,9 @@ function resize(e: Emit): void {
   if (!scales || scales.length !== R) scales = ys.map((d, i) => d / xs[i]!);
   if (e.ctx.graph.weights.has(n.inputs[1] ?? '') && n.opType === 'Resize' && opset >= 11) {
     const roi = constFloats(e, 1, 'roi');
-    if (roi && roi.length > 0 && sattr(n, 'coordinate_transformation_mode', 'half_pixel') === 'tf_crop_and_resize') unsupported(n, 'tf_crop_and_resize');
+    if (roi && roi.length > 0 && stringAttr(n, 'coordinate_transformation_mode', 'half_pixel') === 'tf_crop_and_resize') unsupported(n, 'tf_crop_and_resize');
   }
-  const modeName = sattr(n, 'mode', 'nearest');
+  const modeName = stringAttr(n, 'mode', 'nearest');
   const mode = modeName === 'nearest' ? 'MP_RESIZE_NEAREST' : modeName === 'linear' || modeName === 'bilinear' ? 'MP_RESIZE_LINEAR' : modeName === 'cubic' ? 'MP_RESIZE_CUBIC' : undefined;
   if (!mode) unsupported(n, `resize mode '${modeName}'`);
   const coords: Record<string, string> = {
@@ -820,21 +807,21 @@ function resize(e: Emit): void {
     pytorch_half_pixel: 'MP_COORD_PYTORCH_HALF_PIXEL', tf_half_pixel_for_nn: 'MP_COORD_TF_HALF_PIXEL_FOR_NN',
     half_pixel_symmetric: 'MP_COORD_HALF_PIXEL_SYMMETRIC',
   };
-  const coordName = n.opType === 'Upsample' || opset < 11 ? 'asymmetric' : sattr(n, 'coordinate_transformation_mode', 'half_pixel');
+  const coordName = n.opType === 'Upsample' || opset < 11 ? 'asymmetric' : stringAttr(n, 'coordinate_transformation_mode', 'half_pixel');
   const coord = coords[coordName];
   if (!coord) unsupported(n, `coordinate_transformation_mode '${coordName}'`);
   const nearests: Record<string, string> = { round_prefer_floor: 'MP_NEAREST_ROUND_PREFER_FLOOR', round_prefer_ceil: 'MP_NEAREST_ROUND_PREFER_CEIL', floor: 'MP_NEAREST_FLOOR', ceil: 'MP_NEAREST_CEIL' };
-  const nearest = nearests[n.opType === 'Upsample' || opset < 11 ? 'floor' : sattr(n, 'nearest_mode', 'round_prefer_floor')];
+  const nearest = nearests[n.opType === 'Upsample' || opset < 11 ? 'floor' : stringAttr(n, 'nearest_mode', 'round_prefer_floor')];
   if (!nearest) unsupported(n, 'nearest_mode');
-  if (n.attributes.has('antialias') && iattr(n, 'antialias', 0) !== 0) unsupported(n, 'antialias');
+  if (n.attributes.has('antialias') && intAttr(n, 'antialias', 0) !== 0) unsupported(n, 'antialias');
   if (n.attributes.has('axes')) unsupported(n, 'Resize axes');
-  if (sattr(n, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') unsupported(n, 'keep_aspect_ratio_policy');
+  if (stringAttr(n, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') unsupported(n, 'keep_aspect_ratio_policy');
   const [x, y] = wholeInOut(e);
   const t = e.fresh();
   longArray(e, `${t}_xs`, xs);
   longArray(e, `${t}_ys`, ys);
   e.w.line(`const float ${t}_scales[${R}] = {${scales.map(cFloat).join(', ')}};`);
-  check(e, `mp_resize(${x}.data, ${y}.data, ${R}, ${t}_xs, ${t}_ys, ${t}_scales, ${mode}, ${coord}, ${nearest}, ${cFloat(fattr(n, 'cubic_coeff_a', -0.75))}, ${iattr(n, 'exclude_outside', 0)})`);
+  check(e, `mp_resize(${x}.data, ${y}.data, ${R}, ${t}_xs, ${t}_ys, ${t}_scales, ${mode}, ${coord}, ${nearest}, ${cFloat(fattr(n, 'cubic_coeff_a', -0.75))}, ${intAttr(n, 'exclude_outside', 0)})`);
 }
 
 /** Concat computed (some input is a constant): each input copied into its columns of the output. */
@@ -842,7 +829,7 @@ function concat(e: Emit): void {
   const n = e.node;
   const ys = e.ctx.shapeOf(n.outputs[0]!);
   const R = ys.length;
-  const raw = iattr(n, 'axis', 0);
+  const raw = intAttr(n, 'axis', 0);
   const axis = raw < 0 ? raw + R : raw;
   const y = e.outs[0]!;
   e.w.line(`if (!mpg_is_whole(&${y})) return MP_EPARAM;`);
