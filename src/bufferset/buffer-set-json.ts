@@ -13,6 +13,7 @@
  * InputError MP601 naming the file, the buffer or pool, and the field.
  */
 import type { BufferInfo, Pool } from '../../planner/types.js';
+import type { Location } from '../diagnostics/diagnostic.js';
 import { bad, isByteCount, isPlainObject, isPowerOfTwo, show } from './validate.js';
 
 /** A parsed buffer set: what planMemory takes. */
@@ -60,21 +61,36 @@ export function parseBufferSetJson(text: string, fileName: string): BufferSet {
   return { buffers, pools };
 }
 
+/**
+ * The checks every `pools[i]` and `buffers[i]` entry opens with: an object, a non-empty string `name`,
+ * and no field outside `known`. Returns the entry's fields, its name, and its location for messages.
+ */
+function namedEntry<L extends Location>(
+  raw: unknown,
+  where: string,
+  known: ReadonlySet<string>,
+  file: string,
+  locate: (name: string) => L,
+): { fields: Record<string, unknown>; name: string; location: L } {
+  if (!isPlainObject(raw)) bad(`${where} must be an object, got ${show(raw)}`, { file });
+  const name = raw['name'];
+  if (typeof name !== 'string' || name.length === 0) bad(`${where}.name must be a non-empty string, got ${show(name)}`, { file });
+  const location = locate(name);
+  for (const key of Object.keys(raw)) {
+    if (!known.has(key)) bad(`${where} has unknown field "${key}" (known: ${[...known].join(', ')})`, location);
+  }
+  return { fields: raw, name, location };
+}
+
 function parsePools(raw: unknown, file: string): Pool[] {
   if (raw === undefined) return [{ name: DEFAULT_POOL_NAME, sizeBytes: null }];
   if (!Array.isArray(raw)) bad(`"pools" must be an array, got ${show(raw)}`, { file });
   if (raw.length === 0) bad(`"pools" is empty: list at least one pool, or leave "pools" out for one unbounded pool`, { file });
   const pools: Pool[] = [];
   const seen = new Set<string>();
-  raw.forEach((entry, position) => {
+  raw.forEach((item, position) => {
     const where = `pools[${position}]`;
-    if (!isPlainObject(entry)) bad(`${where} must be an object, got ${show(entry)}`, { file });
-    const name = entry['name'];
-    if (typeof name !== 'string' || name.length === 0) bad(`${where}.name must be a non-empty string, got ${show(name)}`, { file });
-    const location = { file, pool: name };
-    for (const key of Object.keys(entry)) {
-      if (!POOL_KEYS.has(key)) bad(`${where} has unknown field "${key}" (known: ${[...POOL_KEYS].join(', ')})`, location);
-    }
+    const { fields: entry, name, location } = namedEntry(item, where, POOL_KEYS, file, (pool) => ({ file, pool }));
     if (seen.has(name)) bad(`duplicate pool name '${name}'`, location);
     seen.add(name);
     if (!('sizeBytes' in entry)) bad(`${where}.sizeBytes is missing (use null for an unbounded pool)`, location);
@@ -91,15 +107,9 @@ function parsePools(raw: unknown, file: string): Pool[] {
   return pools;
 }
 
-function parseBuffer(raw: unknown, position: number, file: string, poolNames: ReadonlySet<string>): BufferInfo {
+function parseBuffer(item: unknown, position: number, file: string, poolNames: ReadonlySet<string>): BufferInfo {
   const where = `buffers[${position}]`;
-  if (!isPlainObject(raw)) bad(`${where} must be an object, got ${show(raw)}`, { file });
-  const name = raw['name'];
-  if (typeof name !== 'string' || name.length === 0) bad(`${where}.name must be a non-empty string, got ${show(name)}`, { file });
-  const location = { file, buffer: name };
-  for (const key of Object.keys(raw)) {
-    if (!BUFFER_KEYS.has(key)) bad(`${where} has unknown field "${key}" (known: ${[...BUFFER_KEYS].join(', ')})`, location);
-  }
+  const { fields: raw, name, location } = namedEntry(item, where, BUFFER_KEYS, file, (buffer) => ({ file, buffer }));
   if (!('sizeBytes' in raw)) bad(`${where}.sizeBytes is missing`, location);
   const sizeBytes = raw['sizeBytes'];
   if (!isByteCount(sizeBytes)) bad(`${where}.sizeBytes must be an integer from 0 to 2^53-1, got ${show(sizeBytes)}`, location);
