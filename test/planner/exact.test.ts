@@ -26,6 +26,17 @@ function overlaps(p: PackProblem, offsets: readonly number[]): boolean {
 // a=[1,3]x3, b=[0,1]x2, c=[1,2]x3, d=[3,5]x4: optimum 8 (see plan-memory.test.ts).
 const ROWS: [number, number, number][] = [[1, 3, 3], [0, 1, 2], [1, 2, 3], [3, 5, 4]];
 
+/** A dense seeded instance of 300 buffers that exact cannot finish quickly. */
+function denseRows(): [number, number, number][] {
+  const rng = createPrng(3);
+  const rows: [number, number, number][] = [];
+  for (let i = 0; i < 300; i++) {
+    const s = rng.nextInt(300);
+    rows.push([s, s + 1 + rng.nextInt(120), 1 + rng.nextInt(5000)]);
+  }
+  return rows;
+}
+
 describe('exact', () => {
   it('proves infeasibility below the optimum at a capacity', async () => {
     const r = await exactPack(intervalProblem(ROWS, 7), { seed: 1, deadlineMs: Date.now() + 5000 });
@@ -52,13 +63,7 @@ describe('exact', () => {
 
   it('returns its best packing so far at the deadline', async () => {
     // A dense random instance that exact cannot finish in 150 ms.
-    const rng = createPrng(3);
-    const rows: [number, number, number][] = [];
-    for (let i = 0; i < 300; i++) {
-      const s = rng.nextInt(300);
-      rows.push([s, s + 1 + rng.nextInt(120), 1 + rng.nextInt(5000)]);
-    }
-    const p = intervalProblem(rows, null);
+    const p = intervalProblem(denseRows(), null);
     const t0 = Date.now();
     const r = await exactPack(p, { seed: 1, deadlineMs: Date.now() + 150 });
     expect(Date.now() - t0).toBeLessThan(3000);
@@ -68,13 +73,7 @@ describe('exact', () => {
   });
 
   it('a search cut short by its node budget gives the same packing every time', async () => {
-    const rng = createPrng(3);
-    const rows: [number, number, number][] = [];
-    for (let i = 0; i < 300; i++) {
-      const s = rng.nextInt(300);
-      rows.push([s, s + 1 + rng.nextInt(120), 1 + rng.nextInt(5000)]);
-    }
-    const p = intervalProblem(rows, null);
+    const p = intervalProblem(denseRows(), null);
     const context: BudgetedContext = { seed: 1, deadlineMs: Date.now() + 60_000, nodeBudget: 2000 };
     const one = await exactPack(p, context);
     const two = await exactPack(p, { ...context });
