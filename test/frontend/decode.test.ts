@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MemplanError } from '../../src/diagnostics/errors.js';
 import { decodeModel, OnnxProto } from '../../src/frontend/onnx-decode.js';
 import { attributesFromProto, dtypeFromOnnx, tensorFromProto } from '../../src/frontend/onnx-tensor.js';
+import { failure } from './failure.js';
 
 const MNASNET = '/work/shared/models/torchvision/mnasnet0_5_96.onnx';
 
@@ -23,19 +23,6 @@ function tiny(extra: Record<string, unknown> = {}, graph: Record<string, unknown
     },
     ...extra,
   });
-}
-
-/** Runs `f` and returns the code and one-line message of the MemplanError it throws. */
-function failure(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof MemplanError)) throw e;
-    expect(e.message).not.toContain('\n');
-    const d = e.diagnostics[0]!;
-    return { code: d.code, message: e.message };
-  }
-  throw new Error('expected a MemplanError');
 }
 
 describe('decodeModel', () => {

@@ -1,20 +1,9 @@
 /** The importer's building blocks: --input parsing and graph ordering. */
 import { describe, expect, it } from 'vitest';
-import { MemplanError } from '../../src/diagnostics/errors.js';
 import { parseInputSpec, parseInputSpecs } from '../../src/frontend/input-spec.js';
 import { consumersOf, producersOf, topologicalOrder } from '../../src/ir/graph-order.js';
 import type { OrderItem } from '../../src/ir/graph-order.js';
-
-function failure(f: () => unknown): { code: string; message: string; flag?: string; node?: string } {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof MemplanError)) throw e;
-    const d = e.diagnostics[0];
-    return { code: d?.code ?? '', message: e.message, flag: d?.location?.flag, node: d?.location?.node };
-  }
-  throw new Error('expected a MemplanError');
-}
+import { failure } from './failure.js';
 
 describe('parseInputSpec', () => {
   it('parses NAME=DxDxD', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MemplanError } from '../../src/diagnostics/errors.js';
 import { importOnnx } from '../../src/frontend/import-onnx.js';
 import { OnnxProto } from '../../src/frontend/onnx-decode.js';
+import { failure } from './failure.js';
 
 
 
@@ -88,18 +88,6 @@ function buildModel(spec: ModelSpec): Uint8Array {
     },
   } as never);
   return OnnxProto.ModelProto.encode(model).finish();
-}
-
-/** The code and one-line text of the MemplanError that `f` throws. */
-function failure(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof MemplanError)) throw e;
-    expect(e.message).not.toContain('\n');
-    return { code: e.diagnostics[0]?.code ?? '', message: e.message };
-  }
-  throw new Error('expected a MemplanError');
 }
 
 const file = { fileName: 't.onnx' };
