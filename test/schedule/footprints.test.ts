@@ -6,8 +6,22 @@ import { describe, expect, it } from 'vitest';
 import { buildGraph } from '../helpers/graph-builder.js';
 import { classifyLayer } from '../../src/schedule/templates/index.js';
 import type { TilingFamily } from '../../src/schedule/templates/family.js';
-import { chooseFrom, chooseTiling, enumerateOptions, priceTiling, quickCost, streamedOperands, sumClamped, tileSizes } from '../../src/schedule/tiling.js';
-import type { TilingContext } from '../../src/schedule/tiling.js';
+import { chooseTiling, compareOptions, enumerateOptions, priceTiling, quickCost, streamedOperands, sumClamped, tileSizes } from '../../src/schedule/tiling.js';
+import type { TileChoiceResult, TilingContext, TilingOption } from '../../src/schedule/tiling.js';
+
+/** The reference choice: the best of every enumerated option within the budget, and the smallest. */
+function chooseFrom(options: readonly TilingOption[], budgetBytes: number, localCapacity: number | null): TileChoiceResult {
+  let smallest = options[0]!;
+  let chosen: TilingOption | undefined;
+  for (const o of options) {
+    const need = o.sramBytes + o.localBytes;
+    const best = smallest.sramBytes + smallest.localBytes;
+    if (need < best || (need === best && compareOptions(o, smallest) < 0)) smallest = o;
+    const fits = o.sramBytes <= budgetBytes && (localCapacity === null || o.localBytes <= localCapacity);
+    if (fits && (!chosen || compareOptions(o, chosen) < 0)) chosen = o;
+  }
+  return chosen ? { chosen, smallest } : { smallest };
+}
 import { DEFAULT_TARGET } from '../../src/schedule/target.js';
 import type { Graph } from '../../src/ir/graph.js';
 
