@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBufferSetJson, bufferSetToJson, DEFAULT_POOL_NAME } from '../../src/bufferset/index.js';
-import { InputError } from '../../src/diagnostics/errors.js';
+import type { InputError } from '../../src/diagnostics/errors.js';
+import { inputErrorOf } from './input-error.js';
 import type { BufferInfo, Pool } from '../../planner/types.js';
 
 const DESIGN_EXAMPLE = `{ "pools":   [ { "name": "sram", "sizeBytes": 262144, "alignment": 16 },
@@ -9,13 +10,7 @@ const DESIGN_EXAMPLE = `{ "pools":   [ { "name": "sram", "sizeBytes": 262144, "a
                { "name": "tile_in",   "sizeBytes": 4096, "alignment": 64, "conflicts": ["conv1_out"] } ] }`;
 
 function failure(text: string): InputError {
-  try {
-    parseBufferSetJson(text, 'set.json');
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError');
+  return inputErrorOf(() => parseBufferSetJson(text, 'set.json'));
 }
 
 function withBuffer(buffer: Record<string, unknown>, pools?: unknown[]): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectBufferSetFormat, planToJson } from '../../src/bufferset/index.js';
 import { InputError } from '../../src/diagnostics/errors.js';
+import { inputErrorOf } from './input-error.js';
 import type { PlanResult } from '../../planner/types.js';
 
 describe('detectBufferSetFormat', () => {
@@ -18,11 +19,7 @@ describe('detectBufferSetFormat', () => {
 
   it('rejects what it cannot recognise with MP601 naming the file', () => {
     expect(() => detectBufferSetFormat('hello', 'model.onnx')).toThrow(InputError);
-    try {
-      detectBufferSetFormat('hello', 'model.onnx');
-    } catch (error) {
-      expect((error as InputError).diagnostics[0]).toMatchObject({ code: 'MP601', location: { file: 'model.onnx' } });
-    }
+    expect(inputErrorOf(() => detectBufferSetFormat('hello', 'model.onnx')).diagnostics[0]).toMatchObject({ code: 'MP601', location: { file: 'model.onnx' } });
   });
 });
 

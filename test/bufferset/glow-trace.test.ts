@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseGlowTrace } from '../../src/bufferset/index.js';
-import { InputError } from '../../src/diagnostics/errors.js';
+import type { InputError } from '../../src/diagnostics/errors.js';
+import { inputErrorOf } from './input-error.js';
 
 const GLOW = join(process.cwd(), '..', 'shared', 'planner-bench', 'glow', 'MemoryAllocatorTestModels.txt');
 
@@ -24,13 +25,7 @@ FREE a
 `;
 
 function failure(text: string): InputError {
-  try {
-    parseGlowTrace(text, 'trace.txt');
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError');
+  return inputErrorOf(() => parseGlowTrace(text, 'trace.txt'));
 }
 
 describe('parseGlowTrace', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { capacityFromFileName, parseMiniMallocCsv } from '../../src/bufferset/index.js';
-import { InputError } from '../../src/diagnostics/errors.js';
+import { inputErrorOf } from './input-error.js';
 
 const BENCH = join(process.cwd(), '..', 'shared', 'planner-bench', 'minimalloc-challenging');
 
@@ -55,14 +55,7 @@ describe('parseMiniMallocCsv', () => {
     ['a huge upper', 'id,lower,upper,size\na,0,99999999999999999999,4\n', /upper 99999999999999999999 is past 2\^53-1/, 'a'],
     ['an empty interval', 'id,lower,upper,size\na,3,3,4\n', /upper 3 must exceed lower 3/, 'a'],
   ])('rejects %s with MP601', (_label, text, message, buffer) => {
-    let caught: unknown;
-    try {
-      parseMiniMallocCsv(text, 'bad.csv');
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(InputError);
-    const error = caught as InputError;
+    const error = inputErrorOf(() => parseMiniMallocCsv(text, 'bad.csv'));
     expect(error.diagnostics[0]?.code).toBe('MP601');
     expect(error.message).toMatch(message);
     expect(error.diagnostics[0]?.location?.file).toBe('bad.csv');
