@@ -4,11 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Codes } from '../../src/diagnostics/codes.js';
-import { MemplanError, UnsupportedError } from '../../src/diagnostics/errors.js';
+import { UnsupportedError } from '../../src/diagnostics/errors.js';
 import type { AttrValue, DType } from '../../src/ir/graph.js';
 import { shapeFunctionFor } from '../../src/frontend/shape-inference/registry.js';
 import type { OutputType, ValueInfo } from '../../src/frontend/shape-inference/types.js';
 import { x, f32, int, ints, str, floats, infer, shapeOf } from '../helpers/shape-infer.js';
+import { errorOf } from './failure.js';
 
 const i64 = (values: (number | bigint)[], shape: number[] = [values.length]): ValueInfo => ({
   dtype: 'int64', shape, value: { dtype: 'int64', shape, data: { kind: 'dense', values: BigInt64Array.from(values.map((v) => BigInt(v))) } },
@@ -16,11 +17,6 @@ const i64 = (values: (number | bigint)[], shape: number[] = [values.length]): Va
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
 
-
-function errorOf(f: () => unknown): MemplanError {
-  try { f(); } catch (e) { if (e instanceof MemplanError) return e; throw e; }
-  throw new Error('expected an error');
-}
 
 describe('Slice', () => {
   const data = x([20, 10, 5]);

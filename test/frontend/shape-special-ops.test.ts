@@ -4,22 +4,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Codes } from '../../src/diagnostics/codes.js';
-import { InputError, MemplanError, UnsupportedError } from '../../src/diagnostics/errors.js';
+import { InputError, UnsupportedError } from '../../src/diagnostics/errors.js';
 import type { AttrValue, DType } from '../../src/ir/graph.js';
 import { shapeFunctionFor } from '../../src/frontend/shape-inference/registry.js';
 import type { OutputType, ValueInfo } from '../../src/frontend/shape-inference/types.js';
 import { x, f32, int, ints, str, infer } from '../helpers/shape-infer.js';
+import { errorOf } from './failure.js';
 
 const i64 = (values: number[], shape: number[] = [values.length]): ValueInfo => ({
   dtype: 'int64', shape, value: { dtype: 'int64', shape, data: { kind: 'dense', values: BigInt64Array.from(values.map(BigInt)) } },
 });
 
 const shapes = (out: readonly OutputType[]): (readonly number[])[] => out.map((o) => o.shape);
-
-function errorOf(f: () => unknown): MemplanError {
-  try { f(); } catch (e) { if (e instanceof MemplanError) return e; throw e; }
-  throw new Error('expected an error');
-}
 
 describe('Einsum', () => {
   it.each([
