@@ -14,7 +14,7 @@ import { extractBufferSets } from './liveness/extract.js';
 import type { TargetSpec } from './schedule/target.js';
 import { applyOverrides, globalOf, sramOf } from './schedule/target.js';
 import type { LayerFailure } from './schedule/schedule-graph.js';
-import { scheduleGraph } from './schedule/schedule-graph.js';
+import { planOptions, scheduleGraph } from './schedule/schedule-graph.js';
 import type { PlanResult, StrategyName } from '../planner/types.js';
 import { liveSumBound, planMemory } from '../planner/index.js';
 import type { AnalysisReport, ReportBuffer, ReportFailure, ReportLayer, ReportPool } from '../reports/analysis-model.js';
@@ -74,17 +74,10 @@ async function fit(graph: Graph, liveness: GraphLiveness, options: AnalyzeOption
       target,
       doubleBuffer: options.doubleBuffer ?? true,
       slackBytes,
-      ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
-      ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
-      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...planOptions(options, timeLimitMs),
     });
     const bufferSet = extractBufferSets(model, liveness, target);
-    const plan = await planMemory(bufferSet.buffers, bufferSet.pools, {
-      ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
-      ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
-      ...(options.seed !== undefined ? { seed: options.seed } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+    const plan = await planMemory(bufferSet.buffers, bufferSet.pools, planOptions(options, timeLimitMs, options.onProgress));
     const overflows = plan.pools.flatMap((p) => {
       const capacity = bufferSet.capacities.get(p.name) ?? null;
       return capacity !== null && p.usedBytes > capacity ? [{ pool: p.name, usedBytes: p.usedBytes, capacity }] : [];

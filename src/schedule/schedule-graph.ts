@@ -91,7 +91,7 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
       src.sizeBytes = Math.max(src.sizeBytes, g.sizeBytes);
       src.startStep = Math.min(src.startStep, g.startStep);
       src.endStep = Math.max(src.endStep, g.endStep);
-      if (g.kind === 'output' || src.kind === 'input') src.kind = src.kind === 'input' ? 'input' : g.kind;
+      if (src.kind !== 'input' && g.kind === 'output') src.kind = 'output';
     }
   });
   const groups = [...new Set(groupOf.values())].sort((a, b) => a.startStep - b.startStep || cmp(a.name, b.name));
@@ -100,11 +100,6 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
   const sramName = sram?.name ?? 'sram';
   const dramMem = globalOf(target);
   const dramName = dramMem?.name ?? 'dram';
-  const planOpts = (limitMs: number | undefined): PlanOptions => ({
-    ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
-    ...(limitMs !== undefined ? { timeLimitMs: limitMs } : {}),
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-  });
 
   // 2-3. Residency and tiles, iterated until every layer fits its step or nothing changes.
   const reservations = new Map<number, number>();
@@ -132,7 +127,7 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
         { name: sramName, sizeBytes: capacity, alignmentBytes: target.alignmentBytes },
         { name: dramName, sizeBytes: null, alignmentBytes: target.alignmentBytes },
       ];
-      const plan = await planMemory(buffers, pools, planOpts(Math.min(options.timeLimitMs ?? 1000, 1000)));
+      const plan = await planMemory(buffers, pools, planOptions(options, Math.min(options.timeLimitMs ?? 1000, 1000)));
       resident = new Set(plan.allocations.filter((a) => a.pool === sramName && !a.name.startsWith('\u0000')).map((a) => a.name));
     }
     const live = residentLive(resident);
@@ -197,12 +192,25 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
       perCore: false,
     };
   });
-  const bufferOfTensor = new Map<string, string>();
-  for (const g of groups) for (const m of g.members) bufferOfTensor.set(m, g.name);
+  const bufferOfTensor = new Map([...groupOf].map(([tensor, g]) => [tensor, g.name] as const));
   return {
     model: { targetName: target.name, cores: target.cores, activations, bufferOfTensor, layers },
     resident,
     failures,
+  };
+}
+
+/** Planner options from the user's strategy and seed, with a time limit (undefined = the default). */
+export function planOptions(
+  o: { readonly strategy?: StrategyName; readonly seed?: number },
+  timeLimitMs?: number,
+  onProgress?: PlanOptions['onProgress'],
+): PlanOptions {
+  return {
+    ...(o.strategy !== undefined ? { strategy: o.strategy } : {}),
+    ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    ...(onProgress ? { onProgress } : {}),
   };
 }
 
