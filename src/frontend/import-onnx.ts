@@ -396,7 +396,7 @@ class Importer {
           where,
         );
       }
-      checkShape(t.shape, t.dtype, `output '${out}' of node '${node.name}'`, where);
+      // The registry's checked() wrapper has already validated t (checkOutput: MP304/MP305).
       this.checkDeclared(out, t.dtype, t.shape, where);
       this.values.set(out, { dtype: t.dtype, shape: [...t.shape] });
     });
