@@ -449,8 +449,7 @@ function gemm(e: Emit, op: string): void {
   if (cName !== '' && e.views.has(cName)) {
     const cv = e.views.get(cName)!;
     const cs = e.ctx.shapeOf(cName);
-    cCols = cs.length >= 1 ? cs[cs.length - 1]! : 1;
-    cRows = cs.length >= 2 ? cs[cs.length - 2]! : 1;
+    [cRows, cCols] = matrixDims(cs);
     if ((cCols !== 1 && cCols !== N) || (cRows !== 1 && cRows !== M) || cs.length > 2) unsupported(n, 'C does not broadcast to [M][N]');
     e.w.line(`if (!mpg_is_whole(&${cv})) return MP_EPARAM; /* C is read whole */`);
     c = `${cv}.data`;
@@ -458,9 +457,7 @@ function gemm(e: Emit, op: string): void {
     const cref = e.ctx.weight(cName);
     if (!cref) unsupported(n, 'the C operand must be constant');
     requireFloat(e, cref);
-    const cs = cref.tensor.shape;
-    cCols = cs.length >= 1 ? cs[cs.length - 1]! : 1;
-    cRows = cs.length >= 2 ? cs[cs.length - 2]! : 1;
+    [cRows, cCols] = matrixDims(cref.tensor.shape);
     if ((cCols !== 1 && cCols !== N) || (cRows !== 1 && cRows !== M)) unsupported(n, 'C does not broadcast to [M][N]');
     if (cref.tensor.data.kind === 'splat') {
       const t = e.fresh();
@@ -488,6 +485,11 @@ function gemm(e: Emit, op: string): void {
   check(e, `mpg_gemm_b(&${a}, ${bArr}, 1, ${N}, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
 }
 
+/** Rows and columns of Gemm's C as it broadcasts to [M][N]: its last two dims, 1 where absent. */
+function matrixDims(cs: readonly number[]): [number, number] {
+  return [cs.length >= 2 ? cs[cs.length - 2]! : 1, cs.length >= 1 ? cs[cs.length - 1]! : 1];
+}
+
 /** Gemm with transA and several rows: computed whole by mp_gemm (A is [K][M]). */
 function gemmTransA(e: Emit, a: string, transB: number, alpha: number, beta: number): void {
   const n = e.node;
@@ -501,8 +503,7 @@ function gemmTransA(e: Emit, a: string, transB: number, alpha: number, beta: num
   const c = wholePointer(e, 2, 'C');
   if (c?.splat !== undefined) unsupported(n, 'a constant-filled C with transA');
   const cs = c ? (e.views.has(n.inputs[2]!) ? e.ctx.shapeOf(n.inputs[2]!) : [...c.shape]) : [];
-  const cCols = cs.length >= 1 ? cs[cs.length - 1]! : 1;
-  const cRows = cs.length >= 2 ? cs[cs.length - 2]! : 1;
+  const [cRows, cCols] = matrixDims(cs);
   const y = e.outs[0]!;
   e.w.line(`if (!mpg_is_whole(&${a}) || !mpg_is_whole(&${y})) return MP_EPARAM;`);
   e.w.line(`{ const mp_act none = {MP_ACT_NONE, 0.0f, 0.0f}; mp_gemm(${a}.data, ${b.ptr}, ${c ? c.ptr : 'NULL'}, ${y}.data, ${M}, ${N}, ${K}, 1, ${transB}, ${cFloat(alpha)}, ${cFloat(beta)}, ${cRows}, ${cCols}, 0, ${M}, none); }`);
