@@ -67,11 +67,17 @@ const BINARY: Record<string, string> = {
   Mean: 'MP_BIN_ADD',
 };
 
+/** ONNX reduce ops -> runtime reduction. */
+const REDUCE: Record<string, string> = {
+  ReduceSum: 'MP_RED_SUM', ReduceMean: 'MP_RED_MEAN', ReduceMax: 'MP_RED_MAX', ReduceMin: 'MP_RED_MIN', ReduceProd: 'MP_RED_PROD',
+  ReduceL1: 'MP_RED_L1', ReduceL2: 'MP_RED_L2', ReduceLogSum: 'MP_RED_LOGSUM', ReduceLogSumExp: 'MP_RED_LOGSUMEXP',
+  ReduceSumSquare: 'MP_RED_SUMSQUARE',
+};
+
 /** Ops emitted by this module (for tests and the conformance count). */
 export const SUPPORTED_OPS: readonly string[] = [
   ...Object.keys(UNARY), ...Object.keys(BINARY), 'Clip', 'Gelu', 'Mod', 'Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool',
-  'GlobalMaxPool', 'BatchNormalization', 'Gemm', 'MatMul', 'Softmax', 'LogSoftmax', 'LRN', 'ReduceMean', 'ReduceSum',
-  'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare',
+  'GlobalMaxPool', 'BatchNormalization', 'Gemm', 'MatMul', 'Softmax', 'LogSoftmax', 'LRN', ...Object.keys(REDUCE),
   'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Concat', 'Pad', 'Slice', 'Gather', 'Expand', 'Tile', 'Resize',
   'Upsample', 'Cast',
 ].sort();
@@ -589,12 +595,6 @@ function lrn(e: Emit): void {
   const x = inputView(e, 0);
   check(e, `mpg_lrn(&${x}, &${e.outs[0]}, ${intAttr(n, 'size', 1)}, ${cFloat(fattr(n, 'alpha', 1e-4))}, ${cFloat(fattr(n, 'beta', 0.75))}, ${cFloat(fattr(n, 'bias', 1))})`);
 }
-
-const REDUCE: Record<string, string> = {
-  ReduceSum: 'MP_RED_SUM', ReduceMean: 'MP_RED_MEAN', ReduceMax: 'MP_RED_MAX', ReduceMin: 'MP_RED_MIN', ReduceProd: 'MP_RED_PROD',
-  ReduceL1: 'MP_RED_L1', ReduceL2: 'MP_RED_L2', ReduceLogSum: 'MP_RED_LOGSUM', ReduceLogSumExp: 'MP_RED_LOGSUMEXP',
-  ReduceSumSquare: 'MP_RED_SUMSQUARE',
-};
 
 function reduce(e: Emit, op: string): void {
   const n = e.node;
