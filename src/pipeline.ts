@@ -140,20 +140,21 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
   const sramSize = sramOf(target)?.sizeBytes ?? null;
   const dramSize = globalOf(target)?.sizeBytes ?? null;
   const allowed = (size: number | null) => (size === null || headroom <= 0 ? undefined : Math.max(1, Math.floor(size * (1 - headroom))));
-  const planTarget = headroom > 0
-    ? applyOverrides(target, { ...(allowed(sramSize) ? { sramBytes: allowed(sramSize)! } : {}), ...(allowed(dramSize) ? { dramBytes: allowed(dramSize)! } : {}) })
-    : target;
+  const sramAllowed = allowed(sramSize);
+  const dramAllowed = allowed(dramSize);
+  const planTarget = applyOverrides(target, {
+    ...(sramAllowed !== undefined ? { sramBytes: sramAllowed } : {}),
+    ...(dramAllowed !== undefined ? { dramBytes: dramAllowed } : {}),
+  });
   const fitted = await fit(graph, liveness, { ...options, target: planTarget }, planTarget, options.timeLimitMs);
   const { schedule, bufferSet, plan } = fitted;
-  const sram = sramOf(target);
   const sramName = bufferSet.poolOfScope.sram;
-  const capacity = sram?.sizeBytes ?? null;
   const fits = fitsAll(fitted);
   const failsBelow = fitted.failures.reduce((m, f) => Math.max(m, f.neededBytes - 1), 0);
   const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, { ...options, target: planTarget }, failsBelow) : undefined;
   const headroomNote = (pool: string) =>
     headroom > 0 && bufferSet.capacities.get(pool) !== null
-      ? ` (--headroom ${+(headroom * 100).toFixed(2)}% keeps ${(sramOf(target)?.name === pool ? sramSize : dramSize) ?? 0} - ${bufferSet.capacities.get(pool)} bytes free)`
+      ? ` (--headroom ${+(headroom * 100).toFixed(2)}% keeps ${(pool === sramName ? sramSize : dramSize) ?? 0} - ${bufferSet.capacities.get(pool)} bytes free)`
       : '';
   const failCode = headroom > 0 ? Codes.Headroom : Codes.DoesNotFit;
 
@@ -275,7 +276,7 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     target: {
       name: target.name,
       cores: target.cores,
-      sramBytes: capacity,
+      sramBytes: sramSize,
       dramBytes: globalOf(target)?.sizeBytes ?? null,
     },
     dtype,
