@@ -29,15 +29,18 @@ export interface HillClimbOptions {
 /** Runs the hill climber; exported so that `auto` can give it a smaller budget. */
 export function hillClimb(problem: PackProblem, context: PackContext, options: HillClimbOptions = {}): PackResult {
   const n = problem.items.length;
-  const starts: number[][] = [
-    sortedOrder(problem, bySizeDesc(problem)),
-    sortedOrder(problem, byConflictsDesc(problem)),
-    sortedOrder(problem, byBreadth(problem)),
-    sortedOrder(problem, byLifetime(problem)),
-  ];
-  if (context.incumbentOffsets !== undefined && context.incumbentOffsets.length === n) {
-    starts.unshift(orderFromOffsets(problem, context.incumbentOffsets));
-  }
+  // An incumbent replaces the greedy starts: its order replays no higher than it, and the caller
+  // (auto) passes the best of the heuristics, which include these greedy orders, so a greedy start
+  // could never beat it (only a strictly lower start is taken).
+  const starts: number[][] =
+    context.incumbentOffsets !== undefined && context.incumbentOffsets.length === n
+      ? [orderFromOffsets(problem, context.incumbentOffsets)]
+      : [
+          sortedOrder(problem, bySizeDesc(problem)),
+          sortedOrder(problem, byConflictsDesc(problem)),
+          sortedOrder(problem, byBreadth(problem)),
+          sortedOrder(problem, byLifetime(problem)),
+        ];
   let order = starts[0]!;
   let current: Placement = placeFirstFit(problem, order);
   for (const o of starts.slice(1)) {
