@@ -22,7 +22,7 @@ import type { OrderItem } from '../ir/graph-order.js';
 import { producersOf, topologicalOrder } from '../ir/graph-order.js';
 import { checkShape, tryFold } from './fold-constants.js';
 import type { GraphProto, ModelProto, NodeProto, ValueInfoProto } from './onnx-decode.js';
-import { decodeModel, opsetVersionOf } from './onnx-decode.js';
+import { decodeModel, opsetVersionOf, subgraphsOf } from './onnx-decode.js';
 import { attributesFromProto, dtypeFromOnnx, longToNumber, tensorFromProto } from './onnx-tensor.js';
 import { shapeFunctionFor } from './shape-inference/registry.js';
 import type { NodeView, ValueInfo } from './shape-inference/types.js';
@@ -133,26 +133,17 @@ function outerReferences(node: NodeProto): string[] {
     };
     for (const n of g.node ?? []) {
       for (const i of n.input ?? []) read(i);
-      for (const sub of subgraphs(n)) visit(sub, defined);
+      for (const sub of subgraphsOf(n)) visit(sub, defined);
     }
     for (const o of g.output ?? []) read(o.name ?? '');
   };
-  for (const g of subgraphs(node)) visit(g, new Set());
+  for (const g of subgraphsOf(node)) visit(g, new Set());
   return [...refs];
 }
 
 /** What ordering sees of each record: its explicit and implicit (subgraph) reads. */
 function orderItems(records: readonly NodeRecord[]): OrderItem[] {
   return records.map((r) => ({ name: r.name, inputs: [...r.inputs, ...r.implicitInputs], outputs: r.outputs }));
-}
-
-function subgraphs(node: NodeProto): GraphProto[] {
-  const out: GraphProto[] = [];
-  for (const a of node.attribute ?? []) {
-    if (a.g) out.push(a.g);
-    for (const g of a.graphs ?? []) out.push(g);
-  }
-  return out;
 }
 
 /** Adds the file to a diagnostic from a shape function (which knows only the node). */

@@ -89,7 +89,8 @@ export function opsetVersionOf(model: ModelProto, fileName: string): number {
   return version;
 }
 
-function* subgraphsOf(node: NodeProto): Generator<GraphProto> {
+/** The subgraphs (If branches, Loop/Scan bodies) held by a node's attributes. */
+export function* subgraphsOf(node: NodeProto): Generator<GraphProto> {
   for (const a of node.attribute ?? []) {
     if (a.g) yield a.g;
     for (const g of a.graphs ?? []) yield g;
