@@ -33,16 +33,13 @@ function place(problem: PackProblem, order: readonly number[], fit: Fit): Placem
   const placed = new Uint8Array(n);
   let used = 0;
   let peak = -1;
-  // Scratch arrays reused across items: placed neighbors as (offset, end) sorted by offset.
-  let los: number[] = [];
-  let his: number[] = [];
-  let idx: number[] = [];
   for (const i of order) {
     const item = problem.items[i]!;
     const size = item.sizeBytes;
     const align = item.alignmentBytes;
-    los = [];
-    his = [];
+    // The placed neighbors as (offset, end), visited by offset through idx.
+    const los: number[] = [];
+    const his: number[] = [];
     for (const j of problem.neighbors[i]!) {
       if (placed[j] === 0) continue;
       const sj = problem.items[j]!.sizeBytes;
@@ -50,7 +47,7 @@ function place(problem: PackProblem, order: readonly number[], fit: Fit): Placem
       los.push(offsets[j]!);
       his.push(offsets[j]! + sj);
     }
-    idx = los.map((_, k) => k);
+    const idx = los.map((_, k) => k);
     idx.sort((a, b) => los[a]! - los[b]! || his[a]! - his[b]!);
     let chosen = -1;
     if (size === 0) {
