@@ -8,7 +8,7 @@ import { dtypeFromOnnx } from '../onnx-tensor.js';
 import type { ConstKernel, KernelContext, Scalar } from './tensor.js';
 import {
   allocate, attrInt, broadcastIndex, broadcastShapes, CannotFold, convert, elements, fail, isFloat, required,
-  splat,
+  splat, where,
 } from './tensor.js';
 
 type Fn = (values: readonly Scalar[], dtype: DType) => Scalar;
@@ -204,7 +204,7 @@ const castKernel: ConstKernel = (ctx, inputs) => {
   const a = required(ctx, inputs, 0);
   const to = ctx.node.attributes.get('to');
   if (!to || to.type !== 'int') throw fail(ctx, Codes.BadAttribute, "Cast needs an integer attribute 'to'");
-  const dtype = dtypeFromOnnx(to.value, { node: ctx.node.name, opType: ctx.node.opType });
+  const dtype = dtypeFromOnnx(to.value, where(ctx));
   if (a.dtype === 'string' || dtype === 'string') throw new CannotFold('string Cast');
   if (a.data.kind === 'splat') return [splat(dtype, a.shape, castValue(a.data.value, dtype))];
   const src = elements(a);

@@ -11,7 +11,7 @@ import type { ConstKernel, KernelContext, Scalar } from './tensor.js';
 import type { ValueInfo } from '../shape-inference/types.js';
 import {
   allocate, attrInt, attrInts, broadcastIndex, broadcastShapes, CannotFold, convert, dense, elements, fail, intList,
-  MAX_FOLD_ELEMENTS, normAxis, required, reshaped, scalarOf, splat, stridesOf, valueOf,
+  MAX_FOLD_ELEMENTS, normAxis, required, reshaped, scalarOf, splat, stridesOf, valueOf, where,
 } from './tensor.js';
 
 const int64List = (values: readonly number[], shape: readonly number[] = [values.length]): ConstTensor =>
@@ -70,11 +70,7 @@ const constantKernel: ConstKernel = (ctx) => {
       if (a.type === 'strings') return [{ dtype: 'string', shape: [a.value.length], data: { kind: 'strings', values: a.value } }];
       break;
     case 'sparse_value':
-      throw UnsupportedError.one(Codes.UnsupportedOp, 'sparse Constant values are not supported', {
-        ...(ctx.file !== undefined ? { file: ctx.file } : {}),
-        node: ctx.node.name,
-        opType: ctx.node.opType,
-      });
+      throw UnsupportedError.one(Codes.UnsupportedOp, 'sparse Constant values are not supported', where(ctx));
     default:
       break;
   }

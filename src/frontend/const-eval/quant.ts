@@ -9,7 +9,7 @@ import type { ConstTensor, DType } from '../../ir/graph.js';
 import { elementCountOf } from '../../ir/graph.js';
 import { dtypeFromOnnx } from '../onnx-tensor.js';
 import type { ConstKernel, KernelContext, Scalar } from './tensor.js';
-import { allocate, attrInt, CannotFold, convert, elements, fail, normAxis, required, valueOf } from './tensor.js';
+import { allocate, attrInt, CannotFold, convert, elements, fail, normAxis, required, valueOf, where } from './tensor.js';
 
 const RANGES: Partial<Record<DType, readonly [number, number]>> = {
   int8: [-128, 127],
@@ -77,7 +77,7 @@ const quantize: ConstKernel = (ctx, inputs) => {
   const outDtype: DType = zero
     ? zero.dtype
     : toAttr && toAttr.type === 'int' && toAttr.value !== 0
-      ? dtypeFromOnnx(toAttr.value, { node: ctx.node.name, opType: ctx.node.opType })
+      ? dtypeFromOnnx(toAttr.value, where(ctx))
       : 'uint8';
   const range = RANGES[outDtype];
   if (!range) throw new CannotFold(`QuantizeLinear to ${outDtype}`);

@@ -43,7 +43,7 @@ export class CannotFold extends Error {
 }
 
 /** Where a diagnostic about the kernel's node points. */
-function where(ctx: KernelContext): Location {
+export function where(ctx: KernelContext): Location {
   return { ...(ctx.file !== undefined ? { file: ctx.file } : {}), node: ctx.node.name, opType: ctx.node.opType };
 }
 
