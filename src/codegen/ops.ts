@@ -98,7 +98,8 @@ function scalarOf(t: ConstTensor): number {
   throw new Error('string constant');
 }
 
-function intsOf(t: ConstTensor): number[] {
+/** Every element of a numeric constant as a number (a splat expanded); throws on strings. */
+function numbersOf(t: ConstTensor): number[] {
   const count = t.shape.reduce((a, b) => a * b, 1);
   if (t.data.kind === 'splat') return Array.from({ length: count }, () => Number((t.data as { value: number | bigint }).value));
   if (t.data.kind === 'dense') return Array.from(t.data.values as ArrayLike<number | bigint>, (v) => Number(v));
@@ -607,7 +608,7 @@ function reduce(e: Emit, op: string): void {
   if (axesInput !== '') {
     const t = e.ctx.graph.weights.get(axesInput);
     if (!t) unsupported(n, 'reduction axes must be constant');
-    axes = intsOf(t);
+    axes = numbersOf(t);
   }
   if (!axes || axes.length === 0) {
     if (intAttr(n, 'noop_with_empty_axes', 0) === 1) axes = [];
@@ -653,24 +654,26 @@ function wholeInOut(e: Emit): [string, string] {
   return [x, y];
 }
 
-/** Integer values of a constant input (undefined when the input is absent). */
-function constInts(e: Emit, i: number, what: string): number[] | undefined {
+/** Constant input i (undefined when the input is absent; MP701 when it is not a constant). */
+function constInput(e: Emit, i: number, what: string): ConstTensor | undefined {
   const name = e.node.inputs[i] ?? '';
   if (name === '') return undefined;
   const t = e.ctx.graph.weights.get(name);
   if (!t) unsupported(e.node, `${what} must be constant`);
-  return intsOf(t);
+  return t;
+}
+
+/** Integer values of a constant input (undefined when the input is absent). */
+function constInts(e: Emit, i: number, what: string): number[] | undefined {
+  const t = constInput(e, i, what);
+  return t && numbersOf(t);
 }
 
 function constFloats(e: Emit, i: number, what: string): number[] | undefined {
-  const name = e.node.inputs[i] ?? '';
-  if (name === '') return undefined;
-  const t = e.ctx.graph.weights.get(name);
-  if (!t) unsupported(e.node, `${what} must be constant`);
-  const count = t.shape.reduce((a, b) => a * b, 1);
-  if (t.data.kind === 'splat') return Array.from({ length: count }, () => Number((t.data as { value: number | bigint }).value));
-  if (t.data.kind === 'dense') return Array.from(t.data.values as ArrayLike<number | bigint>, (v) => Number(v));
-  unsupported(e.node, `${what} is not numeric`);
+  const t = constInput(e, i, what);
+  if (!t) return undefined;
+  if (t.data.kind !== 'splat' && t.data.kind !== 'dense') unsupported(e.node, `${what} is not numeric`);
+  return numbersOf(t);
 }
 
 function longArray(e: Emit, name: string, vs: readonly number[]): string {
