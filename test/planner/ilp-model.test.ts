@@ -3,15 +3,7 @@ import { buildIlpModel, decodeOffsets, ilpUnitBytes } from '../../planner/ilp/il
 import type { IlpModel } from '../../planner/ilp/ilp-model.js';
 import { modelToLpText } from '../../planner/ilp/highs-solver.js';
 import type { PackProblem } from '../../planner/problem.js';
-
-/** [size, alignment, start, end] tuples -> an interval PackProblem with the live-sum lower bound. */
-function intervals(rows: readonly (readonly [number, number, number, number])[], capacityBytes: number | null = null): PackProblem {
-  const items = rows.map(([sizeBytes, alignmentBytes, startStep, endStep], index) => ({ index, name: `b${index}`, sizeBytes, alignmentBytes, startStep, endStep }));
-  const neighbors = items.map((a) => items.filter((b) => b !== a && a.startStep <= b.endStep && b.startStep <= a.endStep).map((b) => b.index));
-  let lowerBoundBytes = 0;
-  for (const a of items) lowerBoundBytes = Math.max(lowerBoundBytes, items.filter((b) => b.startStep <= a.startStep && a.startStep <= b.endStep).reduce((t, b) => t + b.sizeBytes, 0));
-  return { items, neighbors, capacityBytes, lowerBoundBytes };
-}
+import { problemOf as intervals } from './ilp-problems.js';
 
 /** Values of every variable for given offsets (bytes), with order binaries chosen from the offsets. */
 function assignment(model: IlpModel, problem: PackProblem, offsetsBytes: readonly number[]): Record<string, number> {

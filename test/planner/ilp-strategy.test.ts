@@ -5,23 +5,9 @@ import { solveWithGlpk } from '../../planner/ilp/glpk-solver.js';
 import { buildIlpModel } from '../../planner/ilp/ilp-model.js';
 import { firstFitOffsets, isValidPlacement, peakBytes } from '../../planner/ilp/first-fit.js';
 import type { PackProblem, PackResult } from '../../planner/problem.js';
+import { problemOf } from './ilp-problems.js';
 
 const later = (): number => Date.now() + 20_000;
-
-/** [size, alignment, start, end] -> interval problem; extra = extra conflicting pairs. */
-function problemOf(rows: readonly (readonly [number, number, number, number])[], capacityBytes: number | null = null, extra: readonly [number, number][] = []): PackProblem {
-  const items = rows.map(([sizeBytes, alignmentBytes, startStep, endStep], index) => ({ index, name: `b${index}`, sizeBytes, alignmentBytes, startStep, endStep }));
-  const sets = items.map((a) => new Set(items.filter((b) => b !== a && a.startStep <= b.endStep && b.startStep <= a.endStep).map((b) => b.index)));
-  for (const [i, j] of extra) {
-    sets[i]!.add(j);
-    sets[j]!.add(i);
-  }
-  const neighbors = sets.map((s) => [...s].sort((x, y) => x - y));
-  let lowerBoundBytes = 0;
-  for (const a of items) lowerBoundBytes = Math.max(lowerBoundBytes, items.filter((b) => b.startStep <= a.startStep && a.startStep <= b.endStep).reduce((t, b) => t + b.sizeBytes, 0));
-  for (const [i, j] of extra) lowerBoundBytes = Math.max(lowerBoundBytes, items[i]!.sizeBytes + items[j]!.sizeBytes);
-  return { items, neighbors, capacityBytes, lowerBoundBytes };
-}
 
 /** Exhaustive minimum peak over all aligned offsets (small instances only). */
 function bruteForce(problem: PackProblem): number {

@@ -1,0 +1,20 @@
+/**
+ * Interval PackProblems for the ILP tests, built without the planner's own graph or bound code:
+ * neighbors by pairwise overlap, lower bound = the live sum at each start step.
+ */
+import type { PackProblem } from '../../planner/problem.js';
+
+/** [size, alignment, start, end] -> interval problem; extra = extra conflicting pairs. */
+export function problemOf(rows: readonly (readonly [number, number, number, number])[], capacityBytes: number | null = null, extra: readonly [number, number][] = []): PackProblem {
+  const items = rows.map(([sizeBytes, alignmentBytes, startStep, endStep], index) => ({ index, name: `b${index}`, sizeBytes, alignmentBytes, startStep, endStep }));
+  const sets = items.map((a) => new Set(items.filter((b) => b !== a && a.startStep <= b.endStep && b.startStep <= a.endStep).map((b) => b.index)));
+  for (const [i, j] of extra) {
+    sets[i]!.add(j);
+    sets[j]!.add(i);
+  }
+  const neighbors = sets.map((s) => [...s].sort((x, y) => x - y));
+  let lowerBoundBytes = 0;
+  for (const a of items) lowerBoundBytes = Math.max(lowerBoundBytes, items.filter((b) => b.startStep <= a.startStep && a.startStep <= b.endStep).reduce((t, b) => t + b.sizeBytes, 0));
+  for (const [i, j] of extra) lowerBoundBytes = Math.max(lowerBoundBytes, items[i]!.sizeBytes + items[j]!.sizeBytes);
+  return { items, neighbors, capacityBytes, lowerBoundBytes };
+}
