@@ -1,4 +1,4 @@
-/** C literals for numbers: float32 values that read back exactly, and integer sizes. */
+/** C literals for numbers: float32 values that read back exactly. */
 
 const f32 = new Float32Array(1);
 
@@ -24,15 +24,4 @@ function tidy(s: string): string {
   if (m.includes('.')) m = m.replace(/0+$/, '').replace(/\.$/, '.0');
   else m = `${m}.0`;
   return exp === undefined ? m : `${m}e${exp}`;
-}
-
-/** A C `long` constant. */
-export function cLong(v: number): string {
-  if (!Number.isSafeInteger(v)) throw new Error(`not an integer: ${v}`);
-  return `${v}L`;
-}
-
-/** A brace list `{a, b, c}` of longs (plain numbers; the arrays are declared long). */
-export function cLongList(vs: readonly number[]): string {
-  return `{${vs.map((v) => `${v}`).join(', ')}}`;
 }
