@@ -8,6 +8,7 @@ import { UnsupportedError } from '../../diagnostics/errors.js';
 import type { ConstTensor, DType } from '../../ir/graph.js';
 import { elementCountOf } from '../../ir/graph.js';
 import type { ConstKernel, KernelContext, Scalar } from './tensor.js';
+import { reducedShape } from '../shape-inference/reduce.js';
 import type { ValueInfo } from '../shape-inference/types.js';
 import {
   allocate, attrInt, attrInts, broadcastIndex, broadcastShapes, CannotFold, convert, dense, elements, fail, intList,
@@ -364,7 +365,7 @@ function reduce(op: ReduceOp): ConstKernel {
     if ((!axesRaw || axesRaw.length === 0) && noop) return [x];
     const axes = new Set(axesRaw && axesRaw.length > 0 ? axesRaw.map((a) => normAxis(ctx, a, rank)) : x.shape.map((_, i) => i));
     const keep = attrInt(ctx.node, 'keepdims', 1) !== 0;
-    const outShape = x.shape.flatMap((d, i) => (axes.has(i) ? (keep ? [1] : []) : [d]));
+    const outShape = reducedShape(x.shape, [...axes], keep);
     const keptShape = x.shape.map((d, i) => (axes.has(i) ? 1 : d));
     const n = elementCountOf(keptShape);
     const dtype: DType = x.dtype;
