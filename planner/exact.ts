@@ -146,16 +146,19 @@ function prepare(problem: PackProblem): Prepared {
   }
   const key = (c: string, i: number): number => (c === 'T' ? total[i]! : c === 'W' ? width[i]! : width[i]! * size[i]!);
   const heuristics = ['WAT', 'TAW', 'TWA'];
-  const preorders = heuristics.map((h) =>
-    searched.slice().sort((a, b) => {
-      for (const c of h) {
-        const d = key(c, b) - key(c, a);
-        if (d !== 0) return d;
-      }
-      return a - b;
-    }),
-  );
+  const preorders = heuristics.map((h) => sortedByHeuristic(searched, h, key));
   return { searched, size, align, neighbors, sections, itemSections, sectionTotal0, preorders, heuristics, width, timeMode, secLo, secHi };
+}
+
+/** A copy of `items` by decreasing key(letter) for each letter of `heuristic` in turn, then by index. */
+function sortedByHeuristic(items: readonly number[], heuristic: string, key: (letter: string, i: number) => number): number[] {
+  return items.slice().sort((a, b) => {
+    for (const c of heuristic) {
+      const d = key(c, b) - key(c, a);
+      if (d !== 0) return d;
+    }
+    return a - b;
+  });
 }
 
 function binaryHas(sorted: readonly number[], v: number): boolean {
@@ -257,14 +260,7 @@ class Search {
       t.set(i, m);
     }
     const key = (c: string, i: number): number => (c === 'T' ? t.get(i)! : c === 'W' ? width[i]! : width[i]! * size[i]!);
-    const h = this.heuristic;
-    return items.slice().sort((a, b) => {
-      for (const c of h) {
-        const d = key(c, b) - key(c, a);
-        if (d !== 0) return d;
-      }
-      return a - b;
-    });
+    return sortedByHeuristic(items, this.heuristic, key);
   }
 
   private node(lo: number, hi: number, items: readonly number[], lastOff: number, lastRank: number): Outcome {
