@@ -31,11 +31,6 @@ export function dtypeFromOnnx(code: number, where?: Location): DType {
   return dtype;
 }
 
-/** The ONNX TensorProto.DataType code of a dtype. */
-export function onnxDtypeCode(dtype: DType): number {
-  return ONNX_DTYPES.indexOf(dtype);
-}
-
 /** Exact value of a 64-bit integer as a bigint. */
 export function longToBigInt(v: LongLike): bigint {
   if (typeof v === 'number') return BigInt(Math.trunc(v));
