@@ -9,7 +9,7 @@ import onnxProto from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
 import { Codes } from '../diagnostics/codes.js';
 import { InputError, UnsupportedError } from '../diagnostics/errors.js';
-import { longToNumber } from './onnx-tensor.js';
+import { hasExternalData, longToNumber } from './onnx-tensor.js';
 
 export type ModelProto = onnx.ModelProto;
 export type GraphProto = onnx.IGraphProto;
@@ -97,10 +97,6 @@ export function* subgraphsOf(node: NodeProto): Generator<GraphProto> {
   }
 }
 
-function hasExternal(t: TensorProto): boolean {
-  return t.dataLocation === 1 || (t.externalData?.length ?? 0) > 0;
-}
-
 function externalError(t: TensorProto, fileName: string, node?: NodeProto): UnsupportedError {
   return UnsupportedError.one(
     Codes.ExternalData,
@@ -122,13 +118,13 @@ function checkDepth(graph: GraphProto, fileName: string, depth: number): void {
 }
 
 function checkExternalData(graph: GraphProto, fileName: string): void {
-  for (const t of graph.initializer ?? []) if (hasExternal(t)) throw externalError(t, fileName);
+  for (const t of graph.initializer ?? []) if (hasExternalData(t)) throw externalError(t, fileName);
   for (const s of graph.sparseInitializer ?? []) {
-    for (const t of [s.values, s.indices]) if (t && hasExternal(t)) throw externalError(t, fileName);
+    for (const t of [s.values, s.indices]) if (t && hasExternalData(t)) throw externalError(t, fileName);
   }
   for (const node of graph.node ?? []) {
     for (const a of node.attribute ?? []) {
-      for (const t of [a.t, ...(a.tensors ?? [])]) if (t && hasExternal(t)) throw externalError(t, fileName, node);
+      for (const t of [a.t, ...(a.tensors ?? [])]) if (t && hasExternalData(t)) throw externalError(t, fileName, node);
     }
     for (const g of subgraphsOf(node)) checkExternalData(g, fileName);
   }

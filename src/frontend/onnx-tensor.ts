@@ -11,7 +11,7 @@ import { Codes } from '../diagnostics/codes.js';
 import type { Location } from '../diagnostics/diagnostic.js';
 import { InputError, InternalError, UnsupportedError } from '../diagnostics/errors.js';
 import type { AttrValue, ConstData, ConstTensor, DType } from '../ir/graph.js';
-import { byteSize, dtypeBits } from '../ir/graph.js';
+import { byteSize, dtypeBits, elementCountOf } from '../ir/graph.js';
 
 /** A protobufjs 64-bit integer (Long) as the decoder produces it, or a plain number. */
 export type LongLike = number | { readonly low: number; readonly high: number; readonly unsigned: boolean };
@@ -126,11 +126,16 @@ function mismatch(name: string, got: number, want: number, shape: readonly numbe
   );
 }
 
+/** True when a TensorProto keeps its data in an external file. */
+export function hasExternalData(t: onnx.ITensorProto): boolean {
+  return t.dataLocation === 1 || (t.externalData?.length ?? 0) > 0;
+}
+
 /** Reads a TensorProto (initializer, Constant value, attribute tensor) into a ConstTensor. */
 export function tensorFromProto(t: onnx.ITensorProto, where?: Location): ConstTensor {
   const name = t.name ?? '';
   const label = name === '' ? 'a constant tensor' : `tensor '${name}'`;
-  if (t.dataLocation === 1 || (t.externalData?.length ?? 0) > 0) {
+  if (hasExternalData(t)) {
     throw UnsupportedError.one(
       Codes.ExternalData,
       `${label} keeps its data in an external file; models with external data are not supported`,
@@ -142,7 +147,7 @@ export function tensorFromProto(t: onnx.ITensorProto, where?: Location): ConstTe
   }
   const dtype = dtypeFromOnnx(t.dataType ?? 0, where);
   const shape = dimsFromProto(t.dims ?? [], dtype, label, where);
-  const count = shape.reduce((a, b) => a * b, 1);
+  const count = elementCountOf(shape);
   const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
   return { dtype, shape, data: decodeData(t, dtype, shape, count, raw, name, where) };
 }
