@@ -6,11 +6,10 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OnnxGraphBuilder, attr, tensor } from '../../fixtures/onnx-writer.js';
-import { generateC } from '../../src/codegen/generate.js';
 import { analyzeModel } from '../../src/pipeline.js';
 import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
-import { compare, make, ortRun, runHost, seededFloats, writeGenerated } from '../helpers/ort-reference.js';
+import { buildAndRun, compare, ortRun, seededFloats } from '../helpers/ort-reference.js';
 
 const tmp = makeTempDir('memplan-emit-ops-');
 afterAll(() => removeDir(tmp));
@@ -52,9 +51,9 @@ describe('whole-tensor operators through generated C', () => {
       const x = seededFloats(192, 3);
       const [ref] = await ortRun(bytes, [{ name: 'x', shape: [1, 4, 6, 8], data: x }], ['y']);
       const dir = join(tmp, label.replace(/\W+/g, '_'));
-      writeGenerated(generateC(a), dir);
-      make(dir, ['model_host_poison']);
-      const [got] = runHost(join(dir, 'model_host_poison'), dir, [x], [108]);
+      expect(a.graph.tensors.get(a.graph.outputs[0]!)!.elementCount).toBe(108);
+      // buildAndRun: generate, make model_host_poison (reusing cached runtime objects), run.
+      const [got] = buildAndRun(a, dir, { label, poison: true }, [x]);
       expect(compare(got!, ref!).worst).toBe('');
     }, 60_000);
   }
