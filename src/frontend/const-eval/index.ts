@@ -2,6 +2,7 @@
  * The constant-evaluation kernels by op type (default ONNX domain only). Every kernel here is
  * deterministic; ops without a kernel (Random*, Conv, ...) are never folded.
  */
+import { isDefaultOnnxDomain } from '../shape-inference/registry.js';
 import { ELEMENTWISE_KERNELS } from './elementwise.js';
 import { MOVEMENT_KERNELS } from './movement.js';
 import { QUANT_KERNELS } from './quant.js';
@@ -14,7 +15,7 @@ const KERNELS: ReadonlyMap<string, ConstKernel> = new Map([...ELEMENTWISE_KERNEL
 
 /** The kernel that evaluates `opType` on constants, or undefined when memplan cannot fold it. */
 export function constKernelFor(opType: string, domain: string): ConstKernel | undefined {
-  if (domain !== '' && domain !== 'ai.onnx') return undefined;
+  if (!isDefaultOnnxDomain(domain)) return undefined;
   return KERNELS.get(opType);
 }
 
