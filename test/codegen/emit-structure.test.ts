@@ -164,10 +164,17 @@ describe('the host checks make a wrong plan or schedule fail loudly', () => {
   const path = join(FIX, 'resnet8.onnx');
   const cfg = { label: 'x', sramBytes: 32 * 1024 };
 
-  async function runVariant(label: string, mutate: (a: Awaited<ReturnType<typeof analyzeFile>>) => Awaited<ReturnType<typeof analyzeFile>>) {
+  // One analysis and one onnxruntime reference for every variant (the mutations copy, never modify).
+  let baseline: Promise<{ a: Awaited<ReturnType<typeof analyzeFile>>; feeds: ReturnType<typeof inputsFor>; ref: Float32Array[] }> | undefined;
+  const analysed = () => (baseline ??= (async () => {
     const a = await analyzeFile(path, cfg);
     const feeds = inputsFor(a, 4);
     const ref = await ortRun(new Uint8Array(readFileSync(path)), feeds, a.graph.outputs);
+    return { a, feeds, ref };
+  })());
+
+  async function runVariant(label: string, mutate: (a: Awaited<ReturnType<typeof analyzeFile>>) => Awaited<ReturnType<typeof analyzeFile>>) {
+    const { a, feeds, ref } = await analysed();
     const dir = join(tmp, label);
     writeGenerated(generateC(mutate(a)), dir);
     reuseObjects(dir);
