@@ -152,7 +152,9 @@ describe('targets with per-core local memory', () => {
     expect(c).toMatch(/\(mp_pool_l1\[core\] \+ \d+\)/);
     const dir = join(tmp, 'local');
     writeGenerated(gen, dir);
+    reuseObjects(dir);
     make(dir, ['model_host_poison']);
+    rememberObjects(dir);
     const feeds = inputsFor(a, 9);
     const ref = await ortRun(new Uint8Array(readFileSync(path)), feeds, a.graph.outputs);
     const got = runHost(join(dir, 'model_host_poison'), dir, feeds.map((f) => f.data), [10]);
@@ -244,7 +246,9 @@ describe('names that are not C identifiers', () => {
     const a = await analyzeGraph(g, { modelName: 'we*/ird.onnx', target: DEFAULT_TARGET });
     const dir = join(tmp, 'weird');
     writeGenerated(generateC(a), dir);
+    reuseObjects(dir);
     make(dir, ['model_host_poison']);
+    rememberObjects(dir);
     const input = Float32Array.from({ length: 24 }, (_, i) => (i % 5) - 2.5);
     const got = runHost(join(dir, 'model_host_poison'), dir, [input], [24]);
     expect(Array.from(got[0]!)).toEqual(Array.from(input, (v) => -Math.max(v, 0)));
