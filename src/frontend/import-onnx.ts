@@ -185,8 +185,7 @@ class Importer {
       if (this.values.has(name)) {
         throw InputError.one(Codes.MalformedGraph, `initializer '${name}' is given twice`, this.file);
       }
-      const value = tensorFromProto(t, this.file);
-      this.values.set(name, { dtype: value.dtype, shape: value.shape, value });
+      this.setConstant(name, tensorFromProto(t, this.file));
     }
     for (const v of graph.valueInfo ?? []) if (v.name) this.declared.set(v.name, v);
   }
@@ -337,6 +336,11 @@ class Importer {
     });
   }
 
+  /** Records a constant tensor (initializer, folded output): its type, shape and value. */
+  private setConstant(name: string, value: ConstTensor): void {
+    this.values.set(name, { dtype: value.dtype, shape: value.shape, value });
+  }
+
   private where(node: NodeView): Location {
     return { ...this.file, node: node.name, opType: node.opType };
   }
@@ -358,7 +362,7 @@ class Importer {
     if (folded) {
       node.outputs.forEach((out, i) => {
         const t = folded[i];
-        if (out !== '' && t) this.values.set(out, { dtype: t.dtype, shape: t.shape, value: t });
+        if (out !== '' && t) this.setConstant(out, t);
       });
       return;
     }
@@ -482,8 +486,7 @@ class Importer {
       if (this.values.has(name)) {
         throw UnsupportedError.one(Codes.UnsupportedOp, `If branch initializer '${name}' shadows an outer name`, where);
       }
-      const value = tensorFromProto(t, this.file);
-      this.values.set(name, { dtype: value.dtype, shape: value.shape, value });
+      this.setConstant(name, tensorFromProto(t, this.file));
     }
     const prefix = `${node.name}/${this.inlineCounter++}/`;
     const inner = nameNodes(branch.node ?? [], this.fileName).map((rec) => ({
