@@ -10,12 +10,12 @@ import { parseSize } from './sizes.js';
 import { parseInputSpecs } from '../frontend/input-spec.js';
 import type { DtypeMode } from '../liveness/graph-liveness.js';
 import type { StrategyName } from '../../planner/types.js';
+import { STRATEGY_NAMES } from '../../planner/index.js';
 
 export const VERSION = '0.1.0';
 
-export const STRATEGY_CHOICES: readonly StrategyName[] = [
-  'auto', 'greedy-size', 'greedy-conflicts', 'greedy-breadth', 'greedy-lifetime', 'best-fit', 'hill-climb', 'exact', 'ilp',
-];
+/** Every registered planner strategy, from the planner's registry. */
+export const STRATEGY_CHOICES: readonly StrategyName[] = STRATEGY_NAMES;
 export const FORMAT_CHOICES = ['table', 'json', 'markdown', 'csv'] as const;
 export type OutputFormat = (typeof FORMAT_CHOICES)[number];
 const DTYPE_CHOICES: readonly DtypeMode[] = ['as-is', 'int8', 'float32'];

@@ -4,51 +4,30 @@ import type { Host } from '../../host.js';
 import type { PlanCommand } from '../args.js';
 import type { CliResult } from '../run-cli.js';
 import { readTextFile } from '../run-cli.js';
-import { detectBufferSetFormat, parseBufferSetJson, parseGlowTrace, parseMiniMallocCsv, planToJson } from '../../bufferset/index.js';
-import type { BufferInfo, PlanResult, Pool } from '../../../planner/types.js';
+import { planToJson, readBufferSets } from '../../bufferset/index.js';
+import { planOptions } from '../../schedule/schedule-graph.js';
+import type { PlanResult } from '../../../planner/types.js';
 import { planMemory } from '../../../planner/index.js';
 import { renderPlanTable } from '../../../reports/plan-table.js';
 import { InputError } from '../../diagnostics/errors.js';
 import { Codes } from '../../diagnostics/codes.js';
 
-interface NamedSet {
-  readonly title: string;
-  readonly buffers: readonly BufferInfo[];
-  readonly pools: readonly Pool[];
-}
-
 export async function runPlan(cmd: PlanCommand, host: Host): Promise<CliResult> {
   const fileName = path.basename(cmd.file);
   const text = readTextFile(host, cmd.file, (file) => InputError.one(Codes.BadBufferSet, 'buffer-set file is not UTF-8 text', { file }));
-  const sets: NamedSet[] = [];
-  const format = detectBufferSetFormat(text, fileName);
-  switch (format) {
-    case 'json':
-      sets.push({ title: fileName, ...parseBufferSetJson(text, fileName) });
-      break;
-    case 'minimalloc-csv':
-      sets.push({ title: fileName, ...parseMiniMallocCsv(text, fileName) });
-      break;
-    case 'glow-trace':
-      for (const m of parseGlowTrace(text, fileName)) sets.push({ title: m.name, buffers: m.buffers, pools: m.pools });
-      break;
-  }
+  const { format, sets } = readBufferSets(text, fileName);
   const plans: PlanResult[] = [];
   for (const s of sets) {
     plans.push(
-      await planMemory(s.buffers, s.pools, {
-        strategy: cmd.strategy,
-        seed: cmd.seed,
-        ...(cmd.timeLimitMs !== undefined ? { timeLimitMs: cmd.timeLimitMs } : {}),
-      }),
+      await planMemory(s.buffers, s.pools, planOptions(cmd, cmd.timeLimitMs)),
     );
   }
   if (cmd.format === 'json') {
     // DESIGN.md's plan JSON; a Glow trace (several models) gives one plan JSON per model, as a JSON array.
     if (format !== 'glow-trace') host.stdout(planToJson(plans[0]!));
-    else host.stdout(`[\n${plans.map((p, i) => indent(planToJson(p).trimEnd(), sets[i]!.title)).join(',\n')}\n]\n`);
+    else host.stdout(`[\n${plans.map((p, i) => indent(planToJson(p).trimEnd(), sets[i]!.name)).join(',\n')}\n]\n`);
   } else {
-    host.stdout(plans.map((p, i) => renderPlanTable(p, sets[i]!.buffers, sets[i]!.title)).join('\n'));
+    host.stdout(plans.map((p, i) => renderPlanTable(p, sets[i]!.buffers, sets[i]!.name)).join('\n'));
   }
   const failed = plans.findIndex((p) => !p.fits);
   if (failed >= 0) {
@@ -57,7 +36,7 @@ export async function runPlan(cmd: PlanCommand, host: Host): Promise<CliResult> 
     const detail = p.unplaced.length > 0
       ? `${p.unplaced.length} buffer(s) fit no candidate pool, first '${p.unplaced[0]}'`
       : over ? `pool '${over.name}' needs ${over.usedBytes} bytes but has ${over.sizeBytes}` : 'plan does not fit';
-    host.stderr(`error ${Codes.DoesNotFit}: does not fit: ${detail} (file ${fileName}${sets.length > 1 ? `, model ${sets[failed]!.title}` : ''})\n`);
+    host.stderr(`error ${Codes.DoesNotFit}: does not fit: ${detail} (file ${fileName}${sets.length > 1 ? `, model ${sets[failed]!.name}` : ''})\n`);
     return { exitCode: 1 };
   }
   return { exitCode: 0 };
