@@ -41,7 +41,11 @@ export function checkShape(shape: readonly number[], dtype: DType, what: string,
 
 /** True when the folding driver has a kernel for this op and enough constant inputs to run it. */
 export function canFold(opType: string, domain: string, inputs: readonly (ValueInfo | undefined)[]): boolean {
-  if (!constKernelFor(opType, domain)) return false;
+  return constKernelFor(opType, domain) !== undefined && inputsKnown(opType, inputs);
+}
+
+/** True when the inputs a kernel reads are known: the shape of input 0 for Shape/Size, else every value. */
+function inputsKnown(opType: string, inputs: readonly (ValueInfo | undefined)[]): boolean {
   if (SHAPE_ONLY_OPS.has(opType)) return inputs[0] !== undefined;
   return inputs.every((v) => v === undefined || v.value !== undefined);
 }
@@ -52,9 +56,8 @@ export function canFold(opType: string, domain: string, inputs: readonly (ValueI
  */
 export function tryFold(ctx: KernelContext, inputs: readonly (ValueInfo | undefined)[]): readonly ConstTensor[] | undefined {
   const { node } = ctx;
-  if (!canFold(node.opType, node.domain, inputs)) return undefined;
   const kernel = constKernelFor(node.opType, node.domain);
-  if (!kernel) return undefined;
+  if (!kernel || !inputsKnown(node.opType, inputs)) return undefined;
   let outputs: readonly ConstTensor[] | undefined;
   try {
     outputs = kernel(ctx, inputs);
