@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIME_DIR, RUNTIME_FILES } from '../../src/codegen/runtime-files.js';
-import { compileC, makeTempDir, removeDir, runProgram, SANITIZE_FLAGS, STRICT_FLAGS } from '../helpers/c-build.js';
+import { compileC, compileObjects, makeTempDir, removeDir, runProgram, SANITIZE_FLAGS, STRICT_FLAGS } from '../helpers/c-build.js';
 
 const DRIVER = String.raw`
 #include "memplan_kernels.h"
@@ -365,20 +365,24 @@ beforeAll(() => {
   const src = join(dir, 'tiling.c');
   writeFileSync(src, DRIVER);
   const runtime = RUNTIME_FILES.filter((f) => f.name.endsWith('.c')).map((f) => f.path);
-  const base = { sources: [src, ...runtime], includeDirs: [RUNTIME_DIR], libs: ['-lm', '-pthread'] };
+  const base = { includeDirs: [RUNTIME_DIR], libs: ['-lm', '-pthread'] };
+  const plainFlags = [...STRICT_FLAGS, '-pthread'];
+  const sanFlags = [...STRICT_FLAGS, ...SANITIZE_FLAGS, '-pthread'];
+  // The runtime is compiled once per flag set and linked into both drivers.
+  const plainRt = compileObjects({ sources: runtime, outDir: join(dir, 'rt'), includeDirs: [RUNTIME_DIR], flags: plainFlags });
+  const sanRt = compileObjects({ sources: runtime, outDir: join(dir, 'rt_san'), includeDirs: [RUNTIME_DIR], flags: sanFlags });
   bins.plain = join(dir, 'tiling');
-  compileC({ ...base, output: bins.plain, flags: [...STRICT_FLAGS, '-pthread'] });
+  compileC({ ...base, sources: [src, ...plainRt], output: bins.plain, flags: plainFlags });
   bins.san = join(dir, 'tiling_san');
-  compileC({ ...base, output: bins.san, flags: [...STRICT_FLAGS, ...SANITIZE_FLAGS, '-pthread'] });
+  compileC({ ...base, sources: [src, ...sanRt], output: bins.san, flags: sanFlags });
   const mc = join(dir, 'multicore.c');
   writeFileSync(mc, MULTICORE);
-  const mcBase = { ...base, sources: [mc, ...runtime] };
   bins.mc = join(dir, 'multicore');
-  compileC({ ...mcBase, output: bins.mc, flags: [...STRICT_FLAGS, '-pthread'] });
+  compileC({ ...base, sources: [mc, ...plainRt], output: bins.mc, flags: plainFlags });
   bins.mcPoison = join(dir, 'multicore_poison');
-  compileC({ ...mcBase, output: bins.mcPoison, flags: [...STRICT_FLAGS, '-pthread', '-DMP_POISON'] });
+  compileC({ ...base, sources: [mc, ...runtime], output: bins.mcPoison, flags: [...plainFlags, '-DMP_POISON'] });
   bins.mcSan = join(dir, 'multicore_san');
-  compileC({ ...mcBase, output: bins.mcSan, flags: [...STRICT_FLAGS, ...SANITIZE_FLAGS, '-pthread'] });
+  compileC({ ...base, sources: [mc, ...sanRt], output: bins.mcSan, flags: sanFlags });
 }, 60_000);
 
 afterAll(() => {

@@ -2,9 +2,9 @@
  * Test helpers: compile C with the system compiler into a temporary directory and run the result.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 /** Flags every test build uses. */
 export const STRICT_FLAGS = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-O1'] as const;
@@ -47,6 +47,22 @@ export function compileC(opts: CompileOptions): void {
   if (r.status !== 0) {
     throw new Error(`${cCompiler()} ${args.join(' ')} failed (status ${r.status}):\n${r.stdout}${r.stderr}`);
   }
+}
+
+/**
+ * Compiles each source to an object file in outDir (created), without linking, so several programs
+ * built with the same flags can share them; returns the object paths. Throws like compileC.
+ */
+export function compileObjects(opts: { readonly sources: readonly string[]; readonly outDir: string; readonly includeDirs?: readonly string[]; readonly flags?: readonly string[] }): string[] {
+  mkdirSync(opts.outDir, { recursive: true });
+  return opts.sources.map((src) => {
+    const obj = join(opts.outDir, `${basename(src).replace(/\.c$/, '')}.o`);
+    const args = [...(opts.flags ?? STRICT_FLAGS), ...(opts.includeDirs ?? []).map((d) => `-I${d}`), '-c', src, '-o', obj];
+    const r = spawnSync(cCompiler(), args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (r.error) throw r.error;
+    if (r.status !== 0) throw new Error(`${cCompiler()} ${args.join(' ')} failed (status ${r.status}):\n${r.stdout}${r.stderr}`);
+    return obj;
+  });
 }
 
 export interface RunResult {
