@@ -42,6 +42,11 @@ export function compileC(opts: CompileOptions): void {
     opts.output,
     ...(opts.libs ?? ['-lm']),
   ];
+  runCompiler(args);
+}
+
+/** Runs the C compiler; throws with its output on failure. */
+function runCompiler(args: readonly string[]): void {
   const r = spawnSync(cCompiler(), args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.error) throw r.error;
   if (r.status !== 0) {
@@ -57,10 +62,7 @@ export function compileObjects(opts: { readonly sources: readonly string[]; read
   mkdirSync(opts.outDir, { recursive: true });
   return opts.sources.map((src) => {
     const obj = join(opts.outDir, `${basename(src).replace(/\.c$/, '')}.o`);
-    const args = [...(opts.flags ?? STRICT_FLAGS), ...(opts.includeDirs ?? []).map((d) => `-I${d}`), '-c', src, '-o', obj];
-    const r = spawnSync(cCompiler(), args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    if (r.error) throw r.error;
-    if (r.status !== 0) throw new Error(`${cCompiler()} ${args.join(' ')} failed (status ${r.status}):\n${r.stdout}${r.stderr}`);
+    runCompiler([...(opts.flags ?? STRICT_FLAGS), ...(opts.includeDirs ?? []).map((d) => `-I${d}`), '-c', src, '-o', obj]);
     return obj;
   });
 }
