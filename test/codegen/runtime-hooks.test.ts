@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIME_DIR, RUNTIME_FILES } from '../../src/codegen/runtime-files.js';
-import { compileC, makeTempDir, removeDir, runProgram, SANITIZE_FLAGS, STRICT_FLAGS } from '../helpers/c-build.js';
+import { compileC, compileObjects, makeTempDir, removeDir, runProgram, SANITIZE_FLAGS, STRICT_FLAGS } from '../helpers/c-build.js';
 
 const DRIVER = String.raw`
 #include "memplan_hooks.h"
@@ -258,16 +258,13 @@ describe('host hooks', () => {
   });
 
   it('the runtime compiles warning-free with extra warnings (-Wpedantic -Wshadow -Wmissing-prototypes ...)', () => {
-    for (const f of RUNTIME_FILES.filter((r) => r.name.endsWith('.c'))) {
-      compileC({
-        sources: [f.path],
-        output: join(dir, `${f.name}.o`),
-        includeDirs: [RUNTIME_DIR],
-        flags: [...STRICT_FLAGS, '-O2', '-Wpedantic', '-Wshadow', '-Wstrict-prototypes', '-Wmissing-prototypes',
-          '-Wcast-qual', '-Wundef', '-pthread', '-c'],
-        libs: [],
-      });
-    }
+    compileObjects({
+      sources: RUNTIME_FILES.filter((r) => r.name.endsWith('.c')).map((f) => f.path),
+      outDir: join(dir, 'pedantic'),
+      includeDirs: [RUNTIME_DIR],
+      flags: [...STRICT_FLAGS, '-O2', '-Wpedantic', '-Wshadow', '-Wstrict-prototypes', '-Wmissing-prototypes',
+        '-Wcast-qual', '-Wundef', '-pthread'],
+    });
     const all = RUNTIME_FILES.map((f) => readFileSync(f.path, 'utf8')).join('\n');
     expect(all).not.toMatch(/\b(malloc|calloc|realloc|free)\s*\(/);
   });
