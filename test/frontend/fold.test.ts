@@ -117,6 +117,14 @@ describe('constant folding kernels', () => {
     expect(code(() => fold('Slice', [x, i64([0]), i64([2]), i64([0]), i64([0])]))).toBe('MP306');
   });
 
+  it('Slice with a negative step clamps start to [0, dim-1] as the ONNX spec (and shape inference) say', () => {
+    const x = i64([10, 11, 12, 13, 14]);
+    // start -100 -> 0, end -200 -> -1: the first element only (numpy would give nothing).
+    const s = one('Slice', [x, i64([-100]), i64([-200]), i64([0]), i64([-1])]);
+    expect(s.shape).toEqual([1]);
+    expect(vals(s)).toEqual([10]);
+  });
+
   it('integer and float arithmetic with broadcasting', () => {
     expect(vals(one('Add', [i64([1, 2, 3]), i64([10], [])]))).toEqual([11, 12, 13]);
     expect(vals(one('Div', [i64([7, -7]), i64([2])]))).toEqual([3, -3]);

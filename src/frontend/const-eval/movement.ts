@@ -9,6 +9,7 @@ import type { ConstTensor, DType } from '../../ir/graph.js';
 import { elementCountOf } from '../../ir/graph.js';
 import type { ConstKernel, KernelContext, Scalar } from './tensor.js';
 import { reducedShape } from '../shape-inference/reduce.js';
+import { sliceLength } from '../shape-inference/slice.js';
 import type { ValueInfo } from '../shape-inference/types.js';
 import {
   allocate, attrInt, attrInts, broadcastIndex, broadcastShapes, CannotFold, convert, dense, elements, fail, intList,
@@ -334,10 +335,12 @@ const sliceKernel: ConstKernel = (ctx, inputs) => {
       s = Math.min(Math.max(s, 0), dim);
       e = Math.min(Math.max(e, 0), dim);
     } else {
-      s = Math.min(Math.max(s, -1), dim - 1);
+      // As the ONNX spec says (and shape inference's sliceLength does): a negative step clamps start
+      // to [0, dim-1] and end to [-1, dim-1].
+      s = Math.min(Math.max(s, 0), dim - 1);
       e = Math.min(Math.max(e, -1), dim - 1);
     }
-    const n = st > 0 ? Math.max(Math.ceil((e - s) / st), 0) : Math.max(Math.ceil((s - e) / -st), 0);
+    const n = sliceLength(dim, starts[i] as number, ends[i] as number, st);
     begin[a] = s;
     step[a] = st;
     outShape[a] = n;
