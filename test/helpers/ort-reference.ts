@@ -9,22 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import type { GeneratedC } from '../../src/codegen/generate.js';
+import { createPrng, uniformFloats } from '../../fixtures/models/random.js';
 
 ort.env.wasm.numThreads = 1;
 
-/** Deterministic uniform floats in [lo, hi) (mulberry32). */
+/** Deterministic uniform floats in [lo, hi) (the fixtures' mulberry32 generator). */
 export function seededFloats(count: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    out[i] = lo + (hi - lo) * u;
-  }
-  return out;
+  return uniformFloats(createPrng(seed), count, lo, hi);
 }
 
 export interface Feed {
