@@ -7,7 +7,6 @@
  * without a kernel (MP701) are counted as not covered; every covered test must pass. The default
  * suite runs every fifth covered test (a fixed subset).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,7 +16,7 @@ import { OnnxProto } from '../../src/frontend/onnx-decode.js';
 import { tensorFromProto } from '../../src/frontend/onnx-tensor.js';
 import { analyzeModel } from '../../src/pipeline.js';
 import { DEFAULT_TARGET } from '../../src/schedule/target.js';
-import { cCompiler, makeTempDir, removeDir } from '../helpers/c-build.js';
+import { compileC, compileObjects, makeTempDir, removeDir } from '../helpers/c-build.js';
 import { compare, runHost } from '../helpers/ort-reference.js';
 
 const DATA = '/usr/share/libonnx-testdata/data/node';
@@ -25,11 +24,6 @@ const tmp = makeTempDir('memplan-emit-conf-');
 afterAll(() => removeDir(tmp));
 const SUPPORTED = new Set(SUPPORTED_OPS);
 const FLAGS = ['-std=c99', '-O1', '-Wall', '-Wextra', '-Werror', '-DMP_HOST_DMA_MAX_INFLIGHT=4096'];
-
-function cc(args: string[]): void {
-  const r = spawnSync(cCompiler(), [...FLAGS, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cCompiler()} ${args.join(' ')}:\n${r.stderr}`);
-}
 
 function floats(path: string): Float32Array | undefined {
   const t = tensorFromProto(OnnxProto.TensorProto.decode(readFileSync(path)));
@@ -44,8 +38,7 @@ const FULL = Boolean(process.env.MEMPLAN_SLOW);
 describe.skipIf(!existsSync(DATA))('libonnx-testdata through generated C', () => {
   it(FULL ? 'every covered single-operator test passes' : 'a fixed fifth of the covered single-operator tests pass', async () => {
     const runtime = join(tmp, 'runtime');
-    mkdirSync(runtime, { recursive: true });
-    let runtimeBuilt = false;
+    let runtimeObjects: string[] | undefined;
     const passed: string[] = [];
     const failed: string[] = [];
     let notCovered = 0;
@@ -92,13 +85,15 @@ describe.skipIf(!existsSync(DATA))('libonnx-testdata through generated C', () =>
       const out = join(tmp, name);
       mkdirSync(out, { recursive: true });
       for (const f of gen.files) writeFileSync(join(out, f.name), f.text);
-      if (!runtimeBuilt) {
-        for (const f of ['memplan_kernels', 'memplan_hooks_host', 'model_support']) cc(['-c', join(out, `${f}.c`), '-o', join(runtime, `${f}.o`)]);
-        runtimeBuilt = true;
-      }
+      // The runtime and support sources are the same for every model: compiled once.
+      runtimeObjects ??= compileObjects({
+        sources: ['memplan_kernels', 'memplan_hooks_host', 'model_support'].map((f) => join(out, `${f}.c`)), outDir: runtime, flags: FLAGS,
+      });
       try {
-        cc(['-DMP_POISON', '-pthread', '-I', out, join(out, 'model.c'), join(out, 'model_weights.c'), join(out, 'model_host.c'),
-          ...['memplan_kernels', 'memplan_hooks_host', 'model_support'].map((f) => join(runtime, `${f}.o`)), '-o', join(out, 'host'), '-lm']);
+        compileC({
+          sources: [join(out, 'model.c'), join(out, 'model_weights.c'), join(out, 'model_host.c'), ...runtimeObjects],
+          output: join(out, 'host'), includeDirs: [out], flags: [...FLAGS, '-DMP_POISON', '-pthread'], libs: ['-lm'],
+        });
         const got = runHost(join(out, 'host'), out, inputs, wants.map((w) => w.length));
         const bad = got.map((g, i) => compare(g, wants[i]!)).find((c) => !c.ok);
         if (bad) failed.push(`${name}: ${bad.worst}`);
