@@ -10,7 +10,7 @@ import { importOnnx } from './frontend/import-onnx.js';
 import type { DtypeMode, GraphLiveness } from './liveness/graph-liveness.js';
 import { graphLiveness, liveAt } from './liveness/graph-liveness.js';
 import type { ScopedBufferSet } from './liveness/extract.js';
-import { extractBufferSets } from './liveness/extract.js';
+import { extractBufferSets, stepOfSlot } from './liveness/extract.js';
 import type { TargetSpec } from './schedule/target.js';
 import { applyOverrides, globalOf, sramOf } from './schedule/target.js';
 import type { LayerFailure } from './schedule/schedule-graph.js';
@@ -158,22 +158,12 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
       : '';
   const failCode = headroom > 0 ? Codes.Headroom : Codes.DoesNotFit;
 
-  const stepOfSlot = (slot: number): number => {
-    // layerStart is ascending; find the last layer starting at or before the slot.
-    let lo = 0;
-    let hi = schedule.layers.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((bufferSet.layerStart[mid] ?? 0) <= slot) lo = mid;
-      else hi = mid - 1;
-    }
-    return Math.max(0, lo);
-  };
+  const stepOf = (slot: number): number => stepOfSlot(bufferSet.layerStart, slot);
   const reportPools: ReportPool[] = plan.pools.map((p) => {
     const inPool = bufferSet.buffers.filter((b) => b.poolCandidates?.[0] === p.name);
     const bound = liveSumBound(inPool);
     const w = { slot: Math.max(0, bound.step), bytes: bound.bytes };
-    const step = stepOfSlot(w.slot);
+    const step = stepOf(w.slot);
     return {
       name: p.name,
       sizeBytes: p.name === sramName ? sramSize : p.name === bufferSet.poolOfScope.global ? dramSize : (bufferSet.capacities.get(p.name) ?? null),
@@ -262,8 +252,8 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
       name: b.name,
       kind: b.kind ?? 'activation',
       sizeBytes: b.sizeBytes,
-      startStep: stepOfSlot(b.startStep ?? 0),
-      endStep: stepOfSlot(b.endStep ?? 0),
+      startStep: stepOf(b.startStep ?? 0),
+      endStep: stepOf(b.endStep ?? 0),
       startSlot: b.startStep ?? 0,
       endSlot: b.endStep ?? 0,
       ...(a ? { pool: a.pool, offset: a.offsetBytes } : {}),

@@ -9,6 +9,7 @@ import { CWriter, cString, safeComment } from './c-writer.js';
 import type { CodegenContext } from './context.js';
 import { emitLayer, layerComment } from './emit-layer.js';
 import { inputsOf, outputsOf } from './io.js';
+import { stepOfSlot } from '../liveness/extract.js';
 
 /** C expression (uint8_t *) of an allocation for core `core` (local pools have one instance per core). */
 function allocationBase(ctx: CodegenContext, allocation: string, core: string): string {
@@ -96,21 +97,11 @@ export function emitSource(ctx: CodegenContext, modelName: string): string {
 /** mp_poison calls for every allocation whose lifetime ends in the given layer. */
 function poisonsByStep(ctx: CodegenContext): Map<number, { buffer: string; line: string }[]> {
   const starts = ctx.bufferSet.layerStart;
-  const stepOfSlot = (slot: number): number => {
-    let lo = 0;
-    let hi = starts.length - 2;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] ?? 0) <= slot) lo = mid;
-      else hi = mid - 1;
-    }
-    return Math.max(0, lo);
-  };
   const out = new Map<number, { buffer: string; line: string }[]>();
   for (const b of ctx.bufferSet.buffers) {
     if (b.endStep === undefined || !ctx.hasPlacement(b.name)) continue;
     const p = ctx.placement(b.name);
-    const step = stepOfSlot(b.endStep);
+    const step = stepOfSlot(starts, b.endStep);
     const list = out.get(step) ?? [];
     const cores = p.pool.perCore ? ctx.cores : 1;
     for (let k = 0; k < cores; k++) {

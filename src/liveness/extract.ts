@@ -149,3 +149,15 @@ function copiesOf(b: LoopBuffer, cores: number): { name: string }[] {
   if (!b.perCore || b.scope === 'local') return [{ name: b.name }];
   return Array.from({ length: cores }, (_, k) => ({ name: `${b.name}@core${k}` }));
 }
+
+/** The layer step a slot of the timeline belongs to (`layerStart` has one entry per layer, plus the end). */
+export function stepOfSlot(layerStart: readonly number[], slot: number): number {
+  let lo = 0;
+  let hi = layerStart.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((layerStart[mid] ?? 0) <= slot) lo = mid;
+    else hi = mid - 1;
+  }
+  return Math.max(0, lo);
+}

@@ -16,6 +16,7 @@ import { renderCsv } from '../../../reports/csv.js';
 import { renderHtml } from '../../../reports/html.js';
 import { bufferSetToJson } from '../../bufferset/index.js';
 import { generateC } from '../../codegen/generate.js';
+import { writeCFiles } from './codegen.js';
 import { ConfigError } from '../../diagnostics/errors.js';
 import { Codes } from '../../diagnostics/codes.js';
 
@@ -58,10 +59,7 @@ export async function runAnalyze(cmd: AnalyzeCommand, host: Host): Promise<CliRe
   // C is only written for a plan that fits: pools larger than the chip's memories would not link.
   const cFiles = cmd.emitCDir !== undefined && report.fits ? generateC(analysis).files : undefined;
   host.stdout(render(report, cmd.format));
-  if (cmd.emitCDir !== undefined && cFiles) {
-    host.mkdirp(cmd.emitCDir);
-    for (const f of cFiles) host.writeFile(path.join(cmd.emitCDir, f.name), f.text);
-  }
+  if (cmd.emitCDir !== undefined && cFiles) writeCFiles(cFiles, cmd.emitCDir, host);
   if (cmd.reportDir !== undefined) {
     host.mkdirp(cmd.reportDir);
     host.writeFile(path.join(cmd.reportDir, 'report.html'), renderHtml(report));

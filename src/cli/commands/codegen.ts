@@ -10,7 +10,11 @@ import { generateC } from '../../codegen/generate.js';
  * operator has no C kernel; nothing is written in that case.
  */
 export function emitC(analysis: Analysis, dir: string, host: Host): string[] {
-  const { files } = generateC(analysis);
+  return writeCFiles(generateC(analysis).files, dir, host);
+}
+
+/** Writes generated files into `dir` (created if needed); returns their names. */
+export function writeCFiles(files: readonly { readonly name: string; readonly text: string }[], dir: string, host: Host): string[] {
   host.mkdirp(dir);
   for (const f of files) host.writeFile(path.join(dir, f.name), f.text);
   return files.map((f) => f.name);
