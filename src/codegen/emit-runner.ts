@@ -5,7 +5,7 @@
  * output. File sizes are checked; every error exits non-zero with a one-line message. No malloc:
  * the input and output arrays are static, sized from model.h.
  */
-import { CWriter, cString } from './c-writer.js';
+import { CWriter, cString, safeComment } from './c-writer.js';
 import type { CodegenContext } from './context.js';
 import { inputsOf, outputsOf } from './io.js';
 
@@ -24,8 +24,8 @@ export function emitRunner(ctx: CodegenContext): string {
   w.line('#include "model.h"');
   w.line('#include "memplan_hooks.h"');
   w.blank();
-  for (const t of ins) w.line(`static float input_${t.index}[MP_MODEL_INPUT_${t.index}_ELEMS]; /* ${t.describe.replace(/\*\//g, '* /')} */`);
-  for (const t of outs) w.line(`static float output_${t.index}[MP_MODEL_OUTPUT_${t.index}_ELEMS]; /* ${t.describe.replace(/\*\//g, '* /')} */`);
+  for (const t of ins) w.line(`static float input_${t.index}[MP_MODEL_INPUT_${t.index}_ELEMS]; /* ${safeComment(t.describe)} */`);
+  for (const t of outs) w.line(`static float output_${t.index}[MP_MODEL_OUTPUT_${t.index}_ELEMS]; /* ${safeComment(t.describe)} */`);
   w.blank();
   w.block('static int read_exact(const char *path, void *dst, size_t bytes, const char *what)', () => {
     w.line('FILE *f = fopen(path, "rb");');

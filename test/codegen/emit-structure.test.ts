@@ -231,7 +231,7 @@ describe('the host checks make a wrong plan or schedule fail loudly', () => {
 
 describe('names that are not C identifiers', () => {
   it('comments, strings and identifiers stay valid C; the result is right', async () => {
-    const x = 'in put*/ "x" ??=';
+    const x = 'in put*/ "x" ??= /*';
     const mid = '1/*mid*/';
     const y = 'out\\put';
     const g = buildGraph({
