@@ -4,6 +4,9 @@
  */
 export { planMemory } from './plan-memory.js';
 export { verifyPlan } from './verify.js';
+export type { PlanIssue, PlanRule } from './verify.js';
+export { PlannerError } from './errors.js';
+export type { PlannerErrorDetails, PlannerErrorKind } from './errors.js';
 export { liveSumBound, cliqueBound, packLowerBound } from './lower-bound.js';
 export type { SizedInterval, LiveSumBound } from './lower-bound.js';
 export { buildConflictGraph } from './conflict-graph.js';

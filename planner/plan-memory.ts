@@ -21,7 +21,7 @@
  * the wall-clock deadline (a safety net).
  */
 import { InternalError } from '../src/diagnostics/errors.js';
-import { formatDiagnostic } from '../src/diagnostics/diagnostic.js';
+import { PlannerError } from './errors.js';
 import type { Allocation, BufferInfo, PlanOptions, PlanResult, Pool, PoolUsage, StrategyName } from './types.js';
 import type { PackItem, PackProblem, PackResult } from './problem.js';
 import { buildConflictGraph, inducedSubgraph } from './conflict-graph.js';
@@ -321,9 +321,10 @@ export async function planMemory(
   });
   const fits = unplaced.length === 0 && usage.every((u) => u.sizeBytes === null || u.usedBytes <= u.sizeBytes);
   const plan: PlanResult = { strategy: strategyName, fits, optimal: allOptimal, pools: usage, allocations, unplaced };
-  const problems = verifyPlan(buffers, pools, plan);
-  if (problems.length > 0) {
-    throw new InternalError(`plan failed verification: ${problems.slice(0, 5).map(formatDiagnostic).join('; ')}`);
+  const issues = verifyPlan(buffers, pools, plan);
+  if (issues.length > 0) {
+    const quoted = issues.slice(0, 5).map((i) => i.message);
+    throw new PlannerError('verification-failed', `plan failed verification: ${quoted.join('; ')}`, { issues });
   }
   return plan;
 }

@@ -1,18 +1,51 @@
 /**
  * An independent checker of plans. It shares no code with the strategies: it re-derives every
  * conflict from the buffers (interval overlap by a sweep, explicit conflicts from the lists) and
- * checks each rule of the contract. It returns one diagnostic (MP404) per broken rule; an empty
- * list means the plan is valid.
+ * checks each rule of the contract. It returns one PlanIssue per broken rule; an empty list means
+ * the plan is valid. (memplan reports each issue as diagnostic MP404.)
  */
-import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
-import { Codes } from '../src/diagnostics/codes.js';
 import type { Allocation, BufferInfo, PlanResult, Pool } from './types.js';
 
-export function verifyPlan(buffers: readonly BufferInfo[], pools: readonly Pool[], plan: PlanResult): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const fail = (message: string, buffer?: string, pool?: string): void => {
-    const location = { ...(buffer !== undefined ? { buffer } : {}), ...(pool !== undefined ? { pool } : {}) };
-    out.push({ code: Codes.VerifyFailed, severity: 'error', message, ...(buffer !== undefined || pool !== undefined ? { location } : {}) });
+/** The rule of the plan contract an issue breaks (stable, machine-readable). */
+export type PlanRule =
+  /** An allocation or the unplaced list names a buffer that was not given. */
+  | 'unknown-buffer'
+  /** A buffer is allocated twice, listed twice as unplaced, or both. */
+  | 'placed-twice'
+  /** A buffer is neither allocated nor listed as unplaced. */
+  | 'not-placed'
+  /** An allocation or a pool figure names a pool that was not given. */
+  | 'unknown-pool'
+  /** A buffer is placed in a pool that is not one of its candidates. */
+  | 'not-a-candidate'
+  /** An allocation's size differs from the buffer's. */
+  | 'wrong-size'
+  /** An offset is negative or not a safe integer. */
+  | 'bad-offset'
+  /** An offset is not a multiple of the buffer's (else the pool's) alignment. */
+  | 'misaligned'
+  /** A buffer ends beyond its bounded pool. */
+  | 'out-of-bounds'
+  /** Two conflicting buffers overlap in one pool. */
+  | 'overlap'
+  /** A pool's reported figures (used bytes, size, lower bound, presence) are wrong. */
+  | 'pool-figures'
+  /** The plan's `fits` flag contradicts its allocations. */
+  | 'fits-flag';
+
+/** One broken rule of a plan, with the buffer and pool it concerns when there is one. */
+export interface PlanIssue {
+  readonly rule: PlanRule;
+  /** One sentence naming what is wrong. */
+  readonly message: string;
+  readonly buffer?: string;
+  readonly pool?: string;
+}
+
+export function verifyPlan(buffers: readonly BufferInfo[], pools: readonly Pool[], plan: PlanResult): PlanIssue[] {
+  const out: PlanIssue[] = [];
+  const fail = (rule: PlanRule, message: string, buffer?: string, pool?: string): void => {
+    out.push({ rule, message, ...(buffer !== undefined ? { buffer } : {}), ...(pool !== undefined ? { pool } : {}) });
   };
   const bufferByName = new Map<string, BufferInfo>();
   for (const b of buffers) bufferByName.set(b.name, b);
@@ -24,24 +57,24 @@ export function verifyPlan(buffers: readonly BufferInfo[], pools: readonly Pool[
   for (const a of plan.allocations) {
     const b = bufferByName.get(a.name);
     if (b === undefined) {
-      fail(`allocation of unknown buffer '${a.name}'`, a.name);
+      fail('unknown-buffer', `allocation of unknown buffer '${a.name}'`, a.name);
       continue;
     }
     if (seen.has(a.name)) {
-      fail(`buffer '${a.name}' is allocated more than once`, a.name);
+      fail('placed-twice', `buffer '${a.name}' is allocated more than once`, a.name);
       continue;
     }
     seen.set(a.name, a);
   }
   const unplaced = new Set<string>();
   for (const name of plan.unplaced) {
-    if (!bufferByName.has(name)) fail(`unplaced list names unknown buffer '${name}'`, name);
-    if (unplaced.has(name)) fail(`buffer '${name}' is listed twice as unplaced`, name);
-    if (seen.has(name)) fail(`buffer '${name}' is both allocated and unplaced`, name);
+    if (!bufferByName.has(name)) fail('unknown-buffer', `unplaced list names unknown buffer '${name}'`, name);
+    if (unplaced.has(name)) fail('placed-twice', `buffer '${name}' is listed twice as unplaced`, name);
+    if (seen.has(name)) fail('placed-twice', `buffer '${name}' is both allocated and unplaced`, name);
     unplaced.add(name);
   }
   for (const b of buffers) {
-    if (!seen.has(b.name) && !unplaced.has(b.name)) fail(`buffer '${b.name}' is neither allocated nor listed as unplaced`, b.name);
+    if (!seen.has(b.name) && !unplaced.has(b.name)) fail('not-placed', `buffer '${b.name}' is neither allocated nor listed as unplaced`, b.name);
   }
 
   // Per-allocation rules.
@@ -50,20 +83,20 @@ export function verifyPlan(buffers: readonly BufferInfo[], pools: readonly Pool[
     const b = bufferByName.get(a.name)!;
     const pool = poolByName.get(a.pool);
     if (pool === undefined) {
-      fail(`buffer '${a.name}' is placed in unknown pool '${a.pool}'`, a.name, a.pool);
+      fail('unknown-pool', `buffer '${a.name}' is placed in unknown pool '${a.pool}'`, a.name, a.pool);
       continue;
     }
     const candidates = b.poolCandidates ?? pools.map((p) => p.name);
-    if (!candidates.includes(a.pool)) fail(`buffer '${a.name}' is placed in pool '${a.pool}', which is not one of its candidates`, a.name, a.pool);
-    if (a.sizeBytes !== b.sizeBytes) fail(`buffer '${a.name}' is allocated ${a.sizeBytes} bytes but needs ${b.sizeBytes}`, a.name, a.pool);
+    if (!candidates.includes(a.pool)) fail('not-a-candidate', `buffer '${a.name}' is placed in pool '${a.pool}', which is not one of its candidates`, a.name, a.pool);
+    if (a.sizeBytes !== b.sizeBytes) fail('wrong-size', `buffer '${a.name}' is allocated ${a.sizeBytes} bytes but needs ${b.sizeBytes}`, a.name, a.pool);
     if (!Number.isSafeInteger(a.offsetBytes) || a.offsetBytes < 0) {
-      fail(`buffer '${a.name}' has an invalid offset ${a.offsetBytes}`, a.name, a.pool);
+      fail('bad-offset', `buffer '${a.name}' has an invalid offset ${a.offsetBytes}`, a.name, a.pool);
       continue;
     }
     const alignment = b.alignmentBytes ?? pool.alignmentBytes ?? 1;
-    if (a.offsetBytes % alignment !== 0) fail(`buffer '${a.name}' at offset ${a.offsetBytes} is not aligned to ${alignment} bytes`, a.name, a.pool);
+    if (a.offsetBytes % alignment !== 0) fail('misaligned', `buffer '${a.name}' at offset ${a.offsetBytes} is not aligned to ${alignment} bytes`, a.name, a.pool);
     if (pool.sizeBytes !== null && a.offsetBytes + b.sizeBytes > pool.sizeBytes) {
-      fail(`buffer '${a.name}' ends at ${a.offsetBytes + b.sizeBytes}, beyond pool '${a.pool}' (${pool.sizeBytes} bytes)`, a.name, a.pool);
+      fail('out-of-bounds', `buffer '${a.name}' ends at ${a.offsetBytes + b.sizeBytes}, beyond pool '${a.pool}' (${pool.sizeBytes} bytes)`, a.name, a.pool);
     }
     valid.push(a);
   }
@@ -79,7 +112,7 @@ export function verifyPlan(buffers: readonly BufferInfo[], pools: readonly Pool[
     const key = x.name < y.name ? `${x.name}\u0000${y.name}` : `${y.name}\u0000${x.name}`;
     if (reported.has(key)) return;
     reported.add(key);
-    fail(`buffers '${x.name}' and '${y.name}' ${why} but overlap in pool '${x.pool}' (offsets ${x.offsetBytes} and ${y.offsetBytes})`, x.name, x.pool);
+    fail('overlap', `buffers '${x.name}' and '${y.name}' ${why} but overlap in pool '${x.pool}' (offsets ${x.offsetBytes} and ${y.offsetBytes})`, x.name, x.pool);
   };
   const timed = valid.filter((a) => {
     const b = bufferByName.get(a.name)!;
@@ -109,19 +142,19 @@ export function verifyPlan(buffers: readonly BufferInfo[], pools: readonly Pool[
   for (const u of plan.pools) {
     const pool = poolByName.get(u.name);
     if (pool === undefined) {
-      fail(`plan reports unknown pool '${u.name}'`, undefined, u.name);
+      fail('unknown-pool', `plan reports unknown pool '${u.name}'`, undefined, u.name);
       continue;
     }
-    if (listed.has(u.name)) fail(`plan reports pool '${u.name}' more than once`, undefined, u.name);
+    if (listed.has(u.name)) fail('pool-figures', `plan reports pool '${u.name}' more than once`, undefined, u.name);
     listed.add(u.name);
     const used = usedByPool.get(u.name) ?? 0;
-    if (u.usedBytes !== used) fail(`pool '${u.name}' reports ${u.usedBytes} used bytes but its buffers reach ${used}`, undefined, u.name);
-    if (u.sizeBytes !== pool.sizeBytes) fail(`pool '${u.name}' reports size ${String(u.sizeBytes)} but is ${String(pool.sizeBytes)}`, undefined, u.name);
-    if (u.lowerBoundBytes > u.usedBytes) fail(`pool '${u.name}' reports a lower bound ${u.lowerBoundBytes} above its used bytes ${u.usedBytes}`, undefined, u.name);
+    if (u.usedBytes !== used) fail('pool-figures', `pool '${u.name}' reports ${u.usedBytes} used bytes but its buffers reach ${used}`, undefined, u.name);
+    if (u.sizeBytes !== pool.sizeBytes) fail('pool-figures', `pool '${u.name}' reports size ${String(u.sizeBytes)} but is ${String(pool.sizeBytes)}`, undefined, u.name);
+    if (u.lowerBoundBytes > u.usedBytes) fail('pool-figures', `pool '${u.name}' reports a lower bound ${u.lowerBoundBytes} above its used bytes ${u.usedBytes}`, undefined, u.name);
   }
-  for (const p of pools) if (!listed.has(p.name)) fail(`plan does not report pool '${p.name}'`, undefined, p.name);
+  for (const p of pools) if (!listed.has(p.name)) fail('pool-figures', `plan does not report pool '${p.name}'`, undefined, p.name);
   const overflow = pools.some((p) => p.sizeBytes !== null && (usedByPool.get(p.name) ?? 0) > p.sizeBytes);
   const fits = plan.unplaced.length === 0 && !overflow;
-  if (plan.fits !== fits) fail(`plan says fits=${plan.fits} but ${fits ? 'everything is placed within capacity' : 'something is unplaced or over capacity'}`);
+  if (plan.fits !== fits) fail('fits-flag', `plan says fits=${plan.fits} but ${fits ? 'everything is placed within capacity' : 'something is unplaced or over capacity'}`);
   return out;
 }

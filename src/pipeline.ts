@@ -17,6 +17,7 @@ import type { LayerFailure } from './schedule/schedule-graph.js';
 import { planOptions, scheduleGraph } from './schedule/schedule-graph.js';
 import type { PlanResult, StrategyName } from '../planner/types.js';
 import { liveSumBound, planMemory } from '../planner/index.js';
+import { rethrowPlannerError } from './diagnostics/planner-errors.js';
 import type { AnalysisReport, ReportBuffer, ReportFailure, ReportLayer, ReportPool } from '../reports/analysis-model.js';
 import { Codes } from './diagnostics/codes.js';
 
@@ -77,7 +78,7 @@ async function fit(graph: Graph, liveness: GraphLiveness, options: AnalyzeOption
       ...planOptions(options, timeLimitMs),
     });
     const bufferSet = extractBufferSets(model, liveness, target);
-    const plan = await planMemory(bufferSet.buffers, bufferSet.pools, planOptions(options, timeLimitMs, options.onProgress));
+    const plan = await planMemory(bufferSet.buffers, bufferSet.pools, planOptions(options, timeLimitMs, options.onProgress)).catch(rethrowPlannerError);
     const overflows = plan.pools.flatMap((p) => {
       const capacity = bufferSet.capacities.get(p.name) ?? null;
       return capacity !== null && p.usedBytes > capacity ? [{ pool: p.name, usedBytes: p.usedBytes, capacity }] : [];

@@ -13,6 +13,7 @@ import type { GraphLiveness, LiveInterval } from '../liveness/graph-liveness.js'
 import { liveBytesPerStep } from '../liveness/graph-liveness.js';
 import type { BufferInfo, Pool, PlanOptions, StrategyName } from '../../planner/types.js';
 import { planMemory } from '../../planner/index.js';
+import { rethrowPlannerError } from '../diagnostics/planner-errors.js';
 import type { TargetSpec } from './target.js';
 import { globalOf, sramOf } from './target.js';
 import { classifyLayer } from './templates/index.js';
@@ -127,7 +128,7 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
         { name: sramName, sizeBytes: capacity, alignmentBytes: target.alignmentBytes },
         { name: dramName, sizeBytes: null, alignmentBytes: target.alignmentBytes },
       ];
-      const plan = await planMemory(buffers, pools, planOptions(options, Math.min(options.timeLimitMs ?? 1000, 1000)));
+      const plan = await planMemory(buffers, pools, planOptions(options, Math.min(options.timeLimitMs ?? 1000, 1000))).catch(rethrowPlannerError);
       resident = new Set(plan.allocations.filter((a) => a.pool === sramName && !a.name.startsWith('\u0000')).map((a) => a.name));
     }
     const live = residentLive(resident);

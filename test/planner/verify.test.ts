@@ -23,7 +23,7 @@ function withAllocation(plan: PlanResult, name: string, change: Partial<Allocati
 }
 
 function messages(plan: PlanResult): string {
-  return verifyPlan(buffers, pools, plan).map((d) => `${d.code} ${d.message}`).join('\n');
+  return verifyPlan(buffers, pools, plan).map((i) => `${i.rule} ${i.message}`).join('\n');
 }
 
 describe('verifyPlan', () => {
@@ -37,7 +37,7 @@ describe('verifyPlan', () => {
     const plan = await goodPlan();
     const a = plan.allocations.find((x) => x.name === 'a')!;
     const bad = withAllocation(plan, 'b', { offsetBytes: a.offsetBytes });
-    expect(messages(bad)).toMatch(/MP404 buffers '(a|b)' and '(a|b)' are live at the same step but overlap/);
+    expect(messages(bad)).toMatch(/overlap buffers '(a|b)' and '(a|b)' are live at the same step but overlap/);
   });
 
   it('catches an explicit conflict overlapping', async () => {
@@ -51,6 +51,20 @@ describe('verifyPlan', () => {
     const plan = await goodPlan();
     expect(messages(withAllocation(plan, 'c', { offsetBytes: 208 }))).toMatch(/'c' at offset 208 is not aligned to 32/);
     expect(messages(withAllocation(plan, 'b', { offsetBytes: 200 }))).toMatch(/'b' at offset 200 is not aligned to 16/);
+  });
+
+  it('names the rule, the buffer and the pool of each issue', async () => {
+    const plan = await goodPlan();
+    expect(verifyPlan(buffers, pools, withAllocation(plan, 'c', { offsetBytes: 208 }))).toEqual([
+      { rule: 'misaligned', message: "buffer 'c' at offset 208 is not aligned to 32 bytes", buffer: 'c', pool: 'sram' },
+      { rule: 'pool-figures', message: `pool 'sram' reports ${plan.pools[0]!.usedBytes} used bytes but its buffers reach 256`, pool: 'sram' },
+    ]);
+    expect(verifyPlan(buffers, pools, { ...plan, pools: plan.pools.filter((p) => p.name !== 'dram') })).toEqual([
+      { rule: 'pool-figures', message: "plan does not report pool 'dram'", pool: 'dram' },
+    ]);
+    expect(verifyPlan(buffers, pools, { ...plan, fits: false })).toEqual([
+      { rule: 'fits-flag', message: 'plan says fits=false but everything is placed within capacity' },
+    ]);
   });
 
   it('catches a buffer beyond a bounded pool and negative offsets', async () => {

@@ -11,6 +11,7 @@ import { planMemory } from '../../../planner/index.js';
 import { renderPlanTable } from '../../../reports/plan-table.js';
 import { InputError } from '../../diagnostics/errors.js';
 import { Codes } from '../../diagnostics/codes.js';
+import { rethrowPlannerError } from '../../diagnostics/planner-errors.js';
 
 export async function runPlan(cmd: PlanCommand, host: Host): Promise<CliResult> {
   const fileName = path.basename(cmd.file);
@@ -19,7 +20,7 @@ export async function runPlan(cmd: PlanCommand, host: Host): Promise<CliResult> 
   const plans: PlanResult[] = [];
   for (const s of sets) {
     plans.push(
-      await planMemory(s.buffers, s.pools, planOptions(cmd, cmd.timeLimitMs)),
+      await planMemory(s.buffers, s.pools, planOptions(cmd, cmd.timeLimitMs)).catch(rethrowPlannerError),
     );
   }
   if (cmd.format === 'json') {
