@@ -7,7 +7,7 @@
  * With a capacity, the searches first try to fit it and then keep minimising the used bytes.
  * `exact` gets the node budget (planner/search-budget.ts; 60% of it when the ILP may follow).
  */
-import { InternalError } from '../src/diagnostics/errors.js';
+import { PlannerError } from './errors.js';
 import type { PackContext, PackProblem, PackResult, PackStrategy } from './problem.js';
 import { greedySizePack } from './greedy-size.js';
 import { greedyConflictsPack } from './greedy-conflicts.js';
@@ -48,7 +48,7 @@ export const autoPack: PackStrategy = async (problem: PackProblem, context: Pack
     const r = await strategy(problem, context);
     if (best === undefined || better(r, best)) best = r;
   }
-  if (best === undefined) throw new InternalError('auto has no heuristics');
+  if (best === undefined) throw new PlannerError('internal', 'auto has no heuristics');
   context.onProgress?.({ phase: 'heuristics', bestBytes: best.usedBytes, lowerBoundBytes: lb });
   if (best.usedBytes <= lb) return { ...best, optimal: true };
 

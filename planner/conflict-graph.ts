@@ -4,8 +4,7 @@
  * Interval conflicts come from a sweep over start steps, so the cost is proportional to the
  * number of conflicting pairs, not to n^2.
  */
-import { InputError } from '../src/diagnostics/errors.js';
-import { Codes } from '../src/diagnostics/codes.js';
+import { PlannerError } from './errors.js';
 
 /** What the conflict graph needs to know of a buffer. */
 export interface ConflictSource {
@@ -31,7 +30,7 @@ function intervalsOverlap(a: ConflictSource, b: ConflictSource): boolean {
 
 /**
  * Builds the symmetric conflict graph of `buffers` (indices follow the input order).
- * Throws InputError MP601 when a conflict names an unknown buffer.
+ * Throws PlannerError `invalid-input` when a conflict names an unknown buffer.
  */
 export function buildConflictGraph(buffers: readonly ConflictSource[]): ConflictGraph {
   const n = buffers.length;
@@ -74,8 +73,8 @@ export function buildConflictGraph(buffers: readonly ConflictSource[]): Conflict
     for (const other of conflicts) {
       const j = byName.get(other);
       if (j === undefined) {
-        throw InputError.one(
-          Codes.BadBufferSet,
+        throw new PlannerError(
+          'invalid-input',
           `buffer '${buffers[i]!.name}' lists an unknown buffer '${other}' in its conflicts`,
           { buffer: buffers[i]!.name },
         );

@@ -41,8 +41,3 @@ export class PlannerError extends Error {
     this.details = details;
   }
 }
-
-/** Throws PlannerError `internal` when `condition` is false. */
-export function plannerAssert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new PlannerError('internal', message);
-}

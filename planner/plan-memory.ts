@@ -1,7 +1,7 @@
 /**
  * planMemory: buffers and pools in, a verified plan out.
  *
- * 1. Validate the inputs (InputError MP601) and build the conflict graph once.
+ * 1. Validate the inputs (PlannerError invalid-input) and build the conflict graph once.
  * 2. Every buffer starts in its first candidate pool that could hold it alone.
  * 3. Plan each pool with the asked strategy. When a bounded pool overflows, choose what moves to
  *    each buffer's next candidate so that the fewest bytes (or the least spill cost, from
@@ -13,14 +13,14 @@
  *    that run out of candidates are reported as unplaced (a bounded pool is never exceeded).
  * 4. Local improvement: try to put each moved buffer back into an earlier candidate at the lowest
  *    free offset of that pool's plan (most costly first).
- * 5. Verify the plan independently (a failure is an InternalError: a bug, never a wrong answer).
+ * 5. Verify the plan independently (a failure is a PlannerError `verification-failed`: a bug, never
+ *    a wrong answer).
  *
  * The result's strategy is the name asked for ("auto" for auto). Allocations follow the input
  * order. Searches are bounded in nodes derived from the time limit (planner/search-budget.ts), so
  * the plan is the same on every run unless the machine is too slow to spend that budget before
  * the wall-clock deadline (a safety net).
  */
-import { InternalError } from '../src/diagnostics/errors.js';
 import { PlannerError } from './errors.js';
 import type { Allocation, BufferInfo, PlanOptions, PlanResult, Pool, PoolUsage, StrategyName } from './types.js';
 import type { PackItem, PackProblem, PackResult } from './problem.js';
@@ -126,7 +126,7 @@ export async function planMemory(
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     };
     const result = await strategy(problem, context);
-    if (result.offsets.length !== members.length) throw new InternalError(`strategy ${strategyName} returned ${result.offsets.length} offsets for ${members.length} buffers`);
+    if (result.offsets.length !== members.length) throw new PlannerError('internal', `strategy ${strategyName} returned ${result.offsets.length} offsets for ${members.length} buffers`);
     const offsetOf = new Map<number, number>();
     members.forEach((g, local) => offsetOf.set(g, result.offsets[local]!));
     const plan = { pool: k, members, problem, result, offsetOf, pristine: true };
@@ -148,7 +148,7 @@ export async function planMemory(
       const cap = pools[k]!.sizeBytes;
       if (cap === null || plan.result.usedBytes <= cap) continue;
       const evict = chooseSpill(plan, cap);
-      if (evict.length === 0) throw new InternalError(`pool '${pools[k]!.name}' overflows but nothing can be spilled`);
+      if (evict.length === 0) throw new PlannerError('internal', `pool '${pools[k]!.name}' overflows but nothing can be spilled`);
       for (const g of evict) {
         choice[g] = choice[g]! + 1;
         movedOff = true;
@@ -299,7 +299,7 @@ export async function planMemory(
       continue;
     }
     const off = plans.get(k)?.offsetOf.get(i);
-    if (off === undefined) throw new InternalError(`buffer '${b.name}' has no offset in pool '${pools[k]!.name}'`);
+    if (off === undefined) throw new PlannerError('internal', `buffer '${b.name}' has no offset in pool '${pools[k]!.name}'`);
     allocations.push({ name: b.name, pool: pools[k]!.name, offsetBytes: off, sizeBytes: b.sizeBytes });
   }
   let allOptimal = !movedOff && unplaced.length === 0;

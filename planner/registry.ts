@@ -1,6 +1,5 @@
 /** The strategy registry: every strategy by name, all with the PackStrategy signature. */
-import { ConfigError } from '../src/diagnostics/errors.js';
-import { Codes } from '../src/diagnostics/codes.js';
+import { PlannerError } from './errors.js';
 import type { StrategyName } from './types.js';
 import type { PackStrategy } from './problem.js';
 import { autoPack } from './auto.js';
@@ -35,14 +34,14 @@ export function isStrategyName(name: string): name is StrategyName {
   return STRATEGIES.has(name as StrategyName);
 }
 
-/** The strategy called `name`; ConfigError MP101 listing the valid names otherwise. */
+/** The strategy called `name`; PlannerError `unknown-strategy` listing the valid names otherwise. */
 export function strategyByName(name: string): PackStrategy {
   const s = STRATEGIES.get(name as StrategyName);
   if (s === undefined) {
-    throw ConfigError.one(
-      Codes.BadFlag,
+    throw new PlannerError(
+      'unknown-strategy',
       `unknown strategy '${name}'; valid strategies: ${STRATEGY_NAMES.join(', ')}`,
-      { flag: '--strategy' },
+      { strategy: name, validStrategies: STRATEGY_NAMES },
     );
   }
   return s;

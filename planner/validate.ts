@@ -1,6 +1,5 @@
-/** Validation of planner inputs: every problem is an InputError MP601 naming the buffer or pool. */
-import { InputError } from '../src/diagnostics/errors.js';
-import { Codes } from '../src/diagnostics/codes.js';
+/** Validation of planner inputs: every problem is a PlannerError `invalid-input` naming the buffer or pool. */
+import { PlannerError } from './errors.js';
 import type { BufferInfo, Pool } from './types.js';
 
 function isPowerOfTwo(x: number): boolean {
@@ -8,10 +7,10 @@ function isPowerOfTwo(x: number): boolean {
 }
 
 function bad(message: string, location: { buffer?: string; pool?: string }): never {
-  throw InputError.one(Codes.BadBufferSet, message, location);
+  throw new PlannerError('invalid-input', message, location);
 }
 
-/** Throws InputError (MP601) on the first invalid pool or buffer. */
+/** Throws PlannerError `invalid-input` on the first invalid pool or buffer. */
 export function validatePlanInputs(buffers: readonly BufferInfo[], pools: readonly Pool[]): void {
   if (pools.length === 0) bad('no pools are given: at least one memory pool is needed', {});
   const poolNames = new Set<string>();

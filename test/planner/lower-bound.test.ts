@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { liveSumBound, cliqueBound, packLowerBound, buildConflictGraph } from '../../planner/index.js';
 import type { PackItem } from '../../planner/index.js';
-import { InputError } from '../../src/diagnostics/errors.js';
+import { PlannerError } from '../../planner/errors.js';
 
 describe('liveSumBound', () => {
   it('is the largest live sum over steps (inclusive ends)', () => {
@@ -59,14 +59,15 @@ describe('buildConflictGraph', () => {
     expect(buildConflictGraph([{ name: 'a', startStep: 0, endStep: 2 }, { name: 'b', startStep: 1, endStep: 1, conflicts: ['a'] }]).hasExplicitEdges).toBe(false);
   });
 
-  it('rejects unknown names in conflicts with MP601', () => {
+  it('rejects unknown names in conflicts (invalid-input)', () => {
     try {
       buildConflictGraph([{ name: 'a', conflicts: ['ghost'] }]);
       expect.unreachable();
     } catch (e) {
-      expect(e).toBeInstanceOf(InputError);
-      expect((e as InputError).diagnostics[0]!.code).toBe('MP601');
-      expect((e as InputError).message).toMatch(/'a' lists an unknown buffer 'ghost'/);
+      expect(e).toBeInstanceOf(PlannerError);
+      expect((e as PlannerError).kind).toBe('invalid-input');
+      expect((e as PlannerError).details).toEqual({ buffer: 'a' });
+      expect((e as PlannerError).message).toMatch(/'a' lists an unknown buffer 'ghost'/);
     }
   });
 

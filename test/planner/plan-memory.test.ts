@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { planMemory, verifyPlan, STRATEGY_NAMES } from '../../planner/index.js';
 import type { BufferInfo, Pool, StrategyName } from '../../planner/index.js';
-import { InputError } from '../../src/diagnostics/errors.js';
+import { PlannerError } from '../../planner/errors.js';
 import { randomBuffers } from './random-instances.js';
 
 const ONE_POOL: Pool[] = [{ name: 'arena', sizeBytes: null }];
@@ -94,20 +94,21 @@ describe('planMemory', () => {
     expect(zero.pools[0]!.usedBytes).toBe(8);
   });
 
-  describe('rejects bad input with MP601 naming the culprit', () => {
+  describe('rejects bad input (invalid-input) naming the culprit', () => {
     const ok: BufferInfo = { name: 'ok', sizeBytes: 4, startStep: 0, endStep: 0 };
-    const cases: { what: string; buffers: BufferInfo[]; pools?: Pool[]; message: RegExp }[] = [
-      { what: 'duplicate names', buffers: [ok, { ...ok }], message: /buffer 'ok' is defined twice/ },
-      { what: 'non-integer size', buffers: [{ ...ok, sizeBytes: 1.5 }], message: /'ok' has an invalid size 1.5/ },
-      { what: 'negative size', buffers: [{ ...ok, sizeBytes: -1 }], message: /'ok' has an invalid size -1/ },
-      { what: 'alignment not a power of two', buffers: [{ ...ok, alignmentBytes: 12 }], message: /'ok' has alignment 12, which is not a power of two/ },
-      { what: 'start after end', buffers: [{ ...ok, startStep: 3, endStep: 1 }], message: /'ok' starts at step 3 after it ends at step 1/ },
-      { what: 'start without end', buffers: [{ name: 'ok', sizeBytes: 4, startStep: 3 }], message: /'ok' gives a start step without an end step/ },
-      { what: 'neither interval nor conflicts', buffers: [{ name: 'ok', sizeBytes: 4 }], message: /'ok' gives neither a live interval nor a conflicts list/ },
-      { what: 'unknown pool in candidates', buffers: [{ ...ok, poolCandidates: ['flash'] }], message: /'ok' names an unknown pool 'flash'/ },
-      { what: 'unknown conflict', buffers: [{ ...ok, conflicts: ['nope'] }], message: /'ok' lists an unknown buffer 'nope'/ },
-      { what: 'no pools', buffers: [ok], pools: [], message: /no pools/ },
-      { what: 'bad pool alignment', buffers: [ok], pools: [{ name: 'p', sizeBytes: 10, alignmentBytes: 3 }], message: /pool 'p' has alignment 3/ },
+    const okAt = { buffer: 'ok' };
+    const cases: { what: string; buffers: BufferInfo[]; pools?: Pool[]; message: RegExp; details: { buffer?: string; pool?: string } }[] = [
+      { what: 'duplicate names', buffers: [ok, { ...ok }], message: /buffer 'ok' is defined twice/, details: okAt },
+      { what: 'non-integer size', buffers: [{ ...ok, sizeBytes: 1.5 }], message: /'ok' has an invalid size 1.5/, details: okAt },
+      { what: 'negative size', buffers: [{ ...ok, sizeBytes: -1 }], message: /'ok' has an invalid size -1/, details: okAt },
+      { what: 'alignment not a power of two', buffers: [{ ...ok, alignmentBytes: 12 }], message: /'ok' has alignment 12, which is not a power of two/, details: okAt },
+      { what: 'start after end', buffers: [{ ...ok, startStep: 3, endStep: 1 }], message: /'ok' starts at step 3 after it ends at step 1/, details: okAt },
+      { what: 'start without end', buffers: [{ name: 'ok', sizeBytes: 4, startStep: 3 }], message: /'ok' gives a start step without an end step/, details: okAt },
+      { what: 'neither interval nor conflicts', buffers: [{ name: 'ok', sizeBytes: 4 }], message: /'ok' gives neither a live interval nor a conflicts list/, details: okAt },
+      { what: 'unknown pool in candidates', buffers: [{ ...ok, poolCandidates: ['flash'] }], message: /'ok' names an unknown pool 'flash'/, details: { buffer: 'ok', pool: 'flash' } },
+      { what: 'unknown conflict', buffers: [{ ...ok, conflicts: ['nope'] }], message: /'ok' lists an unknown buffer 'nope'/, details: okAt },
+      { what: 'no pools', buffers: [ok], pools: [], message: /no pools/, details: {} },
+      { what: 'bad pool alignment', buffers: [ok], pools: [{ name: 'p', sizeBytes: 10, alignmentBytes: 3 }], message: /pool 'p' has alignment 3/, details: { pool: 'p' } },
     ];
     for (const c of cases) {
       it(c.what, async () => {
@@ -115,9 +116,10 @@ describe('planMemory', () => {
           () => undefined,
           (e: unknown) => e,
         );
-        expect(err).toBeInstanceOf(InputError);
-        expect((err as InputError).diagnostics[0]!.code).toBe('MP601');
-        expect((err as InputError).message).toMatch(c.message);
+        expect(err).toBeInstanceOf(PlannerError);
+        expect((err as PlannerError).kind).toBe('invalid-input');
+        expect((err as PlannerError).details).toEqual(c.details);
+        expect((err as PlannerError).message).toMatch(c.message);
       });
     }
   });

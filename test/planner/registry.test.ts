@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { STRATEGIES, STRATEGY_NAMES, DEFAULT_STRATEGY, strategyByName } from '../../planner/index.js';
-import { ConfigError } from '../../src/diagnostics/errors.js';
+import { PlannerError } from '../../planner/errors.js';
 
 describe('strategy registry', () => {
   it('registers every strategy of the contract, auto by default', () => {
@@ -9,14 +9,15 @@ describe('strategy registry', () => {
     for (const name of STRATEGY_NAMES) expect(strategyByName(name)).toBe(STRATEGIES.get(name));
   });
 
-  it('rejects an unknown name with MP101 listing the valid ones', () => {
+  it('rejects an unknown name (unknown-strategy) listing the valid ones', () => {
     try {
       strategyByName('greedy-magic');
       expect.unreachable();
     } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      const err = e as ConfigError;
-      expect(err.diagnostics[0]!.code).toBe('MP101');
+      expect(e).toBeInstanceOf(PlannerError);
+      const err = e as PlannerError;
+      expect(err.kind).toBe('unknown-strategy');
+      expect(err.details).toEqual({ strategy: 'greedy-magic', validStrategies: STRATEGY_NAMES });
       expect(err.message).toContain("unknown strategy 'greedy-magic'");
       expect(err.message).toContain('auto, greedy-size, greedy-conflicts');
     }
