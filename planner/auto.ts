@@ -9,6 +9,7 @@
  */
 import { PlannerError } from './errors.js';
 import type { PackContext, PackProblem, PackResult, PackStrategy } from './problem.js';
+import type { StrategyName } from './types.js';
 import { greedySizePack } from './greedy-size.js';
 import { greedyConflictsPack } from './greedy-conflicts.js';
 import { greedyBreadthPack } from './greedy-breadth.js';
@@ -20,7 +21,7 @@ import { ilpPack } from './ilp/ilp-strategy.js';
 import { nodeBudgetOf, type BudgetedContext } from './search-budget.js';
 
 /** The heuristics auto runs first, in tie-break order. */
-export const AUTO_HEURISTICS: readonly (readonly [string, PackStrategy])[] = [
+export const AUTO_HEURISTICS: readonly (readonly [StrategyName, PackStrategy])[] = [
   ['greedy-size', greedySizePack],
   ['greedy-conflicts', greedyConflictsPack],
   ['greedy-breadth', greedyBreadthPack],

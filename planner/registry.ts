@@ -2,23 +2,15 @@
 import { PlannerError } from './errors.js';
 import type { StrategyName } from './types.js';
 import type { PackStrategy } from './problem.js';
-import { autoPack } from './auto.js';
-import { greedySizePack } from './greedy-size.js';
-import { greedyConflictsPack } from './greedy-conflicts.js';
-import { greedyBreadthPack } from './greedy-breadth.js';
-import { greedyLifetimePack } from './greedy-lifetime.js';
-import { bestFitPack } from './best-fit.js';
+import { AUTO_HEURISTICS, autoPack } from './auto.js';
 import { hillClimbPack } from './hill-climb.js';
 import { exactPack } from './exact.js';
 import { ilpPack } from './ilp/ilp-strategy.js';
 
 export const STRATEGIES: ReadonlyMap<StrategyName, PackStrategy> = new Map<StrategyName, PackStrategy>([
   ['auto', autoPack],
-  ['greedy-size', greedySizePack],
-  ['greedy-conflicts', greedyConflictsPack],
-  ['greedy-breadth', greedyBreadthPack],
-  ['greedy-lifetime', greedyLifetimePack],
-  ['best-fit', bestFitPack],
+  // The fast heuristics (greedy-size, greedy-conflicts, greedy-breadth, greedy-lifetime, best-fit).
+  ...AUTO_HEURISTICS,
   ['hill-climb', hillClimbPack],
   ['exact', exactPack],
   ['ilp', ilpPack],
