@@ -471,8 +471,11 @@ export function exactSearch(problem: PackProblem, context: PackContext): PackRes
   const deadline = context.deadlineMs;
   const budget = nodeBudgetOf(context);
   let spent = 0;
-  const progress = (phase: string): void =>
-    context.onProgress?.({ phase, bestBytes: best.used, lowerBoundBytes: problem.lowerBoundBytes });
+  /** Takes a packing the search found as the new best, and reports progress. */
+  const adopt = (offsets: Float64Array): void => {
+    best = fromSearch(problem, p, offsets);
+    context.onProgress?.({ phase: 'exact', bestBytes: best.used, lowerBoundBytes: problem.lowerBoundBytes });
+  };
   const cap = problem.capacityBytes;
 
   // 1. Fit the capacity when the incumbent does not.
@@ -482,8 +485,7 @@ export function exactSearch(problem: PackProblem, context: PackContext): PackRes
     spent += r.nodes;
     if (r.outcome === 'infeasible') return done(false, true);
     if (r.outcome !== 'found') return done(false);
-    best = fromSearch(problem, p, r.offsets!);
-    progress('exact');
+    adopt(r.offsets!);
   }
   // 2. The lower bound itself, with a small budget (it is often reachable, e.g. Glow's models).
   let knownBelow = lb; // every packing uses at least this
@@ -491,8 +493,7 @@ export function exactSearch(problem: PackProblem, context: PackContext): PackRes
     const r = decide(p, lb, deadline, Math.min(200_000 + 200 * p.searched.length, Math.floor((budget - spent) / 4)));
     spent += r.nodes;
     if (r.outcome === 'found') {
-      best = fromSearch(problem, p, r.offsets!);
-      progress('exact');
+      adopt(r.offsets!);
       return done(true);
     }
     if (r.outcome === 'infeasible') knownBelow = lb + 1;
@@ -503,8 +504,7 @@ export function exactSearch(problem: PackProblem, context: PackContext): PackRes
     const r = decide(p, best.used - 1, deadline, budget - spent);
     spent += r.nodes;
     if (r.outcome === 'found') {
-      best = fromSearch(problem, p, r.offsets!);
-      progress('exact');
+      adopt(r.offsets!);
       continue;
     }
     if (r.outcome === 'infeasible') return done(true);
