@@ -80,16 +80,19 @@ describe('placement', () => {
     expect(err).toMatchObject({ kind: 'internal', message: 'strategy broken returned 0 offsets for 1 buffers' });
   });
 
-  it('keeps everything in the first pool when it fits', async () => {
-    // (With SRAM_DRAM's 16-byte alignment b would start at 64 and overflow: see the test below.)
+  // a and b share step 1 and fill the 100 bytes exactly; with a 16-byte alignment b starts at 64.
+  it.each([
+    { why: 'keeps everything in the first pool when it fits', pools: UNALIGNED, choice: [0, 0], members: [[0, 1], []], spilled: false },
+    { why: 'spills when the pool alignment makes the packing overflow', pools: SRAM_DRAM, choice: [0, 1], members: [[0], [1]], spilled: true },
+  ])('$why', async ({ pools, choice, members, spilled }) => {
     const buffers: BufferInfo[] = [
       { name: 'a', sizeBytes: 60, startStep: 0, endStep: 1 },
       { name: 'b', sizeBytes: 40, startStep: 1, endStep: 2 },
     ];
-    const r = await placeAndSpill(poolChoices(buffers, UNALIGNED), buildConflictGraph(buffers), options(greedySizePack));
-    expect(r.choice).toEqual([0, 0]);
-    expect(r.spilled).toBe(false);
-    expect(r.plans.map((p) => p.members)).toEqual([[0, 1], []]);
+    const r = await placeAndSpill(poolChoices(buffers, pools), buildConflictGraph(buffers), options(greedySizePack));
+    expect(r.choice).toEqual(choice);
+    expect(r.spilled).toBe(spilled);
+    expect(r.plans.map((p) => p.members)).toEqual(members);
   });
 
   it('spills what the spill step chooses and re-plans both pools', async () => {
@@ -116,16 +119,6 @@ describe('placement', () => {
     expect(r.plans[0]!.members).toHaveLength(2);
     expect(r.plans[0]!.result.usedBytes).toBe(20);
     expect(calls.get(20)).toBe(MAX_SINGLE_SPILL_ROUNDS + 2);
-  });
-
-  it('spills when the pool alignment makes the packing overflow', async () => {
-    const buffers: BufferInfo[] = [
-      { name: 'a', sizeBytes: 60, startStep: 0, endStep: 1 },
-      { name: 'b', sizeBytes: 40, startStep: 1, endStep: 2 },
-    ];
-    const r = await placeAndSpill(poolChoices(buffers, SRAM_DRAM), buildConflictGraph(buffers), options(greedySizePack));
-    expect(r.choice).toEqual([0, 1]);
-    expect(r.spilled).toBe(true);
   });
 
   it('reports an overflow with nothing to spill as an internal error', async () => {
