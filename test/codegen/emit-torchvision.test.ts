@@ -3,15 +3,16 @@
  * onnxruntime-web, in the default-suite configurations. The full matrix (64K DRAM streaming,
  * 4 cores, double buffering on and off, poison) is emit-matrix.slow.test.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
 import { analyzeFile, buildAndRun, compare, inputsFor, ortRun } from '../helpers/ort-reference.js';
 import type { Config } from '../helpers/ort-reference.js';
+import { sharedFiles } from '../helpers/shared-data.js';
 
-const DIR = '/work/shared/models/torchvision';
-const MODELS = ['mnasnet0_5_96.onnx', 'squeezenet1_1_96.onnx', 'regnet_x_400mf_96.onnx', 'efficientnet_b0_96.onnx'];
+/** Every ONNX file of ../shared/models/torchvision (a model added there is taken in). */
+const MODELS = sharedFiles('models/torchvision', '.onnx');
 const tmp = makeTempDir('memplan-emit-tv-');
 afterAll(() => removeDir(tmp));
 
@@ -20,10 +21,13 @@ const CONFIGS: Config[] = [
   { label: '64K cores4 poison', sramBytes: 64 * 1024, cores: 4, poison: true },
 ];
 
-describe.skipIf(!existsSync(DIR))('torchvision models through generated C', () => {
-  for (const model of MODELS) {
+describe('torchvision models through generated C', () => {
+  it('finds the torchvision models', () => {
+    expect(MODELS.map((f) => basename(f))).toContain('mnasnet0_5_96.onnx');
+  });
+  for (const path of MODELS) {
+    const model = basename(path);
     it(`${model}`, async () => {
-      const path = join(DIR, model);
       const bytes = new Uint8Array(readFileSync(path));
       let ref: Float32Array[] | undefined;
       for (const cfg of CONFIGS) {
