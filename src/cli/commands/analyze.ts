@@ -19,6 +19,7 @@ import { generateC } from '../../codegen/generate.js';
 import { writeCFiles } from './codegen.js';
 import { ConfigError } from '../../diagnostics/errors.js';
 import { Codes } from '../../diagnostics/codes.js';
+import { gateLine } from '../../gate.js';
 
 /** What analyze and dump share: the model's bytes and the pipeline options from the model flags. */
 export function pipelineInputs(cmd: Omit<DumpCommand, 'kind' | 'stage'>, host: Host): { bytes: Uint8Array; options: AnalyzeOptions } {
@@ -77,11 +78,7 @@ export async function runAnalyze(cmd: AnalyzeCommand, host: Host): Promise<CliRe
   }
   host.stdout(text);
   if (!report.fits) {
-    // One line on stderr: the worst failure (most bytes over), and how many more there are; the
-    // reports list them all.
-    const worst = [...report.failures].sort((a, b) => b.neededBytes - b.availableBytes - (a.neededBytes - a.availableBytes) || a.step - b.step)[0]!;
-    const more = report.failures.length > 1 ? `; ${report.failures.length - 1} more in the report` : '';
-    host.stderr(`error ${worst.code}: ${worst.message}${more}${cmd.emitCDir !== undefined ? '; no C was written' : ''} (file ${modelName}, layer '${worst.layer}', pool '${worst.memory}')\n`);
+    host.stderr(`${gateLine(report, { noCWritten: cmd.emitCDir !== undefined })}\n`);
     return { exitCode: 1 };
   }
   return { exitCode: 0 };
