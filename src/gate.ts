@@ -94,7 +94,7 @@ export function gateLine(report: AnalysisReport, options: { readonly noCWritten:
   // Of that memory's failures, the one at its worst step when there is one.
   const chosen = report.failures.find((f) => f.memory === first.memory && f.step === worstStep) ?? first;
   const fullest = chosen.step === worstStep ? '' : `; '${chosen.memory}' is fullest at step ${worstStep} (layer '${worstLayer}', ${pool?.worst.liveBytes ?? 0} bytes live)`;
-  const min = report.minSramBytes !== undefined ? `; the smallest SRAM that fits is ${report.minSramBytes} bytes` : '';
+  const min = report.minSramBytes !== undefined ? `; the smallest SRAM that works is ${report.minSramBytes} bytes` : '';
   const more = report.failures.length > 1 ? `; ${report.failures.length - 1} more in the report` : '';
   const noC = options.noCWritten ? '; no C was written' : '';
   return `error ${chosen.code}: ${chosen.message}${fullest}${min}${more}${noC} (file ${report.model}, layer '${worstLayer}', pool '${chosen.memory}')`;
