@@ -33,9 +33,12 @@ export interface AnalyzeOptions {
   readonly seed?: number;
   /** Double-buffer streamed tiles when it fits (default true). */
   readonly doubleBuffer?: boolean;
-  /** Also find the smallest SRAM size at which everything fits (bisection over the whole pipeline). */
+  /** Also find the smallest SRAM size at which everything fits, exactly (findMinSram). */
   readonly findMinSram?: boolean;
-  /** Fail the gate when a bounded memory is used beyond (1 - headroom) of its size (0..1; default 0). */
+  /**
+   * Fraction (0..1, default 0) of every bounded memory kept free: the pipeline plans into the rest and
+   * the gate fails (MP403) when that does not fit (src/headroom.ts).
+   */
   readonly headroom?: number;
   readonly onProgress?: (info: { readonly phase: string; readonly bestBytes: number; readonly lowerBoundBytes: number }) => void;
 }
