@@ -78,6 +78,20 @@ export interface ReportBuffer {
   readonly offset?: number;
 }
 
+/** --headroom: the share of every bounded memory kept free, and what keeping it free cost. */
+export interface ReportHeadroom {
+  /** Percent of each bounded memory kept free (0 = no headroom; the other fields are then absent). */
+  readonly percent: number;
+  /** Each bounded memory: its size and the bytes memplan planned into (size minus the headroom, rounded down). */
+  readonly pools?: readonly { readonly name: string; readonly sizeBytes: number; readonly allowedBytes: number }[];
+  /** Activation bytes that live in DRAM with the headroom but in SRAM without it. */
+  readonly movedToDramBytes?: number;
+  /** DMA bytes (in + out, all layers) with the headroom minus without it. */
+  readonly extraDmaBytes?: number;
+  /** Estimated cycles (all layers) with the headroom minus without it. */
+  readonly extraCycles?: number;
+}
+
 /** Why the gate failed: the memory, the step or layer, needed and available bytes. */
 export interface ReportFailure {
   readonly code: string;
@@ -105,6 +119,8 @@ export interface AnalysisReport {
   /** Smallest SRAM size at which every layer fits, when asked for (--min-sram) or when it does not fit. */
   readonly minSramBytes?: number;
   readonly doubleBuffer: boolean;
+  /** --headroom and its cost (percent 0 when not given). */
+  readonly headroom: ReportHeadroom;
   readonly pools: readonly ReportPool[];
   readonly layers: readonly ReportLayer[];
   /** Buffers live at the worst step, largest first: what to shrink to make it fit. */

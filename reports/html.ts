@@ -5,7 +5,7 @@
  */
 import type { AnalysisReport, ReportPool } from './analysis-model.js';
 import { escapeXml as esc } from './escape.js';
-import { describeTarget, overhead, planLine } from './summary.js';
+import { describeHeadroom, describeTarget, overhead, planLine } from './summary.js';
 import { renderSvgBarChart } from './svg-bar-chart.js';
 import { renderSvgMemoryMap } from './svg-memory-map.js';
 import { formatBytes, formatPercent } from './units.js';
@@ -49,6 +49,8 @@ function summary(report: AnalysisReport): string {
   const fact = (term: string, value: string) => out.push(`<dt>${esc(term)}</dt><dd>${value}</dd>`);
   fact('Model', esc(report.model));
   fact('Target', esc(describeTarget(report)));
+  const headroom = describeHeadroom(report.headroom);
+  if (headroom !== undefined) fact('Headroom', esc(headroom));
   fact('Plan', esc(`${planLine(report)}; double buffering ${report.doubleBuffer ? 'on' : 'off'}`));
   fact('Fits', report.fits ? 'yes' : '<strong class="bad">no</strong>');
   fact('Peak live activations', esc(`${bytes(report.peakLiveBytes)} at step ${report.peakStep}${layerName(report, report.peakStep)}`));

@@ -1,6 +1,6 @@
 import type { AnalysisReport } from './analysis-model.js';
 import { formatBytes, formatPercent } from './units.js';
-import { describeTarget, planLine, poolRow, POOL_HEADER } from './summary.js';
+import { describeHeadroom, describeTarget, planLine, poolRow, POOL_HEADER } from './summary.js';
 
 /** Markdown ready to paste into a pull request. */
 export function renderMarkdown(report: AnalysisReport): string {
@@ -9,6 +9,8 @@ export function renderMarkdown(report: AnalysisReport): string {
   out.push('');
   out.push(`${describeTarget(report)}; ${planLine(report)}.`);
   out.push('');
+  const headroom = describeHeadroom(report.headroom);
+  if (headroom !== undefined) out.push(`${escapeCell(headroom)}.`, '');
   out.push(row(POOL_HEADER));
   out.push(row(POOL_HEADER.map((_, i) => (i === 0 ? '---' : '---:'))));
   for (const p of report.pools) out.push(row(poolRow(p)));

@@ -1,11 +1,24 @@
 /** Summary lines shared by the text renderers. */
-import type { AnalysisReport, ReportPool } from './analysis-model.js';
+import type { AnalysisReport, ReportHeadroom, ReportPool } from './analysis-model.js';
 import { formatBytes, formatPercent } from './units.js';
 
 export function describeTarget(report: AnalysisReport): string {
   const t = report.target;
   const size = (b: number | null) => (b === null ? 'unbounded' : `${formatBytes(b)} (${b} bytes)`);
-  return `target ${t.name}, ${t.cores} core${t.cores === 1 ? '' : 's'}, sram ${size(t.sramBytes)}, dram ${size(t.dramBytes)}, activations ${report.dtype}`;
+  const headroom = report.headroom.percent > 0 ? `, headroom ${report.headroom.percent}%` : '';
+  return `target ${t.name}, ${t.cores} core${t.cores === 1 ? '' : 's'}, sram ${size(t.sramBytes)}, dram ${size(t.dramBytes)}, activations ${report.dtype}${headroom}`;
+}
+
+/**
+ * What --headroom did, in one sentence ("Headroom 10%: planned into 58982 of 65536 bytes of sram; against
+ * no headroom, 12288 bytes of activations moved to DRAM, +24576 bytes of DMA, +3072 cycles"), or
+ * undefined without headroom.
+ */
+export function describeHeadroom(h: ReportHeadroom): string | undefined {
+  if (h.percent <= 0) return undefined;
+  const pools = (h.pools ?? []).map((p) => `${p.allowedBytes} of ${p.sizeBytes} bytes of ${p.name}`).join(', ');
+  const signed = (n: number) => `${n >= 0 ? '+' : ''}${n}`;
+  return `Headroom ${h.percent}%: planned into ${pools}; against no headroom, ${h.movedToDramBytes ?? 0} bytes of activations moved to DRAM, ${signed(h.extraDmaBytes ?? 0)} bytes of DMA, ${signed(h.extraCycles ?? 0)} cycles`;
 }
 
 /** Plan overhead over the lower bound, as Vela prints it ("+1.25%"). */

@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import type { AnalysisReport } from './analysis-model.js';
 import { formatBytes, formatPercent } from './units.js';
-import { describeTarget, planLine, poolRow, POOL_HEADER } from './summary.js';
+import { describeHeadroom, describeTarget, planLine, poolRow, POOL_HEADER } from './summary.js';
 
 /** No colours, no rules between rows: stable text for terminals, logs and golden files. */
 const COMPACT = {
@@ -33,6 +33,8 @@ export function renderTable(report: AnalysisReport, options: { readonly maxLiveR
 
   const out: string[] = [];
   out.push(`${report.model}: ${describeTarget(report)}`);
+  const headroom = describeHeadroom(report.headroom);
+  if (headroom !== undefined) out.push(headroom);
   out.push(layers.toString());
   out.push(pools.toString());
   const peakLayer = report.layers[report.peakStep]?.name ?? '-';

@@ -18,8 +18,10 @@ import { planOptions, scheduleGraph } from './schedule/schedule-graph.js';
 import type { PlanResult, StrategyName } from '../planner/types.js';
 import { liveSumBound, planMemory } from '../planner/index.js';
 import { rethrowPlannerError } from './diagnostics/planner-errors.js';
-import type { AnalysisReport, ReportBuffer, ReportFailure, ReportLayer, ReportPool } from '../reports/analysis-model.js';
+import type { AnalysisReport, ReportBuffer, ReportLayer, ReportPool } from '../reports/analysis-model.js';
 import { Codes } from './diagnostics/codes.js';
+import { headroomRecord, withHeadroom } from './headroom.js';
+import { gateFailures, overfullSteps } from './gate.js';
 
 export interface AnalyzeOptions {
   /** Model file name as shown in reports (base name). */
@@ -32,9 +34,12 @@ export interface AnalyzeOptions {
   readonly seed?: number;
   /** Double-buffer streamed tiles when it fits (default true). */
   readonly doubleBuffer?: boolean;
-  /** Also find the smallest SRAM size at which everything fits (bisection over the whole pipeline). */
+  /** Also find the smallest SRAM size at which everything fits, exactly (findMinSram). */
   readonly findMinSram?: boolean;
-  /** Fail the gate when a bounded memory is used beyond (1 - headroom) of its size (0..1; default 0). */
+  /**
+   * Fraction (0..1, default 0) of every bounded memory kept free: the pipeline plans into the rest and
+   * the gate fails (MP403) when that does not fit (src/headroom.ts).
+   */
   readonly headroom?: number;
   readonly onProgress?: (info: { readonly phase: string; readonly bestBytes: number; readonly lowerBoundBytes: number }) => void;
 }
@@ -96,35 +101,52 @@ function fitsAll(f: Fitted): boolean {
 }
 
 /**
- * The smallest SRAM size (a multiple of the target's alignment) at which the whole pipeline fits,
- * by bisection. Heuristic planning is not strictly monotone in the size; the result is a size that
- * fits with the next smaller probe failing.
+ * The smallest SRAM size in bytes at which the whole pipeline fits, exactly: `sramBytes(N)` fits and
+ * `sramBytes(N - 1)` does not, both checked by running the pipeline (with the same options, headroom
+ * included, as `--sram N` would). Sizes are probed byte by byte, not in multiples of the alignment:
+ * a pool's size need not be aligned. Heuristic planning is not monotone in the size, so the search
+ * keeps that pair of probes as its invariant (lo does not fit, hi fits) instead of trusting monotony;
+ * a smaller size elsewhere might still fit, but none is claimed.
  */
 export async function findMinSram(
   graph: Graph,
   liveness: GraphLiveness,
   options: AnalyzeOptions,
-  /** A size known not to fit (e.g. one byte less than some layer's smallest tile). */
+  /** A size that probably does not fit (e.g. one byte less than some layer's smallest tile); probed. */
   failsAt = 0,
 ): Promise<number | undefined> {
-  const align = options.target.alignmentBytes;
-  const probe = async (bytes: number) => fitsAll(await fit(graph, liveness, options, applyOverrides(options.target, { sramBytes: bytes }), 200));
-  // Start just above the known failure and grow geometrically: most models fit close to their largest
-  // smallest-tile, so this needs few probes.
-  let lo = Math.floor(failsAt / align) * align;
-  let hi = lo + align;
-  let step = align;
-  const report = (phase: string) => options.onProgress?.({ phase, bestBytes: hi, lowerBoundBytes: lo });
-  while (!(report('min-sram: looking for a size that fits'), await probe(hi))) {
-    if (hi > 2 ** 45) return undefined;
-    lo = hi;
-    step *= 2;
-    hi = Math.ceil((hi + step) / align) * align;
+  const headroom = options.headroom ?? 0;
+  const memo = new Map<number, boolean>();
+  const probe = async (sramBytes: number): Promise<boolean> => {
+    let fits = memo.get(sramBytes);
+    if (fits === undefined) {
+      const target = withHeadroom(applyOverrides(options.target, { sramBytes }), headroom);
+      fits = fitsAll(await fit(graph, liveness, { ...options, target }, target, options.timeLimitMs));
+      memo.set(sramBytes, fits);
+    }
+    return fits;
+  };
+  const report = (phase: string, lo: number, hi: number) => options.onProgress?.({ phase, bestBytes: hi, lowerBoundBytes: lo });
+  // Invariant: lo does not fit (lo = 0 stands for "no memory"), hi fits; both probed (except lo = 0).
+  let lo = 0;
+  let hi: number;
+  if (failsAt >= 1 && (await probe(failsAt))) {
+    hi = failsAt;
+  } else {
+    // Grow geometrically from just above the known failure: most models fit close to their largest smallest tile.
+    lo = Math.max(0, failsAt);
+    let step = Math.max(1, options.target.alignmentBytes);
+    hi = lo + step;
+    while (!(report('min-sram: looking for a size that fits', lo, hi), await probe(hi))) {
+      if (hi > 2 ** 45) return undefined;
+      lo = hi;
+      step *= 2;
+      hi = lo + step;
+    }
   }
-  while (hi - lo > align) {
-    const mid = Math.floor((lo + hi) / 2 / align) * align;
-    if (mid <= lo) break;
-    report('min-sram: bisecting');
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    report('min-sram: bisecting', lo, hi);
     if (await probe(mid)) hi = mid;
     else lo = mid;
   }
@@ -135,27 +157,25 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
   const dtype = options.dtype ?? 'as-is';
   const liveness = graphLiveness(graph, dtype);
   const target = options.target;
-  // With --headroom, memplan plans into the allowed part of each bounded memory and fails only
-  // when even that does not fit.
+  // With --headroom, memplan plans into the allowed part of every bounded memory (src/headroom.ts)
+  // and fails only when even that does not fit.
   const headroom = options.headroom ?? 0;
   const sramSize = sramOf(target)?.sizeBytes ?? null;
   const dramSize = globalOf(target)?.sizeBytes ?? null;
-  const allowed = (size: number | null) => (size === null || headroom <= 0 ? undefined : Math.max(1, Math.floor(size * (1 - headroom))));
-  const sramAllowed = allowed(sramSize);
-  const dramAllowed = allowed(dramSize);
-  const planTarget = applyOverrides(target, {
-    ...(sramAllowed !== undefined ? { sramBytes: sramAllowed } : {}),
-    ...(dramAllowed !== undefined ? { dramBytes: dramAllowed } : {}),
-  });
+  const planTarget = withHeadroom(target, headroom);
   const fitted = await fit(graph, liveness, { ...options, target: planTarget }, planTarget, options.timeLimitMs);
   const { schedule, bufferSet, plan } = fitted;
   const sramName = bufferSet.poolOfScope.sram;
   const fits = fitsAll(fitted);
-  const failsBelow = fitted.failures.reduce((m, f) => Math.max(m, f.neededBytes - 1), 0);
-  const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, { ...options, target: planTarget }, failsBelow) : undefined;
+  // Without the headroom, for the record of what it cost.
+  const full = headroom > 0 ? await fit(graph, liveness, options, target, options.timeLimitMs) : undefined;
+  const failsBelow = fitted.failures.reduce((m, f) => (f.scope === 'sram' ? Math.max(m, f.neededBytes - 1) : m), 0);
+  const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, options, failsBelow) : undefined;
+  const fullSize = (pool: string): number | null =>
+    pool === sramName ? sramSize : pool === bufferSet.poolOfScope.global ? dramSize : (target.memories.find((m) => m.name === pool)?.sizeBytes ?? null);
   const headroomNote = (pool: string) =>
     headroom > 0 && bufferSet.capacities.get(pool) !== null
-      ? ` (--headroom ${+(headroom * 100).toFixed(2)}% keeps ${(pool === sramName ? sramSize : dramSize) ?? 0} - ${bufferSet.capacities.get(pool)} bytes free)`
+      ? ` (--headroom ${+(headroom * 100).toFixed(2)}% keeps ${fullSize(pool) ?? 0} - ${bufferSet.capacities.get(pool)} bytes free)`
       : '';
   const failCode = headroom > 0 ? Codes.Headroom : Codes.DoesNotFit;
 
@@ -167,7 +187,7 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     const step = stepOf(w.slot);
     return {
       name: p.name,
-      sizeBytes: p.name === sramName ? sramSize : p.name === bufferSet.poolOfScope.global ? dramSize : (bufferSet.capacities.get(p.name) ?? null),
+      sizeBytes: fullSize(p.name),
       usedBytes: p.usedBytes,
       lowerBoundBytes: p.lowerBoundBytes,
       worst: {
@@ -213,38 +233,18 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
       cyclesSingleBuffered: l.stats.cyclesSingleBuffered,
       schedule: `${l.template}${tiles ? ` ${tiles}` : ''}${l.tile.tileCount > 1 ? ` x${l.tile.tileCount}` : ''}${l.tile.doubleBuffered ? ' db' : ''}`,
       cores: l.tile.cores,
-      fits: l.stats.fits && !fitted.failures.some((f) => f.step === l.step),
+      fits: l.stats.fits,
     };
   });
 
-  const minWithHeadroom = minSramBytes !== undefined && headroom > 0 ? Math.ceil(minSramBytes / (1 - headroom)) : minSramBytes;
-  const hint = minWithHeadroom !== undefined ? `; the smallest SRAM that works is ${minWithHeadroom} bytes${headroom > 0 ? ' with that headroom' : ''}` : '';
-  const failures: ReportFailure[] = [];
-  for (const f of fitted.failures) {
-    failures.push({
-      code: failCode,
-      memory: sramName,
-      step: f.step,
-      layer: f.layer,
-      neededBytes: f.neededBytes,
-      availableBytes: f.availableBytes,
-      message: `does not fit: layer '${f.layer}' (step ${f.step}) needs ${f.neededBytes} bytes of '${sramName}' even with its smallest tile, but ${f.availableBytes} bytes are available${headroomNote(sramName)}${hint}`,
-    });
-  }
-  if (fitted.failures.length === 0) {
-    for (const o of fitted.overflows) {
-      const worst = worstLayer(layers, o.pool === sramName);
-      failures.push({
-        code: failCode,
-        memory: o.pool,
-        step: worst.step,
-        layer: worst.name,
-        neededBytes: o.usedBytes,
-        availableBytes: o.capacity,
-        message: `does not fit: memory '${o.pool}' needs ${o.usedBytes} bytes but has ${o.capacity} (worst step ${worst.step}, layer '${worst.name}')${headroomNote(o.pool)}${o.pool === sramName ? hint : ''}`,
-      });
-    }
-  }
+  const failures = gateFailures(fitted, reportPools, {
+    code: failCode,
+    poolOfScope: bufferSet.poolOfScope,
+    note: headroomNote,
+  });
+  // A layer fits when no failure names its step and no bounded pool has more bytes live there than it holds.
+  const overfull = overfullSteps(bufferSet, stepOf);
+  const reportLayers: ReportLayer[] = layers.map((l) => ({ ...l, fits: l.fits && !overfull.has(l.step) && !failures.some((f) => f.step === l.step) }));
 
   const allocByName = new Map(plan.allocations.map((a) => [a.name, a]));
   const reportBuffers: ReportBuffer[] = bufferSet.buffers.map((b) => {
@@ -277,10 +277,11 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     peakLiveBytes: liveness.peakLiveBytes,
     peakStep: liveness.peakStep,
     weightBytes: graph.weightBytes,
-    ...(minWithHeadroom !== undefined ? { minSramBytes: minWithHeadroom } : {}),
+    ...(minSramBytes !== undefined ? { minSramBytes } : {}),
     doubleBuffer: options.doubleBuffer ?? true,
+    headroom: headroomRecord(target, headroom, fitted, full),
     pools: reportPools,
-    layers,
+    layers: reportLayers,
     liveAtPeak: liveAt(liveness, liveness.peakStep).map((iv) => ({
       name: iv.tensor,
       sizeBytes: iv.sizeBytes,
@@ -291,14 +292,4 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     failures,
   };
   return { graph, liveness, schedule, bufferSet, plan, report };
-}
-
-/** The layer with the most SRAM (or the most DRAM traffic for other pools) to blame for an overflow. */
-function worstLayer(layers: readonly ReportLayer[], sram: boolean): ReportLayer {
-  let best = layers[0] ?? ({ step: 0, name: '-' } as ReportLayer);
-  for (const l of layers) {
-    const v = sram ? l.sramBytes : l.residentBytes;
-    if (v > (sram ? best.sramBytes : best.residentBytes)) best = l;
-  }
-  return best;
 }

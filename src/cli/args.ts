@@ -11,8 +11,10 @@ import { parseInputSpecs } from '../frontend/input-spec.js';
 import type { DtypeMode } from '../liveness/graph-liveness.js';
 import type { StrategyName } from '../../planner/types.js';
 import { STRATEGY_NAMES } from '../../planner/index.js';
+import { packageVersion } from './version.js';
 
-export const VERSION = '0.1.0';
+/** The package's version (package.json), printed by --version. */
+export const VERSION = packageVersion();
 
 /** Every registered planner strategy, from the planner's registry. */
 export const STRATEGY_CHOICES: readonly StrategyName[] = STRATEGY_NAMES;
@@ -42,7 +44,10 @@ export interface AnalyzeCommand extends CommonPlanFlags {
   readonly emitCDir?: string;
   readonly doubleBuffer: boolean;
   readonly minSram: boolean;
-  /** Fail when a memory is used beyond (1 - headroom) of its size; 0 = off. */
+  /**
+   * --headroom N%: the fraction (0..1) of every bounded memory kept free; memplan plans into the rest
+   * and fails (MP403) when that does not fit (src/headroom.ts). 0 = off.
+   */
   readonly headroom: number;
 }
 
@@ -140,7 +145,10 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
           .option('format', { type: 'string', describe: `output format: ${FORMAT_CHOICES.join(', ')}`, default: 'table' })
           .option('report', { type: 'string', describe: 'write report.html, report.json, report.md, report.csv and buffers.json to DIR (also when it does not fit)' })
           .option('min-sram', { type: 'boolean', describe: 'also find the smallest SRAM size at which everything fits', default: false })
-          .option('headroom', { type: 'string', describe: 'fail when a memory is more than (100 - N)% used, e.g. 10%' })
+          .option('headroom', {
+            type: 'string',
+            describe: 'keep N% of every bounded memory (SRAM, local, DRAM) free, e.g. 10%: plan into the other (100 - N)%, fail when that does not fit; the reports say what it moved to DRAM and cost in cycles',
+          })
           .option('emit-c', { type: 'string', describe: 'write C code with every buffer at a fixed pool offset to DIR (when it fits)' }),
       (a) => {
         selected = {
@@ -203,12 +211,13 @@ function modelFlags(a: Record<string, unknown>): ModelFlags {
   };
 }
 
-/** `10%` or `10` (percent of each memory kept free), from 0 to below 100. */
-function parseHeadroom(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);
+/** `10%` (percent of each bounded memory kept free), from 0% to below 100%; the `%` is required, so `0.1` is not taken for 0.1%. */
+export function parseHeadroom(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
   const pct = m ? Number(m[1]) : NaN;
   if (!Number.isFinite(pct) || pct < 0 || pct >= 100) {
-    throw usageError(`invalid value '${text}' for --headroom: expected a percentage from 0 to below 100, e.g. 10%`, '--headroom');
+    const hint = /^\s*\d+(?:\.\d+)?\s*$/.test(text) ? ` (write the percent sign: '${text.trim()}%' keeps ${text.trim()}% free)` : '';
+    throw usageError(`invalid value '${text}' for --headroom: expected a percentage with its % sign, from 0% to below 100%, e.g. 10%${hint}`, '--headroom');
   }
   return pct / 100;
 }

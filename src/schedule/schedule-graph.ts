@@ -37,6 +37,8 @@ export interface ScheduleOptions {
 export interface LayerFailure {
   readonly step: number;
   readonly layer: string;
+  /** The memory that is too small: the shared SRAM, or each core's local memory (per core). */
+  readonly scope: 'sram' | 'local';
   readonly neededBytes: number;
   readonly availableBytes: number;
 }
@@ -156,13 +158,17 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
       choiceCache.set(key, r);
       if (r.chosen) return r.chosen;
       const need = r.smallest.sramBytes;
-      if (capacity !== null && need > capacity) {
-        failures.push({ step: node.step, layer: node.name, neededBytes: need, availableBytes: capacity });
+      const localCapacity = local?.sizeBytes ?? null;
+      if (localCapacity !== null && r.smallest.localBytes > localCapacity) {
+        // Even the smallest tiles overflow each core's local memory: more shared SRAM cannot help.
+        failures.push({ step: node.step, layer: node.name, scope: 'local', neededBytes: r.smallest.localBytes, availableBytes: localCapacity });
+      } else if (capacity !== null && need > capacity) {
+        failures.push({ step: node.step, layer: node.name, scope: 'sram', neededBytes: need, availableBytes: capacity });
       } else if ((reservations.get(node.step) ?? 0) < need) {
         reservations.set(node.step, need);
         changed = true;
       } else {
-        failures.push({ step: node.step, layer: node.name, neededBytes: need + (live[node.step] ?? 0), availableBytes: capacity ?? 0 });
+        failures.push({ step: node.step, layer: node.name, scope: 'sram', neededBytes: need + (live[node.step] ?? 0), availableBytes: capacity ?? 0 });
       }
       return r.smallest;
     });

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseGlowTrace } from '../../src/bufferset/index.js';
 import type { InputError } from '../../src/diagnostics/errors.js';
 import { inputErrorOf } from './input-error.js';
+import { sharedPath } from '../helpers/shared-data.js';
 
-const GLOW = join(process.cwd(), '..', 'shared', 'planner-bench', 'glow', 'MemoryAllocatorTestModels.txt');
+const GLOW = sharedPath('planner-bench/glow/MemoryAllocatorTestModels.txt');
 
 const SMALL = `# comment
 MODEL tiny

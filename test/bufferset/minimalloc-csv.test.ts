@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { capacityFromFileName, parseMiniMallocCsv } from '../../src/bufferset/index.js';
 import { inputErrorOf } from './input-error.js';
+import { sharedPath } from '../helpers/shared-data.js';
 
-const BENCH = join(process.cwd(), '..', 'shared', 'planner-bench', 'minimalloc-challenging');
+const BENCH = sharedPath('planner-bench/minimalloc-challenging');
 
 describe('parseMiniMallocCsv', () => {
   it('turns half-open [lower, upper) into inclusive steps and reads the capacity from the name', () => {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../src/cli/run-cli.js';
 import { memoryHost } from '../../src/host.js';
+import { sharedPath } from '../helpers/shared-data.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const KWS = path.join(ROOT, 'fixtures/models/kws-dscnn.onnx');
@@ -138,7 +139,7 @@ describe('memplan plan', () => {
     expect(r.stderr).toMatch(/^error MP401: does not fit/);
   });
   it('reads MiniMalloc CSV and Glow traces', async () => {
-    const csv = await run(['plan', path.resolve(ROOT, '../shared/planner-bench/minimalloc-challenging/example.input.12.csv'), '--format', 'json']);
+    const csv = await run(['plan', sharedPath('planner-bench/minimalloc-challenging/example.input.12.csv'), '--format', 'json']);
     expect(csv.exitCode).toBe(0);
     const ex = JSON.parse(csv.stdout);
     expect(ex.allocations).toHaveLength(5);

@@ -3,9 +3,10 @@
  * single-operator test of Debian's
  * libonnx-testdata whose operators all have C kernels goes model -> analysis -> generated C ->
  * host runner, and its outputs must be within |diff| <= 1e-4 + 1e-3*|ref| of the expected ones.
- * Tests memplan cannot import (data-dependent shapes, non-float inputs ...) or that use an operator
- * without a kernel (MP701) are counted as not covered; every covered test must pass. The default
- * suite runs every fifth covered test (a fixed subset).
+ * Tests memplan declines with a user-facing error (a MemplanError: data-dependent shapes, an
+ * operator without a kernel (MP701) ...) or whose inputs are not float32 are counted as not covered;
+ * any other exception (an InternalError, a TypeError: a bug in memplan) is a failure, and every
+ * covered test must pass. The default suite runs every fifth covered test (a fixed subset).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,8 +19,10 @@ import { analyzeModel } from '../../src/pipeline.js';
 import { DEFAULT_TARGET } from '../../src/schedule/target.js';
 import { compileC, compileObjects, makeTempDir, removeDir } from '../helpers/c-build.js';
 import { compare, runHost } from '../helpers/ort-reference.js';
+import { InternalError, MemplanError, UnsupportedError } from '../../src/diagnostics/errors.js';
+import { libonnxTestdataDir, skipWithout } from '../helpers/system-deps.js';
 
-const DATA = '/usr/share/libonnx-testdata/data/node';
+const DATA = libonnxTestdataDir();
 const tmp = makeTempDir('memplan-emit-conf-');
 afterAll(() => removeDir(tmp));
 const SUPPORTED = new Set(SUPPORTED_OPS);
@@ -35,7 +38,24 @@ function floats(path: string): Float32Array | undefined {
 
 const FULL = Boolean(process.env.MEMPLAN_SLOW);
 
-describe.skipIf(!existsSync(DATA))('libonnx-testdata through generated C', () => {
+/**
+ * What an exception from analysis or C generation means for a conformance test: a MemplanError is
+ * memplan declining the model with a one-line message (not covered); anything else is a bug (failed).
+ */
+export function classifyException(e: unknown): 'not covered' | 'failed' {
+  return e instanceof MemplanError ? 'not covered' : 'failed';
+}
+
+describe('conformance outcome of an exception', () => {
+  it('counts an InternalError or any non-MemplanError as a failure, a MemplanError as not covered', () => {
+    expect(classifyException(new InternalError('broken invariant'))).toBe('failed');
+    expect(classifyException(new TypeError('x is undefined'))).toBe('failed');
+    expect(classifyException('a string')).toBe('failed');
+    expect(classifyException(UnsupportedError.one('MP701', 'no C kernel for op X'))).toBe('not covered');
+  });
+});
+
+describe.skipIf(skipWithout('libonnx-testdata'))('libonnx-testdata through generated C', () => {
   it(FULL ? 'every covered single-operator test passes' : 'a fixed fifth of the covered single-operator tests pass', async () => {
     const runtime = join(tmp, 'runtime');
     let runtimeObjects: string[] | undefined;
@@ -60,8 +80,9 @@ describe.skipIf(!existsSync(DATA))('libonnx-testdata through generated C', () =>
       try {
         analysis = await analyzeModel(bytes, { modelName: name, target: DEFAULT_TARGET });
         gen = generateC(analysis);
-      } catch {
-        notCovered++;
+      } catch (e) {
+        if (classifyException(e) === 'failed') failed.push(`${name}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+        else notCovered++;
         continue;
       }
       const inputs: Float32Array[] = [];

@@ -3,7 +3,7 @@
  * constant compact (a value and a count, no expanded arrays) and reproduces the reference outputs
  * for input arange(n)/n.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tensorFromProto } from '../../src/frontend/onnx-tensor.js';
@@ -13,6 +13,7 @@ import { makeTempDir, removeDir } from '../helpers/c-build.js';
 import { analyzeModel } from '../../src/pipeline.js';
 import { DEFAULT_TARGET } from '../../src/schedule/target.js';
 import { compare, make, ortRun, runHost, writeGenerated } from '../helpers/ort-reference.js';
+import { sharedModel } from '../helpers/shared-data.js';
 
 /**
  * The light models' reference outputs are a softmax over equal logits (every weight of a layer is
@@ -29,16 +30,15 @@ function withFeatureOutput(bytes: Uint8Array): { bytes: Uint8Array; feature: str
   return { bytes: OnnxProto.ModelProto.encode(model).finish(), feature };
 }
 
-const DIR = '/work/shared/models/light';
 const tmp = makeTempDir('memplan-emit-light-');
 afterAll(() => removeDir(tmp));
 
 export const LIGHT = (process.env.MEMPLAN_LIGHT ?? 'squeezenet,shufflenet,inception_v1,resnet50').split(',');
 
-describe.skipIf(!existsSync(DIR))('light models through generated C', () => {
+describe('light models through generated C', () => {
   for (const name of LIGHT) {
-    const file = join(DIR, `light_${name}.onnx`);
-    it.skipIf(!existsSync(file))(name, async () => {
+    it(name, async () => {
+      const file = sharedModel(`light/light_${name}.onnx`);
       const { bytes, feature } = withFeatureOutput(new Uint8Array(readFileSync(file)));
       const a = await analyzeModel(bytes, { modelName: `light_${name}.onnx`, target: DEFAULT_TARGET });
       expect(a.graph.outputs[1]).toBe(feature);

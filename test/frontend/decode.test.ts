@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeModel, OnnxProto } from '../../src/frontend/onnx-decode.js';
 import { attributesFromProto, dtypeFromOnnx, tensorFromProto } from '../../src/frontend/onnx-tensor.js';
 import { failure } from './failure.js';
+import { sharedModel } from '../helpers/shared-data.js';
 
-const MNASNET = '/work/shared/models/torchvision/mnasnet0_5_96.onnx';
+const MNASNET = 'torchvision/mnasnet0_5_96.onnx';
 
 function encode(model: Record<string, unknown>): Uint8Array {
   return OnnxProto.ModelProto.encode(OnnxProto.ModelProto.create(model)).finish();
@@ -27,7 +28,7 @@ function tiny(extra: Record<string, unknown> = {}, graph: Record<string, unknown
 
 describe('decodeModel', () => {
   it('decodes a real model', () => {
-    const m = decodeModel(readFileSync(MNASNET), 'mnasnet.onnx');
+    const m = decodeModel(readFileSync(sharedModel(MNASNET)), 'mnasnet.onnx');
     expect(m.graph?.node?.length).toBe(99);
   });
 
@@ -41,7 +42,7 @@ describe('decodeModel', () => {
   });
 
   it('reports truncation as MP202', () => {
-    const full = readFileSync(MNASNET);
+    const full = readFileSync(sharedModel(MNASNET));
     expect(failure(() => decodeModel(full.subarray(0, full.length - 1000), 'cut.onnx')).code).toBe('MP202');
   });
 

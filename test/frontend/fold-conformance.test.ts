@@ -14,8 +14,9 @@ import { OnnxProto } from '../../src/frontend/onnx-decode.js';
 import { attributesFromProto, longToNumber, tensorFromProto } from '../../src/frontend/onnx-tensor.js';
 import type { ValueInfo } from '../../src/frontend/shape-inference/types.js';
 import type { ConstTensor } from '../../src/ir/graph.js';
+import { LIBONNX_TESTDATA_NODE_DIR, requireDependency, skipWithout } from '../helpers/system-deps.js';
 
-const ROOT = '/usr/share/libonnx-testdata/data/node';
+const ROOT = LIBONNX_TESTDATA_NODE_DIR;
 const BFLOAT16 = 16;
 
 function bf16FromBits(t: ConstTensor): ConstTensor {
@@ -90,8 +91,9 @@ function runCase(dir: string, ops: ReadonlySet<string>): string {
   return 'ok';
 }
 
-describe.skipIf(!existsSync(ROOT))('constant kernels vs libonnx-testdata', () => {
+describe.skipIf(skipWithout('libonnx-testdata'))('constant kernels vs libonnx-testdata', () => {
   it('agree on every single-node test of a foldable op', () => {
+    requireDependency('libonnx-testdata');
     const ops = new Set(foldableOps());
     const tally = new Map<string, string[]>();
     const disagreements: string[] = [];

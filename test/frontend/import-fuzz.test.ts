@@ -7,12 +7,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemplanError } from '../../src/diagnostics/errors.js';
 import { importOnnx } from '../../src/frontend/import-onnx.js';
+import { sharedModel } from '../helpers/shared-data.js';
+import { LIBONNX_TESTDATA_ROOT, requireDependency, skipWithout } from '../helpers/system-deps.js';
 
-const MODELS = [
-  '/work/shared/models/torchvision/mnasnet0_5_96.onnx',
-  '/work/shared/models/light/light_squeezenet.onnx',
-  '/work/shared/models/light/light_shufflenet.onnx',
-];
+const MODELS = ['torchvision/mnasnet0_5_96.onnx', 'light/light_squeezenet.onnx', 'light/light_shufflenet.onnx'];
 
 /** A small deterministic generator (LCG), so every run mutates the same way. */
 function prng(seed: number): () => number {
@@ -52,10 +50,10 @@ function mutate(orig: Uint8Array, rnd: () => number): Uint8Array {
   }
 }
 
-describe.skipIf(!MODELS.every(existsSync))('importOnnx on mutated models', () => {
+describe('importOnnx on mutated models', () => {
   it('300 seeded mutations end in a graph or a one-line MemplanError', () => {
     const rnd = prng(20261125);
-    const originals = MODELS.map((m) => readFileSync(m));
+    const originals = MODELS.map((m) => readFileSync(sharedModel(m)));
     const outcomes = new Map<string, number>();
     for (let i = 0; i < 300; i++) {
       const bytes = mutate(originals[i % originals.length] as Uint8Array, rnd);
@@ -85,10 +83,11 @@ describe.skipIf(!MODELS.every(existsSync))('importOnnx on mutated models', () =>
   });
 });
 
-const TESTDATA = '/usr/share/libonnx-testdata/data';
+const TESTDATA = LIBONNX_TESTDATA_ROOT;
 
-describe.skipIf(!existsSync(TESTDATA))('importOnnx on every libonnx-testdata model', () => {
+describe.skipIf(skipWithout('libonnx-testdata'))('importOnnx on every libonnx-testdata model', () => {
   it('imports or fails with a MemplanError, never anything else', () => {
+    requireDependency('libonnx-testdata');
     const outcomes = new Map<string, number>();
     for (const suite of readdirSync(TESTDATA).sort()) {
       for (const test of readdirSync(join(TESTDATA, suite)).sort()) {

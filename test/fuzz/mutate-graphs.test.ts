@@ -9,9 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrng } from '../../fixtures/models/random.js';
 import { CliRunner, contractViolation } from './cli-runner.js';
 import { mutateGraph } from './graph-mutations.js';
+import { pathToFileURL } from 'node:url';
+import { sharedModel } from '../helpers/shared-data.js';
 
 const fixture = (f: string) => new URL(`../../fixtures/models/${f}`, import.meta.url);
-const shared = (f: string) => new URL(`../../../shared/models/${f}`, import.meta.url);
+const shared = (f: string) => pathToFileURL(sharedModel(f));
 
 const CORPUS = [
   { name: 'kws-dscnn.onnx', url: fixture('kws-dscnn.onnx'), flags: [] as string[], runs: 120 },

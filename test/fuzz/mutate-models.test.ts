@@ -15,6 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliRunner, contractViolation } from './cli-runner.js';
 import { mutants } from './mutations.js';
 import type { MutationKind } from './mutations.js';
+import { pathToFileURL } from 'node:url';
+import { sharedModel } from '../helpers/shared-data.js';
 
 interface CorpusEntry {
   readonly name: string;
@@ -26,7 +28,7 @@ interface CorpusEntry {
 }
 
 const fixture = (f: string) => new URL(`../../fixtures/models/${f}`, import.meta.url);
-const shared = (f: string) => new URL(`../../../shared/models/${f}`, import.meta.url);
+const shared = (f: string) => pathToFileURL(sharedModel(f));
 
 const CORPUS: readonly CorpusEntry[] = [
   { name: 'kws-dscnn.onnx', url: fixture('kws-dscnn.onnx'), flags: [], runs: 210 },

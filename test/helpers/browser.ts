@@ -3,30 +3,16 @@
  * page's console messages. Also a small PNG decoder, so a test can look at the screenshot's pixels.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
+import { findOnPath } from './system-deps.js';
 
-export const CHROMIUM_MISSING =
-  "chromium not found on PATH (looked for 'chromium' and 'chromium-browser'): install Debian's chromium with `apt-get update && apt-get install -y chromium` (.ci/run does this on CI)";
-
-/** The chromium binary on PATH, or undefined. */
+/** The chromium binary on PATH, or undefined (system-deps.ts says what to install when it is missing). */
 export function findChromium(): string | undefined {
-  for (const name of ['chromium', 'chromium-browser']) {
-    for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-      if (!dir) continue;
-      const file = join(dir, name);
-      try {
-        accessSync(file, constants.X_OK);
-        return file;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
+  return findOnPath(['chromium', 'chromium-browser']);
 }
 
 export interface ChromiumRun {

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { cCompilerName, missingDependency } from './system-deps.js';
 
 /** Flags every test build uses. */
 export const STRICT_FLAGS = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-O1'] as const;
@@ -12,7 +13,7 @@ export const SANITIZE_FLAGS = ['-fsanitize=address,undefined', '-fno-sanitize-re
 
 /** The C compiler: $CC, else gcc. */
 export function cCompiler(): string {
-  return process.env.CC && process.env.CC.trim() !== '' ? process.env.CC : 'gcc';
+  return cCompilerName();
 }
 
 /** A fresh temporary directory (caller removes it with removeDir). */
@@ -48,7 +49,8 @@ export function compileC(opts: CompileOptions): void {
 /** Runs the C compiler; throws with its output on failure. */
 function runCompiler(args: readonly string[]): void {
   const r = spawnSync(cCompiler(), args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (r.error) throw r.error;
+  // A missing compiler is a failure that names the package to install, not a bare ENOENT.
+  if (r.error) throw new Error(missingDependency('gcc') ?? r.error.message, { cause: r.error });
   if (r.status !== 0) {
     throw new Error(`${cCompiler()} ${args.join(' ')} failed (status ${r.status}):\n${r.stdout}${r.stderr}`);
   }

@@ -16,9 +16,10 @@ import { constKernelFor } from '../../src/frontend/const-eval/index.js';
 import { OnnxProto } from '../../src/frontend/onnx-decode.js';
 import { attributesFromProto, dtypeFromOnnx, longToNumber, tensorFromProto } from '../../src/frontend/onnx-tensor.js';
 import { shapeFunctionFor } from '../../src/frontend/shape-inference/registry.js';
+import { LIBONNX_TESTDATA_NODE_DIR, requireDependency } from './system-deps.js';
 import type { NodeView, OutputType, ValueInfo } from '../../src/frontend/shape-inference/types.js';
 
-export const LIBONNX_TESTDATA_DIR = '/usr/share/libonnx-testdata/data/node';
+export const LIBONNX_TESTDATA_DIR = LIBONNX_TESTDATA_NODE_DIR;
 
 export type CaseStatus =
   /** Every output agrees in dtype and shape. */
@@ -177,9 +178,8 @@ function foldValues(
 
 /** Runs every test directory under `root` (throws when the directory is missing). */
 export function runConformance(root: string = LIBONNX_TESTDATA_DIR): ConformanceSummary {
-  if (!existsSync(root)) {
-    throw new Error(`${root} is missing: install Debian's libonnx-testdata (apt-get install libonnx-testdata)`);
-  }
+  requireDependency('libonnx-testdata');
+  if (!existsSync(root)) throw new Error(`${root} is missing although libonnx-testdata is installed (a suite it does not ship?)`);
   const results = readdirSync(root)
     .filter((d) => existsSync(join(root, d, 'model.onnx')))
     .sort()

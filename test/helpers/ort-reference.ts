@@ -77,6 +77,7 @@ export function writeGenerated(gen: GeneratedC, dir: string): void {
 /** Runs make in dir; throws with the output on failure. */
 export function make(dir: string, args: readonly string[] = []): void {
   const r = spawnSync('make', ['-s', '-C', dir, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.error) throw new Error(missingDependency('make') ?? r.error.message, { cause: r.error });
   if (r.status !== 0) throw new Error(`make ${args.join(' ')} in ${dir} failed:\n${r.stdout}${r.stderr}`.slice(0, 20000));
 }
 
@@ -154,6 +155,7 @@ import type { Analysis } from '../../src/pipeline.js';
 import { generateC } from '../../src/codegen/generate.js';
 import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
 import { basename } from 'node:path';
+import { missingDependency } from './system-deps.js';
 
 export interface Config {
   readonly label: string;

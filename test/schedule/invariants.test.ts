@@ -1,16 +1,15 @@
 /** IR invariants on every shared model, at several SRAM sizes, core counts and buffering modes. */
 import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeModel } from '../../src/pipeline.js';
 import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
 import type { TargetSpec } from '../../src/schedule/target.js';
 import { checkCopies, checkLayer } from '../helpers/schedule-invariants.js';
+import { sharedFiles } from '../helpers/shared-data.js';
 
-const SHARED = path.resolve(import.meta.dirname, '../../../shared/models');
-const models = ['light', 'torchvision'].flatMap((d) =>
-  readdirSync(path.join(SHARED, d)).filter((f) => f.endsWith('.onnx')).sort().map((f) => path.join(SHARED, d, f)),
-);
+/** Every ONNX file of ../shared/models/light and torchvision (.tflite and other files are left to their own tests). */
+const models = ['light', 'torchvision'].flatMap((d) => sharedFiles(`models/${d}`, '.onnx'));
 
 const localTarget: TargetSpec = {
   ...DEFAULT_TARGET,

@@ -19,6 +19,7 @@ import { generateC } from '../../codegen/generate.js';
 import { writeCFiles } from './codegen.js';
 import { ConfigError } from '../../diagnostics/errors.js';
 import { Codes } from '../../diagnostics/codes.js';
+import { gateLine } from '../../gate.js';
 
 /** What analyze and dump share: the model's bytes and the pipeline options from the model flags. */
 export function pipelineInputs(cmd: Omit<DumpCommand, 'kind' | 'stage'>, host: Host): { bytes: Uint8Array; options: AnalyzeOptions } {
@@ -41,6 +42,8 @@ export function pipelineInputs(cmd: Omit<DumpCommand, 'kind' | 'stage'>, host: H
 }
 
 export async function runAnalyze(cmd: AnalyzeCommand, host: Host): Promise<CliResult> {
+  // Output folders first: a long analysis must not fail at the end on a path that cannot be written.
+  checkOutputDirs(cmd, host);
   const modelName = path.basename(cmd.model);
   const { bytes, options } = pipelineInputs(cmd, host);
   const progress = host.stderrIsTty
@@ -58,25 +61,47 @@ export async function runAnalyze(cmd: AnalyzeCommand, host: Host): Promise<CliRe
   // Generate the C before printing anything, so an operator without a kernel is a clean exit 2.
   // C is only written for a plan that fits: pools larger than the chip's memories would not link.
   const cFiles = cmd.emitCDir !== undefined && report.fits ? generateC(analysis).files : undefined;
-  host.stdout(render(report, cmd.format));
-  if (cmd.emitCDir !== undefined && cFiles) writeCFiles(cFiles, cmd.emitCDir, host);
-  if (cmd.reportDir !== undefined) {
-    host.mkdirp(cmd.reportDir);
-    host.writeFile(path.join(cmd.reportDir, 'report.html'), renderHtml(report));
-    host.writeFile(path.join(cmd.reportDir, 'report.json'), renderJson(report));
-    host.writeFile(path.join(cmd.reportDir, 'report.md'), renderMarkdown(report));
-    host.writeFile(path.join(cmd.reportDir, 'report.csv'), renderCsv(report));
-    host.writeFile(path.join(cmd.reportDir, 'buffers.json'), bufferSetToJson(analysis.bufferSet.buffers, analysis.bufferSet.pools.map((p) => ({ ...p, sizeBytes: analysis.bufferSet.capacities.get(p.name) ?? null }))));
+  const text = render(report, cmd.format);
+  // Files before stdout: should a write still fail (the folder changed meanwhile), exit 2 leaves stdout empty.
+  const emitCDir = cmd.emitCDir;
+  if (emitCDir !== undefined && cFiles) writeOutput('--emit-c', emitCDir, () => writeCFiles(cFiles, emitCDir, host));
+  const reportDir = cmd.reportDir;
+  if (reportDir !== undefined) {
+    writeOutput('--report', reportDir, () => {
+      host.mkdirp(reportDir);
+      host.writeFile(path.join(reportDir, 'report.html'), renderHtml(report));
+      host.writeFile(path.join(reportDir, 'report.json'), renderJson(report));
+      host.writeFile(path.join(reportDir, 'report.md'), renderMarkdown(report));
+      host.writeFile(path.join(reportDir, 'report.csv'), renderCsv(report));
+      host.writeFile(path.join(reportDir, 'buffers.json'), bufferSetToJson(analysis.bufferSet.buffers, analysis.bufferSet.pools.map((p) => ({ ...p, sizeBytes: analysis.bufferSet.capacities.get(p.name) ?? null }))));
+    });
   }
+  host.stdout(text);
   if (!report.fits) {
-    // One line on stderr: the worst failure (most bytes over), and how many more there are; the
-    // reports list them all.
-    const worst = [...report.failures].sort((a, b) => b.neededBytes - b.availableBytes - (a.neededBytes - a.availableBytes) || a.step - b.step)[0]!;
-    const more = report.failures.length > 1 ? `; ${report.failures.length - 1} more in the report` : '';
-    host.stderr(`error ${worst.code}: ${worst.message}${more}${cmd.emitCDir !== undefined ? '; no C was written' : ''} (file ${modelName}, layer '${worst.layer}', pool '${worst.memory}')\n`);
+    host.stderr(`${gateLine(report, { noCWritten: cmd.emitCDir !== undefined })}\n`);
     return { exitCode: 1 };
   }
   return { exitCode: 0 };
+}
+
+/** --report DIR and --emit-c DIR: each must be a directory that can be written, or a path where one can be created. */
+export function checkOutputDirs(cmd: Pick<AnalyzeCommand, 'reportDir' | 'emitCDir'>, host: Host): void {
+  for (const [flag, dir] of [['--report', cmd.reportDir], ['--emit-c', cmd.emitCDir]] as const) {
+    if (dir === undefined) continue;
+    const problem = host.outputDirProblem(dir);
+    if (problem !== undefined) throw ConfigError.one(Codes.BadFlag, `cannot write to '${dir}': ${problem}`, { flag });
+  }
+}
+
+/** Runs a write into an output folder; a system error becomes a one-line exit-2 error naming the folder. */
+function writeOutput(flag: string, dir: string, write: () => void): void {
+  try {
+    write();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined) throw e;
+    throw ConfigError.one(Codes.BadFlag, `cannot write to '${dir}': ${code}${(e as NodeJS.ErrnoException).path ? ` at '${(e as NodeJS.ErrnoException).path}'` : ''}`, { flag });
+  }
 }
 
 function render(report: AnalysisReport, format: OutputFormat): string {

@@ -1,0 +1,43 @@
+/**
+ * minSramBytes is exact: the whole pipeline run with that SRAM size fits, and with one byte less it
+ * does not, on several models, targets, core counts and with a headroom. (The search used to probe only
+ * multiples of the alignment, so it could report 5136 bytes where 5128 already fit.)
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { AnalyzeOptions } from '../../src/pipeline.js';
+import { analyzeModel } from '../../src/pipeline.js';
+import type { TargetSpec } from '../../src/schedule/target.js';
+import { applyOverrides, DEFAULT_TARGET, parseTarget } from '../../src/schedule/target.js';
+import { REPO_ROOT } from '../helpers/shared-data.js';
+
+const fixture = (f: string) => new Uint8Array(readFileSync(path.join(REPO_ROOT, 'fixtures/models', f)));
+const target = (f: string): TargetSpec => parseTarget(readFileSync(path.join(REPO_ROOT, 'fixtures/targets', f), 'utf8'), f);
+
+const CASES: readonly { readonly label: string; readonly file: string; readonly options: Omit<AnalyzeOptions, 'modelName'> }[] = [
+  { label: 'kws-dscnn, generic-dsp at 16K', file: 'kws-dscnn.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384 }) } },
+  { label: 'resnet8, generic-dsp at 4K', file: 'resnet8.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 4096 }) } },
+  { label: 'resnet8, 4 cores', file: 'resnet8.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 4096, cores: 4 }) } },
+  { label: 'resnet8, int8, single-buffered', file: 'resnet8.onnx', options: { target: DEFAULT_TARGET, dtype: 'int8', doubleBuffer: false } },
+  { label: 'kws-dscnn, cortex-m7-512k', file: 'kws-dscnn.onnx', options: { target: target('cortex-m7-512k.json') } },
+  { label: 'resnet8, quad-dsp-l1 (local memories, 64-byte alignment)', file: 'resnet8.onnx', options: { target: target('quad-dsp-l1.json') } },
+  { label: 'reshape-chain, tiny-mcu-128k', file: 'reshape-chain.onnx', options: { target: target('tiny-mcu-128k.json') } },
+  { label: 'resnet8 with --headroom 10%', file: 'resnet8.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 8192 }), headroom: 0.1 } },
+];
+
+describe('minSramBytes is exact', () => {
+  it.each(CASES)('$label: fits at minSramBytes, not one byte below', async ({ file, options }) => {
+    const bytes = fixture(file);
+    const opts: AnalyzeOptions = { ...options, modelName: file };
+    const first = await analyzeModel(bytes, { ...opts, findMinSram: true });
+    const min = first.report.minSramBytes;
+    expect(min).toBeDefined();
+    const at = await analyzeModel(bytes, { ...opts, target: applyOverrides(opts.target, { sramBytes: min! }) });
+    expect(at.report.fits, at.report.failures.map((f) => f.message).join('; ')).toBe(true);
+    const below = await analyzeModel(bytes, { ...opts, target: applyOverrides(opts.target, { sramBytes: min! - 1 }) });
+    expect(below.report.fits).toBe(false);
+    // The failing run computes the same answer without being asked.
+    expect(below.report.minSramBytes).toBe(min);
+  }, 120_000);
+});
