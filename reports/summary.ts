@@ -5,7 +5,8 @@ import { formatBytes, formatPercent } from './units.js';
 export function describeTarget(report: AnalysisReport): string {
   const t = report.target;
   const size = (b: number | null) => (b === null ? 'unbounded' : `${formatBytes(b)} (${b} bytes)`);
-  return `target ${t.name}, ${t.cores} core${t.cores === 1 ? '' : 's'}, sram ${size(t.sramBytes)}, dram ${size(t.dramBytes)}, activations ${report.dtype}`;
+  const dram = t.dramName === null ? 'no global memory' : `${t.dramName} ${size(t.dramBytes)}`;
+  return `target ${t.name}, ${t.cores} core${t.cores === 1 ? '' : 's'}, ${t.sramName} ${size(t.sramBytes)}, ${dram}, activations ${report.dtype}`;
 }
 
 /** Plan overhead over the lower bound, as Vela prints it ("+1.25%"). */
@@ -25,7 +26,8 @@ export function poolRow(pool: ReportPool): string[] {
   ];
 }
 
-export const POOL_HEADER = ['Memory region', 'Used', 'Size', '% used', 'Lower bound', 'Overhead'];
+/** GNU ld's `--print-memory-usage` heads, then the lower bound and the plan's overhead over it (Vela). */
+export const POOL_HEADER = ['Memory region', 'Used Size', 'Region Size', '%age Used', 'Lower bound', 'Overhead'];
 
 export function planLine(report: AnalysisReport): string {
   return `strategy ${report.strategy}, ${report.optimal ? 'proven optimal' : 'not proven optimal'}`;
