@@ -79,9 +79,9 @@ const COMPACT_COLUMNS: readonly TextColumn[] = [
   { head: 'Step', align: 'right' },
   { head: 'Layer', minWidth: 12, softMinWidth: 24 },
   { head: 'Op', priority: 3 },
-  { head: 'Schedule', priority: 6 },
-  { head: 'Resident', align: 'right', priority: 5 },
-  { head: 'Scratch', align: 'right', priority: 5 },
+  { head: 'Schedule', priority: 5 },
+  { head: 'Resident', align: 'right', priority: 6 },
+  { head: 'Scratch', align: 'right', priority: 6 },
   { head: 'SRAM', align: 'right' },
   { head: 'SRAM %', align: 'right', priority: 2 },
   { head: 'DMA in', align: 'right', priority: 4 },
@@ -120,7 +120,7 @@ export function legend(report: AnalysisReport, width: number): string[] {
   const sram = report.target.sramName;
   const dram = report.target.dramName ?? 'global memory';
   const entries: [string, string][] = [
-    ['Schedule', `TEMPLATE [dN:S/E ...] [xT] [db]. TEMPLATE is how the layer is lowered: conv, conv-depthwise, conv-grouped, pool, gemm, elementwise, softmax, concat, copy, view (no code: the output is the input's memory) or whole (one tile). dN:S/E: output dimension N (NCHW: 0 batch, 1 channels, 2 height, 3 width) is cut into tiles of S of its E elements; several dN nest, outermost first. xT: T tiles in all. db: the tiles' DMA is double-buffered (the next tile loads while this one computes). No dN: the layer runs as one whole tile, its tensors resident in ${sram}.`],
+    ['Schedule', `TEMPLATE [dN:S/E ...] [xT] [db]. TEMPLATE is how the layer is lowered: conv, conv-depthwise, conv-grouped, pool, gemm, elementwise, softmax, concat, copy, view (no code: the output is the input's memory) or whole (one tile). dN:S/E: output dimension N (NCHW: 0 batch, 1 channels, 2 height, 3 width) is cut into tiles of S of its E elements (several dN: cut along each). xT: T tiles in all, shared among the layer's Cores. db: the tiles' DMA is double-buffered (the next tile loads while this one computes). No dN: the layer runs as one whole tile, its tensors resident in ${sram}.`],
     ['Example', 'conv-depthwise d2:8/24 d1:2/48 x72 db = a depthwise convolution computed 8 of 24 output rows by 2 of 48 channels at a time, 72 tiles, double-buffered.'],
     ['Output', 'bytes of the layer\u2019s outputs; Live: activation bytes live at this step (the graph-level liveness convention).'],
     ['Resident', `activation bytes that stay in ${sram} during this step (the others live in ${dram} and stream by DMA).`],

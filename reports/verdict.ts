@@ -12,10 +12,15 @@ export function sramPool(report: AnalysisReport): ReportPool | undefined {
   return report.pools.find((p) => p.name === report.target.sramName);
 }
 
-/** The global-memory pool (DRAM, PSRAM, ...); undefined when the plan has none (e.g. `--dram 0`). */
+/** The global-memory pool (DRAM, PSRAM, ...); undefined when the plan put nothing there. */
 export function dramPool(report: AnalysisReport): ReportPool | undefined {
   const name = report.target.dramName;
   return name === null ? undefined : report.pools.find((p) => p.name === name);
+}
+
+/** False when the chip has no global memory for activations (no such memory, or `--dram 0`). */
+export function hasDram(report: AnalysisReport): boolean {
+  return report.target.dramName !== null && report.target.dramBytes !== 0;
 }
 
 /** The failure that is the most bytes over, then the earliest step. */
@@ -47,8 +52,8 @@ export function resultLine(report: AnalysisReport): string {
     if (p === sram || p === dram) continue;
     parts.push(used(p, true));
   }
-  if (!dram) parts.push(`no ${report.target.dramName ?? 'DRAM'}: every activation in ${report.target.sramName}`);
-  else if (dram.usedBytes === 0) parts.push(`nothing in ${dram.name}`);
+  if (!hasDram(report)) parts.push(`no ${report.target.dramName ?? 'DRAM'}: every activation in ${report.target.sramName}`);
+  else if (!dram || dram.usedBytes === 0) parts.push(`nothing in ${report.target.dramName}`);
   else parts.push(`${dram.name} ${formatBytes(dram.usedBytes)} of activations${dram.sizeBytes === null ? '' : ` (${formatPercent(dram.usedBytes, dram.sizeBytes)} of ${formatBytes(dram.sizeBytes)})`}`);
   parts.push(`weights ${formatBytes(report.weightBytes)} in flash`);
   if (!report.fits && report.minSramBytes !== undefined) parts.push(`smallest ${report.target.sramName} that fits: ${formatBytes(report.minSramBytes)}`);
@@ -83,7 +88,7 @@ export function verdictParagraph(report: AnalysisReport): string {
   const inSram = acts.filter((b) => b.pool === sramName);
   const elsewhere = acts.filter((b) => b.pool !== sramName && b.pool !== undefined);
   if (elsewhere.length === 0) {
-    s.push(`All ${acts.length} activation buffers stay resident in ${sramName}${dram ? '' : ' (there is no global memory)'}.`);
+    s.push(`All ${acts.length} activation buffers stay resident in ${sramName}${hasDram(report) ? '' : ` (the target has no ${report.target.dramName ?? 'global memory'})`}.`);
   } else {
     const where = dram ? dram.name : (elsewhere[0]!.pool ?? '');
     s.push(

@@ -48,6 +48,7 @@ export interface ScannedArgs {
   readonly positionals: readonly string[];
   /** The arguments to hand to yargs (`help plan` becomes `plan --help`). */
   readonly argv: readonly string[];
+  /** `--help` or `--version` was given: text is printed and no file is needed. */
   readonly wantsHelp: boolean;
 }
 
@@ -88,7 +89,7 @@ export function scanArgs(argvIn: readonly string[]): ScannedArgs {
       const eq = arg.indexOf('=');
       const name = arg.slice(2, eq < 0 ? undefined : eq);
       if (GLOBAL_SWITCHES.includes(name)) {
-        if (name === 'help') wantsHelp = true;
+        wantsHelp = true; // --help or --version: yargs prints text, no file is needed
         continue;
       }
       const spec = byName.get(name) ?? (name.startsWith('no-') ? byName.get(name.slice(3)) : undefined);
