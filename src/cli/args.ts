@@ -98,6 +98,7 @@ export async function parseArgs(argvIn: readonly string[]): Promise<Command> {
     .help('help')
     .alias('help', 'h')
     .wrap(100)
+    .epilog('memplan help plan|diff|dump (or memplan COMMAND --help) describes each command.')
     .fail((msg: string | null, err: Error | null) => {
       if (err) throw err;
       throw usageError(yargsMessage(msg ?? 'bad command line'));
