@@ -78,7 +78,10 @@ export function verdictParagraph(report: AnalysisReport): string {
   const sram = sramPool(report);
   const dram = dramPool(report);
   if (report.fits) {
-    s.push(`It fits: every buffer has a fixed place, and ${sram ? `${sramName} is ${formatPercent(sram.usedBytes, sram.sizeBytes) === '-' ? `${formatBytes(sram.usedBytes)} used` : `${formatPercent(sram.usedBytes, sram.sizeBytes)} used (${formatBytes(sram.usedBytes)} of ${formatBytes(sram.sizeBytes ?? 0)})`}` : `${sramName} is not used`}.`);
+    let use = `${sramName} is not used`;
+    if (sram && sram.sizeBytes === null) use = `${sramName} holds ${formatBytes(sram.usedBytes)}`;
+    else if (sram) use = `${sramName} is ${formatPercent(sram.usedBytes, sram.sizeBytes)} used (${formatBytes(sram.usedBytes)} of ${formatBytes(sram.sizeBytes!)})`;
+    s.push(`It fits: every buffer has a fixed place, and ${use}.`);
   } else {
     const w = worstFailure(report)!;
     const more = report.failures.length > 1 ? ` (${report.failures.length - 1} more ${report.failures.length === 2 ? 'failure' : 'failures'} in the report)` : '';
