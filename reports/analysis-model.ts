@@ -10,6 +10,22 @@ export interface ReportTarget {
   readonly sramBytes: number | null;
   /** DRAM capacity in bytes (null = unbounded). */
   readonly dramBytes: number | null;
+  /** The target's name for its shared SRAM (e.g. `sram`, `l2`): the pool name reports use. */
+  readonly sramName: string;
+  /** The target's name for its global memory (e.g. `dram`, `psram`, `ddr`); null when it has none. */
+  readonly dramName: string | null;
+}
+
+/** Which memplan produced a report, how it was run, and on which files (recorded by the CLI). */
+export interface ReportProvenance {
+  /** memplan's version (package.json); golden tests pass a fixed string. */
+  readonly memplanVersion: string;
+  /** The command line as given (`memplan` followed by the arguments, shell-quoted where needed). */
+  readonly commandLine: string;
+  /** First 16 hex digits of the SHA-256 of the model file's bytes. */
+  readonly modelSha256: string;
+  /** The `--target` file, when one was given: base name and the first 16 hex digits of its SHA-256. */
+  readonly targetFile?: { readonly name: string; readonly sha256: string };
 }
 
 export interface ReportPool {
@@ -105,6 +121,8 @@ export interface ReportFailure {
 
 export interface AnalysisReport {
   readonly schemaVersion: 1;
+  /** Version, command line and file hashes; absent when the pipeline is called as a library. */
+  readonly provenance?: ReportProvenance;
   /** Model file name (base name, no directories). */
   readonly model: string;
   readonly target: ReportTarget;

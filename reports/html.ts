@@ -9,6 +9,7 @@ import { describeHeadroom, describeTarget, overhead, planLine } from './summary.
 import { renderSvgBarChart } from './svg-bar-chart.js';
 import { renderSvgMemoryMap } from './svg-memory-map.js';
 import { formatBytes, formatPercent } from './units.js';
+import { resultLine, verdictParagraph } from './verdict.js';
 
 export function renderHtml(report: AnalysisReport): string {
   const verdict = report.fits ? 'fits' : 'does not fit';
@@ -45,9 +46,16 @@ export function renderHtml(report: AnalysisReport): string {
 }
 
 function summary(report: AnalysisReport): string {
-  const out: string[] = ['<h2 id="summary">Summary</h2>', '<dl class="facts">'];
+  const out: string[] = ['<h2 id="summary">Summary</h2>', `<p class="result">${esc(resultLine(report))}</p>`, `<p>${esc(verdictParagraph(report))}</p>`, '<dl class="facts">'];
   const fact = (term: string, value: string) => out.push(`<dt>${esc(term)}</dt><dd>${value}</dd>`);
   fact('Model', esc(report.model));
+  const p = report.provenance;
+  if (p) {
+    fact('Model SHA-256', `<code>${esc(p.modelSha256)}</code>`);
+    if (p.targetFile) fact('Target file', `${esc(p.targetFile.name)}, SHA-256 <code>${esc(p.targetFile.sha256)}</code>`);
+    fact('memplan', esc(p.memplanVersion));
+    fact('Command line', `<code>${esc(p.commandLine)}</code>`);
+  }
   fact('Target', esc(describeTarget(report)));
   const headroom = describeHeadroom(report.headroom);
   if (headroom !== undefined) fact('Headroom', esc(headroom));
@@ -89,23 +97,33 @@ function failures(report: AnalysisReport): string {
   return out.join('\n');
 }
 
-const LAYER_HEAD = ['Step', 'Layer', 'Op', 'Output shape', 'Output bytes', 'Live bytes', 'Resident bytes', 'Scratch bytes', 'Double-buffer bytes', 'SRAM bytes', 'SRAM %', 'Local bytes', 'DMA in bytes', 'DMA out bytes', 'Cycles', 'Schedule', 'Cores', 'Fits'];
+/**
+ * The columns that answer "does it fit" come first (name, op, schedule, SRAM, fits), the detail
+ * after; exact bytes everywhere. The table is as wide as the window and scrolls sideways when a
+ * model's names are longer still, so no column is ever clipped.
+ */
+const LAYER_HEAD = ['Step', 'Layer', 'Op', 'Schedule', 'SRAM bytes', 'SRAM %', 'Fits', 'Output shape', 'Output bytes', 'Live bytes', 'Resident bytes', 'Scratch bytes', 'Double-buffer bytes', 'Local bytes', 'DMA in bytes', 'DMA out bytes', 'Cycles', 'Cores'];
 
 function layerTable(report: AnalysisReport): string {
-  const out = ['<h2 id="layers">Per-layer footprint</h2>', '<div class="wide"><table class="layers">'];
+  const out = [
+    '<h2 id="layers">Per-layer footprint</h2>',
+    '<p class="note">Schedule: TEMPLATE dN:S/E ... xT db = output dimension N (NCHW) cut into tiles of S of its E elements, T tiles, double-buffered DMA. Scratch bytes include the double-buffer bytes.</p>',
+    '<div class="wide"><table class="layers">',
+  ];
   out.push(`<thead><tr>${LAYER_HEAD.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>`);
   for (const l of report.layers) {
     const cells = [
       `<td class="n">${l.step}</td>`,
       `<td class="name">${nameCell(l.name)}</td>`,
       `<td>${esc(l.op)}</td>`,
-      `<td>${esc(l.outputShape)}</td>`,
-      ...[l.outputBytes, l.liveBytes, l.residentBytes, l.scratchBytes, l.doubleBufferBytes, l.sramBytes].map((b) => `<td class="n">${b}</td>`),
-      `<td class="n">${esc(formatPercent(l.sramBytes, report.target.sramBytes))}</td>`,
-      ...[l.localBytes, l.dmaInBytes, l.dmaOutBytes, l.cycles].map((b) => `<td class="n">${b}</td>`),
       `<td class="sched">${esc(l.schedule)}</td>`,
-      `<td class="n">${l.cores}</td>`,
+      `<td class="n">${l.sramBytes}</td>`,
+      `<td class="n">${esc(formatPercent(l.sramBytes, report.target.sramBytes))}</td>`,
       `<td>${l.fits ? 'yes' : '<strong>no</strong>'}</td>`,
+      `<td>${esc(l.outputShape)}</td>`,
+      ...[l.outputBytes, l.liveBytes, l.residentBytes, l.scratchBytes, l.doubleBufferBytes, l.localBytes, l.dmaInBytes, l.dmaOutBytes, l.cycles, l.cores].map(
+        (b) => `<td class="n">${b}</td>`,
+      ),
     ];
     out.push(`<tr${l.fits ? '' : ' class="fail"'}>${cells.join('')}</tr>`);
   }
@@ -186,7 +204,7 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowra
 td.name, td.sched { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px; }
 td.name { min-width: 14em; max-width: 36em; overflow-wrap: anywhere; }
 /* Long ONNX names break after their slashes first (<wbr>). */
-td.sched { white-space: nowrap; }
+td.sched { min-width: 12em; }
 tr.fail td { background: #fdecea; }
 .meter { display: inline-block; width: 120px; height: 10px; background: #e8eef5; border-radius: 5px; overflow: hidden; vertical-align: middle; }
 .meter > span { display: block; height: 100%; background: #4e79a7; }
@@ -194,6 +212,12 @@ tr.fail td { background: #fdecea; }
 ul.failures li { margin-bottom: 6px; }
 .chart { overflow-x: auto; }
 .chart svg { max-width: 100%; height: auto; display: block; }
-.wide { overflow-x: auto; max-height: 80vh; }
+/* The per-layer table may use the whole window (not only the text column) and scrolls sideways, with
+   a visible scroll bar, when it is wider still. */
+.wide { overflow: auto; max-height: 80vh; width: calc(100vw - 48px); position: relative; left: 50%; transform: translateX(-50%); scrollbar-width: auto; }
+table.layers { font-size: 12px; }
+.layers th, .layers td { padding: 3px 5px; }
+.layers th { white-space: normal; min-width: 3em; }
+.result { font-weight: 600; }
 footer { margin-top: 32px; color: #777; font-size: 12px; }
 `;

@@ -1,13 +1,18 @@
 import type { AnalysisReport } from './analysis-model.js';
 import { formatBytes, formatPercent } from './units.js';
 import { describeHeadroom, describeTarget, planLine, poolRow, POOL_HEADER } from './summary.js';
+import { resultLine, verdictParagraph } from './verdict.js';
 
 /** Markdown ready to paste into a pull request. */
 export function renderMarkdown(report: AnalysisReport): string {
   const out: string[] = [];
   out.push(`## memplan: ${escapeCell(report.model)} ${report.fits ? 'fits' : 'does not fit'}`);
   out.push('');
+  out.push(`**${escapeCell(resultLine(report))}**`);
+  out.push('');
   out.push(`${describeTarget(report)}; ${planLine(report)}.`);
+  out.push('');
+  out.push(escapeCell(verdictParagraph(report)));
   out.push('');
   const headroom = describeHeadroom(report.headroom);
   if (headroom !== undefined) out.push(`${escapeCell(headroom)}.`, '');
@@ -39,6 +44,11 @@ export function renderMarkdown(report: AnalysisReport): string {
   }
   out.push('');
   out.push('</details>');
+  const p = report.provenance;
+  if (p) {
+    out.push('');
+    out.push(`<sub>memplan ${escapeCell(p.memplanVersion)}: \`${p.commandLine.replace(/`/g, "'")}\`; model sha256 ${p.modelSha256}${p.targetFile ? `; target ${escapeCell(p.targetFile.name)} sha256 ${p.targetFile.sha256}` : ''}</sub>`);
+  }
   return `${out.join('\n')}\n`;
 }
 

@@ -6,7 +6,8 @@ export function describeTarget(report: AnalysisReport): string {
   const t = report.target;
   const size = (b: number | null) => (b === null ? 'unbounded' : `${formatBytes(b)} (${b} bytes)`);
   const headroom = report.headroom.percent > 0 ? `, headroom ${report.headroom.percent}%` : '';
-  return `target ${t.name}, ${t.cores} core${t.cores === 1 ? '' : 's'}, sram ${size(t.sramBytes)}, dram ${size(t.dramBytes)}, activations ${report.dtype}${headroom}`;
+  const dram = t.dramName === null ? 'no global memory' : `${t.dramName} ${size(t.dramBytes)}`;
+  return `target ${t.name}, ${t.cores} core${t.cores === 1 ? '' : 's'}, ${t.sramName} ${size(t.sramBytes)}, ${dram}, activations ${report.dtype}${headroom}`;
 }
 
 /**
@@ -38,7 +39,8 @@ export function poolRow(pool: ReportPool): string[] {
   ];
 }
 
-export const POOL_HEADER = ['Memory region', 'Used', 'Size', '% used', 'Lower bound', 'Overhead'];
+/** GNU ld's `--print-memory-usage` heads, then the lower bound and the plan's overhead over it (Vela). */
+export const POOL_HEADER = ['Memory region', 'Used Size', 'Region Size', '%age Used', 'Lower bound', 'Overhead'];
 
 export function planLine(report: AnalysisReport): string {
   return `strategy ${report.strategy}, ${report.optimal ? 'proven optimal' : 'not proven optimal'}`;

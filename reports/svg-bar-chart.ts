@@ -36,7 +36,8 @@ export function renderSvgBarChart(report: AnalysisReport, options?: SvgOptions):
   const failing = layers.filter((l) => !l.fits).length;
 
   const out: string[] = [svgOpen(options, 'bar-chart', 'SRAM use per layer')];
-  const cap = capacity === null ? 'unbounded SRAM' : `SRAM ${formatBytes(capacity)}`;
+  const sramName = report.target.sramName;
+  const cap = capacity === null ? `${sramName} (unbounded)` : `${sramName} ${formatBytes(capacity)}`;
   const fails = failing === 0 ? 'every layer fits' : `${failing} layer${failing === 1 ? '' : 's'} do${failing === 1 ? 'es' : ''} not fit`;
   out.push(`<text x="${FRAME.left}" y="20" font-size="14" font-weight="600">${escapeXml(`SRAM per layer against ${cap}: ${fails}`)}</text>`);
   out.push(legend([

@@ -84,7 +84,7 @@ export function overfullSteps(bufferSet: ScopedBufferSet, stepOf: (slot: number)
  * memory's worst step and layer (those of `pools[].worst`), the smallest SRAM that fits (once), and how
  * many more failures the reports list.
  */
-export function gateLine(report: AnalysisReport, options: { readonly noCWritten: boolean }): string {
+export function gateLine(report: AnalysisReport, options: { readonly noCWritten: boolean; readonly reportsWrittenTo?: string }): string {
   const over = (f: ReportFailure) => f.neededBytes - f.availableBytes;
   const first = [...report.failures].sort((a, b) => over(b) - over(a) || a.step - b.step)[0];
   if (!first) return '';
@@ -97,5 +97,6 @@ export function gateLine(report: AnalysisReport, options: { readonly noCWritten:
   const min = report.minSramBytes !== undefined ? `; the smallest SRAM that works is ${report.minSramBytes} bytes` : '';
   const more = report.failures.length > 1 ? `; ${report.failures.length - 1} more in the report` : '';
   const noC = options.noCWritten ? '; no C was written' : '';
-  return `error ${chosen.code}: ${chosen.message}${fullest}${min}${more}${noC} (file ${report.model}, layer '${worstLayer}', pool '${chosen.memory}')`;
+  const written = options.reportsWrittenTo !== undefined ? `; reports written to ${options.reportsWrittenTo}` : '';
+  return `error ${chosen.code}: ${chosen.message}${fullest}${min}${more}${noC}${written} (file ${report.model}, layer '${worstLayer}', pool '${chosen.memory}')`;
 }

@@ -18,6 +18,11 @@ export interface Host {
   stderr(text: string): void;
   /** True when stderr is an interactive terminal (progress is shown only then). */
   readonly stderrIsTty: boolean;
+  /**
+   * Width of the terminal stdout writes to, in characters; undefined when stdout is not a terminal
+   * (a pipe or a file), where tables are laid out for 120 columns.
+   */
+  readonly stdoutColumns?: number;
 }
 
 export function nodeHost(): Host {
@@ -30,6 +35,7 @@ export function nodeHost(): Host {
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
     stderrIsTty: Boolean(process.stderr.isTTY),
+    ...(process.stdout.isTTY && process.stdout.columns > 0 ? { stdoutColumns: process.stdout.columns } : {}),
   };
 }
 

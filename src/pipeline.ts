@@ -269,6 +269,8 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
       cores: target.cores,
       sramBytes: sramSize,
       dramBytes: globalOf(target)?.sizeBytes ?? null,
+      sramName,
+      dramName: globalOf(target)?.name ?? null,
     },
     dtype,
     strategy: plan.strategy,

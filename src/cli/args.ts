@@ -12,8 +12,9 @@ import type { DtypeMode } from '../liveness/graph-liveness.js';
 import type { StrategyName } from '../../planner/types.js';
 import { STRATEGY_NAMES } from '../../planner/index.js';
 import { packageVersion } from './version.js';
+import { scanArgs } from './usage.js';
 
-/** The package's version (package.json), printed by --version. */
+/** The package's version (package.json), printed by --version and recorded in reports. */
 export const VERSION = packageVersion();
 
 /** Every registered planner strategy, from the planner's registry. */
@@ -49,15 +50,21 @@ export interface AnalyzeCommand extends CommonPlanFlags {
    * and fails (MP403) when that does not fit (src/headroom.ts). 0 = off.
    */
   readonly headroom: number;
+  /** Table format: every column with a legend, the detail lines and the live buffers. */
+  readonly verbose: boolean;
+  /** Table format: the per-layer table, every buffer's placement, or both. */
+  readonly show: 'layers' | 'buffers' | 'all';
 }
 
 export interface PlanCommand extends CommonPlanFlags {
   readonly kind: 'plan';
   readonly file: string;
-  readonly format: 'table' | 'json';
+  readonly format: 'table' | 'json' | 'csv';
+  /** `--capacity POOL=SIZE`: sets (or bounds) a pool's size, overriding the file. */
+  readonly capacities: readonly { readonly pool: string; readonly sizeBytes: number }[];
 }
 
-export interface DumpCommand extends Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'emitCDir' | 'minSram' | 'headroom'> {
+export interface DumpCommand extends Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'emitCDir' | 'minSram' | 'headroom' | 'verbose' | 'show'> {
   readonly kind: 'dump';
   readonly stage: 'graph' | 'schedule' | 'buffers';
 }
@@ -67,6 +74,8 @@ export interface DiffCommand {
   readonly oldFile: string;
   readonly newFile: string;
   readonly format: 'table' | 'json' | 'markdown';
+  /** List every changed layer (by default the largest changes, with a note saying how many more). */
+  readonly all: boolean;
 }
 
 export interface TextCommand {
@@ -80,7 +89,8 @@ const usageError = (message: string, flag?: string) =>
   ConfigError.one(flag ? Codes.BadFlag : Codes.BadUsage, message, flag ? { flag } : undefined);
 
 /** Parses argv (without the node and script names). */
-export async function parseArgs(argv: readonly string[]): Promise<Command> {
+export async function parseArgs(argvIn: readonly string[]): Promise<Command> {
+  const { argv } = scanArgs(argvIn);
   let selected: Command | undefined;
   const parser = yargs()
     .scriptName('memplan')
@@ -92,6 +102,7 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
     .help('help')
     .alias('help', 'h')
     .wrap(100)
+    .epilog('memplan help plan|diff|dump (or memplan COMMAND --help) describes each command.')
     .fail((msg: string | null, err: Error | null) => {
       if (err) throw err;
       throw usageError(yargsMessage(msg ?? 'bad command line'));
@@ -105,10 +116,11 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
           .option('strategy', { type: 'string', describe: `planning strategy: ${STRATEGY_CHOICES.join(', ')}`, default: 'auto' })
           .option('time-limit', { type: 'string', describe: 'search time limit in seconds' })
           .option('seed', { type: 'string', describe: 'seed for randomized strategies', default: '1' })
-          .option('format', { type: 'string', describe: 'table or json', default: 'table' }),
+          .option('capacity', { type: 'string', array: true, nargs: 1, describe: 'size of a pool, POOL=SIZE (e.g. sram=256K; repeatable): overrides the file' })
+          .option('format', { type: 'string', describe: 'table, json or csv (one row per allocation, exact bytes)', default: 'table' }),
       (a) => {
-        const format = choice(a['format'], ['table', 'json'] as const, '--format');
-        selected = { kind: 'plan', file: String(a['file']), format, ...planFlags(a) };
+        const format = choice(a['format'], ['table', 'json', 'csv'] as const, '--format');
+        selected = { kind: 'plan', file: String(a['file']), format, capacities: parseCapacities(a['capacity']), ...planFlags(a) };
       },
     )
     .command(
@@ -118,9 +130,16 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
         y
           .positional('old', { type: 'string', describe: 'the old report' })
           .positional('new', { type: 'string', describe: 'the new report' })
-          .option('format', { type: 'string', describe: 'table, json or markdown', default: 'table' }),
+          .option('format', { type: 'string', describe: 'table, json or markdown (for a pull-request comment)', default: 'table' })
+          .option('all', { type: 'boolean', describe: 'list every changed layer (default: the 20 largest changes)', default: false }),
       (a) => {
-        selected = { kind: 'diff', oldFile: String(a['old']), newFile: String(a['new']), format: choice(a['format'], ['table', 'json', 'markdown'] as const, '--format') };
+        selected = {
+          kind: 'diff',
+          oldFile: String(a['old']),
+          newFile: String(a['new']),
+          format: choice(a['format'], ['table', 'json', 'markdown'] as const, '--format'),
+          all: bool(a['all'], '--all'),
+        };
       },
     )
     .command(
@@ -149,7 +168,9 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
             type: 'string',
             describe: 'keep N% of every bounded memory (SRAM, local, DRAM) free, e.g. 10%: plan into the other (100 - N)%, fail when that does not fit; the reports say what it moved to DRAM and cost in cycles',
           })
-          .option('emit-c', { type: 'string', describe: 'write C code with every buffer at a fixed pool offset to DIR (when it fits)' }),
+          .option('emit-c', { type: 'string', describe: 'write C code with every buffer at a fixed pool offset to DIR (when it fits)' })
+          .option('verbose', { type: 'boolean', describe: 'table: every column, a legend of the schedule notation, what is live at each worst step', default: false })
+          .option('show', { type: 'string', describe: 'table: layers (per-layer table), buffers (every buffer\'s memory, offset, size, lifetime, kind) or all', default: 'layers' }),
       (a) => {
         selected = {
           kind: 'analyze',
@@ -159,6 +180,8 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
           ...(a['emit-c'] !== undefined ? { emitCDir: nonEmpty(a['emit-c'], '--emit-c') } : {}),
           minSram: bool(a['min-sram'], '--min-sram'),
           headroom: a['headroom'] === undefined ? 0 : parseHeadroom(single(a['headroom'], '--headroom')),
+          verbose: bool(a['verbose'], '--verbose'),
+          show: choice(a['show'], ['layers', 'buffers', 'all'] as const, '--show'),
         };
       },
     );
@@ -185,7 +208,7 @@ function modelOptions<T>(y: Argv<T>) {
     .option('dram', { type: 'string', describe: 'DRAM size (e.g. 64M)' })
     .option('target', { type: 'string', describe: 'target description file (JSON)' })
     .option('cores', { type: 'string', describe: 'number of cores' })
-    .option('input', { type: 'string', array: true, describe: 'fix an input shape: NAME=1x3x96x96 (repeatable)' })
+    .option('input', { type: 'string', array: true, nargs: 1, describe: 'fix an input shape: NAME=1x3x96x96 (repeatable)' })
     .option('dtype', { type: 'string', describe: 'size activations as-is, as int8 or as float32', default: 'as-is' })
     .option('double-buffer', { type: 'boolean', describe: 'double-buffer streamed tiles when they fit (--no-double-buffer to disable)', default: true })
     .option('strategy', { type: 'string', describe: `planning strategy: ${STRATEGY_CHOICES.join(', ')}`, default: 'auto' })
@@ -193,7 +216,7 @@ function modelOptions<T>(y: Argv<T>) {
     .option('seed', { type: 'string', describe: 'seed for randomized strategies', default: '1' });
 }
 
-type ModelFlags = Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'emitCDir' | 'minSram' | 'headroom'>;
+type ModelFlags = Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'emitCDir' | 'minSram' | 'headroom' | 'verbose' | 'show'>;
 
 function modelFlags(a: Record<string, unknown>): ModelFlags {
   const specs = parseInputSpecs((a['input'] as string[] | undefined) ?? []);
@@ -209,6 +232,21 @@ function modelFlags(a: Record<string, unknown>): ModelFlags {
     doubleBuffer: bool(a['double-buffer'], '--double-buffer'),
     ...planFlags(a),
   };
+}
+
+/** `--capacity sram=256K` (repeatable): pool name and size in bytes; a pool named twice is an error. */
+function parseCapacities(v: unknown): { pool: string; sizeBytes: number }[] {
+  if (v === undefined) return [];
+  const items = (Array.isArray(v) ? v : [v]).map((x) => String(x));
+  const seen = new Set<string>();
+  return items.map((item) => {
+    const eq = item.lastIndexOf('=');
+    const pool = eq > 0 ? item.slice(0, eq).trim() : '';
+    if (pool === '') throw usageError(`invalid value '${item}' for --capacity: expected POOL=SIZE, e.g. sram=256K`, '--capacity');
+    if (seen.has(pool)) throw usageError(`--capacity gives pool '${pool}' twice`, '--capacity');
+    seen.add(pool);
+    return { pool, sizeBytes: parseSize(item.slice(eq + 1), '--capacity') };
+  });
 }
 
 /** `10%` (percent of each bounded memory kept free), from 0% to below 100%; the `%` is required, so `0.1` is not taken for 0.1%. */

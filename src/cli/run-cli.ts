@@ -14,12 +14,19 @@ import { runAnalyze } from './commands/analyze.js';
 import { runPlan } from './commands/plan.js';
 import { runDump } from './commands/dump.js';
 import { runDiff } from './commands/diff.js';
+import { VERSION as MEMPLAN_VERSION } from './args.js';
 
 export interface CliResult {
   readonly exitCode: number;
 }
 
-export async function runCli(argv: readonly string[], host: Host): Promise<CliResult> {
+/** How the CLI describes itself in reports; tests fix the version so goldens survive a release. */
+export interface CliOptions {
+  /** Recorded in reports; default package.json's version. */
+  readonly memplanVersion?: string;
+}
+
+export async function runCli(argv: readonly string[], host: Host, options: CliOptions = {}): Promise<CliResult> {
   try {
     const command = await parseArgs(argv);
     switch (command.kind) {
@@ -27,7 +34,7 @@ export async function runCli(argv: readonly string[], host: Host): Promise<CliRe
         host.stdout(command.text);
         return { exitCode: 0 };
       case 'analyze':
-        return await runAnalyze(command satisfies AnalyzeCommand, host);
+        return await runAnalyze(command satisfies AnalyzeCommand, host, { argv, memplanVersion: options.memplanVersion ?? MEMPLAN_VERSION });
       case 'plan':
         return await runPlan(command satisfies PlanCommand, host);
       case 'dump':

@@ -37,7 +37,7 @@ export function emitHeader(ctx: CodegenContext, modelName: string): string {
   w.line(`#define MP_CORES ${ctx.cores}`);
   w.blank();
   for (const p of ctx.pools) {
-    w.comment(`Pool '${p.name}' (${p.scope === 'global' ? 'DRAM / global memory' : p.scope === 'local' ? 'per-core local memory, one instance per core' : p.scope === 'sram' ? 'on-chip SRAM shared by the cores' : 'memory'}): bytes used by the plan${p.perCore ? ' per core' : ''}.`);
+    w.comment(`Pool '${p.name}' (${p.scope === 'global' ? 'global memory, off-chip, reached by DMA' : p.scope === 'local' ? 'per-core local memory, one instance per core' : p.scope === 'sram' ? 'on-chip SRAM shared by the cores' : 'memory'}): bytes used by the plan${p.perCore ? ' per core' : ''}.`);
     w.line(`#define MP_POOL_${p.tag}_BYTES ${p.usedBytes}`);
     w.line(`#ifndef MP_POOL_SECTION_${p.tag}`);
     w.line(`#define MP_POOL_SECTION_${p.tag}`);

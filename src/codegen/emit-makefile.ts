@@ -11,6 +11,8 @@ export function emitMakefile(): string {
 #   make poison   model_host_poison  the same with -DMP_POISON: dead buffers are filled with NaN
 #   make asan     model_host_asan    AddressSanitizer + UndefinedBehaviorSanitizer, poison on
 #   make clean
+#   make USER_KERNELS=my_conv.c KERNEL_FLAGS=-DMP_REPLACE_MP_CONV2D
+#                 links your own mp_conv2d (same signature) instead of memplan's (see README.md)
 CC ?= cc
 CFLAGS = -std=c99 -O2 -Wall -Wextra -Werror
 # The host hooks keep a fixed table of transfers in flight; windows split along the width need one
@@ -19,17 +21,21 @@ HOST_FLAGS = -DMP_HOST_DMA_MAX_INFLIGHT=4096
 LDLIBS = -pthread -lm
 SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g
 
+# Your own kernels: extra C sources, and the MP_REPLACE_* flags that leave memplan's versions out.
+USER_KERNELS ?=
+KERNEL_FLAGS ?=
+
 HEADERS = model.h model_weights.h model_support.h memplan_kernels.h memplan_hooks.h
-OBJS = model.o model_support.o memplan_kernels.o model_host.o model_weights.o
-ASAN_OBJS = model.asan.o model_support.asan.o memplan_kernels.asan.o model_host.asan.o memplan_hooks_host.asan.o
+OBJS = model.o model_support.o memplan_kernels.o model_host.o model_weights.o $(USER_KERNELS:.c=.o)
+ASAN_OBJS = model.asan.o model_support.asan.o memplan_kernels.asan.o model_host.asan.o memplan_hooks_host.asan.o $(USER_KERNELS:.c=.asan.o)
 
 all: model_host
 
 %.o: %.c $(HEADERS)
-\t$(CC) $(CFLAGS) $(HOST_FLAGS) -pthread -c $< -o $@
+\t$(CC) $(CFLAGS) $(HOST_FLAGS) $(KERNEL_FLAGS) -pthread -c $< -o $@
 
 %.asan.o: %.c $(HEADERS)
-\t$(CC) $(CFLAGS) $(HOST_FLAGS) -DMP_POISON $(SANITIZE) -pthread -c $< -o $@
+\t$(CC) $(CFLAGS) $(HOST_FLAGS) $(KERNEL_FLAGS) -DMP_POISON $(SANITIZE) -pthread -c $< -o $@
 
 memplan_hooks_host_poison.o: memplan_hooks_host.c memplan_hooks.h
 \t$(CC) $(CFLAGS) $(HOST_FLAGS) -DMP_POISON -pthread -c memplan_hooks_host.c -o $@

@@ -5,6 +5,7 @@
  *   model_support.h, model_support.c tensor views and their DMA / kernel glue (same for every model)
  *   memplan_kernels.[ch], memplan_hooks.h, memplan_hooks_host.c   the C runtime, copied verbatim
  *   model_host.c, Makefile           the host runner and its build
+ *   README.md                        the files, building and running, porting hooks and kernels
  * Deterministic: the same analysis gives byte-identical files. Throws UnsupportedError (MP701)
  * naming the node when an operator has no kernel.
  */
@@ -17,6 +18,7 @@ import { emitSource } from './emit-source.js';
 import { emitWeights } from './emit-weights.js';
 import { emitRunner } from './emit-runner.js';
 import { emitMakefile } from './emit-makefile.js';
+import { emitReadme } from './emit-readme.js';
 import { SUPPORT_C, SUPPORT_H } from './support-c.js';
 
 export interface GeneratedFile {
@@ -50,6 +52,7 @@ export function generateC(analysis: Analysis, options: GenerateOptions = {}): Ge
     ...RUNTIME_FILES.map((f) => ({ name: f.name, text: readFileSync(f.path, 'utf8') })),
     { name: 'model_host.c', text: emitRunner(ctx) },
     { name: 'Makefile', text: emitMakefile() },
+    { name: 'README.md', text: emitReadme(ctx, modelName) },
   ];
   return { files };
 }

@@ -166,6 +166,10 @@ class Importer {
   private readonly declared = new Map<string, ValueInfoProto>();
   /** Names used by inlined If branches, to keep them unique. */
   private inlineCounter = 0;
+  /** For each tensor a runtime node computed: the tensors that node read (to trace an If's condition). */
+  private readonly readsOf = new Map<string, readonly string[]>();
+  /** The graph's runtime inputs, in order. */
+  private runtimeInputs: readonly string[] = [];
 
   constructor(
     readonly fileName: string,
@@ -194,6 +198,7 @@ class Importer {
   addRuntimeInputs(graph: GraphProto, inputShapes: ReadonlyMap<string, readonly number[]>): string[] {
     const runtime = (graph.input ?? []).filter((i) => !this.values.has(i.name ?? ''));
     const names = runtime.map((i) => i.name ?? '');
+    this.runtimeInputs = names;
     const seen = new Set<string>();
     for (const n of names) {
       if (n === '') throw InputError.one(Codes.MalformedGraph, 'a graph input has no name', this.file);
@@ -209,6 +214,8 @@ class Importer {
         );
       }
     }
+    // Every input with unknown dimensions is reported at once, with one --input line that fixes them all.
+    const unknown: { problem: string; name: string; dims?: readonly { value?: number; param: string }[] }[] = [];
     for (const input of runtime) {
       const name = input.name ?? '';
       const tensorType = input.type?.tensorType;
@@ -217,8 +224,28 @@ class Importer {
       }
       const dtype = dtypeFromOnnx(tensorType.elemType ?? 0, this.file);
       const shape = this.inputShape(name, tensorType.shape?.dim ?? undefined, tensorType.shape != null, inputShapes.get(name));
+      if ('problem' in shape) {
+        unknown.push(shape);
+        continue;
+      }
       checkShape(shape, dtype, `graph input '${name}'`, this.file);
       this.values.set(name, { dtype, shape });
+    }
+    if (unknown.length > 0) {
+      // An unknown dim 0 is a batch of one; a symbolic name that is a batch somewhere is 1 everywhere.
+      const ones = new Set(unknown.flatMap((u) => (u.dims && u.dims.length > 1 && u.dims[0]!.value === undefined && u.dims[0]!.param !== '' ? [u.dims[0]!.param] : [])));
+      const fixOf = (u: (typeof unknown)[number]) =>
+        u.dims === undefined
+          ? `--input ${u.name}=<its real shape, e.g. 1x3x224x224>`
+          : `--input ${u.name}=${u.dims
+              .map((d, i) => (d.value !== undefined ? String(d.value) : (i === 0 && u.dims!.length > 1) || ones.has(d.param) ? '1' : `<${d.param || `dim${i}`}>`))
+              .join('x')}`;
+      const which = unknown.length === 1 ? '' : `${unknown.length} inputs have unknown dimensions: `;
+      throw UnsupportedError.one(
+        Codes.SymbolicDim,
+        `${which}${unknown.map((u) => u.problem).join('; ')}; fix ${unknown.length === 1 ? 'it' : 'them'} with ${unknown.map(fixOf).join(' ')} (replace each <name> by its real size; an unknown batch dimension is taken as 1)`,
+        this.file,
+      );
     }
     return names;
   }
@@ -228,7 +255,7 @@ class Importer {
     dims: readonly { dimValue?: unknown; dimParam?: string | null }[] | undefined,
     hasShape: boolean,
     given: readonly number[] | undefined,
-  ): number[] {
+  ): number[] | { readonly problem: string; readonly name: string; readonly dims?: readonly { value?: number; param: string }[] } {
     // A dim_value of 0 on a graph input is what several exporters write for "unknown": it is treated as
     // an unknown dimension (fixable with --input), never as a zero-size input. Zero-size tensors are
     // accepted only where a shape function produces them (e.g. an empty Slice).
@@ -263,28 +290,20 @@ class Importer {
       return [...given];
     }
     if (!hasShape) {
-      throw UnsupportedError.one(
-        Codes.SymbolicDim,
-        `input '${name}' has no shape in the model; give it with --input ${name}=1x3x224x224 (its real shape)`,
-        this.file,
-      );
+      return { problem: `input '${name}' has no shape in the model`, name };
     }
-    const hint = modelDims.map((d, i) => (d.value !== undefined && d.value >= 0 ? String(d.value) : `<${d.param || `dim${i}`}>`)).join('x');
-    return modelDims.map((d, i) => {
+    const missing: string[] = [];
+    modelDims.forEach((d, i) => {
       if (d.value === undefined) {
-        const what =
-          d.param !== '' ? `symbolic dimension '${d.param}'` : d.zero ? 'a zero-size dimension, which memplan treats as unknown' : 'an unknown dimension';
-        throw UnsupportedError.one(
-          Codes.SymbolicDim,
-          `input '${name}' has ${what} (dim ${i}); fix it with --input ${name}=${hint}`,
-          this.file,
+        missing.push(
+          `${d.param !== '' ? `symbolic dimension '${d.param}'` : d.zero ? 'a zero-size dimension, which memplan treats as unknown' : 'an unknown dimension'} (dim ${i})`,
         );
-      }
-      if (d.value < 0) {
+      } else if (d.value < 0) {
         throw InputError.one(Codes.BadDimension, `input '${name}' has a negative dimension ${d.value} (dim ${i})`, this.file);
       }
-      return d.value;
     });
+    if (missing.length > 0) return { problem: `input '${name}' has ${missing.join(' and ')}`, name, dims: modelDims };
+    return modelDims.map((d) => d.value!);
   }
 
   /** Orders and processes the nodes of the main graph. */
@@ -374,6 +393,7 @@ class Importer {
         where,
       );
     }
+    for (const out of node.outputs) if (out !== '') this.readsOf.set(out, [...node.inputs, ...node.implicitInputs]);
     let types;
     try {
       types = fn({ node, opsetVersion: this.opsetVersion }, infos);
@@ -443,9 +463,11 @@ class Importer {
     }
     const cond = infos[0]?.value;
     if (!cond) {
+      const inputs = this.graphInputsBehind(node.inputs[0] ?? '');
+      const decided = inputs.length === 0 ? '' : `, decided by graph input${inputs.length === 1 ? '' : 's'} ${inputs.map((i) => `'${i}'`).join(', ')}`;
       throw UnsupportedError.one(
         Codes.UnsupportedOp,
-        `If node '${node.name}' has a condition computed at run time; control flow (If/Loop/Scan) is not supported`,
+        `If node '${node.name}' has a condition computed at run time${decided}; control flow (If/Loop/Scan) is not supported`,
         where,
       );
     }
@@ -459,6 +481,19 @@ class Importer {
       throw InputError.one(Codes.BadAttribute, `If node '${node.name}' has no ${branchName}`, where);
     }
     this.inlineBranch(node, branch.value as GraphProto);
+  }
+
+  /** The runtime graph inputs a tensor's value depends on, in graph order (constants stop the walk). */
+  private graphInputsBehind(tensor: string): string[] {
+    const seen = new Set<string>();
+    const stack = [tensor];
+    while (stack.length > 0) {
+      const t = stack.pop()!;
+      if (t === '' || seen.has(t) || this.values.get(t)?.value) continue;
+      seen.add(t);
+      for (const r of this.readsOf.get(t) ?? []) stack.push(r);
+    }
+    return this.runtimeInputs.filter((i) => seen.has(i));
   }
 
   /**

@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../diagnostics/errors.js';
 import { Codes } from '../diagnostics/codes.js';
+import { sizeBytesOf } from '../sizes.js';
 
 export type MemoryKind = 'sram' | 'local' | 'global';
 
@@ -110,7 +111,12 @@ export function parseTarget(text: string, fileName: string): TargetSpec {
     const size = o['sizeBytes'];
     let sizeBytes: number | null;
     if (size === null || (size === undefined && kind === 'global')) sizeBytes = null;
-    else sizeBytes = int(size, fileName, `${where}.sizeBytes`, undefined, 1, Number.MAX_SAFE_INTEGER);
+    else if (typeof size === 'string') {
+      // The same size strings as the command line: "256K", "2MiB", "65536".
+      const bytes = sizeBytesOf(size);
+      if (typeof bytes !== 'number') throw bad(fileName, `'${where}.sizeBytes' must be a size such as 262144, "256K" or "2MiB", got "${size}"`);
+      sizeBytes = bytes;
+    } else sizeBytes = int(size, fileName, `${where}.sizeBytes`, undefined, 1, Number.MAX_SAFE_INTEGER);
     const perCore = o['perCore'] === undefined ? kind === 'local' : o['perCore'];
     if (typeof perCore !== 'boolean') throw bad(fileName, `${where}.perCore must be true or false`);
     return {

@@ -35,16 +35,20 @@ describe('parseArgs', () => {
       kind: 'analyze', model: 'm.onnx', sramBytes: 262144, dramBytes: 8388608, cores: 4,
       inputs: [{ name: 'x', shape: [1, 3, 48, 192] }, { name: 'y', shape: [2] }],
       dtype: 'int8', strategy: 'exact', timeLimitMs: 1500, format: 'json', reportDir: 'out', seed: 7, doubleBuffer: true, minSram: false, headroom: 0,
+      verbose: false, show: 'layers',
     });
   });
 
   it('has defaults', async () => {
-    expect(await parseArgs(['m.onnx'])).toEqual({ kind: 'analyze', model: 'm.onnx', inputs: [], dtype: 'as-is', strategy: 'auto', format: 'table', seed: 1, doubleBuffer: true, minSram: false, headroom: 0 });
+    expect(await parseArgs(['m.onnx'])).toEqual({ kind: 'analyze', model: 'm.onnx', inputs: [], dtype: 'as-is', strategy: 'auto', format: 'table', seed: 1, doubleBuffer: true, minSram: false, headroom: 0, verbose: false, show: 'layers' });
   });
 
   it('parses the plan command', async () => {
     expect(await parseArgs(['plan', 'b.json', '--format', 'json', '--strategy', 'ilp', '--time-limit', '2'])).toEqual({
-      kind: 'plan', file: 'b.json', format: 'json', strategy: 'ilp', seed: 1, timeLimitMs: 2000,
+      kind: 'plan', file: 'b.json', format: 'json', strategy: 'ilp', seed: 1, timeLimitMs: 2000, capacities: [],
+    });
+    expect(await parseArgs(['plan', 'b.json', '--capacity', 'sram=256K', '--capacity', 'l1=4096', '--format', 'csv'])).toMatchObject({
+      format: 'csv', capacities: [{ pool: 'sram', sizeBytes: 262144 }, { pool: 'l1', sizeBytes: 4096 }],
     });
   });
 
@@ -72,7 +76,10 @@ describe('parseArgs', () => {
     [['m.onnx', '--foo'], /unknown option --foo/],
     [['m.onnx', '--sram', '1K', '--sram', '2K'], /more than once/],
     [['m.onnx', '--emit-c', ''], /--emit-c/],
-    [['plan', 'b.json', '--format', 'csv'], /--format/],
+    [['plan', 'b.json', '--format', 'markdown'], /--format/],
+    [['plan', 'b.json', '--capacity', 'sram'], /--capacity.*POOL=SIZE/],
+    [['plan', 'b.json', '--capacity', 'sram=lots'], /--capacity/],
+    [['m.onnx', '--show', 'everything'], /--show.*layers, buffers, all/],
     [[], /missing model file/],
   ])('rejects %j', async (argv, pattern) => {
     const msg = await errorOf(argv);

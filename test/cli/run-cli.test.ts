@@ -23,7 +23,7 @@ describe('memplan MODEL', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/kws-dscnn\.onnx: target generic-dsp, 1 core, sram 64 KiB \(65536 bytes\)/);
-    expect(r.stdout).toMatch(/Result: fits/);
+    expect(r.stdout).toMatch(/^fits: sram [\d.]+ KiB of 64 KiB \([\d.]+%\); nothing in dram; weights [\d.]+ KiB in flash$/m);
   });
 
   it('overflow: exit 1, one line naming memory, layer, needed and available bytes; reports still written', async () => {
@@ -109,7 +109,7 @@ describe('memplan MODEL', () => {
     const r = await run([KWS, '--target', 't.json', '--format', 'json'], { 't.json': target });
     expect(r.exitCode).toBe(0);
     const json = JSON.parse(r.stdout);
-    expect(json.target).toEqual({ name: 'tiny-mcu', cores: 1, sramBytes: 20480, dramBytes: null });
+    expect(json.target).toEqual({ name: 'tiny-mcu', cores: 1, sramBytes: 20480, dramBytes: null, sramName: 'tcm', dramName: 'ext' });
     expect(json.pools.map((p: { name: string }) => p.name)).toEqual(['tcm', 'ext']);
     const bad = await run([KWS, '--target', 't.json'], { 't.json': '{"memories": 3}' });
     expect(bad.exitCode).toBe(2);
@@ -170,8 +170,8 @@ describe('memplan dump and diff', () => {
     const d = await run(['diff', 'big.json', 'small.json'], files);
     expect(d.exitCode).toBe(0);
     expect(d.stdout).toMatch(/^memplan diff: resnet8\.onnx -> resnet8\.onnx: still fits\n/);
-    expect(d.stdout).toMatch(/^sram 64 KiB of 64 KiB -> 16 KiB of 16 KiB \(-48 KiB\)$/m);
-    expect(d.stdout).toMatch(/^layer \S+ shrinks by [\d.]+ KiB; SRAM [\d.]+ KiB -> [\d.]+ KiB of 16 KiB$/m);
+    expect(d.stdout).toMatch(/^sram used +64 KiB of 64 KiB +16 KiB of 16 KiB +-48 KiB$/m);
+    expect(d.stdout).toMatch(/^\S+ +changed +[\d.]+ KiB +[\d.]+ KiB +-[\d.]+ KiB +\d+ +\d+ +[\d.]+ K?i?B +[\d.]+ K?i?B +yes$/m);
     const worse = await run(['diff', 'small.json', 'tiny.json', '--format', 'markdown'], files);
     expect(worse.exitCode).toBe(1);
     expect(worse.stdout).toMatch(/NO LONGER FITS/);

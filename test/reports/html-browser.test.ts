@@ -81,6 +81,54 @@ describe.skipIf(skipWithout('chromium'))('HTML report in headless chromium', () 
     writeFileSync(join(ARTIFACTS, `html-report-${id}.txt`), `${report.buffers.length} buffers, ${report.layers.length} layers, ${html.length} characters of HTML, rendered in ${renderMs.toFixed(1)} ms\n`);
   });
 
+  it.each(CASES)('shows every column of the per-layer table of $id in a 1400 px window (it scrolls, never clips)', async ({ id, file, sramBytes }) => {
+    const binary = chromium();
+    expect(existsSync(file), `model file ${file} is missing`).toBe(true);
+    const { report } = await analyzeModel(new Uint8Array(readFileSync(file)), {
+      modelName: file.split('/').pop()!,
+      target: applyOverrides(DEFAULT_TARGET, { sramBytes }),
+    });
+    const html = renderHtml(report);
+    const dir = join(work, `${id}-layout`);
+    mkdirSync(dir, { recursive: true });
+    // The report forbids scripts (CSP); this copy, for the test only, measures the laid-out table.
+    const measured = join(dir, 'measured.html');
+    writeFileSync(measured, html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '').replace('</body>', `<script>${MEASURE}</script></body>`));
+    const run = runChromium(binary, measured, ['--dump-dom']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const m = /data-layout="([^"]*)"/.exec(run.stdout);
+    expect(m, 'the measuring script did not run').not.toBeNull();
+    const layout = JSON.parse(m![1]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as Layout;
+    expect(layout.viewportWidth).toBe(1400);
+    expect(layout.columns.map((c) => c.head)).toEqual(expect.arrayContaining(['Schedule', 'Fits', 'Cores', 'Cycles']));
+    // Nothing sticks out of the scroll box, and the box needs no sideways scrolling at this width.
+    for (const c of layout.columns) {
+      expect(c.left, c.head).toBeGreaterThanOrEqual(layout.box.left - 1);
+      expect(c.right, c.head).toBeLessThanOrEqual(layout.box.right + 1);
+    }
+    expect(layout.box.right).toBeLessThanOrEqual(1400);
+    expect(layout.scrollWidth).toBeLessThanOrEqual(layout.clientWidth + 1);
+    // A narrower window scrolls the table instead of clipping it.
+    const narrow = runChromium(binary, measured, ['--dump-dom'], { windowSize: '900,1200' });
+    const n = JSON.parse(/data-layout="([^"]*)"/.exec(narrow.stdout)![1]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as Layout;
+    expect(n.overflowX).toBe('auto');
+    expect(n.scrollWidth).toBeGreaterThan(n.clientWidth);
+
+    // The artifact: the table alone, as the browser lays it out at 1400 px.
+    const only = join(dir, 'layers.html');
+    const section = html.slice(html.indexOf('<h2 id="layers">'), html.indexOf('</table></div>') + '</table></div>'.length);
+    writeFileSync(only, html.slice(0, html.indexOf('<body>') + '<body>'.length) + section + '</body></html>');
+    const png = join(dir, 'layers.png');
+    const shot = runChromium(binary, only, [`--screenshot=${png}`]);
+    expect(shot.exitCode, shot.stderr).toBe(0);
+    const image = decodePng(readFileSync(png));
+    expect(image.width).toBe(1400);
+    expect(countColour(image, '#f3f3f3', 2), 'the grey head row of the table').toBeGreaterThan(20_000);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    copyFileSync(png, join(ARTIFACTS, `html-layers-${id}-1400px.png`));
+    writeFileSync(join(ARTIFACTS, `html-layers-${id}-1400px.json`), `${JSON.stringify(layout, null, 2)}\n`);
+  });
+
   it('catches console errors of a broken page (the check above can fail)', () => {
     const binary = chromium();
     const page = join(work, 'broken.html');
@@ -90,6 +138,23 @@ describe.skipIf(skipWithout('chromium'))('HTML report in headless chromium', () 
     expect(run.consoleLines.join('\n')).toMatch(/Uncaught ReferenceError/);
   });
 });
+
+interface Layout {
+  readonly viewportWidth: number;
+  readonly box: { readonly left: number; readonly right: number };
+  readonly scrollWidth: number;
+  readonly clientWidth: number;
+  readonly overflowX: string;
+  readonly columns: readonly { readonly head: string; readonly left: number; readonly right: number }[];
+}
+
+/** Runs in the page: the per-layer table's scroll box and every column head's laid-out edges. */
+const MEASURE = `
+const box = document.querySelector('.wide');
+const r = box.getBoundingClientRect();
+const columns = [...box.querySelectorAll('thead th')].map((th) => { const b = th.getBoundingClientRect(); return { head: th.textContent, left: b.left, right: b.right }; });
+document.body.setAttribute('data-layout', JSON.stringify({ viewportWidth: innerWidth, box: { left: r.left, right: r.right }, scrollWidth: box.scrollWidth, clientWidth: box.clientWidth, overflowX: getComputedStyle(box).overflowX, columns }));
+`;
 
 /** The browser parsed every chart, every buffer rectangle and every layer row. */
 function checkDom(dom: string, report: AnalysisReport): void {

@@ -85,7 +85,7 @@ function report(over: Partial<AnalysisReport> = {}): AnalysisReport {
   return {
     schemaVersion: 1,
     model: 'tiny.onnx',
-    target: { name: 'test-chip', cores: 1, sramBytes: 1024, dramBytes: null },
+    target: { name: 'test-chip', cores: 1, sramBytes: 1024, dramBytes: null, sramName: 'sram', dramName: 'dram' },
     dtype: 'as-is', strategy: 'greedy-size', optimal: false, fits: true,
     peakLiveBytes: 768, peakStep: 1, weightBytes: 4096, doubleBuffer: true, headroom: { percent: 0 },
     pools: [
@@ -261,7 +261,7 @@ describe('renderSvgBarChart', () => {
   });
 
   it('draws no capacity line for unbounded SRAM', () => {
-    const r = report({ target: { name: 't', cores: 1, sramBytes: null, dramBytes: null } });
+    const r = report({ target: { name: 't', cores: 1, sramBytes: null, dramBytes: null, sramName: 'sram', dramName: 'dram' } });
     expect(renderSvgBarChart(r)).not.toContain('stroke-dasharray="6 4"');
   });
 });
@@ -311,7 +311,7 @@ describe('renderHtml', () => {
   it('escapes every model-provided string', () => {
     const r = report({
       model: `${NASTY}.onnx`,
-      target: { name: NASTY, cores: 1, sramBytes: 1024, dramBytes: null },
+      target: { name: NASTY, cores: 1, sramBytes: 1024, dramBytes: null, sramName: `sram${NASTY}`, dramName: `dram${NASTY}` },
       strategy: NASTY,
       pools: report().pools.map((p) => ({ ...p, name: `${p.name}${NASTY}`, worst: { ...p.worst, layer: NASTY, buffers: p.worst.buffers.map((b) => ({ ...b, name: NASTY, kind: NASTY })) } })),
       layers: report().layers.map((l) => ({ ...l, name: NASTY, op: NASTY, outputShape: NASTY, schedule: NASTY })),

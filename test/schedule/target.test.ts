@@ -24,6 +24,19 @@ describe('target files', () => {
     expect(t.dma).toEqual({ channels: 4, bytesPerCycle: 16, setupCycles: 50 });
   });
 
+  it('accepts sizes as the command line writes them ("256K", "2MiB", "1.5K")', () => {
+    const text = (sram: unknown, ddr: unknown) => JSON.stringify({ ...good, memories: [{ ...good.memories[0], sizeBytes: sram }, good.memories[1], { ...good.memories[2], sizeBytes: ddr }] });
+    const t = parseTarget(text('512K', '64MiB'), 't.json');
+    expect(sramOf(t)?.sizeBytes).toBe(524288);
+    expect(globalOf(t)?.sizeBytes).toBe(64 * 1024 * 1024);
+    expect(sramOf(parseTarget(text('1.5k', null), 't.json'))?.sizeBytes).toBe(1536);
+    expect(sramOf(parseTarget(text('4096', null), 't.json'))?.sizeBytes).toBe(4096);
+    expect(t).toEqual(parseTarget(text(524288, 67108864), 't.json'));
+    for (const bad of ['lots', '0', '-1K', '', '1.3', '12Q']) {
+      expect(() => parseTarget(text(bad, null), 't.json')).toThrow(/^error MP501: target file 'memories\[0\]\.sizeBytes' must be a size such as 262144, "256K" or "2MiB"/);
+    }
+  });
+
   it('applies --sram, --dram and --cores overrides', () => {
     const t = applyOverrides(parseTarget(JSON.stringify(good), 't.json'), { sramBytes: 1024, dramBytes: 2048, cores: 8 });
     expect(sramOf(t)?.sizeBytes).toBe(1024);

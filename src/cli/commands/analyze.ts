@@ -1,14 +1,15 @@
 /** The default command: analyze a model, plan its buffers, render the report, gate on fit. */
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import type { Host } from '../../host.js';
-import type { AnalyzeCommand, DumpCommand, OutputFormat } from '../args.js';
+import type { AnalyzeCommand, DumpCommand } from '../args.js';
 import type { CliResult } from '../run-cli.js';
 import { readInputFile, readTextFile } from '../run-cli.js';
 import { analyzeModel } from '../../pipeline.js';
 import type { AnalyzeOptions } from '../../pipeline.js';
 import { DEFAULT_TARGET, applyOverrides, parseTarget } from '../../schedule/target.js';
 import type { TargetSpec } from '../../schedule/target.js';
-import type { AnalysisReport } from '../../../reports/analysis-model.js';
+import type { AnalysisReport, ReportProvenance } from '../../../reports/analysis-model.js';
 import { renderTable } from '../../../reports/table.js';
 import { renderJson } from '../../../reports/json.js';
 import { renderMarkdown } from '../../../reports/markdown.js';
@@ -41,10 +42,16 @@ export function pipelineInputs(cmd: Omit<DumpCommand, 'kind' | 'stage'>, host: H
   };
 }
 
-export async function runAnalyze(cmd: AnalyzeCommand, host: Host): Promise<CliResult> {
+/** What runAnalyze records in reports about the run itself. */
+export interface RunInfo {
+  /** The arguments as given (without `memplan`). */
+  readonly argv: readonly string[];
+  readonly memplanVersion: string;
+}
+
+export async function runAnalyze(cmd: AnalyzeCommand, host: Host, run: RunInfo): Promise<CliResult> {
   // Output folders first: a long analysis must not fail at the end on a path that cannot be written.
   checkOutputDirs(cmd, host);
-  const modelName = path.basename(cmd.model);
   const { bytes, options } = pipelineInputs(cmd, host);
   const progress = host.stderrIsTty
     ? (info: { readonly phase: string; readonly bestBytes: number; readonly lowerBoundBytes: number }) =>
@@ -57,11 +64,11 @@ export async function runAnalyze(cmd: AnalyzeCommand, host: Host): Promise<CliRe
     ...(progress ? { onProgress: progress } : {}),
   });
   if (progress) host.stderr('\r\x1b[K');
-  const report = analysis.report;
+  const report: AnalysisReport = { ...analysis.report, provenance: provenance(cmd, bytes, host, run) };
   // Generate the C before printing anything, so an operator without a kernel is a clean exit 2.
   // C is only written for a plan that fits: pools larger than the chip's memories would not link.
   const cFiles = cmd.emitCDir !== undefined && report.fits ? generateC(analysis).files : undefined;
-  const text = render(report, cmd.format);
+  const text = render(report, cmd, host.stdoutColumns ?? DEFAULT_WIDTH_CHARS);
   // Files before stdout: should a write still fail (the folder changed meanwhile), exit 2 leaves stdout empty.
   const emitCDir = cmd.emitCDir;
   if (emitCDir !== undefined && cFiles) writeOutput('--emit-c', emitCDir, () => writeCFiles(cFiles, emitCDir, host));
@@ -78,9 +85,14 @@ export async function runAnalyze(cmd: AnalyzeCommand, host: Host): Promise<CliRe
   }
   host.stdout(text);
   if (!report.fits) {
-    host.stderr(`${gateLine(report, { noCWritten: cmd.emitCDir !== undefined })}\n`);
+    host.stderr(`${gateLine(report, { noCWritten: cmd.emitCDir !== undefined, ...(cmd.reportDir !== undefined ? { reportsWrittenTo: dirName(cmd.reportDir) } : {}) })}\n`);
     return { exitCode: 1 };
   }
+  const wrote = [
+    ...(cmd.reportDir !== undefined ? [`reports written to ${dirName(cmd.reportDir)} (report.html, report.md, report.json, report.csv, buffers.json)`] : []),
+    ...(cmd.emitCDir !== undefined ? [`C written to ${dirName(cmd.emitCDir)} (build and run: see ${path.join(cmd.emitCDir, 'README.md')})`] : []),
+  ];
+  if (wrote.length > 0) host.stderr(`memplan: ${wrote.join('; ')}\n`);
   return { exitCode: 0 };
 }
 
@@ -104,10 +116,37 @@ function writeOutput(flag: string, dir: string, write: () => void): void {
   }
 }
 
-function render(report: AnalysisReport, format: OutputFormat): string {
-  switch (format) {
+/** Tables are laid out for this width when stdout is not a terminal (a pipe, a file, CI logs). */
+export const DEFAULT_WIDTH_CHARS = 120;
+
+function dirName(dir: string): string {
+  return dir.endsWith('/') || dir.endsWith(path.sep) ? dir : `${dir}/`;
+}
+
+/** First 16 hex digits of the SHA-256 of some bytes. */
+export function shortSha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+}
+
+/** A shell-ready command line: arguments with spaces or shell characters are single-quoted. */
+export function commandLine(argv: readonly string[]): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ['memplan', ...argv.map(quote)].join(' ');
+}
+
+function provenance(cmd: AnalyzeCommand, modelBytes: Uint8Array, host: Host, run: RunInfo): ReportProvenance {
+  return {
+    memplanVersion: run.memplanVersion,
+    commandLine: commandLine(run.argv),
+    modelSha256: shortSha256(modelBytes),
+    ...(cmd.targetFile !== undefined ? { targetFile: { name: path.basename(cmd.targetFile), sha256: shortSha256(host.readFile(cmd.targetFile)) } } : {}),
+  };
+}
+
+function render(report: AnalysisReport, cmd: AnalyzeCommand, widthChars: number): string {
+  switch (cmd.format) {
     case 'table':
-      return renderTable(report);
+      return renderTable(report, { widthChars, verbose: cmd.verbose, show: cmd.show });
     case 'json':
       return renderJson(report);
     case 'markdown':

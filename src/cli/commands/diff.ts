@@ -13,7 +13,7 @@ export async function runDiff(cmd: DiffCommand, host: Host): Promise<CliResult> 
   const oldR = readReport(host, cmd.oldFile);
   const newR = readReport(host, cmd.newFile);
   const d = diffReports(oldR, newR);
-  host.stdout(cmd.format === 'json' ? renderDiffJson(d) : renderDiffText(d, { markdown: cmd.format === 'markdown' }));
+  host.stdout(cmd.format === 'json' ? renderDiffJson(d) : renderDiffText(d, { markdown: cmd.format === 'markdown', maxLayers: cmd.all ? Infinity : 20 }));
   if (!newR.fits) {
     const f = newR.failures[0];
     host.stderr(`error ${Codes.DoesNotFit}: ${f ? f.message : 'the new report does not fit'} (file ${path.basename(cmd.newFile)})\n`);
@@ -40,8 +40,10 @@ function readReport(host: Host, file: string): AnalysisReport {
   if (!Array.isArray(r.pools) || !r.pools.every((p) => typeof p?.name === 'string' && Number.isInteger(p.usedBytes) && (p.sizeBytes === null || Number.isInteger(p.sizeBytes)))) {
     throw bad("'pools' must list name, usedBytes and sizeBytes");
   }
-  if (!Array.isArray(r.layers) || !r.layers.every((l) => typeof l?.name === 'string' && Number.isInteger(l.sramBytes) && typeof l.fits === 'boolean')) {
-    throw bad("'layers' must list name, sramBytes and fits");
+  if (!Number.isInteger(r.peakLiveBytes)) throw bad("missing 'peakLiveBytes'");
+  const counts = ['sramBytes', 'cycles', 'dmaInBytes', 'dmaOutBytes'] as const;
+  if (!Array.isArray(r.layers) || !r.layers.every((l) => typeof l?.name === 'string' && counts.every((k) => Number.isInteger(l[k])) && typeof l.fits === 'boolean')) {
+    throw bad("'layers' must list name, sramBytes, cycles, dmaInBytes, dmaOutBytes and fits");
   }
   if (!Array.isArray(r.failures)) throw bad("missing 'failures'");
   return r as AnalysisReport;

@@ -6,17 +6,18 @@ import type { CliResult } from '../run-cli.js';
 import { readTextFile } from '../run-cli.js';
 import { planToJson, readBufferSets } from '../../bufferset/index.js';
 import { planOptions } from '../../schedule/schedule-graph.js';
-import type { PlanResult } from '../../../planner/types.js';
+import type { PlanResult, Pool } from '../../../planner/types.js';
 import { planMemory } from '../../../planner/index.js';
-import { renderPlanTable } from '../../../reports/plan-table.js';
-import { InputError } from '../../diagnostics/errors.js';
+import { renderPlanCsv, renderPlanTable } from '../../../reports/plan-table.js';
+import { ConfigError, InputError } from '../../diagnostics/errors.js';
 import { Codes } from '../../diagnostics/codes.js';
 import { rethrowPlannerError } from '../../diagnostics/planner-errors.js';
 
 export async function runPlan(cmd: PlanCommand, host: Host): Promise<CliResult> {
   const fileName = path.basename(cmd.file);
   const text = readTextFile(host, cmd.file, (file) => InputError.one(Codes.BadBufferSet, 'buffer-set file is not UTF-8 text', { file }));
-  const { format, sets } = readBufferSets(text, fileName);
+  const { format, sets: read } = readBufferSets(text, fileName);
+  const sets = read.map((s) => ({ ...s, pools: withCapacities(s.pools, cmd.capacities) }));
   const plans: PlanResult[] = [];
   for (const s of sets) {
     plans.push(
@@ -27,6 +28,8 @@ export async function runPlan(cmd: PlanCommand, host: Host): Promise<CliResult> 
     // DESIGN.md's plan JSON; a Glow trace (several models) gives one plan JSON per model, as a JSON array.
     if (format !== 'glow-trace') host.stdout(planToJson(plans[0]!));
     else host.stdout(`[\n${plans.map((p, i) => indent(planToJson(p).trimEnd(), sets[i]!.name)).join(',\n')}\n]\n`);
+  } else if (cmd.format === 'csv') {
+    host.stdout(renderPlanCsv(plans.map((plan, i) => ({ title: sets[i]!.name, plan, buffers: sets[i]!.buffers }))));
   } else {
     host.stdout(plans.map((p, i) => renderPlanTable(p, sets[i]!.buffers, sets[i]!.name)).join('\n'));
   }
@@ -41,6 +44,19 @@ export async function runPlan(cmd: PlanCommand, host: Host): Promise<CliResult> 
     return { exitCode: 1 };
   }
   return { exitCode: 0 };
+}
+
+/** `--capacity POOL=SIZE` sets a pool's size; a pool the file does not have is an error naming the pools. */
+function withCapacities(pools: readonly Pool[], capacities: PlanCommand['capacities']): Pool[] {
+  for (const c of capacities) {
+    if (!pools.some((p) => p.name === c.pool)) {
+      throw ConfigError.one(Codes.BadFlag, `--capacity names pool '${c.pool}', which the buffer set does not have (pools: ${pools.map((p) => `'${p.name}'`).join(', ')})`, { flag: '--capacity' });
+    }
+  }
+  return pools.map((p) => {
+    const c = capacities.find((x) => x.pool === p.name);
+    return c ? { ...p, sizeBytes: c.sizeBytes } : p;
+  });
 }
 
 function indent(json: string, title: string): string {

@@ -151,6 +151,7 @@ static int mp_conv_check(const mp_window *x, const mp_window *y, const float *we
   return MP_OK;
 }
 
+#ifndef MP_REPLACE_MP_CONV2D /* defined: your own mp_conv2d is linked instead (see memplan_kernels.h) */
 int mp_conv2d(const mp_window *x, mp_window *y, const float *weights, const float *bias,
               const mp_conv_params *p) {
   long cin_g, cout_g, n, oc, oy, ox, ic, ky, kx;
@@ -205,6 +206,7 @@ int mp_conv2d(const mp_window *x, mp_window *y, const float *weights, const floa
   }
   return MP_OK;
 }
+#endif
 
 int mp_conv_transpose2d(const mp_window *x, mp_window *y, const float *weights, const float *bias,
                         const mp_conv_params *p) {
@@ -319,6 +321,7 @@ int mp_maxpool2d(const mp_window *x, mp_window *y, const mp_pool_params *p) { re
 
 int mp_avgpool2d(const mp_window *x, mp_window *y, const mp_pool_params *p) { return mp_pool2d(x, y, p, 0); }
 
+#ifndef MP_REPLACE_MP_GLOBAL_AVGPOOL /* defined: your own mp_global_avgpool is linked instead (see memplan_kernels.h) */
 void mp_global_avgpool(const float *x, float *y, long nc, long hw) {
   long i, j;
   for (i = 0; i < nc; i++) {
@@ -327,6 +330,7 @@ void mp_global_avgpool(const float *x, float *y, long nc, long hw) {
     y[i] = hw > 0 ? acc / (float)hw : 0.0f;
   }
 }
+#endif
 
 void mp_global_maxpool(const float *x, float *y, long nc, long hw) {
   long i, j;
@@ -417,6 +421,7 @@ void mp_layernorm(const float *x, float *y, long outer, long inner, const float 
 
 /* ---- matrix products ---------------------------------------------------------------------------- */
 
+#ifndef MP_REPLACE_MP_GEMM /* defined: your own mp_gemm is linked instead (see memplan_kernels.h) */
 void mp_gemm(const float *A, const float *B, const float *C, float *Y, long M, long N, long K, int transA,
              int transB, float alpha, float beta, long c_rows, long c_cols, long m_begin, long m_end, mp_act act) {
   long am = transA ? 1 : K, ak = transA ? M : 1;
@@ -449,7 +454,9 @@ void mp_gemm(const float *A, const float *B, const float *C, float *Y, long M, l
     }
   }
 }
+#endif
 
+#ifndef MP_REPLACE_MP_MATMUL /* defined: your own mp_matmul is linked instead (see memplan_kernels.h) */
 int mp_matmul(const float *A, const float *B, float *Y, int batch_rank, const long *batch_shape,
               const long *a_batch_strides, const long *b_batch_strides, long M, long N, long K, mp_act act) {
   long idx[MP_MAX_RANK];
@@ -489,6 +496,7 @@ int mp_matmul(const float *A, const float *B, float *Y, int batch_rank, const lo
   }
   return MP_OK;
 }
+#endif
 
 /* ---- elementwise -------------------------------------------------------------------------------- */
 
@@ -653,6 +661,7 @@ int mp_unary(mp_unop op, const float *x, float *y, long count, float a, float b)
   return MP_OK;
 }
 
+#ifndef MP_REPLACE_MP_SOFTMAX /* defined: your own mp_softmax is linked instead (see memplan_kernels.h) */
 void mp_softmax(const float *x, float *y, long outer, long axis_len, long inner, int log_softmax) {
   long o, i, k;
   for (o = 0; o < outer; o++) {
@@ -677,6 +686,7 @@ void mp_softmax(const float *x, float *y, long outer, long axis_len, long inner,
     }
   }
 }
+#endif
 
 /* ---- data movement ------------------------------------------------------------------------------ */
 

@@ -18,6 +18,23 @@
  * bit-identical results (every output element is computed by the same operations in the same order).
  * Kernels never write through an input window (they take it as `const mp_window *`), so a window over
  * read-only data may be built with a cast of its pointer.
+ *
+ * The interface, for a port (the generated model.c calls only what this header declares):
+ *   - Every kernel is a plain C99 function: arguments in, results written to the output pointer or
+ *     window it is given, no global state, no allocation, no I/O. Windows and shapes are described above
+ *     and at each declaration; float32 unless the name says otherwise (s8/u8/integer kernels).
+ *   - Kernels that return `int` return MP_OK, or MP_EWINDOW / MP_EPARAM without having written
+ *     anything; model.c stops the model with that code and model_error_layer() names the layer.
+ *   - Outputs never alias inputs unless a declaration says so; memplan's plan guarantees it.
+ *   - Replacing a kernel with the chip's own (SIMD intrinsics, CMSIS-NN, a vendor library): write a
+ *     function with exactly the declared signature and meaning in your own .c file, and compile
+ *     memplan_kernels.c with -DMP_REPLACE_<NAME> to leave memplan's definition out. Replaceable this
+ *     way: MP_REPLACE_MP_CONV2D, MP_REPLACE_MP_GEMM, MP_REPLACE_MP_MATMUL, MP_REPLACE_MP_GLOBAL_AVGPOOL,
+ *     MP_REPLACE_MP_SOFTMAX. The generated Makefile takes them as
+ *       make USER_KERNELS=my_conv.c KERNEL_FLAGS=-DMP_REPLACE_MP_CONV2D
+ *     A replacement must give the same results within float rounding for every window it is called
+ *     with (tiles at any offset, padding rows outside the full tensor), which the host runner's outputs
+ *     let you check against memplan's own kernels on the same input files.
  */
 #ifndef MEMPLAN_KERNELS_H
 #define MEMPLAN_KERNELS_H
