@@ -8,7 +8,7 @@ import type { LoopBuffer } from '../ir/loop.js';
 import { CWriter, cString, safeComment } from './c-writer.js';
 import type { CodegenContext } from './context.js';
 import { emitLayer, layerComment } from './emit-layer.js';
-import { inputsOf, outputsOf } from './io.js';
+import { inputsOf, ioElementType, outputsOf } from './io.js';
 import { stepOfSlot } from '../liveness/extract.js';
 
 /** C expression (uint8_t *) of an allocation for core `core` (local pools have one instance per core). */
@@ -50,6 +50,7 @@ export function emitSource(ctx: CodegenContext, modelName: string): string {
   w.line('#include "model.h"');
   w.line('#include "model_weights.h"');
   w.line('#include "model_support.h"');
+  w.line('#include "memplan_kernels_int.h"');
   w.blank();
   w.comment('Returns the error code of a failing runtime call from the enclosing function.');
   w.line('#define MPG_CHECK(e) do { int mpg_rc_ = (e); if (mpg_rc_ != MP_OK) return mpg_rc_; } while (0)');
@@ -125,7 +126,8 @@ function emitRun(ctx: CodegenContext, w: CWriter, calls: readonly { fn?: string;
   });
   w.blank();
   w.comment('Runs the model: see model.h.');
-  w.block('int model_run(const float *const *inputs, float *const *outputs)', () => {
+  const et = ioElementType(ctx);
+  w.block(`int model_run(const ${et} *const *inputs, ${et} *const *outputs)`, () => {
     if (ins.length === 0) w.line('(void)inputs;');
     if (outs.length === 0) w.line('(void)outputs;');
     for (const t of ins) {
