@@ -30,9 +30,16 @@ int32_t mpq_rdbpot(int32_t x, int exponent) {
 }
 
 int32_t mpq_mul_by_qm(int32_t x, int32_t multiplier, int shift) {
+#ifdef MPQ_SINGLE_ROUNDING
+  /* TFLite's single-rounding build (TFLITE_SINGLE_ROUNDING): one rounding of x * m / 2^(31 - shift). */
+  int total = 31 - shift;
+  int64_t round = (int64_t)1 << (total - 1);
+  return (int32_t)(((int64_t)x * (int64_t)multiplier + round) >> total);
+#else
   int left = shift > 0 ? shift : 0;
   int right = shift > 0 ? 0 : -shift;
   return mpq_rdbpot(mpq_srdhm((int32_t)((uint32_t)x << left), multiplier), right);
+#endif
 }
 
 int32_t mpq_mul_by_qm64(int64_t x, int32_t multiplier, int shift) {
@@ -276,13 +283,22 @@ static int bcast_ok(const mpq_bcast *s) {
   return 1;
 }
 
+/* TFLite's MultiplyByQuantizedMultiplierSmallerThanOneExp (shift <= 0). */
+static int32_t mul_smaller_than_one(int32_t x, int32_t multiplier, int shift) {
+#ifdef MPQ_SINGLE_ROUNDING
+  return mpq_mul_by_qm(x, multiplier, shift);
+#else
+  return mpq_rdbpot(mpq_srdhm(x, multiplier), -shift);
+#endif
+}
+
 static int32_t add_one(const mpq_arith_params *p, int32_t a, int32_t b, int subtract) {
   int32_t va = (a + p->in1_offset) * (1 << p->left_shift);
   int32_t vb = (b + p->in2_offset) * (1 << p->left_shift);
-  int32_t sa = mpq_rdbpot(mpq_srdhm(va, p->in1_multiplier), -p->in1_shift);
-  int32_t sb = mpq_rdbpot(mpq_srdhm(vb, p->in2_multiplier), -p->in2_shift);
+  int32_t sa = mul_smaller_than_one(va, p->in1_multiplier, p->in1_shift);
+  int32_t sb = mul_smaller_than_one(vb, p->in2_multiplier, p->in2_shift);
   int32_t sum = subtract ? sa - sb : sa + sb;
-  int32_t out = mpq_rdbpot(mpq_srdhm(sum, p->out_multiplier), -p->out_shift) + p->out_offset;
+  int32_t out = mul_smaller_than_one(sum, p->out_multiplier, p->out_shift) + p->out_offset;
   return clamp32(out, p->act_min, p->act_max);
 }
 
