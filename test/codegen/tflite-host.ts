@@ -17,10 +17,10 @@ export async function analyzeTflite(file: string, sramBytes = 16 * 1024 * 1024):
   return analyzeModel(readFileSync(file), { modelName: path.basename(file), target: applyOverrides(DEFAULT_TARGET, { sramBytes }) });
 }
 
-/** Emits, builds (make model_host) and returns a runner of the generated program. */
-export function buildTflite(analysis: Analysis, dir: string): (inputs: readonly IntArray[]) => Buffer[] {
+/** Emits, builds (make model_host, plus extra make arguments such as CFLAGS=...) and returns a runner. */
+export function buildTflite(analysis: Analysis, dir: string, makeArgs: readonly string[] = []): (inputs: readonly IntArray[]) => Buffer[] {
   writeGenerated(generateC(analysis), dir);
-  make(dir, ['model_host']);
+  make(dir, ['model_host', ...makeArgs]);
   return (inputs) => {
     const ins = inputs.map((x, i) => {
       const p = path.join(dir, `in${i}.bin`);
