@@ -6,9 +6,11 @@
  *    writes img.tobytes(); the test memcpy's them into input->data.int8);
  *  - hello_world int8 (every input), micro_speech and MobileNetV2-224 int8 against TensorFlow Lite's
  *    interpreter with its reference kernels (fixtures/tflite-reference/reference.json, made by
- *    make-reference.py). That build of TFLite rounds once (TFLITE_SINGLE_ROUNDING), so these programs
- *    are built with -DMPQ_SINGLE_ROUNDING; the default build (TFLite Micro's double rounding) is the
- *    one the seanet goldens check bit for bit.
+ *    make-reference.py). Layer by layer on MobileNetV2, TFLite's reference TRANSPOSE, PAD, CONV_2D,
+ *    DEPTHWISE_CONV_2D, ADD and MEAN equal the default build (TFLite Micro's double rounding, also
+ *    checked bit for bit by the seanet goldens); only its FULLY_CONNECTED rounds once (as a
+ *    TFLITE_SINGLE_ROUNDING build does): hello_world (dense layers only) is compared with the
+ *    -DMPQ_SINGLE_ROUNDING build, MobileNetV2's last layer within 1 LSB.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -67,21 +69,23 @@ describe('TFLite models through generated C', () => {
   it('micro_speech: equals TFLite\'s interpreter on seeded inputs', async () => {
     const ref = refOf('micro_speech_quantized.tflite');
     const analysis = await analyzeTflite(path.join(TFLITE_DIR, 'micro_speech_quantized.tflite'));
-    const run = buildTflite(analysis, path.join(tmp, 'speech'), [SINGLE_ROUNDING]);
+    const run = buildTflite(analysis, path.join(tmp, 'speech'));
     ref.seeds!.forEach((seed, k) => expect(int8s(run([formulaInput(1960, seed)])[0]!)).toEqual(ref.outputs[k]));
   }, 300_000);
 
-  it('MobileNetV2-224 int8 builds and runs; its scores follow TFLite\'s interpreter (same top class, within 10 LSB)', async () => {
+  it('MobileNetV2-224 int8: TFLite\'s interpreter within 1 LSB (its dense layer rounds once), same top class', async () => {
     const ref = refOf('mobilenet_v2_quantized_1x3x224x224.tflite');
     const analysis = await analyzeTflite(path.join(TFLITE_DIR, 'mobilenet_v2_quantized_1x3x224x224.tflite'));
-    const run = buildTflite(analysis, path.join(tmp, 'mnv2'), [SINGLE_ROUNDING]);
+    const run = buildTflite(analysis, path.join(tmp, 'mnv2'));
     ref.seeds!.forEach((seed, k) => {
       const got = int8s(run([formulaInput(3 * 224 * 224, seed)])[0]!);
       const want = ref.outputs[k]!;
       expect(got.length).toBe(1000);
       const argmax = (xs: readonly number[]) => xs.indexOf(Math.max(...xs));
       expect(argmax(got)).toBe(argmax(want));
-      expect(Math.max(...got.map((v, i) => Math.abs(v - want[i]!)))).toBeLessThanOrEqual(10);
+      const diffs = got.map((v, i) => Math.abs(v - want[i]!));
+      expect(Math.max(...diffs)).toBeLessThanOrEqual(1);
+      expect(diffs.filter((d) => d !== 0).length).toBeLessThan(20);
     });
   }, 600_000);
 });

@@ -465,11 +465,12 @@ function mean(e: TfliteEmit): void {
   const outer = x.shape.slice(0, first).reduce((a, b) => a * b, 1);
   const count = x.shape.slice(first, last + 1).reduce((a, b) => a * b, 1);
   const inner = x.shape.slice(last + 1).reduce((a, b) => a * b, 1);
-  const sx = scaleOf(x.quantization, 'input');
-  const sy = scaleOf(y.quantization, 'output');
-  const same = sx === sy && zeroPointOf(x.quantization) === zeroPointOf(y.quantization);
-  const q = quantizeMultiplier(sx / (sy * count));
-  call(e, `mpq_mean_s8(${outer}, ${count}, ${inner}, ${ptr(e, n.inputs[0]!, 'int8_t')}, ${ptr(e, n.outputs[0]!, 'int8_t')}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${same ? 1 : 0}, ${q.multiplier}, ${q.shift})`);
+  // TFLite's integer mean: the multiplier of input_scale / output_scale, divided by the count with
+  // extra precision (a left shift of up to floor(log2(count)) bits, at most 32 and 31 + shift).
+  const q = quantizeMultiplier(scaleOf(x.quantization, 'input') / scaleOf(y.quantization, 'output'));
+  const reduction = Math.min(Math.floor(Math.log2(count)), 32, 31 + q.shift);
+  const multiplier = Number((BigInt(q.multiplier) << BigInt(reduction)) / BigInt(count));
+  call(e, `mpq_mean_s8(${outer}, ${count}, ${inner}, ${ptr(e, n.inputs[0]!, 'int8_t')}, ${ptr(e, n.outputs[0]!, 'int8_t')}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, 0, ${multiplier}, ${q.shift - reduction})`);
 }
 
 function svdf(e: TfliteEmit): void {
