@@ -10,6 +10,7 @@ import type { CodegenContext } from './context.js';
 import { emitLayer, layerComment } from './emit-layer.js';
 import { inputsOf, ioElementType, outputsOf } from './io.js';
 import { stepOfSlot } from '../liveness/extract.js';
+import { STATE_KIND } from '../liveness/state-buffers.js';
 
 /** C expression (uint8_t *) of an allocation for core `core` (local pools have one instance per core). */
 function allocationBase(ctx: CodegenContext, allocation: string, core: string): string {
@@ -100,7 +101,8 @@ function poisonsByStep(ctx: CodegenContext): Map<number, { buffer: string; line:
   const starts = ctx.bufferSet.layerStart;
   const out = new Map<number, { buffer: string; line: string }[]>();
   for (const b of ctx.bufferSet.buffers) {
-    if (b.endStep === undefined || !ctx.hasPlacement(b.name)) continue;
+    // State (TFLite variable tensors) carries values into the next run: never poisoned.
+    if (b.endStep === undefined || !ctx.hasPlacement(b.name) || b.kind === STATE_KIND) continue;
     const p = ctx.placement(b.name);
     const step = stepOfSlot(starts, b.endStep);
     const list = out.get(step) ?? [];

@@ -35,6 +35,12 @@ function formulaInput(n: number, seed: number): Int8Array {
   return x;
 }
 
+function formulaInput16(n: number, seed: number): Int16Array {
+  const x = new Int16Array(n);
+  for (let i = 0; i < n; i++) x[i] = ((i * 7919 + seed * 104729) % 65536) - 32768;
+  return x;
+}
+
 function int8s(b: Buffer): number[] {
   return Array.from(new Int8Array(b.buffer, b.byteOffset, b.byteLength));
 }
@@ -71,6 +77,17 @@ describe('TFLite models through generated C', () => {
     const analysis = await analyzeTflite(path.join(TFLITE_DIR, 'micro_speech_quantized.tflite'));
     const run = buildTflite(analysis, path.join(tmp, 'speech'));
     ref.seeds!.forEach((seed, k) => expect(int8s(run([formulaInput(1960, seed)])[0]!)).toEqual(ref.outputs[k]));
+  }, 300_000);
+
+  it('keyword_scrambled (QUANTIZE, SVDF with state, dense, int16 softmax): equals TFLite\'s interpreter', async () => {
+    const ref = refOf('keyword_scrambled.tflite');
+    const analysis = await analyzeTflite(path.join(TFLITE_DIR, 'keyword_scrambled.tflite'));
+    expect(analysis.report.stateBytes).toBeGreaterThan(0);
+    const run = buildTflite(analysis, path.join(tmp, 'keyword'));
+    ref.seeds!.forEach((seed, k) => {
+      const out = run([formulaInput16(96, seed)])[0]!;
+      expect(Array.from(new Int32Array(out.buffer, out.byteOffset, out.byteLength / 4))).toEqual(ref.outputs[k]);
+    });
   }, 300_000);
 
   it('MobileNetV2-224 int8: TFLite\'s interpreter within 1 LSB (its dense layer rounds once), same top class', async () => {

@@ -308,11 +308,14 @@ function softmax(e: TfliteEmit): void {
   const y = act(e, n.outputs[0]!);
   requireQuant(e, x);
   requireQuant(e, y);
-  if (x.dtype !== 'int8' || y.dtype !== 'int8') unsupported(n, `${x.dtype} -> ${y.dtype} softmax (int8 -> int8 supported)`);
-  if (zeroPointOf(y.quantization) !== -128 || scaleOf(y.quantization, 'output') !== 1 / 256) unsupported(n, 'an int8 softmax output must have scale 1/256 and zero point -128 (TFLite\'s requirement)');
+  if (x.dtype !== 'int8' || (y.dtype !== 'int8' && y.dtype !== 'int16')) unsupported(n, `${x.dtype} -> ${y.dtype} softmax (int8 -> int8 or int16 supported)`);
+  const bits = y.dtype === 'int8' ? 8 : 16;
+  if (zeroPointOf(y.quantization) !== -(2 ** (bits - 1)) || Math.abs(scaleOf(y.quantization, 'output') * 2 ** bits - 1) > 1e-3) {
+    unsupported(n, `an ${y.dtype} softmax output must have scale 1/${2 ** bits} and zero point ${-(2 ** (bits - 1))} (TFLite's requirement)`);
+  }
   const depth = x.shape[x.shape.length - 1] ?? 1;
   const sp = softmaxParams(floatAttr(n, 'beta', 1), scaleOf(x.quantization, 'input'));
-  call(e, `mpq_softmax_s8(${x.elementCount / depth}, ${depth}, ${ptr(e, n.inputs[0]!, 'int8_t')}, ${ptr(e, n.outputs[0]!, 'int8_t')}, ${sp.multiplier}, ${sp.leftShift}, ${sp.diffMin}, -128)`);
+  call(e, `mpq_softmax_s8(${x.elementCount / depth}, ${depth}, ${ptr(e, n.inputs[0]!, 'int8_t')}, ${ptr(e, n.outputs[0]!, cTypeOf(y.dtype))}, ${bits}, ${sp.multiplier}, ${sp.leftShift}, ${sp.diffMin})`);
 }
 
 function quantize(e: TfliteEmit): void {

@@ -529,13 +529,15 @@ static int clz32(uint32_t v) {
   return n;
 }
 
-int mpq_softmax_s8(long rows, long depth, const int8_t *x, int8_t *y, int32_t input_multiplier, int input_left_shift,
-                   int32_t diff_min, int32_t out_zp) {
+int mpq_softmax_s8(long rows, long depth, const int8_t *x, void *y, int y_bits, int32_t input_multiplier,
+                   int input_left_shift, int32_t diff_min) {
   long r, c;
-  if (rows < 0 || depth < 1 || out_zp != -128) return MP_EPARAM;
+  const int32_t out_min = y_bits == 8 ? -128 : -32768;
+  const int32_t out_max = y_bits == 8 ? 127 : 32767;
+  if (rows < 0 || depth < 1 || (y_bits != 8 && y_bits != 16)) return MP_EPARAM;
   for (r = 0; r < rows; r++) {
     const int8_t *in = x + r * depth;
-    int8_t *out = y + r * depth;
+    long o = r * depth;
     int32_t max = in[0], sum = 0, scale, headroom, bits_over;
     for (c = 1; c < depth; c++) if (in[c] > max) max = in[c];
     for (c = 0; c < depth; c++) {
@@ -553,10 +555,10 @@ int mpq_softmax_s8(long rows, long depth, const int8_t *x, int8_t *y, int32_t in
       if (diff >= diff_min) {
         int32_t scaled = mpq_srdhm(diff * (1 << input_left_shift), input_multiplier);
         int32_t e = fp_exp_neg(scaled);
-        int32_t v = mpq_rdbpot(fp_mul(scale, e), bits_over + 31 - 8) - 128;
-        out[c] = (int8_t)clamp32(v, -128, 127);
+        int32_t v = mpq_rdbpot(fp_mul(scale, e), bits_over + 31 - y_bits) + out_min;
+        store_int(y, o + c, y_bits, clamp32(v, out_min, out_max));
       } else {
-        out[c] = -128;
+        store_int(y, o + c, y_bits, out_min);
       }
     }
   }

@@ -142,9 +142,13 @@ int mpq_leaky_relu(long n, const void *x, void *y, int bits, int32_t in_zp, int3
                    int shift_identity, int32_t mult_alpha, int shift_alpha);
 /* A 256-entry lookup (int8 -> int8): LOGISTIC, TANH, LEAKY_RELU ... with the table built by codegen. */
 int mpq_lut_s8(long n, const int8_t *x, int8_t *y, const int8_t *table);
-/* SOFTMAX over the last dim of [rows][depth], int8 in and out (TFLite Micro's integer algorithm). */
-int mpq_softmax_s8(long rows, long depth, const int8_t *x, int8_t *y, int32_t input_multiplier, int input_left_shift,
-                   int32_t diff_min, int32_t out_zp);
+/*
+ * SOFTMAX over the last dim of [rows][depth], int8 in, int8 (y_bits 8; zero point -128, scale 1/256)
+ * or int16 (y_bits 16; zero point -32768, scale 1/65536) out: TFLite Micro's integer algorithm
+ * (gemmlowp fixed-point exp and reciprocal).
+ */
+int mpq_softmax_s8(long rows, long depth, const int8_t *x, void *y, int y_bits, int32_t input_multiplier,
+                   int input_left_shift, int32_t diff_min);
 
 /* ---- data movement ---------------------------------------------------------------------------- */
 
