@@ -134,6 +134,8 @@ export interface AnalysisReport {
   readonly peakLiveBytes: number;
   readonly peakStep: number;
   readonly weightBytes: number;
+  /** Persistent state (TFLite variable tensors), planned for the whole run but not part of the peaks. */
+  readonly stateBytes: number;
   /** Smallest SRAM size at which every layer fits, when asked for (--min-sram) or when it does not fit. */
   readonly minSramBytes?: number;
   readonly doubleBuffer: boolean;

@@ -6,11 +6,12 @@
 import type { Graph } from './ir/graph.js';
 import { formatShape } from './ir/graph.js';
 import type { ScheduledModel } from './ir/loop.js';
-import { importOnnx } from './frontend/import-onnx.js';
+import { importModelFile } from './frontend/import-model.js';
 import type { DtypeMode, GraphLiveness } from './liveness/graph-liveness.js';
 import { graphLiveness, liveAt } from './liveness/graph-liveness.js';
 import type { ScopedBufferSet } from './liveness/extract.js';
 import { extractBufferSets, stepOfSlot } from './liveness/extract.js';
+import { stateBytesOf, withStateBuffers } from './liveness/state-buffers.js';
 import type { TargetSpec } from './schedule/target.js';
 import { applyOverrides, globalOf, sramOf } from './schedule/target.js';
 import type { LayerFailure } from './schedule/schedule-graph.js';
@@ -55,7 +56,7 @@ export interface Analysis {
 
 /** Imports an ONNX model and analyzes it. Throws MemplanError subclasses on bad input. */
 export async function analyzeModel(bytes: Uint8Array, options: AnalyzeOptions): Promise<Analysis> {
-  const graph = importOnnx(bytes, {
+  const graph = importModelFile(bytes, {
     fileName: options.modelName,
     ...(options.inputShapes ? { inputShapes: options.inputShapes } : {}),
   });
@@ -82,7 +83,7 @@ async function fit(graph: Graph, liveness: GraphLiveness, options: AnalyzeOption
       slackBytes,
       ...planOptions(options, timeLimitMs),
     });
-    const bufferSet = extractBufferSets(model, liveness, target);
+    const bufferSet = withStateBuffers(extractBufferSets(model, liveness, target), graph);
     const plan = await planMemory(bufferSet.buffers, bufferSet.pools, planOptions(options, timeLimitMs, options.onProgress)).catch(rethrowPlannerError);
     const overflows = plan.pools.flatMap((p) => {
       const capacity = bufferSet.capacities.get(p.name) ?? null;
@@ -279,6 +280,7 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     peakLiveBytes: liveness.peakLiveBytes,
     peakStep: liveness.peakStep,
     weightBytes: graph.weightBytes,
+    stateBytes: stateBytesOf(graph),
     ...(minSramBytes !== undefined ? { minSramBytes } : {}),
     doubleBuffer: options.doubleBuffer ?? true,
     headroom: headroomRecord(target, headroom, fitted, full),

@@ -4,7 +4,7 @@
  */
 import { CWriter, safeComment } from './c-writer.js';
 import type { CodegenContext } from './context.js';
-import { inputsOf, outputsOf } from './io.js';
+import { inputsOf, ioElementType, outputsOf } from './io.js';
 
 export function emitHeader(ctx: CodegenContext, modelName: string): string {
   const w = new CWriter();
@@ -49,7 +49,7 @@ export function emitHeader(ctx: CodegenContext, modelName: string): string {
     }
     w.blank();
   }
-  w.comment('Graph inputs and outputs, in graph order: float32, row-major, sizes in elements and bytes.');
+  w.comment('Graph inputs and outputs, in graph order, each in its own type: row-major, sizes in elements and bytes.');
   w.line(`#define MP_MODEL_NUM_INPUTS ${ins.length}`);
   w.line(`#define MP_MODEL_NUM_OUTPUTS ${outs.length}`);
   for (const t of ins) {
@@ -62,13 +62,15 @@ export function emitHeader(ctx: CodegenContext, modelName: string): string {
   }
   w.blank();
   w.comment([
-    'Runs the model once. inputs[i] points at MP_MODEL_INPUT_<i>_ELEMS floats of graph input i,',
-    'outputs[j] at room for MP_MODEL_OUTPUT_<j>_ELEMS floats of graph output j (graph order).',
+    'Runs the model once. inputs[i] points at MP_MODEL_INPUT_<i>_ELEMS elements of graph input i,',
+    'outputs[j] at room for MP_MODEL_OUTPUT_<j>_ELEMS elements of graph output j (graph order), each in',
+    'the tensor\'s own type (see the comments above).',
     'The inputs are copied into their pool buffers first and the outputs copied out at the end, so',
     'the caller\'s arrays may live anywhere. Returns 0 (MP_OK) or a runtime error code (MP_EWINDOW,',
     'MP_EPARAM) from a kernel: that would be a bug in memplan. Not reentrant (the pools are shared).',
   ]);
-  w.line('int model_run(const float *const *inputs, float *const *outputs);');
+  const et = ioElementType(ctx);
+  w.line(`int model_run(const ${et} *const *inputs, ${et} *const *outputs);`);
   w.blank();
   w.comment('After model_run returned an error: the name of the layer that failed (else NULL).');
   w.line('const char *model_error_layer(void);');

@@ -18,6 +18,8 @@ import type { CodegenContext } from './context.js';
 import { unsupported } from './context.js';
 import { NameTable, sanitize } from './names.js';
 import { emitCompute } from './ops.js';
+import { emitTfliteCompute } from './int/emit-tflite.js';
+import { TFLITE_DOMAIN } from '../frontend/tflite/import-tflite.js';
 import { haloRows } from '../schedule/templates/conv-pool.js';
 import { intsAttr } from '../schedule/templates/family.js';
 
@@ -360,6 +362,13 @@ function emitDmaStart(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: 
 
 function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: Stmt & { kind: 'compute' }, env: Env, state: FnState): void {
   const node = ctx.node(layer);
+  if (node.domain === TFLITE_DOMAIN) {
+    w.scope(() => {
+      w.comment(`compute TFLite ${s.op} (${s.macs} MACs)`);
+      emitTfliteCompute({ ctx, w, node, layer, pointers: wholeOperandPointers(ctx, layer, s, env) });
+    });
+    return;
+  }
   w.scope(() => {
     w.comment(`compute ${s.op} (${s.macs} MACs per tile)`);
     const views = new Map<string, string>();
@@ -367,4 +376,14 @@ function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, 
     const outs = s.outputs.map((o) => emitView(ctx, layer, w, o, env, state));
     emitCompute(ctx, w, node, layer, views, outs, () => state.fresh('t'));
   });
+}
+
+/** TFLite layers run on whole tensors: the pointer of each operand's buffer (a tile must hold the whole tensor). */
+function wholeOperandPointers(ctx: CodegenContext, layer: LayerSchedule, s: Stmt & { kind: 'compute' }, env: Env): Map<string, string> {
+  const pointers = new Map<string, string>();
+  for (const o of [...s.inputs, ...s.outputs]) {
+    if (o.region.ranges.length > 0) unsupported(layer, `integer layers run on whole tensors, but '${o.region.tensor}' is split into tiles (give more SRAM)`);
+    pointers.set(o.region.tensor, bufferPtr(ctx, o.buffer, env));
+  }
+  return pointers;
 }

@@ -8,8 +8,9 @@ import type { LoopBuffer } from '../ir/loop.js';
 import { CWriter, cString, safeComment } from './c-writer.js';
 import type { CodegenContext } from './context.js';
 import { emitLayer, layerComment } from './emit-layer.js';
-import { inputsOf, outputsOf } from './io.js';
+import { inputsOf, ioElementType, outputsOf } from './io.js';
 import { stepOfSlot } from '../liveness/extract.js';
+import { STATE_KIND } from '../liveness/state-buffers.js';
 
 /** C expression (uint8_t *) of an allocation for core `core` (local pools have one instance per core). */
 function allocationBase(ctx: CodegenContext, allocation: string, core: string): string {
@@ -50,6 +51,7 @@ export function emitSource(ctx: CodegenContext, modelName: string): string {
   w.line('#include "model.h"');
   w.line('#include "model_weights.h"');
   w.line('#include "model_support.h"');
+  w.line('#include "memplan_kernels_int.h"');
   w.blank();
   w.comment('Returns the error code of a failing runtime call from the enclosing function.');
   w.line('#define MPG_CHECK(e) do { int mpg_rc_ = (e); if (mpg_rc_ != MP_OK) return mpg_rc_; } while (0)');
@@ -99,7 +101,8 @@ function poisonsByStep(ctx: CodegenContext): Map<number, { buffer: string; line:
   const starts = ctx.bufferSet.layerStart;
   const out = new Map<number, { buffer: string; line: string }[]>();
   for (const b of ctx.bufferSet.buffers) {
-    if (b.endStep === undefined || !ctx.hasPlacement(b.name)) continue;
+    // State (TFLite variable tensors) carries values into the next run: never poisoned.
+    if (b.endStep === undefined || !ctx.hasPlacement(b.name) || b.kind === STATE_KIND) continue;
     const p = ctx.placement(b.name);
     const step = stepOfSlot(starts, b.endStep);
     const list = out.get(step) ?? [];
@@ -125,7 +128,8 @@ function emitRun(ctx: CodegenContext, w: CWriter, calls: readonly { fn?: string;
   });
   w.blank();
   w.comment('Runs the model: see model.h.');
-  w.block('int model_run(const float *const *inputs, float *const *outputs)', () => {
+  const et = ioElementType(ctx);
+  w.block(`int model_run(const ${et} *const *inputs, ${et} *const *outputs)`, () => {
     if (ins.length === 0) w.line('(void)inputs;');
     if (outs.length === 0) w.line('(void)outputs;');
     for (const t of ins) {

@@ -1,8 +1,9 @@
-/** The model's runtime inputs and outputs as generated code sees them (float32, fixed sizes). */
+/** The model's runtime inputs and outputs as generated code sees them (each in its own type, fixed sizes). */
 import { formatShape } from '../ir/graph.js';
 import type { CodegenContext } from './context.js';
 import { CodegenError } from './context.js';
 import { Codes } from '../diagnostics/codes.js';
+import { cTypeOf, hasCType } from './int/c-types.js';
 
 export interface IoTensor {
   readonly index: number;
@@ -10,6 +11,9 @@ export interface IoTensor {
   readonly shape: readonly number[];
   readonly elements: number;
   readonly bytes: number;
+  /** Element type in C (float, int8_t, int16_t ...). */
+  readonly cType: string;
+  readonly dtype: string;
   /** Activation buffer holding it. */
   readonly buffer: string;
   readonly describe: string;
@@ -19,10 +23,10 @@ function ioOf(ctx: CodegenContext, names: readonly string[], role: 'input' | 'ou
   return names.map((name, index) => {
     const t = ctx.graph.tensors.get(name);
     if (!t) throw CodegenError.one(Codes.CodegenUnsupported, `cannot generate C: graph ${role} '${name}' is a constant`);
-    if (t.dtype !== 'float32') throw CodegenError.one(Codes.CodegenUnsupported, `cannot generate C: graph ${role} '${name}' is ${t.dtype}; only float32 inputs and outputs are supported`);
+    if (!hasCType(t.dtype)) throw CodegenError.one(Codes.CodegenUnsupported, `cannot generate C: graph ${role} '${name}' is ${t.dtype}, which generated code cannot hold`);
     const buffer = ctx.schedule.bufferOfTensor.get(name);
     if (!buffer) throw new Error(`graph ${role} '${name}' has no buffer`);
-    return { index, name, shape: t.shape, elements: t.elementCount, bytes: t.sizeBytes, buffer, describe: `${name}: float32[${formatShape(t.shape)}]` };
+    return { index, name, shape: t.shape, elements: t.elementCount, bytes: t.sizeBytes, cType: cTypeOf(t.dtype), dtype: t.dtype, buffer, describe: `${name}: ${t.dtype}[${formatShape(t.shape)}]` };
   });
 }
 
@@ -32,4 +36,12 @@ export function inputsOf(ctx: CodegenContext): IoTensor[] {
 
 export function outputsOf(ctx: CodegenContext): IoTensor[] {
   return ioOf(ctx, ctx.graph.outputs, 'output');
+}
+
+/**
+ * The C signature's element type of model_run's arrays: `float` when every input and output is
+ * float32 (the float models' signature, unchanged), else `void` (each array in its tensor's type).
+ */
+export function ioElementType(ctx: CodegenContext): 'float' | 'void' {
+  return [...inputsOf(ctx), ...outputsOf(ctx)].every((t) => t.dtype === 'float32') ? 'float' : 'void';
 }

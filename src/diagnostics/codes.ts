@@ -1,7 +1,7 @@
 /**
  * The catalogue of diagnostic codes. Ranges:
  *   MP1xx  command line and options
- *   MP2xx  ONNX decoding and import
+ *   MP2xx  model decoding and import (ONNX; TFLite from MP210)
  *   MP3xx  shape inference and constant folding
  *   MP4xx  planning and fitting (the gate)
  *   MP5xx  target files
@@ -23,6 +23,8 @@ export const Codes = {
   MalformedGraph: 'MP207',
   GraphCycle: 'MP208',
   DanglingInput: 'MP209',
+  BadTflite: 'MP210',
+  UnsupportedTflite: 'MP211',
   UnsupportedOp: 'MP301',
   SymbolicDim: 'MP302',
   ShapeMismatch: 'MP303',

@@ -19,12 +19,27 @@ export type ConstData =
   /** Strings (rare; only carried through). */
   | { readonly kind: 'strings'; readonly values: readonly string[] };
 
+/**
+ * Affine quantization of an integer tensor: real = scale * (q - zeroPoint).
+ * Per tensor: one scale and one zero point. Per channel: one of each per index of `axis`.
+ */
+export interface Quantization {
+  /** Scales (real units per integer step), one per tensor or one per channel along `axis`. */
+  readonly scales: readonly number[];
+  /** Zero points (integer), as many as `scales`. */
+  readonly zeroPoints: readonly number[];
+  /** Channel dimension of per-channel quantization; undefined when per tensor. */
+  readonly axis?: number;
+}
+
 /** A folded constant: an initializer, a `Constant` output or the result of a constant subgraph. */
 export interface ConstTensor {
   readonly dtype: DType;
   /** Dimensions, outermost first. */
   readonly shape: readonly number[];
   readonly data: ConstData;
+  /** Quantization of integer weights (TFLite files, quantized ONNX); absent for plain values. */
+  readonly quantization?: Quantization;
 }
 
 /** Role of a tensor in the graph after folding. */
@@ -41,6 +56,8 @@ export interface TensorInfo {
   /** elementCount times the element size (exact bytes; sub-byte types round up). */
   readonly sizeBytes: number;
   readonly kind: TensorKind;
+  /** Quantization of an integer activation (TFLite files, quantized ONNX); absent for plain values. */
+  readonly quantization?: Quantization;
 }
 
 export type AttrValue =
@@ -87,6 +104,14 @@ export interface Graph {
   readonly weights: ReadonlyMap<string, ConstTensor>;
   /** Sum of the byte sizes of `weights` (read-only weight bytes). */
   readonly weightBytes: number;
+  /**
+   * Persistent state read and written by stateful operators (TFLite variable tensors: SVDF and LSTM
+   * state), by name. Not activations: planned for the whole run, never part of the live peaks.
+   * Absent when the model has none.
+   */
+  readonly states?: ReadonlyMap<string, TensorInfo>;
+  /** Model format the graph was imported from (absent: ONNX). */
+  readonly format?: 'onnx' | 'tflite';
 }
 
 const DTYPE_BITS: Readonly<Record<DType, number>> = {

@@ -251,6 +251,8 @@ describe('host hooks', () => {
     expect(RUNTIME_FILES.map((f) => f.name)).toEqual([
       'memplan_kernels.h',
       'memplan_kernels.c',
+      'memplan_kernels_int.h',
+      'memplan_kernels_int.c',
       'memplan_hooks.h',
       'memplan_hooks_host.c',
     ]);
@@ -292,7 +294,7 @@ describe('host hooks', () => {
     const [found, n] = r.stdout.trim().split('\n');
     expect(found).toBe(join(root, 'src', 'codegen', 'runtime'));
     expect(realpathSync(found!)).toBe(realpathSync(RUNTIME_DIR));
-    expect(n).toBe('4');
+    expect(n).toBe('6');
   });
 
   for (const variant of ['plain', 'san'] as const) {

@@ -87,7 +87,7 @@ function report(over: Partial<AnalysisReport> = {}): AnalysisReport {
     model: 'tiny.onnx',
     target: { name: 'test-chip', cores: 1, sramBytes: 1024, dramBytes: null, sramName: 'sram', dramName: 'dram' },
     dtype: 'as-is', strategy: 'greedy-size', optimal: false, fits: true,
-    peakLiveBytes: 768, peakStep: 1, weightBytes: 4096, doubleBuffer: true, headroom: { percent: 0 },
+    peakLiveBytes: 768, peakStep: 1, weightBytes: 4096, stateBytes: 0, doubleBuffer: true, headroom: { percent: 0 },
     pools: [
       { name: 'sram', sizeBytes: 1024, usedBytes: 1024, lowerBoundBytes: 768, worst: { step: 1, layer: 'conv1', liveBytes: 768, buffers: [{ name: 'b', kind: 'tile', sizeBytes: 512 }, { name: 'a', kind: 'input', sizeBytes: 256 }] } },
       { name: 'dram', sizeBytes: null, usedBytes: 4096, lowerBoundBytes: 4096, worst: { step: 0, layer: 'conv0', liveBytes: 4096, buffers: [{ name: 'big', kind: 'activation', sizeBytes: 4096 }] } },

@@ -3,7 +3,7 @@ import type { Host } from '../../host.js';
 import type { DumpCommand } from '../args.js';
 import type { CliResult } from '../run-cli.js';
 import { analyzeModel } from '../../pipeline.js';
-import { importOnnx } from '../../frontend/import-onnx.js';
+import { importModelFile } from '../../frontend/import-model.js';
 import { printGraph, printSchedule } from '../../ir/print.js';
 import { bufferSetToJson } from '../../bufferset/index.js';
 import { pipelineInputs } from './analyze.js';
@@ -11,7 +11,7 @@ import { pipelineInputs } from './analyze.js';
 export async function runDump(cmd: DumpCommand, host: Host): Promise<CliResult> {
   const { bytes, options } = pipelineInputs(cmd, host);
   if (cmd.stage === 'graph') {
-    host.stdout(printGraph(importOnnx(bytes, { fileName: options.modelName, ...(options.inputShapes ? { inputShapes: options.inputShapes } : {}) })));
+    host.stdout(printGraph(importModelFile(bytes, { fileName: options.modelName, ...(options.inputShapes ? { inputShapes: options.inputShapes } : {}) })));
     return { exitCode: 0 };
   }
   const a = await analyzeModel(bytes, options);

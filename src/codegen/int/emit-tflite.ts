@@ -1,0 +1,505 @@
+/**
+ * C for TFLite-domain layers (integer and float tensors as the file types them): one call of
+ * memplan_kernels_int.h per operator, with every quantization parameter computed here at generation
+ * time (quant-params.ts) and written as constants. Operands must be whole tensors in memory the core
+ * can address (activation buffers or whole-tensor tiles); anything else raises MP701 naming the node.
+ */
+import type { ConstTensor, OpNode, TensorInfo } from '../../ir/graph.js';
+import type { LayerSchedule } from '../../ir/loop.js';
+import type { CWriter } from '../c-writer.js';
+import type { CodegenContext } from '../context.js';
+import { unsupported } from '../context.js';
+import { activationRange, intRange, quantizeMultiplier, scaleOf, softmaxParams, zeroPointOf } from './quant-params.js';
+import { padBefore } from '../../frontend/tflite/shapes.js';
+import { cTypeOf } from './c-types.js';
+
+/** What the layer emitter gives: C pointer expressions (any pointer type) of the operand buffers by tensor. */
+export interface TfliteEmit {
+  readonly ctx: CodegenContext;
+  readonly w: CWriter;
+  readonly node: OpNode;
+  readonly layer: LayerSchedule;
+  readonly pointers: ReadonlyMap<string, string>;
+}
+
+function intAttr(n: OpNode, name: string, d: number): number {
+  const a = n.attributes.get(name);
+  return a && a.type === 'int' ? a.value : d;
+}
+function floatAttr(n: OpNode, name: string, d: number): number {
+  const a = n.attributes.get(name);
+  return a && (a.type === 'float' || a.type === 'int') ? a.value : d;
+}
+function strAttr(n: OpNode, name: string, d: string): string {
+  const a = n.attributes.get(name);
+  return a && a.type === 'string' ? a.value : d;
+}
+
+/** Typed pointer to tensor input/output `name`: an operand buffer, a weight array or a state buffer. */
+function ptr(e: TfliteEmit, name: string, ctype: string): string {
+  const p = e.pointers.get(name);
+  if (p !== undefined) return `((${ctype} *)(void *)${p})`;
+  const wt = e.ctx.weight(name);
+  if (wt) return `((const ${ctype} *)${wt.cName})`;
+  if (e.ctx.graph.states?.has(name) && e.ctx.hasPlacement(name)) {
+    const pl = e.ctx.placement(name);
+    return `((${ctype} *)(void *)(${pl.pool.cName} + ${pl.offsetBytes}))`;
+  }
+  return unsupported(e.node, `tensor '${name}' has no buffer`);
+}
+
+function act(e: TfliteEmit, name: string): TensorInfo {
+  const t = e.ctx.graph.tensors.get(name) ?? e.ctx.graph.states?.get(name);
+  if (!t) unsupported(e.node, `tensor '${name}' is not an activation`);
+  return t;
+}
+
+function weight(e: TfliteEmit, i: number, what: string): ConstTensor {
+  const name = e.node.inputs[i] ?? '';
+  const t = e.ctx.graph.weights.get(name);
+  if (!t) unsupported(e.node, `${what} (input ${i}) must be a constant`);
+  return t;
+}
+
+function constInts(e: TfliteEmit, i: number, what: string): number[] {
+  const t = weight(e, i, what);
+  if (t.data.kind !== 'dense') unsupported(e.node, `${what} must be dense`);
+  return Array.from(t.data.values as ArrayLike<number | bigint>, Number);
+}
+
+function bitsOf(e: TfliteEmit, t: TensorInfo): number {
+  switch (t.dtype) {
+    case 'int8': return 8;
+    case 'int16': return 16;
+    case 'int32': return 32;
+    default: return unsupported(e.node, `tensor '${t.name}' is ${t.dtype}; this kernel takes int8, int16 or int32`);
+  }
+}
+
+function requireQuant(e: TfliteEmit, t: TensorInfo): void {
+  if (!t.quantization) unsupported(e.node, `tensor '${t.name}' (${t.dtype}) has no quantization`);
+  if (t.quantization.scales.length !== 1) unsupported(e.node, `tensor '${t.name}' is quantized per channel; activations must be per tensor`);
+}
+
+function call(e: TfliteEmit, expr: string): void {
+  e.w.line(`MPG_CHECK(${expr});`);
+}
+
+function arr(ctype: string, name: string, values: readonly number[]): string {
+  return `static const ${ctype} ${name}[${Math.max(1, values.length)}] = {${values.length === 0 ? '0' : values.join(', ')}};`;
+}
+
+export function emitTfliteCompute(e: TfliteEmit): void {
+  const op = e.node.opType;
+  switch (op) {
+    case 'CONV_2D':
+    case 'DEPTHWISE_CONV_2D':
+    case 'TRANSPOSE_CONV':
+      return conv(e, op);
+    case 'FULLY_CONNECTED':
+      return fullyConnected(e);
+    case 'ADD':
+    case 'SUB':
+      return addSub(e, op === 'SUB');
+    case 'MUL':
+      return mul(e);
+    case 'AVERAGE_POOL_2D':
+    case 'MAX_POOL_2D':
+      return pool(e, op === 'AVERAGE_POOL_2D');
+    case 'RESHAPE':
+    case 'SQUEEZE':
+    case 'EXPAND_DIMS':
+      return copy(e);
+    case 'SOFTMAX':
+      return softmax(e);
+    case 'QUANTIZE':
+      return quantize(e);
+    case 'DEQUANTIZE':
+      return dequantize(e);
+    case 'RELU':
+    case 'RELU6':
+    case 'RELU_N1_TO_1':
+      return relu(e, op);
+    case 'LEAKY_RELU':
+      return leakyRelu(e);
+    case 'PAD':
+    case 'PADV2':
+      return pad(e, op === 'PADV2');
+    case 'TRANSPOSE':
+      return transpose(e);
+    case 'STRIDED_SLICE':
+      return stridedSlice(e);
+    case 'CONCATENATION':
+      return concatenation(e);
+    case 'MEAN':
+      return mean(e);
+    case 'SVDF':
+      return svdf(e);
+    default:
+      unsupported(e.node, `no integer C kernel for TFLite ${op}`);
+  }
+}
+
+function perChannelMultipliers(e: TfliteEmit, x: TensorInfo, filter: ConstTensor, y: TensorInfo, channels: number): { m: number[]; s: number[] } {
+  const fq = filter.quantization;
+  if (!fq) unsupported(e.node, 'the filter has no quantization');
+  const inScale = scaleOf(x.quantization, 'input');
+  const outScale = scaleOf(y.quantization, 'output');
+  const m: number[] = [];
+  const s: number[] = [];
+  for (let c = 0; c < channels; c++) {
+    const fs = fq.scales.length === 1 ? fq.scales[0]! : fq.scales[c]!;
+    const q = quantizeMultiplier((inScale * fs) / outScale);
+    m.push(q.multiplier);
+    s.push(q.shift);
+  }
+  return { m, s };
+}
+
+/** Bias pointer arguments: int32 bias for int8 layers; int64 (or int32) for int16 ones. */
+function biasArgs(e: TfliteEmit, i: number, int16: boolean): string {
+  const name = e.node.inputs[i] ?? '';
+  const b = name === '' ? undefined : e.ctx.graph.weights.get(name);
+  if (name !== '' && !b) unsupported(e.node, 'a bias that is not a constant');
+  if (!int16) {
+    if (b && b.dtype !== 'int32') unsupported(e.node, `an int8 layer with a ${b.dtype} bias`);
+    return b ? ptr(e, name, 'int32_t') : 'NULL';
+  }
+  if (!b) return 'NULL, NULL';
+  if (b.dtype === 'int64') return `${ptr(e, name, 'int64_t')}, NULL`;
+  if (b.dtype === 'int32') return `NULL, ${ptr(e, name, 'int32_t')}`;
+  return unsupported(e.node, `an int16 layer with a ${b.dtype} bias`);
+}
+
+function conv(e: TfliteEmit, op: string): void {
+  const n = e.node;
+  const transposed = op === 'TRANSPOSE_CONV';
+  const xName = n.inputs[transposed ? 2 : 0]!;
+  const x = act(e, xName);
+  const y = act(e, n.outputs[0]!);
+  const filter = weight(e, 1, 'the filter');
+  requireQuant(e, x);
+  requireQuant(e, y);
+  if (filter.dtype !== 'int8') unsupported(e.node, `a ${filter.dtype} filter (int8 expected)`);
+  const int16 = x.dtype === 'int16';
+  if (!int16 && x.dtype !== 'int8') unsupported(e.node, `${x.dtype} activations`);
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  const [, OH, OW, OC] = y.shape as [number, number, number, number];
+  const [, KH, KW, KC] = filter.shape as [number, number, number, number];
+  const sh = intAttr(n, 'stride_h', 1), sw = intAttr(n, 'stride_w', 1);
+  const dh = intAttr(n, 'dilation_h', 1), dw = intAttr(n, 'dilation_w', 1);
+  const padding = strAttr(n, 'padding', 'SAME');
+  // TRANSPOSE_CONV pads as the forward conv from output to input would.
+  const padH = transposed ? padBefore(OH, H, KH, sh, 1, padding) : padBefore(H, OH, KH, sh, dh, padding);
+  const padW = transposed ? padBefore(OW, W, KW, sw, 1, padding) : padBefore(W, OW, KW, sw, dw, padding);
+  const { m, s } = perChannelMultipliers(e, x, filter, y, OC);
+  const [amin, amax] = activationRange(strAttr(n, 'fused_activation', 'NONE'), y);
+  const kc = op === 'DEPTHWISE_CONV_2D' ? 1 : KC;
+  e.w.line(arr('int32_t', 'mult', m));
+  e.w.line(arr('int32_t', 'shift', s));
+  e.w.line(`const mpq_conv_params p = {${N}, ${H}, ${W}, ${C}, ${OH}, ${OW}, ${OC}, ${KH}, ${KW}, ${kc}, ${sh}, ${sw}, ${dh}, ${dw}, ${padH}, ${padW}, ${op === 'DEPTHWISE_CONV_2D' ? OC / C : 1}, ${int16 ? 0 : -zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${amin}, ${amax}, mult, shift};`);
+  const xt = int16 ? 'int16_t' : 'int8_t';
+  const fn = op === 'CONV_2D' ? 'mpq_conv' : op === 'DEPTHWISE_CONV_2D' ? 'mpq_dwconv' : 'mpq_tconv';
+  const biasIndex = transposed ? 3 : 2;
+  let bias = biasArgs(e, biasIndex, int16);
+  if (transposed && int16) bias = bias.split(', ')[0]!; // tconv_s16 takes an int64 bias only
+  if (transposed && int16 && bias !== 'NULL' && !bias.includes('int64_t')) unsupported(e.node, 'an int16 transpose conv with an int32 bias');
+  call(e, `${fn}_${int16 ? 's16' : 's8'}(&p, ${ptr(e, xName, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${bias}, ${ptr(e, n.outputs[0]!, xt)})`);
+}
+
+function fullyConnected(e: TfliteEmit): void {
+  const n = e.node;
+  const x = act(e, n.inputs[0]!);
+  const y = act(e, n.outputs[0]!);
+  const wt = weight(e, 1, 'the weights');
+  requireQuant(e, x);
+  requireQuant(e, y);
+  if (wt.dtype !== 'int8') unsupported(n, `${wt.dtype} weights (int8 expected)`);
+  const int16 = x.dtype === 'int16';
+  const [units, depth] = wt.shape as [number, number];
+  const batches = x.elementCount / depth;
+  const perChannel = (wt.quantization?.scales.length ?? 1) > 1;
+  const { m, s } = perChannelMultipliers(e, x, wt, y, perChannel ? units : 1);
+  const [amin, amax] = activationRange(strAttr(n, 'fused_activation', 'NONE'), y);
+  e.w.line(arr('int32_t', 'mult', m));
+  e.w.line(arr('int32_t', 'shift', s));
+  e.w.line(`const mpq_fc_params p = {${batches}, ${depth}, ${units}, ${int16 ? 0 : -zeroPointOf(x.quantization)}, ${-zeroPointOf(wt.quantization)}, ${zeroPointOf(y.quantization)}, ${amin}, ${amax}, mult, shift, ${perChannel ? 1 : 0}};`);
+  const xt = int16 ? 'int16_t' : 'int8_t';
+  call(e, `mpq_fc_${int16 ? 's16' : 's8'}(&p, ${ptr(e, n.inputs[0]!, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${biasArgs(e, 2, int16)}, ${ptr(e, n.outputs[0]!, xt)})`);
+}
+
+function shape6(s: readonly number[]): number[] {
+  return [...Array.from({ length: 6 - s.length }, () => 1), ...s];
+}
+
+/** A binary operand: an activation or a constant (weights are fine as the second operand of ADD/MUL). */
+function operandInfo(e: TfliteEmit, name: string): { dtype: string; shape: readonly number[]; q: TensorInfo['quantization'] } {
+  const t = e.ctx.graph.tensors.get(name);
+  if (t) return { dtype: t.dtype, shape: t.shape, q: t.quantization };
+  const c = e.ctx.graph.weights.get(name);
+  if (c) return { dtype: c.dtype, shape: c.shape, q: c.quantization };
+  return unsupported(e.node, `operand '${name}' is unknown`);
+}
+
+function binaryHeader(e: TfliteEmit): { a: ReturnType<typeof operandInfo>; b: ReturnType<typeof operandInfo>; y: TensorInfo; ct: string } {
+  const n = e.node;
+  const a = operandInfo(e, n.inputs[0]!);
+  const b = operandInfo(e, n.inputs[1]!);
+  const y = act(e, n.outputs[0]!);
+  requireQuant(e, y);
+  if (a.dtype !== y.dtype || b.dtype !== y.dtype) unsupported(n, `mixed operand types ${a.dtype}, ${b.dtype} -> ${y.dtype}`);
+  if (y.dtype !== 'int8' && y.dtype !== 'int16') unsupported(n, `${y.dtype} arithmetic`);
+  e.w.line(`const mpq_bcast s = {{${shape6(a.shape).join(', ')}}, {${shape6(b.shape).join(', ')}}, {${shape6(y.shape).join(', ')}}};`);
+  return { a, b, y, ct: y.dtype === 'int8' ? 'int8_t' : 'int16_t' };
+}
+
+function addSub(e: TfliteEmit, subtract: boolean): void {
+  const n = e.node;
+  const { a, b, y, ct } = binaryHeader(e);
+  const sa = scaleOf(a.q, 'input 0');
+  const sb = scaleOf(b.q, 'input 1');
+  const leftShift = y.dtype === 'int16' ? 15 : 20;
+  const twiceMax = 2 * Math.max(sa, sb);
+  const m1 = quantizeMultiplier(sa / twiceMax);
+  const m2 = quantizeMultiplier(sb / twiceMax);
+  const mo = quantizeMultiplier(twiceMax / (2 ** leftShift * scaleOf(y.quantization, 'output')));
+  const [amin, amax] = activationRange(strAttr(n, 'fused_activation', 'NONE'), y);
+  e.w.line(`const mpq_arith_params p = {${-zeroPointOf(a.q)}, ${-zeroPointOf(b.q)}, ${zeroPointOf(y.quantization)}, ${leftShift}, ${m1.multiplier}, ${m2.multiplier}, ${mo.multiplier}, ${m1.shift}, ${m2.shift}, ${mo.shift}, ${amin}, ${amax}};`);
+  call(e, `mpq_add_${ct === 'int8_t' ? 's8' : 's16'}(&p, &s, ${ptr(e, n.inputs[0]!, ct)}, ${ptr(e, n.inputs[1]!, ct)}, ${ptr(e, n.outputs[0]!, ct)}, ${subtract ? 1 : 0})`);
+}
+
+function mul(e: TfliteEmit): void {
+  const n = e.node;
+  const { a, b, y, ct } = binaryHeader(e);
+  const mo = quantizeMultiplier((scaleOf(a.q, 'input 0') * scaleOf(b.q, 'input 1')) / scaleOf(y.quantization, 'output'));
+  const [amin, amax] = activationRange(strAttr(n, 'fused_activation', 'NONE'), y);
+  e.w.line(`const mpq_arith_params p = {${-zeroPointOf(a.q)}, ${-zeroPointOf(b.q)}, ${zeroPointOf(y.quantization)}, 0, 0, 0, ${mo.multiplier}, 0, 0, ${mo.shift}, ${amin}, ${amax}};`);
+  call(e, `mpq_mul_${ct === 'int8_t' ? 's8' : 's16'}(&p, &s, ${ptr(e, n.inputs[0]!, ct)}, ${ptr(e, n.inputs[1]!, ct)}, ${ptr(e, n.outputs[0]!, ct)})`);
+}
+
+function pool(e: TfliteEmit, avg: boolean): void {
+  const n = e.node;
+  const x = act(e, n.inputs[0]!);
+  const y = act(e, n.outputs[0]!);
+  requireQuant(e, y);
+  if (x.dtype !== y.dtype || (x.dtype !== 'int8' && x.dtype !== 'int16')) unsupported(n, `${x.dtype} -> ${y.dtype} pooling`);
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  const [, OH, OW] = y.shape as [number, number, number, number];
+  const kh = intAttr(n, 'filter_h', 1), kw = intAttr(n, 'filter_w', 1);
+  const sh = intAttr(n, 'stride_h', 1), sw = intAttr(n, 'stride_w', 1);
+  const padding = strAttr(n, 'padding', 'SAME');
+  const [amin, amax] = activationRange(strAttr(n, 'fused_activation', 'NONE'), y);
+  e.w.line(`const mpq_pool_params p = {${N}, ${H}, ${W}, ${C}, ${OH}, ${OW}, ${kh}, ${kw}, ${sh}, ${sw}, ${padBefore(H, OH, kh, sh, 1, padding)}, ${padBefore(W, OW, kw, sw, 1, padding)}, ${amin}, ${amax}};`);
+  const ct = x.dtype === 'int8' ? 'int8_t' : 'int16_t';
+  call(e, `mpq_${avg ? 'avgpool' : 'maxpool'}_${ct === 'int8_t' ? 's8' : 's16'}(&p, ${ptr(e, n.inputs[0]!, ct)}, ${ptr(e, n.outputs[0]!, ct)})`);
+}
+
+function copy(e: TfliteEmit): void {
+  const n = e.node;
+  const x = act(e, n.inputs[0]!);
+  const y = act(e, n.outputs[0]!);
+  if (x.sizeBytes !== y.sizeBytes) unsupported(n, 'a reshape that changes the byte size');
+  e.w.line(`memmove(${ptr(e, n.outputs[0]!, 'uint8_t')}, ${ptr(e, n.inputs[0]!, 'uint8_t')}, ${y.sizeBytes});`);
+}
+
+function softmax(e: TfliteEmit): void {
+  const n = e.node;
+  const x = act(e, n.inputs[0]!);
+  const y = act(e, n.outputs[0]!);
+  requireQuant(e, x);
+  requireQuant(e, y);
+  if (x.dtype !== 'int8' || (y.dtype !== 'int8' && y.dtype !== 'int16')) unsupported(n, `${x.dtype} -> ${y.dtype} softmax (int8 -> int8 or int16 supported)`);
+  const bits = y.dtype === 'int8' ? 8 : 16;
+  if (zeroPointOf(y.quantization) !== -(2 ** (bits - 1)) || Math.abs(scaleOf(y.quantization, 'output') * 2 ** bits - 1) > 1e-3) {
+    unsupported(n, `an ${y.dtype} softmax output must have scale 1/${2 ** bits} and zero point ${-(2 ** (bits - 1))} (TFLite's requirement)`);
+  }
+  const depth = x.shape[x.shape.length - 1] ?? 1;
+  const sp = softmaxParams(floatAttr(n, 'beta', 1), scaleOf(x.quantization, 'input'));
+  call(e, `mpq_softmax_s8(${x.elementCount / depth}, ${depth}, ${ptr(e, n.inputs[0]!, 'int8_t')}, ${ptr(e, n.outputs[0]!, cTypeOf(y.dtype))}, ${bits}, ${sp.multiplier}, ${sp.leftShift}, ${sp.diffMin})`);
+}
+
+function quantize(e: TfliteEmit): void {
+  const n = e.node;
+  const x = act(e, n.inputs[0]!);
+  const y = act(e, n.outputs[0]!);
+  requireQuant(e, y);
+  const yb = bitsOf(e, y);
+  const yt = cTypeOf(y.dtype);
+  if (x.dtype === 'float32') {
+    call(e, `mpq_quantize_f32(${y.elementCount}, ${ptr(e, n.inputs[0]!, 'float')}, ${ptr(e, n.outputs[0]!, yt)}, ${yb}, ${Math.fround(scaleOf(y.quantization, 'output')).toPrecision(9)}f, ${zeroPointOf(y.quantization)})`);
+    return;
+  }
+  requireQuant(e, x);
+  const q = quantizeMultiplier(scaleOf(x.quantization, 'input') / scaleOf(y.quantization, 'output'));
+  call(e, `mpq_requantize(${y.elementCount}, ${ptr(e, n.inputs[0]!, cTypeOf(x.dtype))}, ${bitsOf(e, x)}, ${ptr(e, n.outputs[0]!, yt)}, ${yb}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${q.multiplier}, ${q.shift})`);
+}
+
+function dequantize(e: TfliteEmit): void {
+  const n = e.node;
+  const x = act(e, n.inputs[0]!);
+  const y = act(e, n.outputs[0]!);
+  requireQuant(e, x);
+  if (y.dtype !== 'float32') unsupported(n, `dequantize to ${y.dtype}`);
+  call(e, `mpq_dequantize(${y.elementCount}, ${ptr(e, n.inputs[0]!, cTypeOf(x.dtype))}, ${bitsOf(e, x)}, ${ptr(e, n.outputs[0]!, 'float')}, ${Math.fround(scaleOf(x.quantization, 'input')).toPrecision(9)}f, ${zeroPointOf(x.quantization)})`);
+}
+
+function relu(e: TfliteEmit, op: string): void {
+  const n = e.node;
+  const x = act(e, n.inputs[0]!);
+  const y = act(e, n.outputs[0]!);
+  requireQuant(e, x);
+  requireQuant(e, y);
+  if (scaleOf(x.quantization, 'in') !== scaleOf(y.quantization, 'out') || zeroPointOf(x.quantization) !== zeroPointOf(y.quantization)) {
+    unsupported(n, `${op} that also rescales`);
+  }
+  const [amin, amax] = activationRange(op, y);
+  call(e, `mpq_clamp(${y.elementCount}, ${ptr(e, n.inputs[0]!, cTypeOf(x.dtype))}, ${ptr(e, n.outputs[0]!, cTypeOf(y.dtype))}, ${bitsOf(e, y)}, ${amin}, ${amax})`);
+}
+
+function leakyRelu(e: TfliteEmit): void {
+  const n = e.node;
+  const x = act(e, n.inputs[0]!);
+  const y = act(e, n.outputs[0]!);
+  requireQuant(e, x);
+  requireQuant(e, y);
+  const sx = scaleOf(x.quantization, 'input');
+  const sy = scaleOf(y.quantization, 'output');
+  // TFLite computes alpha * scale in float (params->alpha is a float) before the division in double.
+  const alpha = quantizeMultiplier((sx * Math.fround(floatAttr(n, 'alpha', 0.2))) / sy);
+  const identity = quantizeMultiplier(sx / sy);
+  call(e, `mpq_leaky_relu(${y.elementCount}, ${ptr(e, n.inputs[0]!, cTypeOf(x.dtype))}, ${ptr(e, n.outputs[0]!, cTypeOf(y.dtype))}, ${bitsOf(e, y)}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${identity.multiplier}, ${identity.shift}, ${alpha.multiplier}, ${alpha.shift})`);
+}
+
+function elemBytes(e: TfliteEmit, t: TensorInfo): number {
+  const b = t.sizeBytes / Math.max(1, t.elementCount);
+  if (b !== 1 && b !== 2 && b !== 4) unsupported(e.node, `${t.dtype} elements`);
+  return b;
+}
+
+function pad(e: TfliteEmit, v2: boolean): void {
+  const n = e.node;
+  const x = act(e, n.inputs[0]!);
+  const y = act(e, n.outputs[0]!);
+  const p = constInts(e, 1, 'paddings');
+  const r = x.shape.length;
+  let value = x.quantization ? zeroPointOf(y.quantization) : 0;
+  if (v2 && (n.inputs[2] ?? '') !== '') value = constInts(e, 2, 'the constant value')[0] ?? value;
+  if (x.dtype === 'float32' && value !== 0) unsupported(n, 'a float pad with a non-zero value');
+  e.w.line(`const long xd[${r}] = {${x.shape.join(', ')}};`);
+  e.w.line(`const long before[${r}] = {${x.shape.map((_, i) => p[2 * i]).join(', ')}};`);
+  e.w.line(`const long after[${r}] = {${x.shape.map((_, i) => p[2 * i + 1]).join(', ')}};`);
+  call(e, `mpq_pad(${r}, xd, before, after, ${ptr(e, n.inputs[0]!, 'uint8_t')}, ${ptr(e, n.outputs[0]!, 'uint8_t')}, ${elemBytes(e, x)}, ${value})`);
+}
+
+function transpose(e: TfliteEmit): void {
+  const n = e.node;
+  const x = act(e, n.inputs[0]!);
+  const perm = constInts(e, 1, 'perm');
+  const r = x.shape.length;
+  e.w.line(`const long xd[${r}] = {${x.shape.join(', ')}};`);
+  e.w.line(`const int perm[${r}] = {${perm.join(', ')}};`);
+  call(e, `mpq_transpose(${r}, xd, perm, ${ptr(e, n.inputs[0]!, 'uint8_t')}, ${ptr(e, n.outputs[0]!, 'uint8_t')}, ${elemBytes(e, x)})`);
+}
+
+function stridedSlice(e: TfliteEmit): void {
+  const n = e.node;
+  const x = act(e, n.inputs[0]!);
+  const begin = constInts(e, 1, 'begin');
+  const end = constInts(e, 2, 'end');
+  const strides = constInts(e, 3, 'strides');
+  const r = x.shape.length;
+  const starts: number[] = [];
+  const counts: number[] = [];
+  const bm = intAttr(n, 'begin_mask', 0), em = intAttr(n, 'end_mask', 0), sm = intAttr(n, 'shrink_axis_mask', 0);
+  const offset = intAttr(n, 'offset', 0) !== 0;
+  for (let i = 0; i < r; i++) {
+    const dim = x.shape[i]!;
+    const st = strides[i]!;
+    const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
+    let s0 = (bm >> i) & 1 ? (st > 0 ? 0 : dim - 1) : begin[i]!;
+    if (s0 < 0) s0 += dim;
+    s0 = st > 0 ? clamp(s0, 0, dim) : clamp(s0, -1, dim - 1);
+    let e0: number;
+    if ((sm >> i) & 1) e0 = s0 + 1;
+    else {
+      e0 = (em >> i) & 1 ? (st > 0 ? dim : -1) : offset ? begin[i]! + end[i]! : end[i]!;
+      if (!((em >> i) & 1) && e0 < 0) e0 += dim;
+      e0 = st > 0 ? clamp(e0, 0, dim) : clamp(e0, -1, dim - 1);
+    }
+    const count = (sm >> i) & 1 ? 1 : st > 0 ? Math.max(0, Math.ceil((e0 - s0) / st)) : Math.max(0, Math.ceil((s0 - e0) / -st));
+    starts.push(s0);
+    counts.push(count);
+  }
+  e.w.line(`const long xd[${r}] = {${x.shape.join(', ')}};`);
+  e.w.line(`const long start[${r}] = {${starts.join(', ')}};`);
+  e.w.line(`const long stride[${r}] = {${strides.map((s, i) => ((sm >> i) & 1 ? 1 : s)).join(', ')}};`);
+  e.w.line(`const long count[${r}] = {${counts.join(', ')}};`);
+  call(e, `mpq_strided_slice(${r}, xd, start, stride, count, ${ptr(e, n.inputs[0]!, 'uint8_t')}, ${ptr(e, n.outputs[0]!, 'uint8_t')}, ${elemBytes(e, x)})`);
+}
+
+function concatenation(e: TfliteEmit): void {
+  const n = e.node;
+  const y = act(e, n.outputs[0]!);
+  let axis = intAttr(n, 'axis', 0);
+  if (axis < 0) axis += y.shape.length;
+  const ins = n.inputs.map((i) => act(e, i));
+  for (const t of ins) {
+    if (t.quantization && y.quantization && (scaleOf(t.quantization, 'in') !== scaleOf(y.quantization, 'out') || zeroPointOf(t.quantization) !== zeroPointOf(y.quantization))) {
+      unsupported(n, 'a concatenation that rescales its inputs');
+    }
+  }
+  const outer = y.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const inner = y.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  e.w.line(`const void *const xs[${ins.length}] = {${n.inputs.map((i) => ptr(e, i, 'const uint8_t')).join(', ')}};`);
+  e.w.line(`const long lens[${ins.length}] = {${ins.map((t) => t.shape[axis]).join(', ')}};`);
+  call(e, `mpq_concat(${ins.length}, xs, lens, ${outer}, ${inner}, ${ptr(e, n.outputs[0]!, 'uint8_t')}, ${elemBytes(e, y)})`);
+}
+
+function mean(e: TfliteEmit): void {
+  const n = e.node;
+  const x = act(e, n.inputs[0]!);
+  const y = act(e, n.outputs[0]!);
+  requireQuant(e, x);
+  requireQuant(e, y);
+  if (x.dtype !== 'int8') unsupported(n, `${x.dtype} mean`);
+  const axes = constInts(e, 1, 'axes').map((a) => (a < 0 ? a + x.shape.length : a)).sort((a, b) => a - b);
+  for (let i = 1; i < axes.length; i++) if (axes[i] !== axes[i - 1]! + 1) unsupported(n, 'a mean over non-adjacent axes');
+  const first = axes[0]!, last = axes[axes.length - 1]!;
+  const outer = x.shape.slice(0, first).reduce((a, b) => a * b, 1);
+  const count = x.shape.slice(first, last + 1).reduce((a, b) => a * b, 1);
+  const inner = x.shape.slice(last + 1).reduce((a, b) => a * b, 1);
+  // TFLite's integer mean: the multiplier of input_scale / output_scale, divided by the count with
+  // extra precision (a left shift of up to floor(log2(count)) bits, at most 32 and 31 + shift).
+  const q = quantizeMultiplier(scaleOf(x.quantization, 'input') / scaleOf(y.quantization, 'output'));
+  const reduction = Math.min(Math.floor(Math.log2(count)), 32, 31 + q.shift);
+  const multiplier = Number((BigInt(q.multiplier) << BigInt(reduction)) / BigInt(count));
+  call(e, `mpq_mean_s8(${outer}, ${count}, ${inner}, ${ptr(e, n.inputs[0]!, 'int8_t')}, ${ptr(e, n.outputs[0]!, 'int8_t')}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, 0, ${multiplier}, ${q.shift - reduction})`);
+}
+
+function svdf(e: TfliteEmit): void {
+  const n = e.node;
+  const x = act(e, n.inputs[0]!);
+  const y = act(e, n.outputs[0]!);
+  const wf = weight(e, 1, 'weights_feature');
+  const wt = weight(e, 2, 'weights_time');
+  const stateName = n.inputs[4]!;
+  const state = act(e, stateName);
+  requireQuant(e, x);
+  requireQuant(e, y);
+  requireQuant(e, state);
+  if (x.dtype !== 'int8' || wf.dtype !== 'int8' || wt.dtype !== 'int16' || state.dtype !== 'int16') {
+    unsupported(n, `SVDF with ${x.dtype} input, ${wf.dtype}/${wt.dtype} weights and ${state.dtype} state (int8/int8/int16/int16 supported)`);
+  }
+  const rank = intAttr(n, 'rank', 1);
+  const [filters, inputSize] = wf.shape as [number, number];
+  const memory = wt.shape[1]!;
+  const batches = x.shape[0]!;
+  const a = quantizeMultiplier((scaleOf(x.quantization, 'input') * scaleOf(wf.quantization, 'weights_feature')) / scaleOf(state.quantization, 'state'));
+  const b = quantizeMultiplier((scaleOf(state.quantization, 'state') * scaleOf(wt.quantization, 'weights_time')) / scaleOf(y.quantization, 'output'));
+  const biasName = n.inputs[3] ?? '';
+  e.w.line(`const mpq_svdf_params p = {${batches}, ${inputSize}, ${filters}, ${memory}, ${rank}, ${filters / rank}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${a.multiplier}, ${b.multiplier}, ${a.shift}, ${b.shift}, -128, 127};`);
+  call(e, `mpq_svdf_s8(&p, ${ptr(e, n.inputs[0]!, 'int8_t')}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${ptr(e, n.inputs[2]!, 'int16_t')}, ${biasName === '' ? 'NULL' : ptr(e, biasName, 'int32_t')}, ${ptr(e, stateName, 'int16_t')}, ${ptr(e, n.outputs[0]!, 'int8_t')})`);
+}
+
+/** Integer ranges are also needed by tests. */
+export { intRange };
