@@ -35,6 +35,8 @@ export interface ReportLayer {
   readonly startSlot: number;
   readonly name: string;
   readonly op: string;
+  /** The model's node names this layer computes, in order. */
+  readonly nodes: readonly string[];
   /** Output shapes, e.g. "1x16x48x48" (several outputs joined by ", "). */
   readonly outputShape: string;
   /** Bytes of the non-constant outputs of the layer. */
@@ -78,6 +80,18 @@ export interface ReportBuffer {
   readonly offset?: number;
 }
 
+/** What the graph optimizations did. */
+export interface ReportGraphOptimizations {
+  /** False with --no-graph-opt. */
+  readonly enabled: boolean;
+  /** How the layer order was chosen: file, exact (exhaustive search) or beam (bounded search). */
+  readonly order: string;
+  /** Layers after fusion (nodes when off). */
+  readonly layerCount: number;
+  /** Peak bytes saved by each kind (fusion, alias, concat, in-place, order), attributed in that order. */
+  readonly savedBytes: readonly { readonly kind: string; readonly bytes: number }[];
+}
+
 /** Why the gate failed: the memory, the step or layer, needed and available bytes. */
 export interface ReportFailure {
   readonly code: string;
@@ -101,6 +115,13 @@ export interface AnalysisReport {
   readonly fits: boolean;
   readonly peakLiveBytes: number;
   readonly peakStep: number;
+  /**
+   * The same graph-level accounting after memplan's graph optimizations (fused layers, in-place and
+   * aliased outputs, copy-free Concat, memory-aware order): what a whole-tensor, no-DRAM deployment
+   * needs before tiling. Equals peakLiveBytes with --no-graph-opt.
+   */
+  readonly optimizedPeakBytes: number;
+  readonly graphOptimizations: ReportGraphOptimizations;
   readonly weightBytes: number;
   /** Smallest SRAM size at which every layer fits, when asked for (--min-sram) or when it does not fit. */
   readonly minSramBytes?: number;

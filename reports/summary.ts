@@ -30,3 +30,11 @@ export const POOL_HEADER = ['Memory region', 'Used', 'Size', '% used', 'Lower bo
 export function planLine(report: AnalysisReport): string {
   return `strategy ${report.strategy}, ${report.optimal ? 'proven optimal' : 'not proven optimal'}`;
 }
+
+/** `; saved: fusion 147456, order 0` (bytes per kind), or `; graph optimizations off`. */
+export function savingsLine(report: AnalysisReport): string {
+  const g = report.graphOptimizations;
+  if (!g.enabled) return '; graph optimizations off (--no-graph-opt)';
+  const parts = g.savedBytes.filter((s) => s.bytes !== 0).map((s) => `${s.kind} ${s.bytes}`);
+  return `; saved: ${parts.length > 0 ? parts.join(', ') : 'nothing'} bytes; ${g.layerCount} layers, order ${g.order}`;
+}

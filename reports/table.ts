@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import type { AnalysisReport } from './analysis-model.js';
 import { formatBytes, formatPercent } from './units.js';
-import { describeTarget, planLine, poolRow, POOL_HEADER } from './summary.js';
+import { describeTarget, planLine, poolRow, POOL_HEADER, savingsLine } from './summary.js';
 
 /** No colours, no rules between rows: stable text for terminals, logs and golden files. */
 const COMPACT = {
@@ -37,6 +37,7 @@ export function renderTable(report: AnalysisReport, options: { readonly maxLiveR
   out.push(pools.toString());
   const peakLayer = report.layers[report.peakStep]?.name ?? '-';
   out.push(`Peak live activations (graph level, no tiling): ${formatBytes(report.peakLiveBytes)} (${report.peakLiveBytes} bytes) at step ${report.peakStep} (${peakLayer})`);
+  out.push(`Optimized peak (fusion, in place, aliases, copy-free Concat, order): ${formatBytes(report.optimizedPeakBytes)} (${report.optimizedPeakBytes} bytes)${savingsLine(report)}`);
   out.push(`Weights (read-only): ${formatBytes(report.weightBytes)} (${report.weightBytes} bytes)`);
   const saved = report.layers.reduce((a, l) => a + (l.cyclesSingleBuffered - l.cycles), 0);
   const dbBytes = Math.max(0, ...report.layers.map((l) => l.doubleBufferBytes));

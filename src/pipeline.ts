@@ -19,6 +19,9 @@ import type { PlanResult, StrategyName } from '../planner/types.js';
 import { liveSumBound, planMemory } from '../planner/index.js';
 import type { AnalysisReport, ReportBuffer, ReportFailure, ReportLayer, ReportPool } from '../reports/analysis-model.js';
 import { Codes } from './diagnostics/codes.js';
+import type { OptimizedGraph } from './graph-opt/layer-graph.js';
+import { OPTIMIZATION_KINDS } from './graph-opt/layer-graph.js';
+import { optimizeGraph } from './graph-opt/optimize-graph.js';
 
 export interface AnalyzeOptions {
   /** Model file name as shown in reports (base name). */
@@ -35,12 +38,18 @@ export interface AnalyzeOptions {
   readonly findMinSram?: boolean;
   /** Fail the gate when a bounded memory is used beyond (1 - headroom) of its size (0..1; default 0). */
   readonly headroom?: number;
+  /** Graph optimizations (fusion, in place, aliases, copy-free Concat, order); default true. */
+  readonly graphOpt?: boolean;
+  /** `search` (default): memory-aware layer order; `file`: the model's order. */
+  readonly order?: 'search' | 'file';
   readonly onProgress?: (info: { readonly phase: string; readonly bestBytes: number; readonly lowerBoundBytes: number }) => void;
 }
 
 export interface Analysis {
   readonly graph: Graph;
   readonly liveness: GraphLiveness;
+  /** The graph optimizations' layers, storages and peak (the baseline when they are off). */
+  readonly optimized: OptimizedGraph;
   readonly schedule: ScheduledModel;
   readonly bufferSet: ScopedBufferSet;
   readonly plan: PlanResult;
@@ -133,6 +142,7 @@ export async function findMinSram(
 export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promise<Analysis> {
   const dtype = options.dtype ?? 'as-is';
   const liveness = graphLiveness(graph, dtype);
+  const optimized = optimizeGraph(graph, { dtype, enabled: options.graphOpt ?? true, order: options.order ?? 'search' });
   const target = options.target;
   // With --headroom, memplan plans into the allowed part of each bounded memory and fails only
   // when even that does not fit.
@@ -198,6 +208,7 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
       startSlot: bufferSet.layerStart[l.step] ?? 0,
       name: l.name,
       op: l.op,
+      nodes: [node.name],
       outputShape: shapes.join(', '),
       outputBytes,
       liveBytes: liveness.liveBytesByStep[l.step] ?? 0,
@@ -275,6 +286,13 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     fits: failures.length === 0,
     peakLiveBytes: liveness.peakLiveBytes,
     peakStep: liveness.peakStep,
+    optimizedPeakBytes: optimized.peakBytes,
+    graphOptimizations: {
+      enabled: options.graphOpt ?? true,
+      order: optimized.order.method,
+      layerCount: optimized.layers.length,
+      savedBytes: OPTIMIZATION_KINDS.map((kind) => ({ kind, bytes: optimized.savedBytes[kind] })),
+    },
     weightBytes: graph.weightBytes,
     ...(minWithHeadroom !== undefined ? { minSramBytes: minWithHeadroom } : {}),
     doubleBuffer: options.doubleBuffer ?? true,
@@ -289,7 +307,7 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     buffers: reportBuffers,
     failures,
   };
-  return { graph, liveness, schedule, bufferSet, plan, report };
+  return { graph, liveness, optimized, schedule, bufferSet, plan, report };
 }
 
 /** The layer with the most SRAM (or the most DRAM traffic for other pools) to blame for an overflow. */

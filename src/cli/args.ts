@@ -27,7 +27,7 @@ export interface CommonPlanFlags {
   readonly seed: number;
 }
 
-export interface AnalyzeCommand extends CommonPlanFlags {
+export interface AnalyzeCommand extends CommonPlanFlags, GraphOptFlags {
   readonly kind: 'analyze';
   readonly model: string;
   readonly sramBytes?: number;
@@ -44,6 +44,14 @@ export interface AnalyzeCommand extends CommonPlanFlags {
   readonly minSram: boolean;
   /** Fail when a memory is used beyond (1 - headroom) of its size; 0 = off. */
   readonly headroom: number;
+}
+
+/** Graph-optimization flags shared by analyze and dump. */
+export interface GraphOptFlags {
+  /** False with --no-graph-opt. */
+  readonly graphOpt: boolean;
+  /** --order: `search` (memory-aware, default) or `file`. */
+  readonly order: 'search' | 'file';
 }
 
 export interface PlanCommand extends CommonPlanFlags {
@@ -182,7 +190,9 @@ function modelOptions<T>(y: Argv<T>) {
     .option('double-buffer', { type: 'boolean', describe: 'double-buffer streamed tiles when they fit (--no-double-buffer to disable)', default: true })
     .option('strategy', { type: 'string', describe: `planning strategy: ${STRATEGY_CHOICES.join(', ')}`, default: 'auto' })
     .option('time-limit', { type: 'string', describe: 'planner search time limit in seconds' })
-    .option('seed', { type: 'string', describe: 'seed for randomized strategies', default: '1' });
+    .option('seed', { type: 'string', describe: 'seed for randomized strategies', default: '1' })
+    .option('graph-opt', { type: 'boolean', describe: 'graph optimizations: fusion, in place, aliases, copy-free Concat, memory-aware order (--no-graph-opt: the baseline)', default: true })
+    .option('order', { type: 'string', describe: 'layer order: search (memory-aware) or file (the model\'s order)', default: 'search' });
 }
 
 type ModelFlags = Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'emitCDir' | 'minSram' | 'headroom'>;
@@ -199,6 +209,8 @@ function modelFlags(a: Record<string, unknown>): ModelFlags {
     inputs,
     dtype: choice(a['dtype'], DTYPE_CHOICES, '--dtype'),
     doubleBuffer: bool(a['double-buffer'], '--double-buffer'),
+    graphOpt: bool(a['graph-opt'], '--graph-opt'),
+    order: choice(a['order'], ['search', 'file'] as const, '--order'),
     ...planFlags(a),
   };
 }
