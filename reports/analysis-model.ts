@@ -8,7 +8,7 @@ export interface ReportTarget {
   readonly cores: number;
   /** Shared SRAM capacity in bytes (null = unbounded). */
   readonly sramBytes: number | null;
-  /** DRAM capacity in bytes (null = unbounded). */
+  /** DRAM capacity in bytes (null = unbounded, 0 = no DRAM: --dram 0). */
   readonly dramBytes: number | null;
 }
 

@@ -4,7 +4,7 @@ import { formatBytes, formatPercent } from './units.js';
 
 export function describeTarget(report: AnalysisReport): string {
   const t = report.target;
-  const size = (b: number | null) => (b === null ? 'unbounded' : `${formatBytes(b)} (${b} bytes)`);
+  const size = (b: number | null) => (b === null ? 'unbounded' : b === 0 ? 'none' : `${formatBytes(b)} (${b} bytes)`);
   return `target ${t.name}, ${t.cores} core${t.cores === 1 ? '' : 's'}, sram ${size(t.sramBytes)}, dram ${size(t.dramBytes)}, activations ${report.dtype}`;
 }
 
@@ -36,5 +36,5 @@ export function savingsLine(report: AnalysisReport): string {
   const g = report.graphOptimizations;
   if (!g.enabled) return '; graph optimizations off (--no-graph-opt)';
   const parts = g.savedBytes.filter((s) => s.bytes !== 0).map((s) => `${s.kind} ${s.bytes}`);
-  return `; saved: ${parts.length > 0 ? parts.join(', ') : 'nothing'} bytes; ${g.layerCount} layers, order ${g.order}`;
+  return `; saved: ${parts.length > 0 ? `${parts.join(', ')} bytes` : 'nothing'}; ${g.layerCount} layers, order ${g.order}`;
 }

@@ -278,7 +278,8 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
       name: target.name,
       cores: target.cores,
       sramBytes: sramSize,
-      dramBytes: globalOf(target)?.sizeBytes ?? null,
+      // 0 = no DRAM (--dram 0, or a target without a global memory); null = unbounded.
+      dramBytes: globalOf(target) ? (globalOf(target)!.sizeBytes ?? null) : 0,
     },
     dtype,
     strategy: plan.strategy,

@@ -182,7 +182,7 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
 function modelOptions<T>(y: Argv<T>) {
   return y
     .option('sram', { type: 'string', describe: 'shared SRAM size (e.g. 256K)' })
-    .option('dram', { type: 'string', describe: 'DRAM size (e.g. 64M)' })
+    .option('dram', { type: 'string', describe: 'DRAM size (e.g. 64M); 0 = no DRAM, every activation in SRAM' })
     .option('target', { type: 'string', describe: 'target description file (JSON)' })
     .option('cores', { type: 'string', describe: 'number of cores' })
     .option('input', { type: 'string', array: true, describe: 'fix an input shape: NAME=1x3x96x96 (repeatable)' })
@@ -203,7 +203,7 @@ function modelFlags(a: Record<string, unknown>): ModelFlags {
   return {
     model: String(a['model']),
     ...optionalSize(a['sram'], '--sram', 'sramBytes'),
-    ...optionalSize(a['dram'], '--dram', 'dramBytes'),
+    ...(a['dram'] !== undefined && /^\s*0+\s*[a-zA-Z]*\s*$/.test(single(a['dram'], '--dram')) ? { dramBytes: 0 } : optionalSize(a['dram'], '--dram', 'dramBytes')),
     ...(a['target'] !== undefined ? { targetFile: nonEmpty(a['target'], '--target') } : {}),
     ...(a['cores'] !== undefined ? { cores: intFlag(a['cores'], '--cores', 1, 1024) } : {}),
     inputs,

@@ -12,6 +12,22 @@ import { tensorBytes } from '../liveness/graph-liveness.js';
 import type { OptLayer, OptimizationKind, RewriteRecord } from './layer-graph.js';
 import { StorageForest } from './storage-forest.js';
 
+/** Rewrites that the later stages cannot carry out yet are off unless asked for. */
+export interface LayerPassOptions {
+  /**
+   * Fuse a residual Add into the producer of one operand (the kernel reads the other operand).
+   * The C kernels do not read a residual yet: off by default; the Add runs in place instead.
+   */
+  readonly fuseResidual: boolean;
+  /**
+   * Copy-free Concat and Split/Slice views (tensors at an offset inside another). The scheduler
+   * places whole buffers only: off by default.
+   */
+  readonly sliceViews: boolean;
+}
+
+export const DEFAULT_LAYER_PASS_OPTIONS: LayerPassOptions = { fuseResidual: false, sliceViews: false };
+
 export class LayerBuilder {
   readonly graph: Graph;
   readonly forest = new StorageForest();
@@ -29,7 +45,11 @@ export class LayerBuilder {
   private readonly graphInputs: ReadonlySet<string>;
   private readonly graphOutputs: ReadonlySet<string>;
 
-  constructor(graph: Graph, readonly dtype: DtypeMode) {
+  constructor(
+    graph: Graph,
+    readonly dtype: DtypeMode,
+    readonly options: LayerPassOptions = DEFAULT_LAYER_PASS_OPTIONS,
+  ) {
     this.graph = graph;
     this.layerOf = graph.nodes.map((_, i) => i);
     graph.nodes.forEach((_, i) => this.nodesOf.set(i, [i]));

@@ -8,7 +8,8 @@ import type { Graph } from '../ir/graph.js';
 import type { DtypeMode } from '../liveness/graph-liveness.js';
 import type { OptimizationKind, OptimizedGraph, OptLayer, Storage } from './layer-graph.js';
 import { OPTIMIZATION_KINDS } from './layer-graph.js';
-import { LayerBuilder } from './layer-builder.js';
+import { DEFAULT_LAYER_PASS_OPTIONS, LayerBuilder } from './layer-builder.js';
+import type { LayerPassOptions } from './layer-builder.js';
 import { LAYER_PASSES } from './passes/index.js';
 import { buildMemoryProblem, evaluateOrder } from './memory-model.js';
 import { searchOrder, DEFAULT_WIDTH_LIMIT } from './order-search.js';
@@ -20,6 +21,8 @@ export interface GraphOptOptions {
   readonly enabled?: boolean;
   /** `search` (default): memory-aware order; `file`: keep the model's order. */
   readonly order?: 'search' | 'file';
+  /** Rewrites beyond what the C generator carries out (see LayerPassOptions); all off by default. */
+  readonly passOptions?: Partial<LayerPassOptions>;
   /** Most sets per level before the order search turns into a beam search. */
   readonly orderWidthLimit?: number;
 }
@@ -29,8 +32,8 @@ interface Built {
   readonly layers: OptLayer[];
 }
 
-function build(graph: Graph, dtype: DtypeMode, kinds: ReadonlySet<OptimizationKind>): Built {
-  const builder = new LayerBuilder(graph, dtype);
+function build(graph: Graph, dtype: DtypeMode, kinds: ReadonlySet<OptimizationKind>, passOptions: LayerPassOptions): Built {
+  const builder = new LayerBuilder(graph, dtype, passOptions);
   for (const pass of LAYER_PASSES) if (kinds.has(pass.kind)) pass.run(builder);
   return { builder, layers: builder.finish() };
 }
@@ -48,15 +51,15 @@ interface Variant {
  * One run of the passes with the given kinds (cumulative ablation in file order: each kind's saving
  * is the peak before it minus the peak after it), then the order.
  */
-function runVariant(graph: Graph, dtype: DtypeMode, enabledKinds: readonly OptimizationKind[], searching: boolean, widthLimit: number, baselinePeakBytes: number): Variant {
+function runVariant(graph: Graph, dtype: DtypeMode, passOptions: LayerPassOptions, enabledKinds: readonly OptimizationKind[], searching: boolean, widthLimit: number, baselinePeakBytes: number): Variant {
   const savedBytes = Object.fromEntries(OPTIMIZATION_KINDS.map((k) => [k, 0])) as Record<OptimizationKind, number>;
   const kinds = new Set<OptimizationKind>();
-  let built = build(graph, dtype, kinds);
+  let built = build(graph, dtype, kinds, passOptions);
   let problem = buildMemoryProblem(built.layers, built.builder.forest, graph.inputs, graph.outputs);
   let previous = baselinePeakBytes;
   for (const kind of enabledKinds) {
     kinds.add(kind);
-    built = build(graph, dtype, kinds);
+    built = build(graph, dtype, kinds, passOptions);
     problem = buildMemoryProblem(built.layers, built.builder.forest, graph.inputs, graph.outputs);
     const peak = evaluateOrder(problem, built.layers.map((_, i) => i)).peakBytes;
     savedBytes[kind] = previous - peak;
@@ -74,7 +77,8 @@ export function optimizeGraph(graph: Graph, options: GraphOptOptions = {}): Opti
   const enabled = options.enabled ?? true;
   const searching = enabled && (options.order ?? 'search') === 'search';
   const widthLimit = options.orderWidthLimit ?? DEFAULT_WIDTH_LIMIT;
-  const baseline = build(graph, dtype, new Set());
+  const passOptions = { ...DEFAULT_LAYER_PASS_OPTIONS, ...(options.passOptions ?? {}) };
+  const baseline = build(graph, dtype, new Set(), passOptions);
   const baselinePeakBytes = evaluateOrder(
     buildMemoryProblem(baseline.layers, baseline.builder.forest, graph.inputs, graph.outputs),
     baseline.layers.map((_, i) => i),
@@ -82,9 +86,9 @@ export function optimizeGraph(graph: Graph, options: GraphOptOptions = {}): Opti
   // Copy-free Concat keeps the whole output live from its first slice's producer: with some orders
   // that costs more than the copy saves. It is kept when the finished schedule is no worse with it.
   const all = OPTIMIZATION_KINDS.filter((k) => k !== 'order');
-  let v = runVariant(graph, dtype, enabled ? all : [], searching, widthLimit, baselinePeakBytes);
+  let v = runVariant(graph, dtype, passOptions, enabled ? all : [], searching, widthLimit, baselinePeakBytes);
   if (enabled && v.built.builder.records.some((r) => r.pass === 'copy-free-concat')) {
-    const without = runVariant(graph, dtype, all.filter((k) => k !== 'concat'), searching, widthLimit, baselinePeakBytes);
+    const without = runVariant(graph, dtype, passOptions, all.filter((k) => k !== 'concat'), searching, widthLimit, baselinePeakBytes);
     if (without.evaluation.peakBytes < v.evaluation.peakBytes) v = without;
   }
   const { built, order, evaluation, search, savedBytes } = v;

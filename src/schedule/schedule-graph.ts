@@ -109,8 +109,11 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
   let failures: LayerFailure[] = [];
   const residentLive = (res: ReadonlySet<string>): number[] =>
     liveBytesPerStep(groups.filter((g) => res.has(g.name)), graph.nodes.length + 1);
+  // Without DRAM (--dram 0) every activation stays in SRAM as a whole tensor; the plan's gate and
+  // --min-sram then tell whether and where it fits.
+  const noDram = globalOf(target) === undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    if (capacity === null) {
+    if (capacity === null || noDram) {
       resident = new Set(groups.map((g) => g.name));
     } else {
       const buffers: BufferInfo[] = groups.map((g) => ({

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AttrValue } from '../../src/ir/graph.js';
 import { optimizeGraph } from '../../src/graph-opt/optimize-graph.js';
+import { optimizeGraph as optimize } from '../../src/graph-opt/optimize-graph.js';
 import type { OptimizedGraph } from '../../src/graph-opt/layer-graph.js';
 import { graphLiveness } from '../../src/liveness/graph-liveness.js';
 import { buildGraph } from '../helpers/graph-builder.js';
@@ -74,7 +75,11 @@ describe('fuse-chain', () => {
     const residual = graph(
       [{ name: 'r0', op: 'Relu', inputs: ['x'], outputs: ['a'] }, conv('c', 'a', 't'), { name: 'add', op: 'Add', inputs: ['t', 'a'], outputs: ['y'] }, { name: 'n', op: 'Neg', inputs: ['y'], outputs: ['z'] }],
     );
-    const o = optimizeGraph(residual);
+    // Off by default (the C kernels do not read a residual): the Add runs in place over 'a' instead.
+    const plain = optimizeGraph(residual);
+    expect(layerNodes(plain)).toEqual([['r0'], ['c'], ['add'], ['n']]);
+    expect([plain.placement.get('a'), plain.placement.get('t')]).toContainEqual(plain.placement.get('y'));
+    const o = optimizeGraph(residual, { passOptions: { fuseResidual: true } });
     expect(layerNodes(o)).toEqual([['r0'], ['c', 'add'], ['n']]);
     expect(o.layers[1]!.inPlaceCandidates).toEqual([{ output: 'y', input: 'a' }]);
     expect(o.placement.get('y')).toEqual(o.placement.get('a'));
@@ -83,7 +88,7 @@ describe('fuse-chain', () => {
       [{ name: 'p', op: 'GlobalAveragePool', inputs: ['x'], outputs: ['a'] }, conv('c', 'x', 't'), { name: 'add', op: 'Add', inputs: ['t', 'a'], outputs: ['y'] }],
       { tensors: { a: { shape: [1, 4, 1, 1] } } },
     );
-    expect(layerNodes(optimizeGraph(broadcast))).toEqual([['p'], ['c'], ['add']]);
+    expect(layerNodes(optimizeGraph(broadcast, { passOptions: { fuseResidual: true } }))).toEqual([['p'], ['c'], ['add']]);
   });
 });
 
@@ -120,7 +125,8 @@ describe('alias-views', () => {
   });
 });
 
-describe('copy-free-concat and split-views', () => {
+describe('copy-free-concat and split-views (opt-in: sliceViews)', () => {
+  const optimizeGraph = (g: Parameters<typeof optimize>[0]) => optimize(g, { passOptions: { sliceViews: true } });
   const branches = (axis: number, shapeOut: number[], inputs = ['x'], operands = ['a', 'b']) =>
     graph(
       [
@@ -134,6 +140,7 @@ describe('copy-free-concat and split-views', () => {
   it('producers write into their slice of a channel Concat with batch 1', () => {
     const o = optimizeGraph(branches(1, [1, 8, 8, 8]));
     expect(passes(o)).toContain('copy-free-concat');
+    expect(passes(optimize(branches(1, [1, 8, 8, 8])))).not.toContain('copy-free-concat');
     const c = o.placement.get('c')!;
     expect(o.placement.get('a')).toEqual({ storage: c.storage, offsetBytes: 0 });
     expect(o.placement.get('b')).toEqual({ storage: c.storage, offsetBytes: BYTES });

@@ -28,6 +28,7 @@ export const copyFreeConcat: LayerPass = {
   name: 'copy-free-concat',
   kind: 'concat',
   run(b: LayerBuilder): void {
+    if (!b.options.sliceViews) return;
     b.graph.nodes.forEach((node, i) => {
       if (!b.traits(i).concat || !b.isAlone(i)) return;
       const outs = b.outputsOf(i);

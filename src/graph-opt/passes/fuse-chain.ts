@@ -37,7 +37,7 @@ function nextStep(b: LayerBuilder, t: string, hasResidual: boolean): Step {
       const other = others[0]!;
       if (b.isWeight(other)) return { nodes: [c], output: outs[0]! };
       // A residual operand: a same-shaped activation produced outside this chain.
-      if (hasResidual || other === t || !sameAsT(other) || b.gone.has(other)) return undefined;
+      if (!b.options.fuseResidual || hasResidual || other === t || !sameAsT(other) || b.gone.has(other)) return undefined;
       return { nodes: [c], output: outs[0]!, residual: other };
     }
     // Unary and channel-affine steps: every other operand is a constant.

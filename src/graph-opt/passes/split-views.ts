@@ -62,6 +62,7 @@ export const splitViews: LayerPass = {
   name: 'split-views',
   kind: 'concat',
   run(b: LayerBuilder): void {
+    if (!b.options.sliceViews) return;
     b.graph.nodes.forEach((node, i) => {
       if (!b.traits(i).split || !b.isAlone(i)) return;
       const src = node.inputs[0] ?? '';
