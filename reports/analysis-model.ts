@@ -115,6 +115,8 @@ export interface AnalysisReport {
   readonly fits: boolean;
   readonly peakLiveBytes: number;
   readonly peakStep: number;
+  /** The model node at peakStep (steps of the baseline are the model's nodes, not the layers). */
+  readonly peakNode?: string;
   /**
    * The same graph-level accounting after memplan's graph optimizations (fused layers, in-place and
    * aliased outputs, copy-free Concat, memory-aware order): what a whole-tensor, no-DRAM deployment

@@ -35,7 +35,7 @@ export function renderTable(report: AnalysisReport, options: { readonly maxLiveR
   out.push(`${report.model}: ${describeTarget(report)}`);
   out.push(layers.toString());
   out.push(pools.toString());
-  const peakLayer = report.layers[report.peakStep]?.name ?? '-';
+  const peakLayer = report.peakNode ?? report.layers[report.peakStep]?.name ?? '-';
   out.push(`Peak live activations (graph level, no tiling): ${formatBytes(report.peakLiveBytes)} (${report.peakLiveBytes} bytes) at step ${report.peakStep} (${peakLayer})`);
   out.push(`Optimized peak (fusion, in place, aliases, copy-free Concat, order): ${formatBytes(report.optimizedPeakBytes)} (${report.optimizedPeakBytes} bytes)${savingsLine(report)}`);
   out.push(`Weights (read-only): ${formatBytes(report.weightBytes)} (${report.weightBytes} bytes)`);

@@ -22,6 +22,7 @@ import { Codes } from './diagnostics/codes.js';
 import type { OptimizedGraph } from './graph-opt/layer-graph.js';
 import { OPTIMIZATION_KINDS } from './graph-opt/layer-graph.js';
 import { optimizeGraph } from './graph-opt/optimize-graph.js';
+import { lowerGraph } from './graph-opt/lower-graph.js';
 
 export interface AnalyzeOptions {
   /** Model file name as shown in reports (base name). */
@@ -46,7 +47,11 @@ export interface AnalyzeOptions {
 }
 
 export interface Analysis {
+  /** The model as imported (the baseline's graph). */
+  readonly sourceGraph: Graph;
+  /** The graph that was scheduled and is generated as C: one node per optimized layer. */
   readonly graph: Graph;
+  /** Graph-level liveness of `graph` (the scheduled nodes). */
   readonly liveness: GraphLiveness;
   /** The graph optimizations' layers, storages and peak (the baseline when they are off). */
   readonly optimized: OptimizedGraph;
@@ -75,7 +80,14 @@ interface Fitted {
 }
 
 /** Schedules and plans at the target's sizes; retries with slack when fragmentation overflows SRAM. */
-async function fit(graph: Graph, liveness: GraphLiveness, options: AnalyzeOptions, target: TargetSpec, timeLimitMs?: number): Promise<Fitted> {
+async function fit(
+  graph: Graph,
+  liveness: GraphLiveness,
+  options: AnalyzeOptions,
+  target: TargetSpec,
+  timeLimitMs?: number,
+  aliases?: ReadonlyMap<string, string>,
+): Promise<Fitted> {
   let slackBytes = 0;
   let last: Fitted | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -83,6 +95,7 @@ async function fit(graph: Graph, liveness: GraphLiveness, options: AnalyzeOption
       target,
       doubleBuffer: options.doubleBuffer ?? true,
       slackBytes,
+      ...(aliases ? { aliases } : {}),
       ...planOptions(options, timeLimitMs),
     });
     const bufferSet = extractBufferSets(model, liveness, target);
@@ -114,9 +127,11 @@ export async function findMinSram(
   options: AnalyzeOptions,
   /** A size known not to fit (e.g. one byte less than some layer's smallest tile). */
   failsAt = 0,
+  /** Buffer aliases of the graph optimizations (see ScheduleOptions.aliases). */
+  aliases?: ReadonlyMap<string, string>,
 ): Promise<number | undefined> {
   const align = options.target.alignmentBytes;
-  const probe = async (bytes: number) => fitsAll(await fit(graph, liveness, options, applyOverrides(options.target, { sramBytes: bytes }), 200));
+  const probe = async (bytes: number) => fitsAll(await fit(graph, liveness, options, applyOverrides(options.target, { sramBytes: bytes }), 200, aliases));
   // Start just above the known failure and grow geometrically: most models fit close to their largest
   // smallest-tile, so this needs few probes.
   let lo = Math.floor(failsAt / align) * align;
@@ -139,10 +154,16 @@ export async function findMinSram(
   return hi;
 }
 
-export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promise<Analysis> {
+export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions): Promise<Analysis> {
   const dtype = options.dtype ?? 'as-is';
-  const liveness = graphLiveness(graph, dtype);
-  const optimized = optimizeGraph(graph, { dtype, enabled: options.graphOpt ?? true, order: options.order ?? 'search' });
+  // The baseline (DESIGN.md's convention) is measured on the model as imported.
+  const baseline = graphLiveness(sourceGraph, dtype);
+  const optimized = optimizeGraph(sourceGraph, { dtype, enabled: options.graphOpt ?? true, order: options.order ?? 'search' });
+  // What runs: one node per optimized layer, in the chosen order, with in-place and view aliases.
+  const lowered = lowerGraph(optimized);
+  const graph = lowered.graph;
+  const liveness = graph === sourceGraph ? baseline : graphLiveness(graph, dtype);
+  const aliases = lowered.aliases;
   const target = options.target;
   // With --headroom, memplan plans into the allowed part of each bounded memory and fails only
   // when even that does not fit.
@@ -156,12 +177,12 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     ...(sramAllowed !== undefined ? { sramBytes: sramAllowed } : {}),
     ...(dramAllowed !== undefined ? { dramBytes: dramAllowed } : {}),
   });
-  const fitted = await fit(graph, liveness, { ...options, target: planTarget }, planTarget, options.timeLimitMs);
+  const fitted = await fit(graph, liveness, { ...options, target: planTarget }, planTarget, options.timeLimitMs, aliases);
   const { schedule, bufferSet, plan } = fitted;
   const sramName = bufferSet.poolOfScope.sram;
   const fits = fitsAll(fitted);
   const failsBelow = fitted.failures.reduce((m, f) => Math.max(m, f.neededBytes - 1), 0);
-  const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, { ...options, target: planTarget }, failsBelow) : undefined;
+  const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, { ...options, target: planTarget }, failsBelow, aliases) : undefined;
   const headroomNote = (pool: string) =>
     headroom > 0 && bufferSet.capacities.get(pool) !== null
       ? ` (--headroom ${+(headroom * 100).toFixed(2)}% keeps ${(pool === sramName ? sramSize : dramSize) ?? 0} - ${bufferSet.capacities.get(pool)} bytes free)`
@@ -208,10 +229,10 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
       startSlot: bufferSet.layerStart[l.step] ?? 0,
       name: l.name,
       op: l.op,
-      nodes: [node.name],
+      nodes: optimized.layers[l.step]?.nodes ?? [node.name],
       outputShape: shapes.join(', '),
       outputBytes,
-      liveBytes: liveness.liveBytesByStep[l.step] ?? 0,
+      liveBytes: optimized.liveBytesByLayer[l.step] ?? 0,
       sramBytes: l.stats.sramBytes,
       scratchBytes: l.stats.scratchBytes,
       residentBytes: l.stats.residentBytes,
@@ -285,8 +306,9 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     strategy: plan.strategy,
     optimal: plan.optimal,
     fits: failures.length === 0,
-    peakLiveBytes: liveness.peakLiveBytes,
-    peakStep: liveness.peakStep,
+    peakLiveBytes: baseline.peakLiveBytes,
+    peakStep: baseline.peakStep,
+    peakNode: sourceGraph.nodes[baseline.peakStep]?.name ?? '',
     optimizedPeakBytes: optimized.peakBytes,
     graphOptimizations: {
       enabled: options.graphOpt ?? true,
@@ -294,12 +316,12 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
       layerCount: optimized.layers.length,
       savedBytes: OPTIMIZATION_KINDS.map((kind) => ({ kind, bytes: optimized.savedBytes[kind] })),
     },
-    weightBytes: graph.weightBytes,
+    weightBytes: sourceGraph.weightBytes,
     ...(minWithHeadroom !== undefined ? { minSramBytes: minWithHeadroom } : {}),
     doubleBuffer: options.doubleBuffer ?? true,
     pools: reportPools,
     layers,
-    liveAtPeak: liveAt(liveness, liveness.peakStep).map((iv) => ({
+    liveAtPeak: liveAt(baseline, baseline.peakStep).map((iv) => ({
       name: iv.tensor,
       sizeBytes: iv.sizeBytes,
       startStep: iv.startStep,
@@ -308,7 +330,7 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     buffers: reportBuffers,
     failures,
   };
-  return { graph, liveness, optimized, schedule, bufferSet, plan, report };
+  return { sourceGraph, graph, liveness, optimized, schedule, bufferSet, plan, report };
 }
 
 /** The layer with the most SRAM (or the most DRAM traffic for other pools) to blame for an overflow. */
