@@ -62,7 +62,7 @@ export interface PlanCommand extends CommonPlanFlags {
 
 export interface DumpCommand extends Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'emitCDir' | 'minSram' | 'headroom'> {
   readonly kind: 'dump';
-  readonly stage: 'graph' | 'schedule' | 'buffers';
+  readonly stage: 'graph' | 'layers' | 'schedule' | 'buffers';
 }
 
 export interface DiffCommand {
@@ -128,16 +128,16 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
     )
     .command(
       'dump <model>',
-      'print an intermediate stage: the graph IR, the scheduled IR, or the buffer sets (JSON)',
+      'print an intermediate stage: the graph IR, the optimized layers, the scheduled IR, or the buffer sets (JSON)',
       (y) =>
         modelOptions(y.positional('model', { type: 'string', describe: 'ONNX model file' })).option('stage', {
           type: 'string',
-          describe: 'graph, schedule or buffers',
+          describe: 'graph, layers, schedule or buffers',
           default: 'schedule',
         }),
       (a) => {
         const m = modelFlags(a);
-        selected = { ...m, kind: 'dump', stage: choice(a['stage'], ['graph', 'schedule', 'buffers'] as const, '--stage') };
+        selected = { ...m, kind: 'dump', stage: choice(a['stage'], ['graph', 'layers', 'schedule', 'buffers'] as const, '--stage') };
       },
     )
     .command(
