@@ -100,12 +100,19 @@ function foldBatchNorm(g: Graph, conv: OpNode, bn: OpNode, weights: Map<string, 
   const eps = epsAttr?.type === 'float' ? epsAttr.value : 1e-5;
   const f = Math.fround;
   const s = scale.map((x, k) => f(x / f(Math.sqrt(f(variance[k]! + eps)))));
+  const wName = `${conv.name}::bn_folded_weight`;
+  const bName = `${conv.name}::bn_folded_bias`;
+  const biasT = biasName === '' ? undefined : g.weights.get(biasName);
+  if (w.data.kind === 'splat' && params.every((p) => p!.data.kind === 'splat') && (!biasT || biasT.data.kind === 'splat')) {
+    // Constant-filled weights stay one value each (the light models' ConstantOfShape weights).
+    weights.set(wName, { dtype: 'float32', shape: w.shape, data: { kind: 'splat', value: f(Number(w.data.value) * s[0]!) } });
+    weights.set(bName, { dtype: 'float32', shape: [m], data: { kind: 'splat', value: f(f(f(b0[0]! - mean[0]!) * s[0]!) + beta[0]!) } });
+    return { ...conv, inputs: [conv.inputs[0]!, wName, bName] };
+  }
   const wIn = floats(w, elementCountOf(w.shape));
   const wOut = new Float32Array(wIn.length);
   for (let k = 0; k < m; k++) for (let j = 0; j < perFilter; j++) wOut[k * perFilter + j] = f(wIn[k * perFilter + j]! * s[k]!);
   const bOut = b0.map((b, k) => f(f(f(b - mean[k]!) * s[k]!) + beta[k]!));
-  const wName = `${conv.name}::bn_folded_weight`;
-  const bName = `${conv.name}::bn_folded_bias`;
   weights.set(wName, { dtype: 'float32', shape: w.shape, data: { kind: 'dense', values: wOut } });
   weights.set(bName, { dtype: 'float32', shape: [m], data: { kind: 'dense', values: bOut } });
   return { ...conv, inputs: [conv.inputs[0]!, wName, bName] };
