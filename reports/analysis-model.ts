@@ -8,7 +8,7 @@ export interface ReportTarget {
   readonly cores: number;
   /** Shared SRAM capacity in bytes (null = unbounded). */
   readonly sramBytes: number | null;
-  /** DRAM capacity in bytes (null = unbounded). */
+  /** DRAM capacity in bytes (null = unbounded, 0 = no DRAM: --dram 0). */
   readonly dramBytes: number | null;
   /** The target's name for its shared SRAM (e.g. `sram`, `l2`): the pool name reports use. */
   readonly sramName: string;
@@ -51,6 +51,8 @@ export interface ReportLayer {
   readonly startSlot: number;
   readonly name: string;
   readonly op: string;
+  /** The model's node names this layer computes, in order. */
+  readonly nodes: readonly string[];
   /** Output shapes, e.g. "1x16x48x48" (several outputs joined by ", "). */
   readonly outputShape: string;
   /** Bytes of the non-constant outputs of the layer. */
@@ -108,6 +110,18 @@ export interface ReportHeadroom {
   readonly extraCycles?: number;
 }
 
+/** What the graph optimizations did. */
+export interface ReportGraphOptimizations {
+  /** False with --no-graph-opt. */
+  readonly enabled: boolean;
+  /** How the layer order was chosen: file, exact (exhaustive search) or beam (bounded search). */
+  readonly order: string;
+  /** Layers after fusion (nodes when off). */
+  readonly layerCount: number;
+  /** Peak bytes saved by each kind (fusion, alias, concat, in-place, order), attributed in that order. */
+  readonly savedBytes: readonly { readonly kind: string; readonly bytes: number }[];
+}
+
 /** Why the gate failed: the memory, the step or layer, needed and available bytes. */
 export interface ReportFailure {
   readonly code: string;
@@ -133,6 +147,15 @@ export interface AnalysisReport {
   readonly fits: boolean;
   readonly peakLiveBytes: number;
   readonly peakStep: number;
+  /** The model node at peakStep (steps of the baseline are the model's nodes, not the layers). */
+  readonly peakNode?: string;
+  /**
+   * The same graph-level accounting after memplan's graph optimizations (fused layers, in-place and
+   * aliased outputs, copy-free Concat, memory-aware order): what a whole-tensor, no-DRAM deployment
+   * needs before tiling. Equals peakLiveBytes with --no-graph-opt.
+   */
+  readonly optimizedPeakBytes: number;
+  readonly graphOptimizations: ReportGraphOptimizations;
   readonly weightBytes: number;
   /** Persistent state (TFLite variable tensors), planned for the whole run but not part of the peaks. */
   readonly stateBytes: number;

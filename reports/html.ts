@@ -62,6 +62,7 @@ function summary(report: AnalysisReport): string {
   fact('Plan', esc(`${planLine(report)}; double buffering ${report.doubleBuffer ? 'on' : 'off'}`));
   fact('Fits', report.fits ? 'yes' : '<strong class="bad">no</strong>');
   fact('Peak live activations', esc(`${bytes(report.peakLiveBytes)} at step ${report.peakStep}${layerName(report, report.peakStep)}`));
+  fact('Optimized peak', esc(`${bytes(report.optimizedPeakBytes)} (graph optimizations ${report.graphOptimizations.enabled ? 'on' : 'off'})`));
   fact('Weights', esc(bytes(report.weightBytes)));
   if (report.minSramBytes !== undefined) fact('Smallest SRAM that fits', esc(bytes(report.minSramBytes)));
   out.push('</dl>');
@@ -180,6 +181,8 @@ function num(n: number, human: string): string {
 }
 
 function layerName(report: AnalysisReport, step: number): string {
+  // The baseline's peak step counts model nodes; with graph optimizations the layers are fewer.
+  if (step === report.peakStep && report.peakNode) return ` (${report.peakNode})`;
   const l = report.layers[step];
   return l ? ` (${l.name})` : '';
 }

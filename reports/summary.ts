@@ -4,7 +4,7 @@ import { formatBytes, formatPercent } from './units.js';
 
 export function describeTarget(report: AnalysisReport): string {
   const t = report.target;
-  const size = (b: number | null) => (b === null ? 'unbounded' : `${formatBytes(b)} (${b} bytes)`);
+  const size = (b: number | null) => (b === null ? 'unbounded' : b === 0 ? 'none' : `${formatBytes(b)} (${b} bytes)`);
   const headroom = report.headroom.percent > 0 ? `, headroom ${report.headroom.percent}%` : '';
   const dram = t.dramName === null ? 'no global memory' : `${t.dramName} ${size(t.dramBytes)}`;
   return `target ${t.name}, ${t.cores} core${t.cores === 1 ? '' : 's'}, ${t.sramName} ${size(t.sramBytes)}, ${dram}, activations ${report.dtype}${headroom}`;
@@ -44,4 +44,12 @@ export const POOL_HEADER = ['Memory region', 'Used Size', 'Region Size', '%age U
 
 export function planLine(report: AnalysisReport): string {
   return `strategy ${report.strategy}, ${report.optimal ? 'proven optimal' : 'not proven optimal'}`;
+}
+
+/** `; saved: fusion 147456, order 0` (bytes per kind), or `; graph optimizations off`. */
+export function savingsLine(report: AnalysisReport): string {
+  const g = report.graphOptimizations;
+  if (!g.enabled) return '; graph optimizations off (--no-graph-opt)';
+  const parts = g.savedBytes.filter((s) => s.bytes !== 0).map((s) => `${s.kind} ${s.bytes}`);
+  return `; saved: ${parts.length > 0 ? `${parts.join(', ')} bytes` : 'nothing'}; ${g.layerCount} layers, order ${g.order}`;
 }

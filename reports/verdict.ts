@@ -6,6 +6,7 @@
  */
 import type { AnalysisReport, ReportFailure, ReportLayer, ReportPool } from './analysis-model.js';
 import { formatBytes, formatPercent } from './units.js';
+import { savingsLine } from './summary.js';
 
 /** The shared SRAM pool of the report (the target's name for it). */
 export function sramPool(report: AnalysisReport): ReportPool | undefined {
@@ -113,15 +114,21 @@ export function verdictParagraph(report: AnalysisReport): string {
  * plan. A list, so later figures (graph optimizations, savings) are one more line.
  */
 export function detailLines(report: AnalysisReport): string[] {
-  const peakLayer = report.layers[report.peakStep]?.name ?? '-';
+  const peakLayer = report.peakNode ?? '-';
   const saved = report.layers.reduce((a, l) => a + (l.cyclesSingleBuffered - l.cycles), 0);
   const dbBytes = Math.max(0, ...report.layers.map((l) => l.doubleBufferBytes));
   return [
     `Peak live activations (graph level, no tiling): ${formatBytes(report.peakLiveBytes)} (${report.peakLiveBytes} bytes) at step ${report.peakStep} (${peakLayer})`,
+    optimizedPeakLine(report),
     `Weights (read-only): ${formatBytes(report.weightBytes)} (${report.weightBytes} bytes)`,
     `Estimated cycles: ${report.layers.reduce((a, l) => a + l.cycles, 0)}; double buffering ${report.doubleBuffer ? `on (saves ${saved} cycles, costs up to ${dbBytes} bytes of ${report.target.sramName} in one layer)` : 'off'}`,
     `Plan: strategy ${report.strategy}, ${report.optimal ? 'proven optimal' : 'not proven optimal'}`,
   ];
+}
+
+/** The graph-level peak after memplan's graph optimizations, with the bytes each kind saved. */
+export function optimizedPeakLine(report: AnalysisReport): string {
+  return `Optimized peak (fusion, in place, aliases, copy-free Concat, order): ${formatBytes(report.optimizedPeakBytes)} (${report.optimizedPeakBytes} bytes)${savingsLine(report)}`;
 }
 
 /** `memplan 0.1.0: memplan model.onnx --sram 64K; model sha256 0123456789abcdef` (empty without provenance). */

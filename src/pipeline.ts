@@ -12,6 +12,10 @@ import { graphLiveness, liveAt } from './liveness/graph-liveness.js';
 import type { ScopedBufferSet } from './liveness/extract.js';
 import { extractBufferSets, stepOfSlot } from './liveness/extract.js';
 import { stateBytesOf, withStateBuffers } from './liveness/state-buffers.js';
+import type { OptimizedGraph } from './graph-opt/layer-graph.js';
+import { OPTIMIZATION_KINDS } from './graph-opt/layer-graph.js';
+import { optimizeGraph } from './graph-opt/optimize-graph.js';
+import { lowerGraph } from './graph-opt/lower-graph.js';
 import type { TargetSpec } from './schedule/target.js';
 import { applyOverrides, globalOf, sramOf } from './schedule/target.js';
 import type { LayerFailure } from './schedule/schedule-graph.js';
@@ -42,12 +46,22 @@ export interface AnalyzeOptions {
    * the gate fails (MP403) when that does not fit (src/headroom.ts).
    */
   readonly headroom?: number;
+  /** Graph optimizations (fusion, in place, aliases, copy-free Concat, order); default true. */
+  readonly graphOpt?: boolean;
+  /** `search` (default): memory-aware layer order; `file`: the model's order. */
+  readonly order?: 'search' | 'file';
   readonly onProgress?: (info: { readonly phase: string; readonly bestBytes: number; readonly lowerBoundBytes: number }) => void;
 }
 
 export interface Analysis {
+  /** The model as imported (the baseline's graph). */
+  readonly sourceGraph: Graph;
+  /** The graph that was scheduled and is generated as C: one node per optimized layer. */
   readonly graph: Graph;
+  /** Graph-level liveness of `graph` (the scheduled nodes). */
   readonly liveness: GraphLiveness;
+  /** The graph optimizations' layers, storages and peak (the baseline when they are off). */
+  readonly optimized: OptimizedGraph;
   readonly schedule: ScheduledModel;
   readonly bufferSet: ScopedBufferSet;
   readonly plan: PlanResult;
@@ -73,7 +87,14 @@ interface Fitted {
 }
 
 /** Schedules and plans at the target's sizes; retries with slack when fragmentation overflows SRAM. */
-async function fit(graph: Graph, liveness: GraphLiveness, options: AnalyzeOptions, target: TargetSpec, timeLimitMs?: number): Promise<Fitted> {
+async function fit(
+  graph: Graph,
+  liveness: GraphLiveness,
+  options: AnalyzeOptions,
+  target: TargetSpec,
+  timeLimitMs?: number,
+  aliases?: ReadonlyMap<string, string>,
+): Promise<Fitted> {
   let slackBytes = 0;
   let last: Fitted | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -81,6 +102,7 @@ async function fit(graph: Graph, liveness: GraphLiveness, options: AnalyzeOption
       target,
       doubleBuffer: options.doubleBuffer ?? true,
       slackBytes,
+      ...(aliases ? { aliases } : {}),
       ...planOptions(options, timeLimitMs),
     });
     const bufferSet = withStateBuffers(extractBufferSets(model, liveness, target), graph);
@@ -115,6 +137,8 @@ export async function findMinSram(
   options: AnalyzeOptions,
   /** A size that probably does not fit (e.g. one byte less than some layer's smallest tile); probed. */
   failsAt = 0,
+  /** Buffer aliases of the graph optimizations (see ScheduleOptions.aliases). */
+  aliases?: ReadonlyMap<string, string>,
 ): Promise<number | undefined> {
   const headroom = options.headroom ?? 0;
   const memo = new Map<number, boolean>();
@@ -122,7 +146,7 @@ export async function findMinSram(
     let fits = memo.get(sramBytes);
     if (fits === undefined) {
       const target = withHeadroom(applyOverrides(options.target, { sramBytes }), headroom);
-      fits = fitsAll(await fit(graph, liveness, { ...options, target }, target, options.timeLimitMs));
+      fits = fitsAll(await fit(graph, liveness, { ...options, target }, target, options.timeLimitMs, aliases));
       memo.set(sramBytes, fits);
     }
     return fits;
@@ -154,9 +178,16 @@ export async function findMinSram(
   return hi;
 }
 
-export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promise<Analysis> {
+export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions): Promise<Analysis> {
   const dtype = options.dtype ?? 'as-is';
-  const liveness = graphLiveness(graph, dtype);
+  // The baseline (DESIGN.md's convention) is measured on the model as imported.
+  const baseline = graphLiveness(sourceGraph, dtype);
+  const optimized = optimizeGraph(sourceGraph, { dtype, enabled: options.graphOpt ?? true, order: options.order ?? 'search' });
+  // What runs: one node per optimized layer, in the chosen order, with in-place and view aliases.
+  const lowered = lowerGraph(optimized);
+  const graph = lowered.graph;
+  const liveness = graph === sourceGraph ? baseline : graphLiveness(graph, dtype);
+  const aliases = lowered.aliases;
   const target = options.target;
   // With --headroom, memplan plans into the allowed part of every bounded memory (src/headroom.ts)
   // and fails only when even that does not fit.
@@ -164,14 +195,14 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
   const sramSize = sramOf(target)?.sizeBytes ?? null;
   const dramSize = globalOf(target)?.sizeBytes ?? null;
   const planTarget = withHeadroom(target, headroom);
-  const fitted = await fit(graph, liveness, { ...options, target: planTarget }, planTarget, options.timeLimitMs);
+  const fitted = await fit(graph, liveness, { ...options, target: planTarget }, planTarget, options.timeLimitMs, aliases);
   const { schedule, bufferSet, plan } = fitted;
   const sramName = bufferSet.poolOfScope.sram;
   const fits = fitsAll(fitted);
   // Without the headroom, for the record of what it cost.
-  const full = headroom > 0 ? await fit(graph, liveness, options, target, options.timeLimitMs) : undefined;
+  const full = headroom > 0 ? await fit(graph, liveness, options, target, options.timeLimitMs, aliases) : undefined;
   const failsBelow = fitted.failures.reduce((m, f) => (f.scope === 'sram' ? Math.max(m, f.neededBytes - 1) : m), 0);
-  const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, options, failsBelow) : undefined;
+  const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, options, failsBelow, aliases) : undefined;
   const fullSize = (pool: string): number | null =>
     pool === sramName ? sramSize : pool === bufferSet.poolOfScope.global ? dramSize : (target.memories.find((m) => m.name === pool)?.sizeBytes ?? null);
   const headroomNote = (pool: string) =>
@@ -219,10 +250,11 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
       step: l.step,
       startSlot: bufferSet.layerStart[l.step] ?? 0,
       name: l.name,
+      nodes: optimized.layers[l.step]?.nodes ?? [node.name],
       op: l.op,
       outputShape: shapes.join(', '),
       outputBytes,
-      liveBytes: liveness.liveBytesByStep[l.step] ?? 0,
+      liveBytes: optimized.liveBytesByLayer[l.step] ?? 0,
       sramBytes: l.stats.sramBytes,
       scratchBytes: l.stats.scratchBytes,
       residentBytes: l.stats.residentBytes,
@@ -269,7 +301,8 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
       name: target.name,
       cores: target.cores,
       sramBytes: sramSize,
-      dramBytes: globalOf(target)?.sizeBytes ?? null,
+      // 0 = no DRAM (--dram 0, or a target without a global memory); null = unbounded.
+      dramBytes: globalOf(target) ? (globalOf(target)!.sizeBytes ?? null) : 0,
       sramName,
       dramName: globalOf(target)?.name ?? null,
     },
@@ -277,16 +310,24 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     strategy: plan.strategy,
     optimal: plan.optimal,
     fits: failures.length === 0,
-    peakLiveBytes: liveness.peakLiveBytes,
-    peakStep: liveness.peakStep,
-    weightBytes: graph.weightBytes,
-    stateBytes: stateBytesOf(graph),
+    peakLiveBytes: baseline.peakLiveBytes,
+    peakStep: baseline.peakStep,
+    peakNode: sourceGraph.nodes[baseline.peakStep]?.name ?? '',
+    optimizedPeakBytes: optimized.peakBytes,
+    graphOptimizations: {
+      enabled: options.graphOpt ?? true,
+      order: optimized.order.method,
+      layerCount: optimized.layers.length,
+      savedBytes: OPTIMIZATION_KINDS.map((kind) => ({ kind, bytes: optimized.savedBytes[kind] })),
+    },
+    weightBytes: sourceGraph.weightBytes,
+    stateBytes: stateBytesOf(sourceGraph),
     ...(minSramBytes !== undefined ? { minSramBytes } : {}),
     doubleBuffer: options.doubleBuffer ?? true,
     headroom: headroomRecord(target, headroom, fitted, full),
     pools: reportPools,
     layers: reportLayers,
-    liveAtPeak: liveAt(liveness, liveness.peakStep).map((iv) => ({
+    liveAtPeak: liveAt(baseline, baseline.peakStep).map((iv) => ({
       name: iv.tensor,
       sizeBytes: iv.sizeBytes,
       startStep: iv.startStep,
@@ -295,5 +336,5 @@ export async function analyzeGraph(graph: Graph, options: AnalyzeOptions): Promi
     buffers: reportBuffers,
     failures,
   };
-  return { graph, liveness, schedule, bufferSet, plan, report };
+  return { sourceGraph, graph, liveness, optimized, schedule, bufferSet, plan, report };
 }

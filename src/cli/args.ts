@@ -30,7 +30,7 @@ export interface CommonPlanFlags {
   readonly seed: number;
 }
 
-export interface AnalyzeCommand extends CommonPlanFlags {
+export interface AnalyzeCommand extends CommonPlanFlags, GraphOptFlags {
   readonly kind: 'analyze';
   readonly model: string;
   readonly sramBytes?: number;
@@ -56,6 +56,14 @@ export interface AnalyzeCommand extends CommonPlanFlags {
   readonly show: 'layers' | 'buffers' | 'all';
 }
 
+/** Graph-optimization flags shared by analyze and dump. */
+export interface GraphOptFlags {
+  /** False with --no-graph-opt. */
+  readonly graphOpt: boolean;
+  /** --order: `search` (memory-aware, default) or `file`. */
+  readonly order: 'search' | 'file';
+}
+
 export interface PlanCommand extends CommonPlanFlags {
   readonly kind: 'plan';
   readonly file: string;
@@ -66,7 +74,7 @@ export interface PlanCommand extends CommonPlanFlags {
 
 export interface DumpCommand extends Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'emitCDir' | 'minSram' | 'headroom' | 'verbose' | 'show'> {
   readonly kind: 'dump';
-  readonly stage: 'graph' | 'schedule' | 'buffers';
+  readonly stage: 'graph' | 'layers' | 'schedule' | 'buffers';
 }
 
 export interface DiffCommand {
@@ -144,16 +152,16 @@ export async function parseArgs(argvIn: readonly string[]): Promise<Command> {
     )
     .command(
       'dump <model>',
-      'print an intermediate stage: the graph IR, the scheduled IR, or the buffer sets (JSON)',
+      'print an intermediate stage: the graph IR, the optimized layers, the scheduled IR, or the buffer sets (JSON)',
       (y) =>
         modelOptions(y.positional('model', { type: 'string', describe: 'ONNX model file' })).option('stage', {
           type: 'string',
-          describe: 'graph, schedule or buffers',
+          describe: 'graph, layers, schedule or buffers',
           default: 'schedule',
         }),
       (a) => {
         const m = modelFlags(a);
-        selected = { ...m, kind: 'dump', stage: choice(a['stage'], ['graph', 'schedule', 'buffers'] as const, '--stage') };
+        selected = { ...m, kind: 'dump', stage: choice(a['stage'], ['graph', 'layers', 'schedule', 'buffers'] as const, '--stage') };
       },
     )
     .command(
@@ -205,7 +213,7 @@ export async function parseArgs(argvIn: readonly string[]): Promise<Command> {
 function modelOptions<T>(y: Argv<T>) {
   return y
     .option('sram', { type: 'string', describe: 'shared SRAM size (e.g. 256K)' })
-    .option('dram', { type: 'string', describe: 'DRAM size (e.g. 64M)' })
+    .option('dram', { type: 'string', describe: 'DRAM size (e.g. 64M); 0 = no DRAM, every activation in SRAM' })
     .option('target', { type: 'string', describe: 'target description file (JSON)' })
     .option('cores', { type: 'string', describe: 'number of cores' })
     .option('input', { type: 'string', array: true, nargs: 1, describe: 'fix an input shape: NAME=1x3x96x96 (repeatable)' })
@@ -213,7 +221,9 @@ function modelOptions<T>(y: Argv<T>) {
     .option('double-buffer', { type: 'boolean', describe: 'double-buffer streamed tiles when they fit (--no-double-buffer to disable)', default: true })
     .option('strategy', { type: 'string', describe: `planning strategy: ${STRATEGY_CHOICES.join(', ')}`, default: 'auto' })
     .option('time-limit', { type: 'string', describe: 'planner search time limit in seconds' })
-    .option('seed', { type: 'string', describe: 'seed for randomized strategies', default: '1' });
+    .option('seed', { type: 'string', describe: 'seed for randomized strategies', default: '1' })
+    .option('graph-opt', { type: 'boolean', describe: 'graph optimizations: fusion, in place, aliases, copy-free Concat, memory-aware order (--no-graph-opt: the baseline)', default: true })
+    .option('order', { type: 'string', describe: 'layer order: search (memory-aware) or file (the model\'s order)', default: 'search' });
 }
 
 type ModelFlags = Omit<AnalyzeCommand, 'kind' | 'format' | 'reportDir' | 'emitCDir' | 'minSram' | 'headroom' | 'verbose' | 'show'>;
@@ -224,12 +234,14 @@ function modelFlags(a: Record<string, unknown>): ModelFlags {
   return {
     model: String(a['model']),
     ...optionalSize(a['sram'], '--sram', 'sramBytes'),
-    ...optionalSize(a['dram'], '--dram', 'dramBytes'),
+    ...(a['dram'] !== undefined && /^\s*0+\s*[a-zA-Z]*\s*$/.test(single(a['dram'], '--dram')) ? { dramBytes: 0 } : optionalSize(a['dram'], '--dram', 'dramBytes')),
     ...(a['target'] !== undefined ? { targetFile: nonEmpty(a['target'], '--target') } : {}),
     ...(a['cores'] !== undefined ? { cores: intFlag(a['cores'], '--cores', 1, 1024) } : {}),
     inputs,
     dtype: choice(a['dtype'], DTYPE_CHOICES, '--dtype'),
     doubleBuffer: bool(a['double-buffer'], '--double-buffer'),
+    graphOpt: bool(a['graph-opt'], '--graph-opt'),
+    order: choice(a['order'], ['search', 'file'] as const, '--order'),
     ...planFlags(a),
   };
 }

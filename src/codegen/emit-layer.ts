@@ -13,6 +13,8 @@
  */
 import type { LayerSchedule, LoopBuffer, LoopStmt, Operand, Stmt, TileRange } from '../ir/loop.js';
 import { formatShape } from '../ir/graph.js';
+import type { OpNode } from '../ir/graph.js';
+import { cFloat } from './c-literals.js';
 import { CWriter, safeComment } from './c-writer.js';
 import type { CodegenContext } from './context.js';
 import { unsupported } from './context.js';
@@ -375,6 +377,7 @@ function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, 
     for (const o of s.inputs) if (!views.has(o.region.tensor)) views.set(o.region.tensor, emitView(ctx, layer, w, o, env, state));
     const outs = s.outputs.map((o) => emitView(ctx, layer, w, o, env, state));
     emitCompute(ctx, w, node, layer, views, outs, () => state.fresh('t'));
+    if (node.fused) emitFusedChain(ctx, w, node, layer, views, outs, () => state.fresh('t'));
   });
 }
 
@@ -386,4 +389,56 @@ function wholeOperandPointers(ctx: CodegenContext, layer: LayerSchedule, s: Stmt
     pointers.set(o.region.tensor, bufferPtr(ctx, o.buffer, env));
   }
   return pointers;
+}
+
+/**
+ * The chain fused into a node (graph optimizations): each step runs in place on the output window
+ * the node just computed, inside the same tile iteration, so the intermediate tensors never exist.
+ * x*f(x) gates (SiLU, PyTorch's HardSwish) run as one step.
+ */
+function emitFusedChain(
+  ctx: CodegenContext,
+  w: CWriter,
+  node: OpNode,
+  layer: LayerSchedule,
+  views: ReadonlyMap<string, string>,
+  outs: readonly string[],
+  fresh: () => string,
+): void {
+  const out = outs[0]!;
+  const chain = node.fused ?? [];
+  let current = chain[0]?.inputs[0] ?? '';
+  for (let i = 0; i < chain.length; i++) {
+    const step = chain[i]!;
+    const next = chain[i + 1];
+    const gate = gateOf(step, next, current);
+    w.comment(`fused ${gate ? `${step.opType} gate` : step.opType} (${safeComment(step.name)}${gate ? `, ${safeComment(next!.name)}` : ''}) in place on the output`);
+    if (gate) {
+      w.line(`MPG_CHECK(mpg_unary(${gate}, &${out}, &${out}));`);
+      current = next!.outputs[0]!;
+      i += 1;
+      continue;
+    }
+    const stepViews = new Map(views);
+    stepViews.set(current, out);
+    emitCompute(ctx, w, step, layer, stepViews, [out], fresh);
+    current = step.outputs[0]!;
+  }
+}
+
+/** `op, a, b` of the runtime's gate for x * f(x) (f = Sigmoid or HardSigmoid, then Mul), if it is one. */
+function gateOf(f: OpNode, mul: OpNode | undefined, x: string): string | undefined {
+  if (!mul || mul.opType !== 'Mul' || f.inputs[0] !== x) return undefined;
+  const ins = [...mul.inputs].sort();
+  const want = [x, f.outputs[0]!].sort();
+  if (ins[0] !== want[0] || ins[1] !== want[1]) return undefined;
+  if (f.opType === 'Sigmoid') return 'MP_UN_SILU, 0.0f, 0.0f';
+  if (f.opType === 'HardSigmoid') {
+    const attr = (name: string, dflt: number) => {
+      const a = f.attributes.get(name);
+      return a && (a.type === 'float' || a.type === 'int') ? a.value : dflt;
+    };
+    return `MP_UN_HARDSIGMOID_GATE, ${cFloat(attr('alpha', 0.2))}, ${cFloat(attr('beta', 0.5))}`;
+  }
+  return undefined;
 }

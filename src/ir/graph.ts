@@ -84,6 +84,12 @@ export interface OpNode {
   readonly attributes: ReadonlyMap<string, AttrValue>;
   /** Execution step: index in `Graph.nodes`. */
   readonly step: number;
+  /**
+   * Nodes fused into this one by the graph optimizations, applied in order to each output element
+   * as it is produced (activations, affine steps, x*f(x) gates). Their first activation input is the
+   * previous step's output; their intermediate tensors never exist. Absent when nothing is fused.
+   */
+  readonly fused?: readonly OpNode[];
 }
 
 /** The imported model. */

@@ -14,7 +14,8 @@ export function printGraph(graph: Graph): string {
       const t = graph.tensors.get(o);
       return t ? `${o}: ${t.dtype}[${formatShape(t.shape)}]` : graph.weights.has(o) ? `${o}: const` : o;
     });
-    lines.push(`  ${n.step}: ${n.name} = ${n.domain ? `${n.domain}.` : ''}${n.opType}(${n.inputs.join(', ')}) -> ${outs.join(', ')}`);
+    const fused = n.fused && n.fused.length > 0 ? ` fused [${n.fused.map((f) => `${f.name} = ${f.opType}`).join(', ')}]` : '';
+    lines.push(`  ${n.step}: ${n.name} = ${n.domain ? `${n.domain}.` : ''}${n.opType}(${n.inputs.join(', ')}) -> ${outs.join(', ')}${fused}`);
   }
   lines.push(`  outputs ${graph.outputs.join(', ')}`);
   return `${lines.join('\n')}\n`;

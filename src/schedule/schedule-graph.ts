@@ -31,6 +31,11 @@ export interface ScheduleOptions {
   readonly seed?: number;
   /** Bytes kept free at every step beyond the resident activations (absorbs plan fragmentation). */
   readonly slackBytes?: number;
+  /**
+   * Tensor -> tensor whose buffer it shares (graph optimizations: in-place outputs, views). The two
+   * become one buffer group, like a view and its source.
+   */
+  readonly aliases?: ReadonlyMap<string, string>;
 }
 
 /** A layer that cannot run in the SRAM it has, even with its smallest tile. */
@@ -83,20 +88,9 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
   graph.nodes.forEach((node, i) => {
     const k = kinds[i]!;
     if (k.kind !== 'view') return;
-    const src = groupOf.get(k.source);
-    for (const out of node.outputs) {
-      const g = groupOf.get(out);
-      if (!src || !g || g === src) continue;
-      for (const m of g.members) {
-        src.members.push(m);
-        groupOf.set(m, src);
-      }
-      src.sizeBytes = Math.max(src.sizeBytes, g.sizeBytes);
-      src.startStep = Math.min(src.startStep, g.startStep);
-      src.endStep = Math.max(src.endStep, g.endStep);
-      if (src.kind !== 'input' && g.kind === 'output') src.kind = 'output';
-    }
+    for (const out of node.outputs) mergeGroups(groupOf, k.source, out);
   });
+  for (const [tensor, host] of [...(options.aliases ?? [])].sort((a, b) => cmp(a[0], b[0]))) mergeGroups(groupOf, host, tensor);
   const groups = [...new Set(groupOf.values())].sort((a, b) => a.startStep - b.startStep || cmp(a.name, b.name));
   const bufferOf = (tensor: string) => groupOf.get(tensor)?.name ?? tensor;
 
@@ -112,8 +106,11 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
   let failures: LayerFailure[] = [];
   const residentLive = (res: ReadonlySet<string>): number[] =>
     liveBytesPerStep(groups.filter((g) => res.has(g.name)), graph.nodes.length + 1);
+  // Without DRAM (--dram 0) every activation stays in SRAM as a whole tensor; the plan's gate and
+  // --min-sram then tell whether and where it fits.
+  const noDram = globalOf(target) === undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    if (capacity === null) {
+    if (capacity === null || noDram) {
       resident = new Set(groups.map((g) => g.name));
     } else {
       const buffers: BufferInfo[] = groups.map((g) => ({
@@ -254,6 +251,21 @@ function lowerLayer(
     doubleBufferBytes,
     fits: capacity === null || sramBytes <= capacity,
   });
+}
+
+/** Moves the group of `tensor` into the group of `host` (one buffer: the union of the lifetimes). */
+function mergeGroups(groupOf: Map<string, Group>, host: string, tensor: string): void {
+  const src = groupOf.get(host);
+  const g = groupOf.get(tensor);
+  if (!src || !g || g === src) return;
+  for (const m of g.members) {
+    src.members.push(m);
+    groupOf.set(m, src);
+  }
+  src.sizeBytes = Math.max(src.sizeBytes, g.sizeBytes);
+  src.startStep = Math.min(src.startStep, g.startStep);
+  src.endStep = Math.max(src.endStep, g.endStep);
+  if (src.kind !== 'input' && g.kind === 'output') src.kind = 'output';
 }
 
 function cmp(a: string, b: string): number {

@@ -50,6 +50,7 @@ export const DEFAULT_TARGET: TargetSpec = {
 
 export interface TargetOverrides {
   readonly sramBytes?: number;
+  /** 0 removes the DRAM: every activation lives on chip. */
   readonly dramBytes?: number;
   readonly cores?: number;
 }
@@ -74,7 +75,10 @@ export function applyOverrides(target: TargetSpec, o: TargetOverrides): TargetSp
     if (i >= 0) memories[i] = m;
     else memories = [m, ...memories];
   }
-  if (o.dramBytes !== undefined) {
+  if (o.dramBytes === 0) {
+    // --dram 0: no DRAM at all (the microcontroller case); weights stay in read-only memory.
+    memories = memories.filter((m) => m.kind !== 'global');
+  } else if (o.dramBytes !== undefined) {
     const i = memories.findIndex((m) => m.kind === 'global');
     const base = i >= 0 ? memories[i]! : DEFAULT_TARGET.memories[1]!;
     const m = { ...base, sizeBytes: o.dramBytes };

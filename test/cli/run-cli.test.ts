@@ -31,7 +31,7 @@ describe('memplan MODEL', () => {
     expect(r.exitCode).toBe(1);
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^error MP401: does not fit: layer 's1_conv1' \(step 2\) needs 6272 bytes of 'sram' even with its smallest tile, but 4096 bytes are available; the smallest SRAM that works is 6272 bytes; 5 more in the report/);
+    expect(lines[0]).toMatch(/^error MP401: does not fit: layer 's1_conv1' \(step 1\) needs 6272 bytes of 'sram' even with its smallest tile, but 4096 bytes are available; the smallest SRAM that works is 6272 bytes; 5 more in the report/);
     const json = JSON.parse(r.stdout);
     expect(json.fits).toBe(false);
     expect(json.minSramBytes).toBe(6272);

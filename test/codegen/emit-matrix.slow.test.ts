@@ -6,7 +6,9 @@
  * the two npm-shipped models, at the default 256K SRAM, at 64K and 24K (DRAM streaming), on 1, 3
  * and 4 cores, with double buffering on and off, each built in poison mode (dead buffers become NaN)
  * and, for two configurations, also without it; plus an ASan + UBSan build. Every output must be
- * within |diff| <= 1e-4 + 1e-3*|ref| of onnxruntime-web on seeded random inputs.
+ * within |diff| <= 1e-4 + 1e-3*|ref| of onnxruntime-web on seeded random inputs. With the graph
+ * optimizations on (the default), also every model with no DRAM (--dram 0) at exactly the SRAM size
+ * its plan needs, in poison mode, and EfficientNet-B0 that way under ASan + UBSan.
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -62,6 +64,38 @@ describe('generated C matrix against onnxruntime-web', () => {
       }
     });
   }
+
+  // --dram 0 (graph optimizations on): every activation in SRAM, at exactly the size the plan needs.
+  for (const m of MODELS) {
+    const name = basename(m.file);
+    const bug = knownBug(name, { label: 'no DRAM', dramBytes: 0, poison: true });
+    (bug ? it.fails : it)(`${name}: no DRAM at the plan's SRAM size, poison${bug ? ` (known bug: ${bug})` : ''}`, async () => {
+      const probe = await analyzeFile(m.file, { label: 'probe', sramBytes: 16, dramBytes: 0 }, m.shapes);
+      const need = probe.report.minSramBytes!;
+      const cfg: Config = { label: `no DRAM ${need}`, sramBytes: need, dramBytes: 0, poison: true };
+      const a = await analyzeFile(m.file, cfg, m.shapes);
+      expect(a.report.fits).toBe(true);
+      const feeds = inputsFor(a, 21);
+      const ref = await ortRun(new Uint8Array(readFileSync(m.file)), feeds, a.graph.outputs);
+      const got = buildAndRun(a, join(tmp, `${name}-nodram`), cfg, feeds.map((f) => f.data));
+      got.forEach((g, i) => {
+        const c = compare(g, ref[i]!);
+        console.log(`${name} | no DRAM, SRAM ${need} (optimized peak ${a.report.optimizedPeakBytes}, baseline ${a.report.peakLiveBytes}) | max abs ${c.maxAbs.toExponential(2)}`);
+        expect(`${cfg.label}: ${c.worst}`).toBe(`${cfg.label}: `);
+      });
+    }, 900_000);
+  }
+
+  it('ASan + UBSan: EfficientNet-B0 with no DRAM at the plan\'s SRAM size (fused SiLU, in place)', async () => {
+    const file = sharedModel('torchvision/efficientnet_b0_96.onnx');
+    const probe = await analyzeFile(file, { label: 'probe', sramBytes: 16, dramBytes: 0 });
+    const cfg: Config = { label: 'asan no DRAM', sramBytes: probe.report.minSramBytes!, dramBytes: 0, asan: true };
+    const a = await analyzeFile(file, cfg);
+    const feeds = inputsFor(a, 21);
+    const ref = await ortRun(new Uint8Array(readFileSync(file)), feeds, a.graph.outputs);
+    const got = buildAndRun(a, join(tmp, 'asan-nodram'), cfg, feeds.map((f) => f.data));
+    expect(compare(got[0]!, ref[0]!).worst).toBe('');
+  }, 900_000);
 
   it('ASan + UBSan: MnasNet at 64K on 4 cores, poison on', async () => {
     const file = sharedModel('torchvision/mnasnet0_5_96.onnx');

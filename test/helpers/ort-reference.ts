@@ -160,6 +160,8 @@ import { missingDependency } from './system-deps.js';
 export interface Config {
   readonly label: string;
   readonly sramBytes?: number;
+  /** 0 = no DRAM (--dram 0). */
+  readonly dramBytes?: number;
   readonly cores?: number;
   readonly doubleBuffer?: boolean;
   readonly poison?: boolean;
@@ -170,6 +172,7 @@ export async function analyzeFile(path: string, cfg: Config, inputShapes?: Reado
   const bytes = new Uint8Array(readFileSync(path));
   const target = applyOverrides(DEFAULT_TARGET, {
     ...(cfg.sramBytes !== undefined ? { sramBytes: cfg.sramBytes } : {}),
+    ...(cfg.dramBytes !== undefined ? { dramBytes: cfg.dramBytes } : {}),
     ...(cfg.cores !== undefined ? { cores: cfg.cores } : {}),
   });
   return analyzeModel(bytes, {

@@ -69,7 +69,7 @@ const num = (e: Element, a: string) => Number(e.attrs[a]);
 
 function layer(step: number, name: string, over: Partial<ReportLayer> = {}): ReportLayer {
   return {
-    step, startSlot: [0, 2, 6][step] ?? 0, name, op: 'Conv', outputShape: '1x8x4x4', outputBytes: 512, liveBytes: 768, sramBytes: 700, scratchBytes: 300, residentBytes: 400,
+    step, startSlot: [0, 2, 6][step] ?? 0, name, op: 'Conv', nodes: [name], outputShape: '1x8x4x4', outputBytes: 512, liveBytes: 768, sramBytes: 700, scratchBytes: 300, residentBytes: 400,
     localBytes: 0, doubleBufferBytes: 100, dmaInBytes: 0, dmaOutBytes: 0, cycles: 1000, cyclesSingleBuffered: 1200, schedule: 'conv x2 db', cores: 1, fits: true,
     ...over,
   };
@@ -87,7 +87,8 @@ function report(over: Partial<AnalysisReport> = {}): AnalysisReport {
     model: 'tiny.onnx',
     target: { name: 'test-chip', cores: 1, sramBytes: 1024, dramBytes: null, sramName: 'sram', dramName: 'dram' },
     dtype: 'as-is', strategy: 'greedy-size', optimal: false, fits: true,
-    peakLiveBytes: 768, peakStep: 1, weightBytes: 4096, stateBytes: 0, doubleBuffer: true, headroom: { percent: 0 },
+    peakLiveBytes: 768, peakStep: 1, optimizedPeakBytes: 768, weightBytes: 4096, stateBytes: 0, doubleBuffer: true, headroom: { percent: 0 },
+    graphOptimizations: { enabled: true, order: 'exact', layerCount: 3, savedBytes: [] },
     pools: [
       { name: 'sram', sizeBytes: 1024, usedBytes: 1024, lowerBoundBytes: 768, worst: { step: 1, layer: 'conv1', liveBytes: 768, buffers: [{ name: 'b', kind: 'tile', sizeBytes: 512 }, { name: 'a', kind: 'input', sizeBytes: 256 }] } },
       { name: 'dram', sizeBytes: null, usedBytes: 4096, lowerBoundBytes: 4096, worst: { step: 0, layer: 'conv0', liveBytes: 4096, buffers: [{ name: 'big', kind: 'activation', sizeBytes: 4096 }] } },

@@ -37,6 +37,8 @@ export function pipelineInputs(cmd: Omit<DumpCommand, 'kind' | 'stage'>, host: H
       strategy: cmd.strategy,
       seed: cmd.seed,
       doubleBuffer: cmd.doubleBuffer,
+      graphOpt: cmd.graphOpt,
+      order: cmd.order,
       ...(cmd.timeLimitMs !== undefined ? { timeLimitMs: cmd.timeLimitMs } : {}),
     },
   };

@@ -7,6 +7,7 @@ import { importModelFile } from '../../frontend/import-model.js';
 import { printGraph, printSchedule } from '../../ir/print.js';
 import { bufferSetToJson } from '../../bufferset/index.js';
 import { pipelineInputs } from './analyze.js';
+import { printLayers } from '../../graph-opt/print-layers.js';
 
 export async function runDump(cmd: DumpCommand, host: Host): Promise<CliResult> {
   const { bytes, options } = pipelineInputs(cmd, host);
@@ -15,7 +16,8 @@ export async function runDump(cmd: DumpCommand, host: Host): Promise<CliResult> 
     return { exitCode: 0 };
   }
   const a = await analyzeModel(bytes, options);
-  if (cmd.stage === 'schedule') host.stdout(printSchedule(a.schedule));
+  if (cmd.stage === 'layers') host.stdout(printLayers(a.optimized));
+  else if (cmd.stage === 'schedule') host.stdout(printSchedule(a.schedule));
   else {
     host.stdout(bufferSetToJson(a.bufferSet.buffers, a.bufferSet.pools.map((p) => ({ ...p, sizeBytes: a.bufferSet.capacities.get(p.name) ?? null }))));
   }

@@ -650,13 +650,15 @@ static float mp_unary1(mp_unop op, float x, float a, float b) {
     case MP_UN_IDENTITY: return x;
     case MP_UN_SCALE: return a * x + b;
     case MP_UN_SHRINK: return x < -a ? x + b : (x > a ? x - b : 0.0f);
+    case MP_UN_SILU: return x * mp_unary1(MP_UN_SIGMOID, x, 0.0f, 0.0f);
+    case MP_UN_HARDSIGMOID_GATE: return x * mp_unary1(MP_UN_HARDSIGMOID, x, a, b);
   }
   return x;
 }
 
 int mp_unary(mp_unop op, const float *x, float *y, long count, float a, float b) {
   long i;
-  if ((int)op < 0 || op > MP_UN_SHRINK) return MP_EPARAM;
+  if ((int)op < 0 || op > MP_UN_HARDSIGMOID_GATE) return MP_EPARAM;
   for (i = 0; i < count; i++) y[i] = mp_unary1(op, x[i], a, b);
   return MP_OK;
 }

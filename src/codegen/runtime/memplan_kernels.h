@@ -249,7 +249,9 @@ typedef enum {
   MP_UN_GELU_TANH /* tanh approximation */, MP_UN_SOFTSIGN, MP_UN_SIGN, MP_UN_ROUND /* half to even */,
   MP_UN_SIN, MP_UN_COS, MP_UN_TAN, MP_UN_ASIN, MP_UN_ACOS, MP_UN_ATAN, MP_UN_SINH, MP_UN_COSH, MP_UN_ASINH,
   MP_UN_ACOSH, MP_UN_ATANH, MP_UN_THRESHOLDEDRELU /* a = alpha */, MP_UN_CELU /* a = alpha */,
-  MP_UN_MISH, MP_UN_IDENTITY, MP_UN_SCALE /* a*x + b */, MP_UN_SHRINK /* a = lambd, b = bias */
+  MP_UN_MISH, MP_UN_IDENTITY, MP_UN_SCALE /* a*x + b */, MP_UN_SHRINK /* a = lambd, b = bias */,
+  MP_UN_SILU /* x * sigmoid(x): a fused x*Sigmoid(x) */,
+  MP_UN_HARDSIGMOID_GATE /* x * max(0, min(1, a*x + b)): a fused x*HardSigmoid(x) */
 } mp_unop;
 
 /* y[i] = op(x[i]) for i in [0, count); y may equal x. Returns MP_OK or MP_EPARAM (unknown op). */

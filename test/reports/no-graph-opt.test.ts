@@ -1,0 +1,53 @@
+/**
+ * --no-graph-opt reproduces the report memplan gave before graph optimizations existed: the frozen
+ * copies in test/goldens/baseline/ are that output, byte for byte, once the fields added since
+ * (optimizedPeakBytes, graphOptimizations, per-layer nodes, the optimized-peak line) are removed.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { analyzeModel } from '../../src/pipeline.js';
+import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
+import { renderJson } from '../../reports/json.js';
+import { renderTable } from '../../reports/table.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+const cases = [
+  { model: 'kws-dscnn.onnx', sram: 16384, cores: 1 },
+  { model: 'resnet8.onnx', sram: 32768, cores: 1 },
+  { model: 'resnet8.onnx', sram: 65536, cores: 4 },
+];
+
+describe.each(cases)('--no-graph-opt on $model at $sram bytes, $cores core(s)', ({ model, sram, cores }) => {
+  const stem = `${model.replace('.onnx', '')}-${sram / 1024}k-${cores}c`;
+  const analysis = (async () =>
+    analyzeModel(readFileSync(path.join(ROOT, 'fixtures/models', model)), {
+      modelName: model,
+      target: applyOverrides(DEFAULT_TARGET, { sramBytes: sram, cores }),
+      strategy: 'auto',
+      timeLimitMs: 2000,
+      graphOpt: false,
+    }))();
+
+  it('JSON equals the baseline golden without the new fields', async () => {
+    const report = (await analysis).report;
+    expect(report.optimizedPeakBytes).toBe(report.peakLiveBytes);
+    expect(report.graphOptimizations.savedBytes.every((s) => s.bytes === 0)).toBe(true);
+    expect(report.layers.every((l) => l.nodes.length === 1 && l.nodes[0] === l.name)).toBe(true);
+    const json = JSON.parse(renderJson(report)) as Record<string, unknown> & { layers: Record<string, unknown>[] };
+    delete json['optimizedPeakBytes'];
+    delete json['graphOptimizations'];
+    delete json['peakNode'];
+    for (const l of json.layers) delete l['nodes'];
+    expect(`${JSON.stringify(json, null, 2)}\n`).toBe(readFileSync(path.join(ROOT, `test/goldens/baseline/${stem}.json`), 'utf8'));
+  });
+
+  it('table equals the baseline golden without the optimized-peak line', async () => {
+    const text = renderTable((await analysis).report)
+      .split('\n')
+      .filter((line) => !line.startsWith('Optimized peak'))
+      .join('\n');
+    expect(text).toBe(readFileSync(path.join(ROOT, `test/goldens/baseline/${stem}.table.txt`), 'utf8'));
+  });
+});
