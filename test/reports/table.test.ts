@@ -70,7 +70,7 @@ describe('the default table', () => {
     const region = lines.findIndex((l) => /^Memory region +Used Size +Region Size +%age Used/.test(l));
     expect(region).toBeGreaterThan(0);
     expect(region).toBeLessThan(4);
-    expect(flat(text)).toMatch(/It fits: .* live in dram .* Worst layer: relu0 \(step 1, Relu\)/);
+    expect(flat(text)).toMatch(/It fits: .* live in dram .* Worst layer: s1_conv1 \(step 1, Conv\)/);
     expect(lines.at(-2)).toBe('fits: sram 32 KiB of 32 KiB (100.0%); dram 192 KiB of activations; weights 303.54 KiB in flash');
   });
   it('narrower widths drop the less important columns, and say so', async () => {
