@@ -407,7 +407,8 @@ function emitFusedChain(
 ): void {
   const out = outs[0]!;
   const chain = node.fused ?? [];
-  let current = chain[0]?.inputs[0] ?? '';
+  // The tensor the head node computed: the chain's first step reads it (as either operand: Add(bias, x) too).
+  let current = chain[0]?.inputs.find((name) => name !== '' && !ctx.graph.weights.has(name)) ?? '';
   for (let i = 0; i < chain.length; i++) {
     const step = chain[i]!;
     const next = chain[i + 1];

@@ -3,13 +3,12 @@
  * baseline (peakLiveBytes) unchanged, on the shared models.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { importOnnx } from '../../src/frontend/import-onnx.js';
 import { graphLiveness } from '../../src/liveness/graph-liveness.js';
 import { optimizeGraph } from '../../src/graph-opt/optimize-graph.js';
+import { sharedModel } from '../helpers/shared-data.js';
 
-const SHARED = path.resolve(import.meta.dirname, '../../../shared/models');
 
 const FIGURES: readonly [string, string, number][] = [
   ['torchvision', 'mnasnet0_5_96', 294912],
@@ -30,8 +29,7 @@ const FIGURES: readonly [string, string, number][] = [
 
 describe('optimizedPeakBytes on the shared models', () => {
   it.each(FIGURES)('%s/%s <= %i', (dir, name, figure) => {
-    const file = path.join(SHARED, dir, `${name}.onnx`);
-    if (!existsSync(file)) throw new Error(`missing ${file}: the shared models (../shared/models) are needed`);
+    const file = sharedModel(`${dir}/${name}.onnx`);
     const graph = importOnnx(readFileSync(file), { fileName: `${name}.onnx` });
     const baseline = graphLiveness(graph).peakLiveBytes;
     const o = optimizeGraph(graph);
