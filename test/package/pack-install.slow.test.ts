@@ -43,7 +43,7 @@ describe('npm pack, install into an empty folder, run', () => {
     const a = run(bin, [model, '--sram', '64K'], app);
     expect(a.status, a.stderr).toBe(0);
     expect(a.stdout).toMatch(/^kws-dscnn\.onnx: target generic-dsp/);
-    expect(a.stdout).toMatch(/Result: fits\n$/);
+    expect(a.stdout).toMatch(/\nfits: sram [^\n]*\n$/);
 
     const c = run(bin, [model, '--sram', '16K', '--emit-c', path.join(app, 'c')], app);
     expect(c.status, c.stderr).toBe(0);
