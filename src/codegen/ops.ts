@@ -83,7 +83,7 @@ export const SUPPORTED_OPS: readonly string[] = [
 ].sort();
 
 /** A float attribute (an int one is accepted too). */
-function fattr(n: OpNode, name: string, dflt: number): number {
+export function fattr(n: OpNode, name: string, dflt: number): number {
   const a = n.attributes.get(name);
   return a && (a.type === 'float' || a.type === 'int') ? a.value : dflt;
 }

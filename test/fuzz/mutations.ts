@@ -108,13 +108,21 @@ export function structurePicker(bytes: Uint8Array): OffsetPicker {
     .filter((r) => r.length > 0)
     .map((r) => [r.byteOffset, r.byteOffset + r.length] as const)
     .sort((a, b) => a[0] - b[0]);
+  return pickerAvoiding(spans, bytes.length);
+}
+
+/**
+ * An offset picker that lands inside `spans` (data: weights, buffers) only 20% of the time, so most
+ * mutations hit structure. `spans` are sorted [start, end) byte ranges of a file of `fileBytes` bytes.
+ */
+export function pickerAvoiding(spans: readonly (readonly [number, number])[], fileBytes: number): OffsetPicker {
   const segments: [number, number][] = [];
   let at = 0;
   for (const [s, e] of spans) {
     if (s > at) segments.push([at, s]);
     at = Math.max(at, e);
   }
-  if (at < bytes.length) segments.push([at, bytes.length]);
+  if (at < fileBytes) segments.push([at, fileBytes]);
   const structural = segments.reduce((n, [s, e]) => n + e - s, 0);
   return (prng: Prng, length: number) => {
     if (structural === 0 || prng.next() < 0.2) return prng.int(length);

@@ -5,7 +5,7 @@
  */
 import { createPrng } from '../../fixtures/models/random.js';
 import type { Prng } from '../../fixtures/models/random.js';
-import { MUTATION_KINDS, mutate } from './mutations.js';
+import { MUTATION_KINDS, mutate, pickerAvoiding } from './mutations.js';
 import type { Mutation, OffsetPicker } from './mutations.js';
 
 /** Minimal flatbuffer navigation for the targeted edits (positions, not values). */
@@ -51,24 +51,8 @@ export class FbPos {
 }
 
 function structurePicker(bytes: Uint8Array): OffsetPicker {
-  const spans = new FbPos(bytes).dataSpans().sort((a, b) => a[0] - b[0]);
-  const segments: [number, number][] = [];
-  let at = 0;
-  for (const [s, e] of spans) {
-    if (s > at) segments.push([at, s]);
-    at = Math.max(at, e);
-  }
-  if (at < bytes.length) segments.push([at, bytes.length]);
-  const structural = segments.reduce((n, [s, e]) => n + e - s, 0);
-  return (prng: Prng, length: number) => {
-    if (structural === 0 || prng.next() < 0.2) return prng.int(length);
-    let k = prng.int(structural);
-    for (const [s, e] of segments) {
-      if (k < e - s) return Math.min(s + k, length - 1);
-      k -= e - s;
-    }
-    return prng.int(length);
-  };
+  const spans = new FbPos(bytes).dataSpans().sort((x, y) => x[0] - y[0]);
+  return pickerAvoiding(spans, bytes.length);
 }
 
 /** Targeted edits of a valid file; each returns a corrupted copy. */

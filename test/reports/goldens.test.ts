@@ -7,33 +7,22 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Ajv } from 'ajv';
 import { analyzeModel } from '../../src/pipeline.js';
-import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
+import { DEFAULT_TARGET } from '../../src/schedule/target.js';
 import { renderTable } from '../../reports/table.js';
 import { renderJson } from '../../reports/json.js';
 import { renderMarkdown } from '../../reports/markdown.js';
 import { renderCsv } from '../../reports/csv.js';
 import { renderSvgBarChart } from '../../reports/svg-bar-chart.js';
 import { renderSvgMemoryMap } from '../../reports/svg-memory-map.js';
+import { GOLDEN_CASES, analyzeGoldenCase, goldenStem } from '../helpers/golden-cases.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const schema = JSON.parse(readFileSync(path.join(ROOT, 'reports/analysis.schema.json'), 'utf8')) as object;
 const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 
-const cases = [
-  { model: 'kws-dscnn.onnx', sram: 16384, cores: 1 },
-  { model: 'resnet8.onnx', sram: 32768, cores: 1 },
-  { model: 'resnet8.onnx', sram: 65536, cores: 4 },
-];
-
-describe.each(cases)('golden reports: $model at $sram bytes, $cores core(s)', ({ model, sram, cores }) => {
-  const stem = `${model.replace('.onnx', '')}-${sram / 1024}k-${cores}c`;
-  const analysis = (async () =>
-    analyzeModel(readFileSync(path.join(ROOT, 'fixtures/models', model)), {
-      modelName: model,
-      target: applyOverrides(DEFAULT_TARGET, { sramBytes: sram, cores }),
-      strategy: 'auto',
-      timeLimitMs: 2000,
-    }))();
+describe.each(GOLDEN_CASES)('golden reports: $model at $sram bytes, $cores core(s)', (c) => {
+  const stem = goldenStem(c);
+  const analysis = analyzeGoldenCase(c);
 
   it('table', async () => {
     await expect(renderTable((await analysis).report)).toMatchFileSnapshot(`../goldens/${stem}.table.txt`);

@@ -6,29 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { analyzeModel } from '../../src/pipeline.js';
-import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
+import { GOLDEN_CASES, analyzeGoldenCase, goldenStem } from '../helpers/golden-cases.js';
 import { renderJson } from '../../reports/json.js';
 import { renderTable } from '../../reports/table.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-const cases = [
-  { model: 'kws-dscnn.onnx', sram: 16384, cores: 1 },
-  { model: 'resnet8.onnx', sram: 32768, cores: 1 },
-  { model: 'resnet8.onnx', sram: 65536, cores: 4 },
-];
-
-describe.each(cases)('--no-graph-opt on $model at $sram bytes, $cores core(s)', ({ model, sram, cores }) => {
-  const stem = `${model.replace('.onnx', '')}-${sram / 1024}k-${cores}c`;
-  const analysis = (async () =>
-    analyzeModel(readFileSync(path.join(ROOT, 'fixtures/models', model)), {
-      modelName: model,
-      target: applyOverrides(DEFAULT_TARGET, { sramBytes: sram, cores }),
-      strategy: 'auto',
-      timeLimitMs: 2000,
-      graphOpt: false,
-    }))();
+describe.each(GOLDEN_CASES)('--no-graph-opt on $model at $sram bytes, $cores core(s)', (c) => {
+  const stem = goldenStem(c);
+  const analysis = analyzeGoldenCase(c, { graphOpt: false });
 
   it('JSON equals the baseline golden without the new fields', async () => {
     const report = (await analysis).report;
