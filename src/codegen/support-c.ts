@@ -396,10 +396,22 @@ int mpg_global_pool(int is_max, const mpg_view *x, const mpg_view *y) {
   return MP_OK;
 }
 
-static int gemm_rows(const mpg_view *a, const mpg_view *y, long k, long *m0, long *n0, long *rows, long *cols) {
-  int r = y->rank;
+/*
+ * The matrix part of a (batched) Gemm/MatMul window: y's last two dims are [rows][cols] starting at
+ * (m0, n0); every leading dim of y is a batch dim that a shares (same rank, same extents), and
+ * *batches is the number of [rows][cols] matrices in the window.
+ */
+static int gemm_rows(const mpg_view *a, const mpg_view *y, long k, long *m0, long *n0, long *rows, long *cols, long *batches) {
+  int r = y->rank, d;
   if (r < 2 || a->rank < 2 || a->ext[a->rank - 1] != k || a->stride[a->rank - 1] != 1 || y->stride[r - 1] != 1) return MP_EPARAM;
   if (a->ext[a->rank - 2] != y->ext[r - 2]) return MP_EPARAM;
+  *batches = 1;
+  for (d = 0; d < r - 2; d++) *batches *= y->ext[d];
+  if (*batches > 1) {
+    if (a->rank != r) return MP_EPARAM;
+    for (d = 0; d < r - 2; d++)
+      if (a->ext[d] != y->ext[d]) return MP_EPARAM;
+  }
   *m0 = y->start[r - 2];
   *n0 = y->start[r - 1];
   *rows = y->ext[r - 2];
@@ -407,15 +419,27 @@ static int gemm_rows(const mpg_view *a, const mpg_view *y, long k, long *m0, lon
   return MP_OK;
 }
 
+/* Element offset of the i-th matrix (row-major over the leading batch dims) of a window. */
+static long batch_offset(const mpg_view *v, long i) {
+  long off = 0;
+  int d;
+  for (d = v->rank - 3; d >= 0; d--) {
+    off += (i % v->ext[d]) * v->stride[d];
+    i /= v->ext[d];
+  }
+  return off;
+}
+
 int mpg_gemm_b(const mpg_view *a, const float *b, int trans_b, long n_full, const float *c, long c_rows, long c_cols,
                const mpg_view *y, long k, float alpha, float beta) {
-  long m0, n0, rows, cols, m;
+  long m0, n0, rows, cols, m, batches, bi;
   mp_act none = {MP_ACT_NONE, 0.0f, 0.0f};
-  if (gemm_rows(a, y, k, &m0, &n0, &rows, &cols) != MP_OK) return MP_EPARAM;
+  if (gemm_rows(a, y, k, &m0, &n0, &rows, &cols, &batches) != MP_OK) return MP_EPARAM;
   if (!trans_b && cols != n_full) return MP_EPARAM;
+  for (bi = 0; bi < batches; bi++)
   for (m = 0; m < rows; m++) {
-    const float *arow = a->data + m * a->stride[a->rank - 2];
-    float *yrow = y->data + m * y->stride[y->rank - 2];
+    const float *arow = a->data + batch_offset(a, bi) + m * a->stride[a->rank - 2];
+    float *yrow = y->data + batch_offset(y, bi) + m * y->stride[y->rank - 2];
     const float *crow = c == NULL ? NULL : c + (c_rows == 1 ? 0 : (m0 + m) * c_cols) + (c_cols == 1 ? 0 : n0);
     mp_gemm(arow, trans_b ? b + n0 * k : b, crow, yrow, 1, cols, k, 0, trans_b ? 1 : 0, alpha, beta, 1,
             c_cols == 1 ? 1 : cols, 0, 1, none);
@@ -425,12 +449,13 @@ int mpg_gemm_b(const mpg_view *a, const float *b, int trans_b, long n_full, cons
 
 int mpg_gemm_view_b(const mpg_view *a, const mpg_view *b, int trans_b, const float *c, long c_rows, long c_cols,
                     const mpg_view *y, long k, float alpha, float beta) {
-  long m0, n0, rows, cols, m;
+  long m0, n0, rows, cols, m, batches, bi;
   mp_act none = {MP_ACT_NONE, 0.0f, 0.0f};
-  if (gemm_rows(a, y, k, &m0, &n0, &rows, &cols) != MP_OK || !mpg_contiguous(b) || count_of(b) != cols * k) return MP_EPARAM;
+  if (gemm_rows(a, y, k, &m0, &n0, &rows, &cols, &batches) != MP_OK || !mpg_contiguous(b) || count_of(b) != cols * k) return MP_EPARAM;
+  for (bi = 0; bi < batches; bi++)
   for (m = 0; m < rows; m++) {
-    const float *arow = a->data + m * a->stride[a->rank - 2];
-    float *yrow = y->data + m * y->stride[y->rank - 2];
+    const float *arow = a->data + batch_offset(a, bi) + m * a->stride[a->rank - 2];
+    float *yrow = y->data + batch_offset(y, bi) + m * y->stride[y->rank - 2];
     const float *crow = c == NULL ? NULL : c + (c_rows == 1 ? 0 : (m0 + m) * c_cols) + (c_cols == 1 ? 0 : n0);
     mp_gemm(arow, b->data, crow, yrow, 1, cols, k, 0, trans_b ? 1 : 0, alpha, beta, 1, c_cols == 1 ? 1 : cols, 0, 1, none);
   }
@@ -439,11 +464,12 @@ int mpg_gemm_view_b(const mpg_view *a, const mpg_view *b, int trans_b, const flo
 
 int mpg_gemm_splat_b(const mpg_view *a, float b_value, const float *c, long c_rows, long c_cols,
                      const mpg_view *y, long k, float alpha, float beta) {
-  long m0, n0, rows, cols, m, n, i;
-  if (gemm_rows(a, y, k, &m0, &n0, &rows, &cols) != MP_OK) return MP_EPARAM;
+  long m0, n0, rows, cols, m, n, i, batches, bi;
+  if (gemm_rows(a, y, k, &m0, &n0, &rows, &cols, &batches) != MP_OK) return MP_EPARAM;
+  for (bi = 0; bi < batches; bi++)
   for (m = 0; m < rows; m++) {
-    const float *arow = a->data + m * a->stride[a->rank - 2];
-    float *yrow = y->data + m * y->stride[y->rank - 2];
+    const float *arow = a->data + batch_offset(a, bi) + m * a->stride[a->rank - 2];
+    float *yrow = y->data + batch_offset(y, bi) + m * y->stride[y->rank - 2];
     float acc = 0.0f;
     for (i = 0; i < k; i++) acc += arow[i] * b_value;
     for (n = 0; n < cols; n++) {

@@ -4,11 +4,11 @@
  * torchvision models: with no DRAM (--dram 0) at exactly the SRAM the plan needs, in poison mode;
  * and with DRAM at 64K SRAM on 4 cores. The full matrix is in emit-matrix.slow.test.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
-import { analyzeFile, buildAndRun, compare, inputsFor, ortRun } from '../helpers/ort-reference.js';
+import { analyzeFile, buildAndRun, compare, inputsFor, ortReference } from '../helpers/ort-reference.js';
 import type { Config } from '../helpers/ort-reference.js';
 
 const DIR = path.resolve(import.meta.dirname, '../../../shared/models/torchvision');
@@ -42,7 +42,7 @@ describe('optimized graphs through generated C', () => {
           expect(cfg.sramBytes).toBeLessThan(a.report.peakLiveBytes);
         }
         const feeds = inputsFor(a, 5);
-        ref ??= await ortRun(new Uint8Array(readFileSync(file)), feeds, a.graph.outputs);
+        ref ??= await ortReference(file, feeds, a.graph.outputs);
         const got = buildAndRun(a, path.join(tmp, `${model}-${cfg.label.replace(/\W+/g, '_')}`), cfg, feeds.map((f) => f.data));
         got.forEach((g, i) => expect(`${cfg.label}: ${compare(g, ref![i]!).worst}`).toBe(`${cfg.label}: `));
       }

@@ -10,14 +10,12 @@
  * optimizations on (the default), also every model with no DRAM (--dram 0) at exactly the SRAM size
  * its plan needs, in poison mode, and EfficientNet-B0 that way under ASan + UBSan.
  */
-import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
-import { analyzeFile, buildAndRun, compare, inputsFor, ortRun } from '../helpers/ort-reference.js';
+import { analyzeFile, buildAndRun, compare, inputsFor, ortReference } from '../helpers/ort-reference.js';
 import type { Config } from '../helpers/ort-reference.js';
 import { packageFile, sharedFiles, sharedModel } from '../helpers/shared-data.js';
-import { knownBug } from './known-bugs.js';
 
 const MODELS: { file: string; shapes?: ReadonlyMap<string, readonly number[]> }[] = [
   ...sharedFiles('models/torchvision', '.onnx').map((file) => ({ file })),
@@ -46,14 +44,12 @@ describe('generated C matrix against onnxruntime-web', () => {
   for (const m of MODELS) {
     const name = basename(m.file);
     describe(name, () => {
-      const bytes = new Uint8Array(readFileSync(m.file));
       let ref: Float32Array[] | undefined;
       for (const cfg of MATRIX) {
-        const bug = knownBug(name, cfg);
-        (bug ? it.fails : it)(`${cfg.label}${bug ? ` (known bug: ${bug})` : ''}`, async () => {
+        it(cfg.label, async () => {
           const a = await analyzeFile(m.file, cfg, m.shapes);
           const feeds = inputsFor(a, 21);
-          ref ??= await ortRun(bytes, feeds, a.graph.outputs);
+          ref ??= await ortReference(m.file, feeds, a.graph.outputs);
           const got = buildAndRun(a, join(tmp, `${name}-${cfg.label.replace(/\W+/g, '_')}`), cfg, feeds.map((f) => f.data));
           got.forEach((g, i) => {
             const c = compare(g, ref![i]!);
@@ -68,15 +64,14 @@ describe('generated C matrix against onnxruntime-web', () => {
   // --dram 0 (graph optimizations on): every activation in SRAM, at exactly the size the plan needs.
   for (const m of MODELS) {
     const name = basename(m.file);
-    const bug = knownBug(name, { label: 'no DRAM', dramBytes: 0, poison: true });
-    (bug ? it.fails : it)(`${name}: no DRAM at the plan's SRAM size, poison${bug ? ` (known bug: ${bug})` : ''}`, async () => {
+    it(`${name}: no DRAM at the plan's SRAM size, poison`, async () => {
       const probe = await analyzeFile(m.file, { label: 'probe', sramBytes: 16, dramBytes: 0 }, m.shapes);
       const need = probe.report.minSramBytes!;
       const cfg: Config = { label: `no DRAM ${need}`, sramBytes: need, dramBytes: 0, poison: true };
       const a = await analyzeFile(m.file, cfg, m.shapes);
       expect(a.report.fits).toBe(true);
       const feeds = inputsFor(a, 21);
-      const ref = await ortRun(new Uint8Array(readFileSync(m.file)), feeds, a.graph.outputs);
+      const ref = await ortReference(m.file, feeds, a.graph.outputs);
       const got = buildAndRun(a, join(tmp, `${name}-nodram`), cfg, feeds.map((f) => f.data));
       got.forEach((g, i) => {
         const c = compare(g, ref[i]!);
@@ -92,7 +87,7 @@ describe('generated C matrix against onnxruntime-web', () => {
     const cfg: Config = { label: 'asan no DRAM', sramBytes: probe.report.minSramBytes!, dramBytes: 0, asan: true };
     const a = await analyzeFile(file, cfg);
     const feeds = inputsFor(a, 21);
-    const ref = await ortRun(new Uint8Array(readFileSync(file)), feeds, a.graph.outputs);
+    const ref = await ortReference(file, feeds, a.graph.outputs);
     const got = buildAndRun(a, join(tmp, 'asan-nodram'), cfg, feeds.map((f) => f.data));
     expect(compare(got[0]!, ref[0]!).worst).toBe('');
   }, 900_000);
@@ -102,7 +97,7 @@ describe('generated C matrix against onnxruntime-web', () => {
     const cfg: Config = { label: 'asan', sramBytes: 64 * K, cores: 4, asan: true };
     const a = await analyzeFile(file, cfg);
     const feeds = inputsFor(a, 21);
-    const ref = await ortRun(new Uint8Array(readFileSync(file)), feeds, a.graph.outputs);
+    const ref = await ortReference(file, feeds, a.graph.outputs);
     const got = buildAndRun(a, join(tmp, 'asan'), cfg, feeds.map((f) => f.data));
     expect(compare(got[0]!, ref[0]!).worst).toBe('');
   }, 900_000);

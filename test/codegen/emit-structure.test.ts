@@ -14,7 +14,7 @@ import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
 import { memoryHost } from '../../src/host.js';
 import { buildGraph } from '../helpers/graph-builder.js';
 import { makeTempDir, removeDir, runProgram } from '../helpers/c-build.js';
-import { analyzeFile, compare, inputsFor, make, ortRun, reuseObjects, rememberObjects, runHost, writeGenerated } from '../helpers/ort-reference.js';
+import { analyzeFile, compare, inputsFor, make, ortReference, reuseObjects, rememberObjects, runHost, writeGenerated } from '../helpers/ort-reference.js';
 
 const FIX = join(process.cwd(), 'fixtures/models');
 const tmp = makeTempDir('memplan-emit-structure-');
@@ -131,7 +131,7 @@ describe('generated files', () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/must hold exactly \d+ bytes/);
     const feeds = inputsFor(a, 3);
-    const ref = await ortRun(new Uint8Array(readFileSync(path)), feeds, a.graph.outputs);
+    const ref = await ortReference(path, feeds, a.graph.outputs);
     const got = runHost(exe, dir, feeds.map((f) => f.data), a.graph.outputs.map((o) => a.graph.tensors.get(o)!.elementCount));
     expect(compare(got[0]!, ref[0]!).worst).toBe('');
   }, 180_000);
@@ -156,7 +156,7 @@ describe('targets with per-core local memory', () => {
     make(dir, ['model_host_poison']);
     rememberObjects(dir);
     const feeds = inputsFor(a, 9);
-    const ref = await ortRun(new Uint8Array(readFileSync(path)), feeds, a.graph.outputs);
+    const ref = await ortReference(path, feeds, a.graph.outputs);
     const got = runHost(join(dir, 'model_host_poison'), dir, feeds.map((f) => f.data), [10]);
     expect(compare(got[0]!, ref[0]!).worst).toBe('');
   }, 120_000);
@@ -171,7 +171,7 @@ describe('the host checks make a wrong plan or schedule fail loudly', () => {
   const analysed = () => (baseline ??= (async () => {
     const a = await analyzeFile(path, cfg);
     const feeds = inputsFor(a, 4);
-    const ref = await ortRun(new Uint8Array(readFileSync(path)), feeds, a.graph.outputs);
+    const ref = await ortReference(path, feeds, a.graph.outputs);
     return { a, feeds, ref };
   })());
 

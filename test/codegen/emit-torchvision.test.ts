@@ -3,14 +3,12 @@
  * onnxruntime-web, in the default-suite configurations. The full matrix (64K DRAM streaming,
  * 4 cores, double buffering on and off, poison) is emit-matrix.slow.test.ts.
  */
-import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
-import { analyzeFile, buildAndRun, compare, inputsFor, ortRun } from '../helpers/ort-reference.js';
+import { analyzeFile, buildAndRun, compare, inputsFor, ortReference } from '../helpers/ort-reference.js';
 import type { Config } from '../helpers/ort-reference.js';
 import { sharedFiles } from '../helpers/shared-data.js';
-import { knownBug } from './known-bugs.js';
 
 /**
  * Every ONNX file of ../shared/models/torchvision (a model added there is taken in), except the ones
@@ -37,11 +35,10 @@ describe('torchvision models through generated C', () => {
     const model = basename(path);
     let ref: Promise<Float32Array[]> | undefined;
     for (const cfg of CONFIGS) {
-      const bug = knownBug(model, cfg);
-      (bug ? it.fails : it)(`${model} ${cfg.label}${bug ? ` (known bug: ${bug})` : ''}`, async () => {
+      it(`${model} ${cfg.label}`, async () => {
         const a = await analyzeFile(path, cfg);
         const feeds = inputsFor(a, 11);
-        ref ??= ortRun(new Uint8Array(readFileSync(path)), feeds, a.graph.outputs);
+        ref ??= ortReference(path, feeds, a.graph.outputs);
         const got = buildAndRun(a, join(tmp, `${model}-${cfg.label.replace(/\W+/g, '_')}`), cfg, feeds.map((f) => f.data));
         const want = await ref;
         got.forEach((g, i) => {

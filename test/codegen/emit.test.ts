@@ -2,11 +2,10 @@
  * Generated C end to end on the fixture models: generate, build with -Wall -Wextra -Werror, run,
  * compare with onnxruntime-web.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
-import { analyzeFile, buildAndRun, compare, inputsFor, ortRun } from '../helpers/ort-reference.js';
+import { analyzeFile, buildAndRun, compare, inputsFor, ortReference } from '../helpers/ort-reference.js';
 import type { Config } from '../helpers/ort-reference.js';
 
 const FIX = join(process.cwd(), 'fixtures/models');
@@ -27,7 +26,7 @@ describe('fixture models through generated C', () => {
         const path = join(FIX, model);
         const a = await analyzeFile(path, cfg);
         const feeds = inputsFor(a, 7);
-        const ref = await ortRun(new Uint8Array(readFileSync(path)), feeds, a.graph.outputs);
+        const ref = await ortReference(path, feeds, a.graph.outputs);
         const got = buildAndRun(a, join(tmp, `${model}-${cfg.label}`), cfg, feeds.map((f) => f.data));
         got.forEach((g, i) => {
           const c = compare(g, ref[i]!);
