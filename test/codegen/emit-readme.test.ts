@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { runCli } from '../../src/cli/run-cli.js';
 import { memoryHost } from '../../src/host.js';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
+import { sharedModel } from '../helpers/shared-data.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const work = makeTempDir('memplan-readme-');
@@ -29,9 +30,9 @@ function sh(command: string, cwd: string) {
   return r;
 }
 
-async function emit(dir: string, extra: readonly string[] = ['--sram', '32K']): Promise<string> {
+async function emit(dir: string, extra: readonly string[] = ['--sram', '32K'], model = join(ROOT, 'fixtures/models/resnet8.onnx')): Promise<string> {
   const m = memoryHost();
-  const { exitCode } = await runCli([join(ROOT, 'fixtures/models/resnet8.onnx'), ...extra, '--emit-c', dir], m.host, { memplanVersion: 'test' });
+  const { exitCode } = await runCli([model, ...extra, '--emit-c', dir], m.host, { memplanVersion: 'test' });
   expect(exitCode).toBe(0);
   expect(m.stderr).toBe(`memplan: C written to ${dir}/ (build and run: see ${join(dir, 'README.md')})\n`);
   mkdirSync(dir, { recursive: true });
@@ -79,6 +80,24 @@ describe('the emitted C folder\u2019s README', () => {
     expect(readme).toContain('`MP_POOL_PSRAM_BYTES`');
     for (const text of [header, readme, readFileSync(join(dir, 'model.c'), 'utf8')]) expect(text).not.toMatch(/\bdram\b/i);
   });
+
+  it('gives an integer model\u2019s signature and file types as they are (int8, not float)', async () => {
+    const dir = join(work, 'int8');
+    const readme = await emit(dir, [], sharedModel('tflite/hello_world_int8.tflite'));
+    const header = readFileSync(join(dir, 'model.h'), 'utf8');
+    const signature = /int model_run\(const \w+ \*const \*inputs, \w+ \*const \*outputs\)/.exec(header)![0];
+    expect(signature).toBe('int model_run(const void *const *inputs, void *const *outputs)');
+    expect(readme).toContain(`\`${signature}\``);
+    expect(readme).not.toMatch(/float32/);
+    const commands = codeBlock(readme, 'sh');
+    expect(commands[1]).toMatch(/^head -c 1 \/dev\/zero > in0\.bin +# input 0 '[^']+': int8\[1x1\]$/);
+    expect(readme).toMatch(/^- `out0\.bin`: output 0 `[^`]+`, int8\[1x1\], 1 bytes$/m);
+    for (const c of commands) {
+      const r = sh(c, dir);
+      expect(r.status, `${c}\n${r.stdout}${r.stderr}`).toBe(0);
+    }
+    expect(statSync(join(dir, 'out0.bin')).size).toBe(1);
+  }, 120_000);
 
   it('its build-and-run commands work as written', async () => {
     const dir = join(work, 'build');
