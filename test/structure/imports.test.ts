@@ -28,6 +28,14 @@ describe('import graph', () => {
     expect(importsFromTo(graph, (m) => m.startsWith('planner/'), (t) => !t.startsWith('planner/') && !t.startsWith('pkg:'))).toEqual([]);
   });
 
+  it('has no import cycle', () => {
+    expect(cyclesOf(graph)).toEqual([]);
+  });
+
+  it('src/cli commands never import the CLI entry point (run-cli.ts)', () => {
+    expect(importsFromTo(graph, (m) => m.startsWith('src/cli/commands/'), (t) => t === 'src/cli/run-cli.ts')).toEqual([]);
+  });
+
   it('resolves specifiers the way the compiler does', () => {
     expect(resolveSpecifier('src/cli/main.ts', './run-cli.js')).toBe('src/cli/run-cli.ts');
     expect(resolveSpecifier('src/pipeline.ts', '../planner/index.js')).toBe('planner/index.ts');

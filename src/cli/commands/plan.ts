@@ -2,8 +2,8 @@
 import * as path from 'node:path';
 import type { Host } from '../../host.js';
 import type { PlanCommand } from '../args.js';
-import type { CliResult } from '../run-cli.js';
-import { readTextFile } from '../run-cli.js';
+import type { CliResult } from '../command-context.js';
+import { readTextFile } from '../command-context.js';
 import { planToJson, readBufferSets } from '../../bufferset/index.js';
 import { planOptions } from '../../schedule/schedule-graph.js';
 import type { PlanResult, Pool } from '../../../planner/types.js';
