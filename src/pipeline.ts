@@ -27,6 +27,7 @@ import type { AnalysisReport, ReportBuffer, ReportLayer, ReportPool } from '../r
 import { Codes } from './diagnostics/codes.js';
 import { headroomRecord, withHeadroom } from './headroom.js';
 import { gateFailures, overfullSteps } from './gate.js';
+import type { CodegenInput } from './codegen/input.js';
 
 export interface AnalyzeOptions {
   /** Model file name as shown in reports (base name). */
@@ -337,4 +338,10 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
     failures,
   };
   return { sourceGraph, graph, liveness, optimized, schedule, bufferSet, plan, report };
+}
+
+/** What codegen takes from an analysis (generateC(toCodegenInput(analysis))). */
+export function toCodegenInput(analysis: Analysis): CodegenInput {
+  const { graph, schedule, bufferSet, plan } = analysis;
+  return { modelName: analysis.report.model, graph, schedule, bufferSet, plan };
 }

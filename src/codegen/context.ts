@@ -3,14 +3,13 @@
  * (pool + constant offset from the verified plan), C names for buffers, layers and weights, and
  * the weights actually used by generated code. Built once per generation; deterministic.
  */
-import type { Analysis } from '../pipeline.js';
 import type { ConstTensor, Graph, OpNode, TensorInfo } from '../ir/graph.js';
 import type { LayerSchedule, LoopBuffer, ScheduledModel } from '../ir/loop.js';
-import type { ScopedBufferSet } from '../liveness/extract.js';
 import type { PlanResult } from '../../planner/types.js';
 import { UnsupportedError } from '../diagnostics/errors.js';
 import { Codes } from '../diagnostics/codes.js';
 import { NameTable, sanitize } from './names.js';
+import type { CodegenInput } from './input.js';
 
 export interface PoolInfo {
   /** Pool name in the plan (`sram`, `dram`, `local` ...). */
@@ -51,7 +50,7 @@ export class CodegenContext {
   readonly graph: Graph;
   readonly schedule: ScheduledModel;
   readonly plan: PlanResult;
-  readonly bufferSet: ScopedBufferSet;
+  readonly bufferSet: CodegenInput['bufferSet'];
   readonly pools: readonly PoolInfo[];
   readonly cores: number;
   readonly alignment: number;
@@ -65,7 +64,7 @@ export class CodegenContext {
   /** Weights that generated code needs transposed ([N][K] from [K][N]), by name. */
   readonly transposedWeights = new Map<string, WeightRef>();
 
-  constructor(analysis: Analysis) {
+  constructor(analysis: CodegenInput) {
     this.graph = analysis.graph;
     this.schedule = analysis.schedule;
     this.plan = analysis.plan;

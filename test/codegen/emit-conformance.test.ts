@@ -15,7 +15,7 @@ import { generateC } from '../../src/codegen/generate.js';
 import { SUPPORTED_OPS } from '../../src/codegen/ops.js';
 import { OnnxProto } from '../../src/frontend/onnx-decode.js';
 import { tensorFromProto } from '../../src/frontend/onnx-tensor.js';
-import { analyzeModel } from '../../src/pipeline.js';
+import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';
 import { DEFAULT_TARGET } from '../../src/schedule/target.js';
 import { compileC, compileObjects, makeTempDir, removeDir } from '../helpers/c-build.js';
 import { compare, runHost } from '../helpers/ort-reference.js';
@@ -79,7 +79,7 @@ describe.skipIf(skipWithout('libonnx-testdata'))('libonnx-testdata through gener
       let analysis;
       try {
         analysis = await analyzeModel(bytes, { modelName: name, target: DEFAULT_TARGET });
-        gen = generateC(analysis);
+        gen = generateC(toCodegenInput(analysis));
       } catch (e) {
         if (classifyException(e) === 'failed') failed.push(`${name}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
         else notCovered++;

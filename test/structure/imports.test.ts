@@ -36,6 +36,12 @@ describe('import graph', () => {
     expect(importsFromTo(graph, (m) => m.startsWith('src/cli/commands/'), (t) => t === 'src/cli/run-cli.ts')).toEqual([]);
   });
 
+  it('src/codegen imports neither the pipeline nor the CLI (it takes a CodegenInput)', () => {
+    const codegen = (m: string) => m.startsWith('src/codegen/');
+    expect(importsFromTo(graph, codegen, (t) => t === 'src/pipeline.ts' || t.startsWith('src/cli/'))).toEqual([]);
+    expect(graph.edges.get('src/codegen/generate.ts')).toContain('src/codegen/input.ts');
+  });
+
   it('resolves specifiers the way the compiler does', () => {
     expect(resolveSpecifier('src/cli/main.ts', './run-cli.js')).toBe('src/cli/run-cli.ts');
     expect(resolveSpecifier('src/pipeline.ts', '../planner/index.js')).toBe('planner/index.ts');

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Host } from '../../host.js';
 import type { AnalyzeCommand } from '../args.js';
 import type { CliResult } from '../command-context.js';
-import { analyzeModel } from '../../pipeline.js';
+import { analyzeModel, toCodegenInput } from '../../pipeline.js';
 import { pipelineInputs } from '../model-inputs.js';
 import type { AnalysisReport, ReportProvenance } from '../../../reports/analysis-model.js';
 import { renderTable } from '../../../reports/table.js';
@@ -44,7 +44,7 @@ export async function runAnalyze(cmd: AnalyzeCommand, host: Host, run: RunInfo):
   const report: AnalysisReport = { ...analysis.report, provenance: provenance(cmd, bytes, host, run) };
   // Generate the C before printing anything, so an operator without a kernel is a clean exit 2.
   // C is only written for a plan that fits: pools larger than the chip's memories would not link.
-  const cFiles = cmd.emitCDir !== undefined && report.fits ? generateC(analysis).files : undefined;
+  const cFiles = cmd.emitCDir !== undefined && report.fits ? generateC(toCodegenInput(analysis)).files : undefined;
   const text = render(report, cmd, host.stdoutColumns ?? DEFAULT_WIDTH_CHARS);
   // Files before stdout: should a write still fail (the folder changed meanwhile), exit 2 leaves stdout empty.
   const emitCDir = cmd.emitCDir;
