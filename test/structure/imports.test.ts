@@ -42,6 +42,12 @@ describe('import graph', () => {
     expect(graph.edges.get('src/codegen/generate.ts')).toContain('src/codegen/input.ts');
   });
 
+  it('the pipeline composes stages: the report is built in reports/build-analysis.ts', () => {
+    const fromPipeline = graph.edges.get('src/pipeline.ts') ?? [];
+    expect(fromPipeline.filter((t) => t.startsWith('reports/'))).toEqual(['reports/analysis-model.ts', 'reports/build-analysis.ts']);
+    expect(fromPipeline.filter((t) => t.startsWith('src/gate') || t.startsWith('src/ir/print'))).toEqual([]);
+  });
+
   it('resolves specifiers the way the compiler does', () => {
     expect(resolveSpecifier('src/cli/main.ts', './run-cli.js')).toBe('src/cli/run-cli.ts');
     expect(resolveSpecifier('src/pipeline.ts', '../planner/index.js')).toBe('planner/index.ts');
