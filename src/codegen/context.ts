@@ -6,7 +6,7 @@
 import type { ConstTensor, Graph, OpNode, TensorInfo } from '../ir/graph.js';
 import type { LayerSchedule, LoopBuffer, ScheduledModel } from '../ir/loop.js';
 import type { PlanResult } from '../../planner/types.js';
-import { UnsupportedError } from '../diagnostics/errors.js';
+import { UnsupportedError, InternalError } from '../diagnostics/errors.js';
 import { Codes } from '../diagnostics/codes.js';
 import { NameTable, sanitize } from './names.js';
 import type { CodegenInput } from './input.js';
@@ -85,7 +85,7 @@ export class CodegenContext {
     const poolByName = new Map(this.pools.map((p) => [p.name, p]));
     for (const a of analysis.plan.allocations) {
       const pool = poolByName.get(a.pool);
-      if (!pool) throw new Error(`allocation '${a.name}' names unknown pool '${a.pool}'`);
+      if (!pool) throw new InternalError(`allocation '${a.name}' names unknown pool '${a.pool}'`);
       this.placements.set(a.name, { pool, offsetBytes: a.offsetBytes, sizeBytes: a.sizeBytes });
     }
     if (analysis.plan.unplaced && analysis.plan.unplaced.length > 0) {
@@ -97,7 +97,7 @@ export class CodegenContext {
 
   buffer(name: string): LoopBuffer {
     const b = this.bufferByName.get(name);
-    if (!b) throw new Error(`unknown buffer '${name}'`);
+    if (!b) throw new InternalError(`unknown buffer '${name}'`);
     return b;
   }
 
@@ -108,7 +108,7 @@ export class CodegenContext {
 
   placement(allocation: string): Placement {
     const p = this.placements.get(allocation);
-    if (!p) throw new Error(`buffer '${allocation}' has no allocation in the plan`);
+    if (!p) throw new InternalError(`buffer '${allocation}' has no allocation in the plan`);
     return p;
   }
 
@@ -132,7 +132,7 @@ export class CodegenContext {
 
   tensor(name: string): TensorInfo {
     const t = this.graph.tensors.get(name);
-    if (!t) throw new Error(`unknown tensor '${name}'`);
+    if (!t) throw new InternalError(`unknown tensor '${name}'`);
     return t;
   }
 
@@ -166,7 +166,7 @@ export class CodegenContext {
 
   node(layer: LayerSchedule): OpNode {
     const n = this.graph.nodes[layer.step];
-    if (!n || n.name !== layer.name) throw new Error(`layer ${layer.step} '${layer.name}' has no matching node`);
+    if (!n || n.name !== layer.name) throw new InternalError(`layer ${layer.step} '${layer.name}' has no matching node`);
     return n;
   }
 }

@@ -7,6 +7,7 @@
  *   MP5xx  target files
  *   MP6xx  buffer-set files
  *   MP7xx  code generation
+ *   MP9xx  internal errors (a bug in memplan: exit code 3, not 2)
  */
 export const Codes = {
   BadFlag: 'MP101',
@@ -39,6 +40,7 @@ export const Codes = {
   BadTarget: 'MP501',
   BadBufferSet: 'MP601',
   CodegenUnsupported: 'MP701',
+  Internal: 'MP901',
 } as const;
 
 export type Code = (typeof Codes)[keyof typeof Codes];

@@ -1,5 +1,6 @@
 import type { Diagnostic, Location } from './diagnostic.js';
 import { formatDiagnostic } from './diagnostic.js';
+import { Codes } from './codes.js';
 
 /** Base of every error memplan throws on purpose; carries diagnostics. */
 export class MemplanError extends Error {
@@ -28,12 +29,22 @@ export class ConfigError extends MemplanError {}
 /** The planner could not produce a plan (e.g. a buffer fits no pool). */
 export class PlanError extends MemplanError {}
 
-/** A broken internal invariant: a bug in memplan. */
-export class InternalError extends Error {
-  constructor(message: string) {
-    super(`internal error: ${message}`);
-    this.name = 'InternalError';
+/**
+ * A broken internal invariant: a bug in memplan, never the user's input. Diagnostic MP901; the CLI
+ * prints one line (`internal error: ... (this is a bug in memplan; please report it)`) and exits 3,
+ * not 2. `message` reads `internal error: <what broke>`.
+ */
+export class InternalError extends MemplanError {
+  constructor(what: string | readonly Diagnostic[]) {
+    super(typeof what === 'string' ? [{ code: Codes.Internal, severity: 'error', message: what }] : what);
+    const first = this.diagnostics[0];
+    this.message = `internal error: ${first ? first.message : ''}`;
   }
+}
+
+/** A MemplanError about the user's input or flags (exit 2), not an InternalError (a bug, exit 3). */
+export function isUserError(e: unknown): e is MemplanError {
+  return e instanceof MemplanError && !(e instanceof InternalError);
 }
 
 export function assert(condition: unknown, message: string): asserts condition {

@@ -19,7 +19,7 @@ import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';
 import { DEFAULT_TARGET } from '../../src/schedule/target.js';
 import { compileC, compileObjects, makeTempDir, removeDir } from '../helpers/c-build.js';
 import { compare, runHost } from '../helpers/ort-reference.js';
-import { InternalError, MemplanError, UnsupportedError } from '../../src/diagnostics/errors.js';
+import { InternalError, UnsupportedError, isUserError } from '../../src/diagnostics/errors.js';
 import { libonnxTestdataDir, skipWithout } from '../helpers/system-deps.js';
 
 const DATA = libonnxTestdataDir();
@@ -43,7 +43,7 @@ const FULL = Boolean(process.env.MEMPLAN_SLOW);
  * memplan declining the model with a one-line message (not covered); anything else is a bug (failed).
  */
 export function classifyException(e: unknown): 'not covered' | 'failed' {
-  return e instanceof MemplanError ? 'not covered' : 'failed';
+  return isUserError(e) ? 'not covered' : 'failed';
 }
 
 describe('conformance outcome of an exception', () => {
