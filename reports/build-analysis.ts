@@ -89,7 +89,7 @@ export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport 
         layer: schedule.layers[step]?.name ?? '',
         liveBytes: w.bytes,
         buffers: inPool
-          .filter((b) => (b.startStep ?? 0) <= w.slot && w.slot <= (b.endStep ?? 0))
+          .filter((b) => (b.start ?? 0) <= w.slot && w.slot <= (b.end ?? 0))
           .sort((a, b) => b.sizeBytes - a.sizeBytes || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
           .map((b) => ({ name: b.name, kind: b.kind ?? 'activation', sizeBytes: b.sizeBytes })),
       },
@@ -148,10 +148,10 @@ export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport 
       name: b.name,
       kind: b.kind ?? 'activation',
       sizeBytes: b.sizeBytes,
-      startStep: stepOf(b.startStep ?? 0),
-      endStep: stepOf(b.endStep ?? 0),
-      startSlot: b.startStep ?? 0,
-      endSlot: b.endStep ?? 0,
+      startStep: stepOf(b.start ?? 0),
+      endStep: stepOf(b.end ?? 0),
+      startSlot: b.start ?? 0,
+      endSlot: b.end ?? 0,
       ...(a ? { pool: a.pool, offset: a.offsetBytes } : {}),
     };
   });

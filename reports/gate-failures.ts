@@ -61,8 +61,8 @@ export function overfullSteps(bufferSet: ScopedBufferSet, stepOf: (slot: number)
     const delta = new Map<number, number>();
     for (const b of bufferSet.buffers) {
       if (b.poolCandidates?.[0] !== pool) continue;
-      const start = b.startStep ?? 0;
-      const end = b.endStep ?? start;
+      const start = b.start ?? 0;
+      const end = b.end ?? start;
       delta.set(start, (delta.get(start) ?? 0) + b.sizeBytes);
       delta.set(end + 1, (delta.get(end + 1) ?? 0) - b.sizeBytes);
     }

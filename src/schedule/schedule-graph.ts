@@ -120,12 +120,12 @@ export async function residencyRound(input: ResidencyInput): Promise<Set<string>
   const buffers: BufferInfo[] = groups.map((g) => ({
     name: g.name,
     sizeBytes: g.sizeBytes,
-    startStep: g.startStep,
-    endStep: g.endStep,
+    start: g.startStep,
+    end: g.endStep,
     poolCandidates: [sramName, dramName],
   }));
   for (const [step, bytes] of [...input.reservations].sort((a, b) => a[0] - b[0])) {
-    if (bytes > 0 && bytes <= capacity) buffers.push({ name: `\u0000reserve@${step}`, sizeBytes: bytes, startStep: step, endStep: step, poolCandidates: [sramName] });
+    if (bytes > 0 && bytes <= capacity) buffers.push({ name: `\u0000reserve@${step}`, sizeBytes: bytes, start: step, end: step, poolCandidates: [sramName] });
   }
   const pools: Pool[] = [
     { name: sramName, sizeBytes: capacity, alignmentBytes: target.alignmentBytes },

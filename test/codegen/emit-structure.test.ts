@@ -199,7 +199,7 @@ describe('the host checks make a wrong plan or schedule fail loudly', () => {
       for (const x of live) {
         for (const y of live) {
           if (x === y || alloc.get(x.name)?.pool !== alloc.get(y.name)?.pool) continue;
-          if ((x.startStep ?? 0) < (y.startStep ?? 0) && (x.endStep ?? 0) > (y.startStep ?? 0) && x.sizeBytes === y.sizeBytes) {
+          if ((x.start ?? 0) < (y.start ?? 0) && (x.end ?? 0) > (y.start ?? 0) && x.sizeBytes === y.sizeBytes) {
             victim = y.name;
             host = x.name;
           }

@@ -67,7 +67,7 @@ describe('planner errors as memplan diagnostics', () => {
   });
 
   it('rethrowPlannerError maps planner errors and passes everything else through', async () => {
-    const mapped = await planMemory([{ name: 'a', sizeBytes: 4, startStep: 0, endStep: 0, conflicts: ['ghost'] }], [{ name: 'sram', sizeBytes: null }])
+    const mapped = await planMemory([{ name: 'a', sizeBytes: 4, start: 0, end: 0, conflicts: ['ghost'] }], [{ name: 'sram', sizeBytes: null }])
       .catch(rethrowPlannerError)
       .then(() => undefined, (e: unknown) => e);
     expect(mapped).toBeInstanceOf(InputError);
