@@ -6,6 +6,8 @@
 import type { ScopedBufferSet } from '../src/liveness/extract.js';
 import type { LayerFailure } from '../src/schedule/schedule-graph.js';
 import type { ReportFailure, ReportPool } from './analysis-model.js';
+import type { Codes } from '../src/diagnostics/codes.js';
+import { formatMessage } from '../src/diagnostics/codes.js';
 
 export interface PoolOverflow {
   readonly pool: string;
@@ -20,7 +22,7 @@ export interface PoolOverflow {
 export function gateFailures(
   run: { readonly failures: readonly LayerFailure[]; readonly overflows: readonly PoolOverflow[] },
   pools: readonly ReportPool[],
-  options: { readonly code: string; readonly poolOfScope: ScopedBufferSet['poolOfScope']; readonly note: (pool: string) => string },
+  options: { readonly code: typeof Codes.DoesNotFit | typeof Codes.Headroom; readonly poolOfScope: ScopedBufferSet['poolOfScope']; readonly note: (pool: string) => string },
 ): ReportFailure[] {
   const failures: ReportFailure[] = run.failures.map((f) => {
     const memory = options.poolOfScope[f.scope];
@@ -32,7 +34,9 @@ export function gateFailures(
       layer: f.layer,
       neededBytes: f.neededBytes,
       availableBytes: f.availableBytes,
-      message: `does not fit: layer '${f.layer}' (step ${f.step}) needs ${f.neededBytes} bytes of '${memory}'${perCore} even with its smallest tile, but ${f.availableBytes} bytes are available${options.note(memory)}`,
+      message: formatMessage(options.code, {
+        detail: `layer '${f.layer}' (step ${f.step}) needs ${f.neededBytes} bytes of '${memory}'${perCore} even with its smallest tile, but ${f.availableBytes} bytes are available${options.note(memory)}`,
+      }),
     };
   });
   for (const o of run.overflows) {
@@ -47,7 +51,9 @@ export function gateFailures(
       layer,
       neededBytes: o.usedBytes,
       availableBytes: o.capacity,
-      message: `does not fit: memory '${o.pool}' needs ${o.usedBytes} bytes but has ${o.capacity} (worst step ${step}, layer '${layer}', ${worst?.liveBytes ?? 0} bytes live there)${options.note(o.pool)}`,
+      message: formatMessage(options.code, {
+        detail: `memory '${o.pool}' needs ${o.usedBytes} bytes but has ${o.capacity} (worst step ${step}, layer '${layer}', ${worst?.liveBytes ?? 0} bytes live there)${options.note(o.pool)}`,
+      }),
     });
   }
   return failures;

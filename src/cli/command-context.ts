@@ -20,9 +20,9 @@ export function readInputFile(host: Host, file: string): Uint8Array {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const base = path.basename(file);
-    if (code === 'ENOENT') throw InputError.one(Codes.FileNotFound, `cannot read '${file}': no such file`, { file: base });
-    if (code === 'EISDIR') throw InputError.one(Codes.FileNotFound, `cannot read '${file}': it is a directory`, { file: base });
-    throw InputError.one(Codes.FileNotFound, `cannot read '${file}': ${code ?? (e as Error).message}`, { file: base });
+    if (code === 'ENOENT') throw InputError.of(Codes.FileNotFound, { path: file, reason: 'no such file' }, { file: base });
+    if (code === 'EISDIR') throw InputError.of(Codes.FileNotFound, { path: file, reason: 'it is a directory' }, { file: base });
+    throw InputError.of(Codes.FileNotFound, { path: file, reason: code ?? (e as Error).message }, { file: base });
   }
 }
 

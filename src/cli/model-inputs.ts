@@ -37,7 +37,7 @@ export function pipelineInputs(cmd: Omit<DumpCommand, 'kind' | 'stage'>, host: H
 export function loadTarget(cmd: Pick<AnalyzeCommand, 'targetFile' | 'sramBytes' | 'dramBytes' | 'cores'>, host: Host): TargetSpec {
   let target = DEFAULT_TARGET;
   if (cmd.targetFile !== undefined) {
-    const text = readTextFile(host, cmd.targetFile, (file) => ConfigError.one(Codes.BadTarget, 'target file is not UTF-8 text', { file }));
+    const text = readTextFile(host, cmd.targetFile, (file) => ConfigError.of(Codes.BadTarget, { problem: 'is not UTF-8 text' }, { file }));
     target = parseTarget(text, path.basename(cmd.targetFile));
   }
   return applyOverrides(target, {

@@ -43,7 +43,7 @@ export class CodegenError extends UnsupportedError {}
 export function unsupported(node: OpNode | LayerSchedule, why: string): never {
   const name = node.name;
   const op = 'opType' in node ? node.opType : node.op;
-  throw CodegenError.one(Codes.CodegenUnsupported, `cannot generate C for node '${name}' (${op}): ${why}`, { node: name, opType: op });
+  throw CodegenError.of(Codes.CodegenUnsupported, { forNode: ` for node '${name}' (${op})`, why }, { node: name, opType: op });
 }
 
 export class CodegenContext {
@@ -89,7 +89,10 @@ export class CodegenContext {
       this.placements.set(a.name, { pool, offsetBytes: a.offsetBytes, sizeBytes: a.sizeBytes });
     }
     if (analysis.plan.unplaced && analysis.plan.unplaced.length > 0) {
-      throw CodegenError.one(Codes.CodegenUnsupported, `cannot generate C: the plan left ${analysis.plan.unplaced.length} buffer(s) unplaced (${analysis.plan.unplaced.slice(0, 3).join(', ')})`);
+      throw CodegenError.of(Codes.CodegenUnsupported, {
+        forNode: '',
+        why: `the plan left ${analysis.plan.unplaced.length} buffer(s) unplaced (${analysis.plan.unplaced.slice(0, 3).join(', ')})`,
+      });
     }
     for (const a of analysis.schedule.activations) this.bufferByName.set(a.name, a);
     for (const l of analysis.schedule.layers) for (const b of l.buffers) this.bufferByName.set(b.name, b);

@@ -23,8 +23,8 @@ export interface IoTensor {
 function ioOf(ctx: CodegenContext, names: readonly string[], role: 'input' | 'output'): IoTensor[] {
   return names.map((name, index) => {
     const t = ctx.graph.tensors.get(name);
-    if (!t) throw CodegenError.one(Codes.CodegenUnsupported, `cannot generate C: graph ${role} '${name}' is a constant`);
-    if (!hasCType(t.dtype)) throw CodegenError.one(Codes.CodegenUnsupported, `cannot generate C: graph ${role} '${name}' is ${t.dtype}, which generated code cannot hold`);
+    if (!t) throw CodegenError.of(Codes.CodegenUnsupported, { forNode: '', why: `graph ${role} '${name}' is a constant` });
+    if (!hasCType(t.dtype)) throw CodegenError.of(Codes.CodegenUnsupported, { forNode: '', why: `graph ${role} '${name}' is ${t.dtype}, which generated code cannot hold` });
     const buffer = ctx.schedule.bufferOfTensor.get(name);
     if (!buffer) throw new InternalError(`graph ${role} '${name}' has no buffer`);
     return { index, name, shape: t.shape, elements: t.elementCount, bytes: t.sizeBytes, cType: cTypeOf(t.dtype), dtype: t.dtype, buffer, describe: `${name}: ${t.dtype}[${formatShape(t.shape)}]` };

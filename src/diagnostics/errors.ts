@@ -1,6 +1,7 @@
 import type { Diagnostic, Location } from './diagnostic.js';
 import { formatDiagnostic } from './diagnostic.js';
-import { Codes } from './codes.js';
+import { Codes, formatMessage } from './codes.js';
+import type { Code, DetailCode, TemplateParams } from './codes.js';
 
 /** Base of every error memplan throws on purpose; carries diagnostics. */
 export class MemplanError extends Error {
@@ -10,13 +11,24 @@ export class MemplanError extends Error {
     this.name = new.target.name;
     this.diagnostics = diagnostics;
   }
-  static one<T extends MemplanError>(
+  /** One error diagnostic of `code`, its message made from the code's template (codes.ts TEMPLATES). */
+  static of<T extends MemplanError, C extends Code>(
     this: new (d: readonly Diagnostic[]) => T,
-    code: string,
-    message: string,
+    code: C,
+    params: TemplateParams<C>,
     location?: Location,
   ): T {
-    return new this([{ code, severity: 'error', message, ...(location ? { location } : {}) }]);
+    return new this([{ code, severity: 'error', message: formatMessage(code, params), ...(location ? { location } : {}) }]);
+  }
+
+  /** One error diagnostic of a code whose template is `{detail}`: the sentence is the detail. */
+  static one<T extends MemplanError>(
+    this: new (d: readonly Diagnostic[]) => T,
+    code: DetailCode,
+    detail: string,
+    location?: Location,
+  ): T {
+    return new this([{ code, severity: 'error', message: formatMessage(code, { detail }), ...(location ? { location } : {}) }]);
   }
 }
 
@@ -36,7 +48,7 @@ export class PlanError extends MemplanError {}
  */
 export class InternalError extends MemplanError {
   constructor(what: string | readonly Diagnostic[]) {
-    super(typeof what === 'string' ? [{ code: Codes.Internal, severity: 'error', message: what }] : what);
+    super(typeof what === 'string' ? [{ code: Codes.Internal, severity: 'error', message: formatMessage(Codes.Internal, { what }) }] : what);
     const first = this.diagnostics[0];
     this.message = `internal error: ${first ? first.message : ''}`;
   }

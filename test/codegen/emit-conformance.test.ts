@@ -51,7 +51,7 @@ describe('conformance outcome of an exception', () => {
     expect(classifyException(new InternalError('broken invariant'))).toBe('failed');
     expect(classifyException(new TypeError('x is undefined'))).toBe('failed');
     expect(classifyException('a string')).toBe('failed');
-    expect(classifyException(UnsupportedError.one('MP701', 'no C kernel for op X'))).toBe('not covered');
+    expect(classifyException(UnsupportedError.of('MP701', { forNode: " for node 'n' (X)", why: 'no C kernel' }))).toBe('not covered');
   });
 });
 
