@@ -131,7 +131,7 @@ function randomIntervals(count: number, seed: number): BufferInfo[] {
   for (let i = 0; i < count; i++) {
     const start = Math.floor(prng.next() * 2000);
     const length = 1 + Math.floor(prng.next() * 50);
-    buffers.push({ name: `t${i}`, sizeBytes: 16 * (1 + Math.floor(prng.next() * 4096)), startStep: start, endStep: start + length - 1 });
+    buffers.push({ name: `t${i}`, sizeBytes: 16 * (1 + Math.floor(prng.next() * 4096)), start: start, end: start + length - 1 });
   }
   return buffers;
 }
@@ -143,7 +143,7 @@ async function speedSection(options: Options): Promise<void> {
   const graphStart = process.hrtime.bigint();
   const graph = buildConflictGraph(buffers);
   const graphMs = elapsedMs(graphStart);
-  const items = buffers.map((b, index) => ({ index, name: b.name, sizeBytes: b.sizeBytes, alignmentBytes: 1, startStep: b.startStep, endStep: b.endStep }));
+  const items = buffers.map((b, index) => ({ index, name: b.name, sizeBytes: b.sizeBytes, alignmentBytes: 1, start: b.start, end: b.end }));
   const problem: PackProblem = { items, neighbors: graph.neighbors, capacityBytes: null, lowerBoundBytes: packLowerBound(items, graph.neighbors, graph.hasExplicitEdges) };
   const edges = graph.neighbors.reduce((t, n) => t + n.length, 0) / 2;
   const table = new Table({ head: ['strategy', 'used / lower bound', 'strategy alone', 'planMemory (graph, plan, verify)', 'strategy < 1 s'], style: { head: [], border: [] } });

@@ -9,8 +9,8 @@ import { PlannerError } from './errors.js';
 /** What the conflict graph needs to know of a buffer. */
 export interface ConflictSource {
   readonly name: string;
-  readonly startStep?: number;
-  readonly endStep?: number;
+  readonly start?: number;
+  readonly end?: number;
   readonly conflicts?: readonly string[];
 }
 
@@ -23,9 +23,9 @@ export interface ConflictGraph {
 
 /** True when both buffers have an interval and the intervals share a step. */
 function intervalsOverlap(a: ConflictSource, b: ConflictSource): boolean {
-  if (a.startStep === undefined || a.endStep === undefined) return false;
-  if (b.startStep === undefined || b.endStep === undefined) return false;
-  return a.startStep <= b.endStep && b.startStep <= a.endStep;
+  if (a.start === undefined || a.end === undefined) return false;
+  if (b.start === undefined || b.end === undefined) return false;
+  return a.start <= b.end && b.start <= a.end;
 }
 
 /**
@@ -41,16 +41,16 @@ export function buildConflictGraph(buffers: readonly ConflictSource[]): Conflict
   const withInterval: number[] = [];
   for (let i = 0; i < n; i++) {
     const b = buffers[i]!;
-    if (b.startStep !== undefined && b.endStep !== undefined) withInterval.push(i);
+    if (b.start !== undefined && b.end !== undefined) withInterval.push(i);
   }
-  withInterval.sort((x, y) => buffers[x]!.startStep! - buffers[y]!.startStep! || x - y);
+  withInterval.sort((x, y) => buffers[x]!.start! - buffers[y]!.start! || x - y);
   let active: number[] = [];
   for (const i of withInterval) {
-    const start = buffers[i]!.startStep!;
+    const start = buffers[i]!.start!;
     let keep = 0;
     for (let k = 0; k < active.length; k++) {
       const a = active[k]!;
-      if (buffers[a]!.endStep! >= start) active[keep++] = a;
+      if (buffers[a]!.end! >= start) active[keep++] = a;
     }
     active.length = keep;
     for (const a of active) {

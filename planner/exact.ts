@@ -85,19 +85,19 @@ function prepare(problem: PackProblem): Prepared {
 
   const sections: number[][] = [];
   // Interval sections: the live set at each distinct start step.
-  const timed = searched.filter((i) => problem.items[i]!.startStep !== undefined && problem.items[i]!.endStep !== undefined);
+  const timed = searched.filter((i) => problem.items[i]!.start !== undefined && problem.items[i]!.end !== undefined);
   const it = (i: number) => problem.items[i]!;
   const timeMode =
     timed.length === searched.length &&
-    searched.every((i) => neighbors[i]!.every((j) => it(j).startStep !== undefined && it(j).startStep! <= it(i).endStep! && it(i).startStep! <= it(j).endStep!));
-  timed.sort((a, b) => problem.items[a]!.startStep! - problem.items[b]!.startStep! || a - b);
+    searched.every((i) => neighbors[i]!.every((j) => it(j).start !== undefined && it(j).start! <= it(i).end! && it(i).start! <= it(j).end!));
+  timed.sort((a, b) => problem.items[a]!.start! - problem.items[b]!.start! || a - b);
   const secLo = new Int32Array(n).fill(-1);
   const secHi = new Int32Array(n).fill(-1);
   let active: number[] = [];
   for (let k = 0; k < timed.length; ) {
-    const step = problem.items[timed[k]!]!.startStep!;
-    active = active.filter((a) => problem.items[a]!.endStep! >= step);
-    while (k < timed.length && problem.items[timed[k]!]!.startStep! === step) active.push(timed[k++]!);
+    const step = problem.items[timed[k]!]!.start!;
+    active = active.filter((a) => problem.items[a]!.end! >= step);
+    while (k < timed.length && problem.items[timed[k]!]!.start! === step) active.push(timed[k++]!);
     if (timeMode || active.length > 1) {
       const sIdx = sections.length;
       sections.push(active.slice());
@@ -142,7 +142,7 @@ function prepare(problem: PackProblem): Prepared {
     for (const s of itemSections[i]!) t = Math.max(t, sectionTotal0[s]!);
     total[i] = t;
     const it = problem.items[i]!;
-    width[i] = it.startStep !== undefined && it.endStep !== undefined ? it.endStep - it.startStep + 1 : neighbors[i]!.length;
+    width[i] = it.start !== undefined && it.end !== undefined ? it.end - it.start + 1 : neighbors[i]!.length;
   }
   const key = (c: string, i: number): number => (c === 'T' ? total[i]! : c === 'W' ? width[i]! : width[i]! * size[i]!);
   const heuristics = ['WAT', 'TAW', 'TWA'];

@@ -12,8 +12,8 @@ import type { PackItem } from './problem.js';
 /** What the bounds need of a buffer. */
 export interface SizedInterval {
   readonly sizeBytes: number;
-  readonly startStep?: number;
-  readonly endStep?: number;
+  readonly start?: number;
+  readonly end?: number;
 }
 
 /** The live-sum bound and the step where it is reached (-1 when no buffer has an interval). */
@@ -28,8 +28,8 @@ export function liveSumBound(items: readonly SizedInterval[]): LiveSumBound {
   const steps: number[] = [];
   const deltas: number[] = [];
   for (const it of items) {
-    if (it.startStep === undefined || it.endStep === undefined) continue;
-    steps.push(it.startStep, it.endStep + 1);
+    if (it.start === undefined || it.end === undefined) continue;
+    steps.push(it.start, it.end + 1);
     deltas.push(it.sizeBytes, -it.sizeBytes);
   }
   for (let k = 0; k < steps.length; k++) events.push(k);
@@ -124,12 +124,12 @@ export function packLowerBound(
   explicitEdges: boolean,
 ): number {
   const live = liveSumBound(items);
-  const allIntervals = items.every((it) => it.startStep !== undefined && it.endStep !== undefined);
+  const allIntervals = items.every((it) => it.start !== undefined && it.end !== undefined);
   if (allIntervals && !explicitEdges) return live.bytes;
   const seed: number[] = [];
   if (live.step >= 0) {
     for (const it of items) {
-      if (it.startStep !== undefined && it.endStep !== undefined && it.startStep <= live.step && live.step <= it.endStep) {
+      if (it.start !== undefined && it.end !== undefined && it.start <= live.step && live.step <= it.end) {
         seed.push(it.index);
       }
     }

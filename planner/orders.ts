@@ -9,11 +9,11 @@ import { placeFirstFit, type Placement } from './place-in-order.js';
 export type ItemComparator = (a: number, b: number) => number;
 
 function startOf(it: PackItem): number {
-  return it.startStep ?? 0;
+  return it.start ?? 0;
 }
 
 function lifetimeOf(it: PackItem): number {
-  return it.startStep !== undefined && it.endStep !== undefined ? it.endStep - it.startStep : 0;
+  return it.start !== undefined && it.end !== undefined ? it.end - it.start : 0;
 }
 
 function byName(p: PackProblem, a: number, b: number): number {

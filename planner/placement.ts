@@ -54,7 +54,7 @@ export function buildPoolProblem(pc: PoolChoices, graph: ConflictGraph, k: numbe
       name: b.name,
       sizeBytes: b.sizeBytes,
       alignmentBytes: alignmentIn(pc, g, k),
-      ...(b.startStep !== undefined && b.endStep !== undefined ? { startStep: b.startStep, endStep: b.endStep } : {}),
+      ...(b.start !== undefined && b.end !== undefined ? { start: b.start, end: b.end } : {}),
     };
   });
   const neighbors = inducedSubgraph(graph.neighbors, members);

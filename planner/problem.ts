@@ -13,8 +13,8 @@ export interface PackItem {
   /** Effective alignment in bytes (power of two, >= 1). */
   readonly alignmentBytes: number;
   /** Inclusive live interval when the buffer has one (used by interval-aware heuristics). */
-  readonly startStep?: number;
-  readonly endStep?: number;
+  readonly start?: number;
+  readonly end?: number;
 }
 
 export interface PackProblem {

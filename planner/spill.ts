@@ -36,15 +36,15 @@ export function spillByLiveBytes(problem: PackProblem, capacityBytes: number, mo
   const { items } = problem;
   const timed: number[] = [];
   items.forEach((it, local) => {
-    if (it.startStep !== undefined && it.sizeBytes > 0) timed.push(local);
+    if (it.start !== undefined && it.sizeBytes > 0) timed.push(local);
   });
   if (timed.length === 0) return [];
   // Segments between the distinct interval boundaries; excess[s] = live bytes above the capacity.
-  const points = [...new Set(timed.flatMap((l) => [items[l]!.startStep!, items[l]!.endStep! + 1]))].sort((a, b) => a - b);
+  const points = [...new Set(timed.flatMap((l) => [items[l]!.start!, items[l]!.end! + 1]))].sort((a, b) => a - b);
   const seg = new Map<number, number>();
   points.forEach((p, s) => seg.set(p, s));
-  const first = (l: number): number => seg.get(items[l]!.startStep!)!;
-  const end = (l: number): number => seg.get(items[l]!.endStep! + 1)!;
+  const first = (l: number): number => seg.get(items[l]!.start!)!;
+  const end = (l: number): number => seg.get(items[l]!.end! + 1)!;
   const excess = new Float64Array(points.length);
   for (const l of timed) for (let s = first(l); s < end(l); s++) excess[s] = excess[s]! + items[l]!.sizeBytes;
   for (let s = 0; s < excess.length; s++) excess[s] = Math.max(0, excess[s]! - capacityBytes);

@@ -10,10 +10,14 @@ export interface BufferInfo {
   readonly sizeBytes: number;
   /** Required alignment of the offset in bytes (power of two); undefined = the pool's alignment. */
   readonly alignmentBytes?: number;
-  /** First step the buffer is live (inclusive); undefined when the buffer gives only conflicts. */
-  readonly startStep?: number;
-  /** Last step the buffer is live (inclusive). */
-  readonly endStep?: number;
+  /**
+   * First time point the buffer is live (inclusive), in the caller's unit: a step of a buffer-set
+   * file (its `start`), a graph step, or a statement slot of the scheduled IR (memplan's buffer sets);
+   * undefined when the buffer gives only conflicts.
+   */
+  readonly start?: number;
+  /** Last time point the buffer is live (inclusive), in the same unit. */
+  readonly end?: number;
   /** Names of buffers it must not overlap, in addition to interval overlap (symmetric). */
   readonly conflicts?: readonly string[];
   /** Candidate pool names in order of preference; undefined = every pool in the given order. */

@@ -37,14 +37,14 @@ export function validatePlanInputs(buffers: readonly BufferInfo[], pools: readon
     if (b.alignmentBytes !== undefined && !isPowerOfTwo(b.alignmentBytes)) {
       bad(`buffer '${b.name}' has alignment ${b.alignmentBytes}, which is not a power of two`, at);
     }
-    const hasStart = b.startStep !== undefined;
-    const hasEnd = b.endStep !== undefined;
+    const hasStart = b.start !== undefined;
+    const hasEnd = b.end !== undefined;
     if (hasStart !== hasEnd) bad(`buffer '${b.name}' gives ${hasStart ? 'a start' : 'an end'} step without ${hasStart ? 'an end' : 'a start'} step`, at);
     if (hasStart && hasEnd) {
-      if (!Number.isSafeInteger(b.startStep) || !Number.isSafeInteger(b.endStep)) {
-        bad(`buffer '${b.name}' has non-integer steps ${String(b.startStep)}..${String(b.endStep)}`, at);
+      if (!Number.isSafeInteger(b.start) || !Number.isSafeInteger(b.end)) {
+        bad(`buffer '${b.name}' has non-integer steps ${String(b.start)}..${String(b.end)}`, at);
       }
-      if (b.startStep! > b.endStep!) bad(`buffer '${b.name}' starts at step ${b.startStep} after it ends at step ${b.endStep}`, at);
+      if (b.start! > b.end!) bad(`buffer '${b.name}' starts at step ${b.start} after it ends at step ${b.end}`, at);
     }
     if (!hasStart && b.conflicts === undefined) bad(`buffer '${b.name}' gives neither a live interval nor a conflicts list`, at);
     if (b.poolCandidates !== undefined) {

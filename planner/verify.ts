@@ -116,13 +116,13 @@ export function verifyPlan(buffers: readonly BufferInfo[], pools: readonly Pool[
   };
   const timed = valid.filter((a) => {
     const b = bufferByName.get(a.name)!;
-    return b.startStep !== undefined && b.endStep !== undefined;
+    return b.start !== undefined && b.end !== undefined;
   });
-  timed.sort((x, y) => bufferByName.get(x.name)!.startStep! - bufferByName.get(y.name)!.startStep!);
+  timed.sort((x, y) => bufferByName.get(x.name)!.start! - bufferByName.get(y.name)!.start!);
   const live = new Map<string, Allocation[]>(); // per pool: allocations whose interval may still be live
   for (const a of timed) {
-    const start = bufferByName.get(a.name)!.startStep!;
-    const list = (live.get(a.pool) ?? []).filter((o) => bufferByName.get(o.name)!.endStep! >= start);
+    const start = bufferByName.get(a.name)!.start!;
+    const list = (live.get(a.pool) ?? []).filter((o) => bufferByName.get(o.name)!.end! >= start);
     for (const o of list) if (overlapsInMemory(a, o)) report(a, o, 'are live at the same step');
     list.push(a);
     live.set(a.pool, list);

@@ -1,5 +1,6 @@
 /**
- * The data every analysis renderer reads. Plain data with exact integer bytes; built by src/pipeline.ts.
+ * The data every analysis renderer reads. Plain data with exact integer bytes; built by
+ * reports/build-analysis.ts from the stages src/pipeline.ts runs.
  * This is also the shape of `memplan MODEL --format json` (see DESIGN.md "Analysis JSON").
  */
 

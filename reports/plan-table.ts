@@ -47,12 +47,12 @@ export function renderPlanCsv(plans: readonly { readonly title: string; readonly
   const lines = [CSV_HEAD.join(',')];
   for (const { title, plan, buffers } of plans) {
     for (const r of allocationRows(plan, buffers)) {
-      lines.push([title, r.name, r.pool, r.offsetBytes, r.offsetBytes + r.sizeBytes, r.sizeBytes, r.startStep ?? '', r.endStep ?? ''].map((v) => csvField(String(v))).join(','));
+      lines.push([title, r.name, r.pool, r.offsetBytes, r.offsetBytes + r.sizeBytes, r.sizeBytes, r.start ?? '', r.end ?? ''].map((v) => csvField(String(v))).join(','));
     }
     const byName = new Map(buffers.map((b) => [b.name, b]));
     for (const name of plan.unplaced) {
       const b = byName.get(name);
-      lines.push([title, name, '', '', '', b?.sizeBytes ?? '', b?.startStep ?? '', b?.endStep ?? ''].map((v) => csvField(String(v))).join(','));
+      lines.push([title, name, '', '', '', b?.sizeBytes ?? '', b?.start ?? '', b?.end ?? ''].map((v) => csvField(String(v))).join(','));
     }
   }
   return `${lines.join('\r\n')}\r\n`;
@@ -63,8 +63,8 @@ interface AllocationRow {
   readonly pool: string;
   readonly offsetBytes: number;
   readonly sizeBytes: number;
-  readonly startStep?: number;
-  readonly endStep?: number;
+  readonly start?: number;
+  readonly end?: number;
   /** `3..7`, or `conflicts` for a buffer given by its conflicts only. */
   readonly live: string;
 }
@@ -77,14 +77,14 @@ function allocationRows(plan: PlanResult, buffers: readonly BufferInfo[]): Alloc
     .sort((a, b) => (poolIndex.get(a.pool) ?? 0) - (poolIndex.get(b.pool) ?? 0) || a.offsetBytes - b.offsetBytes || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((a) => {
       const b = byName.get(a.name);
-      const start = b?.startStep;
-      const end = b?.endStep ?? start;
+      const start = b?.start;
+      const end = b?.end ?? start;
       return {
         name: a.name,
         pool: a.pool,
         offsetBytes: a.offsetBytes,
         sizeBytes: a.sizeBytes,
-        ...(start !== undefined ? { startStep: start, endStep: end } : {}),
+        ...(start !== undefined ? { start, end } : {}),
         live: start === undefined ? 'conflicts' : start === end ? String(start) : `${start}..${end}`,
       };
     });

@@ -1,83 +1,9 @@
 /**
- * The gate's verdict: the failures of a run (layers that do not fit even with their smallest tile, pools
- * whose plan exceeds their capacity), which layers do not fit, and the one stderr line. Every failure of
- * a pool names that pool's worst step and layer, the ones the JSON gives in `pools[].worst`, so the line,
- * the JSON and the per-layer `fits` cells agree.
+ * The gate's one stderr line, told from a report's failures (built by reports/gate-failures.ts). The
+ * line names the failing pool's worst step and layer, the ones the JSON gives in `pools[].worst`, so
+ * the line, the JSON and the per-layer `fits` cells agree.
  */
-import type { ScopedBufferSet } from './liveness/extract.js';
-import type { LayerFailure } from './schedule/schedule-graph.js';
-import type { AnalysisReport, ReportFailure, ReportPool } from '../reports/analysis-model.js';
-
-export interface PoolOverflow {
-  readonly pool: string;
-  readonly usedBytes: number;
-  readonly capacity: number;
-}
-
-/**
- * The report's failures: one per layer that does not fit (in the shared SRAM or, per core, in its
- * local memory), then one per overflowing pool that no layer failure already accounts for.
- */
-export function gateFailures(
-  run: { readonly failures: readonly LayerFailure[]; readonly overflows: readonly PoolOverflow[] },
-  pools: readonly ReportPool[],
-  options: { readonly code: string; readonly poolOfScope: ScopedBufferSet['poolOfScope']; readonly note: (pool: string) => string },
-): ReportFailure[] {
-  const failures: ReportFailure[] = run.failures.map((f) => {
-    const memory = options.poolOfScope[f.scope];
-    const perCore = f.scope === 'local' ? ' per core' : '';
-    return {
-      code: options.code,
-      memory,
-      step: f.step,
-      layer: f.layer,
-      neededBytes: f.neededBytes,
-      availableBytes: f.availableBytes,
-      message: `does not fit: layer '${f.layer}' (step ${f.step}) needs ${f.neededBytes} bytes of '${memory}'${perCore} even with its smallest tile, but ${f.availableBytes} bytes are available${options.note(memory)}`,
-    };
-  });
-  for (const o of run.overflows) {
-    if (failures.some((f) => f.memory === o.pool)) continue;
-    const worst = pools.find((p) => p.name === o.pool)?.worst;
-    const step = worst?.step ?? 0;
-    const layer = worst?.layer ?? '';
-    failures.push({
-      code: options.code,
-      memory: o.pool,
-      step,
-      layer,
-      neededBytes: o.usedBytes,
-      availableBytes: o.capacity,
-      message: `does not fit: memory '${o.pool}' needs ${o.usedBytes} bytes but has ${o.capacity} (worst step ${step}, layer '${layer}', ${worst?.liveBytes ?? 0} bytes live there)${options.note(o.pool)}`,
-    });
-  }
-  return failures;
-}
-
-/** Steps at which some bounded pool has more bytes live than its capacity. */
-export function overfullSteps(bufferSet: ScopedBufferSet, stepOf: (slot: number) => number): ReadonlySet<number> {
-  const out = new Set<number>();
-  for (const [pool, capacity] of bufferSet.capacities) {
-    if (capacity === null) continue;
-    const delta = new Map<number, number>();
-    for (const b of bufferSet.buffers) {
-      if (b.poolCandidates?.[0] !== pool) continue;
-      const start = b.startStep ?? 0;
-      const end = b.endStep ?? start;
-      delta.set(start, (delta.get(start) ?? 0) + b.sizeBytes);
-      delta.set(end + 1, (delta.get(end + 1) ?? 0) - b.sizeBytes);
-    }
-    const slots = [...delta.keys()].sort((a, b) => a - b);
-    let live = 0;
-    slots.forEach((slot, i) => {
-      live += delta.get(slot)!;
-      if (live <= capacity) return;
-      const last = (slots[i + 1] ?? slot + 1) - 1;
-      for (let s = stepOf(slot); s <= stepOf(last); s++) out.add(s);
-    });
-  }
-  return out;
-}
+import type { AnalysisReport, ReportFailure } from '../reports/analysis-model.js';
 
 /**
  * The one stderr line of a run that does not fit: the failure with the most bytes over, told with its

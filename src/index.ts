@@ -1,7 +1,7 @@
 /**
  * memplan's public API: explicit named exports only. The CLI (`memplan`) is built on exactly these.
  */
-export { analyzeModel, analyzeGraph, findMinSram } from './pipeline.js';
+export { analyzeModel, analyzeGraph, findMinSram, toCodegenInput } from './pipeline.js';
 export type { Analysis, AnalyzeOptions } from './pipeline.js';
 export { importOnnx } from './frontend/import-onnx.js';
 export type { ImportOptions } from './frontend/import-onnx.js';
@@ -17,6 +17,7 @@ export { printGraph, printSchedule } from './ir/print.js';
 export type { Graph, OpNode, TensorInfo, ConstTensor, DType } from './ir/graph.js';
 export type { ScheduledModel, LayerSchedule, LoopBuffer, Stmt } from './ir/loop.js';
 export { generateC } from './codegen/generate.js';
+export type { CodegenInput } from './codegen/input.js';
 export { parseBufferSetJson, parseMiniMallocCsv, parseGlowTrace, planToJson, bufferSetToJson } from './bufferset/index.js';
 export { runCli } from './cli/run-cli.js';
 export { nodeHost, memoryHost } from './host.js';

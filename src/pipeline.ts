@@ -4,29 +4,27 @@
  * Pure: no file system, no printing. Returns every intermediate so tests and tools can look inside.
  */
 import type { Graph } from './ir/graph.js';
-import { formatShape } from './ir/graph.js';
 import type { ScheduledModel } from './ir/loop.js';
 import { importModelFile } from './frontend/import-model.js';
 import type { DtypeMode, GraphLiveness } from './liveness/graph-liveness.js';
-import { graphLiveness, liveAt } from './liveness/graph-liveness.js';
+import { graphLiveness } from './liveness/graph-liveness.js';
 import type { ScopedBufferSet } from './liveness/extract.js';
-import { extractBufferSets, stepOfSlot } from './liveness/extract.js';
-import { stateBytesOf, withStateBuffers } from './liveness/state-buffers.js';
+import { extractBufferSets } from './liveness/extract.js';
+import { withStateBuffers } from './liveness/state-buffers.js';
 import type { OptimizedGraph } from './graph-opt/layer-graph.js';
-import { OPTIMIZATION_KINDS } from './graph-opt/layer-graph.js';
 import { optimizeGraph } from './graph-opt/optimize-graph.js';
 import { lowerGraph } from './graph-opt/lower-graph.js';
 import type { TargetSpec } from './schedule/target.js';
-import { applyOverrides, globalOf, sramOf } from './schedule/target.js';
-import type { LayerFailure } from './schedule/schedule-graph.js';
+import { applyOverrides } from './schedule/target.js';
 import { planOptions, scheduleGraph } from './schedule/schedule-graph.js';
 import type { PlanResult, StrategyName } from '../planner/types.js';
-import { liveSumBound, planMemory } from '../planner/index.js';
+import { planMemory } from '../planner/index.js';
 import { rethrowPlannerError } from './diagnostics/planner-errors.js';
-import type { AnalysisReport, ReportBuffer, ReportLayer, ReportPool } from '../reports/analysis-model.js';
-import { Codes } from './diagnostics/codes.js';
+import type { AnalysisReport } from '../reports/analysis-model.js';
+import type { PlannedRun } from '../reports/build-analysis.js';
+import { buildAnalysisReport } from '../reports/build-analysis.js';
 import { headroomRecord, withHeadroom } from './headroom.js';
-import { gateFailures, overfullSteps } from './gate.js';
+import type { CodegenInput } from './codegen/input.js';
 
 export interface AnalyzeOptions {
   /** Model file name as shown in reports (base name). */
@@ -77,14 +75,7 @@ export async function analyzeModel(bytes: Uint8Array, options: AnalyzeOptions): 
   return analyzeGraph(graph, options);
 }
 
-interface Fitted {
-  readonly schedule: ScheduledModel;
-  readonly failures: readonly LayerFailure[];
-  readonly bufferSet: ScopedBufferSet;
-  readonly plan: PlanResult;
-  /** Pools whose plan exceeds their capacity. */
-  readonly overflows: readonly { readonly pool: string; readonly usedBytes: number; readonly capacity: number }[];
-}
+type Fitted = PlannedRun;
 
 /** Schedules and plans at the target's sizes; retries with slack when fragmentation overflows SRAM. */
 async function fit(
@@ -192,149 +183,35 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
   // With --headroom, memplan plans into the allowed part of every bounded memory (src/headroom.ts)
   // and fails only when even that does not fit.
   const headroom = options.headroom ?? 0;
-  const sramSize = sramOf(target)?.sizeBytes ?? null;
-  const dramSize = globalOf(target)?.sizeBytes ?? null;
   const planTarget = withHeadroom(target, headroom);
   const fitted = await fit(graph, liveness, { ...options, target: planTarget }, planTarget, options.timeLimitMs, aliases);
   const { schedule, bufferSet, plan } = fitted;
-  const sramName = bufferSet.poolOfScope.sram;
   const fits = fitsAll(fitted);
   // Without the headroom, for the record of what it cost.
   const full = headroom > 0 ? await fit(graph, liveness, options, target, options.timeLimitMs, aliases) : undefined;
   const failsBelow = fitted.failures.reduce((m, f) => (f.scope === 'sram' ? Math.max(m, f.neededBytes - 1) : m), 0);
   const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, options, failsBelow, aliases) : undefined;
-  const fullSize = (pool: string): number | null =>
-    pool === sramName ? sramSize : pool === bufferSet.poolOfScope.global ? dramSize : (target.memories.find((m) => m.name === pool)?.sizeBytes ?? null);
-  const headroomNote = (pool: string) =>
-    headroom > 0 && bufferSet.capacities.get(pool) !== null
-      ? ` (--headroom ${+(headroom * 100).toFixed(2)}% keeps ${fullSize(pool) ?? 0} - ${bufferSet.capacities.get(pool)} bytes free)`
-      : '';
-  const failCode = headroom > 0 ? Codes.Headroom : Codes.DoesNotFit;
-
-  const stepOf = (slot: number): number => stepOfSlot(bufferSet.layerStart, slot);
-  const reportPools: ReportPool[] = plan.pools.map((p) => {
-    const inPool = bufferSet.buffers.filter((b) => b.poolCandidates?.[0] === p.name);
-    const bound = liveSumBound(inPool);
-    const w = { slot: Math.max(0, bound.step), bytes: bound.bytes };
-    const step = stepOf(w.slot);
-    return {
-      name: p.name,
-      sizeBytes: fullSize(p.name),
-      usedBytes: p.usedBytes,
-      lowerBoundBytes: p.lowerBoundBytes,
-      worst: {
-        step,
-        layer: schedule.layers[step]?.name ?? '',
-        liveBytes: w.bytes,
-        buffers: inPool
-          .filter((b) => (b.startStep ?? 0) <= w.slot && w.slot <= (b.endStep ?? 0))
-          .sort((a, b) => b.sizeBytes - a.sizeBytes || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-          .map((b) => ({ name: b.name, kind: b.kind ?? 'activation', sizeBytes: b.sizeBytes })),
-      },
-    };
-  });
-
-  const intervalByName = new Map(liveness.intervals.map((iv) => [iv.tensor, iv]));
-  const layers: ReportLayer[] = schedule.layers.map((l) => {
-    const node = graph.nodes[l.step]!;
-    let outputBytes = 0;
-    const shapes: string[] = [];
-    for (const out of node.outputs) {
-      const t = out === '' ? undefined : graph.tensors.get(out);
-      if (!t) continue;
-      shapes.push(formatShape(t.shape));
-      outputBytes += intervalByName.get(out)?.sizeBytes ?? t.sizeBytes;
-    }
-    const tiles = l.tile.splits.map((s) => `d${s.dim}:${s.size}/${s.extent}`).join(' ');
-    return {
-      step: l.step,
-      startSlot: bufferSet.layerStart[l.step] ?? 0,
-      name: l.name,
-      nodes: optimized.layers[l.step]?.nodes ?? [node.name],
-      op: l.op,
-      outputShape: shapes.join(', '),
-      outputBytes,
-      liveBytes: optimized.liveBytesByLayer[l.step] ?? 0,
-      sramBytes: l.stats.sramBytes,
-      scratchBytes: l.stats.scratchBytes,
-      residentBytes: l.stats.residentBytes,
-      localBytes: l.stats.localBytes,
-      doubleBufferBytes: l.stats.doubleBufferBytes,
-      dmaInBytes: l.stats.dmaInBytes,
-      dmaOutBytes: l.stats.dmaOutBytes,
-      cycles: l.stats.cycles,
-      cyclesSingleBuffered: l.stats.cyclesSingleBuffered,
-      schedule: `${l.template}${tiles ? ` ${tiles}` : ''}${l.tile.tileCount > 1 ? ` x${l.tile.tileCount}` : ''}${l.tile.doubleBuffered ? ' db' : ''}`,
-      cores: l.tile.cores,
-      fits: l.stats.fits,
-    };
-  });
-
-  const failures = gateFailures(fitted, reportPools, {
-    code: failCode,
-    poolOfScope: bufferSet.poolOfScope,
-    note: headroomNote,
-  });
-  // A layer fits when no failure names its step and no bounded pool has more bytes live there than it holds.
-  const overfull = overfullSteps(bufferSet, stepOf);
-  const reportLayers: ReportLayer[] = layers.map((l) => ({ ...l, fits: l.fits && !overfull.has(l.step) && !failures.some((f) => f.step === l.step) }));
-
-  const allocByName = new Map(plan.allocations.map((a) => [a.name, a]));
-  const reportBuffers: ReportBuffer[] = bufferSet.buffers.map((b) => {
-    const a = allocByName.get(b.name);
-    return {
-      name: b.name,
-      kind: b.kind ?? 'activation',
-      sizeBytes: b.sizeBytes,
-      startStep: stepOf(b.startStep ?? 0),
-      endStep: stepOf(b.endStep ?? 0),
-      startSlot: b.startStep ?? 0,
-      endSlot: b.endStep ?? 0,
-      ...(a ? { pool: a.pool, offset: a.offsetBytes } : {}),
-    };
-  });
-
-  const report: AnalysisReport = {
-    schemaVersion: 1,
-    model: options.modelName,
-    target: {
-      name: target.name,
-      cores: target.cores,
-      sramBytes: sramSize,
-      // 0 = no DRAM (--dram 0, or a target without a global memory); null = unbounded.
-      dramBytes: globalOf(target) ? (globalOf(target)!.sizeBytes ?? null) : 0,
-      sramName,
-      dramName: globalOf(target)?.name ?? null,
-    },
+  const report = buildAnalysisReport({
+    modelName: options.modelName,
+    target,
     dtype,
-    strategy: plan.strategy,
-    optimal: plan.optimal,
-    fits: failures.length === 0,
-    peakLiveBytes: baseline.peakLiveBytes,
-    peakStep: baseline.peakStep,
-    peakNode: sourceGraph.nodes[baseline.peakStep]?.name ?? '',
-    optimizedPeakBytes: optimized.peakBytes,
-    graphOptimizations: {
-      enabled: options.graphOpt ?? true,
-      order: optimized.order.method,
-      layerCount: optimized.layers.length,
-      savedBytes: OPTIMIZATION_KINDS.map((kind) => ({ kind, bytes: optimized.savedBytes[kind] })),
-    },
-    weightBytes: sourceGraph.weightBytes,
-    stateBytes: stateBytesOf(sourceGraph),
-    ...(minSramBytes !== undefined ? { minSramBytes } : {}),
     doubleBuffer: options.doubleBuffer ?? true,
-    headroom: headroomRecord(target, headroom, fitted, full),
-    pools: reportPools,
-    layers: reportLayers,
-    liveAtPeak: liveAt(baseline, baseline.peakStep).map((iv) => ({
-      name: iv.tensor,
-      sizeBytes: iv.sizeBytes,
-      startStep: iv.startStep,
-      endStep: iv.endStep,
-    })),
-    buffers: reportBuffers,
-    failures,
-  };
+    graphOpt: options.graphOpt ?? true,
+    headroom,
+    sourceGraph,
+    baseline,
+    optimized,
+    graph,
+    liveness,
+    run: fitted,
+    headroomRecord: headroomRecord(target, headroom, fitted, full),
+    ...(minSramBytes !== undefined ? { minSramBytes } : {}),
+  });
   return { sourceGraph, graph, liveness, optimized, schedule, bufferSet, plan, report };
+}
+
+/** What codegen takes from an analysis (generateC(toCodegenInput(analysis))). */
+export function toCodegenInput(analysis: Analysis): CodegenInput {
+  const { graph, schedule, bufferSet, plan } = analysis;
+  return { modelName: analysis.report.model, graph, schedule, bufferSet, plan };
 }

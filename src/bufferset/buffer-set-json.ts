@@ -1,7 +1,7 @@
 /**
  * Reader of the buffer-set JSON of DESIGN.md (input of `memplan plan`, written by `--report`).
  *
- * Field mapping: `start`/`end` (inclusive steps) -> startStep/endStep, `alignment` -> alignmentBytes,
+ * Field mapping: `start`/`end` (inclusive steps) -> start/end, `alignment` -> alignmentBytes,
  * `pools` (of a buffer) -> poolCandidates, pool `alignment` -> alignmentBytes, pool `sizeBytes: null` =
  * unbounded. Optional buffer fields `kind` (string) and `spillCostByPool` ({pool: cost}) pass through.
  *
@@ -172,7 +172,7 @@ function parseBuffer(item: unknown, position: number, file: string, poolNames: R
     name,
     sizeBytes,
     ...(alignment !== undefined ? { alignmentBytes: alignment } : {}),
-    ...(typeof start === 'number' && typeof end === 'number' ? { startStep: start, endStep: end } : {}),
+    ...(typeof start === 'number' && typeof end === 'number' ? { start: start, end: end } : {}),
     ...(conflicts !== undefined ? { conflicts: [...(conflicts as string[])] } : {}),
     ...(candidates !== undefined ? { poolCandidates: [...(candidates as string[])] } : {}),
     ...(spillCostByPool !== undefined ? { spillCostByPool } : {}),

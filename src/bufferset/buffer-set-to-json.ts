@@ -15,8 +15,8 @@ export function bufferSetToJson(buffers: readonly BufferInfo[], pools: readonly 
     buffers: buffers.map((buffer) => ({
       name: buffer.name,
       sizeBytes: buffer.sizeBytes,
-      ...(buffer.startStep !== undefined ? { start: buffer.startStep } : {}),
-      ...(buffer.endStep !== undefined ? { end: buffer.endStep } : {}),
+      ...(buffer.start !== undefined ? { start: buffer.start } : {}),
+      ...(buffer.end !== undefined ? { end: buffer.end } : {}),
       ...(buffer.alignmentBytes !== undefined ? { alignment: buffer.alignmentBytes } : {}),
       ...(buffer.conflicts !== undefined ? { conflicts: [...buffer.conflicts] } : {}),
       ...(buffer.poolCandidates !== undefined ? { pools: [...buffer.poolCandidates] } : {}),

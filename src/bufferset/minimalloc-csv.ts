@@ -56,7 +56,7 @@ export function parseMiniMallocCsv(text: string, fileName: string): BufferSet {
     const upper = integerCell(cells[at('upper')], 'upper', lineNo, location);
     const size = integerCell(cells[at('size')], 'size', lineNo, location);
     if (upper <= lower) bad(`line ${lineNo}: upper ${upper} must exceed lower ${lower} (the interval is half-open)`, location);
-    buffers.push({ name: id, sizeBytes: size, startStep: lower, endStep: upper - 1 });
+    buffers.push({ name: id, sizeBytes: size, start: lower, end: upper - 1 });
   }
   const pools: Pool[] = [{ name: DEFAULT_POOL_NAME, sizeBytes: capacityFromFileName(fileName) }];
   return { buffers, pools };

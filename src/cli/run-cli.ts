@@ -1,12 +1,12 @@
 /**
  * The testable CLI: runCli(argv, host) -> exit code. All I/O goes through the injected Host.
- * Exit codes (DESIGN.md): 0 fits, 1 does not fit (reports still written), 2 bad input or usage
- * (one line on stderr, nothing on stdout), 3 internal error (a bug in memplan).
+ * Exit codes (EXIT_CODES; 0, 1 and 2 are DESIGN.md's): 0 fits, 1 does not fit (reports still
+ * written), 2 bad input or usage (one line on stderr, nothing on stdout), 3 internal error (a bug in
+ * memplan: an InternalError, MP901, or any other exception; one line on stderr saying so).
  */
-import * as path from 'node:path';
 import type { Host } from '../host.js';
-import { MemplanError, InputError } from '../diagnostics/errors.js';
-import { Codes } from '../diagnostics/codes.js';
+import { InternalError, MemplanError } from '../diagnostics/errors.js';
+import type { CliResult } from './command-context.js';
 import { formatDiagnostic } from '../diagnostics/diagnostic.js';
 import type { AnalyzeCommand, PlanCommand } from './args.js';
 import { parseArgs } from './args.js';
@@ -16,11 +16,18 @@ import { runDump } from './commands/dump.js';
 import { runDiff } from './commands/diff.js';
 import { VERSION as MEMPLAN_VERSION } from './args.js';
 
-export interface CliResult {
-  readonly exitCode: number;
-}
+export type { CliResult } from './command-context.js';
+export { readInputFile, readTextFile } from './command-context.js';
 
 /** How the CLI describes itself in reports; tests fix the version so goldens survive a release. */
+/** What each exit code means. */
+export const EXIT_CODES = { fits: 0, doesNotFit: 1, badInput: 2, internalError: 3 } as const;
+
+/** How an internal error (a bug) is told on stderr: one line. */
+export function internalErrorLine(message: string): string {
+  return `${message.replace(/\s*\n\s*/g, ' ')} (this is a bug in memplan; please report it)`;
+}
+
 export interface CliOptions {
   /** Recorded in reports; default package.json's version. */
   readonly memplanVersion?: string;
@@ -32,7 +39,7 @@ export async function runCli(argv: readonly string[], host: Host, options: CliOp
     switch (command.kind) {
       case 'text':
         host.stdout(command.text);
-        return { exitCode: 0 };
+        return { exitCode: EXIT_CODES.fits };
       case 'analyze':
         return await runAnalyze(command satisfies AnalyzeCommand, host, { argv, memplanVersion: options.memplanVersion ?? MEMPLAN_VERSION });
       case 'plan':
@@ -43,39 +50,18 @@ export async function runCli(argv: readonly string[], host: Host, options: CliOp
         return await runDiff(command, host);
     }
   } catch (e) {
+    if (e instanceof InternalError) {
+      host.stderr(`${internalErrorLine(e.message)}\n`);
+      return { exitCode: EXIT_CODES.internalError };
+    }
     if (e instanceof MemplanError) {
       const first = e.diagnostics[0];
       host.stderr(`${first ? formatDiagnostic(first) : `error: ${e.message}`}\n`);
-      return { exitCode: 2 };
+      return { exitCode: EXIT_CODES.badInput };
     }
+    // Any other exception is a bug as well.
     const message = e instanceof Error ? e.message : String(e);
-    host.stderr(`internal error: ${message.replace(/\s*\n\s*/g, ' ')} (this is a bug in memplan; please report it)\n`);
-    return { exitCode: 3 };
-  }
-}
-
-/** Reads a file through the host, turning missing files and directories into one-line errors. */
-export function readInputFile(host: Host, file: string): Uint8Array {
-  try {
-    return host.readFile(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const base = path.basename(file);
-    if (code === 'ENOENT') throw InputError.one(Codes.FileNotFound, `cannot read '${file}': no such file`, { file: base });
-    if (code === 'EISDIR') throw InputError.one(Codes.FileNotFound, `cannot read '${file}': it is a directory`, { file: base });
-    throw InputError.one(Codes.FileNotFound, `cannot read '${file}': ${code ?? (e as Error).message}`, { file: base });
-  }
-}
-
-/**
- * Reads a text file through the host (one-line errors as readInputFile); `notText` builds the error
- * for bytes that are not UTF-8, so each caller names its own kind of file and code.
- */
-export function readTextFile(host: Host, file: string, notText: (baseName: string) => MemplanError): string {
-  const bytes = readInputFile(host, file);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw notText(path.basename(file));
+    host.stderr(`${internalErrorLine(`internal error: ${message}`)}\n`);
+    return { exitCode: EXIT_CODES.internalError };
   }
 }

@@ -9,10 +9,10 @@ import { sizeBytesOf } from '../sizes.js';
 export function parseSize(text: string, flag: string): number {
   const bytes = sizeBytesOf(text);
   if (bytes === 'syntax') {
-    throw ConfigError.one(Codes.BadSize, `invalid size '${text}' for ${flag}: expected bytes or a number with K, M or G (e.g. 256K)`, { flag });
+    throw ConfigError.of(Codes.BadSize, { text, flag, rule: 'expected bytes or a number with K, M or G (e.g. 256K)' }, { flag });
   }
   if (bytes === 'range') {
-    throw ConfigError.one(Codes.BadSize, `invalid size '${text}' for ${flag}: must be a positive whole number of bytes below 2^53`, { flag });
+    throw ConfigError.of(Codes.BadSize, { text, flag, rule: 'must be a positive whole number of bytes below 2^53' }, { flag });
   }
   return bytes;
 }

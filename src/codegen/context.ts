@@ -3,14 +3,13 @@
  * (pool + constant offset from the verified plan), C names for buffers, layers and weights, and
  * the weights actually used by generated code. Built once per generation; deterministic.
  */
-import type { Analysis } from '../pipeline.js';
 import type { ConstTensor, Graph, OpNode, TensorInfo } from '../ir/graph.js';
 import type { LayerSchedule, LoopBuffer, ScheduledModel } from '../ir/loop.js';
-import type { ScopedBufferSet } from '../liveness/extract.js';
 import type { PlanResult } from '../../planner/types.js';
-import { UnsupportedError } from '../diagnostics/errors.js';
+import { UnsupportedError, InternalError } from '../diagnostics/errors.js';
 import { Codes } from '../diagnostics/codes.js';
 import { NameTable, sanitize } from './names.js';
+import type { CodegenInput } from './input.js';
 
 export interface PoolInfo {
   /** Pool name in the plan (`sram`, `dram`, `local` ...). */
@@ -44,14 +43,14 @@ export class CodegenError extends UnsupportedError {}
 export function unsupported(node: OpNode | LayerSchedule, why: string): never {
   const name = node.name;
   const op = 'opType' in node ? node.opType : node.op;
-  throw CodegenError.one(Codes.CodegenUnsupported, `cannot generate C for node '${name}' (${op}): ${why}`, { node: name, opType: op });
+  throw CodegenError.of(Codes.CodegenUnsupported, { forNode: ` for node '${name}' (${op})`, why }, { node: name, opType: op });
 }
 
 export class CodegenContext {
   readonly graph: Graph;
   readonly schedule: ScheduledModel;
   readonly plan: PlanResult;
-  readonly bufferSet: ScopedBufferSet;
+  readonly bufferSet: CodegenInput['bufferSet'];
   readonly pools: readonly PoolInfo[];
   readonly cores: number;
   readonly alignment: number;
@@ -65,7 +64,7 @@ export class CodegenContext {
   /** Weights that generated code needs transposed ([N][K] from [K][N]), by name. */
   readonly transposedWeights = new Map<string, WeightRef>();
 
-  constructor(analysis: Analysis) {
+  constructor(analysis: CodegenInput) {
     this.graph = analysis.graph;
     this.schedule = analysis.schedule;
     this.plan = analysis.plan;
@@ -86,11 +85,14 @@ export class CodegenContext {
     const poolByName = new Map(this.pools.map((p) => [p.name, p]));
     for (const a of analysis.plan.allocations) {
       const pool = poolByName.get(a.pool);
-      if (!pool) throw new Error(`allocation '${a.name}' names unknown pool '${a.pool}'`);
+      if (!pool) throw new InternalError(`allocation '${a.name}' names unknown pool '${a.pool}'`);
       this.placements.set(a.name, { pool, offsetBytes: a.offsetBytes, sizeBytes: a.sizeBytes });
     }
     if (analysis.plan.unplaced && analysis.plan.unplaced.length > 0) {
-      throw CodegenError.one(Codes.CodegenUnsupported, `cannot generate C: the plan left ${analysis.plan.unplaced.length} buffer(s) unplaced (${analysis.plan.unplaced.slice(0, 3).join(', ')})`);
+      throw CodegenError.of(Codes.CodegenUnsupported, {
+        forNode: '',
+        why: `the plan left ${analysis.plan.unplaced.length} buffer(s) unplaced (${analysis.plan.unplaced.slice(0, 3).join(', ')})`,
+      });
     }
     for (const a of analysis.schedule.activations) this.bufferByName.set(a.name, a);
     for (const l of analysis.schedule.layers) for (const b of l.buffers) this.bufferByName.set(b.name, b);
@@ -98,7 +100,7 @@ export class CodegenContext {
 
   buffer(name: string): LoopBuffer {
     const b = this.bufferByName.get(name);
-    if (!b) throw new Error(`unknown buffer '${name}'`);
+    if (!b) throw new InternalError(`unknown buffer '${name}'`);
     return b;
   }
 
@@ -109,7 +111,7 @@ export class CodegenContext {
 
   placement(allocation: string): Placement {
     const p = this.placements.get(allocation);
-    if (!p) throw new Error(`buffer '${allocation}' has no allocation in the plan`);
+    if (!p) throw new InternalError(`buffer '${allocation}' has no allocation in the plan`);
     return p;
   }
 
@@ -133,7 +135,7 @@ export class CodegenContext {
 
   tensor(name: string): TensorInfo {
     const t = this.graph.tensors.get(name);
-    if (!t) throw new Error(`unknown tensor '${name}'`);
+    if (!t) throw new InternalError(`unknown tensor '${name}'`);
     return t;
   }
 
@@ -167,7 +169,7 @@ export class CodegenContext {
 
   node(layer: LayerSchedule): OpNode {
     const n = this.graph.nodes[layer.step];
-    if (!n || n.name !== layer.name) throw new Error(`layer ${layer.step} '${layer.name}' has no matching node`);
+    if (!n || n.name !== layer.name) throw new InternalError(`layer ${layer.step} '${layer.name}' has no matching node`);
     return n;
   }
 }

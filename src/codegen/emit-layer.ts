@@ -24,6 +24,7 @@ import { emitTfliteCompute } from './int/emit-tflite.js';
 import { TFLITE_DOMAIN } from '../frontend/tflite/import-tflite.js';
 import { haloRows } from '../schedule/templates/conv-pool.js';
 import { intsAttr } from '../schedule/templates/family.js';
+import { InternalError } from '../diagnostics/errors.js';
 
 interface Env {
   /** IR loop variable -> C expression of its current value. */
@@ -295,7 +296,7 @@ function pipelinePattern(ctx: CodegenContext, loop: LoopStmt): Pipeline | undefi
 function startExpr(env: Env, r: { loopVar: string; stride: number; offset: number }): string {
   if (r.loopVar === '') return `${r.offset}`;
   const v = env.loopVars.get(r.loopVar);
-  if (v === undefined) throw new Error(`loop variable '${r.loopVar}' is not in scope`);
+  if (v === undefined) throw new InternalError(`loop variable '${r.loopVar}' is not in scope`);
   const off = r.offset === 0 ? '' : r.offset > 0 ? ` + ${r.offset}` : ` - ${-r.offset}`;
   return `${v} * ${r.stride}${off}`;
 }
@@ -343,7 +344,7 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
   w.line(`long ${v}_st[${R}] = {${shape.map(() => '0').join(', ')}};`);
   w.line(`long ${v}_ex[${R}] = {${shape.join(', ')}};`);
   for (const r of o.region.ranges) {
-    if (r.dim >= R) throw new Error(`range on dim ${r.dim} of rank-${R} tensor '${o.region.tensor}'`);
+    if (r.dim >= R) throw new InternalError(`range on dim ${r.dim} of rank-${R} tensor '${o.region.tensor}'`);
     w.line(`mpg_clamp(&${v}_st[${r.dim}], &${v}_ex[${r.dim}], ${startExpr(env, r)}, ${windowExtent(ctx, layer, o.region.tensor, r)}, ${r.limit});`);
   }
   const ptr = bufferPtr(ctx, o.buffer, env);

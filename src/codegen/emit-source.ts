@@ -102,9 +102,9 @@ function poisonsByStep(ctx: CodegenContext): Map<number, { buffer: string; line:
   const out = new Map<number, { buffer: string; line: string }[]>();
   for (const b of ctx.bufferSet.buffers) {
     // State (TFLite variable tensors) carries values into the next run: never poisoned.
-    if (b.endStep === undefined || !ctx.hasPlacement(b.name) || b.kind === STATE_KIND) continue;
+    if (b.end === undefined || !ctx.hasPlacement(b.name) || b.kind === STATE_KIND) continue;
     const p = ctx.placement(b.name);
-    const step = stepOfSlot(starts, b.endStep);
+    const step = stepOfSlot(starts, b.end);
     const list = out.get(step) ?? [];
     const cores = p.pool.perCore ? ctx.cores : 1;
     for (let k = 0; k < cores; k++) {

@@ -9,13 +9,14 @@ import { CWriter, safeComment } from './c-writer.js';
 import { cFloat } from './c-literals.js';
 import type { CodegenContext, WeightRef } from './context.js';
 import { cIntLiteral, cTypeOf, hasCType } from './int/c-types.js';
+import { InternalError } from '../diagnostics/errors.js';
 
 const PER_LINE = 8;
 
 function values(ref: WeightRef): ArrayLike<number> {
   const d = ref.tensor.data;
-  if (d.kind !== 'dense') throw new Error(`weight '${ref.name}' is not dense`);
-  if (d.values instanceof BigInt64Array || d.values instanceof BigUint64Array) throw new Error(`weight '${ref.name}' is int64`);
+  if (d.kind !== 'dense') throw new InternalError(`weight '${ref.name}' is not dense`);
+  if (d.values instanceof BigInt64Array || d.values instanceof BigUint64Array) throw new InternalError(`weight '${ref.name}' is int64`);
   return d.values as ArrayLike<number>;
 }
 
@@ -39,7 +40,7 @@ function initializer(vals: ArrayLike<number>): string {
 
 function intInitializer(ref: WeightRef): string {
   const d = ref.tensor.data;
-  if (d.kind !== 'dense') throw new Error(`weight '${ref.name}' is not dense`);
+  if (d.kind !== 'dense') throw new InternalError(`weight '${ref.name}' is not dense`);
   const vals = Array.from(d.values as ArrayLike<number | bigint>);
   const parts: string[] = [];
   for (let i = 0; i < vals.length; i += 16) parts.push(`  ${vals.slice(i, i + 16).map((v) => cIntLiteral(v, ref.tensor.dtype)).join(', ')}`);

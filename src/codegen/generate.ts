@@ -1,17 +1,16 @@
 /**
- * generateC(analysis): every file of an --emit-c directory, as text, in a fixed order:
+ * generateC(input): every file of an --emit-c directory, as text, in a fixed order:
  *   model.h, model.c                 the model (pools, buffers at fixed offsets, one function per layer)
  *   model_weights.h, model_weights.c constant tensors (dense arrays; constant-filled ones as a value)
  *   model_support.h, model_support.c tensor views and their DMA / kernel glue (same for every model)
  *   memplan_kernels.[ch], memplan_hooks.h, memplan_hooks_host.c   the C runtime, copied verbatim
  *   model_host.c, Makefile           the host runner and its build
  *   README.md                        the files, building and running, porting hooks and kernels
- * Deterministic: the same analysis gives byte-identical files. Throws UnsupportedError (MP701)
+ * Deterministic: the same input gives byte-identical files. Throws UnsupportedError (MP701)
  * naming the node when an operator has no kernel.
  */
-import { readFileSync } from 'node:fs';
-import type { Analysis } from '../pipeline.js';
-import { RUNTIME_FILES } from './runtime-files.js';
+import type { CodegenInput } from './input.js';
+import { readRuntimeFiles } from './runtime-files.js';
 import { CodegenContext } from './context.js';
 import { emitHeader } from './emit-header.js';
 import { emitSource } from './emit-source.js';
@@ -30,14 +29,16 @@ export interface GeneratedC {
   readonly files: readonly GeneratedFile[];
 }
 
+export type { CodegenInput } from './input.js';
+
 export interface GenerateOptions {
-  /** Model name shown in comments (default: the report's model name). */
+  /** Model name shown in comments (default: the input's modelName). */
   readonly modelName?: string;
 }
 
-export function generateC(analysis: Analysis, options: GenerateOptions = {}): GeneratedC {
-  const ctx = new CodegenContext(analysis);
-  const modelName = options.modelName ?? analysis.report.model;
+export function generateC(input: CodegenInput, options: GenerateOptions = {}): GeneratedC {
+  const ctx = new CodegenContext(input);
+  const modelName = options.modelName ?? input.modelName;
   // model.c first: it decides which weights are used.
   const source = emitSource(ctx, modelName);
   const header = emitHeader(ctx, modelName);
@@ -49,7 +50,7 @@ export function generateC(analysis: Analysis, options: GenerateOptions = {}): Ge
     { name: 'model_weights.c', text: weights.source },
     { name: 'model_support.h', text: SUPPORT_H },
     { name: 'model_support.c', text: SUPPORT_C },
-    ...RUNTIME_FILES.map((f) => ({ name: f.name, text: readFileSync(f.path, 'utf8') })),
+    ...readRuntimeFiles(),
     { name: 'model_host.c', text: emitRunner(ctx) },
     { name: 'Makefile', text: emitMakefile() },
     { name: 'README.md', text: emitReadme(ctx, modelName) },

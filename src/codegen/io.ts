@@ -4,6 +4,7 @@ import type { CodegenContext } from './context.js';
 import { CodegenError } from './context.js';
 import { Codes } from '../diagnostics/codes.js';
 import { cTypeOf, hasCType } from './int/c-types.js';
+import { InternalError } from '../diagnostics/errors.js';
 
 export interface IoTensor {
   readonly index: number;
@@ -22,10 +23,10 @@ export interface IoTensor {
 function ioOf(ctx: CodegenContext, names: readonly string[], role: 'input' | 'output'): IoTensor[] {
   return names.map((name, index) => {
     const t = ctx.graph.tensors.get(name);
-    if (!t) throw CodegenError.one(Codes.CodegenUnsupported, `cannot generate C: graph ${role} '${name}' is a constant`);
-    if (!hasCType(t.dtype)) throw CodegenError.one(Codes.CodegenUnsupported, `cannot generate C: graph ${role} '${name}' is ${t.dtype}, which generated code cannot hold`);
+    if (!t) throw CodegenError.of(Codes.CodegenUnsupported, { forNode: '', why: `graph ${role} '${name}' is a constant` });
+    if (!hasCType(t.dtype)) throw CodegenError.of(Codes.CodegenUnsupported, { forNode: '', why: `graph ${role} '${name}' is ${t.dtype}, which generated code cannot hold` });
     const buffer = ctx.schedule.bufferOfTensor.get(name);
-    if (!buffer) throw new Error(`graph ${role} '${name}' has no buffer`);
+    if (!buffer) throw new InternalError(`graph ${role} '${name}' has no buffer`);
     return { index, name, shape: t.shape, elements: t.elementCount, bytes: t.sizeBytes, cType: cTypeOf(t.dtype), dtype: t.dtype, buffer, describe: `${name}: ${t.dtype}[${formatShape(t.shape)}]` };
   });
 }

@@ -11,6 +11,7 @@ import { cFloat } from './c-literals.js';
 import type { CodegenContext, WeightRef } from './context.js';
 import { unsupported } from './context.js';
 import { intAttr, intsAttr, stringAttr } from '../schedule/templates/family.js';
+import { InternalError } from '../diagnostics/errors.js';
 
 /** ONNX unary ops -> runtime op and its (a, b) parameters. */
 const UNARY: Record<string, (n: OpNode) => [string, number, number]> = {
@@ -95,7 +96,7 @@ function scalarOf(t: ConstTensor): number {
     const v = t.data.values[0];
     return v === undefined ? 0 : Number(v);
   }
-  throw new Error('string constant');
+  throw new InternalError('string constant');
 }
 
 /** Every element of a numeric constant as a number (a splat expanded); throws on strings. */
@@ -103,7 +104,7 @@ function numbersOf(t: ConstTensor): number[] {
   const count = t.shape.reduce((a, b) => a * b, 1);
   if (t.data.kind === 'splat') return Array.from({ length: count }, () => Number((t.data as { value: number | bigint }).value));
   if (t.data.kind === 'dense') return Array.from(t.data.values as ArrayLike<number | bigint>, (v) => Number(v));
-  throw new Error('string constant');
+  throw new InternalError('string constant');
 }
 
 interface Emit {

@@ -1,5 +1,7 @@
 import type { Diagnostic, Location } from './diagnostic.js';
 import { formatDiagnostic } from './diagnostic.js';
+import { Codes, formatMessage } from './codes.js';
+import type { Code, DetailCode, TemplateParams } from './codes.js';
 
 /** Base of every error memplan throws on purpose; carries diagnostics. */
 export class MemplanError extends Error {
@@ -9,13 +11,24 @@ export class MemplanError extends Error {
     this.name = new.target.name;
     this.diagnostics = diagnostics;
   }
-  static one<T extends MemplanError>(
+  /** One error diagnostic of `code`, its message made from the code's template (codes.ts TEMPLATES). */
+  static of<T extends MemplanError, C extends Code>(
     this: new (d: readonly Diagnostic[]) => T,
-    code: string,
-    message: string,
+    code: C,
+    params: TemplateParams<C>,
     location?: Location,
   ): T {
-    return new this([{ code, severity: 'error', message, ...(location ? { location } : {}) }]);
+    return new this([{ code, severity: 'error', message: formatMessage(code, params), ...(location ? { location } : {}) }]);
+  }
+
+  /** One error diagnostic of a code whose template is `{detail}`: the sentence is the detail. */
+  static one<T extends MemplanError>(
+    this: new (d: readonly Diagnostic[]) => T,
+    code: DetailCode,
+    detail: string,
+    location?: Location,
+  ): T {
+    return new this([{ code, severity: 'error', message: formatMessage(code, { detail }), ...(location ? { location } : {}) }]);
   }
 }
 
@@ -28,12 +41,22 @@ export class ConfigError extends MemplanError {}
 /** The planner could not produce a plan (e.g. a buffer fits no pool). */
 export class PlanError extends MemplanError {}
 
-/** A broken internal invariant: a bug in memplan. */
-export class InternalError extends Error {
-  constructor(message: string) {
-    super(`internal error: ${message}`);
-    this.name = 'InternalError';
+/**
+ * A broken internal invariant: a bug in memplan, never the user's input. Diagnostic MP901; the CLI
+ * prints one line (`internal error: ... (this is a bug in memplan; please report it)`) and exits 3,
+ * not 2. `message` reads `internal error: <what broke>`.
+ */
+export class InternalError extends MemplanError {
+  constructor(what: string | readonly Diagnostic[]) {
+    super(typeof what === 'string' ? [{ code: Codes.Internal, severity: 'error', message: formatMessage(Codes.Internal, { what }) }] : what);
+    const first = this.diagnostics[0];
+    this.message = `internal error: ${first ? first.message : ''}`;
   }
+}
+
+/** A MemplanError about the user's input or flags (exit 2), not an InternalError (a bug, exit 3). */
+export function isUserError(e: unknown): e is MemplanError {
+  return e instanceof MemplanError && !(e instanceof InternalError);
 }
 
 export function assert(condition: unknown, message: string): asserts condition {

@@ -9,7 +9,7 @@
  */
 import { PlannerError } from '../../planner/errors.js';
 import type { PlanIssue } from '../../planner/verify.js';
-import { Codes } from './codes.js';
+import { Codes, formatMessage } from './codes.js';
 import type { Diagnostic, Location } from './diagnostic.js';
 import { formatDiagnostic } from './diagnostic.js';
 import { ConfigError, InputError, InternalError, type MemplanError } from './errors.js';
@@ -24,7 +24,7 @@ export function planIssueToDiagnostic(issue: PlanIssue): Diagnostic {
     ...(issue.pool !== undefined ? { pool: issue.pool } : {}),
   };
   const located = issue.buffer !== undefined || issue.pool !== undefined;
-  return { code: Codes.VerifyFailed, severity: 'error', message: issue.message, ...(located ? { location } : {}) };
+  return { code: Codes.VerifyFailed, severity: 'error', message: formatMessage(Codes.VerifyFailed, { issue: issue.message }), ...(located ? { location } : {}) };
 }
 
 /** The memplan error a PlannerError stands for. */

@@ -55,11 +55,7 @@ export function decodeModel(bytes: Uint8Array, fileName: string): ModelProto {
   }
   const ir = longToNumber(model.irVersion ?? 0);
   if (!(ir >= MIN_IR_VERSION && ir <= MAX_IR_VERSION)) {
-    throw UnsupportedError.one(
-      Codes.UnsupportedIrVersion,
-      `ONNX IR version ${ir} is not supported (supported: ${MIN_IR_VERSION} to ${MAX_IR_VERSION})`,
-      file,
-    );
+    throw UnsupportedError.of(Codes.UnsupportedIrVersion, { version: String(ir), min: MIN_IR_VERSION, max: MAX_IR_VERSION }, file);
   }
   opsetVersionOf(model, fileName);
   checkDepth(graph, fileName, 0);
@@ -98,9 +94,9 @@ export function* subgraphsOf(node: NodeProto): Generator<GraphProto> {
 }
 
 function externalError(t: TensorProto, fileName: string, node?: NodeProto): UnsupportedError {
-  return UnsupportedError.one(
+  return UnsupportedError.of(
     Codes.ExternalData,
-    `tensor '${t.name ?? ''}' keeps its data in an external file; models with external data are not supported`,
+    { what: `tensor '${t.name ?? ''}'` },
     { file: fileName, ...(node ? { node: node.name ?? '', opType: node.opType ?? '' } : {}) },
   );
 }

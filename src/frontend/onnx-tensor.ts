@@ -136,11 +136,7 @@ export function tensorFromProto(t: onnx.ITensorProto, where?: Location): ConstTe
   const name = t.name ?? '';
   const label = name === '' ? 'a constant tensor' : `tensor '${name}'`;
   if (hasExternalData(t)) {
-    throw UnsupportedError.one(
-      Codes.ExternalData,
-      `${label} keeps its data in an external file; models with external data are not supported`,
-      where,
-    );
+    throw UnsupportedError.of(Codes.ExternalData, { what: label }, where);
   }
   if (t.segment) {
     throw UnsupportedError.one(Codes.MalformedGraph, `${label} is a segment of a tensor; segments are not supported`, where);

@@ -13,6 +13,7 @@ import { globalOf, sramOf } from '../schedule/target.js';
 import type { GraphLiveness } from './graph-liveness.js';
 
 export interface ScopedBufferSet {
+  /** The buffers; their `start`/`end` are statement slots (layerStart maps a slot to its layer's step). */
   readonly buffers: readonly BufferInfo[];
   /** Pools, planned unbounded (sizeBytes null) so the plan tells what each needs. */
   readonly pools: readonly Pool[];
@@ -109,8 +110,8 @@ export function extractBufferSets(model: ScheduledModel, graphLiveness: GraphLiv
     buffers.push({
       name: a.name,
       sizeBytes: a.sizeBytes,
-      startStep: layerStart[start] ?? 0,
-      endStep: model.layers.length === 0 ? 0 : layerEnd(end),
+      start: layerStart[start] ?? 0,
+      end: model.layers.length === 0 ? 0 : layerEnd(end),
       poolCandidates: [a.scope === 'sram' ? poolOfScope.sram : poolOfScope.global],
       kind: a.kind,
     });
@@ -124,8 +125,8 @@ export function extractBufferSets(model: ScheduledModel, graphLiveness: GraphLiv
         buffers.push({
           name: copy.name,
           sizeBytes: b.sizeBytes * b.copies,
-          startStep: r[0],
-          endStep: r[1],
+          start: r[0],
+          end: r[1],
           poolCandidates: [poolOfScope[b.scope]],
           kind: b.copies > 1 ? 'double-buffer' : b.perCore ? 'scratch' : 'tile',
         });

@@ -22,6 +22,6 @@ export function withStateBuffers(set: ScopedBufferSet, graph: Graph): ScopedBuff
   const lastSlot = Math.max(0, (set.layerStart[set.layerStart.length - 1] ?? 1) - 1);
   const states = [...graph.states.values()]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((t) => ({ name: t.name, sizeBytes: t.sizeBytes, startStep: 0, endStep: lastSlot, poolCandidates: [set.poolOfScope.sram], kind: STATE_KIND }));
+    .map((t) => ({ name: t.name, sizeBytes: t.sizeBytes, start: 0, end: lastSlot, poolCandidates: [set.poolOfScope.sram], kind: STATE_KIND }));
   return { ...set, buffers: [...set.buffers, ...states] };
 }

@@ -1,11 +1,11 @@
 /**
  * Stage entry: Graph -> ScheduledModel for a target and an SRAM size.
  *
- * 1. Views (Reshape, Flatten, ...) share their source's memory: tensors form buffer groups.
- * 2. Residency: the planner places the groups in SRAM or DRAM (fewest bytes spilled), with a
- *    reservation at each step for the scratch its layer needs when it streams.
- * 3. Every layer chooses its tiles under the SRAM left at its step; a layer that cannot fit raises its
- *    reservation and residency is decided again, until stable.
+ * 1. Views (Reshape, Flatten, ...) share their source's memory: tensors form buffer groups (bufferGroups).
+ * 2. Residency round (residencyRound): the planner places the groups in SRAM or DRAM (fewest bytes
+ *    spilled), with a reservation at each step for the scratch its layer needs when it streams.
+ * 3. Tiling round (tilingRound): every layer chooses its tiles under the SRAM left at its step; a layer
+ *    that cannot fit raises its reservation and residency is decided again, until stable.
  */
 import type { Graph, OpNode } from '../ir/graph.js';
 import type { LayerSchedule, LayerStats, LoopBuffer, ScheduledModel } from '../ir/loop.js';
@@ -19,7 +19,7 @@ import { globalOf, sramOf } from './target.js';
 import { classifyLayer } from './templates/index.js';
 import type { LayerKind } from './templates/index.js';
 import { chooseTiling } from './tiling.js';
-import type { TilingOption } from './tiling.js';
+import type { TileChoiceResult, TilingOption } from './tiling.js';
 import { lowerComputeLayer, lowerCopyLayer, lowerViewLayer } from './lower-layer.js';
 import type { LowerContext } from './lower-layer.js';
 
@@ -55,7 +55,9 @@ export interface ScheduleResult {
   readonly failures: readonly LayerFailure[];
 }
 
-interface Group {
+/** Tensors that share one buffer (a view and its source, aliased outputs): planned as one. */
+export interface BufferGroup {
+  /** The group's buffer name (its first tensor). */
   readonly name: string;
   readonly members: string[];
   sizeBytes: number;
@@ -66,10 +68,152 @@ interface Group {
 
 const MAX_ROUNDS = 8;
 
-export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, options: ScheduleOptions): Promise<ScheduleResult> {
-  const target = options.target;
+/**
+ * Step 1: the buffer groups. Every live tensor starts as its own group; a view layer's outputs join
+ * its source's group, and each alias (tensor -> host) joins the host's. Sorted by first step, then name.
+ */
+export function bufferGroups(
+  graph: Graph,
+  liveness: GraphLiveness,
+  kinds: readonly LayerKind[],
+  aliases?: ReadonlyMap<string, string>,
+): { readonly groups: readonly BufferGroup[]; readonly groupOf: ReadonlyMap<string, BufferGroup> } {
+  const groupOf = new Map<string, BufferGroup>();
+  for (const iv of liveness.intervals) {
+    groupOf.set(iv.tensor, { name: iv.tensor, members: [iv.tensor], sizeBytes: iv.sizeBytes, startStep: iv.startStep, endStep: iv.endStep, kind: iv.kind });
+  }
+  graph.nodes.forEach((node, i) => {
+    const k = kinds[i]!;
+    if (k.kind !== 'view') return;
+    for (const out of node.outputs) mergeGroups(groupOf, k.source, out);
+  });
+  for (const [tensor, host] of [...(aliases ?? [])].sort((a, b) => cmp(a[0], b[0]))) mergeGroups(groupOf, host, tensor);
+  const groups = [...new Set(groupOf.values())].sort((a, b) => a.startStep - b.startStep || cmp(a.name, b.name));
+  return { groups, groupOf };
+}
+
+/** What a residency round decides with. */
+export interface ResidencyInput {
+  readonly groups: readonly BufferGroup[];
+  /** SRAM bytes kept free at a step for the scratch its layer needs when it streams. */
+  readonly reservations: ReadonlyMap<number, number>;
+  readonly target: TargetSpec;
+  readonly strategy?: StrategyName;
+  readonly seed?: number;
+  readonly timeLimitMs?: number;
+}
+
+/**
+ * Step 2, the residency round: which buffer groups live in SRAM (the rest in DRAM). The planner
+ * places the groups in SRAM or DRAM (fewest bytes spilled) beside one reservation buffer per step.
+ * With an unbounded SRAM, or no DRAM (--dram 0), every group is resident: the plan's gate and
+ * --min-sram then tell whether and where it fits.
+ */
+export async function residencyRound(input: ResidencyInput): Promise<Set<string>> {
+  const { groups, target } = input;
   const sram = sramOf(target);
   const capacity = sram?.sizeBytes ?? null;
+  const dram = globalOf(target);
+  if (capacity === null || dram === undefined) return new Set(groups.map((g) => g.name));
+  const sramName = sram?.name ?? 'sram';
+  const dramName = dram.name;
+  const buffers: BufferInfo[] = groups.map((g) => ({
+    name: g.name,
+    sizeBytes: g.sizeBytes,
+    start: g.startStep,
+    end: g.endStep,
+    poolCandidates: [sramName, dramName],
+  }));
+  for (const [step, bytes] of [...input.reservations].sort((a, b) => a[0] - b[0])) {
+    if (bytes > 0 && bytes <= capacity) buffers.push({ name: `\u0000reserve@${step}`, sizeBytes: bytes, start: step, end: step, poolCandidates: [sramName] });
+  }
+  const pools: Pool[] = [
+    { name: sramName, sizeBytes: capacity, alignmentBytes: target.alignmentBytes },
+    { name: dramName, sizeBytes: null, alignmentBytes: target.alignmentBytes },
+  ];
+  const plan = await planMemory(buffers, pools, planOptions(input, Math.min(input.timeLimitMs ?? 1000, 1000))).catch(rethrowPlannerError);
+  return new Set(plan.allocations.filter((a) => a.pool === sramName && !a.name.startsWith('\u0000')).map((a) => a.name));
+}
+
+/** What a tiling round decides with. */
+export interface TilingRoundInput {
+  readonly graph: Graph;
+  readonly kinds: readonly LayerKind[];
+  /** Whether a tensor's buffer is resident in SRAM (the residency round's answer). */
+  readonly isResident: (tensor: string) => boolean;
+  /** Bytes of resident buffers live at each step. */
+  readonly residentLive: readonly number[];
+  /** The reservations the residency round was given. */
+  readonly reservations: ReadonlyMap<number, number>;
+  readonly target: TargetSpec;
+  readonly doubleBuffer: boolean;
+  readonly slackBytes?: number;
+  readonly elementBytes: (tensor: string) => number;
+  /** Tile choices memoized across rounds (a choice depends on its step, resident operands and budget). */
+  readonly cache?: Map<string, TileChoiceResult>;
+}
+
+export interface TilingRound {
+  /** Per layer (by step): the tiling chosen (or the smallest, for a layer that does not fit); undefined for views and copies. */
+  readonly choices: readonly (TilingOption | undefined)[];
+  /** Layers that cannot fit, even with a larger reservation. */
+  readonly failures: readonly LayerFailure[];
+  /** Steps whose reservation must rise (to these bytes) before residency is decided again; empty = stable. */
+  readonly raise: ReadonlyMap<number, number>;
+}
+
+/**
+ * Step 3, the tiling round: every compute layer chooses its tiles under the SRAM left at its step
+ * (capacity minus resident bytes and slack). A layer that cannot fit asks for a reservation at its
+ * step; one that already had it, or whose smallest tile overflows the memory itself, fails.
+ */
+export function tilingRound(input: TilingRoundInput): TilingRound {
+  const { graph, kinds, target, residentLive: live } = input;
+  const capacity = sramOf(target)?.sizeBytes ?? null;
+  const localCapacity = target.memories.find((m) => m.kind === 'local')?.sizeBytes ?? null;
+  const cache = input.cache ?? new Map<string, TileChoiceResult>();
+  const failures: LayerFailure[] = [];
+  const raise = new Map<number, number>();
+  const choices = graph.nodes.map((node, i) => {
+    const k = kinds[i]!;
+    if (k.kind !== 'compute') return undefined;
+    const budget = capacity === null ? Number.MAX_SAFE_INTEGER : Math.max(0, capacity - (live[node.step] ?? 0) - (input.slackBytes ?? 0));
+    // The choice depends only on which operands are resident and on the budget: memoize across rounds.
+    const operands = [...k.family.inputs, ...k.family.outputs].map((o) => (input.isResident(o.tensor) ? '1' : '0')).join('');
+    const key = `${node.step}|${operands}|${budget}`;
+    const r = cache.get(key) ?? chooseTiling(
+      {
+        family: k.family,
+        isResident: input.isResident,
+        elementBytes: input.elementBytes,
+        target,
+        cores: target.cores,
+        doubleBuffer: input.doubleBuffer,
+        localBytes: localCapacity,
+      },
+      budget,
+    );
+    cache.set(key, r);
+    if (r.chosen) return r.chosen;
+    const need = r.smallest.sramBytes;
+    if (localCapacity !== null && r.smallest.localBytes > localCapacity) {
+      // Even the smallest tiles overflow each core's local memory: more shared SRAM cannot help.
+      failures.push({ step: node.step, layer: node.name, scope: 'local', neededBytes: r.smallest.localBytes, availableBytes: localCapacity });
+    } else if (capacity !== null && need > capacity) {
+      failures.push({ step: node.step, layer: node.name, scope: 'sram', neededBytes: need, availableBytes: capacity });
+    } else if ((input.reservations.get(node.step) ?? 0) < need) {
+      raise.set(node.step, need);
+    } else {
+      failures.push({ step: node.step, layer: node.name, scope: 'sram', neededBytes: need + (live[node.step] ?? 0), availableBytes: capacity ?? 0 });
+    }
+    return r.smallest;
+  });
+  return { choices, failures, raise };
+}
+
+export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, options: ScheduleOptions): Promise<ScheduleResult> {
+  const target = options.target;
+  const capacity = sramOf(target)?.sizeBytes ?? null;
   const local = target.memories.find((m) => m.kind === 'local');
   const intervals = new Map<string, LiveInterval>(liveness.intervals.map((iv) => [iv.tensor, iv]));
   const bytesPerElement = new Map<string, number>();
@@ -81,95 +225,36 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
 
   // 1. Classify layers and build view groups.
   const kinds: LayerKind[] = graph.nodes.map((node) => classifyLayer({ node, graph }));
-  const groupOf = new Map<string, Group>();
-  for (const iv of liveness.intervals) {
-    groupOf.set(iv.tensor, { name: iv.tensor, members: [iv.tensor], sizeBytes: iv.sizeBytes, startStep: iv.startStep, endStep: iv.endStep, kind: iv.kind });
-  }
-  graph.nodes.forEach((node, i) => {
-    const k = kinds[i]!;
-    if (k.kind !== 'view') return;
-    for (const out of node.outputs) mergeGroups(groupOf, k.source, out);
-  });
-  for (const [tensor, host] of [...(options.aliases ?? [])].sort((a, b) => cmp(a[0], b[0]))) mergeGroups(groupOf, host, tensor);
-  const groups = [...new Set(groupOf.values())].sort((a, b) => a.startStep - b.startStep || cmp(a.name, b.name));
+  const { groups, groupOf } = bufferGroups(graph, liveness, kinds, options.aliases);
   const bufferOf = (tensor: string) => groupOf.get(tensor)?.name ?? tensor;
-
-  const sramName = sram?.name ?? 'sram';
-  const dramMem = globalOf(target);
-  const dramName = dramMem?.name ?? 'dram';
 
   // 2-3. Residency and tiles, iterated until every layer fits its step or nothing changes.
   const reservations = new Map<number, number>();
-  const choiceCache = new Map<string, ReturnType<typeof chooseTiling>>();
+  const cache = new Map<string, TileChoiceResult>();
   let resident = new Set<string>();
-  let choices: (TilingOption | undefined)[] = [];
-  let failures: LayerFailure[] = [];
+  let choices: readonly (TilingOption | undefined)[] = [];
+  let failures: readonly LayerFailure[] = [];
   const residentLive = (res: ReadonlySet<string>): number[] =>
     liveBytesPerStep(groups.filter((g) => res.has(g.name)), graph.nodes.length + 1);
-  // Without DRAM (--dram 0) every activation stays in SRAM as a whole tensor; the plan's gate and
-  // --min-sram then tell whether and where it fits.
-  const noDram = globalOf(target) === undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    if (capacity === null || noDram) {
-      resident = new Set(groups.map((g) => g.name));
-    } else {
-      const buffers: BufferInfo[] = groups.map((g) => ({
-        name: g.name,
-        sizeBytes: g.sizeBytes,
-        startStep: g.startStep,
-        endStep: g.endStep,
-        poolCandidates: [sramName, dramName],
-      }));
-      for (const [step, bytes] of [...reservations].sort((a, b) => a[0] - b[0])) {
-        if (bytes > 0 && bytes <= capacity) buffers.push({ name: `\u0000reserve@${step}`, sizeBytes: bytes, startStep: step, endStep: step, poolCandidates: [sramName] });
-      }
-      const pools: Pool[] = [
-        { name: sramName, sizeBytes: capacity, alignmentBytes: target.alignmentBytes },
-        { name: dramName, sizeBytes: null, alignmentBytes: target.alignmentBytes },
-      ];
-      const plan = await planMemory(buffers, pools, planOptions(options, Math.min(options.timeLimitMs ?? 1000, 1000))).catch(rethrowPlannerError);
-      resident = new Set(plan.allocations.filter((a) => a.pool === sramName && !a.name.startsWith('\u0000')).map((a) => a.name));
-    }
-    const live = residentLive(resident);
-    let changed = false;
-    failures = [];
-    choices = graph.nodes.map((node, i) => {
-      const k = kinds[i]!;
-      if (k.kind !== 'compute') return undefined;
-      const budget = capacity === null ? Number.MAX_SAFE_INTEGER : Math.max(0, capacity - (live[node.step] ?? 0) - (options.slackBytes ?? 0));
-      // The choice depends only on which operands are resident and on the budget: memoize across rounds.
-      const operands = [...k.family.inputs, ...k.family.outputs].map((o) => (resident.has(bufferOf(o.tensor)) ? '1' : '0')).join('');
-      const key = `${node.step}|${operands}|${budget}`;
-      const r = choiceCache.get(key) ?? chooseTiling(
-        {
-          family: k.family,
-          isResident: (t) => resident.has(bufferOf(t)),
-          elementBytes,
-          target,
-          cores: target.cores,
-          doubleBuffer: options.doubleBuffer,
-          localBytes: local?.sizeBytes ?? null,
-        },
-        budget,
-      );
-      choiceCache.set(key, r);
-      if (r.chosen) return r.chosen;
-      const need = r.smallest.sramBytes;
-      const localCapacity = local?.sizeBytes ?? null;
-      if (localCapacity !== null && r.smallest.localBytes > localCapacity) {
-        // Even the smallest tiles overflow each core's local memory: more shared SRAM cannot help.
-        failures.push({ step: node.step, layer: node.name, scope: 'local', neededBytes: r.smallest.localBytes, availableBytes: localCapacity });
-      } else if (capacity !== null && need > capacity) {
-        failures.push({ step: node.step, layer: node.name, scope: 'sram', neededBytes: need, availableBytes: capacity });
-      } else if ((reservations.get(node.step) ?? 0) < need) {
-        reservations.set(node.step, need);
-        changed = true;
-      } else {
-        failures.push({ step: node.step, layer: node.name, scope: 'sram', neededBytes: need + (live[node.step] ?? 0), availableBytes: capacity ?? 0 });
-      }
-      return r.smallest;
+    resident = await residencyRound({ ...options, groups, reservations });
+    const inSram = resident;
+    const tiles = tilingRound({
+      graph,
+      kinds,
+      isResident: (t) => inSram.has(bufferOf(t)),
+      residentLive: residentLive(resident),
+      reservations,
+      target,
+      doubleBuffer: options.doubleBuffer,
+      ...(options.slackBytes !== undefined ? { slackBytes: options.slackBytes } : {}),
+      elementBytes,
+      cache,
     });
-    if (!changed) break;
+    choices = tiles.choices;
+    failures = tiles.failures;
+    for (const [step, bytes] of tiles.raise) reservations.set(step, bytes);
+    if (tiles.raise.size === 0) break;
   }
 
   // Lower every layer with its final choice.
@@ -254,7 +339,7 @@ function lowerLayer(
 }
 
 /** Moves the group of `tensor` into the group of `host` (one buffer: the union of the lifetimes). */
-function mergeGroups(groupOf: Map<string, Group>, host: string, tensor: string): void {
+function mergeGroups(groupOf: Map<string, BufferGroup>, host: string, tensor: string): void {
   const src = groupOf.get(host);
   const g = groupOf.get(tensor);
   if (!src || !g || g === src) return;

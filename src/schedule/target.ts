@@ -150,7 +150,7 @@ export function parseTarget(text: string, fileName: string): TargetSpec {
 }
 
 function bad(file: string, what: string): ConfigError {
-  return ConfigError.one(Codes.BadTarget, `target file ${what}`, { file });
+  return ConfigError.of(Codes.BadTarget, { problem: what }, { file });
 }
 
 function obj(v: unknown, file: string, where: string): Record<string, unknown> {

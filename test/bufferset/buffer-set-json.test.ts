@@ -25,7 +25,7 @@ describe('parseBufferSetJson', () => {
       { name: 'dram', sizeBytes: null },
     ]);
     expect(set.buffers).toEqual([
-      { name: 'conv1_out', sizeBytes: 16384, startStep: 0, endStep: 2, poolCandidates: ['sram', 'dram'] },
+      { name: 'conv1_out', sizeBytes: 16384, start: 0, end: 2, poolCandidates: ['sram', 'dram'] },
       { name: 'tile_in', sizeBytes: 4096, alignmentBytes: 64, conflicts: ['conv1_out'] },
     ]);
   });
@@ -34,7 +34,7 @@ describe('parseBufferSetJson', () => {
     const set = parseBufferSetJson('{"comment": "x", "version": 3, "buffers": [{"name": "a", "sizeBytes": 0, "start": 2, "end": 2}]}', 'f.json');
     expect(DEFAULT_POOL_NAME).toBe('sram');
     expect(set.pools).toEqual([{ name: 'sram', sizeBytes: null }]);
-    expect(set.buffers).toEqual([{ name: 'a', sizeBytes: 0, startStep: 2, endStep: 2 }]);
+    expect(set.buffers).toEqual([{ name: 'a', sizeBytes: 0, start: 2, end: 2 }]);
   });
 
   it('passes kind and spillCostByPool through', () => {
@@ -45,7 +45,7 @@ describe('parseBufferSetJson', () => {
       }),
       'f.json',
     );
-    expect(set.buffers[0]).toEqual({ name: 'a', sizeBytes: 4, startStep: 0, endStep: 0, kind: 'tile', spillCostByPool: { d: 12.5 } });
+    expect(set.buffers[0]).toEqual({ name: 'a', sizeBytes: 4, start: 0, end: 0, kind: 'tile', spillCostByPool: { d: 12.5 } });
   });
 
   it('round-trips through bufferSetToJson', () => {
@@ -59,7 +59,7 @@ describe('parseBufferSetJson', () => {
   it('round-trips every optional field, with a stable key order', () => {
     const pools: Pool[] = [{ name: 'dram', sizeBytes: null, alignmentBytes: 4 }, { name: 'sram', sizeBytes: 1024 }];
     const buffers: BufferInfo[] = [
-      { name: 'x', sizeBytes: 100, startStep: 0, endStep: 5, alignmentBytes: 32, conflicts: ['y'], poolCandidates: ['sram', 'dram'], kind: 'scratch', spillCostByPool: { sram: 0, dram: 300 } },
+      { name: 'x', sizeBytes: 100, start: 0, end: 5, alignmentBytes: 32, conflicts: ['y'], poolCandidates: ['sram', 'dram'], kind: 'scratch', spillCostByPool: { sram: 0, dram: 300 } },
       { name: 'y', sizeBytes: 2 ** 53 - 1, conflicts: [] },
     ];
     const text = bufferSetToJson(buffers, pools);

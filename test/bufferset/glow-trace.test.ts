@@ -36,16 +36,16 @@ describe('parseGlowTrace', () => {
       name: 'tiny',
       alignmentBytes: 64,
       buffers: [
-        { name: '1', sizeBytes: 128, alignmentBytes: 64, startStep: 0, endStep: 2 },
-        { name: '2', sizeBytes: 64, alignmentBytes: 64, startStep: 1, endStep: 4 },
-        { name: '3', sizeBytes: 64, alignmentBytes: 64, startStep: 3, endStep: 5 },
+        { name: '1', sizeBytes: 128, alignmentBytes: 64, start: 0, end: 2 },
+        { name: '2', sizeBytes: 64, alignmentBytes: 64, start: 1, end: 4 },
+        { name: '3', sizeBytes: 64, alignmentBytes: 64, start: 3, end: 5 },
       ],
       pools: [{ name: 'sram', sizeBytes: null, alignmentBytes: 64 }],
       expectedMemBytes: 192,
       expectedEff: 1,
     });
     expect(models[1]).toMatchObject({ name: 'second', alignmentBytes: 8, expectedMemBytes: null, expectedEff: null });
-    expect(models[1]?.buffers).toEqual([{ name: 'a', sizeBytes: 8, alignmentBytes: 8, startStep: 0, endStep: 1 }]);
+    expect(models[1]?.buffers).toEqual([{ name: 'a', sizeBytes: 8, alignmentBytes: 8, start: 0, end: 1 }]);
   });
 
   it('reads the 79 public models with their published results', () => {

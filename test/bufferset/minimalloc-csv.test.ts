@@ -12,15 +12,15 @@ describe('parseMiniMallocCsv', () => {
     const set = parseMiniMallocCsv('id,lower,upper,size\nb1,0,3,4\nb2,3,9,4\r\n\n', 'dir/example.input.12.csv');
     expect(set.pools).toEqual([{ name: 'sram', sizeBytes: 12 }]);
     expect(set.buffers).toEqual([
-      { name: 'b1', sizeBytes: 4, startStep: 0, endStep: 2 },
-      { name: 'b2', sizeBytes: 4, startStep: 3, endStep: 8 },
+      { name: 'b1', sizeBytes: 4, start: 0, end: 2 },
+      { name: 'b2', sizeBytes: 4, start: 3, end: 8 },
     ]);
   });
 
   it('accepts the columns in any order and leaves the pool unbounded without a capacity in the name', () => {
     const set = parseMiniMallocCsv('size,upper,id,lower\n16,10,x,4\n', 'problem.csv');
     expect(set.pools).toEqual([{ name: 'sram', sizeBytes: null }]);
-    expect(set.buffers).toEqual([{ name: 'x', sizeBytes: 16, startStep: 4, endStep: 9 }]);
+    expect(set.buffers).toEqual([{ name: 'x', sizeBytes: 16, start: 4, end: 9 }]);
   });
 
   it('reads capacities only from NAME.NUMBER.csv', () => {
@@ -37,7 +37,7 @@ describe('parseMiniMallocCsv', () => {
       const name = `${letter}.1048576.csv`;
       const set = parseMiniMallocCsv(readFileSync(join(BENCH, name), 'utf8'), name);
       expect(set.pools[0]?.sizeBytes).toBe(1048576);
-      for (const b of set.buffers) expect(b.endStep! >= b.startStep!).toBe(true);
+      for (const b of set.buffers) expect(b.end! >= b.start!).toBe(true);
       counts.push(set.buffers.length);
     }
     expect(Math.min(...counts)).toBe(154);

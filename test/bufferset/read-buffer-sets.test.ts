@@ -7,7 +7,7 @@ describe('readBufferSets', () => {
     const file = readBufferSets('{"buffers": [{"name": "a", "sizeBytes": 4, "start": 0, "end": 0}]}', 'dir/set.json');
     expect(file).toEqual({
       format: 'json',
-      sets: [{ name: 'set.json', buffers: [{ name: 'a', sizeBytes: 4, startStep: 0, endStep: 0 }], pools: [{ name: 'sram', sizeBytes: null }], publishedBytes: null }],
+      sets: [{ name: 'set.json', buffers: [{ name: 'a', sizeBytes: 4, start: 0, end: 0 }], pools: [{ name: 'sram', sizeBytes: null }], publishedBytes: null }],
     });
   });
 
@@ -15,7 +15,7 @@ describe('readBufferSets', () => {
     const file = readBufferSets('id,lower,upper,size\nx,0,2,8\n', '/tmp/P.64.csv');
     expect(file.format).toBe('minimalloc-csv');
     expect(file.sets[0]).toMatchObject({ name: 'P.64.csv', pools: [{ name: 'sram', sizeBytes: 64 }] });
-    expect(file.sets[0]?.buffers).toEqual([{ name: 'x', sizeBytes: 8, startStep: 0, endStep: 1 }]);
+    expect(file.sets[0]?.buffers).toEqual([{ name: 'x', sizeBytes: 8, start: 0, end: 1 }]);
   });
 
   it('reads a Glow trace as one set per model, with Glow result', () => {

@@ -10,7 +10,7 @@ import { tensorFromProto } from '../../src/frontend/onnx-tensor.js';
 import { OnnxProto } from '../../src/frontend/onnx-decode.js';
 import { generateC } from '../../src/codegen/generate.js';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
-import { analyzeModel } from '../../src/pipeline.js';
+import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';
 import { DEFAULT_TARGET } from '../../src/schedule/target.js';
 import { compare, make, ortRun, runHost, writeGenerated } from '../helpers/ort-reference.js';
 import { sharedModel } from '../helpers/shared-data.js';
@@ -42,7 +42,7 @@ describe('light models through generated C', () => {
       const { bytes, feature } = withFeatureOutput(new Uint8Array(readFileSync(file)));
       const a = await analyzeModel(bytes, { modelName: `light_${name}.onnx`, target: DEFAULT_TARGET });
       expect(a.graph.outputs[1]).toBe(feature);
-      const gen = generateC(a);
+      const gen = generateC(toCodegenInput(a));
       const weights = gen.files.find((f) => f.name === 'model_weights.c')!.text;
       // Compact: constant-filled weights are a value and a count; only the (small) dense ones are arrays.
       const splats = [...a.graph.weights.values()].filter((w) => w.data.kind === 'splat');

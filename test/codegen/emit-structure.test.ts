@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateC } from '../../src/codegen/generate.js';
 import type { Stmt } from '../../src/ir/loop.js';
 import { emitC } from '../../src/cli/commands/codegen.js';
-import { analyzeGraph } from '../../src/pipeline.js';
+import { analyzeGraph, toCodegenInput } from '../../src/pipeline.js';
 import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
 import { memoryHost } from '../../src/host.js';
 import { buildGraph } from '../helpers/graph-builder.js';
@@ -30,7 +30,7 @@ describe('generated files', () => {
   it('pool size macros equal the plan used bytes; buffers are pool + the planned offset', async () => {
     for (const cfg of [{ label: 'a' }, { label: 'b', sramBytes: 32 * 1024, cores: 4 }]) {
       const a = await analyzeFile(join(FIX, 'resnet8.onnx'), cfg);
-      const gen = generateC(a);
+      const gen = generateC(toCodegenInput(a));
       const h = file(gen, 'model.h');
       for (const p of a.plan.pools) {
         expect(h).toContain(`#define MP_POOL_${p.name.toUpperCase()}_BYTES ${p.usedBytes}\n`);
@@ -47,7 +47,7 @@ describe('generated files', () => {
 
   it('no generated file allocates memory', async () => {
     const a = await analyzeFile(join(FIX, 'kws-dscnn.onnx'), { label: 'x', sramBytes: 32 * 1024, cores: 2 });
-    const gen = generateC(a);
+    const gen = generateC(toCodegenInput(a));
     expect(gen.files.map((f) => f.name)).toEqual([
       'model.h', 'model.c', 'model_weights.h', 'model_weights.c', 'model_support.h', 'model_support.c',
       'memplan_kernels.h', 'memplan_kernels.c', 'memplan_kernels_int.h', 'memplan_kernels_int.c', 'memplan_hooks.h', 'memplan_hooks_host.c', 'model_host.c', 'Makefile', 'README.md',
@@ -59,8 +59,8 @@ describe('generated files', () => {
 
   it('two generations are byte-identical', async () => {
     const cfg = { label: 'x', sramBytes: 32 * 1024, cores: 2 };
-    const one = generateC(await analyzeFile(join(FIX, 'resnet8.onnx'), cfg));
-    const two = generateC(await analyzeFile(join(FIX, 'resnet8.onnx'), cfg));
+    const one = generateC(toCodegenInput(await analyzeFile(join(FIX, 'resnet8.onnx'), cfg)));
+    const two = generateC(toCodegenInput(await analyzeFile(join(FIX, 'resnet8.onnx'), cfg)));
     expect(two.files.length).toBe(one.files.length);
     one.files.forEach((f, i) => {
       expect(two.files[i]!.name).toBe(f.name);
@@ -70,7 +70,7 @@ describe('generated files', () => {
 
   it('names come from the model and every layer has a comment with op, shapes and tiles', async () => {
     const a = await analyzeFile(join(FIX, 'resnet8.onnx'), { label: 'x', sramBytes: 32 * 1024 });
-    const c = file(generateC(a), 'model.c');
+    const c = file(generateC(toCodegenInput(a)), 'model.c');
     expect(c).toContain('static int layer_0_conv0(void)');
     expect(c).toMatch(/#define B_s1_conv2 \(\(float \*\)\(mp_pool_/);
     expect(c).toContain('Layer 0: conv0 (Conv) [conv]');
@@ -83,7 +83,7 @@ describe('generated files', () => {
 
   it('per-core tiles and parallel loops use mp_parallel_for_cores with per-core offsets', async () => {
     const a = await analyzeFile(join(FIX, 'resnet8.onnx'), { label: 'x', sramBytes: 32 * 1024, cores: 4 });
-    const c = file(generateC(a), 'model.c');
+    const c = file(generateC(toCodegenInput(a)), 'model.c');
     const parallel = a.schedule.layers.filter((l) => l.tile.cores > 1);
     expect(parallel.length).toBeGreaterThan(0);
     expect(c).toContain('mp_parallel_for_cores(');
@@ -98,16 +98,16 @@ describe('generated files', () => {
       nodes: [{ name: 'weird_node', op: 'NonMaxSuppressionish', inputs: ['x'], outputs: ['y'] }],
     });
     const a = await analyzeGraph(g, { modelName: 'g.onnx', target: DEFAULT_TARGET });
-    expect(() => generateC(a)).toThrow(/MP701.*weird_node.*NonMaxSuppressionish/);
+    expect(() => generateC(toCodegenInput(a))).toThrow(/MP701.*weird_node.*NonMaxSuppressionish/);
     const mh = memoryHost();
-    expect(() => emitC(a, '/out', mh.host)).toThrow(/MP701/);
+    expect(() => emitC(toCodegenInput(a), '/out', mh.host)).toThrow(/MP701/);
     expect(mh.written.size).toBe(0);
   });
 
   it('emitC writes every file through the host', async () => {
     const a = await analyzeFile(join(FIX, 'kws-dscnn.onnx'), { label: 'x' });
     const mh = memoryHost();
-    const names = emitC(a, '/out/c', mh.host);
+    const names = emitC(toCodegenInput(a), '/out/c', mh.host);
     expect(names).toContain('Makefile');
     for (const n of names) expect(mh.written.has(join('/out/c', n))).toBe(true);
   });
@@ -117,7 +117,7 @@ describe('generated files', () => {
     const cfg = { label: 'asan', sramBytes: 32 * 1024, cores: 4 };
     const a = await analyzeFile(path, cfg);
     const dir = join(tmp, 'asan');
-    writeGenerated(generateC(a), dir);
+    writeGenerated(generateC(toCodegenInput(a)), dir);
     reuseObjects(dir);
     make(dir, ['model_host_asan']);
     rememberObjects(dir);
@@ -144,7 +144,7 @@ describe('targets with per-core local memory', () => {
     const target = { ...base, memories: [...base.memories, { name: 'l1', kind: 'local' as const, sizeBytes: 16 * 1024, perCore: true, bandwidthBytesPerCycle: 32, latencyCycles: 1 }] };
     const { analyzeModel } = await import('../../src/pipeline.js');
     const a = await analyzeModel(new Uint8Array(readFileSync(path)), { modelName: 'resnet8.onnx', target });
-    const gen = generateC(a);
+    const gen = generateC(toCodegenInput(a));
     const c = file(gen, 'model.c');
     const hasLocal = a.schedule.layers.some((l) => l.buffers.some((b) => b.scope === 'local'));
     expect(hasLocal).toBe(true);
@@ -178,7 +178,7 @@ describe('the host checks make a wrong plan or schedule fail loudly', () => {
   async function runVariant(label: string, mutate: (a: Awaited<ReturnType<typeof analyzeFile>>) => Awaited<ReturnType<typeof analyzeFile>>) {
     const { a, feeds, ref } = await analysed();
     const dir = join(tmp, label);
-    writeGenerated(generateC(mutate(a)), dir);
+    writeGenerated(generateC(toCodegenInput(mutate(a))), dir);
     reuseObjects(dir);
     make(dir, ['model_host_poison']);
     rememberObjects(dir);
@@ -199,7 +199,7 @@ describe('the host checks make a wrong plan or schedule fail loudly', () => {
       for (const x of live) {
         for (const y of live) {
           if (x === y || alloc.get(x.name)?.pool !== alloc.get(y.name)?.pool) continue;
-          if ((x.startStep ?? 0) < (y.startStep ?? 0) && (x.endStep ?? 0) > (y.startStep ?? 0) && x.sizeBytes === y.sizeBytes) {
+          if ((x.start ?? 0) < (y.start ?? 0) && (x.end ?? 0) > (y.start ?? 0) && x.sizeBytes === y.sizeBytes) {
             victim = y.name;
             host = x.name;
           }
@@ -245,7 +245,7 @@ describe('names that are not C identifiers', () => {
     });
     const a = await analyzeGraph(g, { modelName: 'we*/ird.onnx', target: DEFAULT_TARGET });
     const dir = join(tmp, 'weird');
-    writeGenerated(generateC(a), dir);
+    writeGenerated(generateC(toCodegenInput(a)), dir);
     reuseObjects(dir);
     make(dir, ['model_host_poison']);
     rememberObjects(dir);

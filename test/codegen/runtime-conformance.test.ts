@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import onnxProto from 'onnx-proto';
 import type { AttrValue, ConstTensor } from '../../src/ir/graph.js';
 import { attributesFromProto, longToNumber, tensorFromProto } from '../../src/frontend/onnx-tensor.js';
-import { RUNTIME_DIR, RUNTIME_FILES } from '../../src/codegen/runtime-files.js';
+import { runtimeDir, runtimeFiles } from '../../src/codegen/runtime-files.js';
 import { compileC, makeTempDir, removeDir, runProgram, SANITIZE_FLAGS, STRICT_FLAGS } from '../helpers/c-build.js';
 import { libonnxTestdataDir, skipWithout } from '../helpers/system-deps.js';
 
@@ -1138,11 +1138,11 @@ beforeAll(() => {
   const src = join(work, 'conformance.c');
   writeFileSync(src, driverSource(prepared));
   program = join(work, 'conformance');
-  const kernels = RUNTIME_FILES.find((f) => f.name === 'memplan_kernels.c')!.path;
-  compileC({ sources: [src, kernels], output: program, includeDirs: [RUNTIME_DIR], flags: STRICT_FLAGS });
+  const kernels = runtimeFiles().find((f) => f.name === 'memplan_kernels.c')!.path;
+  compileC({ sources: [src, kernels], output: program, includeDirs: [runtimeDir()], flags: STRICT_FLAGS });
   const sanitized = join(work, 'conformance_san');
   compileC({
-    sources: [src, kernels], output: sanitized, includeDirs: [RUNTIME_DIR], flags: [...STRICT_FLAGS, ...SANITIZE_FLAGS],
+    sources: [src, kernels], output: sanitized, includeDirs: [runtimeDir()], flags: [...STRICT_FLAGS, ...SANITIZE_FLAGS],
   });
   prepared.forEach((p, k) => {
     const dir = join(work, `case_${k}`);

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNTIME_DIR, RUNTIME_FILES } from '../../src/codegen/runtime-files.js';
+import { runtimeDir, runtimeFiles } from '../../src/codegen/runtime-files.js';
 import { compileC, compileObjects, makeTempDir, removeDir, runProgram, SANITIZE_FLAGS, STRICT_FLAGS } from '../helpers/c-build.js';
 
 const DRIVER = String.raw`
@@ -225,8 +225,8 @@ beforeAll(() => {
   dir = makeTempDir('memplan-hooks-');
   const src = join(dir, 'hooks_test.c');
   writeFileSync(src, DRIVER);
-  const host = RUNTIME_FILES.find((f) => f.name === 'memplan_hooks_host.c')!.path;
-  const base = { sources: [src, host], includeDirs: [RUNTIME_DIR], libs: ['-lm', '-pthread'] };
+  const host = runtimeFiles().find((f) => f.name === 'memplan_hooks_host.c')!.path;
+  const base = { sources: [src, host], includeDirs: [runtimeDir()], libs: ['-lm', '-pthread'] };
   bins.plain = join(dir, 'hooks_plain');
   compileC({ ...base, output: bins.plain, flags: [...STRICT_FLAGS, '-pthread'] });
   bins.poison = join(dir, 'hooks_poison');
@@ -248,7 +248,7 @@ function expectAbort(bin: string, mode: string, message: RegExp): void {
 
 describe('host hooks', () => {
   it('the runtime files exist and are found from src/', () => {
-    expect(RUNTIME_FILES.map((f) => f.name)).toEqual([
+    expect(runtimeFiles().map((f) => f.name)).toEqual([
       'memplan_kernels.h',
       'memplan_kernels.c',
       'memplan_kernels_int.h',
@@ -256,18 +256,18 @@ describe('host hooks', () => {
       'memplan_hooks.h',
       'memplan_hooks_host.c',
     ]);
-    for (const f of RUNTIME_FILES) expect(readFileSync(f.path, 'utf8')).toContain('memplan');
+    for (const f of runtimeFiles()) expect(readFileSync(f.path, 'utf8')).toContain('memplan');
   });
 
   it('the runtime compiles warning-free with extra warnings (-Wpedantic -Wshadow -Wmissing-prototypes ...)', () => {
     compileObjects({
-      sources: RUNTIME_FILES.filter((r) => r.name.endsWith('.c')).map((f) => f.path),
+      sources: runtimeFiles().filter((r) => r.name.endsWith('.c')).map((f) => f.path),
       outDir: join(dir, 'pedantic'),
-      includeDirs: [RUNTIME_DIR],
+      includeDirs: [runtimeDir()],
       flags: [...STRICT_FLAGS, '-O2', '-Wpedantic', '-Wshadow', '-Wstrict-prototypes', '-Wmissing-prototypes',
         '-Wcast-qual', '-Wundef', '-pthread'],
     });
-    const all = RUNTIME_FILES.map((f) => readFileSync(f.path, 'utf8')).join('\n');
+    const all = runtimeFiles().map((f) => readFileSync(f.path, 'utf8')).join('\n');
     expect(all).not.toMatch(/\b(malloc|calloc|realloc|free)\s*\(/);
   });
 
@@ -275,25 +275,28 @@ describe('host hooks', () => {
     // A repo-shaped tree: <root>/dist/src/codegen/runtime-files.js and <root>/src/codegen/runtime -> the sources.
     const root = join(dir, 'repo');
     const here = dirname(fileURLToPath(import.meta.url));
-    const source = readFileSync(join(here, '..', '..', 'src', 'codegen', 'runtime-files.ts'), 'utf8');
-    const js = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
-    }).outputText;
-    mkdirSync(join(root, 'dist', 'src', 'codegen'), { recursive: true });
+    // The module and what it imports (its error type), compiled into dist/ as tsc would.
+    for (const module of ['codegen/runtime-files', 'diagnostics/errors', 'diagnostics/diagnostic']) {
+      const source = readFileSync(join(here, '..', '..', 'src', `${module}.ts`), 'utf8');
+      const js = ts.transpileModule(source, {
+        compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+      }).outputText;
+      mkdirSync(dirname(join(root, 'dist', 'src', module)), { recursive: true });
+      writeFileSync(join(root, 'dist', 'src', `${module}.js`), js);
+    }
     mkdirSync(join(root, 'src', 'codegen'), { recursive: true });
     writeFileSync(join(root, 'package.json'), '{"type":"module"}');
-    writeFileSync(join(root, 'dist', 'src', 'codegen', 'runtime-files.js'), js);
-    symlinkSync(RUNTIME_DIR, join(root, 'src', 'codegen', 'runtime'));
+    symlinkSync(runtimeDir(), join(root, 'src', 'codegen', 'runtime'));
     const r = runProgram(process.execPath, [
       '--input-type=module',
       '-e',
       `const m = await import(${JSON.stringify(join(root, 'dist', 'src', 'codegen', 'runtime-files.js'))});` +
-        'console.log(m.RUNTIME_DIR); console.log(m.RUNTIME_FILES.length);',
+        'console.log(m.runtimeDir()); console.log(m.runtimeFiles().length);',
     ]);
     expect(r.stderr).toBe('');
     const [found, n] = r.stdout.trim().split('\n');
     expect(found).toBe(join(root, 'src', 'codegen', 'runtime'));
-    expect(realpathSync(found!)).toBe(realpathSync(RUNTIME_DIR));
+    expect(realpathSync(found!)).toBe(realpathSync(runtimeDir()));
     expect(n).toBe('6');
   });
 

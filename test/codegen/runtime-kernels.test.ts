@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNTIME_DIR, RUNTIME_FILES } from '../../src/codegen/runtime-files.js';
+import { runtimeDir, runtimeFiles } from '../../src/codegen/runtime-files.js';
 import { compileC, makeTempDir, removeDir, runProgram, SANITIZE_FLAGS, STRICT_FLAGS } from '../helpers/c-build.js';
 
 const DRIVER = String.raw`
@@ -331,8 +331,8 @@ beforeAll(() => {
   dir = makeTempDir('memplan-kernels-');
   const src = join(dir, 'kernels_test.c');
   writeFileSync(src, DRIVER);
-  const kernels = RUNTIME_FILES.find((f) => f.name === 'memplan_kernels.c')!.path;
-  const base = { sources: [src, kernels], includeDirs: [RUNTIME_DIR] };
+  const kernels = runtimeFiles().find((f) => f.name === 'memplan_kernels.c')!.path;
+  const base = { sources: [src, kernels], includeDirs: [runtimeDir()] };
   bins.plain = join(dir, 'kernels_test');
   compileC({ ...base, output: bins.plain, flags: STRICT_FLAGS });
   bins.san = join(dir, 'kernels_test_san');

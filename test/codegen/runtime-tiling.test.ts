@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNTIME_DIR, RUNTIME_FILES } from '../../src/codegen/runtime-files.js';
+import { runtimeDir, runtimeFiles } from '../../src/codegen/runtime-files.js';
 import { compileC, compileObjects, makeTempDir, removeDir, runProgram, SANITIZE_FLAGS, STRICT_FLAGS } from '../helpers/c-build.js';
 
 const DRIVER = String.raw`
@@ -364,13 +364,13 @@ beforeAll(() => {
   dir = makeTempDir('memplan-tiling-');
   const src = join(dir, 'tiling.c');
   writeFileSync(src, DRIVER);
-  const runtime = RUNTIME_FILES.filter((f) => f.name.endsWith('.c')).map((f) => f.path);
-  const base = { includeDirs: [RUNTIME_DIR], libs: ['-lm', '-pthread'] };
+  const runtime = runtimeFiles().filter((f) => f.name.endsWith('.c')).map((f) => f.path);
+  const base = { includeDirs: [runtimeDir()], libs: ['-lm', '-pthread'] };
   const plainFlags = [...STRICT_FLAGS, '-pthread'];
   const sanFlags = [...STRICT_FLAGS, ...SANITIZE_FLAGS, '-pthread'];
   // The runtime is compiled once per flag set and linked into both drivers.
-  const plainRt = compileObjects({ sources: runtime, outDir: join(dir, 'rt'), includeDirs: [RUNTIME_DIR], flags: plainFlags });
-  const sanRt = compileObjects({ sources: runtime, outDir: join(dir, 'rt_san'), includeDirs: [RUNTIME_DIR], flags: sanFlags });
+  const plainRt = compileObjects({ sources: runtime, outDir: join(dir, 'rt'), includeDirs: [runtimeDir()], flags: plainFlags });
+  const sanRt = compileObjects({ sources: runtime, outDir: join(dir, 'rt_san'), includeDirs: [runtimeDir()], flags: sanFlags });
   bins.plain = join(dir, 'tiling');
   compileC({ ...base, sources: [src, ...plainRt], output: bins.plain, flags: plainFlags });
   bins.san = join(dir, 'tiling_san');

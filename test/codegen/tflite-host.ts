@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { analyzeModel } from '../../src/pipeline.js';
+import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';
 import type { Analysis } from '../../src/pipeline.js';
 import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
 import { generateC } from '../../src/codegen/generate.js';
@@ -19,7 +19,7 @@ export async function analyzeTflite(file: string, sramBytes = 16 * 1024 * 1024):
 
 /** Emits, builds (make model_host, plus extra make arguments such as CFLAGS=...) and returns a runner. */
 export function buildTflite(analysis: Analysis, dir: string, makeArgs: readonly string[] = []): (inputs: readonly IntArray[]) => Buffer[] {
-  writeGenerated(generateC(analysis), dir);
+  writeGenerated(generateC(toCodegenInput(analysis)), dir);
   make(dir, ['model_host', ...makeArgs]);
   return (inputs) => {
     const ins = inputs.map((x, i) => {

@@ -36,7 +36,9 @@ describe('planner errors as memplan diagnostics', () => {
     ];
     const e = fromPlannerError(new PlannerError('verification-failed', 'plan failed verification', { issues }));
     expect(e).toBeInstanceOf(InternalError);
-    expect(e).not.toBeInstanceOf(MemplanError);
+    // A MemplanError with its own code and exit path (3, not 2: src/cli/run-cli.ts).
+    expect(e).toBeInstanceOf(MemplanError);
+    expect(e.diagnostics.map((d) => d.code)).toEqual(['MP901']);
     expect(e.message).toBe(
       "internal error: plan failed verification: error MP404: buffer 'c' at offset 8 is not aligned to 32 bytes (buffer 'c', pool 'sram'); " +
         'error MP404: plan says fits=false but everything is placed within capacity; ' +
@@ -65,7 +67,7 @@ describe('planner errors as memplan diagnostics', () => {
   });
 
   it('rethrowPlannerError maps planner errors and passes everything else through', async () => {
-    const mapped = await planMemory([{ name: 'a', sizeBytes: 4, startStep: 0, endStep: 0, conflicts: ['ghost'] }], [{ name: 'sram', sizeBytes: null }])
+    const mapped = await planMemory([{ name: 'a', sizeBytes: 4, start: 0, end: 0, conflicts: ['ghost'] }], [{ name: 'sram', sizeBytes: null }])
       .catch(rethrowPlannerError)
       .then(() => undefined, (e: unknown) => e);
     expect(mapped).toBeInstanceOf(InputError);

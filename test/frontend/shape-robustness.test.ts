@@ -3,7 +3,7 @@
  * throws a MemplanError (a diagnostic with a code): never a TypeError, RangeError or a NaN dimension.
  */
 import { describe, it } from 'vitest';
-import { MemplanError } from '../../src/diagnostics/errors.js';
+import { isUserError } from '../../src/diagnostics/errors.js';
 import type { AttrValue, DType } from '../../src/ir/graph.js';
 import { shapeFunctionFor, SUPPORTED_OPS } from '../../src/frontend/shape-inference/registry.js';
 import type { ValueInfo } from '../../src/frontend/shape-inference/types.js';
@@ -84,7 +84,7 @@ function trial(rand: () => number, opType: string): void {
       if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`${opType} gave [${t.shape.join(', ')}]`);
     }
   } catch (e) {
-    if (!(e instanceof MemplanError)) {
+    if (!isUserError(e)) {
       throw new Error(`${opType} threw ${String(e)} for inputs ${JSON.stringify(inputs.map((v) => v && [v.dtype, v.shape]))} ` +
         `attributes ${JSON.stringify([...attributes], (_, v) => (typeof v === 'bigint' ? Number(v) : v))}`);
     }

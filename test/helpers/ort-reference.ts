@@ -186,7 +186,7 @@ export function runHost(program: string, dir: string, inputs: readonly Float32Ar
 
 // ---- one model, one configuration: analyse, generate, build, run, compare ----------------------
 
-import { analyzeModel } from '../../src/pipeline.js';
+import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';
 import type { Analysis } from '../../src/pipeline.js';
 import { generateC } from '../../src/codegen/generate.js';
 import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
@@ -227,7 +227,7 @@ export interface RunOutcome {
 
 /** Generates, builds (reusing a cached weights object) and runs one configuration. */
 export function buildAndRun(analysis: Analysis, dir: string, cfg: Config, inputs: readonly Float32Array[]): Float32Array[] {
-  writeGenerated(generateC(analysis), dir);
+  writeGenerated(generateC(toCodegenInput(analysis)), dir);
   reuseObjects(dir);
   const target = cfg.asan ? 'model_host_asan' : cfg.poison ? 'model_host_poison' : 'model_host';
   make(dir, [target]);

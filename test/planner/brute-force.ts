@@ -7,7 +7,7 @@
 import type { BufferInfo } from '../../planner/types.js';
 
 function conflicts(a: BufferInfo, b: BufferInfo): boolean {
-  if (a.startStep !== undefined && b.startStep !== undefined && a.startStep <= b.endStep! && b.startStep <= a.endStep!) return true;
+  if (a.start !== undefined && b.start !== undefined && a.start <= b.end! && b.start <= a.end!) return true;
   return (a.conflicts ?? []).includes(b.name) || (b.conflicts ?? []).includes(a.name);
 }
 

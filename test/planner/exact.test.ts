@@ -6,9 +6,9 @@ import type { PackProblem } from '../../planner/index.js';
 import type { BudgetedContext } from '../../planner/search-budget.js';
 
 function intervalProblem(rows: [number, number, number][], capacityBytes: number | null): PackProblem {
-  const bufs = rows.map(([startStep, endStep, sizeBytes], i) => ({ name: `r${i}`, startStep, endStep, sizeBytes }));
+  const bufs = rows.map(([start, end, sizeBytes], i) => ({ name: `r${i}`, start, end, sizeBytes }));
   const g = buildConflictGraph(bufs);
-  const items = bufs.map((b, index) => ({ index, name: b.name, sizeBytes: b.sizeBytes, alignmentBytes: 1, startStep: b.startStep, endStep: b.endStep }));
+  const items = bufs.map((b, index) => ({ index, name: b.name, sizeBytes: b.sizeBytes, alignmentBytes: 1, start: b.start, end: b.end }));
   return { items, neighbors: g.neighbors, capacityBytes, lowerBoundBytes: packLowerBound(items, g.neighbors, false) };
 }
 

@@ -6,11 +6,11 @@ import { PlannerError } from '../../planner/errors.js';
 describe('liveSumBound', () => {
   it('is the largest live sum over steps (inclusive ends)', () => {
     expect(liveSumBound([]).bytes).toBe(0);
-    expect(liveSumBound([{ sizeBytes: 10, startStep: 0, endStep: 1 }, { sizeBytes: 5, startStep: 1, endStep: 1 }])).toEqual({ bytes: 15, step: 1 });
+    expect(liveSumBound([{ sizeBytes: 10, start: 0, end: 1 }, { sizeBytes: 5, start: 1, end: 1 }])).toEqual({ bytes: 15, step: 1 });
     // Touching intervals: [0,1] and [2,3] never coexist.
-    expect(liveSumBound([{ sizeBytes: 10, startStep: 0, endStep: 1 }, { sizeBytes: 7, startStep: 2, endStep: 3 }]).bytes).toBe(10);
+    expect(liveSumBound([{ sizeBytes: 10, start: 0, end: 1 }, { sizeBytes: 7, start: 2, end: 3 }]).bytes).toBe(10);
     // Buffers without an interval are ignored.
-    expect(liveSumBound([{ sizeBytes: 99 }, { sizeBytes: 7, startStep: 2, endStep: 3 }]).bytes).toBe(7);
+    expect(liveSumBound([{ sizeBytes: 99 }, { sizeBytes: 7, start: 2, end: 3 }]).bytes).toBe(7);
   });
 });
 
@@ -31,14 +31,14 @@ describe('cliqueBound', () => {
 describe('packLowerBound on mixed sets', () => {
   it('takes the larger of the live-sum and clique bounds', () => {
     const items: PackItem[] = [
-      { index: 0, name: 'a', sizeBytes: 10, alignmentBytes: 1, startStep: 0, endStep: 0 },
-      { index: 1, name: 'b', sizeBytes: 10, alignmentBytes: 1, startStep: 1, endStep: 1 },
+      { index: 0, name: 'a', sizeBytes: 10, alignmentBytes: 1, start: 0, end: 0 },
+      { index: 1, name: 'b', sizeBytes: 10, alignmentBytes: 1, start: 1, end: 1 },
       { index: 2, name: 'c', sizeBytes: 30, alignmentBytes: 1 },
     ];
     // c conflicts with a and b (explicit); a and b do not conflict: bound = 40.
     const g = buildConflictGraph([
-      { name: 'a', startStep: 0, endStep: 0 },
-      { name: 'b', startStep: 1, endStep: 1 },
+      { name: 'a', start: 0, end: 0 },
+      { name: 'b', start: 1, end: 1 },
       { name: 'c', conflicts: ['a', 'b'] },
     ]);
     expect(g.hasExplicitEdges).toBe(true);
@@ -49,14 +49,14 @@ describe('packLowerBound on mixed sets', () => {
 describe('buildConflictGraph', () => {
   it('is symmetric, sorted and free of duplicates', () => {
     const g = buildConflictGraph([
-      { name: 'a', startStep: 0, endStep: 2 },
-      { name: 'b', startStep: 2, endStep: 3, conflicts: ['a', 'a'] },
-      { name: 'c', startStep: 4, endStep: 5, conflicts: ['a'] },
+      { name: 'a', start: 0, end: 2 },
+      { name: 'b', start: 2, end: 3, conflicts: ['a', 'a'] },
+      { name: 'c', start: 4, end: 5, conflicts: ['a'] },
       { name: 'd', conflicts: ['c', 'd'] },
     ]);
     expect(g.neighbors).toEqual([[1, 2], [0], [0, 3], [2]]);
     expect(g.hasExplicitEdges).toBe(true);
-    expect(buildConflictGraph([{ name: 'a', startStep: 0, endStep: 2 }, { name: 'b', startStep: 1, endStep: 1, conflicts: ['a'] }]).hasExplicitEdges).toBe(false);
+    expect(buildConflictGraph([{ name: 'a', start: 0, end: 2 }, { name: 'b', start: 1, end: 1, conflicts: ['a'] }]).hasExplicitEdges).toBe(false);
   });
 
   it('rejects unknown names in conflicts (invalid-input)', () => {
@@ -72,7 +72,7 @@ describe('buildConflictGraph', () => {
   });
 
   it('builds the graph of 10,000 interval buffers quickly', () => {
-    const bufs = Array.from({ length: 10_000 }, (_, i) => ({ name: `b${i}`, startStep: i, endStep: i + 20 }));
+    const bufs = Array.from({ length: 10_000 }, (_, i) => ({ name: `b${i}`, start: i, end: i + 20 }));
     const t0 = Date.now();
     const g = buildConflictGraph(bufs);
     expect(Date.now() - t0).toBeLessThan(1000);

@@ -21,9 +21,9 @@ async function plan(buffers: BufferInfo[], pools: Pool[], strategy: 'auto' | 'gr
 describe('multi-pool placement', () => {
   it('keeps everything in the preferred pool when it fits', async () => {
     const buffers: BufferInfo[] = [
-      { name: 'a', sizeBytes: 60, startStep: 0, endStep: 1 },
-      { name: 'b', sizeBytes: 40, startStep: 1, endStep: 2 },
-      { name: 'c', sizeBytes: 60, startStep: 2, endStep: 3 },
+      { name: 'a', sizeBytes: 60, start: 0, end: 1 },
+      { name: 'b', sizeBytes: 40, start: 1, end: 2 },
+      { name: 'c', sizeBytes: 60, start: 2, end: 3 },
     ];
     const p = await plan(buffers, SRAM_DRAM);
     expect(inPool(p, 'sram')).toEqual(['a', 'b', 'c']);
@@ -35,9 +35,9 @@ describe('multi-pool placement', () => {
   it('spills the smallest buffer that relieves the overflow, not the last to arrive', async () => {
     // Arrival order (TVM) keeps a and b and spills c: 50 bytes. Spilling a or b moves 40.
     const buffers: BufferInfo[] = [
-      { name: 'a', sizeBytes: 40, startStep: 0, endStep: 0 },
-      { name: 'b', sizeBytes: 40, startStep: 0, endStep: 0 },
-      { name: 'c', sizeBytes: 50, startStep: 0, endStep: 0 },
+      { name: 'a', sizeBytes: 40, start: 0, end: 0 },
+      { name: 'b', sizeBytes: 40, start: 0, end: 0 },
+      { name: 'c', sizeBytes: 50, start: 0, end: 0 },
     ];
     for (const strategy of ['auto', 'greedy-size', 'exact'] as const) {
       const p = await plan(buffers, SRAM_DRAM, strategy);
@@ -51,11 +51,11 @@ describe('multi-pool placement', () => {
   it('spills one long-lived buffer instead of one buffer per overflowing step', async () => {
     // Steps 0 and 1 each exceed 100 by 10. Spilling 'long' (30 B) fixes both; s0+s1 would be 60 B.
     const buffers: BufferInfo[] = [
-      { name: 'p0', sizeBytes: 50, startStep: 0, endStep: 0 },
-      { name: 's0', sizeBytes: 30, startStep: 0, endStep: 0 },
-      { name: 'long', sizeBytes: 30, startStep: 0, endStep: 1 },
-      { name: 's1', sizeBytes: 30, startStep: 1, endStep: 1 },
-      { name: 'p1', sizeBytes: 50, startStep: 1, endStep: 1 },
+      { name: 'p0', sizeBytes: 50, start: 0, end: 0 },
+      { name: 's0', sizeBytes: 30, start: 0, end: 0 },
+      { name: 'long', sizeBytes: 30, start: 0, end: 1 },
+      { name: 's1', sizeBytes: 30, start: 1, end: 1 },
+      { name: 'p1', sizeBytes: 50, start: 1, end: 1 },
     ];
     const p = await plan(buffers, SRAM_DRAM);
     expect(inPool(p, 'dram')).toEqual(['long']);
@@ -64,9 +64,9 @@ describe('multi-pool placement', () => {
   it('follows spillCostByPool when given', async () => {
     const dear = { dram: 1000 };
     const buffers: BufferInfo[] = [
-      { name: 'a', sizeBytes: 40, startStep: 0, endStep: 0, spillCostByPool: dear },
-      { name: 'b', sizeBytes: 40, startStep: 0, endStep: 0, spillCostByPool: { dram: 10 } },
-      { name: 'c', sizeBytes: 50, startStep: 0, endStep: 0, spillCostByPool: dear },
+      { name: 'a', sizeBytes: 40, start: 0, end: 0, spillCostByPool: dear },
+      { name: 'b', sizeBytes: 40, start: 0, end: 0, spillCostByPool: { dram: 10 } },
+      { name: 'c', sizeBytes: 50, start: 0, end: 0, spillCostByPool: dear },
     ];
     const p = await plan(buffers, SRAM_DRAM);
     expect(inPool(p, 'dram')).toEqual(['b']);
@@ -74,9 +74,9 @@ describe('multi-pool placement', () => {
 
   it('spills only buffers that may move, and respects candidate order', async () => {
     const buffers: BufferInfo[] = [
-      { name: 'pinned', sizeBytes: 60, startStep: 0, endStep: 0, poolCandidates: ['sram'] },
-      { name: 'free', sizeBytes: 45, startStep: 0, endStep: 0 },
-      { name: 'dramOnly', sizeBytes: 500, startStep: 0, endStep: 0, poolCandidates: ['dram'] },
+      { name: 'pinned', sizeBytes: 60, start: 0, end: 0, poolCandidates: ['sram'] },
+      { name: 'free', sizeBytes: 45, start: 0, end: 0 },
+      { name: 'dramOnly', sizeBytes: 500, start: 0, end: 0, poolCandidates: ['dram'] },
     ];
     const p = await plan(buffers, SRAM_DRAM);
     expect(inPool(p, 'sram')).toEqual(['pinned']);
@@ -85,10 +85,10 @@ describe('multi-pool placement', () => {
 
   it('reports buffers that fit no candidate pool as unplaced, never exceeding a bounded pool', async () => {
     const buffers: BufferInfo[] = [
-      { name: 'huge', sizeBytes: 150, startStep: 0, endStep: 1, poolCandidates: ['sram'] },
-      { name: 'x', sizeBytes: 70, startStep: 0, endStep: 0, poolCandidates: ['sram'] },
-      { name: 'y', sizeBytes: 60, startStep: 0, endStep: 0, poolCandidates: ['sram'] },
-      { name: 'z', sizeBytes: 10, startStep: 3, endStep: 3 },
+      { name: 'huge', sizeBytes: 150, start: 0, end: 1, poolCandidates: ['sram'] },
+      { name: 'x', sizeBytes: 70, start: 0, end: 0, poolCandidates: ['sram'] },
+      { name: 'y', sizeBytes: 60, start: 0, end: 0, poolCandidates: ['sram'] },
+      { name: 'z', sizeBytes: 10, start: 3, end: 3 },
     ];
     const p = await plan(buffers, SRAM_DRAM);
     expect(p.fits).toBe(false);
@@ -103,10 +103,10 @@ describe('multi-pool placement', () => {
     // Step 0: A+X+Y = 120 (excess 20); step 1: Y+B = 115 (excess 15). The greedy first spills X
     // (best ratio at step 0), then Y for step 1; Y alone fixes both, so X must come back.
     const buffers: BufferInfo[] = [
-      { name: 'A', sizeBytes: 50, startStep: 0, endStep: 0 },
-      { name: 'X', sizeBytes: 25, startStep: 0, endStep: 0 },
-      { name: 'Y', sizeBytes: 45, startStep: 0, endStep: 1 },
-      { name: 'B', sizeBytes: 70, startStep: 1, endStep: 1 },
+      { name: 'A', sizeBytes: 50, start: 0, end: 0 },
+      { name: 'X', sizeBytes: 25, start: 0, end: 0 },
+      { name: 'Y', sizeBytes: 45, start: 0, end: 1 },
+      { name: 'B', sizeBytes: 70, start: 1, end: 1 },
     ];
     const p = await plan(buffers, SRAM_DRAM, 'greedy-size');
     expect(inPool(p, 'dram')).toEqual(['Y']);

@@ -37,10 +37,10 @@ function stacking(calls: Map<number | null, number>): PackStrategy {
 describe('pool choices', () => {
   it('drops bounded pools too small for a buffer alone, keeps the first listed pool, prices moves', () => {
     const buffers: BufferInfo[] = [
-      { name: 'big', sizeBytes: 150, startStep: 0, endStep: 0 },
-      { name: 'small', sizeBytes: 10, startStep: 0, endStep: 0 },
-      { name: 'dear', sizeBytes: 10, startStep: 0, endStep: 0, spillCostByPool: { dram: 1000 } },
-      { name: 'pinned', sizeBytes: 10, startStep: 0, endStep: 0, poolCandidates: ['sram'] },
+      { name: 'big', sizeBytes: 150, start: 0, end: 0 },
+      { name: 'small', sizeBytes: 10, start: 0, end: 0 },
+      { name: 'dear', sizeBytes: 10, start: 0, end: 0, spillCostByPool: { dram: 1000 } },
+      { name: 'pinned', sizeBytes: 10, start: 0, end: 0, poolCandidates: ['sram'] },
     ];
     const pc = poolChoices(buffers, SRAM_DRAM);
     expect(pc.candidates).toEqual([[1], [0, 1], [0, 1], [0]]);
@@ -56,14 +56,14 @@ describe('pool choices', () => {
 describe('placement', () => {
   it('builds one pool problem: local items, pool alignment, induced conflicts, capacity and bound', () => {
     const buffers: BufferInfo[] = [
-      { name: 'a', sizeBytes: 40, startStep: 0, endStep: 1 },
-      { name: 'b', sizeBytes: 30, startStep: 1, endStep: 2, alignmentBytes: 4 },
+      { name: 'a', sizeBytes: 40, start: 0, end: 1 },
+      { name: 'b', sizeBytes: 30, start: 1, end: 2, alignmentBytes: 4 },
       { name: 't', sizeBytes: 20, conflicts: ['a'] },
     ];
     const pc = poolChoices(buffers, SRAM_DRAM);
     const p = buildPoolProblem(pc, buildConflictGraph(buffers), 0, [1, 2]);
     expect(p.items).toEqual([
-      { index: 0, name: 'b', sizeBytes: 30, alignmentBytes: 4, startStep: 1, endStep: 2 },
+      { index: 0, name: 'b', sizeBytes: 30, alignmentBytes: 4, start: 1, end: 2 },
       { index: 1, name: 't', sizeBytes: 20, alignmentBytes: 16 },
     ]);
     expect(p.neighbors).toEqual([[], []]);
@@ -72,7 +72,7 @@ describe('placement', () => {
   });
 
   it('rejects a strategy that returns the wrong number of offsets as an internal error', async () => {
-    const buffers: BufferInfo[] = [{ name: 'a', sizeBytes: 4, startStep: 0, endStep: 0 }];
+    const buffers: BufferInfo[] = [{ name: 'a', sizeBytes: 4, start: 0, end: 0 }];
     const pc = poolChoices(buffers, SRAM_DRAM);
     const broken: PackStrategy = () => ({ offsets: [], usedBytes: 0, optimal: false });
     const err = await placePool(pc, buildConflictGraph(buffers), [0], 0, options(broken, 'broken'), Date.now() + 1000).catch((e: unknown) => e);
@@ -86,8 +86,8 @@ describe('placement', () => {
     { why: 'spills when the pool alignment makes the packing overflow', pools: SRAM_DRAM, choice: [0, 1], members: [[0], [1]], spilled: true },
   ])('$why', async ({ pools, choice, members, spilled }) => {
     const buffers: BufferInfo[] = [
-      { name: 'a', sizeBytes: 60, startStep: 0, endStep: 1 },
-      { name: 'b', sizeBytes: 40, startStep: 1, endStep: 2 },
+      { name: 'a', sizeBytes: 60, start: 0, end: 1 },
+      { name: 'b', sizeBytes: 40, start: 1, end: 2 },
     ];
     const r = await placeAndSpill(poolChoices(buffers, pools), buildConflictGraph(buffers), options(greedySizePack));
     expect(r.choice).toEqual(choice);
@@ -97,9 +97,9 @@ describe('placement', () => {
 
   it('spills what the spill step chooses and re-plans both pools', async () => {
     const buffers: BufferInfo[] = [
-      { name: 'a', sizeBytes: 40, startStep: 0, endStep: 0 },
-      { name: 'b', sizeBytes: 40, startStep: 0, endStep: 0 },
-      { name: 'c', sizeBytes: 50, startStep: 0, endStep: 0 },
+      { name: 'a', sizeBytes: 40, start: 0, end: 0 },
+      { name: 'b', sizeBytes: 40, start: 0, end: 0 },
+      { name: 'c', sizeBytes: 50, start: 0, end: 0 },
     ];
     const r = await placeAndSpill(poolChoices(buffers, UNALIGNED), buildConflictGraph(buffers), options(greedySizePack));
     expect(r.choice).toEqual([1, 0, 0]);
@@ -110,7 +110,7 @@ describe('placement', () => {
 
   it(`moves one buffer per round for ${MAX_SINGLE_SPILL_ROUNDS} rounds, then all that overflow at once`, async () => {
     // Twelve 10-byte buffers at different steps, packed without reuse: only the packing overflows.
-    const buffers: BufferInfo[] = Array.from({ length: 12 }, (_, i) => ({ name: `b${String(i).padStart(2, '0')}`, sizeBytes: 10, startStep: i, endStep: i }));
+    const buffers: BufferInfo[] = Array.from({ length: 12 }, (_, i) => ({ name: `b${String(i).padStart(2, '0')}`, sizeBytes: 10, start: i, end: i }));
     const pools: Pool[] = [{ name: 'sram', sizeBytes: 20 }, { name: 'dram', sizeBytes: null }];
     const calls = new Map<number | null, number>();
     const r = await placeAndSpill(poolChoices(buffers, pools), buildConflictGraph(buffers), options(stacking(calls)));
@@ -122,7 +122,7 @@ describe('placement', () => {
   });
 
   it('reports an overflow with nothing to spill as an internal error', async () => {
-    const buffers: BufferInfo[] = [{ name: 'z', sizeBytes: 0, startStep: 0, endStep: 0 }];
+    const buffers: BufferInfo[] = [{ name: 'z', sizeBytes: 0, start: 0, end: 0 }];
     const above: PackStrategy = () => ({ offsets: [500], usedBytes: 500, optimal: false });
     const err = await placeAndSpill(poolChoices(buffers, SRAM_DRAM), buildConflictGraph(buffers), options(above)).catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'internal', message: "pool 'sram' overflows but nothing can be spilled" });

@@ -8,7 +8,7 @@ const ONE_POOL: Pool[] = [{ name: 'arena', sizeBytes: null }];
 
 /** (start, end, size) rows, inclusive steps. */
 function table(rows: readonly (readonly [number, number, number])[]): BufferInfo[] {
-  return rows.map(([startStep, endStep, sizeBytes], i) => ({ name: `t${i}`, startStep, endStep, sizeBytes }));
+  return rows.map(([start, end, sizeBytes], i) => ({ name: `t${i}`, start, end, sizeBytes }));
 }
 
 describe('hand-computed (start, end, size) tables, Vela style', () => {
@@ -53,9 +53,9 @@ describe('hand-computed (start, end, size) tables, Vela style', () => {
 
   it('respects pool and buffer alignment', async () => {
     const buffers: BufferInfo[] = [
-      { name: 'a', sizeBytes: 10, startStep: 0, endStep: 1 },
-      { name: 'b', sizeBytes: 10, startStep: 0, endStep: 1 },
-      { name: 'c', sizeBytes: 1, startStep: 0, endStep: 1, alignmentBytes: 64 },
+      { name: 'a', sizeBytes: 10, start: 0, end: 1 },
+      { name: 'b', sizeBytes: 10, start: 0, end: 1 },
+      { name: 'c', sizeBytes: 1, start: 0, end: 1, alignmentBytes: 64 },
     ];
     const plan = await planMemory(buffers, [{ name: 'arena', sizeBytes: null, alignmentBytes: 16 }], { strategy: 'exact' });
     // a, b at 0 and 16 (pool alignment), c at 64 (its own alignment): 65. Or c at 0, a/b at 16/32: 42.
@@ -95,15 +95,15 @@ describe('planMemory', () => {
   });
 
   describe('rejects bad input (invalid-input) naming the culprit', () => {
-    const ok: BufferInfo = { name: 'ok', sizeBytes: 4, startStep: 0, endStep: 0 };
+    const ok: BufferInfo = { name: 'ok', sizeBytes: 4, start: 0, end: 0 };
     const okAt = { buffer: 'ok' };
     const cases: { what: string; buffers: BufferInfo[]; pools?: Pool[]; message: RegExp; details: { buffer?: string; pool?: string } }[] = [
       { what: 'duplicate names', buffers: [ok, { ...ok }], message: /buffer 'ok' is defined twice/, details: okAt },
       { what: 'non-integer size', buffers: [{ ...ok, sizeBytes: 1.5 }], message: /'ok' has an invalid size 1.5/, details: okAt },
       { what: 'negative size', buffers: [{ ...ok, sizeBytes: -1 }], message: /'ok' has an invalid size -1/, details: okAt },
       { what: 'alignment not a power of two', buffers: [{ ...ok, alignmentBytes: 12 }], message: /'ok' has alignment 12, which is not a power of two/, details: okAt },
-      { what: 'start after end', buffers: [{ ...ok, startStep: 3, endStep: 1 }], message: /'ok' starts at step 3 after it ends at step 1/, details: okAt },
-      { what: 'start without end', buffers: [{ name: 'ok', sizeBytes: 4, startStep: 3 }], message: /'ok' gives a start step without an end step/, details: okAt },
+      { what: 'start after end', buffers: [{ ...ok, start: 3, end: 1 }], message: /'ok' starts at step 3 after it ends at step 1/, details: okAt },
+      { what: 'start without end', buffers: [{ name: 'ok', sizeBytes: 4, start: 3 }], message: /'ok' gives a start step without an end step/, details: okAt },
       { what: 'neither interval nor conflicts', buffers: [{ name: 'ok', sizeBytes: 4 }], message: /'ok' gives neither a live interval nor a conflicts list/, details: okAt },
       { what: 'unknown pool in candidates', buffers: [{ ...ok, poolCandidates: ['flash'] }], message: /'ok' names an unknown pool 'flash'/, details: { buffer: 'ok', pool: 'flash' } },
       { what: 'unknown conflict', buffers: [{ ...ok, conflicts: ['nope'] }], message: /'ok' lists an unknown buffer 'nope'/, details: okAt },
@@ -127,7 +127,7 @@ describe('planMemory', () => {
   it('plans 10,000 interval buffers with each greedy in well under a second', async () => {
     const buffers: BufferInfo[] = [];
     for (let i = 0; i < 10_000; i++) {
-      buffers.push({ name: `b${i}`, sizeBytes: 64 + ((i * 7919) % 4096), startStep: i, endStep: i + 1 + ((i * 31) % 40) });
+      buffers.push({ name: `b${i}`, sizeBytes: 64 + ((i * 7919) % 4096), start: i, end: i + 1 + ((i * 31) % 40) });
     }
     const { buildConflictGraph, packLowerBound } = await import('../../planner/index.js');
     const { greedySizePack } = await import('../../planner/greedy-size.js');
@@ -136,7 +136,7 @@ describe('planMemory', () => {
     const { greedyLifetimePack } = await import('../../planner/greedy-lifetime.js');
     const { bestFitPack } = await import('../../planner/best-fit.js');
     const g = buildConflictGraph(buffers);
-    const items = buffers.map((b, index) => ({ index, name: b.name, sizeBytes: b.sizeBytes, alignmentBytes: 16, startStep: b.startStep!, endStep: b.endStep! }));
+    const items = buffers.map((b, index) => ({ index, name: b.name, sizeBytes: b.sizeBytes, alignmentBytes: 16, start: b.start!, end: b.end! }));
     const problem = { items, neighbors: g.neighbors, capacityBytes: null, lowerBoundBytes: packLowerBound(items, g.neighbors, false) };
     for (const pack of [greedySizePack, greedyConflictsPack, greedyBreadthPack, greedyLifetimePack, bestFitPack]) {
       const t0 = performance.now();

@@ -21,9 +21,9 @@ function run(buffers: BufferInfo[], pools: Pool[], choice: number[], offsetsByPo
 describe('putBack', () => {
   it('moves a spilled buffer back to the lowest free offset of its first pool when it fits', () => {
     const buffers: BufferInfo[] = [
-      { name: 'a', sizeBytes: 60, startStep: 0, endStep: 0 },
-      { name: 'b', sizeBytes: 30, startStep: 1, endStep: 1 },
-      { name: 'c', sizeBytes: 50, startStep: 1, endStep: 1 },
+      { name: 'a', sizeBytes: 60, start: 0, end: 0 },
+      { name: 'b', sizeBytes: 30, start: 1, end: 1 },
+      { name: 'c', sizeBytes: 50, start: 1, end: 1 },
     ];
     const r = run(buffers, SRAM_DRAM, [0, 0, 1], [{ a: 0, b: 0 }, { c: 0 }]);
     expect(r.choice).toEqual([0, 0, 0]);
@@ -33,8 +33,8 @@ describe('putBack', () => {
 
   it('leaves it where it is when it would end beyond the pool, and changes nothing', () => {
     const buffers: BufferInfo[] = [
-      { name: 'b', sizeBytes: 60, startStep: 1, endStep: 1 },
-      { name: 'c', sizeBytes: 50, startStep: 1, endStep: 1 },
+      { name: 'b', sizeBytes: 60, start: 1, end: 1 },
+      { name: 'c', sizeBytes: 50, start: 1, end: 1 },
     ];
     const r = run(buffers, SRAM_DRAM, [0, 1], [{ b: 0 }, { c: 0 }]);
     expect(r.choice).toEqual([0, 1]);
@@ -45,9 +45,9 @@ describe('putBack', () => {
   it('tries the most costly buffer first (then the larger, then by name)', () => {
     // x and y both fit in sram's free 40 bytes, but not together: the one with the higher DRAM cost wins.
     const buffers: BufferInfo[] = [
-      { name: 'p', sizeBytes: 60, startStep: 0, endStep: 0 },
-      { name: 'x', sizeBytes: 40, startStep: 0, endStep: 0, spillCostByPool: { dram: 10 } },
-      { name: 'y', sizeBytes: 30, startStep: 0, endStep: 0, spillCostByPool: { dram: 500 } },
+      { name: 'p', sizeBytes: 60, start: 0, end: 0 },
+      { name: 'x', sizeBytes: 40, start: 0, end: 0, spillCostByPool: { dram: 10 } },
+      { name: 'y', sizeBytes: 30, start: 0, end: 0, spillCostByPool: { dram: 500 } },
     ];
     const r = run(buffers, SRAM_DRAM, [0, 1, 1], [{ p: 0 }, { x: 0, y: 40 }]);
     expect(r.choice).toEqual([0, 1, 0]);
@@ -59,8 +59,8 @@ describe('putBack', () => {
 
   it('places an unplaced buffer when a candidate has room after all', () => {
     const buffers: BufferInfo[] = [
-      { name: 'a', sizeBytes: 60, startStep: 0, endStep: 0, poolCandidates: ['sram'] },
-      { name: 'u', sizeBytes: 40, startStep: 0, endStep: 0, poolCandidates: ['sram'] },
+      { name: 'a', sizeBytes: 60, start: 0, end: 0, poolCandidates: ['sram'] },
+      { name: 'u', sizeBytes: 40, start: 0, end: 0, poolCandidates: ['sram'] },
     ];
     const r = run(buffers, SRAM_DRAM, [0, 1], [{ a: 0 }, {}]);
     expect(r.choice).toEqual([0, 0]);
@@ -70,8 +70,8 @@ describe('putBack', () => {
 
   it('does not modify its inputs', () => {
     const buffers: BufferInfo[] = [
-      { name: 'a', sizeBytes: 60, startStep: 0, endStep: 0 },
-      { name: 'c', sizeBytes: 30, startStep: 1, endStep: 1 },
+      { name: 'a', sizeBytes: 60, start: 0, end: 0 },
+      { name: 'c', sizeBytes: 30, start: 1, end: 1 },
     ];
     const choice = [0, 1];
     const r = run(buffers, SRAM_DRAM, choice, [{ a: 0 }, { c: 0 }]);

@@ -25,8 +25,8 @@ export function randomBuffers(seed: number, o: InstanceOptions): BufferInfo[] {
     name: string;
     sizeBytes: number;
     alignmentBytes?: number;
-    startStep?: number;
-    endStep?: number;
+    start?: number;
+    end?: number;
     conflicts?: string[];
   }[] = [];
   for (let i = 0; i < o.count; i++) {
@@ -37,8 +37,8 @@ export function randomBuffers(seed: number, o: InstanceOptions): BufferInfo[] {
     if (timed) {
       const s = rng.nextInt(steps);
       const len = rng.nextInt(Math.max(1, Math.ceil(steps / 3)));
-      b.startStep = s;
-      b.endStep = Math.min(steps - 1, s + len);
+      b.start = s;
+      b.end = Math.min(steps - 1, s + len);
     }
     if (o.kind !== 'intervals') {
       b.conflicts = [];

@@ -8,8 +8,8 @@ import type { PackItem, PackProblem } from '../../planner/problem.js';
 interface Row {
   readonly name: string;
   readonly sizeBytes: number;
-  readonly startStep?: number;
-  readonly endStep?: number;
+  readonly start?: number;
+  readonly end?: number;
   readonly conflicts?: readonly string[];
 }
 
@@ -20,14 +20,14 @@ function problem(rows: readonly Row[], capacityBytes: number): PackProblem {
     name: r.name,
     sizeBytes: r.sizeBytes,
     alignmentBytes: 1,
-    ...(r.startStep !== undefined && r.endStep !== undefined ? { startStep: r.startStep, endStep: r.endStep } : {}),
+    ...(r.start !== undefined && r.end !== undefined ? { start: r.start, end: r.end } : {}),
   }));
   return { items, neighbors: graph.neighbors, capacityBytes, lowerBoundBytes: packLowerBound(items, graph.neighbors, graph.hasExplicitEdges) };
 }
 
 /** (name, start, end, size) rows. */
 function timed(rows: readonly (readonly [string, number, number, number])[]): Row[] {
-  return rows.map(([name, startStep, endStep, sizeBytes]) => ({ name, startStep, endStep, sizeBytes }));
+  return rows.map(([name, start, end, sizeBytes]) => ({ name, start, end, sizeBytes }));
 }
 
 /** The names of the chosen items. */
@@ -82,7 +82,7 @@ describe('spillByLiveBytes (phase A: live bytes per step above the capacity)', (
     },
     {
       why: 'buffers with conflicts only and empty buffers are not counted per step',
-      rows: [{ name: 'a', sizeBytes: 80, conflicts: ['b'] }, { name: 'b', sizeBytes: 80, conflicts: [] }, { name: 'z', sizeBytes: 0, startStep: 0, endStep: 0 }],
+      rows: [{ name: 'a', sizeBytes: 80, conflicts: ['b'] }, { name: 'b', sizeBytes: 80, conflicts: [] }, { name: 'z', sizeBytes: 0, start: 0, end: 0 }],
       capacityBytes: 100,
       expected: [],
     },

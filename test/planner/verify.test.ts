@@ -7,11 +7,11 @@ const pools: Pool[] = [
   { name: 'dram', sizeBytes: null },
 ];
 const buffers: BufferInfo[] = [
-  { name: 'a', sizeBytes: 64, startStep: 0, endStep: 1 },
-  { name: 'b', sizeBytes: 32, startStep: 1, endStep: 2 },
-  { name: 'c', sizeBytes: 48, startStep: 2, endStep: 3, alignmentBytes: 32 },
+  { name: 'a', sizeBytes: 64, start: 0, end: 1 },
+  { name: 'b', sizeBytes: 32, start: 1, end: 2 },
+  { name: 'c', sizeBytes: 48, start: 2, end: 3, alignmentBytes: 32 },
   { name: 't', sizeBytes: 16, conflicts: ['a', 'c'] },
-  { name: 'd', sizeBytes: 100, startStep: 0, endStep: 3, poolCandidates: ['dram'] },
+  { name: 'd', sizeBytes: 100, start: 0, end: 3, poolCandidates: ['dram'] },
 ];
 
 async function goodPlan(): Promise<PlanResult> {
@@ -109,7 +109,7 @@ describe('verifyPlan', () => {
     const many: BufferInfo[] = [];
     const allocations: Allocation[] = [];
     for (let i = 0; i < n; i++) {
-      many.push({ name: `m${i}`, sizeBytes: 16, startStep: i, endStep: i + 3 });
+      many.push({ name: `m${i}`, sizeBytes: 16, start: i, end: i + 3 });
       allocations.push({ name: `m${i}`, pool: 'dram', offsetBytes: (i % 4) * 16, sizeBytes: 16 });
     }
     const plan: PlanResult = {

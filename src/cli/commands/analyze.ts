@@ -2,13 +2,10 @@
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Host } from '../../host.js';
-import type { AnalyzeCommand, DumpCommand } from '../args.js';
-import type { CliResult } from '../run-cli.js';
-import { readInputFile, readTextFile } from '../run-cli.js';
-import { analyzeModel } from '../../pipeline.js';
-import type { AnalyzeOptions } from '../../pipeline.js';
-import { DEFAULT_TARGET, applyOverrides, parseTarget } from '../../schedule/target.js';
-import type { TargetSpec } from '../../schedule/target.js';
+import type { AnalyzeCommand } from '../args.js';
+import type { CliResult } from '../command-context.js';
+import { analyzeModel, toCodegenInput } from '../../pipeline.js';
+import { pipelineInputs } from '../model-inputs.js';
 import type { AnalysisReport, ReportProvenance } from '../../../reports/analysis-model.js';
 import { renderTable } from '../../../reports/table.js';
 import { renderJson } from '../../../reports/json.js';
@@ -21,28 +18,6 @@ import { writeCFiles } from './codegen.js';
 import { ConfigError } from '../../diagnostics/errors.js';
 import { Codes } from '../../diagnostics/codes.js';
 import { gateLine } from '../../gate.js';
-
-/** What analyze and dump share: the model's bytes and the pipeline options from the model flags. */
-export function pipelineInputs(cmd: Omit<DumpCommand, 'kind' | 'stage'>, host: Host): { bytes: Uint8Array; options: AnalyzeOptions } {
-  const modelName = path.basename(cmd.model);
-  const target = loadTarget(cmd, host);
-  const bytes = readInputFile(host, cmd.model);
-  return {
-    bytes,
-    options: {
-      modelName,
-      target,
-      inputShapes: new Map(cmd.inputs.map((i) => [i.name, i.shape] as const)),
-      dtype: cmd.dtype,
-      strategy: cmd.strategy,
-      seed: cmd.seed,
-      doubleBuffer: cmd.doubleBuffer,
-      graphOpt: cmd.graphOpt,
-      order: cmd.order,
-      ...(cmd.timeLimitMs !== undefined ? { timeLimitMs: cmd.timeLimitMs } : {}),
-    },
-  };
-}
 
 /** What runAnalyze records in reports about the run itself. */
 export interface RunInfo {
@@ -69,7 +44,7 @@ export async function runAnalyze(cmd: AnalyzeCommand, host: Host, run: RunInfo):
   const report: AnalysisReport = { ...analysis.report, provenance: provenance(cmd, bytes, host, run) };
   // Generate the C before printing anything, so an operator without a kernel is a clean exit 2.
   // C is only written for a plan that fits: pools larger than the chip's memories would not link.
-  const cFiles = cmd.emitCDir !== undefined && report.fits ? generateC(analysis).files : undefined;
+  const cFiles = cmd.emitCDir !== undefined && report.fits ? generateC(toCodegenInput(analysis)).files : undefined;
   const text = render(report, cmd, host.stdoutColumns ?? DEFAULT_WIDTH_CHARS);
   // Files before stdout: should a write still fail (the folder changed meanwhile), exit 2 leaves stdout empty.
   const emitCDir = cmd.emitCDir;
@@ -156,17 +131,4 @@ function render(report: AnalysisReport, cmd: AnalyzeCommand, widthChars: number)
     case 'csv':
       return renderCsv(report);
   }
-}
-
-export function loadTarget(cmd: Pick<AnalyzeCommand, 'targetFile' | 'sramBytes' | 'dramBytes' | 'cores'>, host: Host): TargetSpec {
-  let target = DEFAULT_TARGET;
-  if (cmd.targetFile !== undefined) {
-    const text = readTextFile(host, cmd.targetFile, (file) => ConfigError.one(Codes.BadTarget, 'target file is not UTF-8 text', { file }));
-    target = parseTarget(text, path.basename(cmd.targetFile));
-  }
-  return applyOverrides(target, {
-    ...(cmd.sramBytes !== undefined ? { sramBytes: cmd.sramBytes } : {}),
-    ...(cmd.dramBytes !== undefined ? { dramBytes: cmd.dramBytes } : {}),
-    ...(cmd.cores !== undefined ? { cores: cmd.cores } : {}),
-  });
 }

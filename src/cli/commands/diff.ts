@@ -2,8 +2,8 @@
 import * as path from 'node:path';
 import type { Host } from '../../host.js';
 import type { DiffCommand } from '../args.js';
-import type { CliResult } from '../run-cli.js';
-import { readTextFile } from '../run-cli.js';
+import type { CliResult } from '../command-context.js';
+import { readTextFile } from '../command-context.js';
 import type { AnalysisReport } from '../../../reports/analysis-model.js';
 import { diffReports, renderDiffJson, renderDiffText } from '../../../reports/diff.js';
 import { InputError } from '../../diagnostics/errors.js';

@@ -1,12 +1,12 @@
 /** `memplan dump MODEL --stage graph|schedule|buffers`: prints an intermediate stage, deterministically. */
 import type { Host } from '../../host.js';
 import type { DumpCommand } from '../args.js';
-import type { CliResult } from '../run-cli.js';
+import type { CliResult } from '../command-context.js';
 import { analyzeModel } from '../../pipeline.js';
 import { importModelFile } from '../../frontend/import-model.js';
 import { printGraph, printSchedule } from '../../ir/print.js';
 import { bufferSetToJson } from '../../bufferset/index.js';
-import { pipelineInputs } from './analyze.js';
+import { pipelineInputs } from '../model-inputs.js';
 import { printLayers } from '../../graph-opt/print-layers.js';
 
 export async function runDump(cmd: DumpCommand, host: Host): Promise<CliResult> {

@@ -2,15 +2,15 @@
 import * as path from 'node:path';
 import type { Host } from '../../host.js';
 import type { PlanCommand } from '../args.js';
-import type { CliResult } from '../run-cli.js';
-import { readTextFile } from '../run-cli.js';
+import type { CliResult } from '../command-context.js';
+import { readTextFile } from '../command-context.js';
 import { planToJson, readBufferSets } from '../../bufferset/index.js';
 import { planOptions } from '../../schedule/schedule-graph.js';
 import type { PlanResult, Pool } from '../../../planner/types.js';
 import { planMemory } from '../../../planner/index.js';
 import { renderPlanCsv, renderPlanTable } from '../../../reports/plan-table.js';
 import { ConfigError, InputError } from '../../diagnostics/errors.js';
-import { Codes } from '../../diagnostics/codes.js';
+import { Codes, formatMessage } from '../../diagnostics/codes.js';
 import { rethrowPlannerError } from '../../diagnostics/planner-errors.js';
 
 export async function runPlan(cmd: PlanCommand, host: Host): Promise<CliResult> {
@@ -40,7 +40,7 @@ export async function runPlan(cmd: PlanCommand, host: Host): Promise<CliResult> 
     const detail = p.unplaced.length > 0
       ? `${p.unplaced.length} buffer(s) fit no candidate pool, first '${p.unplaced[0]}'`
       : over ? `pool '${over.name}' needs ${over.usedBytes} bytes but has ${over.sizeBytes}` : 'plan does not fit';
-    host.stderr(`error ${Codes.DoesNotFit}: does not fit: ${detail} (file ${fileName}${sets.length > 1 ? `, model ${sets[failed]!.name}` : ''})\n`);
+    host.stderr(`error ${Codes.DoesNotFit}: ${formatMessage(Codes.DoesNotFit, { detail })} (file ${fileName}${sets.length > 1 ? `, model ${sets[failed]!.name}` : ''})\n`);
     return { exitCode: 1 };
   }
   return { exitCode: 0 };

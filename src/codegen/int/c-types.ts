@@ -1,5 +1,6 @@
 /** C element types of the dtypes generated code handles, and C literals of integer constants. */
 import type { DType } from '../../ir/graph.js';
+import { InternalError } from '../../diagnostics/errors.js';
 
 const C_TYPES: Partial<Record<DType, string>> = {
   float32: 'float', int8: 'int8_t', uint8: 'uint8_t', int16: 'int16_t', uint16: 'uint16_t',
@@ -9,7 +10,7 @@ const C_TYPES: Partial<Record<DType, string>> = {
 /** The C type of one element of `dtype` (throws for types generated code cannot hold). */
 export function cTypeOf(dtype: DType | string): string {
   const t = C_TYPES[dtype as DType];
-  if (!t) throw new Error(`no C type for ${dtype}`);
+  if (!t) throw new InternalError(`no C type for ${dtype}`);
   return t;
 }
 

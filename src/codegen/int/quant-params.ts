@@ -4,6 +4,7 @@
  * multipliers and shifts (QuantizeMultiplier), activation ranges, softmax input scaling.
  */
 import type { Quantization, TensorInfo } from '../../ir/graph.js';
+import { InternalError } from '../../diagnostics/errors.js';
 
 /** C's round(): half away from zero. */
 export function roundHalfAway(x: number): number {
@@ -39,13 +40,13 @@ export function intRange(dtype: string): [number, number] {
     case 'uint8': return [0, 255];
     case 'int16': return [-32768, 32767];
     case 'int32': return [-2147483648, 2147483647];
-    default: throw new Error(`no integer range for ${dtype}`);
+    default: throw new InternalError(`no integer range for ${dtype}`);
   }
 }
 
 export function scaleOf(q: Quantization | undefined, what: string): number {
   const s = q?.scales[0];
-  if (s === undefined) throw new Error(`${what} has no quantization`);
+  if (s === undefined) throw new InternalError(`${what} has no quantization`);
   return s;
 }
 
@@ -67,7 +68,7 @@ export function activationRange(activation: string, out: TensorInfo): [number, n
     case 'RELU6': return [Math.max(qmin, quantize(0)), Math.min(qmax, quantize(6))];
     case 'RELU_N1_TO_1': return [Math.max(qmin, quantize(-1)), Math.min(qmax, quantize(1))];
     case 'NONE': return [qmin, qmax];
-    default: throw new Error(`fused activation ${activation} has no integer range`);
+    default: throw new InternalError(`fused activation ${activation} has no integer range`);
   }
 }
 

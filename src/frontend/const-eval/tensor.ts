@@ -5,6 +5,7 @@
  * undefined and the node stays a runtime node).
  */
 import { Codes } from '../../diagnostics/codes.js';
+import type { DetailCode } from '../../diagnostics/codes.js';
 import type { Location } from '../../diagnostics/diagnostic.js';
 import { InputError } from '../../diagnostics/errors.js';
 import type { AttrValue, ConstData, ConstTensor, DType } from '../../ir/graph.js';
@@ -47,7 +48,7 @@ export function where(ctx: KernelContext): Location {
   return { ...(ctx.file !== undefined ? { file: ctx.file } : {}), node: ctx.node.name, opType: ctx.node.opType };
 }
 
-export function fail(ctx: KernelContext, code: string, message: string): InputError {
+export function fail(ctx: KernelContext, code: DetailCode, message: string): InputError {
   return InputError.one(code, message, where(ctx));
 }
 

@@ -3,6 +3,7 @@
  * required inputs, reading small constant inputs (axes, shapes, pads) and axis normalisation.
  */
 import { Codes } from '../../diagnostics/codes.js';
+import type { DetailCode } from '../../diagnostics/codes.js';
 import type { Location } from '../../diagnostics/diagnostic.js';
 import { InputError, UnsupportedError } from '../../diagnostics/errors.js';
 import type { AttrValue, ConstTensor } from '../../ir/graph.js';
@@ -17,7 +18,7 @@ export function where(ctx: InferContext): Location {
 }
 
 /** Throws an InputError with `code` naming the node. */
-export function fail(ctx: InferContext, code: string, message: string): never {
+export function fail(ctx: InferContext, code: DetailCode, message: string): never {
   throw InputError.one(code, message, where(ctx));
 }
 
