@@ -32,10 +32,22 @@ export interface ScheduleOptions {
   /** Bytes kept free at every step beyond the resident activations (absorbs plan fragmentation). */
   readonly slackBytes?: number;
   /**
-   * Tensor -> tensor whose buffer it shares (graph optimizations: in-place outputs, views). The two
+   * Tensor -> the tensor whose buffer holds it and its byte offset there (graph optimizations:
+   * in-place outputs and views at 0, Concat operands and Split/Slice pieces at their slice). The two
    * become one buffer group, like a view and its source.
    */
-  readonly aliases?: ReadonlyMap<string, string>;
+  readonly aliases?: ReadonlyMap<string, AliasPlacement>;
+  /**
+   * Nodes that move no data because their operands already sit in place (copy-free Concat,
+   * Split/Slice views): lowered as views, no code. Each must read and write one buffer group.
+   */
+  readonly noCode?: ReadonlySet<string>;
+}
+
+/** Where an aliased tensor sits: inside the buffer of `storage`, at `offsetBytes`. */
+export interface AliasPlacement {
+  readonly storage: string;
+  readonly offsetBytes: number;
 }
 
 /** A layer that cannot run in the SRAM it has, even with its smallest tile. */
@@ -58,6 +70,8 @@ export interface ScheduleResult {
 interface Group {
   readonly name: string;
   readonly members: string[];
+  /** Byte offset of each member inside the group's buffer. */
+  readonly offsets: Map<string, number>;
   sizeBytes: number;
   startStep: number;
   endStep: number;
@@ -83,14 +97,22 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
   const kinds: LayerKind[] = graph.nodes.map((node) => classifyLayer({ node, graph }));
   const groupOf = new Map<string, Group>();
   for (const iv of liveness.intervals) {
-    groupOf.set(iv.tensor, { name: iv.tensor, members: [iv.tensor], sizeBytes: iv.sizeBytes, startStep: iv.startStep, endStep: iv.endStep, kind: iv.kind });
+    groupOf.set(iv.tensor, { name: iv.tensor, members: [iv.tensor], offsets: new Map([[iv.tensor, 0]]), sizeBytes: iv.sizeBytes, startStep: iv.startStep, endStep: iv.endStep, kind: iv.kind });
   }
   graph.nodes.forEach((node, i) => {
     const k = kinds[i]!;
     if (k.kind !== 'view') return;
-    for (const out of node.outputs) mergeGroups(groupOf, k.source, out);
+    for (const out of node.outputs) mergeGroups(groupOf, k.source, out, 0);
   });
-  for (const [tensor, host] of [...(options.aliases ?? [])].sort((a, b) => cmp(a[0], b[0]))) mergeGroups(groupOf, host, tensor);
+  for (const [tensor, at] of [...(options.aliases ?? [])].sort((a, b) => cmp(a[0], b[0]))) mergeGroups(groupOf, at.storage, tensor, at.offsetBytes);
+  // Copy-free Concat and Split/Slice views: every operand already sits in its slice of one buffer.
+  graph.nodes.forEach((node, i) => {
+    if (!options.noCode?.has(node.name)) return;
+    const tensors = [...node.inputs, ...node.outputs].filter((t) => t !== '' && groupOf.has(t));
+    const g = groupOf.get(tensors[0] ?? '');
+    if (!g || tensors.some((t) => groupOf.get(t) !== g)) throw new Error(`schedule: no-code layer '${node.name}' does not read and write one buffer`);
+    kinds[i] = { kind: 'view', source: tensors[0]! };
+  });
   const groups = [...new Set(groupOf.values())].sort((a, b) => a.startStep - b.startStep || cmp(a.name, b.name));
   const bufferOf = (tensor: string) => groupOf.get(tensor)?.name ?? tensor;
 
@@ -197,8 +219,13 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
     };
   });
   const bufferOfTensor = new Map([...groupOf].map(([tensor, g]) => [tensor, g.name] as const));
+  const offsetOfTensor = new Map<string, number>();
+  for (const [tensor, g] of [...groupOf].sort((a, b) => cmp(a[0], b[0]))) {
+    const at = g.offsets.get(tensor) ?? 0;
+    if (at !== 0) offsetOfTensor.set(tensor, at);
+  }
   return {
-    model: { targetName: target.name, cores: target.cores, activations, bufferOfTensor, layers },
+    model: { targetName: target.name, cores: target.cores, activations, bufferOfTensor, offsetOfTensor, layers },
     resident,
     failures,
   };
@@ -253,16 +280,31 @@ function lowerLayer(
   });
 }
 
-/** Moves the group of `tensor` into the group of `host` (one buffer: the union of the lifetimes). */
-function mergeGroups(groupOf: Map<string, Group>, host: string, tensor: string): void {
+/**
+ * Moves the group of `tensor` into the group of `host` so that `tensor` sits `offsetBytes` after
+ * `host` (one buffer: the union of the lifetimes). A merge inside one group must agree with it.
+ */
+function mergeGroups(groupOf: Map<string, Group>, host: string, tensor: string, offsetBytes: number): void {
   const src = groupOf.get(host);
   const g = groupOf.get(tensor);
-  if (!src || !g || g === src) return;
+  if (!src || !g) return;
+  const want = (src.offsets.get(host) ?? 0) + offsetBytes;
+  if (g === src) {
+    if ((src.offsets.get(tensor) ?? 0) !== want) throw new Error(`schedule: '${tensor}' would sit at two offsets of buffer '${src.name}'`);
+    return;
+  }
+  const shift = want - (g.offsets.get(tensor) ?? 0);
+  if (shift < 0) {
+    // The incoming group starts before the host's buffer: the host's buffer moves up inside it.
+    mergeGroups(groupOf, tensor, host, -offsetBytes);
+    return;
+  }
   for (const m of g.members) {
     src.members.push(m);
+    src.offsets.set(m, (g.offsets.get(m) ?? 0) + shift);
     groupOf.set(m, src);
   }
-  src.sizeBytes = Math.max(src.sizeBytes, g.sizeBytes);
+  src.sizeBytes = Math.max(src.sizeBytes, g.sizeBytes + shift);
   src.startStep = Math.min(src.startStep, g.startStep);
   src.endStep = Math.max(src.endStep, g.endStep);
   if (src.kind !== 'input' && g.kind === 'output') src.kind = 'output';
