@@ -17,6 +17,7 @@ import { rethrowPlannerError } from '../diagnostics/planner-errors.js';
 import type { TargetSpec } from './target.js';
 import { globalOf, sramOf } from './target.js';
 import { classifyLayer } from './templates/index.js';
+import { opTraits } from '../ir/op-traits.js';
 import type { LayerKind } from './templates/index.js';
 import { chooseTiling } from './tiling.js';
 import type { TilingOption } from './tiling.js';
@@ -107,8 +108,10 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
   for (const [tensor, at] of [...(options.aliases ?? [])].sort((a, b) => cmp(a[0], b[0]))) mergeGroups(groupOf, at.storage, tensor, at.offsetBytes);
   // Copy-free Concat and Split/Slice views: every operand already sits in its slice of one buffer.
   graph.nodes.forEach((node, i) => {
-    if (!options.noCode?.has(node.name)) return;
-    const tensors = [...node.inputs, ...node.outputs].filter((t) => t !== '' && groupOf.has(t));
+    if (!options.noCode?.has(node.name) || kinds[i]!.kind === 'view') return;
+    // A Concat's operands are all data; a Split's or Slice's other inputs are its parameters.
+    const data = opTraits(node.opType, node.domain).concat ? node.inputs : node.inputs.slice(0, 1);
+    const tensors = [...data, ...node.outputs].filter((t) => t !== '' && groupOf.has(t));
     const g = groupOf.get(tensors[0] ?? '');
     if (!g || tensors.some((t) => groupOf.get(t) !== g)) throw new Error(`schedule: no-code layer '${node.name}' does not read and write one buffer`);
     kinds[i] = { kind: 'view', source: tensors[0]! };
