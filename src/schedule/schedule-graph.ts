@@ -106,7 +106,8 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
     for (const out of node.outputs) mergeGroups(groupOf, k.source, out, 0);
   });
   for (const [tensor, at] of [...(options.aliases ?? [])].sort((a, b) => cmp(a[0], b[0]))) mergeGroups(groupOf, at.storage, tensor, at.offsetBytes);
-  // Copy-free Concat and Split/Slice views: every operand already sits in its slice of one buffer.
+  // Copy-free Concat, Split/Slice views and views of other domains (TFLite RESHAPE): every operand
+  // already sits in its place inside one buffer.
   graph.nodes.forEach((node, i) => {
     if (!options.noCode?.has(node.name) || kinds[i]!.kind === 'view') return;
     // A Concat's operands are all data; a Split's or Slice's other inputs are its parameters.

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { importOnnx } from '../../src/frontend/import-onnx.js';
+import { importModelFile } from '../../src/frontend/import-model.js';
 import { graphLiveness } from '../../src/liveness/graph-liveness.js';
 import { optimizeGraph } from '../../src/graph-opt/optimize-graph.js';
 import { sharedModel } from '../helpers/shared-data.js';
@@ -73,5 +74,26 @@ describe('copy-free Concat on the shared models', () => {
     const { o, copyFree } = concats('light', 'light_densenet121');
     expect(copyFree).toBe(0);
     expect(optimizeGraph(importOnnx(readFileSync(sharedModel('light/light_densenet121.onnx')), { fileName: 'd.onnx' }), { passOptions: { sliceViews: false } }).peakBytes).toBe(o.peakBytes);
+  });
+});
+
+describe('TFLite models get the optimizations their integer kernels allow', () => {
+  const tflite = (name: string) => importModelFile(readFileSync(sharedModel(`tflite/${name}.tflite`)), { fileName: `${name}.tflite` });
+  it('MobileNetV2 int8: residual ADDs run in place over a dying operand; nothing is fused', () => {
+    const g = tflite('mobilenet_v2_quantized_1x3x224x224');
+    const o = optimizeGraph(g);
+    const adds = g.nodes.filter((n) => n.opType === 'ADD');
+    expect(adds.length).toBeGreaterThan(0);
+    const inPlace = adds.filter((n) => n.inputs.some((t) => o.placement.get(t)?.storage === o.placement.get(n.outputs[0]!)!.storage));
+    expect(inPlace.length).toBe(adds.length);
+    expect(o.layers.every((l) => l.nodes.length === 1)).toBe(true);
+    expect(o.baselinePeakBytes).toBe(graphLiveness(g).peakLiveBytes);
+  });
+  it('person_detect: its RESHAPE is a view of its input (no code)', () => {
+    const g = tflite('person_detect');
+    const o = optimizeGraph(g);
+    const reshape = g.nodes.find((n) => n.opType === 'RESHAPE')!;
+    expect(o.placement.get(reshape.outputs[0]!)).toEqual({ storage: o.placement.get(reshape.inputs[0]!)!.storage, offsetBytes: 0 });
+    expect(o.layers.find((l) => l.name === reshape.name)!.noCode).toBe(true);
   });
 });
