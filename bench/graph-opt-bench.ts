@@ -69,7 +69,10 @@ export function runGraphOptBench(): string {
     for (const pass of LAYER_PASSES) pass.run(b);
     const layers = b.finish();
     const problem = buildMemoryProblem(layers, b.forest, graph.inputs, graph.outputs);
-    const searchMs = median(Array.from({ length: RUNS }, () => timeMs(() => searchOrder(problem))));
+    // optimizeGraph searches once more without copy-free Concat when a Concat was made copy-free
+    // (it keeps the better schedule): the share counts every search it runs.
+    const searches = b.records.some((r) => r.pass === 'copy-free-concat') ? 2 : 1;
+    const searchMs = searches * median(Array.from({ length: RUNS }, () => timeMs(() => searchOrder(problem))));
     const optMs = median(Array.from({ length: RUNS }, () => timeMs(() => optimizeGraph(graph))));
     const cliMs = median(
       Array.from({ length: Math.max(1, Math.min(RUNS, 3)) }, () =>
@@ -84,7 +87,7 @@ export function runGraphOptBench(): string {
       `${(o.baselinePeakBytes / Math.max(1, o.peakBytes)).toFixed(2)}x`,
       ...OPTIMIZATION_KINDS.map((k) => String(o.savedBytes[k])),
       o.order.method,
-      searchMs.toFixed(1),
+      `${searchMs.toFixed(1)}${searches > 1 ? ' (2 runs)' : ''}`,
       optMs.toFixed(1),
       cliMs.toFixed(0),
       `${((100 * searchMs) / cliMs).toFixed(1)}%`,

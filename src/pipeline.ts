@@ -14,6 +14,7 @@ import { withStateBuffers } from './liveness/state-buffers.js';
 import type { OptimizedGraph } from './graph-opt/layer-graph.js';
 import { optimizeGraph } from './graph-opt/optimize-graph.js';
 import { lowerGraph } from './graph-opt/lower-graph.js';
+import type { LoweredGraph } from './graph-opt/lower-graph.js';
 import type { TargetSpec } from './schedule/target.js';
 import { applyOverrides } from './schedule/target.js';
 import { planOptions, scheduleGraph } from './schedule/schedule-graph.js';
@@ -84,7 +85,7 @@ async function fit(
   options: AnalyzeOptions,
   target: TargetSpec,
   timeLimitMs?: number,
-  aliases?: ReadonlyMap<string, string>,
+  lowered?: Pick<LoweredGraph, 'aliases' | 'noCode'>,
 ): Promise<Fitted> {
   let slackBytes = 0;
   let last: Fitted | undefined;
@@ -93,7 +94,7 @@ async function fit(
       target,
       doubleBuffer: options.doubleBuffer ?? true,
       slackBytes,
-      ...(aliases ? { aliases } : {}),
+      ...(lowered ? { aliases: lowered.aliases, noCode: lowered.noCode } : {}),
       ...planOptions(options, timeLimitMs),
     });
     const bufferSet = withStateBuffers(extractBufferSets(model, liveness, target), graph);
@@ -128,8 +129,8 @@ export async function findMinSram(
   options: AnalyzeOptions,
   /** A size that probably does not fit (e.g. one byte less than some layer's smallest tile); probed. */
   failsAt = 0,
-  /** Buffer aliases of the graph optimizations (see ScheduleOptions.aliases). */
-  aliases?: ReadonlyMap<string, string>,
+  /** Buffer aliases and no-code layers of the graph optimizations (see ScheduleOptions). */
+  lowered?: Pick<LoweredGraph, 'aliases' | 'noCode'>,
 ): Promise<number | undefined> {
   const headroom = options.headroom ?? 0;
   const memo = new Map<number, boolean>();
@@ -137,7 +138,7 @@ export async function findMinSram(
     let fits = memo.get(sramBytes);
     if (fits === undefined) {
       const target = withHeadroom(applyOverrides(options.target, { sramBytes }), headroom);
-      fits = fitsAll(await fit(graph, liveness, { ...options, target }, target, options.timeLimitMs, aliases));
+      fits = fitsAll(await fit(graph, liveness, { ...options, target }, target, options.timeLimitMs, lowered));
       memo.set(sramBytes, fits);
     }
     return fits;
@@ -178,19 +179,18 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
   const lowered = lowerGraph(optimized);
   const graph = lowered.graph;
   const liveness = graph === sourceGraph ? baseline : graphLiveness(graph, dtype);
-  const aliases = lowered.aliases;
   const target = options.target;
   // With --headroom, memplan plans into the allowed part of every bounded memory (src/headroom.ts)
   // and fails only when even that does not fit.
   const headroom = options.headroom ?? 0;
   const planTarget = withHeadroom(target, headroom);
-  const fitted = await fit(graph, liveness, { ...options, target: planTarget }, planTarget, options.timeLimitMs, aliases);
+  const fitted = await fit(graph, liveness, { ...options, target: planTarget }, planTarget, options.timeLimitMs, lowered);
   const { schedule, bufferSet, plan } = fitted;
   const fits = fitsAll(fitted);
   // Without the headroom, for the record of what it cost.
-  const full = headroom > 0 ? await fit(graph, liveness, options, target, options.timeLimitMs, aliases) : undefined;
+  const full = headroom > 0 ? await fit(graph, liveness, options, target, options.timeLimitMs, lowered) : undefined;
   const failsBelow = fitted.failures.reduce((m, f) => (f.scope === 'sram' ? Math.max(m, f.neededBytes - 1) : m), 0);
-  const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, options, failsBelow, aliases) : undefined;
+  const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, options, failsBelow, lowered) : undefined;
   const report = buildAnalysisReport({
     modelName: options.modelName,
     target,

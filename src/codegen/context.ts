@@ -104,6 +104,11 @@ export class CodegenContext {
     return b;
   }
 
+  /** Byte offset of a tensor inside its activation buffer (copy-free Concat slices, Split pieces). */
+  offsetOf(tensor: string): number {
+    return this.schedule.offsetOfTensor?.get(tensor) ?? 0;
+  }
+
   isTile(name: string): boolean {
     const b = this.bufferByName.get(name);
     return b !== undefined && (b.kind === 'tile' || b.kind === 'scratch');

@@ -14,6 +14,7 @@
 import type { LayerSchedule, LoopBuffer, LoopStmt, Operand, Stmt, TileRange } from '../ir/loop.js';
 import { formatShape } from '../ir/graph.js';
 import type { OpNode } from '../ir/graph.js';
+import { fusedResiduals } from '../ir/graph.js';
 import { cFloat } from './c-literals.js';
 import { CWriter, safeComment } from './c-writer.js';
 import type { CodegenContext } from './context.js';
@@ -79,7 +80,13 @@ export function layerComment(ctx: CodegenContext, layer: LayerSchedule): string[
   for (const b of layer.buffers) {
     lines.push(`  buffer ${b.name}: ${b.scope} ${b.dtype}[${formatShape(b.shape)}] ${b.sizeBytes} B x${b.copies}${b.perCore ? ' per core' : ''}`);
   }
-  if (layer.aliasOf) lines.push(`  view: the output is the memory of '${layer.aliasOf}' (no code)`);
+  if (layer.aliasOf) {
+    const node = ctx.node(layer);
+    const sliced = [...node.inputs, ...node.outputs].filter((t) => t !== '' && ctx.graph.tensors.has(t) && ctx.offsetOf(t) > 0);
+    if (layer.op === 'Concat') lines.push(`  copy-free: each operand was written into its slice of '${layer.aliasOf}' (no code)`);
+    else lines.push(`  view: the output is the memory of '${layer.aliasOf}' (no code)`);
+    for (const t of sliced) lines.push(`  ${t} at byte ${ctx.offsetOf(t)} of '${layer.aliasOf}'`);
+  }
   return lines;
 }
 
@@ -314,6 +321,16 @@ export function bufferPtr(ctx: CodegenContext, name: string, env: { core: string
 }
 
 /**
+ * Pointer expression (float *) of an operand's memory: a tile, or the tensor's place in its home
+ * buffer (a copy-free Concat operand or a Split piece sits at a fixed byte offset there).
+ */
+export function homePtr(ctx: CodegenContext, o: Operand, env: { core: string; slot?: string }): string {
+  const ptr = bufferPtr(ctx, o.buffer, env);
+  const at = ctx.isTile(o.buffer) ? 0 : ctx.offsetOf(o.region.tensor);
+  return at === 0 ? ptr : `((float *)((uint8_t *)${ptr} + ${at}))`;
+}
+
+/**
  * Rows of a conv / pool input window. The schedule clamps the halo extent to the input height
  * before applying the (negative) start offset, so when the halo is taller than the input the window
  * [start, start + extent) misses rows the kernel reads (e.g. a 5x5 depthwise conv on 2 rows).
@@ -347,9 +364,10 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
     if (r.dim >= R) throw new InternalError(`range on dim ${r.dim} of rank-${R} tensor '${o.region.tensor}'`);
     w.line(`mpg_clamp(&${v}_st[${r.dim}], &${v}_ex[${r.dim}], ${startExpr(env, r)}, ${windowExtent(ctx, layer, o.region.tensor, r)}, ${r.limit});`);
   }
-  const ptr = bufferPtr(ctx, o.buffer, env);
+  const ptr = homePtr(ctx, o, env);
   const fn = ctx.isTile(o.buffer) ? 'mpg_view_tile' : 'mpg_view_in';
-  const where = ctx.isTile(o.buffer) ? `tile ${o.buffer}` : o.buffer === o.region.tensor ? 'its home buffer' : `home buffer ${o.buffer}`;
+  const at = ctx.isTile(o.buffer) ? 0 : ctx.offsetOf(o.region.tensor);
+  const where = ctx.isTile(o.buffer) ? `tile ${o.buffer}` : o.buffer === o.region.tensor ? 'its home buffer' : `home buffer ${o.buffer}${at > 0 ? ` at byte ${at}` : ''}`;
   w.line(`${fn}(&${v}, ${ptr}, ${R}, ${v}_full, ${v}_st, ${v}_ex); /* ${safeComment(o.region.tensor)} in ${safeComment(where)} */`);
   return v;
 }
@@ -375,10 +393,15 @@ function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, 
   w.scope(() => {
     w.comment(`compute ${s.op} (${s.macs} MACs per tile)`);
     const views = new Map<string, string>();
-    for (const o of s.inputs) if (!views.has(o.region.tensor)) views.set(o.region.tensor, emitView(ctx, layer, w, o, env, state));
+    // A fused residual is read at the output's window (the schedule appends its operand last).
+    const residuals = new Set(fusedResiduals(node, ctx.graph));
+    const own = s.inputs.filter((o) => !residuals.has(o.region.tensor));
+    for (const o of own) if (!views.has(o.region.tensor)) views.set(o.region.tensor, emitView(ctx, layer, w, o, env, state));
+    const chainViews = new Map(views);
+    for (const o of s.inputs) if (residuals.has(o.region.tensor)) chainViews.set(o.region.tensor, emitView(ctx, layer, w, o, env, state));
     const outs = s.outputs.map((o) => emitView(ctx, layer, w, o, env, state));
     emitCompute(ctx, w, node, layer, views, outs, () => state.fresh('t'));
-    if (node.fused) emitFusedChain(ctx, w, node, layer, views, outs, () => state.fresh('t'));
+    if (node.fused) emitFusedChain(ctx, w, node, layer, chainViews, outs, () => state.fresh('t'));
   });
 }
 
@@ -387,7 +410,7 @@ function wholeOperandPointers(ctx: CodegenContext, layer: LayerSchedule, s: Stmt
   const pointers = new Map<string, string>();
   for (const o of [...s.inputs, ...s.outputs]) {
     if (o.region.ranges.length > 0) unsupported(layer, `integer layers run on whole tensors, but '${o.region.tensor}' is split into tiles (give more SRAM)`);
-    pointers.set(o.region.tensor, bufferPtr(ctx, o.buffer, env));
+    pointers.set(o.region.tensor, homePtr(ctx, o, env));
   }
   return pointers;
 }
@@ -409,7 +432,7 @@ function emitFusedChain(
   const out = outs[0]!;
   const chain = node.fused ?? [];
   // The tensor the head node computed: the chain's first step reads it (as either operand: Add(bias, x) too).
-  let current = chain[0]?.inputs.find((name) => name !== '' && !ctx.graph.weights.has(name)) ?? '';
+  let current = node.fusedInput ?? chain[0]?.inputs.find((name) => name !== '' && !ctx.graph.weights.has(name)) ?? '';
   for (let i = 0; i < chain.length; i++) {
     const step = chain[i]!;
     const next = chain[i + 1];

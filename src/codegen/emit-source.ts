@@ -115,6 +115,12 @@ function poisonsByStep(ctx: CodegenContext): Map<number, { buffer: string; line:
   return out;
 }
 
+/** A graph input's or output's place in its buffer (at an offset when it is a slice of a bigger one). */
+function ioPtr(ctx: CodegenContext, buffer: string, tensor: string): string {
+  const at = ctx.offsetOf(tensor);
+  return at === 0 ? ctx.bufferMacro(buffer) : `((uint8_t *)${ctx.bufferMacro(buffer)} + ${at})`;
+}
+
 function emitRun(ctx: CodegenContext, w: CWriter, calls: readonly { fn?: string; step: number; name: string; comment: string }[]): void {
   const ins = inputsOf(ctx);
   const outs = outputsOf(ctx);
@@ -133,7 +139,7 @@ function emitRun(ctx: CodegenContext, w: CWriter, calls: readonly { fn?: string;
     if (ins.length === 0) w.line('(void)inputs;');
     if (outs.length === 0) w.line('(void)outputs;');
     for (const t of ins) {
-      w.line(`memcpy(${ctx.bufferMacro(t.buffer)}, inputs[${t.index}], MP_MODEL_INPUT_${t.index}_BYTES); /* ${safeComment(t.describe)} */`);
+      w.line(`memcpy(${ioPtr(ctx, t.buffer, t.name)}, inputs[${t.index}], MP_MODEL_INPUT_${t.index}_BYTES); /* ${safeComment(t.describe)} */`);
     }
     const deferred: string[] = [];
     for (const c of calls) {
@@ -149,7 +155,7 @@ function emitRun(ctx: CodegenContext, w: CWriter, calls: readonly { fn?: string;
       }
     }
     for (const t of outs) {
-      w.line(`memcpy(outputs[${t.index}], ${ctx.bufferMacro(t.buffer)}, MP_MODEL_OUTPUT_${t.index}_BYTES); /* ${safeComment(t.describe)} */`);
+      w.line(`memcpy(outputs[${t.index}], ${ioPtr(ctx, t.buffer, t.name)}, MP_MODEL_OUTPUT_${t.index}_BYTES); /* ${safeComment(t.describe)} */`);
     }
     for (const p of deferred) w.line(p);
     w.line('mpg_error_layer = NULL;');

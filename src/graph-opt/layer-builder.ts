@@ -12,21 +12,15 @@ import { tensorBytes } from '../liveness/graph-liveness.js';
 import type { OptLayer, OptimizationKind, RewriteRecord } from './layer-graph.js';
 import { StorageForest } from './storage-forest.js';
 
-/** Rewrites that the later stages cannot carry out yet are off unless asked for. */
+/** Rewrites that can be turned off one by one (tests, comparisons); all on by default. */
 export interface LayerPassOptions {
-  /**
-   * Fuse a residual Add into the producer of one operand (the kernel reads the other operand).
-   * The C kernels do not read a residual yet: off by default; the Add runs in place instead.
-   */
+  /** Fuse a residual Add into the producer of one operand (the fused chain reads the other operand). */
   readonly fuseResidual: boolean;
-  /**
-   * Copy-free Concat and Split/Slice views (tensors at an offset inside another). The scheduler
-   * places whole buffers only: off by default.
-   */
+  /** Copy-free Concat and Split/Slice views (tensors at a fixed offset inside another buffer). */
   readonly sliceViews: boolean;
 }
 
-export const DEFAULT_LAYER_PASS_OPTIONS: LayerPassOptions = { fuseResidual: false, sliceViews: false };
+export const DEFAULT_LAYER_PASS_OPTIONS: LayerPassOptions = { fuseResidual: true, sliceViews: true };
 
 export class LayerBuilder {
   readonly graph: Graph;

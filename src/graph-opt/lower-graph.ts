@@ -9,13 +9,18 @@ import { byteSize, elementCountOf } from '../ir/graph.js';
 import { assert } from '../diagnostics/errors.js';
 import { constNumbers } from '../frontend/shape-inference/util.js';
 import { opTraits } from '../ir/op-traits.js';
-import type { OptimizedGraph, OptLayer } from './layer-graph.js';
+import type { OptimizedGraph, OptLayer, Placement } from './layer-graph.js';
 
 export interface LoweredGraph {
   /** One node per layer of `optimized.layers`, in that order (node i is layer i). */
   readonly graph: Graph;
-  /** Tensor -> tensor whose buffer it shares (in-place outputs, views); whole buffers at offset 0. */
-  readonly aliases: ReadonlyMap<string, string>;
+  /**
+   * Tensor -> the storage (root tensor) whose buffer holds it, and its byte offset there: in-place
+   * outputs and views at offset 0, Concat operands and Split/Slice pieces at their slice's offset.
+   */
+  readonly aliases: ReadonlyMap<string, Placement>;
+  /** Names of the nodes that move no data (copy-free Concat, Split/Slice views): they emit no code. */
+  readonly noCode: ReadonlySet<string>;
 }
 
 /** Lowers the optimized layers; the graph itself comes back unchanged when nothing was rewritten. */
@@ -23,20 +28,21 @@ export function lowerGraph(optimized: OptimizedGraph): LoweredGraph {
   const src = optimized.graph;
   const weights = new Map(src.weights);
   const nodes: OpNode[] = optimized.layers.map((layer, step) => lowerLayer(src, layer, step, weights));
-  const aliases = new Map<string, string>();
+  const aliases = new Map<string, Placement>();
   for (const [tensor, p] of optimized.placement) {
     if (p.storage === tensor) continue;
-    assert(p.offsetBytes === 0, `lowerGraph: '${tensor}' sits at offset ${p.offsetBytes} of '${p.storage}'; slice views are not lowered`);
-    aliases.set(tensor, p.storage);
+    assert(p.offsetBytes >= 0, `lowerGraph: '${tensor}' sits below its storage '${p.storage}'`);
+    aliases.set(tensor, p);
   }
+  const noCode = new Set(optimized.layers.flatMap((l, i) => (l.noCode ? [nodes[i]!.name] : [])));
   const identity = nodes.every((n, i) => n === src.nodes[i]);
-  if (identity) return { graph: src, aliases };
+  if (identity) return { graph: src, aliases, noCode };
   let weightBytes = 0;
   const used = new Set(nodes.flatMap((n) => [...n.inputs, ...(n.fused ?? []).flatMap((f) => f.inputs)]));
   for (const o of src.outputs) used.add(o);
   const kept = new Map([...weights].filter(([name]) => used.has(name)));
   for (const w of kept.values()) weightBytes += byteSize(w.dtype, elementCountOf(w.shape));
-  return { graph: { ...src, nodes, weights: kept, weightBytes: kept.size === src.weights.size ? src.weightBytes : weightBytes }, aliases };
+  return { graph: { ...src, nodes, weights: kept, weightBytes: kept.size === src.weights.size ? src.weightBytes : weightBytes }, aliases, noCode };
 }
 
 function lowerLayer(g: Graph, layer: OptLayer, step: number, weights: Map<string, ConstTensor>): OpNode {
@@ -50,6 +56,7 @@ function lowerLayer(g: Graph, layer: OptLayer, step: number, weights: Map<string
     nodes = [anchor, ...nodes.slice(2)];
   }
   let chain = nodes.slice(1);
+  let head = anchor.outputs[0]!;
   // A BatchNormalization right after a Conv: folded into the Conv's weights and bias.
   const bn = chain[0];
   if (anchor.opType === 'Conv' && bn?.opType === 'BatchNormalization') {
@@ -57,11 +64,12 @@ function lowerLayer(g: Graph, layer: OptLayer, step: number, weights: Map<string
     if (folded) {
       anchor = folded;
       chain = chain.slice(1);
+      head = bn.outputs[0]!;
     }
   }
   const last = nodes[nodes.length - 1]!;
   const output = layer.writes[0] ?? last.outputs[0]!;
-  return { ...anchor, outputs: [output], step, ...(chain.length > 0 ? { fused: chain } : {}) };
+  return { ...anchor, outputs: [output], step, ...(chain.length > 0 ? { fused: chain, fusedInput: head } : {}) };
 }
 
 function foldPadInto(g: Graph, pad: OpNode, next: OpNode): OpNode {

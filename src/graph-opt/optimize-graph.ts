@@ -21,7 +21,7 @@ export interface GraphOptOptions {
   readonly enabled?: boolean;
   /** `search` (default): memory-aware order; `file`: keep the model's order. */
   readonly order?: 'search' | 'file';
-  /** Rewrites beyond what the C generator carries out (see LayerPassOptions); all off by default. */
+  /** Turns single rewrites off (see LayerPassOptions); all on by default. */
   readonly passOptions?: Partial<LayerPassOptions>;
   /** Most sets per level before the order search turns into a beam search. */
   readonly orderWidthLimit?: number;

@@ -90,6 +90,28 @@ export interface OpNode {
    * previous step's output; their intermediate tensors never exist. Absent when nothing is fused.
    */
   readonly fused?: readonly OpNode[];
+  /**
+   * With `fused`: the head's own result, which the first fused step reads (the other activation
+   * operand of a fused step, if any, is a residual read from its own buffer).
+   */
+  readonly fusedInput?: string;
+}
+
+/**
+ * The residual operands of a node's fused chain: activation inputs of fused steps that the chain
+ * itself does not produce (a fused residual Add reads one), each once, in order.
+ */
+export function fusedResiduals(node: OpNode, graph: Pick<Graph, 'tensors' | 'weights'>): string[] {
+  if (!node.fused || node.fused.length === 0) return [];
+  const inside = new Set<string>([node.fusedInput ?? '', ...node.fused.flatMap((f) => f.outputs)]);
+  const out: string[] = [];
+  for (const f of node.fused) {
+    for (const t of f.inputs) {
+      if (t === '' || inside.has(t) || graph.weights.has(t) || !graph.tensors.has(t) || out.includes(t)) continue;
+      out.push(t);
+    }
+  }
+  return out;
 }
 
 /** The imported model. */

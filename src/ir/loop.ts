@@ -158,5 +158,10 @@ export interface ScheduledModel {
   readonly activations: readonly LoopBuffer[];
   /** Tensor name -> name of the activation buffer holding it (views share their input's). */
   readonly bufferOfTensor: ReadonlyMap<string, string>;
+  /**
+   * Byte offset of a tensor inside its activation buffer, when not 0 (copy-free Concat operands,
+   * Split/Slice pieces): the tensor's elements are contiguous from there.
+   */
+  readonly offsetOfTensor?: ReadonlyMap<string, number>;
   readonly layers: readonly LayerSchedule[];
 }

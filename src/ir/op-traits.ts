@@ -84,10 +84,31 @@ export const OP_TRAITS: ReadonlyMap<string, OpTraits> = new Map<string, OpTraits
   ['Pad', { pad: true }],
 ]);
 
+/**
+ * TFLite builtin operators (domain `tflite`, see TFLITE_DOMAIN in src/frontend/tflite): only what the
+ * integer kernels allow. Views alias their input (TFLite keeps the quantization of a reshape);
+ * element-wise kernels compute y[i] from their operands at i, so they may run in place over a
+ * same-shaped operand (quantization differences are applied per element). Nothing fuses: TFLite
+ * already fuses activations into its kernels, and the integer kernels take no chain. Concatenation
+ * stays a copy (it may requantize each input).
+ */
+export const TFLITE_OP_TRAITS: ReadonlyMap<string, OpTraits> = new Map<string, OpTraits>([
+  ['RESHAPE', { view: true }],
+  ['SQUEEZE', { view: true }],
+  ['EXPAND_DIMS', { view: true }],
+  ['RELU', unary],
+  ['RELU6', unary],
+  ['RELU_N1_TO_1', unary],
+  ['ADD', binary],
+  ['SUB', binary],
+  ['MUL', binary],
+]);
+
 const NONE: OpTraits = {};
 
-/** Traits of an op (none for ops outside the default domain or not in the table). */
+/** Traits of an op (none for ops of other domains or not in the tables). */
 export function opTraits(opType: string, domain = ''): OpTraits {
+  if (domain === 'tflite') return TFLITE_OP_TRAITS.get(opType) ?? NONE;
   if (domain !== '' && domain !== 'ai.onnx') return NONE;
   return OP_TRAITS.get(opType) ?? NONE;
 }

@@ -5,7 +5,7 @@
  * Weights (folded constants) are never activations.
  */
 import type { DType, Graph, TensorInfo, TensorKind } from '../ir/graph.js';
-import { byteSize } from '../ir/graph.js';
+import { byteSize, fusedResiduals } from '../ir/graph.js';
 
 /** How activations are sized: as the model says, or as if every float tensor were int8 / float32. */
 export type DtypeMode = 'as-is' | 'int8' | 'float32';
@@ -61,7 +61,8 @@ export function graphLiveness(graph: Graph, mode: DtypeMode = 'as-is'): GraphLiv
     }
   }
   for (const node of graph.nodes) {
-    for (const name of node.inputs) {
+    // A fused chain's residual operands are read by the node too.
+    for (const name of [...node.inputs, ...fusedResiduals(node, graph)]) {
       if (name !== '' && graph.tensors.has(name)) end.set(name, Math.max(end.get(name) ?? node.step, node.step));
     }
     for (const name of node.outputs) {

@@ -139,15 +139,19 @@ export function lowerComputeLayer(
   };
 }
 
-/** A view: the output is the input's memory; nothing runs. */
+/**
+ * A view: the output is the input's memory; nothing runs. Copy-free Concat and Split/Slice views are
+ * views too: every operand already sits in its slice of one buffer.
+ */
 export function lowerViewLayer(node: OpNode, source: string, ctx: LowerContext, stats: LayerStats): LayerSchedule {
   const outs = node.outputs.filter((o) => o !== '' && ctx.graph.tensors.has(o));
+  const ins = [...new Set(node.inputs.filter((i) => i !== '' && ctx.graph.tensors.has(i)))];
   return {
     step: node.step,
     name: node.name,
     op: node.opType,
     template: 'view',
-    reads: [source],
+    reads: ins.length > 1 ? ins : [source],
     writes: outs,
     buffers: [],
     body: [],

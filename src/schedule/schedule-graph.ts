@@ -17,6 +17,7 @@ import { rethrowPlannerError } from '../diagnostics/planner-errors.js';
 import type { TargetSpec } from './target.js';
 import { globalOf, sramOf } from './target.js';
 import { classifyLayer } from './templates/index.js';
+import { opTraits } from '../ir/op-traits.js';
 import type { LayerKind } from './templates/index.js';
 import { chooseTiling } from './tiling.js';
 import type { TileChoiceResult, TilingOption } from './tiling.js';
@@ -32,10 +33,22 @@ export interface ScheduleOptions {
   /** Bytes kept free at every step beyond the resident activations (absorbs plan fragmentation). */
   readonly slackBytes?: number;
   /**
-   * Tensor -> tensor whose buffer it shares (graph optimizations: in-place outputs, views). The two
+   * Tensor -> the tensor whose buffer holds it and its byte offset there (graph optimizations:
+   * in-place outputs and views at 0, Concat operands and Split/Slice pieces at their slice). The two
    * become one buffer group, like a view and its source.
    */
-  readonly aliases?: ReadonlyMap<string, string>;
+  readonly aliases?: ReadonlyMap<string, AliasPlacement>;
+  /**
+   * Nodes that move no data because their operands already sit in place (copy-free Concat,
+   * Split/Slice views): lowered as views, no code. Each must read and write one buffer group.
+   */
+  readonly noCode?: ReadonlySet<string>;
+}
+
+/** Where an aliased tensor sits: inside the buffer of `storage`, at `offsetBytes`. */
+export interface AliasPlacement {
+  readonly storage: string;
+  readonly offsetBytes: number;
 }
 
 /** A layer that cannot run in the SRAM it has, even with its smallest tile. */
@@ -60,6 +73,8 @@ export interface BufferGroup {
   /** The group's buffer name (its first tensor). */
   readonly name: string;
   readonly members: string[];
+  /** Byte offset of each member inside the group's buffer. */
+  readonly offsets: Map<string, number>;
   sizeBytes: number;
   startStep: number;
   endStep: number;
@@ -70,26 +85,41 @@ const MAX_ROUNDS = 8;
 
 /**
  * Step 1: the buffer groups. Every live tensor starts as its own group; a view layer's outputs join
- * its source's group, and each alias (tensor -> host) joins the host's. Sorted by first step, then name.
+ * its source's group, and each alias (tensor -> storage at an offset) joins the storage's. No-code
+ * layers (copy-free Concat, Split/Slice views) must then read and write one group: they become views
+ * in the returned kinds. Groups sorted by first step, then name.
  */
 export function bufferGroups(
   graph: Graph,
   liveness: GraphLiveness,
-  kinds: readonly LayerKind[],
-  aliases?: ReadonlyMap<string, string>,
-): { readonly groups: readonly BufferGroup[]; readonly groupOf: ReadonlyMap<string, BufferGroup> } {
+  layerKinds: readonly LayerKind[],
+  aliases?: ReadonlyMap<string, AliasPlacement>,
+  noCode?: ReadonlySet<string>,
+): { readonly groups: readonly BufferGroup[]; readonly groupOf: ReadonlyMap<string, BufferGroup>; readonly kinds: readonly LayerKind[] } {
+  const kinds = [...layerKinds];
   const groupOf = new Map<string, BufferGroup>();
   for (const iv of liveness.intervals) {
-    groupOf.set(iv.tensor, { name: iv.tensor, members: [iv.tensor], sizeBytes: iv.sizeBytes, startStep: iv.startStep, endStep: iv.endStep, kind: iv.kind });
+    groupOf.set(iv.tensor, { name: iv.tensor, members: [iv.tensor], offsets: new Map([[iv.tensor, 0]]), sizeBytes: iv.sizeBytes, startStep: iv.startStep, endStep: iv.endStep, kind: iv.kind });
   }
   graph.nodes.forEach((node, i) => {
     const k = kinds[i]!;
     if (k.kind !== 'view') return;
-    for (const out of node.outputs) mergeGroups(groupOf, k.source, out);
+    for (const out of node.outputs) mergeGroups(groupOf, k.source, out, 0);
   });
-  for (const [tensor, host] of [...(aliases ?? [])].sort((a, b) => cmp(a[0], b[0]))) mergeGroups(groupOf, host, tensor);
+  for (const [tensor, at] of [...(aliases ?? [])].sort((a, b) => cmp(a[0], b[0]))) mergeGroups(groupOf, at.storage, tensor, at.offsetBytes);
+  // Copy-free Concat, Split/Slice views and views of other domains (TFLite RESHAPE): every operand
+  // already sits in its place inside one buffer.
+  graph.nodes.forEach((node, i) => {
+    if (!noCode?.has(node.name) || kinds[i]!.kind === 'view') return;
+    // A Concat's operands are all data; a Split's or Slice's other inputs are its parameters.
+    const data = opTraits(node.opType, node.domain).concat ? node.inputs : node.inputs.slice(0, 1);
+    const tensors = [...data, ...node.outputs].filter((t) => t !== '' && groupOf.has(t));
+    const g = groupOf.get(tensors[0] ?? '');
+    if (!g || tensors.some((t) => groupOf.get(t) !== g)) throw new Error(`schedule: no-code layer '${node.name}' does not read and write one buffer`);
+    kinds[i] = { kind: 'view', source: tensors[0]! };
+  });
   const groups = [...new Set(groupOf.values())].sort((a, b) => a.startStep - b.startStep || cmp(a.name, b.name));
-  return { groups, groupOf };
+  return { groups, groupOf, kinds };
 }
 
 /** What a residency round decides with. */
@@ -224,8 +254,8 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
   const elementBytes = (tensor: string) => bytesPerElement.get(tensor) ?? 0;
 
   // 1. Classify layers and build view groups.
-  const kinds: LayerKind[] = graph.nodes.map((node) => classifyLayer({ node, graph }));
-  const { groups, groupOf } = bufferGroups(graph, liveness, kinds, options.aliases);
+  const layerKinds: LayerKind[] = graph.nodes.map((node) => classifyLayer({ node, graph }));
+  const { groups, groupOf, kinds } = bufferGroups(graph, liveness, layerKinds, options.aliases, options.noCode);
   const bufferOf = (tensor: string) => groupOf.get(tensor)?.name ?? tensor;
 
   // 2-3. Residency and tiles, iterated until every layer fits its step or nothing changes.
@@ -282,8 +312,13 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
     };
   });
   const bufferOfTensor = new Map([...groupOf].map(([tensor, g]) => [tensor, g.name] as const));
+  const offsetOfTensor = new Map<string, number>();
+  for (const [tensor, g] of [...groupOf].sort((a, b) => cmp(a[0], b[0]))) {
+    const at = g.offsets.get(tensor) ?? 0;
+    if (at !== 0) offsetOfTensor.set(tensor, at);
+  }
   return {
-    model: { targetName: target.name, cores: target.cores, activations, bufferOfTensor, layers },
+    model: { targetName: target.name, cores: target.cores, activations, bufferOfTensor, offsetOfTensor, layers },
     resident,
     failures,
   };
@@ -338,16 +373,31 @@ function lowerLayer(
   });
 }
 
-/** Moves the group of `tensor` into the group of `host` (one buffer: the union of the lifetimes). */
-function mergeGroups(groupOf: Map<string, BufferGroup>, host: string, tensor: string): void {
+/**
+ * Moves the group of `tensor` into the group of `host` so that `tensor` sits `offsetBytes` after
+ * `host` (one buffer: the union of the lifetimes). A merge inside one group must agree with it.
+ */
+function mergeGroups(groupOf: Map<string, BufferGroup>, host: string, tensor: string, offsetBytes: number): void {
   const src = groupOf.get(host);
   const g = groupOf.get(tensor);
-  if (!src || !g || g === src) return;
+  if (!src || !g) return;
+  const want = (src.offsets.get(host) ?? 0) + offsetBytes;
+  if (g === src) {
+    if ((src.offsets.get(tensor) ?? 0) !== want) throw new Error(`schedule: '${tensor}' would sit at two offsets of buffer '${src.name}'`);
+    return;
+  }
+  const shift = want - (g.offsets.get(tensor) ?? 0);
+  if (shift < 0) {
+    // The incoming group starts before the host's buffer: the host's buffer moves up inside it.
+    mergeGroups(groupOf, tensor, host, -offsetBytes);
+    return;
+  }
   for (const m of g.members) {
     src.members.push(m);
+    src.offsets.set(m, (g.offsets.get(m) ?? 0) + shift);
     groupOf.set(m, src);
   }
-  src.sizeBytes = Math.max(src.sizeBytes, g.sizeBytes);
+  src.sizeBytes = Math.max(src.sizeBytes, g.sizeBytes + shift);
   src.startStep = Math.min(src.startStep, g.startStep);
   src.endStep = Math.max(src.endStep, g.endStep);
   if (src.kind !== 'input' && g.kind === 'output') src.kind = 'output';

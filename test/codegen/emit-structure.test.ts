@@ -72,7 +72,7 @@ describe('generated files', () => {
     const a = await analyzeFile(join(FIX, 'resnet8.onnx'), { label: 'x', sramBytes: 32 * 1024 });
     const c = file(generateC(toCodegenInput(a)), 'model.c');
     expect(c).toContain('static int layer_0_conv0(void)');
-    expect(c).toMatch(/#define B_s1_conv2 \(\(float \*\)\(mp_pool_/);
+    expect(c).toMatch(/#define B_s1_relu2 \(\(float \*\)\(mp_pool_/);
     expect(c).toContain('Layer 0: conv0 (Conv) [conv]');
     expect(c).toMatch(/inputs: {2}input float32\[1x3x32x32\]/);
     expect(c).toMatch(/tiles: dim \d: \d+ of \d+/);

@@ -18,9 +18,9 @@ export async function analyzeTflite(file: string, sramBytes = 16 * 1024 * 1024):
 }
 
 /** Emits, builds (make model_host, plus extra make arguments such as CFLAGS=...) and returns a runner. */
-export function buildTflite(analysis: Analysis, dir: string, makeArgs: readonly string[] = []): (inputs: readonly IntArray[]) => Buffer[] {
+export function buildTflite(analysis: Analysis, dir: string, makeArgs: readonly string[] = [], program: 'model_host' | 'model_host_poison' = 'model_host'): (inputs: readonly IntArray[]) => Buffer[] {
   writeGenerated(generateC(toCodegenInput(analysis)), dir);
-  make(dir, ['model_host', ...makeArgs]);
+  make(dir, [program, ...makeArgs]);
   return (inputs) => {
     const ins = inputs.map((x, i) => {
       const p = path.join(dir, `in${i}.bin`);
@@ -28,8 +28,8 @@ export function buildTflite(analysis: Analysis, dir: string, makeArgs: readonly 
       return p;
     });
     const outs = analysis.graph.outputs.map((_, i) => path.join(dir, `out${i}.bin`));
-    const r = spawnSync(path.join(dir, 'model_host'), [...ins, ...outs], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`model_host failed (status ${r.status}): ${r.stderr}`);
+    const r = spawnSync(path.join(dir, program), [...ins, ...outs], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${program} failed (status ${r.status}): ${r.stderr}`);
     return outs.map((p) => readFileSync(p));
   };
 }

@@ -17,6 +17,8 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
 import { TFLITE_DIR, analyzeTflite, buildTflite } from './tflite-host.js';
+import { analyzeModel } from '../../src/pipeline.js';
+import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
 
 const tmp = makeTempDir('memplan-tflite-');
 afterAll(() => removeDir(tmp));
@@ -79,6 +81,18 @@ describe('TFLite models through generated C', () => {
     ref.seeds!.forEach((seed, k) => expect(int8s(run([formulaInput(1960, seed)])[0]!)).toEqual(ref.outputs[k]));
   }, 300_000);
 
+  it('micro_speech with no DRAM at the SRAM its plan needs (RESHAPE a view, in place where it may), poison: still equal', async () => {
+    const ref = refOf('micro_speech_quantized.tflite');
+    const file = path.join(TFLITE_DIR, 'micro_speech_quantized.tflite');
+    const probe = await analyzeModel(readFileSync(file), { modelName: 'm.tflite', target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16, dramBytes: 0 }) });
+    const need = probe.report.minSramBytes!;
+    const analysis = await analyzeModel(readFileSync(file), { modelName: 'm.tflite', target: applyOverrides(DEFAULT_TARGET, { sramBytes: need, dramBytes: 0 }) });
+    expect(analysis.report.fits).toBe(true);
+    expect(analysis.schedule.layers.filter((l) => l.op === 'RESHAPE').every((l) => l.template === 'view')).toBe(true);
+    const run = buildTflite(analysis, path.join(tmp, 'speech-nodram'), [], 'model_host_poison');
+    ref.seeds!.forEach((seed, k) => expect(int8s(run([formulaInput(1960, seed)])[0]!)).toEqual(ref.outputs[k]));
+  }, 300_000);
+
   it('keyword_scrambled (QUANTIZE, SVDF with state, dense, int16 softmax): equals TFLite\'s interpreter', async () => {
     const ref = refOf('keyword_scrambled.tflite');
     const analysis = await analyzeTflite(path.join(TFLITE_DIR, 'keyword_scrambled.tflite'));
@@ -93,7 +107,8 @@ describe('TFLite models through generated C', () => {
   it('MobileNetV2-224 int8: TFLite\'s interpreter within 1 LSB (its dense layer rounds once), same top class', async () => {
     const ref = refOf('mobilenet_v2_quantized_1x3x224x224.tflite');
     const analysis = await analyzeTflite(path.join(TFLITE_DIR, 'mobilenet_v2_quantized_1x3x224x224.tflite'));
-    const run = buildTflite(analysis, path.join(tmp, 'mnv2'));
+    // Poison build: its residual ADDs run in place over a dying operand.
+    const run = buildTflite(analysis, path.join(tmp, 'mnv2'), [], 'model_host_poison');
     ref.seeds!.forEach((seed, k) => {
       const got = int8s(run([formulaInput(3 * 224 * 224, seed)])[0]!);
       const want = ref.outputs[k]!;

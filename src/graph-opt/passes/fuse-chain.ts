@@ -3,7 +3,9 @@
  * followed by a chain of single-consumer nodes becomes one layer; the intermediate tensors never exist.
  * The chain may hold fusible element-wise steps whose other operands are constants (activations,
  * BatchNormalization, Add/Mul by a constant), x * f(x) gates (SiLU, PyTorch's HardSwish), and one
- * residual Add of a same-shaped activation, which the output may overwrite when it dies there.
+ * residual Add of a same-shaped activation that the layer reads nowhere else. The output never
+ * overwrites the residual in place: the head's kernel writes its result before the chain reads the
+ * residual at the same elements.
  */
 import type { LayerBuilder } from '../layer-builder.js';
 import type { LayerPass } from './pass.js';
@@ -15,7 +17,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 type Step = { readonly nodes: number[]; readonly output: string; readonly residual?: string } | undefined;
 
 /** The next step of a chain after tensor `t` inside layer `layerId`, or undefined. */
-function nextStep(b: LayerBuilder, t: string, hasResidual: boolean): Step {
+function nextStep(b: LayerBuilder, anchor: number, t: string, hasResidual: boolean): Step {
   if (b.isGraphOutput(t)) return undefined;
   const ti = b.tensor(t)!;
   const cons = b.consumersOf(t);
@@ -38,6 +40,8 @@ function nextStep(b: LayerBuilder, t: string, hasResidual: boolean): Step {
       if (b.isWeight(other)) return { nodes: [c], output: outs[0]! };
       // A residual operand: a same-shaped activation produced outside this chain.
       if (!b.options.fuseResidual || hasResidual || other === t || !sameAsT(other) || b.gone.has(other)) return undefined;
+      // Read once by the layer: the kernel's own inputs have other windows (halos) than the residual's.
+      if (b.layerNodes(anchor).some((n) => b.node(n).inputs.includes(other))) return undefined;
       return { nodes: [c], output: outs[0]!, residual: other };
     }
     // Unary and channel-affine steps: every other operand is a constant.
@@ -78,7 +82,7 @@ export const fuseChain: LayerPass = {
       let t = outs[0]!;
       let residual: string | undefined;
       const fused: number[] = [];
-      for (let step = nextStep(b, t, false); step; step = nextStep(b, t, residual !== undefined)) {
+      for (let step = nextStep(b, a, t, false); step; step = nextStep(b, a, t, residual !== undefined)) {
         for (const n of step.nodes) b.appendToLayer(a, n);
         fused.push(...step.nodes);
         b.remove(t);
@@ -87,7 +91,6 @@ export const fuseChain: LayerPass = {
         if (step.residual !== undefined) residual = step.residual;
       }
       if (fused.length === 0) return;
-      if (residual !== undefined && b.sizeBytes(residual) === b.sizeBytes(t)) b.addInPlaceCandidate(a, t, residual);
       b.record('fuse-chain', 'fusion', [a, ...fused]);
     });
   },

@@ -1,6 +1,7 @@
 /** Chooses the template of a layer. */
 import type { TemplateInput, TilingFamily } from './family.js';
 import { wholeFamily } from './family.js';
+import { fusedResiduals } from '../../ir/graph.js';
 import { convFamily, globalPoolFamily, poolFamily } from './conv-pool.js';
 import { gemmFamily } from './gemm.js';
 import { AXIS_OPS, ELEMENTWISE_OPS, axisFamily, elementwiseFamily } from './elementwise.js';
@@ -26,7 +27,18 @@ export function classifyLayer(input: TemplateInput): LayerKind {
     if (!maskUsed && a.dtype === b.dtype && a.sizeBytes === b.sizeBytes) return { kind: 'view', source: data };
   }
   if (COPY_OPS.has(op) && outs.length === 1 && node.inputs.every((i) => i === '' || input.graph.tensors.has(i))) return { kind: 'copy' };
-  return { kind: 'compute', family: familyOf(input, op) };
+  return { kind: 'compute', family: withResiduals(input, familyOf(input, op)) };
+}
+
+/**
+ * A fused residual Add reads its operand at the output's elements: one more input whose window
+ * follows the output's splits one to one (it has the output's shape).
+ */
+function withResiduals(input: TemplateInput, family: TilingFamily): TilingFamily {
+  const residuals = fusedResiduals(input.node, input.graph);
+  const out = family.outputs[0];
+  if (residuals.length === 0 || !out) return family;
+  return { ...family, inputs: [...family.inputs, ...residuals.map((t) => ({ tensor: t, shape: out.shape, follows: out.follows }))] };
 }
 
 function familyOf(input: TemplateInput, op: string): TilingFamily {
