@@ -21,6 +21,8 @@ import { unsupported } from './context.js';
 import { NameTable, sanitize } from './names.js';
 import { emitCompute, fattr } from './ops.js';
 import { emitTfliteCompute } from './int/emit-tflite.js';
+import { emitQlinearCompute } from './int/emit-qlinear.js';
+import { QLINEAR_DOMAIN } from '../frontend/qdq/fold-qdq.js';
 import { TFLITE_DOMAIN } from '../frontend/tflite/import-tflite.js';
 import { haloRows } from '../schedule/templates/conv-pool.js';
 import { intsAttr } from '../schedule/templates/family.js';
@@ -368,6 +370,13 @@ function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, 
     w.scope(() => {
       w.comment(`compute TFLite ${s.op} (${s.macs} MACs)`);
       emitTfliteCompute({ ctx, w, node, layer, pointers: wholeOperandPointers(ctx, layer, s, env) });
+    });
+    return;
+  }
+  if (node.domain === QLINEAR_DOMAIN) {
+    w.scope(() => {
+      w.comment(`compute quantized ONNX ${node.opType} (${s.macs} MACs)`);
+      emitQlinearCompute({ ctx, w, node, layer, pointers: wholeOperandPointers(ctx, layer, s, env) });
     });
     return;
   }
