@@ -10,8 +10,10 @@ import type { Analysis } from '../../src/pipeline.js';
 import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
 import { quantizeQdq } from '../../fixtures/quantize-qdq.js';
 import type { QuantizeOptions } from '../../fixtures/quantize-qdq.js';
-import { seededFloats } from '../helpers/ort-reference.js';
-import { buildTflite } from './tflite-host.js';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { generateC } from '../../src/codegen/generate.js';
+import { make, rememberObjects, reuseObjects, seededFloats, writeGenerated } from '../helpers/ort-reference.js';
 import type { IntArray } from './tflite-host.js';
 
 ort.env.wasm.numThreads = 1;
@@ -24,6 +26,28 @@ export async function qdqOf(file: string, options: QuantizeOptions = {}): Promis
 /** Analysis with SRAM large enough for every tensor (integer layers run on whole tensors). */
 export async function analyzeBytes(bytes: Uint8Array, name: string, sramBytes = 64 * 1024 * 1024): Promise<Analysis> {
   return analyzeModel(bytes, { modelName: name, target: applyOverrides(DEFAULT_TARGET, { sramBytes }) });
+}
+
+/**
+ * Emits, builds (reusing the cached schedule-independent objects) and returns a runner that takes and
+ * gives each graph tensor in its own type (raw little-endian files).
+ */
+export function buildTyped(analysis: Analysis, dir: string): (inputs: readonly IntArray[]) => Buffer[] {
+  writeGenerated(generateC(analysis), dir);
+  reuseObjects(dir);
+  make(dir, ['model_host']);
+  rememberObjects(dir);
+  return (inputs) => {
+    const ins = inputs.map((x, i) => {
+      const p = path.join(dir, `in${i}.bin`);
+      writeFileSync(p, Buffer.from(x.buffer, x.byteOffset, x.byteLength));
+      return p;
+    });
+    const outs = analysis.graph.outputs.map((_, i) => path.join(dir, `out${i}.bin`));
+    const r = spawnSync(path.join(dir, 'model_host'), [...ins, ...outs], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`model_host failed (status ${r.status}): ${r.stderr}`);
+    return outs.map((p) => readFileSync(p));
+  };
 }
 
 /** Runs the model in onnxruntime-web on typed inputs; outputs as raw typed arrays. */
@@ -73,7 +97,7 @@ export async function runQdqModel(file: string, dir: string, options: QuantizeOp
     return data;
   });
   const want = await ortTyped(bytes, feeds, analysis.graph.outputs);
-  const run = buildTflite(analysis, dir);
+  const run = buildTyped(analysis, dir);
   const got = run(inputs).map((b) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)));
   const lsb = analysis.graph.outputs.map((o, i) => maxLsbDiff(got[i]!, want[i] as Float32Array, outputLsb(analysis, o)));
   return { analysis, lsb };
