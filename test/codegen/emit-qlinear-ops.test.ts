@@ -1,6 +1,6 @@
 /**
  * Each quantized ONNX operator memplan reads as an integer layer (QLinearConv, QLinearMatMul,
- * ConvInteger, MatMulInteger, and the QDQ patterns around Conv, Gemm, MatMul, Add, Mul,
+ * ConvInteger, MatMulInteger, and the QDQ patterns around Conv, Gemm, MatMul, Add, Mul, Sigmoid,
  * GlobalAveragePool, MaxPool, Concat, Relu/Clip, Reshape/Flatten) on a hand-built graph: the import
  * folds it into the expected memplan.qlinear node, and the generated C (gcc) equals onnxruntime-web
  * within 1 LSB of the output's quantization (int32 outputs exactly).
@@ -258,6 +258,19 @@ const CASES: Case[] = [
       const b = qdq(g, 'b', 1 / 255, 60);
       g.node('Concat', [a, b], ['y'], { attributes: { axis: attr.int(1) } });
       qout(g, 'y', 2.2 / 255, 110);
+    },
+  },
+  {
+    name: 'QDQ Sigmoid (table) times its input (SiLU), int8',
+    inputs: [['x', 'float32', [1, 4, 5, 5]]],
+    outputType: 'float32',
+    expectOps: ['QuantizeLinear', 'QLookup', 'QMul', 'DequantizeLinear'],
+    build: (g) => {
+      const x = qdq(g, 'x', 2 / 255, 0, 'int8');
+      g.node('Sigmoid', [x], ['s']);
+      const s = qdq(g, 's', 1 / 255, -128, 'int8');
+      g.node('Mul', [x, s], ['y']);
+      qout(g, 'y', 1.1 / 255, -40, 'out', 'int8');
     },
   },
   {

@@ -99,6 +99,7 @@ export function emitQlinearCompute(e: QEmit): void {
     case 'QMaxPool': return maxPool(e);
     case 'QConcat': return concat(e);
     case 'QClip': return clip(e);
+    case 'QLookup': return lookup(e);
     case 'QuantizeLinear': return quantize(e);
     case 'DequantizeLinear': return dequantize(e);
     default: unsupported(e.node, `no integer C kernel for ${e.node.opType}`);
@@ -257,4 +258,31 @@ function dequantize(e: QEmit): void {
   const xq = perTensor(e, x);
   const count = y.shape.reduce((a, b) => a * b, 1);
   call(e, `mpql_dequantize(${count}, ${ptr(e, x.name)}, ${typeCode(e, x.dtype)}, ${cFloat(xq.scale)}, ${xq.zp}, ${ptr(e, y.name, 'float')})`);
+}
+
+/**
+ * Sigmoid/Tanh on integers through a table of the 256 possible results, computed here: each input
+ * code dequantized in float32, the function in double rounded to float32, quantized as QuantizeLinear
+ * does (division by the scale, round half to even, saturation).
+ */
+function lookup(e: QEmit): void {
+  const n = e.node;
+  const x = operand(e, n.inputs[0]!);
+  const y = operand(e, n.outputs[0]!);
+  const xq = perTensor(e, x), yq = perTensor(e, y);
+  const a = n.attributes.get('function');
+  const fn = a && a.type === 'string' ? a.value : '';
+  const f = fn === 'Sigmoid' ? (v: number) => 1 / (1 + Math.exp(-v)) : fn === 'Tanh' ? Math.tanh : unsupported(n, `no table for ${fn}`);
+  const [lo, hi] = y.dtype === 'uint8' ? [0, 255] : y.dtype === 'int8' ? [-128, 127] : unsupported(n, `${y.dtype} output`);
+  const first = x.dtype === 'uint8' ? 0 : x.dtype === 'int8' ? -128 : unsupported(n, `${x.dtype} input`);
+  const table: number[] = [];
+  for (let q = first; q < first + 256; q++) {
+    const v = f32(f32(q - xq.zp) * xq.scale);
+    const r = f32(f32(f(v)) / yq.scale);
+    const rounded = Math.abs(r % 1) === 0.5 ? 2 * Math.round(r / 2) : Math.round(r);
+    table.push(Math.min(hi, Math.max(lo, rounded + yq.zp)));
+  }
+  e.w.line(ints('table', table));
+  const count = y.shape.reduce((p, d) => p * d, 1);
+  call(e, `mpql_lookup(${count}, ${ptr(e, x.name)}, ${typeCode(e, x.dtype)}, table, ${ptr(e, y.name)}, ${typeCode(e, y.dtype)})`);
 }

@@ -224,6 +224,13 @@ int mpql_concat(int count, const void *const *xs, const long *lens, const int *x
   return MP_OK;
 }
 
+int mpql_lookup(long count, const void *x, int x_type, const int32_t *table, void *y, int y_type) {
+  long i;
+  if (x == NULL || y == NULL || table == NULL || x_type == MPQL_S32 || y_type == MPQL_S32 || !valid_type(x_type) || !valid_type(y_type)) return MP_EPARAM;
+  for (i = 0; i < count; i++) st(y, y_type, i, table[ld(x, x_type, i) - (x_type == MPQL_S8 ? -128 : 0)]);
+  return MP_OK;
+}
+
 int mpql_quantize(long count, const float *x, void *y, int y_type, float scale, int32_t zero_point) {
   long i;
   int32_t lo, hi;

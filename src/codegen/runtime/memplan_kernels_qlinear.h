@@ -110,6 +110,9 @@ int mpql_concat(int count, const void *const *xs, const long *lens, const int *x
                 const int32_t *x_zero_points, long outer, long inner, void *y, int y_type, float y_scale,
                 int32_t y_zero_point, int32_t lo, int32_t hi);
 
+/* y[i] = table[x[i] - first code] (256 entries: uint8 0..255, int8 -128..127); Sigmoid, Tanh. */
+int mpql_lookup(long count, const void *x, int x_type, const int32_t *table, void *y, int y_type);
+
 /* QuantizeLinear: q = saturate(round_even(x / scale) + zero_point) (division, then clamp, then round). */
 int mpql_quantize(long count, const float *x, void *y, int y_type, float scale, int32_t zero_point);
 /* DequantizeLinear: x = (float)(q - zero_point) * scale. */

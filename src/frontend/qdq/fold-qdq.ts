@@ -2,7 +2,7 @@
  * Quantized ONNX -> integer layers, as a deployment runs them (onnxruntime's QDQ fusions):
  *
  *  - QDQ format: `DequantizeLinear -> op -> [Relu | Clip] -> QuantizeLinear` around Conv, Gemm, MatMul,
- *    Add, Mul, GlobalAveragePool, MaxPool, Concat, Relu/Clip becomes one integer node of the
+ *    Add, Mul, GlobalAveragePool, MaxPool, Concat, Relu/Clip, Sigmoid/Tanh (a 256-entry table) becomes one integer node of the
  *    `memplan.qlinear` domain that reads the quantized tensors directly: the DequantizeLinear of a
  *    constant weight (folded at import into a float weight that remembers its integers,
  *    ConstTensor.dequantizedFrom) gives back the int8 weights and the int32 bias; a fused Relu/Clip
@@ -21,7 +21,7 @@
 import type { AttrValue, ConstTensor, DType, Graph, OpNode, Quantization, TensorInfo } from '../../ir/graph.js';
 import { byteSize, elementCountOf } from '../../ir/graph.js';
 
-/** Domain of the integer nodes made here (op types: QConv, QGemm, QAdd, QMul, QGlobalAveragePool, QMaxPool, QConcat, QClip, QuantizeLinear, DequantizeLinear). */
+/** Domain of the integer nodes made here (op types: QConv, QGemm, QAdd, QMul, QGlobalAveragePool, QMaxPool, QConcat, QClip, QLookup, QuantizeLinear, DequantizeLinear). */
 export const QLINEAR_DOMAIN = 'memplan.qlinear';
 
 const TRIGGERS = new Set(['QuantizeLinear', 'DequantizeLinear', 'QLinearConv', 'QLinearMatMul', 'ConvInteger', 'MatMulInteger']);
@@ -311,6 +311,16 @@ class QdqFolder {
         if (r.length !== 1 || this.outputs.has(n.outputs[0]!) || !q || !isDefault(q.domain) || q.opType !== 'QuantizeLinear' || !this.tq.has(q.outputs[0]!)) return;
         const range = this.clampOf(n, q.outputs[0]!);
         if (range) this.fold(n, 'QClip', [x], { q, y: q.outputs[0]!, lo: range[0], hi: range[1] }, {}, false);
+        return;
+      }
+      case 'Sigmoid':
+      case 'Tanh': {
+        // A table of the 256 results (onnxruntime's QLinearSigmoid is a lookup table too).
+        const x = this.actSource(n.inputs[0]!);
+        if (x === undefined) return;
+        const chain = this.outputChain(n.outputs[0]!);
+        if (!chain || chain.act) return;
+        this.fold(n, 'QLookup', [x], chain, { function: { type: 'string', value: n.opType } }, false);
         return;
       }
       case 'Reshape':
