@@ -253,6 +253,8 @@ describe('host hooks', () => {
       'memplan_kernels.c',
       'memplan_kernels_int.h',
       'memplan_kernels_int.c',
+      'memplan_kernels_qlinear.h',
+      'memplan_kernels_qlinear.c',
       'memplan_hooks.h',
       'memplan_hooks_host.c',
     ]);
@@ -294,7 +296,7 @@ describe('host hooks', () => {
     const [found, n] = r.stdout.trim().split('\n');
     expect(found).toBe(join(root, 'src', 'codegen', 'runtime'));
     expect(realpathSync(found!)).toBe(realpathSync(RUNTIME_DIR));
-    expect(n).toBe('6');
+    expect(n).toBe('8');
   });
 
   for (const variant of ['plain', 'san'] as const) {
