@@ -50,9 +50,18 @@ export function buildTyped(analysis: Analysis, dir: string): (inputs: readonly I
   };
 }
 
+/**
+ * onnxruntime's session options of the reference: the default optimizations, plus
+ * `session.qdqisint8allowed = 1`. Without it onnxruntime fuses QDQ Conv/MatMul into its integer
+ * kernels only for uint8 activations on x86 and wasm, and runs int8 ones as float Conv/MatMul on
+ * dequantized values (its ARM builds, like a deployment, fuse both): the flag makes the int8
+ * reference the integer network too.
+ */
+export const ORT_OPTIONS: ort.InferenceSession.SessionOptions = { extra: { session: { qdqisint8allowed: '1' } } };
+
 /** Runs the model in onnxruntime-web on typed inputs; outputs as raw typed arrays. */
 export async function ortTyped(bytes: Uint8Array, feeds: Record<string, ort.Tensor>, outputs: readonly string[]): Promise<IntArray[]> {
-  const session = await ort.InferenceSession.create(bytes);
+  const session = await ort.InferenceSession.create(bytes, ORT_OPTIONS);
   try {
     const r = await session.run(feeds, [...outputs]);
     return outputs.map((o) => r[o]!.data as IntArray);

@@ -127,6 +127,19 @@ static long bcast_offset(const long *shape, const long *y_shape, long idx) {
   return off;
 }
 
+/*
+ * onnxruntime's QLinearAdd / QLinearMul result: v / y_scale clamped to the range minus the zero point,
+ * then the zero point added in float before the rounding (ties to even).
+ */
+static int32_t binary_result(float v, float y_scale, int32_t y_zp, int32_t lo, int32_t hi) {
+  float q = v / y_scale;
+  const float flo = (float)(lo - y_zp);
+  const float fhi = (float)(hi - y_zp);
+  if (!(q >= flo)) q = flo;
+  if (q > fhi) q = fhi;
+  return (int32_t)nearbyintf(q + (float)y_zp);
+}
+
 static int binary(const mpql_binary_params *p, const void *a, const void *b, void *y, int mul) {
   long count = 1, i;
   int d;
@@ -139,7 +152,7 @@ static int binary(const mpql_binary_params *p, const void *a, const void *b, voi
   for (i = 0; i < count; i++) {
     const float va = p->a_scale * (float)(ld(a, p->a_type, bcast_offset(p->a_shape, p->y_shape, i)) - p->a_zero_point);
     const float vb = p->b_scale * (float)(ld(b, p->b_type, bcast_offset(p->b_shape, p->y_shape, i)) - p->b_zero_point);
-    st(y, p->y_type, i, requant_float(mul ? va * vb : va + vb, p->y_scale, p->y_zero_point, p->act_min, p->act_max));
+    st(y, p->y_type, i, binary_result(mul ? va * vb : va + vb, p->y_scale, p->y_zero_point, p->act_min, p->act_max));
   }
   return MP_OK;
 }

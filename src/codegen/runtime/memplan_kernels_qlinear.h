@@ -77,9 +77,12 @@ typedef struct {
   int32_t act_min, act_max;
 } mpql_binary_params;
 
-/* QLinearAdd: y = round_even((a_scale (a - a_zp) + b_scale (b - b_zp)) / y_scale) + y_zp, clamped. */
+/*
+ * QLinearAdd: y = round_even(clamp((a_scale (a - a_zp) + b_scale (b - b_zp)) / y_scale) + y_zp), the zero
+ * point added in float before the rounding as onnxruntime's portable kernel does; QLinearMul likewise.
+ */
 int mpql_add(const mpql_binary_params *p, const void *a, const void *b, void *y);
-/* QLinearMul: y = round_even(a_scale (a - a_zp) * b_scale (b - b_zp) / y_scale) + y_zp, clamped. */
+/* QLinearMul: y = round_even(clamp(a_scale (a - a_zp) * b_scale (b - b_zp) / y_scale) + y_zp). */
 int mpql_mul(const mpql_binary_params *p, const void *a, const void *b, void *y);
 
 /* Global average pool over [n*c][hw]: sum of (x - x_zp) requantized by multiplier (x_scale / (y_scale hw)). */
