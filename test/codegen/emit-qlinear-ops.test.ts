@@ -1,6 +1,7 @@
 /**
  * Each quantized ONNX operator memplan reads as an integer layer (QLinearConv, QLinearMatMul,
- * ConvInteger, MatMulInteger, and the QDQ patterns around Conv, Gemm, MatMul, Add, Mul, Sigmoid,
+ * ConvInteger, MatMulInteger, onnxruntime's QLinearAdd/QLinearMul/QLinearSigmoid/QLinearGlobalAveragePool,
+ * and the QDQ patterns around Conv, Gemm, MatMul, Add, Mul, Sigmoid,
  * GlobalAveragePool, MaxPool, Concat, Relu/Clip, Reshape/Flatten) on a hand-built graph: the import
  * folds it into the expected memplan.qlinear node, and the generated C (gcc) equals onnxruntime-web
  * within 1 LSB of the output's quantization (int32 outputs exactly).
@@ -155,6 +156,29 @@ const CASES: Case[] = [
       g.initializer('w', tensor.int8([12, 6], p.ints(72, -128, 127)));
       g.initializer('xz', tensor.uint8([], [9]));
       g.node('MatMulInteger', ['x', 'w', 'xz'], ['out']);
+    },
+  },
+  {
+    name: "onnxruntime's QLinearAdd, QLinearMul (broadcast), QLinearSigmoid and QLinearGlobalAveragePool (com.microsoft)",
+    inputs: [['a', 'uint8', [1, 6, 5, 5]], ['b', 'uint8', [1, 6, 1, 1]]],
+    outputType: 'uint8',
+    expectOps: ['QAdd', 'QMul', 'QLookup', 'QGlobalAveragePool'],
+    opset: 13,
+    build: (g) => {
+      const ms = { domain: 'com.microsoft' };
+      const q = (name: string, scale: number, zp: number) => {
+        g.initializer(`${name}_s`, tensor.float32([], [f32(scale)]));
+        g.initializer(`${name}_z`, tensor.uint8([], [zp]));
+        return [`${name}_s`, `${name}_z`];
+      };
+      const [as, az] = q('a', 0.02, 128), [bs, bz] = q('b', 0.015, 100), [cs, cz] = q('c', 0.03, 120);
+      g.node('QLinearAdd', ['a', as!, az!, 'b', bs!, bz!, cs!, cz!], ['c'], ms);
+      const [ds, dz] = q('d', 0.01, 90);
+      g.node('QLinearMul', ['c', cs!, cz!, 'b', bs!, bz!, ds!, dz!], ['d'], ms);
+      const [es, ez] = q('e', 1 / 256, 0);
+      g.node('QLinearSigmoid', ['d', ds!, dz!, es!, ez!], ['e'], ms);
+      const [os, oz] = q('out', 0.002, 10);
+      g.node('QLinearGlobalAveragePool', ['e', es!, ez!, os!, oz!], ['out'], { ...ms, attributes: { channels_last: attr.int(0) } });
     },
   },
   {
@@ -318,7 +342,7 @@ describe('quantized ONNX operators through generated C against onnxruntime-web',
       for (const [name, type, shape] of c.inputs) g.input(name, type, shape);
       c.build(g, new Params());
       g.output('out', c.outputType);
-      const bytes = g.encode({ opset: c.opset ?? 13 });
+      const bytes = g.encode({ opset: c.opset ?? 13, extraOpsets: { 'com.microsoft': 1 } });
       const a = await analyzeBytes(bytes, 'q.onnx');
       // Folded into integer layers: exactly the expected memplan.qlinear nodes (and views) run.
       expect(a.sourceGraph.nodes.map((n) => n.opType)).toEqual(c.expectOps);

@@ -8,8 +8,9 @@
  *    ConstTensor.dequantizedFrom) gives back the int8 weights and the int32 bias; a fused Relu/Clip
  *    becomes the clamp of the requantization. Reshape/Flatten between a DequantizeLinear and a
  *    QuantizeLinear with the same parameters become views of the integer tensor.
- *  - QLinearConv, QLinearMatMul, ConvInteger and MatMulInteger read from the file become the same nodes
- *    (their scale and zero-point inputs move to the tensors' quantization).
+ *  - QLinearConv, QLinearMatMul, ConvInteger and MatMulInteger read from the file, and onnxruntime's
+ *    contrib QLinearAdd, QLinearMul, QLinearGlobalAveragePool and QLinearSigmoid (com.microsoft), become
+ *    the same nodes (their scale and zero-point inputs move to the tensors' quantization).
  *  - The QuantizeLinear / DequantizeLinear nodes left over (a float op between them, the graph's float
  *    input and output) become `memplan.qlinear` QuantizeLinear / DequantizeLinear runtime nodes; those
  *    whose float result nobody reads any more are dropped.
@@ -25,6 +26,13 @@ import { byteSize, elementCountOf } from '../../ir/graph.js';
 export const QLINEAR_DOMAIN = 'memplan.qlinear';
 
 const TRIGGERS = new Set(['QuantizeLinear', 'DequantizeLinear', 'QLinearConv', 'QLinearMatMul', 'ConvInteger', 'MatMulInteger']);
+/** onnxruntime's contrib ops: op type -> [internal op, (scale, zero point) input pairs of the data inputs, of the output]. */
+const MS_OPS: ReadonlyMap<string, readonly [string, readonly (readonly [number, number, number])[], readonly [number, number]]> = new Map([
+  ['QLinearAdd', ['QAdd', [[0, 1, 2], [3, 4, 5]], [6, 7]]],
+  ['QLinearMul', ['QMul', [[0, 1, 2], [3, 4, 5]], [6, 7]]],
+  ['QLinearGlobalAveragePool', ['QGlobalAveragePool', [[0, 1, 2]], [3, 4]]],
+  ['QLinearSigmoid', ['QLookup', [[0, 1, 2]], [3, 4]]],
+] as const);
 
 function isDefault(domain: string): boolean {
   return domain === '' || domain === 'ai.onnx';
@@ -55,7 +63,7 @@ function roundHalfEven(x: number): number {
 }
 
 export function foldQdq(g: Graph): Graph {
-  if (!g.nodes.some((n) => isDefault(n.domain) && TRIGGERS.has(n.opType))) return g;
+  if (!g.nodes.some((n) => (isDefault(n.domain) && TRIGGERS.has(n.opType)) || (n.domain === 'com.microsoft' && MS_OPS.has(n.opType)))) return g;
   return new QdqFolder(g).run();
 }
 
@@ -84,6 +92,7 @@ class QdqFolder {
     for (const n of g.nodes) {
       if (this.removed.has(n) || this.replaced.has(n)) continue;
       if (isDefault(n.domain)) this.tryFold(n);
+      else if (n.domain === 'com.microsoft' && MS_OPS.has(n.opType)) this.fromContrib(n);
     }
     // What is left of the Q/DQ nodes becomes integer conversion nodes.
     const staged: OpNode[] = [];
@@ -392,6 +401,31 @@ class QdqFolder {
     attributes.set('act_min', { type: 'int', value: lo });
     attributes.set('act_max', { type: 'int', value: hi });
     this.replaced.set(n, { name: n.name, opType: conv ? 'QConv' : 'QGemm', domain: QLINEAR_DOMAIN, inputs: b === '' ? [x, w] : [x, w, b], outputs: [y], attributes, step: n.step });
+  }
+
+  /** onnxruntime's QLinearAdd/QLinearMul/QLinearGlobalAveragePool/QLinearSigmoid: parameters move to the tensors. */
+  private fromContrib(n: OpNode): void {
+    const [op, ins, out] = MS_OPS.get(n.opType)!;
+    const y = this.g.tensors.get(n.outputs[0]!);
+    const py = this.params(n, out[0], out[1], y?.dtype);
+    if (!y || !py || !isIntType(y.dtype)) return;
+    const inputs: string[] = [];
+    for (const [i, si, zi] of ins) {
+      const name = n.inputs[i] ?? '';
+      const t = this.g.tensors.get(name);
+      const p = this.params(n, si, zi, t?.dtype);
+      if (!t || !p || !isIntType(t.dtype)) return;
+      const known = this.tq.get(name);
+      if (known && (known.scales[0] !== p.scales[0] || known.zeroPoints[0] !== p.zeroPoints[0])) return;
+      this.tq.set(name, p);
+      inputs.push(name);
+    }
+    if (n.opType === 'QLinearGlobalAveragePool' && attrNumber(n, 'channels_last', 0) !== 0) return;
+    this.tq.set(y.name, py);
+    const [lo, hi] = intRange(y.dtype);
+    const attributes = new Map<string, AttrValue>([['act_min', { type: 'int', value: lo }], ['act_max', { type: 'int', value: hi }]]);
+    if (op === 'QLookup') attributes.set('function', { type: 'string', value: 'Sigmoid' });
+    this.replaced.set(n, { name: n.name, opType: op, domain: QLINEAR_DOMAIN, inputs, outputs: [y.name], attributes, step: n.step });
   }
 
   /** ConvInteger(x, w, x_zp?, w_zp?) / MatMulInteger(a, b, a_zp?, b_zp?): int32 accumulators. */
