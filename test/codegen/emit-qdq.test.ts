@@ -7,11 +7,13 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeModel } from '../../fixtures/onnx-writer.js';
+import { OnnxGraphBuilder, decodeModel, tensor } from '../../fixtures/onnx-writer.js';
 import { QLINEAR_DOMAIN } from '../../src/frontend/qdq/fold-qdq.js';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
 import { sharedModel } from '../helpers/shared-data.js';
-import { analyzeBytes, qdqOf, runQdqModel } from './qdq-helpers.js';
+import * as ort from 'onnxruntime-web';
+import { seededFloats } from '../helpers/ort-reference.js';
+import { analyzeBytes, buildTyped, maxLsbDiff, ortTyped, outputLsb, qdqOf, runQdqModel } from './qdq-helpers.js';
 
 const MODEL = sharedModel('torchvision/squeezenet1_1_96.onnx');
 const tmp = makeTempDir('memplan-emit-qdq-');
@@ -86,4 +88,45 @@ describe('QDQ SqueezeNet in memplan', () => {
     expect(r.lsb.length).toBe(1);
     expect(r.lsb[0]).toBeLessThanOrEqual(1);
   }, 300_000);
+});
+
+describe('graph optimizations on integer layers', () => {
+  it('an integer element-wise layer (QMul of SiLU) writes its output over a dying operand', async () => {
+    // int8 input x -> SiLU (table, then QMul) -> global average pool -> float output: the peak is at
+    // the QMul (x, sigmoid(x) and the product, 2 KiB each) until the product overwrites sigmoid(x).
+    const g = new OnnxGraphBuilder('silu');
+    g.input('x_q', 'int8', [1, 8, 16, 16]);
+    const params = (t: string, scale: number, zp: number): [string, string] => {
+      g.initializer(`${t}_s`, tensor.float32([], [scale]));
+      g.initializer(`${t}_z`, tensor.int8([], [zp]));
+      return [`${t}_s`, `${t}_z`];
+    };
+    const qdq = (t: string, scale: number, zp: number): string => {
+      const [s, z] = params(t, scale, zp);
+      g.node('QuantizeLinear', [t, s, z], [`${t}_q`]);
+      g.node('DequantizeLinear', [`${t}_q`, s, z], [`${t}_d`]);
+      return `${t}_d`;
+    };
+    const [xs, xz] = params('x', 2 / 255, 0);
+    g.node('DequantizeLinear', ['x_q', xs, xz], ['x_d']);
+    g.node('Sigmoid', ['x_d'], ['s']);
+    const sd = qdq('s', 1 / 255, -128);
+    g.node('Mul', ['x_d', sd], ['m']);
+    const md = qdq('m', 1.2 / 255, -30);
+    g.node('GlobalAveragePool', [md], ['p']);
+    qdq('p', 1 / 255, -50);
+    g.output('p_d', 'float32');
+    const a = await analyzeBytes(g.encode(), 'silu.onnx');
+    expect(a.sourceGraph.nodes.map((n) => n.opType)).toEqual(['QLookup', 'QMul', 'QGlobalAveragePool', 'DequantizeLinear']);
+    expect(a.report.peakLiveBytes).toBe(3 * 2048);
+    const inPlace = a.report.graphOptimizations.savedBytes.find((k) => k.kind === 'in-place')!;
+    expect(inPlace.bytes).toBe(2048);
+    expect(a.report.optimizedPeakBytes).toBe(2 * 2048);
+    // The generated C with the product written over sigmoid(x) still equals onnxruntime-web.
+    const x = Int8Array.from(seededFloats(2048, 5), (v) => Math.round(v * 127));
+    const [want] = await ortTyped(g.encode(), { x_q: new ort.Tensor('int8', x, [1, 8, 16, 16]) }, ['p_d']);
+    const [got] = buildTyped(a, path.join(tmp, 'silu'))([x]);
+    const f = new Float32Array(got!.buffer.slice(got!.byteOffset, got!.byteOffset + got!.byteLength));
+    expect(maxLsbDiff(f, want!, outputLsb(a, 'p_d'))).toBeLessThanOrEqual(1);
+  }, 120_000);
 });
