@@ -338,7 +338,11 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
   const shape = ctx.shapeOf(o.region.tensor);
   const R = shape.length;
   if (ctx.tensor(o.region.tensor).dtype !== 'float32') {
-    unsupported(layer, `tensor '${o.region.tensor}' is ${ctx.tensor(o.region.tensor).dtype}; generated code handles float32 tensors only`);
+    const dtype = ctx.tensor(o.region.tensor).dtype;
+    if (ctx.node(layer).domain !== '') {
+      unsupported(layer, `integer layers run on whole tensors in place; '${o.region.tensor}' (${dtype}) would be moved by DMA or split into tiles, which generated code does not do for integer tensors yet (give more SRAM)`);
+    }
+    unsupported(layer, `tensor '${o.region.tensor}' is ${dtype}; generated code handles float32 tensors only`);
   }
   w.line(`mpg_view ${v};`);
   w.line(`const long ${v}_full[${R}] = {${shape.join(', ')}};`);
