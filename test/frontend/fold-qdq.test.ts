@@ -86,6 +86,20 @@ describe('QDQ folding', () => {
     expect(graph.weights.get(conv.inputs[1]!)!.dtype).toBe('float32');
   });
 
+  it('leaves a DequantizeLinear whose parameters differ from its QuantizeLinear\'s as an ONNX node', () => {
+    const g = new OnnxGraphBuilder('q');
+    g.input('x', 'float32', [1, 4]);
+    g.initializer('s1', tensor.float32([], [0.02]));
+    g.initializer('s2', tensor.float32([], [0.04]));
+    g.initializer('z', tensor.uint8([], [0]));
+    g.node('QuantizeLinear', ['x', 's1', 'z'], ['q']);
+    g.node('DequantizeLinear', ['q', 's2', 'z'], ['y']);
+    g.output('y', 'float32');
+    const graph = importOnnx(g.encode(), { fileName: 'q.onnx' });
+    expect(graph.nodes.map((n) => `${n.domain}:${n.opType}`)).toEqual([`${QLINEAR_DOMAIN}:QuantizeLinear`, ':DequantizeLinear']);
+    expect(graph.tensors.get('q')!.quantization).toEqual({ scales: [Math.fround(0.02)], zeroPoints: [0] });
+  });
+
   it('leaves a model without quantization nodes untouched', () => {
     const g = new OnnxGraphBuilder('f');
     g.input('x', 'float32', [1, 4]);

@@ -73,7 +73,7 @@ class QdqFolder {
   private readonly outputs: Set<string>;
   /** Quantization of integer activations, by tensor. */
   private readonly tq = new Map<string, Quantization>();
-  /** dtype of tensors whose type changes (none today) or of new names. */
+  /** Integer weights with their quantization, under new names (`<float weight>::int`, `<weight>::int`). */
   private readonly newWeights = new Map<string, ConstTensor>();
   private readonly removed = new Set<OpNode>();
   private readonly replaced = new Map<OpNode, OpNode>();
@@ -157,7 +157,11 @@ class QdqFolder {
   /** A Q/DQ node that can run as an integer conversion: per-tensor parameters on an int8/uint8 tensor. */
   private convertible(n: OpNode): boolean {
     const t = n.opType === 'QuantizeLinear' ? n.outputs[0]! : n.inputs[0]!;
-    return this.tq.has(t) && (n.opType === 'QuantizeLinear' ? this.g.tensors.get(n.inputs[0]!)?.dtype === 'float32' : this.g.tensors.get(n.outputs[0]!)?.dtype === 'float32');
+    const q = this.tq.get(t);
+    const own = this.params(n, 1, 2, undefined);
+    // The node's own parameters must be the tensor's (a DequantizeLinear may differ from its Q's).
+    if (!q || !own || own.scales[0] !== q.scales[0] || own.zeroPoints[0] !== q.zeroPoints[0]) return false;
+    return n.opType === 'QuantizeLinear' ? this.g.tensors.get(n.inputs[0]!)?.dtype === 'float32' : this.g.tensors.get(n.outputs[0]!)?.dtype === 'float32';
   }
 
   private liveReaders(t: string): OpNode[] {
