@@ -22,6 +22,8 @@ import { unsupported } from './context.js';
 import { NameTable, sanitize } from './names.js';
 import { emitCompute, fattr } from './ops.js';
 import { emitTfliteCompute } from './int/emit-tflite.js';
+import { emitQlinearCompute } from './int/emit-qlinear.js';
+import { QLINEAR_DOMAIN } from '../frontend/qdq/fold-qdq.js';
 import { TFLITE_DOMAIN } from '../frontend/tflite/import-tflite.js';
 import { haloRows } from '../schedule/templates/conv-pool.js';
 import { intsAttr } from '../schedule/templates/family.js';
@@ -354,7 +356,11 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
   const shape = ctx.shapeOf(o.region.tensor);
   const R = shape.length;
   if (ctx.tensor(o.region.tensor).dtype !== 'float32') {
-    unsupported(layer, `tensor '${o.region.tensor}' is ${ctx.tensor(o.region.tensor).dtype}; generated code handles float32 tensors only`);
+    const dtype = ctx.tensor(o.region.tensor).dtype;
+    if (ctx.node(layer).domain !== '') {
+      unsupported(layer, `integer layers run on whole tensors in place; '${o.region.tensor}' (${dtype}) would be moved by DMA or split into tiles, which generated code does not do for integer tensors yet (give more SRAM)`);
+    }
+    unsupported(layer, `tensor '${o.region.tensor}' is ${dtype}; generated code handles float32 tensors only`);
   }
   w.line(`mpg_view ${v};`);
   w.line(`const long ${v}_full[${R}] = {${shape.join(', ')}};`);
@@ -387,6 +393,13 @@ function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, 
     w.scope(() => {
       w.comment(`compute TFLite ${s.op} (${s.macs} MACs)`);
       emitTfliteCompute({ ctx, w, node, layer, pointers: wholeOperandPointers(ctx, layer, s, env) });
+    });
+    return;
+  }
+  if (node.domain === QLINEAR_DOMAIN) {
+    w.scope(() => {
+      w.comment(`compute quantized ONNX ${node.opType} (${s.macs} MACs)`);
+      emitQlinearCompute({ ctx, w, node, layer, pointers: wholeOperandPointers(ctx, layer, s, env) });
     });
     return;
   }

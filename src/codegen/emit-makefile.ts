@@ -25,9 +25,9 @@ SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 USER_KERNELS ?=
 KERNEL_FLAGS ?=
 
-HEADERS = model.h model_weights.h model_support.h memplan_kernels.h memplan_kernels_int.h memplan_hooks.h
-OBJS = model.o model_support.o memplan_kernels.o memplan_kernels_int.o model_host.o model_weights.o $(USER_KERNELS:.c=.o)
-ASAN_OBJS = model.asan.o model_support.asan.o memplan_kernels.asan.o memplan_kernels_int.asan.o model_host.asan.o memplan_hooks_host.asan.o $(USER_KERNELS:.c=.asan.o)
+HEADERS = model.h model_weights.h model_support.h memplan_kernels.h memplan_kernels_int.h memplan_kernels_qlinear.h memplan_hooks.h
+OBJS = model.o model_support.o memplan_kernels.o memplan_kernels_int.o memplan_kernels_qlinear.o model_host.o model_weights.o $(USER_KERNELS:.c=.o)
+ASAN_OBJS = model.asan.o model_support.asan.o memplan_kernels.asan.o memplan_kernels_int.asan.o memplan_kernels_qlinear.asan.o model_host.asan.o memplan_hooks_host.asan.o $(USER_KERNELS:.c=.asan.o)
 
 all: model_host
 

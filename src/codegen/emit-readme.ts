@@ -43,6 +43,7 @@ export function emitReadme(ctx: CodegenContext, modelName: string): string {
     ['model_support.h, model_support.c', 'tensor views and the glue from views to DMA descriptors and kernel windows'],
     ['memplan_kernels.h, memplan_kernels.c', 'portable C99 kernels; the header documents the interface'],
     ['memplan_kernels_int.h, memplan_kernels_int.c', 'integer kernels (int8 and int16x8) with TFLite Micro\u2019s reference arithmetic: per-channel requantization, rounding and saturation'],
+    ['memplan_kernels_qlinear.h, memplan_kernels_qlinear.c', 'integer kernels for quantized ONNX (QLinear and QDQ layers) with onnxruntime\u2019s arithmetic: float requantization multiplier, round half to even'],
     ['memplan_hooks.h', 'the device hooks the model calls: DMA, cores, barrier, poison'],
     ['memplan_hooks_host.c', 'a host implementation of the hooks (copies at the wait, POSIX threads, optional poison)'],
     ['model_host.c', 'a host runner: reads raw input files, runs the model, writes raw output files'],
@@ -69,7 +70,7 @@ export function emitReadme(ctx: CodegenContext, modelName: string): string {
   out.push('');
   out.push('## Porting to a chip');
   out.push('');
-  out.push('1. Compile `model.c`, `model_weights.c`, `model_support.c`, `memplan_kernels.c` and `memplan_kernels_int.c` with your toolchain (C99, no libc beyond `<math.h>` and `<string.h>`).');
+  out.push('1. Compile `model.c`, `model_weights.c`, `model_support.c`, `memplan_kernels.c`, `memplan_kernels_int.c` and `memplan_kernels_qlinear.c` with your toolchain (C99, no libc beyond `<math.h>` and `<string.h>`).');
   out.push('2. Implement the hooks of `memplan_hooks.h` instead of `memplan_hooks_host.c`:');
   out.push('   - `mp_dma_start` / `mp_dma_wait`: a 2-D copy (rows of `row_bytes`, each with its own stride) on the given channel, and its completion. The model waits for each token exactly once and never touches a destination before its wait.');
   out.push('   - `mp_parallel_for_cores(n, fn, ctx)`: run `fn(core, ctx)` on cores 0..n-1 and return when all are done; `mp_barrier()`: all cores of the region meet. On one core, call `fn(0, ctx)` and make the barrier a no-op.');

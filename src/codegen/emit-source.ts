@@ -52,6 +52,7 @@ export function emitSource(ctx: CodegenContext, modelName: string): string {
   w.line('#include "model_weights.h"');
   w.line('#include "model_support.h"');
   w.line('#include "memplan_kernels_int.h"');
+  w.line('#include "memplan_kernels_qlinear.h"');
   w.blank();
   w.comment('Returns the error code of a failing runtime call from the enclosing function.');
   w.line('#define MPG_CHECK(e) do { int mpg_rc_ = (e); if (mpg_rc_ != MP_OK) return mpg_rc_; } while (0)');

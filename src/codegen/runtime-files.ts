@@ -19,7 +19,7 @@ export interface RuntimeFile {
   readonly path: string;
 }
 
-const NAMES = ['memplan_kernels.h', 'memplan_kernels.c', 'memplan_kernels_int.h', 'memplan_kernels_int.c', 'memplan_hooks.h', 'memplan_hooks_host.c'] as const;
+const NAMES = ['memplan_kernels.h', 'memplan_kernels.c', 'memplan_kernels_int.h', 'memplan_kernels_int.c', 'memplan_kernels_qlinear.h', 'memplan_kernels_qlinear.c', 'memplan_hooks.h', 'memplan_hooks_host.c'] as const;
 
 let found: string | undefined;
 

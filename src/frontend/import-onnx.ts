@@ -21,6 +21,7 @@ import { byteSize, elementCountOf, formatShape } from '../ir/graph.js';
 import type { OrderItem } from '../ir/graph-order.js';
 import { producersOf, topologicalOrder } from '../ir/graph-order.js';
 import { checkShape, tryFold } from './fold-constants.js';
+import { foldQdq } from './qdq/fold-qdq.js';
 import type { GraphProto, ModelProto, NodeProto, ValueInfoProto } from './onnx-decode.js';
 import { decodeModel, opsetVersionOf, subgraphsOf } from './onnx-decode.js';
 import { attributesFromProto, dtypeFromOnnx, longToNumber, tensorFromProto } from './onnx-tensor.js';
@@ -37,7 +38,7 @@ export interface ImportOptions {
 /** Decodes and imports an ONNX model. Every problem with the model is a MemplanError with one line. */
 export function importOnnx(bytes: Uint8Array, options: ImportOptions): Graph {
   try {
-    return importModel(decodeModel(bytes, options.fileName), options);
+    return foldQdq(importModel(decodeModel(bytes, options.fileName), options));
   } catch (e) {
     if (e instanceof MemplanError) throw printable(e);
     throw e;

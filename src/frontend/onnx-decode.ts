@@ -10,6 +10,7 @@ import type { onnx } from 'onnx-proto';
 import { Codes } from '../diagnostics/codes.js';
 import { InputError, UnsupportedError } from '../diagnostics/errors.js';
 import { hasExternalData, longToNumber } from './onnx-tensor.js';
+import { MS_QUANT_OPS } from './shape-inference/ms-quant.js';
 
 export type ModelProto = onnx.ModelProto;
 export type GraphProto = onnx.IGraphProto;
@@ -128,7 +129,9 @@ function checkExternalData(graph: GraphProto, fileName: string): void {
 
 function checkDomains(graph: GraphProto, model: ModelProto, fileName: string): void {
   for (const node of graph.node ?? []) {
-    if (!isDefaultDomain(node.domain)) {
+    // onnxruntime's quantized contrib ops are read as integer layers (frontend/qdq).
+    const contrib = node.domain === 'com.microsoft' && Object.prototype.hasOwnProperty.call(MS_QUANT_OPS, node.opType ?? '');
+    if (!isDefaultDomain(node.domain) && !contrib) {
       const domain = node.domain ?? '';
       const local = (model.functions ?? []).some((f) => f.name === node.opType && f.domain === domain);
       throw UnsupportedError.one(

@@ -40,6 +40,12 @@ export interface ConstTensor {
   readonly data: ConstData;
   /** Quantization of integer weights (TFLite files, quantized ONNX); absent for plain values. */
   readonly quantization?: Quantization;
+  /**
+   * For the float result of a folded ONNX `DequantizeLinear` on a constant (the weights and biases of
+   * a QDQ model): the integer tensor it was dequantized from, with its quantization. The QDQ folding
+   * (frontend/qdq/fold-qdq.ts) puts it back in place of the float weight when the layer runs in integers.
+   */
+  readonly dequantizedFrom?: ConstTensor;
 }
 
 /** Role of a tensor in the graph after folding. */

@@ -104,11 +104,26 @@ export const TFLITE_OP_TRAITS: ReadonlyMap<string, OpTraits> = new Map<string, O
   ['MUL', binary],
 ]);
 
+/**
+ * The integer layers of quantized ONNX (domain memplan.qlinear, frontend/qdq/fold-qdq.ts): element-wise
+ * ones read element i before writing it, so they may run in place; a Concat whose operands share the
+ * output's quantization moves bytes only, so it can be copy-free (the pass checks the quantization).
+ * None is fusible: a fused Relu/Clip is already the clamp of the requantization.
+ */
+export const QLINEAR_TRAITS: ReadonlyMap<string, OpTraits> = new Map<string, OpTraits>([
+  ['QAdd', binary],
+  ['QMul', binary],
+  ['QClip', unary],
+  ['QLookup', unary],
+  ['QConcat', { concat: true }],
+]);
+
 const NONE: OpTraits = {};
 
 /** Traits of an op (none for ops of other domains or not in the tables). */
 export function opTraits(opType: string, domain = ''): OpTraits {
   if (domain === 'tflite') return TFLITE_OP_TRAITS.get(opType) ?? NONE;
+  if (domain === 'memplan.qlinear') return QLINEAR_TRAITS.get(opType) ?? NONE;
   if (domain !== '' && domain !== 'ai.onnx') return NONE;
   return OP_TRAITS.get(opType) ?? NONE;
 }

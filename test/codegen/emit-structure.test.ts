@@ -50,7 +50,7 @@ describe('generated files', () => {
     const gen = generateC(toCodegenInput(a));
     expect(gen.files.map((f) => f.name)).toEqual([
       'model.h', 'model.c', 'model_weights.h', 'model_weights.c', 'model_support.h', 'model_support.c',
-      'memplan_kernels.h', 'memplan_kernels.c', 'memplan_kernels_int.h', 'memplan_kernels_int.c', 'memplan_hooks.h', 'memplan_hooks_host.c', 'model_host.c', 'Makefile', 'README.md',
+      'memplan_kernels.h', 'memplan_kernels.c', 'memplan_kernels_int.h', 'memplan_kernels_int.c', 'memplan_kernels_qlinear.h', 'memplan_kernels_qlinear.c', 'memplan_hooks.h', 'memplan_hooks_host.c', 'model_host.c', 'Makefile', 'README.md',
     ]);
     for (const f of gen.files) {
       expect(f.text, f.name).not.toMatch(/\b(malloc|calloc|realloc|alloca|free)\s*\(/);

@@ -9,6 +9,7 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeDir, runtimeFiles } from '../../src/codegen/runtime-files.js';
 import { compileC, compileObjects, makeTempDir, removeDir, runProgram, SANITIZE_FLAGS, STRICT_FLAGS } from '../helpers/c-build.js';
+import { importGraph, tsFilesBelow } from '../helpers/import-graph.js';
 
 const DRIVER = String.raw`
 #include "memplan_hooks.h"
@@ -253,6 +254,8 @@ describe('host hooks', () => {
       'memplan_kernels.c',
       'memplan_kernels_int.h',
       'memplan_kernels_int.c',
+      'memplan_kernels_qlinear.h',
+      'memplan_kernels_qlinear.c',
       'memplan_hooks.h',
       'memplan_hooks_host.c',
     ]);
@@ -275,14 +278,19 @@ describe('host hooks', () => {
     // A repo-shaped tree: <root>/dist/src/codegen/runtime-files.js and <root>/src/codegen/runtime -> the sources.
     const root = join(dir, 'repo');
     const here = dirname(fileURLToPath(import.meta.url));
-    // The module and what it imports (its error type), compiled into dist/ as tsc would.
-    for (const module of ['codegen/runtime-files', 'diagnostics/errors', 'diagnostics/diagnostic']) {
-      const source = readFileSync(join(here, '..', '..', 'src', `${module}.ts`), 'utf8');
+    // The module and every module it imports (its error type), compiled into dist/ as tsc would.
+    const { edges } = importGraph(tsFilesBelow('src'));
+    const modules = new Set(['src/codegen/runtime-files.ts']);
+    for (const m of modules) for (const t of edges.get(m) ?? []) if (t.startsWith('src/')) modules.add(t);
+    expect([...modules]).toContain('src/diagnostics/errors.ts');
+    for (const module of modules) {
+      const source = readFileSync(join(here, '..', '..', module), 'utf8');
       const js = ts.transpileModule(source, {
         compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
       }).outputText;
-      mkdirSync(dirname(join(root, 'dist', 'src', module)), { recursive: true });
-      writeFileSync(join(root, 'dist', 'src', `${module}.js`), js);
+      const out = join(root, 'dist', module.replace(/\.ts$/, '.js'));
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, js);
     }
     mkdirSync(join(root, 'src', 'codegen'), { recursive: true });
     writeFileSync(join(root, 'package.json'), '{"type":"module"}');
@@ -297,7 +305,7 @@ describe('host hooks', () => {
     const [found, n] = r.stdout.trim().split('\n');
     expect(found).toBe(join(root, 'src', 'codegen', 'runtime'));
     expect(realpathSync(found!)).toBe(realpathSync(runtimeDir()));
-    expect(n).toBe('6');
+    expect(n).toBe('8');
   });
 
   for (const variant of ['plain', 'san'] as const) {

@@ -11,6 +11,7 @@ import { CliRunner, contractViolation } from './cli-runner.js';
 import { mutateGraph } from './graph-mutations.js';
 import { pathToFileURL } from 'node:url';
 import { sharedModel } from '../helpers/shared-data.js';
+import { quantizeQdq } from '../../fixtures/quantize-qdq.js';
 
 const fixture = (f: string) => new URL(`../../fixtures/models/${f}`, import.meta.url);
 const shared = (f: string) => pathToFileURL(sharedModel(f));
@@ -24,6 +25,8 @@ const CORPUS = [
   { name: 'light_bvlc_alexnet.onnx', url: shared('light/light_bvlc_alexnet.onnx'), flags: [], runs: 80 },
   { name: 'light_inception_v1.onnx', url: shared('light/light_inception_v1.onnx'), flags: [], runs: 60 },
   { name: 'mnasnet0_5_96.onnx', url: shared('torchvision/mnasnet0_5_96.onnx'), flags: [], runs: 40 },
+  // QDQ SqueezeNet (fixtures/quantize-qdq.ts, made in beforeAll): mutations of the QDQ folding's input.
+  { name: 'squeezenet1_1_96.qdq.onnx', url: undefined, flags: [], runs: 60 },
 ];
 const SEED = Number(process.env.MEMPLAN_FUZZ_SEED ?? 0x6a7f);
 const SCALE = Number(process.env.MEMPLAN_FUZZ_SCALE ?? 1);
@@ -33,7 +36,9 @@ const histogram = new Map<string, number>();
 const failures: string[] = [];
 let total = 0;
 let started = 0;
+let qdqModel: Uint8Array;
 beforeAll(async () => {
+  qdqModel = await quantizeQdq(new Uint8Array(readFileSync(sharedModel('torchvision/squeezenet1_1_96.onnx'))));
   await runner.start();
   started = performance.now();
 }, 60_000);
@@ -41,7 +46,7 @@ afterAll(() => runner.close());
 
 describe('structure-mutated real models', () => {
   it.each(CORPUS.map((c) => [c.name, c] as const))('%s', async (name, entry) => {
-    const original = new Uint8Array(readFileSync(entry.url));
+    const original = entry.url ? new Uint8Array(readFileSync(entry.url)) : qdqModel;
     const prng = createPrng(SEED ^ [...name].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0, 2166136261));
     for (let i = 0; i < entry.runs * SCALE; i++) {
       const m = mutateGraph(original, prng);

@@ -68,8 +68,24 @@ const dequantize: ConstKernel = (ctx, inputs) => {
     const z = zs ? Number(zs[p]) : 0;
     out[k] = convert((Number(xs[k]) - z) * Number(ss[p]), outDtype);
   }
-  return [{ dtype: outDtype, shape: [...x.shape], data: { kind: 'dense', values: out as unknown as Float32Array } }];
+  const source = quantizedSource(ctx, x, scale, zero);
+  return [{ dtype: outDtype, shape: [...x.shape], data: { kind: 'dense', values: out as unknown as Float32Array }, ...(source ? { dequantizedFrom: source } : {}) }];
 };
+
+/**
+ * The integer operand of a DequantizeLinear with its quantization (per tensor or per axis), kept on the
+ * folded float result so that the QDQ folding can run the layer on the integers.
+ */
+function quantizedSource(ctx: KernelContext, x: ConstTensor, scale: ConstTensor, zero: ConstTensor | undefined): ConstTensor | undefined {
+  if (x.dtype !== 'int8' && x.dtype !== 'uint8' && x.dtype !== 'int32') return undefined;
+  if (scale.dtype !== 'float32') return undefined;
+  const n = elementCountOf(scale.shape);
+  const scales = Array.from(elements(scale), Number);
+  const zeroPoints = zero ? Array.from(elements(zero), Number) : scales.map(() => 0);
+  if (zeroPoints.length !== n) return undefined;
+  const quantization = n === 1 ? { scales, zeroPoints } : { scales, zeroPoints, axis: normAxis(ctx, attrInt(ctx.node, 'axis', 1), x.shape.length) };
+  return { ...x, quantization };
+}
 
 const quantize: ConstKernel = (ctx, inputs) => {
   const { x, scale, zero } = operands(ctx, inputs);

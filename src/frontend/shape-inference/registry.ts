@@ -1,5 +1,6 @@
 /**
- * The name-to-function registry of per-op shape functions (default ONNX domain only).
+ * The name-to-function registry of per-op shape functions (default ONNX domain, plus onnxruntime's
+ * quantized contrib ops of com.microsoft).
  * Adding an op means one entry in its family's table.
  */
 import { assert } from '../../diagnostics/errors.js';
@@ -10,6 +11,7 @@ import { ELEMENTWISE_OPS } from './elementwise.js';
 import { GATHER_OPS } from './gather.js';
 import { GEMM_OPS } from './gemm.js';
 import { LOSS_OPS } from './loss.js';
+import { MS_QUANT_OPS } from './ms-quant.js';
 import { NORMALIZATION_OPS } from './normalization.js';
 import { PAD_RESIZE_OPS } from './pad-resize.js';
 import { POOL_OPS } from './pool.js';
@@ -59,8 +61,12 @@ export function isDefaultOnnxDomain(domain: string): boolean {
   return domain === '' || domain === 'ai.onnx';
 }
 
+/** onnxruntime's quantized contrib ops (com.microsoft), read as integer layers (frontend/qdq). */
+const MS_TABLE: ReadonlyMap<string, ShapeFn> = new Map(Object.entries(MS_QUANT_OPS).map(([op, fn]) => [op, checked(fn)]));
+
 /** The shape function of `opType` in `domain`, or undefined when memplan cannot size it. */
 export function shapeFunctionFor(opType: string, domain: string): ShapeFn | undefined {
+  if (domain === 'com.microsoft') return MS_TABLE.get(opType);
   if (!isDefaultOnnxDomain(domain)) return undefined;
   return TABLE.get(opType);
 }

@@ -3,10 +3,11 @@
  * a contiguous block of the output (all dimensions before the axis are 1: the channel axis with batch
  * 1, or the outermost axis), each operand's storage moves into its slice of the output, so producers
  * write straight there and the Concat emits no code. An operand that is a graph input or output, that
- * appears twice, or whose storage holds more than its own bytes (a view into something else) keeps
- * the copy.
+ * appears twice, whose storage holds more than its own bytes (a view into something else), or whose
+ * quantization differs from the output's (an integer Concat that rescales) keeps the copy.
  */
 import { assert } from '../../diagnostics/errors.js';
+import type { TensorInfo } from '../../ir/graph.js';
 import type { LayerBuilder } from '../layer-builder.js';
 import type { LayerPass } from './pass.js';
 
@@ -15,6 +16,14 @@ export function movable(b: LayerBuilder, t: string): boolean {
   const { storage, offsetBytes } = b.forest.find(t);
   if (offsetBytes !== 0 || b.forest.extentBytes(storage) !== b.sizeBytes(t)) return false;
   return b.forest.members(storage).every((m) => !b.isGraphInput(m) && !b.isGraphOutput(m));
+}
+
+/** Equal quantization (or none on both): the operand's integers are the output's as they are. */
+function sameQuantization(a: TensorInfo, b: TensorInfo): boolean {
+  const qa = a.quantization;
+  const qb = b.quantization;
+  if (!qa || !qb) return qa === qb;
+  return qa.scales.length === qb.scales.length && qa.scales.every((s, k) => s === qb.scales[k] && qa.zeroPoints[k] === qb.zeroPoints[k]);
 }
 
 /** Normalized integer attribute `axis` of a node (default `fallback`). */
@@ -42,7 +51,7 @@ export const copyFreeConcat: LayerPass = {
       const outStorage = b.forest.find(out).storage;
       for (const t of operands) {
         const ti = b.tensor(t);
-        if (!ti || b.gone.has(t) || ti.dtype !== o.dtype || !movable(b, t)) return;
+        if (!ti || b.gone.has(t) || ti.dtype !== o.dtype || !sameQuantization(ti, o) || !movable(b, t)) return;
         if (b.forest.find(t).storage === outStorage) return;
       }
       let offsetBytes = 0;
