@@ -19,11 +19,11 @@ import { CWriter, safeComment } from './c-writer.js';
 import type { CodegenContext } from './context.js';
 import { unsupported } from './context.js';
 import { NameTable, sanitize } from './names.js';
-import { emitCompute, fattr } from './ops.js';
+import { emitCompute } from './ops.js';
 import { emitTfliteCompute } from './int/emit-tflite.js';
 import { TFLITE_DOMAIN } from '../frontend/tflite/import-tflite.js';
 import { haloRows } from '../schedule/templates/conv-pool.js';
-import { intsAttr } from '../schedule/templates/family.js';
+import { floatAttr, intsAttr } from '../ir/attributes.js';
 
 interface Env {
   /** IR loop variable -> C expression of its current value. */
@@ -434,6 +434,6 @@ function gateOf(f: OpNode, mul: OpNode | undefined, x: string): string | undefin
   const want = [x, f.outputs[0]!].sort();
   if (ins[0] !== want[0] || ins[1] !== want[1]) return undefined;
   if (f.opType === 'Sigmoid') return 'MP_UN_SILU, 0.0f, 0.0f';
-  if (f.opType === 'HardSigmoid') return `MP_UN_HARDSIGMOID_GATE, ${cFloat(fattr(f, 'alpha', 0.2))}, ${cFloat(fattr(f, 'beta', 0.5))}`;
+  if (f.opType === 'HardSigmoid') return `MP_UN_HARDSIGMOID_GATE, ${cFloat(floatAttr(f, 'alpha', 0.2))}, ${cFloat(floatAttr(f, 'beta', 0.5))}`;
   return undefined;
 }

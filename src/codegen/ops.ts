@@ -10,14 +10,14 @@ import { safeComment } from './c-writer.js';
 import { cFloat } from './c-literals.js';
 import type { CodegenContext, WeightRef } from './context.js';
 import { unsupported } from './context.js';
-import { intAttr, intsAttr, stringAttr } from '../schedule/templates/family.js';
+import { floatAttr, floatsAttr, intAttr, intsAttr, stringAttr } from '../ir/attributes.js';
 
 /** ONNX unary ops -> runtime op and its (a, b) parameters. */
 const UNARY: Record<string, (n: OpNode) => [string, number, number]> = {
   Relu: () => ['MP_UN_RELU', 0, 0],
-  LeakyRelu: (n) => ['MP_UN_LEAKYRELU', fattr(n, 'alpha', 0.01), 0],
+  LeakyRelu: (n) => ['MP_UN_LEAKYRELU', floatAttr(n, 'alpha', 0.01), 0],
   Sigmoid: () => ['MP_UN_SIGMOID', 0, 0],
-  HardSigmoid: (n) => ['MP_UN_HARDSIGMOID', fattr(n, 'alpha', 0.2), fattr(n, 'beta', 0.5)],
+  HardSigmoid: (n) => ['MP_UN_HARDSIGMOID', floatAttr(n, 'alpha', 0.2), floatAttr(n, 'beta', 0.5)],
   HardSwish: () => ['MP_UN_HARDSWISH', 0, 0],
   Tanh: () => ['MP_UN_TANH', 0, 0],
   Sqrt: () => ['MP_UN_SQRT', 0, 0],
@@ -29,8 +29,8 @@ const UNARY: Record<string, (n: OpNode) => [string, number, number]> = {
   Erf: () => ['MP_UN_ERF', 0, 0],
   Floor: () => ['MP_UN_FLOOR', 0, 0],
   Ceil: () => ['MP_UN_CEIL', 0, 0],
-  Elu: (n) => ['MP_UN_ELU', fattr(n, 'alpha', 1), 0],
-  Selu: (n) => ['MP_UN_SELU', fattr(n, 'alpha', 1.67326319217681884765625), fattr(n, 'gamma', 1.05070102214813232421875)],
+  Elu: (n) => ['MP_UN_ELU', floatAttr(n, 'alpha', 1), 0],
+  Selu: (n) => ['MP_UN_SELU', floatAttr(n, 'alpha', 1.67326319217681884765625), floatAttr(n, 'gamma', 1.05070102214813232421875)],
   Softplus: () => ['MP_UN_SOFTPLUS', 0, 0],
   Softsign: () => ['MP_UN_SOFTSIGN', 0, 0],
   Sign: () => ['MP_UN_SIGN', 0, 0],
@@ -46,10 +46,10 @@ const UNARY: Record<string, (n: OpNode) => [string, number, number]> = {
   Asinh: () => ['MP_UN_ASINH', 0, 0],
   Acosh: () => ['MP_UN_ACOSH', 0, 0],
   Atanh: () => ['MP_UN_ATANH', 0, 0],
-  ThresholdedRelu: (n) => ['MP_UN_THRESHOLDEDRELU', fattr(n, 'alpha', 1), 0],
-  Celu: (n) => ['MP_UN_CELU', fattr(n, 'alpha', 1), 0],
+  ThresholdedRelu: (n) => ['MP_UN_THRESHOLDEDRELU', floatAttr(n, 'alpha', 1), 0],
+  Celu: (n) => ['MP_UN_CELU', floatAttr(n, 'alpha', 1), 0],
   Mish: () => ['MP_UN_MISH', 0, 0],
-  Shrink: (n) => ['MP_UN_SHRINK', fattr(n, 'lambd', 0.5), fattr(n, 'bias', 0)],
+  Shrink: (n) => ['MP_UN_SHRINK', floatAttr(n, 'lambd', 0.5), floatAttr(n, 'bias', 0)],
   Identity: () => ['MP_UN_IDENTITY', 0, 0],
   Dropout: () => ['MP_UN_IDENTITY', 0, 0],
 };
@@ -81,12 +81,6 @@ export const SUPPORTED_OPS: readonly string[] = [
   'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Concat', 'Pad', 'Slice', 'Gather', 'Expand', 'Tile', 'Resize',
   'Upsample', 'Cast',
 ].sort();
-
-/** A float attribute (an int one is accepted too). */
-export function fattr(n: OpNode, name: string, dflt: number): number {
-  const a = n.attributes.get(name);
-  return a && (a.type === 'float' || a.type === 'int') ? a.value : dflt;
-}
 
 /** A scalar float from a constant (first element; splat value). */
 function scalarOf(t: ConstTensor): number {
@@ -268,8 +262,8 @@ function clip(e: Emit): void {
   let lo = -Infinity;
   let hi = Infinity;
   if (n.attributes.has('min') || n.attributes.has('max')) {
-    lo = fattr(n, 'min', -Infinity);
-    hi = fattr(n, 'max', Infinity);
+    lo = floatAttr(n, 'min', -Infinity);
+    hi = floatAttr(n, 'max', Infinity);
   }
   const runtime: string[] = [cFloat(lo), cFloat(hi)];
   for (const [i, set] of [[1, (v: number) => (lo = v)], [2, (v: number) => (hi = v)]] as const) {
@@ -406,7 +400,7 @@ function globalPool(e: Emit, isMax: boolean): void {
 
 function batchnorm(e: Emit): void {
   const n = e.node;
-  const eps = fattr(n, 'epsilon', 1e-5);
+  const eps = floatAttr(n, 'epsilon', 1e-5);
   const x = inputView(e, 0);
   const refs = [1, 2, 3, 4].map((i) => e.ctx.graph.weights.get(n.inputs[i] ?? ''));
   if (refs.every((r) => r !== undefined && r.dtype === 'float32' && r.data.kind === 'splat')) {
@@ -431,8 +425,8 @@ function gemm(e: Emit, op: string): void {
   const isGemm = op === 'Gemm';
   const transA = isGemm ? intAttr(n, 'transA', 0) : 0;
   const transB = isGemm ? intAttr(n, 'transB', 0) : 0;
-  const alpha = isGemm ? fattr(n, 'alpha', 1) : 1;
-  const beta = isGemm ? fattr(n, 'beta', 1) : 1;
+  const alpha = isGemm ? floatAttr(n, 'alpha', 1) : 1;
+  const beta = isGemm ? floatAttr(n, 'beta', 1) : 1;
   const aName = n.inputs[0] ?? '';
   const bName = n.inputs[1] ?? '';
   const a = e.views.get(aName);
@@ -594,7 +588,7 @@ function softmax(e: Emit, log: boolean): void {
 function lrn(e: Emit): void {
   const n = e.node;
   const x = inputView(e, 0);
-  check(e, `mpg_lrn(&${x}, &${e.outs[0]}, ${intAttr(n, 'size', 1)}, ${cFloat(fattr(n, 'alpha', 1e-4))}, ${cFloat(fattr(n, 'beta', 0.75))}, ${cFloat(fattr(n, 'bias', 1))})`);
+  check(e, `mpg_lrn(&${x}, &${e.outs[0]}, ${intAttr(n, 'size', 1)}, ${cFloat(floatAttr(n, 'alpha', 1e-4))}, ${cFloat(floatAttr(n, 'beta', 0.75))}, ${cFloat(floatAttr(n, 'bias', 1))})`);
 }
 
 function reduce(e: Emit, op: string): void {
@@ -694,7 +688,7 @@ function pad(e: Emit): void {
   const modes: Record<string, string> = { constant: 'MP_PAD_CONSTANT', reflect: 'MP_PAD_REFLECT', edge: 'MP_PAD_EDGE', wrap: 'MP_PAD_WRAP' };
   const mode = modes[stringAttr(n, 'mode', 'constant')];
   if (!mode) unsupported(n, `pad mode '${stringAttr(n, 'mode', 'constant')}'`);
-  const value = n.attributes.has('value') ? fattr(n, 'value', 0) : (constFloats(e, 2, 'constant_value')?.[0] ?? 0);
+  const value = n.attributes.has('value') ? floatAttr(n, 'value', 0) : (constFloats(e, 2, 'constant_value')?.[0] ?? 0);
   const [x, y] = wholeInOut(e);
   const t = e.fresh();
   longArray(e, `${t}_xs`, xs);
@@ -792,7 +786,7 @@ function resize(e: Emit): void {
   const R = xs.length;
   const opset = e.ctx.graph.opsetVersion;
   let scales: number[] | undefined;
-  if (n.opType === 'Upsample') scales = n.attributes.has('scales') ? [...(((n.attributes.get('scales') as { value: number[] }).value))] : constFloats(e, 1, 'scales');
+  if (n.opType === 'Upsample') scales = (floatsAttr(n, 'scales') ? [...floatsAttr(n, 'scales')!] : constFloats(e, 1, 'scales'));
   else if (opset < 11) scales = constFloats(e, 1, 'scales');
   else {
     const sc = constFloats(e, 2, 'scales');
@@ -825,7 +819,7 @@ function resize(e: Emit): void {
   longArray(e, `${t}_xs`, xs);
   longArray(e, `${t}_ys`, ys);
   e.w.line(`const float ${t}_scales[${R}] = {${scales.map(cFloat).join(', ')}};`);
-  check(e, `mp_resize(${x}.data, ${y}.data, ${R}, ${t}_xs, ${t}_ys, ${t}_scales, ${mode}, ${coord}, ${nearest}, ${cFloat(fattr(n, 'cubic_coeff_a', -0.75))}, ${intAttr(n, 'exclude_outside', 0)})`);
+  check(e, `mp_resize(${x}.data, ${y}.data, ${R}, ${t}_xs, ${t}_ys, ${t}_scales, ${mode}, ${coord}, ${nearest}, ${cFloat(floatAttr(n, 'cubic_coeff_a', -0.75))}, ${intAttr(n, 'exclude_outside', 0)})`);
 }
 
 /** Concat computed (some input is a constant): each input copied into its columns of the output. */

@@ -12,6 +12,7 @@ import { unsupported } from '../context.js';
 import { activationRange, intRange, quantizeMultiplier, scaleOf, softmaxParams, zeroPointOf } from './quant-params.js';
 import { padBefore } from '../../frontend/tflite/shapes.js';
 import { cTypeOf } from './c-types.js';
+import { floatAttr, intAttr, stringAttr } from '../../ir/attributes.js';
 
 /** What the layer emitter gives: C pointer expressions (any pointer type) of the operand buffers by tensor. */
 export interface TfliteEmit {
@@ -20,19 +21,6 @@ export interface TfliteEmit {
   readonly node: OpNode;
   readonly layer: LayerSchedule;
   readonly pointers: ReadonlyMap<string, string>;
-}
-
-function intAttr(n: OpNode, name: string, d: number): number {
-  const a = n.attributes.get(name);
-  return a && a.type === 'int' ? a.value : d;
-}
-function floatAttr(n: OpNode, name: string, d: number): number {
-  const a = n.attributes.get(name);
-  return a && (a.type === 'float' || a.type === 'int') ? a.value : d;
-}
-function strAttr(n: OpNode, name: string, d: string): string {
-  const a = n.attributes.get(name);
-  return a && a.type === 'string' ? a.value : d;
 }
 
 /** Typed pointer to tensor input/output `name`: an operand buffer, a weight array or a state buffer. */
@@ -188,12 +176,12 @@ function conv(e: TfliteEmit, op: string): void {
   const [, KH, KW, KC] = filter.shape as [number, number, number, number];
   const sh = intAttr(n, 'stride_h', 1), sw = intAttr(n, 'stride_w', 1);
   const dh = intAttr(n, 'dilation_h', 1), dw = intAttr(n, 'dilation_w', 1);
-  const padding = strAttr(n, 'padding', 'SAME');
+  const padding = stringAttr(n, 'padding', 'SAME');
   // TRANSPOSE_CONV pads as the forward conv from output to input would.
   const padH = transposed ? padBefore(OH, H, KH, sh, 1, padding) : padBefore(H, OH, KH, sh, dh, padding);
   const padW = transposed ? padBefore(OW, W, KW, sw, 1, padding) : padBefore(W, OW, KW, sw, dw, padding);
   const { m, s } = perChannelMultipliers(e, x, filter, y, OC);
-  const [amin, amax] = activationRange(strAttr(n, 'fused_activation', 'NONE'), y);
+  const [amin, amax] = activationRange(stringAttr(n, 'fused_activation', 'NONE'), y);
   const kc = op === 'DEPTHWISE_CONV_2D' ? 1 : KC;
   e.w.line(arr('int32_t', 'mult', m));
   e.w.line(arr('int32_t', 'shift', s));
@@ -220,7 +208,7 @@ function fullyConnected(e: TfliteEmit): void {
   const batches = x.elementCount / depth;
   const perChannel = (wt.quantization?.scales.length ?? 1) > 1;
   const { m, s } = perChannelMultipliers(e, x, wt, y, perChannel ? units : 1);
-  const [amin, amax] = activationRange(strAttr(n, 'fused_activation', 'NONE'), y);
+  const [amin, amax] = activationRange(stringAttr(n, 'fused_activation', 'NONE'), y);
   e.w.line(arr('int32_t', 'mult', m));
   e.w.line(arr('int32_t', 'shift', s));
   e.w.line(`const mpq_fc_params p = {${batches}, ${depth}, ${units}, ${int16 ? 0 : -zeroPointOf(x.quantization)}, ${-zeroPointOf(wt.quantization)}, ${zeroPointOf(y.quantization)}, ${amin}, ${amax}, mult, shift, ${perChannel ? 1 : 0}};`);
@@ -263,7 +251,7 @@ function addSub(e: TfliteEmit, subtract: boolean): void {
   const m1 = quantizeMultiplier(sa / twiceMax);
   const m2 = quantizeMultiplier(sb / twiceMax);
   const mo = quantizeMultiplier(twiceMax / (2 ** leftShift * scaleOf(y.quantization, 'output')));
-  const [amin, amax] = activationRange(strAttr(n, 'fused_activation', 'NONE'), y);
+  const [amin, amax] = activationRange(stringAttr(n, 'fused_activation', 'NONE'), y);
   e.w.line(`const mpq_arith_params p = {${-zeroPointOf(a.q)}, ${-zeroPointOf(b.q)}, ${zeroPointOf(y.quantization)}, ${leftShift}, ${m1.multiplier}, ${m2.multiplier}, ${mo.multiplier}, ${m1.shift}, ${m2.shift}, ${mo.shift}, ${amin}, ${amax}};`);
   call(e, `mpq_add_${ct === 'int8_t' ? 's8' : 's16'}(&p, &s, ${ptr(e, n.inputs[0]!, ct)}, ${ptr(e, n.inputs[1]!, ct)}, ${ptr(e, n.outputs[0]!, ct)}, ${subtract ? 1 : 0})`);
 }
@@ -272,7 +260,7 @@ function mul(e: TfliteEmit): void {
   const n = e.node;
   const { a, b, y, ct } = binaryHeader(e);
   const mo = quantizeMultiplier((scaleOf(a.q, 'input 0') * scaleOf(b.q, 'input 1')) / scaleOf(y.quantization, 'output'));
-  const [amin, amax] = activationRange(strAttr(n, 'fused_activation', 'NONE'), y);
+  const [amin, amax] = activationRange(stringAttr(n, 'fused_activation', 'NONE'), y);
   e.w.line(`const mpq_arith_params p = {${-zeroPointOf(a.q)}, ${-zeroPointOf(b.q)}, ${zeroPointOf(y.quantization)}, 0, 0, 0, ${mo.multiplier}, 0, 0, ${mo.shift}, ${amin}, ${amax}};`);
   call(e, `mpq_mul_${ct === 'int8_t' ? 's8' : 's16'}(&p, &s, ${ptr(e, n.inputs[0]!, ct)}, ${ptr(e, n.inputs[1]!, ct)}, ${ptr(e, n.outputs[0]!, ct)})`);
 }
@@ -287,8 +275,8 @@ function pool(e: TfliteEmit, avg: boolean): void {
   const [, OH, OW] = y.shape as [number, number, number, number];
   const kh = intAttr(n, 'filter_h', 1), kw = intAttr(n, 'filter_w', 1);
   const sh = intAttr(n, 'stride_h', 1), sw = intAttr(n, 'stride_w', 1);
-  const padding = strAttr(n, 'padding', 'SAME');
-  const [amin, amax] = activationRange(strAttr(n, 'fused_activation', 'NONE'), y);
+  const padding = stringAttr(n, 'padding', 'SAME');
+  const [amin, amax] = activationRange(stringAttr(n, 'fused_activation', 'NONE'), y);
   e.w.line(`const mpq_pool_params p = {${N}, ${H}, ${W}, ${C}, ${OH}, ${OW}, ${kh}, ${kw}, ${sh}, ${sw}, ${padBefore(H, OH, kh, sh, 1, padding)}, ${padBefore(W, OW, kw, sw, 1, padding)}, ${amin}, ${amax}};`);
   const ct = x.dtype === 'int8' ? 'int8_t' : 'int16_t';
   call(e, `mpq_${avg ? 'avgpool' : 'maxpool'}_${ct === 'int8_t' ? 's8' : 's16'}(&p, ${ptr(e, n.inputs[0]!, ct)}, ${ptr(e, n.outputs[0]!, ct)})`);

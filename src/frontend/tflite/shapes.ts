@@ -4,6 +4,7 @@
  * against the shapes the file declares. A mismatch or an impossible operand is a ShapeError.
  */
 import type { AttrValue } from '../../ir/graph.js';
+import { intAttr, stringAttr } from '../../ir/attributes.js';
 
 export class ShapeError extends Error {}
 
@@ -25,13 +26,11 @@ export interface OpShapeView {
 type ShapeFn = (v: OpShapeView) => (readonly number[])[];
 
 function int(v: OpShapeView, name: string, dflt: number): number {
-  const a = v.attrs.get(name);
-  return a && a.type === 'int' ? a.value : dflt;
+  return intAttr(v.attrs, name, dflt);
 }
 
 function str(v: OpShapeView, name: string, dflt: string): string {
-  const a = v.attrs.get(name);
-  return a && a.type === 'string' ? a.value : dflt;
+  return stringAttr(v.attrs, name, dflt);
 }
 
 function input(v: OpShapeView, i: number, what: string): OperandView {

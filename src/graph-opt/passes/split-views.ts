@@ -5,6 +5,7 @@
  */
 import type { ConstTensor } from '../../ir/graph.js';
 import { elementCountOf } from '../../ir/graph.js';
+import { intsAttr } from '../../ir/attributes.js';
 import { constNumbers } from '../../frontend/shape-inference/util.js';
 import type { LayerBuilder } from '../layer-builder.js';
 import type { LayerPass } from './pass.js';
@@ -34,13 +35,9 @@ function sliceOffset(b: LayerBuilder, i: number, src: string, out: string): numb
   const x = b.tensor(src)!;
   const y = b.tensor(out)!;
   const node = b.node(i);
-  const attr = (k: string) => {
-    const a = node.attributes.get(k);
-    return a?.type === 'ints' ? [...a.value] : undefined;
-  };
   const fromInputs = b.graph.opsetVersion >= 10;
-  const starts = fromInputs ? constInts(b, node.inputs[1]) : attr('starts');
-  const axes = fromInputs ? constInts(b, node.inputs[3]) : attr('axes');
+  const starts = fromInputs ? constInts(b, node.inputs[1]) : intsAttr(node, 'starts');
+  const axes = fromInputs ? constInts(b, node.inputs[3]) : intsAttr(node, 'axes');
   const steps = fromInputs ? constInts(b, node.inputs[4]) : undefined;
   if (!starts || x.shape.length !== y.shape.length) return undefined;
   const cut = x.shape.flatMap((d, k) => (d !== y.shape[k] ? [k] : []));

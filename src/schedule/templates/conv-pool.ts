@@ -3,7 +3,8 @@
  * dimension) and channels; the input window of a row tile carries the halo the kernel needs.
  */
 import type { Follow, TemplateInput, TilingFamily } from './family.js';
-import { activationInputs, activationOutputs, identityFollow, intAttr, intsAttr, shapeOf, stringAttr, wholeFamily } from './family.js';
+import { activationInputs, activationOutputs, identityFollow, shapeOf, wholeFamily } from './family.js';
+import { intAttr, intsAttr, stringAttr } from '../../ir/attributes.js';
 
 /** Rows of input a tile of `t` output rows needs: (t-1)*stride + (k-1)*dilation + 1, at most `limit`. */
 export function haloRows(t: number, kernel: number, stride: number, dilation: number): number {

@@ -4,7 +4,8 @@
  * (right-aligned) with the same extent, else it is broadcast and read whole along it.
  */
 import type { Follow, TemplateInput, TilingFamily } from './family.js';
-import { activationInputs, activationOutputs, identityFollow, intAttr, shapeOf, splitDims, wholeFamily } from './family.js';
+import { activationInputs, activationOutputs, identityFollow, shapeOf, splitDims, wholeFamily } from './family.js';
+import { intAttr } from '../../ir/attributes.js';
 
 export const ELEMENTWISE_OPS: ReadonlySet<string> = new Set([
   'Relu', 'LeakyRelu', 'PRelu', 'Clip', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh', 'Add', 'Sub', 'Mul', 'Div',
