@@ -21,9 +21,9 @@ import { unsupported } from './context.js';
 import { NameTable, sanitize } from './names.js';
 import { emitCompute } from './ops.js';
 import { emitTfliteCompute } from './int/emit-tflite.js';
+import { floatAttr } from '../ir/attributes.js';
+import { windowAttrs, windowKernel, windowSpan } from '../ir/geometry.js';
 import { TFLITE_DOMAIN } from '../frontend/tflite/import-tflite.js';
-import { haloRows } from '../schedule/templates/conv-pool.js';
-import { floatAttr, intsAttr } from '../ir/attributes.js';
 
 interface Env {
   /** IR loop variable -> C expression of its current value. */
@@ -324,10 +324,9 @@ function windowExtent(ctx: CodegenContext, layer: LayerSchedule, tensor: string,
   if (node.inputs[0] !== tensor) return r.extent;
   const split = layer.tile.splits.find((s) => s.dim === 2);
   if (!split) return r.extent;
-  const kernel = intsAttr(node, 'kernel_shape')?.[0] ?? ctx.graph.weights.get(node.inputs[1] ?? '')?.shape[2] ?? 1;
-  const stride = intsAttr(node, 'strides')?.[0] ?? 1;
-  const dil = intsAttr(node, 'dilations')?.[0] ?? 1;
-  return Math.max(r.extent, haloRows(split.size, kernel, stride, dil));
+  const kernel = windowKernel(node, ctx.graph.weights.get(node.inputs[1] ?? '')?.shape)?.[0] ?? 1;
+  const a = windowAttrs(node, ctx.shapeOf(tensor).length - 2);
+  return Math.max(r.extent, windowSpan(split.size, kernel, a.strides[0]!, a.dilations[0]!));
 }
 
 /** Declares and fills `mpg_view <var>` for an operand; returns the variable name. */

@@ -11,6 +11,7 @@ import { cFloat } from './c-literals.js';
 import type { CodegenContext, WeightRef } from './context.js';
 import { unsupported } from './context.js';
 import { floatAttr, floatsAttr, intAttr, intsAttr, stringAttr } from '../ir/attributes.js';
+import { resolvePads, sliceBounds, windowAttrs } from '../ir/geometry.js';
 
 /** ONNX unary ops -> runtime op and its (a, b) parameters. */
 const UNARY: Record<string, (n: OpNode) => [string, number, number]> = {
@@ -326,25 +327,12 @@ function spatial(e: Emit, kernel: readonly number[]): Spatial {
   const ys = e.ctx.shapeOf(n.outputs[0]!);
   const sd = xs.length - 2;
   if (sd !== 1 && sd !== 2) unsupported(n, `${sd}-D spatial ${n.opType} has no kernel (1-D and 2-D only)`);
-  const strides = intsAttr(n, 'strides') ?? Array(sd).fill(1);
-  const dil = intsAttr(n, 'dilations') ?? Array(sd).fill(1);
-  const autoPad = stringAttr(n, 'auto_pad', 'NOTSET');
-  let pads: number[] = [...(intsAttr(n, 'pads') ?? Array(2 * sd).fill(0))];
-  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    pads = Array(2 * sd).fill(0);
-    for (let d = 0; d < sd; d++) {
-      const total = Math.max(0, (ys[2 + d]! - 1) * strides[d]! + (kernel[d]! - 1) * dil[d]! + 1 - xs[2 + d]!);
-      const small = Math.floor(total / 2);
-      pads[d] = autoPad === 'SAME_UPPER' ? small : total - small;
-      pads[d + sd] = total - pads[d]!;
-    }
-  } else if (autoPad === 'VALID') {
-    pads = Array(2 * sd).fill(0);
-  }
+  const { strides, dilations: dil, autoPad, pads } = windowAttrs(n, sd);
+  const { begin, end } = resolvePads(autoPad, { inSizes: xs.slice(2), outSizes: ys.slice(2), kernel, strides, dilations: dil, pads });
   if (sd === 1) {
-    return { kh: kernel[0]!, kw: 1, sh: strides[0]!, sw: 1, dh: dil[0]!, dw: 1, pt: pads[0]!, pl: 0, pb: pads[1]!, pr: 0 };
+    return { kh: kernel[0]!, kw: 1, sh: strides[0]!, sw: 1, dh: dil[0]!, dw: 1, pt: begin[0]!, pl: 0, pb: end[0]!, pr: 0 };
   }
-  return { kh: kernel[0]!, kw: kernel[1]!, sh: strides[0]!, sw: strides[1]!, dh: dil[0]!, dw: dil[1]!, pt: pads[0]!, pl: pads[1]!, pb: pads[2]!, pr: pads[3]! };
+  return { kh: kernel[0]!, kw: kernel[1]!, sh: strides[0]!, sw: strides[1]!, dh: dil[0]!, dw: dil[1]!, pt: begin[0]!, pl: begin[1]!, pb: end[0]!, pr: end[1]! };
 }
 
 function windows(e: Emit, x: string, y: string): [string, string] {
@@ -712,12 +700,8 @@ function slice(e: Emit): void {
   const steps = Array(R).fill(1);
   axes.forEach((a0, k) => {
     const a = a0 < 0 ? a0 + R : a0;
-    const d = xs[a]!;
     const step = stepsIn?.[k] ?? 1;
-    let s0 = starts[k]!;
-    if (s0 < 0) s0 += d;
-    s0 = step > 0 ? Math.min(Math.max(s0, 0), d) : Math.min(Math.max(s0, 0), d - 1);
-    st[a] = s0;
+    st[a] = sliceBounds(xs[a]!, starts[k]!, ends[k]!, step).start;
     steps[a] = step;
   });
   const [x, y] = wholeInOut(e);

@@ -10,9 +10,9 @@ import type { CWriter } from '../c-writer.js';
 import type { CodegenContext } from '../context.js';
 import { unsupported } from '../context.js';
 import { activationRange, intRange, quantizeMultiplier, scaleOf, softmaxParams, zeroPointOf } from './quant-params.js';
-import { padBefore } from '../../frontend/tflite/shapes.js';
 import { cTypeOf } from './c-types.js';
 import { floatAttr, intAttr, stringAttr } from '../../ir/attributes.js';
+import { resolvePad, stridedSliceBounds, stridedSliceMasks, tflitePadding } from '../../ir/geometry.js';
 
 /** What the layer emitter gives: C pointer expressions (any pointer type) of the operand buffers by tensor. */
 export interface TfliteEmit {
@@ -53,6 +53,11 @@ function constInts(e: TfliteEmit, i: number, what: string): number[] {
   const t = weight(e, i, what);
   if (t.data.kind !== 'dense') unsupported(e.node, `${what} must be dense`);
   return Array.from(t.data.values as ArrayLike<number | bigint>, Number);
+}
+
+/** TFLite's padding before the first element (SAME puts the odd element at the end). */
+function padBefore(inSize: number, outSize: number, kernel: number, stride: number, dilation: number, padding: string): number {
+  return resolvePad(tflitePadding(padding), inSize, outSize, kernel, stride, dilation)[0];
 }
 
 function bitsOf(e: TfliteEmit, t: TensorInfo): number {
@@ -398,29 +403,17 @@ function stridedSlice(e: TfliteEmit): void {
   const r = x.shape.length;
   const starts: number[] = [];
   const counts: number[] = [];
-  const bm = intAttr(n, 'begin_mask', 0), em = intAttr(n, 'end_mask', 0), sm = intAttr(n, 'shrink_axis_mask', 0);
-  const offset = intAttr(n, 'offset', 0) !== 0;
+  const steps: number[] = [];
+  const masks = stridedSliceMasks(n);
   for (let i = 0; i < r; i++) {
-    const dim = x.shape[i]!;
-    const st = strides[i]!;
-    const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
-    let s0 = (bm >> i) & 1 ? (st > 0 ? 0 : dim - 1) : begin[i]!;
-    if (s0 < 0) s0 += dim;
-    s0 = st > 0 ? clamp(s0, 0, dim) : clamp(s0, -1, dim - 1);
-    let e0: number;
-    if ((sm >> i) & 1) e0 = s0 + 1;
-    else {
-      e0 = (em >> i) & 1 ? (st > 0 ? dim : -1) : offset ? begin[i]! + end[i]! : end[i]!;
-      if (!((em >> i) & 1) && e0 < 0) e0 += dim;
-      e0 = st > 0 ? clamp(e0, 0, dim) : clamp(e0, -1, dim - 1);
-    }
-    const count = (sm >> i) & 1 ? 1 : st > 0 ? Math.max(0, Math.ceil((e0 - s0) / st)) : Math.max(0, Math.ceil((s0 - e0) / -st));
-    starts.push(s0);
-    counts.push(count);
+    const b = stridedSliceBounds(x.shape[i]!, begin[i]!, end[i]!, strides[i]!, i, masks);
+    starts.push(b.start);
+    steps.push(b.step);
+    counts.push(b.count);
   }
   e.w.line(`const long xd[${r}] = {${x.shape.join(', ')}};`);
   e.w.line(`const long start[${r}] = {${starts.join(', ')}};`);
-  e.w.line(`const long stride[${r}] = {${strides.map((s, i) => ((sm >> i) & 1 ? 1 : s)).join(', ')}};`);
+  e.w.line(`const long stride[${r}] = {${steps.join(', ')}};`);
   e.w.line(`const long count[${r}] = {${counts.join(', ')}};`);
   call(e, `mpq_strided_slice(${r}, xd, start, stride, count, ${ptr(e, n.inputs[0]!, 'uint8_t')}, ${ptr(e, n.outputs[0]!, 'uint8_t')}, ${elemBytes(e, x)})`);
 }

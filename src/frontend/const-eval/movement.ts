@@ -9,7 +9,7 @@ import type { ConstTensor, DType } from '../../ir/graph.js';
 import { elementCountOf } from '../../ir/graph.js';
 import type { ConstKernel, KernelContext, Scalar } from './tensor.js';
 import { reducedShape } from '../shape-inference/reduce.js';
-import { sliceLength } from '../shape-inference/slice.js';
+import { sliceBounds } from '../../ir/geometry.js';
 import type { ValueInfo } from '../shape-inference/types.js';
 import {
   allocate, broadcastIndex, broadcastShapes, CannotFold, convert, dense, elements, fail, intList,
@@ -328,23 +328,10 @@ const sliceKernel: ConstKernel = (ctx, inputs) => {
     const dim = x.shape[a] as number;
     const st = steps?.[i] ?? 1;
     if (st === 0) throw fail(ctx, Codes.BadAttribute, 'Slice step is 0');
-    let s = starts[i] as number;
-    let e = ends[i] as number;
-    if (s < 0) s += dim;
-    if (e < 0) e += dim;
-    if (st > 0) {
-      s = Math.min(Math.max(s, 0), dim);
-      e = Math.min(Math.max(e, 0), dim);
-    } else {
-      // As the ONNX spec says (and shape inference's sliceLength does): a negative step clamps start
-      // to [0, dim-1] and end to [-1, dim-1].
-      s = Math.min(Math.max(s, 0), dim - 1);
-      e = Math.min(Math.max(e, -1), dim - 1);
-    }
-    const n = sliceLength(dim, starts[i] as number, ends[i] as number, st);
-    begin[a] = s;
+    const b = sliceBounds(dim, starts[i]!, ends[i]!, st);
+    begin[a] = b.start;
     step[a] = st;
-    outShape[a] = n;
+    outShape[a] = b.count;
   });
   if (x.data.kind === 'splat') return [splat(x.dtype, outShape, x.data.value)];
   const inStrides = stridesOf(x.shape);

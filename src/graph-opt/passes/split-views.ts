@@ -6,6 +6,7 @@
 import type { ConstTensor } from '../../ir/graph.js';
 import { elementCountOf } from '../../ir/graph.js';
 import { intsAttr } from '../../ir/attributes.js';
+import { sliceBounds } from '../../ir/geometry.js';
 import { constNumbers } from '../../frontend/shape-inference/util.js';
 import type { LayerBuilder } from '../layer-builder.js';
 import type { LayerPass } from './pass.js';
@@ -49,8 +50,7 @@ function sliceOffset(b: LayerBuilder, i: number, src: string, out: string): numb
   const k = axisList.indexOf(d);
   if (k < 0 || (steps?.[k] ?? 1) !== 1) return undefined;
   const dim = x.shape[d]!;
-  const s0 = starts[k]!;
-  const start = Math.min(Math.max(s0 < 0 ? s0 + dim : s0, 0), dim);
+  const start = sliceBounds(dim, starts[k]!, dim, 1).start;
   const inner = elementCountOf(x.shape.slice(d + 1));
   return (start * inner * b.sizeBytes(src)) / Math.max(1, x.elementCount);
 }
