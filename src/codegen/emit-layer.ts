@@ -7,7 +7,7 @@
  *  - a pipelined loop (double buffering) starts the next iteration's input DMA into the other slot
  *    before computing the current one, and waits for an output DMA one iteration later;
  *    double-buffered tiles alternate slots `base + (i % 2) * tile elements`;
- *  - compute calls the runtime kernels on views of its operands (ops.ts).
+ *  - compute calls the runtime kernels on views of its operands (ops/, one file per kernel family).
  * Views are rebuilt from the region for each statement: start = loopVar*stride + offset clamped to
  * [0, limit), which is exactly the window the schedule and the liveness analysis assumed.
  */
@@ -19,11 +19,12 @@ import { CWriter, safeComment } from './c-writer.js';
 import type { CodegenContext } from './context.js';
 import { unsupported } from './context.js';
 import { NameTable, sanitize } from './names.js';
-import { emitCompute } from './ops.js';
+import type { Emit } from './ops/index.js';
+import { emitCompute } from './ops/index.js';
 import { emitTfliteCompute } from './int/emit-tflite.js';
 import { floatAttr } from '../ir/attributes.js';
 import { windowAttrs, windowKernel, windowSpan } from '../ir/geometry.js';
-import { TFLITE_DOMAIN } from '../frontend/tflite/import-tflite.js';
+import { TFLITE_OP_DOMAIN } from '../ir/op-table.js';
 
 interface Env {
   /** IR loop variable -> C expression of its current value. */
@@ -363,7 +364,7 @@ function emitDmaStart(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: 
 
 function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: Stmt & { kind: 'compute' }, env: Env, state: FnState): void {
   const node = ctx.node(layer);
-  if (node.domain === TFLITE_DOMAIN) {
+  if (node.domain === TFLITE_OP_DOMAIN) {
     w.scope(() => {
       w.comment(`compute TFLite ${s.op} (${s.macs} MACs)`);
       emitTfliteCompute({ ctx, w, node, layer, pointers: wholeOperandPointers(ctx, layer, s, env) });
@@ -375,8 +376,9 @@ function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, 
     const views = new Map<string, string>();
     for (const o of s.inputs) if (!views.has(o.region.tensor)) views.set(o.region.tensor, emitView(ctx, layer, w, o, env, state));
     const outs = s.outputs.map((o) => emitView(ctx, layer, w, o, env, state));
-    emitCompute(ctx, w, node, layer, views, outs, () => state.fresh('t'));
-    if (node.fused) emitFusedChain(ctx, w, node, layer, views, outs, () => state.fresh('t'));
+    const site: Emit = { ctx, w, node, layer, views, outs, fresh: () => state.fresh('t') };
+    emitCompute(site);
+    if (node.fused) emitFusedChain(site);
   });
 }
 
@@ -395,15 +397,8 @@ function wholeOperandPointers(ctx: CodegenContext, layer: LayerSchedule, s: Stmt
  * the node just computed, inside the same tile iteration, so the intermediate tensors never exist.
  * x*f(x) gates (SiLU, PyTorch's HardSwish) run as one step.
  */
-function emitFusedChain(
-  ctx: CodegenContext,
-  w: CWriter,
-  node: OpNode,
-  layer: LayerSchedule,
-  views: ReadonlyMap<string, string>,
-  outs: readonly string[],
-  fresh: () => string,
-): void {
+function emitFusedChain(site: Emit): void {
+  const { ctx, w, node, views, outs } = site;
   const out = outs[0]!;
   const chain = node.fused ?? [];
   // The tensor the head node computed: the chain's first step reads it (as either operand: Add(bias, x) too).
@@ -421,7 +416,7 @@ function emitFusedChain(
     }
     const stepViews = new Map(views);
     stepViews.set(current, out);
-    emitCompute(ctx, w, step, layer, stepViews, [out], fresh);
+    emitCompute({ ...site, node: step, views: stepViews, outs: [out] });
     current = step.outputs[0]!;
   }
 }

@@ -1,9 +1,9 @@
 /**
- * One table of operator traits, keyed by op type (default ONNX domain). Graph rewrites ask for a
- * trait ("is this element-wise?", "can it fuse after a conv?") instead of listing op names, so a new
- * op (an integer TFLite op, a custom one) joins every rewrite by one row here. This table is meant to
- * grow into the single op registry (shape functions, templates, kernels) of issue 13.
+ * Operator traits for graph rewrites. Rewrites ask for a trait ("is this element-wise?", "can it fuse
+ * after a conv?") instead of listing op names; the traits of each op are a column of the op table
+ * (op-table.ts), so a new op joins every rewrite by its row there.
  */
+import { ONNX_OP_TABLE } from './op-table.js';
 
 /** What a rewrite may assume about an op. Every flag is false/undefined unless the row sets it. */
 export interface OpTraits {
@@ -33,61 +33,10 @@ export interface OpTraits {
   readonly multiplies?: boolean;
 }
 
-const unaryAct: OpTraits = { elementwise: 'unary', fusible: true, inPlaceSafe: true };
-const unary: OpTraits = { elementwise: 'unary', inPlaceSafe: true };
-const binaryFusible: OpTraits = { elementwise: 'binary', fusible: true, inPlaceSafe: true };
-const binary: OpTraits = { elementwise: 'binary', inPlaceSafe: true };
-
-/** The table. Ops not listed have no traits (computed as one whole layer, never rewritten). */
-export const OP_TRAITS: ReadonlyMap<string, OpTraits> = new Map<string, OpTraits>([
-  ['Conv', { fusionAnchor: true, acceptsZeroPad: true }],
-  ['ConvTranspose', { fusionAnchor: true }],
-  ['Gemm', { fusionAnchor: true }],
-  ['MatMul', { fusionAnchor: true }],
-  ['AveragePool', { acceptsZeroPad: true }],
-  ['Relu', unaryAct],
-  ['LeakyRelu', unaryAct],
-  ['Clip', unaryAct],
-  ['Sigmoid', unaryAct],
-  ['HardSigmoid', unaryAct],
-  ['HardSwish', unaryAct],
-  ['Tanh', unary],
-  ['Elu', unary],
-  ['Selu', unary],
-  ['Softplus', unary],
-  ['Exp', unary],
-  ['Log', unary],
-  ['Abs', unary],
-  ['Neg', unary],
-  ['Sqrt', unary],
-  ['Reciprocal', unary],
-  ['Erf', unary],
-  ['Gelu', unary],
-  ['BatchNormalization', { elementwise: 'channel-affine', fusible: true, inPlaceSafe: true }],
-  ['Add', binaryFusible],
-  ['Mul', { ...binaryFusible, multiplies: true }],
-  ['Sub', binaryFusible],
-  ['Div', binaryFusible],
-  ['Sum', binaryFusible],
-  ['Max', binary],
-  ['Min', binary],
-  ['Pow', binary],
-  ['Reshape', { view: true }],
-  ['Flatten', { view: true }],
-  ['Squeeze', { view: true }],
-  ['Unsqueeze', { view: true }],
-  ['Identity', { view: true }],
-  ['Dropout', { view: true }],
-  ['Concat', { concat: true }],
-  ['Split', { split: true }],
-  ['Slice', { split: true }],
-  ['Pad', { pad: true }],
-]);
-
 const NONE: OpTraits = {};
 
-/** Traits of an op (none for ops outside the default domain or not in the table). */
+/** Traits of an op: its row of the op table (none for other domains, TFLite ops and unknown ops). */
 export function opTraits(opType: string, domain = ''): OpTraits {
   if (domain !== '' && domain !== 'ai.onnx') return NONE;
-  return OP_TRAITS.get(opType) ?? NONE;
+  return ONNX_OP_TABLE.get(opType)?.traits ?? NONE;
 }

@@ -82,55 +82,25 @@ function arr(ctype: string, name: string, values: readonly number[]): string {
   return `static const ${ctype} ${name}[${Math.max(1, values.length)}] = {${values.length === 0 ? '0' : values.join(', ')}};`;
 }
 
+/** The integer kernel of each TFLite operator (the op table's 'int' kernel rows). */
+const KERNELS: Readonly<Record<string, (e: TfliteEmit, op: string) => void>> = {
+  CONV_2D: conv, DEPTHWISE_CONV_2D: conv, TRANSPOSE_CONV: conv, FULLY_CONNECTED: fullyConnected,
+  ADD: (e) => addSub(e, false), SUB: (e) => addSub(e, true), MUL: mul,
+  AVERAGE_POOL_2D: (e) => pool(e, true), MAX_POOL_2D: (e) => pool(e, false), MEAN: mean,
+  RESHAPE: copy, SQUEEZE: copy, EXPAND_DIMS: copy, TRANSPOSE: transpose, STRIDED_SLICE: stridedSlice, CONCATENATION: concatenation,
+  PAD: (e) => pad(e, false), PADV2: (e) => pad(e, true),
+  SOFTMAX: softmax, QUANTIZE: quantize, DEQUANTIZE: dequantize, LEAKY_RELU: leakyRelu, RELU: relu, RELU6: relu, RELU_N1_TO_1: relu,
+  SVDF: svdf,
+};
+
+/** TFLite operators with an integer C kernel. */
+export const TFLITE_KERNEL_OPS: readonly string[] = Object.keys(KERNELS);
+
 export function emitTfliteCompute(e: TfliteEmit): void {
   const op = e.node.opType;
-  switch (op) {
-    case 'CONV_2D':
-    case 'DEPTHWISE_CONV_2D':
-    case 'TRANSPOSE_CONV':
-      return conv(e, op);
-    case 'FULLY_CONNECTED':
-      return fullyConnected(e);
-    case 'ADD':
-    case 'SUB':
-      return addSub(e, op === 'SUB');
-    case 'MUL':
-      return mul(e);
-    case 'AVERAGE_POOL_2D':
-    case 'MAX_POOL_2D':
-      return pool(e, op === 'AVERAGE_POOL_2D');
-    case 'RESHAPE':
-    case 'SQUEEZE':
-    case 'EXPAND_DIMS':
-      return copy(e);
-    case 'SOFTMAX':
-      return softmax(e);
-    case 'QUANTIZE':
-      return quantize(e);
-    case 'DEQUANTIZE':
-      return dequantize(e);
-    case 'RELU':
-    case 'RELU6':
-    case 'RELU_N1_TO_1':
-      return relu(e, op);
-    case 'LEAKY_RELU':
-      return leakyRelu(e);
-    case 'PAD':
-    case 'PADV2':
-      return pad(e, op === 'PADV2');
-    case 'TRANSPOSE':
-      return transpose(e);
-    case 'STRIDED_SLICE':
-      return stridedSlice(e);
-    case 'CONCATENATION':
-      return concatenation(e);
-    case 'MEAN':
-      return mean(e);
-    case 'SVDF':
-      return svdf(e);
-    default:
-      unsupported(e.node, `no integer C kernel for TFLite ${op}`);
-  }
+  const kernel = Object.hasOwn(KERNELS, op) ? KERNELS[op] : undefined;
+  if (!kernel) unsupported(e.node, `no integer C kernel for TFLite ${op}`);
+  kernel(e, op);
 }
 
 function perChannelMultipliers(e: TfliteEmit, x: TensorInfo, filter: ConstTensor, y: TensorInfo, channels: number): { m: number[]; s: number[] } {
