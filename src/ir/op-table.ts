@@ -56,8 +56,8 @@ const ONNX_ROWS: readonly Row[] = [
   // Element-wise with a C kernel.
   [['Relu', 'LeakyRelu', 'Clip', 'Sigmoid', 'HardSigmoid', 'HardSwish'], unaryAct, 'elementwise', 'elementwise'],
   [['Tanh', 'Elu', 'Selu', 'Softplus', 'Exp', 'Log', 'Abs', 'Neg', 'Sqrt', 'Reciprocal', 'Erf', 'Gelu'], unary, 'elementwise', 'elementwise'],
-  [['Floor', 'Ceil', 'Round', 'Sign', 'Softsign', 'Celu', 'Mish', 'ThresholdedRelu', 'Shrink', 'Sin', 'Cos'], none, 'elementwise', 'elementwise'],
-  [['Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh'], none, 'whole', 'elementwise'],
+  [['Floor', 'Ceil', 'Round', 'Sign', 'Softsign', 'Celu', 'Mish', 'ThresholdedRelu', 'Shrink', 'Sin', 'Cos',
+    'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh'], none, 'elementwise', 'elementwise'],
   [['Add', 'Sub', 'Div', 'Sum'], binaryFusible, 'elementwise', 'elementwise'],
   [['Mul'], { ...binaryFusible, multiplies: true }, 'elementwise', 'elementwise'],
   [['Max', 'Min', 'Pow'], binary, 'elementwise', 'elementwise'],

@@ -75,6 +75,10 @@ describe('each stage covers exactly the rows that claim it', () => {
 describe('the derived lists agree', () => {
   const kernelOf = (op: string): KernelFamilyId | undefined => ONNX_OP_TABLE.get(op)?.kernel;
 
+  it('every op with an element-wise C kernel tiles element-wise (or is a view)', () => {
+    for (const op of opsWithKernel('elementwise')) expect(['elementwise', 'view'], op).toContain(ONNX_OP_TABLE.get(op)!.tiling);
+  });
+
   it('every element-wise op of the graph rewrites tiles element-wise and runs in place', () => {
     for (const [op, e] of onnxRows) {
       if (e.traits.elementwise) {
@@ -100,5 +104,11 @@ describe('the derived lists agree', () => {
     for (const op of opsWithKernel('conv-pool')) expect(['conv', 'pool', 'global-pool'], op).toContain(ONNX_OP_TABLE.get(op)!.tiling);
     for (const op of opsWithKernel('gemm')) expect(ONNX_OP_TABLE.get(op)!.tiling, op).toBe('gemm');
     for (const op of ['conv', 'pool', 'global-pool', 'gemm', 'axis'] as const) expect(opsWithTiling(op).length, op).toBeGreaterThan(0);
+  });
+
+  it('the inverse trigonometric and hyperbolic ops tile element-wise (they used to get the whole-tensor template)', () => {
+    for (const op of ['Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh']) {
+      expect(ONNX_OP_TABLE.get(op), op).toMatchObject({ tiling: 'elementwise', kernel: 'elementwise' });
+    }
   });
 });
