@@ -106,6 +106,12 @@ export function floatsAttr(src: AttrSource, name: string): readonly number[] | u
   return lenientAttr(src, name, 'floats');
 }
 
+/** An `axis` int attribute (default `dflt`) of a tensor of `rank`, a negative one counted from the end. */
+export function axisAttr(src: AttrSource, rank: number, dflt = 0): number {
+  const axis = intAttr(src, 'axis', dflt);
+  return axis < 0 ? axis + rank : axis;
+}
+
 /** `intsAttr`, or `dflt` repeated `n` times when absent. */
 export function intsAttrOr(src: AttrSource, name: string, n: number, dflt: number): number[] {
   const v = intsAttr(src, name);

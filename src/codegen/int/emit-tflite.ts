@@ -11,7 +11,7 @@ import type { CodegenContext } from '../context.js';
 import { unsupported } from '../context.js';
 import { activationRange, intRange, quantizeMultiplier, scaleOf, softmaxParams, zeroPointOf } from './quant-params.js';
 import { cTypeOf } from './c-types.js';
-import { floatAttr, intAttr, stringAttr } from '../../ir/attributes.js';
+import { axisAttr, floatAttr, intAttr, stringAttr } from '../../ir/attributes.js';
 import { resolvePad, stridedSliceBounds, stridedSliceMasks, tflitePadding } from '../../ir/geometry.js';
 
 /** What the layer emitter gives: C pointer expressions (any pointer type) of the operand buffers by tensor. */
@@ -40,6 +40,23 @@ function act(e: TfliteEmit, name: string): TensorInfo {
   const t = e.ctx.graph.tensors.get(name) ?? e.ctx.graph.states?.get(name);
   if (!t) unsupported(e.node, `tensor '${name}' is not an activation`);
   return t;
+}
+
+/** The first input and output activations; `quantized` names those that must be quantized per tensor (x checked first). */
+function io(e: TfliteEmit, quantized: '' | 'x' | 'y' | 'xy' = ''): { x: TensorInfo; y: TensorInfo } {
+  const x = act(e, e.node.inputs[0]!);
+  const y = act(e, e.node.outputs[0]!);
+  if (quantized.includes('x')) requireQuant(e, x);
+  if (quantized.includes('y')) requireQuant(e, y);
+  return { x, y };
+}
+
+/** Typed pointers to the first input and the first output. */
+function inPtr(e: TfliteEmit, ctype: string): string {
+  return ptr(e, e.node.inputs[0]!, ctype);
+}
+function outPtr(e: TfliteEmit, ctype: string): string {
+  return ptr(e, e.node.outputs[0]!, ctype);
 }
 
 function weight(e: TfliteEmit, i: number, what: string): ConstTensor {
@@ -167,13 +184,12 @@ function conv(e: TfliteEmit, op: string): void {
   let bias = biasArgs(e, biasIndex, int16);
   if (transposed && int16) bias = bias.split(', ')[0]!; // tconv_s16 takes an int64 bias only
   if (transposed && int16 && bias !== 'NULL' && !bias.includes('int64_t')) unsupported(e.node, 'an int16 transpose conv with an int32 bias');
-  call(e, `${fn}_${int16 ? 's16' : 's8'}(&p, ${ptr(e, xName, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${bias}, ${ptr(e, n.outputs[0]!, xt)})`);
+  call(e, `${fn}_${int16 ? 's16' : 's8'}(&p, ${ptr(e, xName, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${bias}, ${outPtr(e, xt)})`);
 }
 
 function fullyConnected(e: TfliteEmit): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
+  const { x, y } = io(e);
   const wt = weight(e, 1, 'the weights');
   requireQuant(e, x);
   requireQuant(e, y);
@@ -188,7 +204,7 @@ function fullyConnected(e: TfliteEmit): void {
   e.w.line(arr('int32_t', 'shift', s));
   e.w.line(`const mpq_fc_params p = {${batches}, ${depth}, ${units}, ${int16 ? 0 : -zeroPointOf(x.quantization)}, ${-zeroPointOf(wt.quantization)}, ${zeroPointOf(y.quantization)}, ${amin}, ${amax}, mult, shift, ${perChannel ? 1 : 0}};`);
   const xt = int16 ? 'int16_t' : 'int8_t';
-  call(e, `mpq_fc_${int16 ? 's16' : 's8'}(&p, ${ptr(e, n.inputs[0]!, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${biasArgs(e, 2, int16)}, ${ptr(e, n.outputs[0]!, xt)})`);
+  call(e, `mpq_fc_${int16 ? 's16' : 's8'}(&p, ${inPtr(e, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${biasArgs(e, 2, int16)}, ${outPtr(e, xt)})`);
 }
 
 function shape6(s: readonly number[]): number[] {
@@ -228,7 +244,7 @@ function addSub(e: TfliteEmit, subtract: boolean): void {
   const mo = quantizeMultiplier(twiceMax / (2 ** leftShift * scaleOf(y.quantization, 'output')));
   const [amin, amax] = activationRange(stringAttr(n, 'fused_activation', 'NONE'), y);
   e.w.line(`const mpq_arith_params p = {${-zeroPointOf(a.q)}, ${-zeroPointOf(b.q)}, ${zeroPointOf(y.quantization)}, ${leftShift}, ${m1.multiplier}, ${m2.multiplier}, ${mo.multiplier}, ${m1.shift}, ${m2.shift}, ${mo.shift}, ${amin}, ${amax}};`);
-  call(e, `mpq_add_${ct === 'int8_t' ? 's8' : 's16'}(&p, &s, ${ptr(e, n.inputs[0]!, ct)}, ${ptr(e, n.inputs[1]!, ct)}, ${ptr(e, n.outputs[0]!, ct)}, ${subtract ? 1 : 0})`);
+  call(e, `mpq_add_${ct === 'int8_t' ? 's8' : 's16'}(&p, &s, ${inPtr(e, ct)}, ${ptr(e, n.inputs[1]!, ct)}, ${outPtr(e, ct)}, ${subtract ? 1 : 0})`);
 }
 
 function mul(e: TfliteEmit): void {
@@ -237,14 +253,12 @@ function mul(e: TfliteEmit): void {
   const mo = quantizeMultiplier((scaleOf(a.q, 'input 0') * scaleOf(b.q, 'input 1')) / scaleOf(y.quantization, 'output'));
   const [amin, amax] = activationRange(stringAttr(n, 'fused_activation', 'NONE'), y);
   e.w.line(`const mpq_arith_params p = {${-zeroPointOf(a.q)}, ${-zeroPointOf(b.q)}, ${zeroPointOf(y.quantization)}, 0, 0, 0, ${mo.multiplier}, 0, 0, ${mo.shift}, ${amin}, ${amax}};`);
-  call(e, `mpq_mul_${ct === 'int8_t' ? 's8' : 's16'}(&p, &s, ${ptr(e, n.inputs[0]!, ct)}, ${ptr(e, n.inputs[1]!, ct)}, ${ptr(e, n.outputs[0]!, ct)})`);
+  call(e, `mpq_mul_${ct === 'int8_t' ? 's8' : 's16'}(&p, &s, ${inPtr(e, ct)}, ${ptr(e, n.inputs[1]!, ct)}, ${outPtr(e, ct)})`);
 }
 
 function pool(e: TfliteEmit, avg: boolean): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
-  requireQuant(e, y);
+  const { x, y } = io(e, 'y');
   if (x.dtype !== y.dtype || (x.dtype !== 'int8' && x.dtype !== 'int16')) unsupported(n, `${x.dtype} -> ${y.dtype} pooling`);
   const [N, H, W, C] = x.shape as [number, number, number, number];
   const [, OH, OW] = y.shape as [number, number, number, number];
@@ -254,23 +268,19 @@ function pool(e: TfliteEmit, avg: boolean): void {
   const [amin, amax] = activationRange(stringAttr(n, 'fused_activation', 'NONE'), y);
   e.w.line(`const mpq_pool_params p = {${N}, ${H}, ${W}, ${C}, ${OH}, ${OW}, ${kh}, ${kw}, ${sh}, ${sw}, ${padBefore(H, OH, kh, sh, 1, padding)}, ${padBefore(W, OW, kw, sw, 1, padding)}, ${amin}, ${amax}};`);
   const ct = x.dtype === 'int8' ? 'int8_t' : 'int16_t';
-  call(e, `mpq_${avg ? 'avgpool' : 'maxpool'}_${ct === 'int8_t' ? 's8' : 's16'}(&p, ${ptr(e, n.inputs[0]!, ct)}, ${ptr(e, n.outputs[0]!, ct)})`);
+  call(e, `mpq_${avg ? 'avgpool' : 'maxpool'}_${ct === 'int8_t' ? 's8' : 's16'}(&p, ${inPtr(e, ct)}, ${outPtr(e, ct)})`);
 }
 
 function copy(e: TfliteEmit): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
+  const { x, y } = io(e);
   if (x.sizeBytes !== y.sizeBytes) unsupported(n, 'a reshape that changes the byte size');
-  e.w.line(`memmove(${ptr(e, n.outputs[0]!, 'uint8_t')}, ${ptr(e, n.inputs[0]!, 'uint8_t')}, ${y.sizeBytes});`);
+  e.w.line(`memmove(${outPtr(e, 'uint8_t')}, ${inPtr(e, 'uint8_t')}, ${y.sizeBytes});`);
 }
 
 function softmax(e: TfliteEmit): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
-  requireQuant(e, x);
-  requireQuant(e, y);
+  const { x, y } = io(e, 'xy');
   if (x.dtype !== 'int8' || (y.dtype !== 'int8' && y.dtype !== 'int16')) unsupported(n, `${x.dtype} -> ${y.dtype} softmax (int8 -> int8 or int16 supported)`);
   const bits = y.dtype === 'int8' ? 8 : 16;
   if (zeroPointOf(y.quantization) !== -(2 ** (bits - 1)) || Math.abs(scaleOf(y.quantization, 'output') * 2 ** bits - 1) > 1e-3) {
@@ -278,59 +288,48 @@ function softmax(e: TfliteEmit): void {
   }
   const depth = x.shape[x.shape.length - 1] ?? 1;
   const sp = softmaxParams(floatAttr(n, 'beta', 1), scaleOf(x.quantization, 'input'));
-  call(e, `mpq_softmax_s8(${x.elementCount / depth}, ${depth}, ${ptr(e, n.inputs[0]!, 'int8_t')}, ${ptr(e, n.outputs[0]!, cTypeOf(y.dtype))}, ${bits}, ${sp.multiplier}, ${sp.leftShift}, ${sp.diffMin})`);
+  call(e, `mpq_softmax_s8(${x.elementCount / depth}, ${depth}, ${inPtr(e, 'int8_t')}, ${outPtr(e, cTypeOf(y.dtype))}, ${bits}, ${sp.multiplier}, ${sp.leftShift}, ${sp.diffMin})`);
 }
 
 function quantize(e: TfliteEmit): void {
-  const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
-  requireQuant(e, y);
+  const { x, y } = io(e, 'y');
   const yb = bitsOf(e, y);
   const yt = cTypeOf(y.dtype);
   if (x.dtype === 'float32') {
-    call(e, `mpq_quantize_f32(${y.elementCount}, ${ptr(e, n.inputs[0]!, 'float')}, ${ptr(e, n.outputs[0]!, yt)}, ${yb}, ${Math.fround(scaleOf(y.quantization, 'output')).toPrecision(9)}f, ${zeroPointOf(y.quantization)})`);
+    call(e, `mpq_quantize_f32(${y.elementCount}, ${inPtr(e, 'float')}, ${outPtr(e, yt)}, ${yb}, ${Math.fround(scaleOf(y.quantization, 'output')).toPrecision(9)}f, ${zeroPointOf(y.quantization)})`);
     return;
   }
   requireQuant(e, x);
   const q = quantizeMultiplier(scaleOf(x.quantization, 'input') / scaleOf(y.quantization, 'output'));
-  call(e, `mpq_requantize(${y.elementCount}, ${ptr(e, n.inputs[0]!, cTypeOf(x.dtype))}, ${bitsOf(e, x)}, ${ptr(e, n.outputs[0]!, yt)}, ${yb}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${q.multiplier}, ${q.shift})`);
+  call(e, `mpq_requantize(${y.elementCount}, ${inPtr(e, cTypeOf(x.dtype))}, ${bitsOf(e, x)}, ${outPtr(e, yt)}, ${yb}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${q.multiplier}, ${q.shift})`);
 }
 
 function dequantize(e: TfliteEmit): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
-  requireQuant(e, x);
+  const { x, y } = io(e, 'x');
   if (y.dtype !== 'float32') unsupported(n, `dequantize to ${y.dtype}`);
-  call(e, `mpq_dequantize(${y.elementCount}, ${ptr(e, n.inputs[0]!, cTypeOf(x.dtype))}, ${bitsOf(e, x)}, ${ptr(e, n.outputs[0]!, 'float')}, ${Math.fround(scaleOf(x.quantization, 'input')).toPrecision(9)}f, ${zeroPointOf(x.quantization)})`);
+  call(e, `mpq_dequantize(${y.elementCount}, ${inPtr(e, cTypeOf(x.dtype))}, ${bitsOf(e, x)}, ${outPtr(e, 'float')}, ${Math.fround(scaleOf(x.quantization, 'input')).toPrecision(9)}f, ${zeroPointOf(x.quantization)})`);
 }
 
 function relu(e: TfliteEmit, op: string): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
-  requireQuant(e, x);
-  requireQuant(e, y);
+  const { x, y } = io(e, 'xy');
   if (scaleOf(x.quantization, 'in') !== scaleOf(y.quantization, 'out') || zeroPointOf(x.quantization) !== zeroPointOf(y.quantization)) {
     unsupported(n, `${op} that also rescales`);
   }
   const [amin, amax] = activationRange(op, y);
-  call(e, `mpq_clamp(${y.elementCount}, ${ptr(e, n.inputs[0]!, cTypeOf(x.dtype))}, ${ptr(e, n.outputs[0]!, cTypeOf(y.dtype))}, ${bitsOf(e, y)}, ${amin}, ${amax})`);
+  call(e, `mpq_clamp(${y.elementCount}, ${inPtr(e, cTypeOf(x.dtype))}, ${outPtr(e, cTypeOf(y.dtype))}, ${bitsOf(e, y)}, ${amin}, ${amax})`);
 }
 
 function leakyRelu(e: TfliteEmit): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
-  requireQuant(e, x);
-  requireQuant(e, y);
+  const { x, y } = io(e, 'xy');
   const sx = scaleOf(x.quantization, 'input');
   const sy = scaleOf(y.quantization, 'output');
   // TFLite computes alpha * scale in float (params->alpha is a float) before the division in double.
   const alpha = quantizeMultiplier((sx * Math.fround(floatAttr(n, 'alpha', 0.2))) / sy);
   const identity = quantizeMultiplier(sx / sy);
-  call(e, `mpq_leaky_relu(${y.elementCount}, ${ptr(e, n.inputs[0]!, cTypeOf(x.dtype))}, ${ptr(e, n.outputs[0]!, cTypeOf(y.dtype))}, ${bitsOf(e, y)}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${identity.multiplier}, ${identity.shift}, ${alpha.multiplier}, ${alpha.shift})`);
+  call(e, `mpq_leaky_relu(${y.elementCount}, ${inPtr(e, cTypeOf(x.dtype))}, ${outPtr(e, cTypeOf(y.dtype))}, ${bitsOf(e, y)}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${identity.multiplier}, ${identity.shift}, ${alpha.multiplier}, ${alpha.shift})`);
 }
 
 function elemBytes(e: TfliteEmit, t: TensorInfo): number {
@@ -341,8 +340,7 @@ function elemBytes(e: TfliteEmit, t: TensorInfo): number {
 
 function pad(e: TfliteEmit, v2: boolean): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
+  const { x, y } = io(e);
   const p = constInts(e, 1, 'paddings');
   const r = x.shape.length;
   let value = x.quantization ? zeroPointOf(y.quantization) : 0;
@@ -351,7 +349,7 @@ function pad(e: TfliteEmit, v2: boolean): void {
   e.w.line(`const long xd[${r}] = {${x.shape.join(', ')}};`);
   e.w.line(`const long before[${r}] = {${x.shape.map((_, i) => p[2 * i]).join(', ')}};`);
   e.w.line(`const long after[${r}] = {${x.shape.map((_, i) => p[2 * i + 1]).join(', ')}};`);
-  call(e, `mpq_pad(${r}, xd, before, after, ${ptr(e, n.inputs[0]!, 'uint8_t')}, ${ptr(e, n.outputs[0]!, 'uint8_t')}, ${elemBytes(e, x)}, ${value})`);
+  call(e, `mpq_pad(${r}, xd, before, after, ${inPtr(e, 'uint8_t')}, ${outPtr(e, 'uint8_t')}, ${elemBytes(e, x)}, ${value})`);
 }
 
 function transpose(e: TfliteEmit): void {
@@ -361,7 +359,7 @@ function transpose(e: TfliteEmit): void {
   const r = x.shape.length;
   e.w.line(`const long xd[${r}] = {${x.shape.join(', ')}};`);
   e.w.line(`const int perm[${r}] = {${perm.join(', ')}};`);
-  call(e, `mpq_transpose(${r}, xd, perm, ${ptr(e, n.inputs[0]!, 'uint8_t')}, ${ptr(e, n.outputs[0]!, 'uint8_t')}, ${elemBytes(e, x)})`);
+  call(e, `mpq_transpose(${r}, xd, perm, ${inPtr(e, 'uint8_t')}, ${outPtr(e, 'uint8_t')}, ${elemBytes(e, x)})`);
 }
 
 function stridedSlice(e: TfliteEmit): void {
@@ -385,14 +383,13 @@ function stridedSlice(e: TfliteEmit): void {
   e.w.line(`const long start[${r}] = {${starts.join(', ')}};`);
   e.w.line(`const long stride[${r}] = {${steps.join(', ')}};`);
   e.w.line(`const long count[${r}] = {${counts.join(', ')}};`);
-  call(e, `mpq_strided_slice(${r}, xd, start, stride, count, ${ptr(e, n.inputs[0]!, 'uint8_t')}, ${ptr(e, n.outputs[0]!, 'uint8_t')}, ${elemBytes(e, x)})`);
+  call(e, `mpq_strided_slice(${r}, xd, start, stride, count, ${inPtr(e, 'uint8_t')}, ${outPtr(e, 'uint8_t')}, ${elemBytes(e, x)})`);
 }
 
 function concatenation(e: TfliteEmit): void {
   const n = e.node;
   const y = act(e, n.outputs[0]!);
-  let axis = intAttr(n, 'axis', 0);
-  if (axis < 0) axis += y.shape.length;
+  const axis = axisAttr(n, y.shape.length);
   const ins = n.inputs.map((i) => act(e, i));
   for (const t of ins) {
     if (t.quantization && y.quantization && (scaleOf(t.quantization, 'in') !== scaleOf(y.quantization, 'out') || zeroPointOf(t.quantization) !== zeroPointOf(y.quantization))) {
@@ -403,15 +400,12 @@ function concatenation(e: TfliteEmit): void {
   const inner = y.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   e.w.line(`const void *const xs[${ins.length}] = {${n.inputs.map((i) => ptr(e, i, 'const uint8_t')).join(', ')}};`);
   e.w.line(`const long lens[${ins.length}] = {${ins.map((t) => t.shape[axis]).join(', ')}};`);
-  call(e, `mpq_concat(${ins.length}, xs, lens, ${outer}, ${inner}, ${ptr(e, n.outputs[0]!, 'uint8_t')}, ${elemBytes(e, y)})`);
+  call(e, `mpq_concat(${ins.length}, xs, lens, ${outer}, ${inner}, ${outPtr(e, 'uint8_t')}, ${elemBytes(e, y)})`);
 }
 
 function mean(e: TfliteEmit): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
-  requireQuant(e, x);
-  requireQuant(e, y);
+  const { x, y } = io(e, 'xy');
   if (x.dtype !== 'int8') unsupported(n, `${x.dtype} mean`);
   const axes = constInts(e, 1, 'axes').map((a) => (a < 0 ? a + x.shape.length : a)).sort((a, b) => a - b);
   for (let i = 1; i < axes.length; i++) if (axes[i] !== axes[i - 1]! + 1) unsupported(n, 'a mean over non-adjacent axes');
@@ -424,13 +418,12 @@ function mean(e: TfliteEmit): void {
   const q = quantizeMultiplier(scaleOf(x.quantization, 'input') / scaleOf(y.quantization, 'output'));
   const reduction = Math.min(Math.floor(Math.log2(count)), 32, 31 + q.shift);
   const multiplier = Number((BigInt(q.multiplier) << BigInt(reduction)) / BigInt(count));
-  call(e, `mpq_mean_s8(${outer}, ${count}, ${inner}, ${ptr(e, n.inputs[0]!, 'int8_t')}, ${ptr(e, n.outputs[0]!, 'int8_t')}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, 0, ${multiplier}, ${q.shift - reduction})`);
+  call(e, `mpq_mean_s8(${outer}, ${count}, ${inner}, ${inPtr(e, 'int8_t')}, ${outPtr(e, 'int8_t')}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, 0, ${multiplier}, ${q.shift - reduction})`);
 }
 
 function svdf(e: TfliteEmit): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
+  const { x, y } = io(e);
   const wf = weight(e, 1, 'weights_feature');
   const wt = weight(e, 2, 'weights_time');
   const stateName = n.inputs[4]!;
@@ -449,7 +442,7 @@ function svdf(e: TfliteEmit): void {
   const b = quantizeMultiplier((scaleOf(state.quantization, 'state') * scaleOf(wt.quantization, 'weights_time')) / scaleOf(y.quantization, 'output'));
   const biasName = n.inputs[3] ?? '';
   e.w.line(`const mpq_svdf_params p = {${batches}, ${inputSize}, ${filters}, ${memory}, ${rank}, ${filters / rank}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${a.multiplier}, ${b.multiplier}, ${a.shift}, ${b.shift}, -128, 127};`);
-  call(e, `mpq_svdf_s8(&p, ${ptr(e, n.inputs[0]!, 'int8_t')}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${ptr(e, n.inputs[2]!, 'int16_t')}, ${biasName === '' ? 'NULL' : ptr(e, biasName, 'int32_t')}, ${ptr(e, stateName, 'int16_t')}, ${ptr(e, n.outputs[0]!, 'int8_t')})`);
+  call(e, `mpq_svdf_s8(&p, ${inPtr(e, 'int8_t')}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${ptr(e, n.inputs[2]!, 'int16_t')}, ${biasName === '' ? 'NULL' : ptr(e, biasName, 'int32_t')}, ${ptr(e, stateName, 'int16_t')}, ${outPtr(e, 'int8_t')})`);
 }
 
 /** Integer ranges are also needed by tests. */

@@ -2,7 +2,7 @@
  * Data movement: reshapes and casts as flat copies, Transpose, Concat with constant inputs, Pad,
  * Slice, Gather, Expand, Tile and Resize/Upsample (whole tensors, checked whole at run time).
  */
-import { floatAttr, floatsAttr, intAttr, intsAttr, stringAttr } from '../../ir/attributes.js';
+import { axisAttr, floatAttr, floatsAttr, intAttr, intsAttr, stringAttr } from '../../ir/attributes.js';
 import { sliceBounds } from '../../ir/geometry.js';
 import { cFloat } from '../c-literals.js';
 import { unsupported } from '../context.js';
@@ -106,8 +106,7 @@ function gather(e: Emit): void {
   const n = e.node;
   const xs = e.ctx.shapeOf(n.inputs[0]!);
   const R = xs.length;
-  const raw = intAttr(n, 'axis', 0);
-  const axis = raw < 0 ? raw + R : raw;
+  const axis = axisAttr(n, R);
   const idx = constInts(e, 1, 'indices');
   if (!idx) unsupported(n, 'indices are required');
   const outer = xs.slice(0, axis).reduce((a, b) => a * b, 1);
@@ -200,8 +199,7 @@ function concat(e: Emit): void {
   const n = e.node;
   const ys = e.ctx.shapeOf(n.outputs[0]!);
   const R = ys.length;
-  const raw = intAttr(n, 'axis', 0);
-  const axis = raw < 0 ? raw + R : raw;
+  const axis = axisAttr(n, R);
   const y = e.outs[0]!;
   e.w.line(`if (!mpg_is_whole(&${y})) return MP_EPARAM;`);
   const outer = ys.slice(0, axis).reduce((a, b) => a * b, 1);

@@ -1,5 +1,5 @@
 /** Normalisations: BatchNormalization (inference), Softmax / LogSoftmax along an axis, LRN. */
-import { floatAttr, intAttr } from '../../ir/attributes.js';
+import { axisAttr, floatAttr, intAttr } from '../../ir/attributes.js';
 import { cFloat } from '../c-literals.js';
 import { unsupported } from '../context.js';
 import type { Emit } from './operands.js';
@@ -39,8 +39,7 @@ function softmax(e: Emit, log: boolean): void {
   const n = e.node;
   const R = e.ctx.shapeOf(n.inputs[0]!).length;
   const opset13 = e.ctx.graph.opsetVersion >= 13;
-  const raw = intAttr(n, 'axis', opset13 ? -1 : 1);
-  const axis = raw < 0 ? raw + R : raw;
+  const axis = axisAttr(n, R, opset13 ? -1 : 1);
   const x = inputView(e, 0);
   check(e, `mpg_softmax(&${x}, &${e.outs[0]}, ${axis}, ${opset13 ? 0 : 1}, ${log ? 1 : 0})`);
 }

@@ -15,7 +15,7 @@ import {
   allocate, broadcastIndex, broadcastShapes, CannotFold, convert, dense, elements, fail, intList,
   MAX_FOLD_ELEMENTS, normAxis, required, reshaped, scalarOf, splat, stridesOf, valueOf, where,
 } from './tensor.js';
-import { intAttr, intsAttr } from '../../ir/attributes.js';
+import { axisAttr, intAttr, intsAttr } from '../../ir/attributes.js';
 
 const int64List = (values: readonly number[], shape: readonly number[] = [values.length]): ConstTensor =>
   dense('int64', shape, values);
@@ -166,8 +166,7 @@ const reshapeKernel: ConstKernel = (ctx, inputs) => {
 const flattenKernel: ConstKernel = (ctx, inputs) => {
   const x = required(ctx, inputs, 0);
   const rank = x.shape.length;
-  let axis = intAttr(ctx.node, 'axis', 1);
-  if (axis < 0) axis += rank;
+  const axis = axisAttr(ctx.node, rank, 1);
   if (axis < 0 || axis > rank) throw fail(ctx, Codes.BadAttribute, `Flatten axis out of range for rank ${rank}`);
   const outer = elementCountOf(x.shape.slice(0, axis));
   return [reshaped(x, [outer, elementCountOf(x.shape.slice(axis))])];

@@ -4,7 +4,7 @@
  * against the shapes the file declares. A mismatch or an impossible operand is a ShapeError.
  */
 import type { AttrValue } from '../../ir/graph.js';
-import { intAttr, stringAttr } from '../../ir/attributes.js';
+import { axisAttr, intAttr, stringAttr } from '../../ir/attributes.js';
 import { stridedSliceBounds, stridedSliceMasks, tflitePadding, windowOutputSize } from '../../ir/geometry.js';
 
 export class ShapeError extends Error {}
@@ -199,8 +199,7 @@ const transpose: ShapeFn = (v) => {
 
 const concatenation: ShapeFn = (v) => {
   const first = input(v, 0, 'input 0').shape;
-  let axis = int(v, 'axis', 0);
-  if (axis < 0) axis += first.length;
+  const axis = axisAttr(v.attrs, first.length);
   if (axis < 0 || axis >= first.length) throw new ShapeError(`axis ${int(v, 'axis', 0)} is out of range for rank ${first.length}`);
   const out = [...first];
   for (let i = 1; i < v.inputs.length; i++) {

@@ -6,7 +6,7 @@
  */
 import type { Follow, TemplateInput, TilingFamily } from './family.js';
 import { activationInputs, activationOutputs, identityFollow, shapeOf, splitDims, wholeFamily } from './family.js';
-import { intAttr } from '../../ir/attributes.js';
+import { axisAttr } from '../../ir/attributes.js';
 
 export function elementwiseFamily(input: TemplateInput): TilingFamily {
   const outs = activationOutputs(input);
@@ -27,8 +27,7 @@ export function axisFamily(input: TemplateInput): TilingFamily {
   if (node.opType === 'LRN') {
     allowed = [...Array(R).keys()].filter((d) => d !== 1);
   } else {
-    const axisRaw = intAttr(node, 'axis', input.graph.opsetVersion >= 13 ? -1 : 1);
-    const axis = axisRaw < 0 ? axisRaw + R : axisRaw;
+    const axis = axisAttr(node, R, input.graph.opsetVersion >= 13 ? -1 : 1);
     // Before opset 13 the op works on the input flattened at `axis`: every dim from axis on is one row.
     allowed = [...Array(R).keys()].filter((d) => (input.graph.opsetVersion >= 13 ? d !== axis : d < axis));
   }
