@@ -7,6 +7,7 @@
  * the copy.
  */
 import { assert } from '../../diagnostics/errors.js';
+import { axisAttr } from '../../ir/attributes.js';
 import type { LayerBuilder } from '../layer-builder.js';
 import type { LayerPass } from './pass.js';
 
@@ -15,13 +16,6 @@ export function movable(b: LayerBuilder, t: string): boolean {
   const { storage, offsetBytes } = b.forest.find(t);
   if (offsetBytes !== 0 || b.forest.extentBytes(storage) !== b.sizeBytes(t)) return false;
   return b.forest.members(storage).every((m) => !b.isGraphInput(m) && !b.isGraphOutput(m));
-}
-
-/** Normalized integer attribute `axis` of a node (default `fallback`). */
-export function axisOf(b: LayerBuilder, i: number, rank: number, fallback: number): number {
-  const a = b.node(i).attributes.get('axis');
-  const axis = a?.type === 'int' ? a.value : fallback;
-  return axis < 0 ? axis + rank : axis;
 }
 
 export const copyFreeConcat: LayerPass = {
@@ -35,7 +29,7 @@ export const copyFreeConcat: LayerPass = {
       if (outs.length !== 1) return;
       const out = outs[0]!;
       const o = b.tensor(out)!;
-      const axis = axisOf(b, i, o.shape.length, 0);
+      const axis = axisAttr(b.node(i), o.shape.length);
       if (axis < 0 || axis >= o.shape.length || o.shape.slice(0, axis).some((d) => d !== 1)) return;
       const operands = node.inputs.filter((t) => t !== '');
       if (operands.length === 0 || new Set(operands).size !== operands.length) return;

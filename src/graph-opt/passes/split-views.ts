@@ -5,17 +5,17 @@
  */
 import type { ConstTensor } from '../../ir/graph.js';
 import { elementCountOf } from '../../ir/graph.js';
-import { intsAttr } from '../../ir/attributes.js';
+import { axisAttr, intsAttr } from '../../ir/attributes.js';
 import { sliceBounds } from '../../ir/geometry.js';
 import { constNumbers } from '../../frontend/shape-inference/util.js';
 import type { LayerBuilder } from '../layer-builder.js';
 import type { LayerPass } from './pass.js';
-import { axisOf, movable } from './copy-free-concat.js';
+import { movable } from './copy-free-concat.js';
 
 /** Byte offset of each output inside the input, or undefined when an output is not a contiguous block. */
 function splitOffsets(b: LayerBuilder, i: number, src: string, outs: readonly string[]): number[] | undefined {
   const x = b.tensor(src)!;
-  const axis = axisOf(b, i, x.shape.length, 0);
+  const axis = axisAttr(b.node(i), x.shape.length);
   if (axis < 0 || axis >= x.shape.length || x.shape.slice(0, axis).some((d) => d !== 1)) return undefined;
   const offsets: number[] = [];
   let at = 0;
