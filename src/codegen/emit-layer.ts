@@ -7,7 +7,7 @@
  *  - a pipelined loop (double buffering) starts the next iteration's input DMA into the other slot
  *    before computing the current one, and waits for an output DMA one iteration later;
  *    double-buffered tiles alternate slots `base + (i % 2) * tile elements`;
- *  - compute calls the runtime kernels on views of its operands (ops.ts).
+ *  - compute calls the runtime kernels on views of its operands (ops/, one file per kernel family).
  * Views are rebuilt from the region for each statement: start = loopVar*stride + offset clamped to
  * [0, limit), which is exactly the window the schedule and the liveness analysis assumed.
  */
@@ -20,14 +20,15 @@ import { CWriter, safeComment } from './c-writer.js';
 import type { CodegenContext } from './context.js';
 import { unsupported } from './context.js';
 import { NameTable, sanitize } from './names.js';
-import { emitCompute, fattr } from './ops.js';
+import type { Emit } from './ops/index.js';
+import { emitCompute } from './ops/index.js';
 import { emitTfliteCompute } from './int/emit-tflite.js';
 import { emitQlinearCompute } from './int/emit-qlinear.js';
 import { QLINEAR_DOMAIN } from '../frontend/qdq/fold-qdq.js';
-import { TFLITE_DOMAIN } from '../frontend/tflite/import-tflite.js';
-import { haloRows } from '../schedule/templates/conv-pool.js';
-import { intsAttr } from '../schedule/templates/family.js';
 import { InternalError } from '../diagnostics/errors.js';
+import { floatAttr } from '../ir/attributes.js';
+import { windowAttrs, windowKernel, windowSpan } from '../ir/geometry.js';
+import { TFLITE_OP_DOMAIN } from '../ir/op-table.js';
 
 interface Env {
   /** IR loop variable -> C expression of its current value. */
@@ -344,10 +345,9 @@ function windowExtent(ctx: CodegenContext, layer: LayerSchedule, tensor: string,
   if (node.inputs[0] !== tensor) return r.extent;
   const split = layer.tile.splits.find((s) => s.dim === 2);
   if (!split) return r.extent;
-  const kernel = intsAttr(node, 'kernel_shape')?.[0] ?? ctx.graph.weights.get(node.inputs[1] ?? '')?.shape[2] ?? 1;
-  const stride = intsAttr(node, 'strides')?.[0] ?? 1;
-  const dil = intsAttr(node, 'dilations')?.[0] ?? 1;
-  return Math.max(r.extent, haloRows(split.size, kernel, stride, dil));
+  const kernel = windowKernel(node, ctx.graph.weights.get(node.inputs[1] ?? '')?.shape)?.[0] ?? 1;
+  const a = windowAttrs(node, ctx.shapeOf(tensor).length - 2);
+  return Math.max(r.extent, windowSpan(split.size, kernel, a.strides[0]!, a.dilations[0]!));
 }
 
 /** Declares and fills `mpg_view <var>` for an operand; returns the variable name. */
@@ -389,7 +389,7 @@ function emitDmaStart(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: 
 
 function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: Stmt & { kind: 'compute' }, env: Env, state: FnState): void {
   const node = ctx.node(layer);
-  if (node.domain === TFLITE_DOMAIN) {
+  if (node.domain === TFLITE_OP_DOMAIN) {
     w.scope(() => {
       w.comment(`compute TFLite ${s.op} (${s.macs} MACs)`);
       emitTfliteCompute({ ctx, w, node, layer, pointers: wholeOperandPointers(ctx, layer, s, env) });
@@ -413,8 +413,9 @@ function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, 
     const chainViews = new Map(views);
     for (const o of s.inputs) if (residuals.has(o.region.tensor)) chainViews.set(o.region.tensor, emitView(ctx, layer, w, o, env, state));
     const outs = s.outputs.map((o) => emitView(ctx, layer, w, o, env, state));
-    emitCompute(ctx, w, node, layer, views, outs, () => state.fresh('t'));
-    if (node.fused) emitFusedChain(ctx, w, node, layer, chainViews, outs, () => state.fresh('t'));
+    const site: Emit = { ctx, w, node, layer, views, outs, fresh: () => state.fresh('t') };
+    emitCompute(site);
+    if (node.fused) emitFusedChain({ ...site, views: chainViews });
   });
 }
 
@@ -433,15 +434,8 @@ function wholeOperandPointers(ctx: CodegenContext, layer: LayerSchedule, s: Stmt
  * the node just computed, inside the same tile iteration, so the intermediate tensors never exist.
  * x*f(x) gates (SiLU, PyTorch's HardSwish) run as one step.
  */
-function emitFusedChain(
-  ctx: CodegenContext,
-  w: CWriter,
-  node: OpNode,
-  layer: LayerSchedule,
-  views: ReadonlyMap<string, string>,
-  outs: readonly string[],
-  fresh: () => string,
-): void {
+function emitFusedChain(site: Emit): void {
+  const { ctx, w, node, views, outs } = site;
   const out = outs[0]!;
   const chain = node.fused ?? [];
   // The tensor the head node computed: the chain's first step reads it (as either operand: Add(bias, x) too).
@@ -459,7 +453,7 @@ function emitFusedChain(
     }
     const stepViews = new Map(views);
     stepViews.set(current, out);
-    emitCompute(ctx, w, step, layer, stepViews, [out], fresh);
+    emitCompute({ ...site, node: step, views: stepViews, outs: [out] });
     current = step.outputs[0]!;
   }
 }
@@ -471,6 +465,6 @@ function gateOf(f: OpNode, mul: OpNode | undefined, x: string): string | undefin
   const want = [x, f.outputs[0]!].sort();
   if (ins[0] !== want[0] || ins[1] !== want[1]) return undefined;
   if (f.opType === 'Sigmoid') return 'MP_UN_SILU, 0.0f, 0.0f';
-  if (f.opType === 'HardSigmoid') return `MP_UN_HARDSIGMOID_GATE, ${cFloat(fattr(f, 'alpha', 0.2))}, ${cFloat(fattr(f, 'beta', 0.5))}`;
+  if (f.opType === 'HardSigmoid') return `MP_UN_HARDSIGMOID_GATE, ${cFloat(floatAttr(f, 'alpha', 0.2))}, ${cFloat(floatAttr(f, 'beta', 0.5))}`;
   return undefined;
 }

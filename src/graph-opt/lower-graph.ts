@@ -9,6 +9,7 @@ import { byteSize, elementCountOf } from '../ir/graph.js';
 import { assert } from '../diagnostics/errors.js';
 import { constNumbers } from '../frontend/shape-inference/util.js';
 import { opTraits } from '../ir/op-traits.js';
+import { floatAttr, intsAttr, intsAttrOr } from '../ir/attributes.js';
 import type { OptimizedGraph, OptLayer, Placement } from './layer-graph.js';
 
 export interface LoweredGraph {
@@ -73,12 +74,11 @@ function lowerLayer(g: Graph, layer: OptLayer, step: number, weights: Map<string
 }
 
 function foldPadInto(g: Graph, pad: OpNode, next: OpNode): OpNode {
-  const attr = pad.attributes.get('pads');
-  const pads = attr?.type === 'ints' ? [...attr.value] : constNumbers(g.weights.get(pad.inputs[1] ?? '')!);
+  const attr = intsAttr(pad, 'pads');
+  const pads = attr ? [...attr] : constNumbers(g.weights.get(pad.inputs[1] ?? '')!);
   const rank = pads.length / 2;
   const spatial = rank - 2;
-  const own = next.attributes.get('pads');
-  const base = own?.type === 'ints' ? [...own.value] : new Array<number>(2 * spatial).fill(0);
+  const base = intsAttrOr(next, 'pads', 2 * spatial, 0);
   const merged = base.map((p, k) => p + (k < spatial ? pads[2 + k]! : pads[rank + 2 + (k - spatial)]!));
   const attributes = new Map<string, AttrValue>(next.attributes);
   attributes.set('pads', { type: 'ints', value: merged });
@@ -104,8 +104,7 @@ function foldBatchNorm(g: Graph, conv: OpNode, bn: OpNode, weights: Map<string, 
   const biasName = conv.inputs[2] ?? '';
   const b0 = biasName === '' ? new Float32Array(m) : g.weights.get(biasName) ? floats(g.weights.get(biasName)!, m) : undefined;
   if (!b0 || b0.length !== m) return undefined;
-  const epsAttr = bn.attributes.get('epsilon');
-  const eps = epsAttr?.type === 'float' ? epsAttr.value : 1e-5;
+  const eps = floatAttr(bn, 'epsilon', 1e-5);
   const f = Math.fround;
   const s = scale.map((x, k) => f(x / f(Math.sqrt(f(variance[k]! + eps)))));
   const wName = `${conv.name}::bn_folded_weight`;

@@ -4,6 +4,7 @@
  */
 import type { OpNode, Graph } from '../ir/graph.js';
 import type { BufferKind, LayerSchedule, LayerStats, LoopBuffer, Operand, Region, Stmt, TileRange } from '../ir/loop.js';
+import { axisAttr } from '../ir/attributes.js';
 import type { Follow, OperandSpec, TilingFamily } from './templates/family.js';
 import type { TilingOption, WindowPlan } from './tiling.js';
 import type { TargetSpec } from './target.js';
@@ -172,9 +173,7 @@ export function lowerCopyLayer(
   const out = node.outputs[0]!;
   const outShape = ctx.graph.tensors.get(out)!.shape;
   const R = outShape.length;
-  const axisAttr = node.attributes.get('axis');
-  const axisRaw = axisAttr && axisAttr.type === 'int' ? axisAttr.value : 0;
-  const axis = axisRaw < 0 ? axisRaw + R : axisRaw;
+  const axis = axisAttr(node, R);
   const body: Stmt[] = [];
   let offset = 0;
   let dmaIn = 0;

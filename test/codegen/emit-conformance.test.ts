@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateC } from '../../src/codegen/generate.js';
-import { SUPPORTED_OPS } from '../../src/codegen/ops.js';
+import { SUPPORTED_OPS } from '../../src/codegen/ops/index.js';
 import { OnnxProto } from '../../src/frontend/onnx-decode.js';
 import { tensorFromProto } from '../../src/frontend/onnx-tensor.js';
 import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';

@@ -58,3 +58,35 @@ describe('whole-tensor operators through generated C', () => {
     }, 60_000);
   }
 });
+
+/** Every inverse trigonometric and hyperbolic op on a 1x4x16x16 input (x in [-1, 1], halved where the domain needs it). */
+function trigModel(): Uint8Array {
+  const g = new OnnxGraphBuilder('trig');
+  g.input('x', 'float32', [1, 4, 16, 16]);
+  g.initializer('half', tensor.float32([], [0.5]));
+  g.node('Mul', ['x', 'half'], ['h']);
+  const outs: string[] = [];
+  for (const [op, from] of [['Tan', 'x'], ['Atan', 'x'], ['Sinh', 'x'], ['Asinh', 'x'], ['Asin', 'h'], ['Acos', 'h'], ['Atanh', 'h'], ['Cosh', 'x']] as const) {
+    g.node(op, [from], [op.toLowerCase()]);
+    outs.push(op.toLowerCase());
+  }
+  g.node('Acosh', ['cosh'], ['acosh']);
+  g.node('Sum', [...outs.filter((o) => o !== 'cosh'), 'acosh'], ['y']);
+  g.output('y', 'float32', [1, 4, 16, 16]);
+  return g.encode({ opset: 13 });
+}
+
+describe('trigonometric and hyperbolic operators tiled element-wise through generated C', () => {
+  it('4K SRAM, 2 cores: row tiles of every op, as onnxruntime computes them', async () => {
+    const bytes = trigModel();
+    const a = await analyzeModel(bytes, { modelName: 'trig.onnx', target: applyOverrides(DEFAULT_TARGET, { sramBytes: 4 * 1024, cores: 2 }) });
+    // They used to get the whole-tensor template (one 4 KiB tile in, one out: more than the SRAM).
+    const trig = a.schedule.layers.filter((l) => ['Tan', 'Atan', 'Sinh', 'Asinh', 'Asin', 'Acos', 'Atanh', 'Cosh', 'Acosh'].includes(a.graph.nodes[l.step]!.opType));
+    expect(trig.length).toBe(9);
+    for (const l of trig) expect(l.template, l.name).toBe('elementwise');
+    const x = seededFloats(1024, 5);
+    const [ref] = await ortRun(bytes, [{ name: 'x', shape: [1, 4, 16, 16], data: x }], ['y']);
+    const [got] = buildAndRun(a, join(tmp, 'trig'), { label: 'trig', poison: true }, [x]);
+    expect(compare(got!, ref!).worst).toBe('');
+  }, 60_000);
+});

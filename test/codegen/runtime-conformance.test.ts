@@ -16,6 +16,7 @@ import onnxProto from 'onnx-proto';
 import type { AttrValue, ConstTensor } from '../../src/ir/graph.js';
 import { attributesFromProto, longToNumber, tensorFromProto } from '../../src/frontend/onnx-tensor.js';
 import { runtimeDir, runtimeFiles } from '../../src/codegen/runtime-files.js';
+import { resolvePads, transposedOutputSize } from '../../src/ir/geometry.js';
 import { compileC, makeTempDir, removeDir, runProgram, SANITIZE_FLAGS, STRICT_FLAGS } from '../helpers/c-build.js';
 import { libonnxTestdataDir, skipWithout } from '../helpers/system-deps.js';
 
@@ -179,27 +180,18 @@ function geometry(c: NodeCase, xShape: readonly number[], yShape: readonly numbe
   if (sp !== 1 && sp !== 2) unsupported(`${sp}-D spatial`);
   const strides = attrInts(c, 'strides') ?? new Array(sp).fill(1);
   const dil = attrInts(c, 'dilations') ?? new Array(sp).fill(1);
-  let pads = attrInts(c, 'pads') ?? new Array(2 * sp).fill(0);
   const autoPad = attrString(c, 'auto_pad', 'NOTSET');
-  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    pads = new Array(2 * sp).fill(0);
-    for (let d = 0; d < sp; d++) {
-      const total = Math.max(0, (yShape[2 + d]! - 1) * strides[d]! + (kernel[d]! - 1) * dil[d]! + 1 - xShape[2 + d]!);
-      const small = Math.floor(total / 2);
-      pads[d] = autoPad === 'SAME_UPPER' ? small : total - small;
-      pads[d + sp] = total - pads[d]!;
-    }
-  } else if (autoPad === 'VALID') {
-    pads = new Array(2 * sp).fill(0);
-  } else if (autoPad !== 'NOTSET') {
-    unsupported(`auto_pad ${autoPad}`);
-  }
+  if (!['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'].includes(autoPad)) unsupported(`auto_pad ${autoPad}`);
+  // The padding memplan's codegen uses (src/ir/geometry.ts), checked here against ONNX's reference outputs.
+  const { begin, end } = resolvePads(autoPad, {
+    inSizes: xShape.slice(2), outSizes: yShape.slice(2), kernel, strides, dilations: dil, pads: attrInts(c, 'pads'),
+  });
   if (sp === 1) {
-    return { kh: 1, kw: kernel[0]!, sh: 1, sw: strides[0]!, dh: 1, dw: dil[0]!, pt: 0, pl: pads[0]!, pb: 0, pr: pads[1]! };
+    return { kh: 1, kw: kernel[0]!, sh: 1, sw: strides[0]!, dh: 1, dw: dil[0]!, pt: 0, pl: begin[0]!, pb: 0, pr: end[0]! };
   }
   return {
     kh: kernel[0]!, kw: kernel[1]!, sh: strides[0]!, sw: strides[1]!, dh: dil[0]!, dw: dil[1]!,
-    pt: pads[0]!, pl: pads[1]!, pb: pads[2]!, pr: pads[3]!,
+    pt: begin[0]!, pl: begin[1]!, pb: end[0]!, pr: end[1]!,
   };
 }
 /** NCHW dims of a 3-D (N, C, W) or 4-D tensor. */
@@ -393,7 +385,7 @@ function lowerConvTranspose(c: NodeCase): string {
     // total padding from the actual output size; SAME_UPPER puts the smaller half first.
     begin = [];
     for (let d = 0; d < sp; d++) {
-      const total = strides[d]! * (x[2 + d]! - 1) + outPad[d]! + (kernel[d]! - 1) * dil[d]! + 1 - y[2 + d]!;
+      const total = transposedOutputSize(x[2 + d]!, kernel[d]!, strides[d]!, dil[d]!, 0, 0, outPad[d]!) - y[2 + d]!;
       if (autoPad === 'SAME_UPPER') begin.push(Math.floor(total / 2));
       else begin.push(total - Math.floor(total / 2));
     }

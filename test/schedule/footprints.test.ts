@@ -229,3 +229,19 @@ describe('halo windows taller than the input', () => {
     expect(q.dmaBytes).toBe(o.dmaInBytes + o.dmaOutBytes);
   });
 });
+
+describe('element-wise tiling of every element-wise kernel', () => {
+  // Tan ... Atanh have C kernels (mpg_unary) but the template's own op list lacked them, so they got the
+  // whole-tensor template: one tile of 16 KiB in and out instead of row tiles.
+  it.each(['Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'Sin', 'Relu'])('%s splits like any element-wise op', (op) => {
+    const g = buildGraph({
+      inputs: ['x'],
+      outputs: ['y'],
+      tensors: { x: { shape: [1, 4, 32, 32] }, y: { shape: [1, 4, 32, 32] } },
+      nodes: [{ name: 'f', op, inputs: ['x'], outputs: ['y'] }],
+    });
+    const fam = familyOf(g);
+    expect(fam.template).toBe('elementwise');
+    expect(fam.splits.map((s) => [s.dim, s.extent])).toEqual([[1, 4], [2, 32]]);
+  });
+});

@@ -10,8 +10,9 @@ import type { CWriter } from '../c-writer.js';
 import type { CodegenContext } from '../context.js';
 import { unsupported } from '../context.js';
 import { activationRange, intRange, quantizeMultiplier, scaleOf, softmaxParams, zeroPointOf } from './quant-params.js';
-import { padBefore } from '../../frontend/tflite/shapes.js';
 import { cTypeOf } from './c-types.js';
+import { axisAttr, floatAttr, intAttr, stringAttr } from '../../ir/attributes.js';
+import { resolvePad, stridedSliceBounds, stridedSliceMasks, tflitePadding } from '../../ir/geometry.js';
 
 /** What the layer emitter gives: C pointer expressions (any pointer type) of the operand buffers by tensor. */
 export interface TfliteEmit {
@@ -20,19 +21,6 @@ export interface TfliteEmit {
   readonly node: OpNode;
   readonly layer: LayerSchedule;
   readonly pointers: ReadonlyMap<string, string>;
-}
-
-function intAttr(n: OpNode, name: string, d: number): number {
-  const a = n.attributes.get(name);
-  return a && a.type === 'int' ? a.value : d;
-}
-function floatAttr(n: OpNode, name: string, d: number): number {
-  const a = n.attributes.get(name);
-  return a && (a.type === 'float' || a.type === 'int') ? a.value : d;
-}
-function strAttr(n: OpNode, name: string, d: string): string {
-  const a = n.attributes.get(name);
-  return a && a.type === 'string' ? a.value : d;
 }
 
 /** Typed pointer to tensor input/output `name`: an operand buffer, a weight array or a state buffer. */
@@ -54,6 +42,23 @@ function act(e: TfliteEmit, name: string): TensorInfo {
   return t;
 }
 
+/** The first input and output activations; `quantized` names those that must be quantized per tensor (x checked first). */
+function io(e: TfliteEmit, quantized: '' | 'x' | 'y' | 'xy' = ''): { x: TensorInfo; y: TensorInfo } {
+  const x = act(e, e.node.inputs[0]!);
+  const y = act(e, e.node.outputs[0]!);
+  if (quantized.includes('x')) requireQuant(e, x);
+  if (quantized.includes('y')) requireQuant(e, y);
+  return { x, y };
+}
+
+/** Typed pointers to the first input and the first output. */
+function inPtr(e: TfliteEmit, ctype: string): string {
+  return ptr(e, e.node.inputs[0]!, ctype);
+}
+function outPtr(e: TfliteEmit, ctype: string): string {
+  return ptr(e, e.node.outputs[0]!, ctype);
+}
+
 function weight(e: TfliteEmit, i: number, what: string): ConstTensor {
   const name = e.node.inputs[i] ?? '';
   const t = e.ctx.graph.weights.get(name);
@@ -65,6 +70,11 @@ function constInts(e: TfliteEmit, i: number, what: string): number[] {
   const t = weight(e, i, what);
   if (t.data.kind !== 'dense') unsupported(e.node, `${what} must be dense`);
   return Array.from(t.data.values as ArrayLike<number | bigint>, Number);
+}
+
+/** TFLite's padding before the first element (SAME puts the odd element at the end). */
+function padBefore(inSize: number, outSize: number, kernel: number, stride: number, dilation: number, padding: string): number {
+  return resolvePad(tflitePadding(padding), inSize, outSize, kernel, stride, dilation)[0];
 }
 
 function bitsOf(e: TfliteEmit, t: TensorInfo): number {
@@ -89,55 +99,25 @@ function arr(ctype: string, name: string, values: readonly number[]): string {
   return `static const ${ctype} ${name}[${Math.max(1, values.length)}] = {${values.length === 0 ? '0' : values.join(', ')}};`;
 }
 
+/** The integer kernel of each TFLite operator (the op table's 'int' kernel rows). */
+const KERNELS: Readonly<Record<string, (e: TfliteEmit, op: string) => void>> = {
+  CONV_2D: conv, DEPTHWISE_CONV_2D: conv, TRANSPOSE_CONV: conv, FULLY_CONNECTED: fullyConnected,
+  ADD: (e) => addSub(e, false), SUB: (e) => addSub(e, true), MUL: mul,
+  AVERAGE_POOL_2D: (e) => pool(e, true), MAX_POOL_2D: (e) => pool(e, false), MEAN: mean,
+  RESHAPE: copy, SQUEEZE: copy, EXPAND_DIMS: copy, TRANSPOSE: transpose, STRIDED_SLICE: stridedSlice, CONCATENATION: concatenation,
+  PAD: (e) => pad(e, false), PADV2: (e) => pad(e, true),
+  SOFTMAX: softmax, QUANTIZE: quantize, DEQUANTIZE: dequantize, LEAKY_RELU: leakyRelu, RELU: relu, RELU6: relu, RELU_N1_TO_1: relu,
+  SVDF: svdf,
+};
+
+/** TFLite operators with an integer C kernel. */
+export const TFLITE_KERNEL_OPS: readonly string[] = Object.keys(KERNELS);
+
 export function emitTfliteCompute(e: TfliteEmit): void {
   const op = e.node.opType;
-  switch (op) {
-    case 'CONV_2D':
-    case 'DEPTHWISE_CONV_2D':
-    case 'TRANSPOSE_CONV':
-      return conv(e, op);
-    case 'FULLY_CONNECTED':
-      return fullyConnected(e);
-    case 'ADD':
-    case 'SUB':
-      return addSub(e, op === 'SUB');
-    case 'MUL':
-      return mul(e);
-    case 'AVERAGE_POOL_2D':
-    case 'MAX_POOL_2D':
-      return pool(e, op === 'AVERAGE_POOL_2D');
-    case 'RESHAPE':
-    case 'SQUEEZE':
-    case 'EXPAND_DIMS':
-      return copy(e);
-    case 'SOFTMAX':
-      return softmax(e);
-    case 'QUANTIZE':
-      return quantize(e);
-    case 'DEQUANTIZE':
-      return dequantize(e);
-    case 'RELU':
-    case 'RELU6':
-    case 'RELU_N1_TO_1':
-      return relu(e, op);
-    case 'LEAKY_RELU':
-      return leakyRelu(e);
-    case 'PAD':
-    case 'PADV2':
-      return pad(e, op === 'PADV2');
-    case 'TRANSPOSE':
-      return transpose(e);
-    case 'STRIDED_SLICE':
-      return stridedSlice(e);
-    case 'CONCATENATION':
-      return concatenation(e);
-    case 'MEAN':
-      return mean(e);
-    case 'SVDF':
-      return svdf(e);
-    default:
-      unsupported(e.node, `no integer C kernel for TFLite ${op}`);
-  }
+  const kernel = Object.hasOwn(KERNELS, op) ? KERNELS[op] : undefined;
+  if (!kernel) unsupported(e.node, `no integer C kernel for TFLite ${op}`);
+  kernel(e, op);
 }
 
 function perChannelMultipliers(e: TfliteEmit, x: TensorInfo, filter: ConstTensor, y: TensorInfo, channels: number): { m: number[]; s: number[] } {
@@ -188,12 +168,12 @@ function conv(e: TfliteEmit, op: string): void {
   const [, KH, KW, KC] = filter.shape as [number, number, number, number];
   const sh = intAttr(n, 'stride_h', 1), sw = intAttr(n, 'stride_w', 1);
   const dh = intAttr(n, 'dilation_h', 1), dw = intAttr(n, 'dilation_w', 1);
-  const padding = strAttr(n, 'padding', 'SAME');
+  const padding = stringAttr(n, 'padding', 'SAME');
   // TRANSPOSE_CONV pads as the forward conv from output to input would.
   const padH = transposed ? padBefore(OH, H, KH, sh, 1, padding) : padBefore(H, OH, KH, sh, dh, padding);
   const padW = transposed ? padBefore(OW, W, KW, sw, 1, padding) : padBefore(W, OW, KW, sw, dw, padding);
   const { m, s } = perChannelMultipliers(e, x, filter, y, OC);
-  const [amin, amax] = activationRange(strAttr(n, 'fused_activation', 'NONE'), y);
+  const [amin, amax] = activationRange(stringAttr(n, 'fused_activation', 'NONE'), y);
   const kc = op === 'DEPTHWISE_CONV_2D' ? 1 : KC;
   e.w.line(arr('int32_t', 'mult', m));
   e.w.line(arr('int32_t', 'shift', s));
@@ -204,13 +184,12 @@ function conv(e: TfliteEmit, op: string): void {
   let bias = biasArgs(e, biasIndex, int16);
   if (transposed && int16) bias = bias.split(', ')[0]!; // tconv_s16 takes an int64 bias only
   if (transposed && int16 && bias !== 'NULL' && !bias.includes('int64_t')) unsupported(e.node, 'an int16 transpose conv with an int32 bias');
-  call(e, `${fn}_${int16 ? 's16' : 's8'}(&p, ${ptr(e, xName, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${bias}, ${ptr(e, n.outputs[0]!, xt)})`);
+  call(e, `${fn}_${int16 ? 's16' : 's8'}(&p, ${ptr(e, xName, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${bias}, ${outPtr(e, xt)})`);
 }
 
 function fullyConnected(e: TfliteEmit): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
+  const { x, y } = io(e);
   const wt = weight(e, 1, 'the weights');
   requireQuant(e, x);
   requireQuant(e, y);
@@ -220,12 +199,12 @@ function fullyConnected(e: TfliteEmit): void {
   const batches = x.elementCount / depth;
   const perChannel = (wt.quantization?.scales.length ?? 1) > 1;
   const { m, s } = perChannelMultipliers(e, x, wt, y, perChannel ? units : 1);
-  const [amin, amax] = activationRange(strAttr(n, 'fused_activation', 'NONE'), y);
+  const [amin, amax] = activationRange(stringAttr(n, 'fused_activation', 'NONE'), y);
   e.w.line(arr('int32_t', 'mult', m));
   e.w.line(arr('int32_t', 'shift', s));
   e.w.line(`const mpq_fc_params p = {${batches}, ${depth}, ${units}, ${int16 ? 0 : -zeroPointOf(x.quantization)}, ${-zeroPointOf(wt.quantization)}, ${zeroPointOf(y.quantization)}, ${amin}, ${amax}, mult, shift, ${perChannel ? 1 : 0}};`);
   const xt = int16 ? 'int16_t' : 'int8_t';
-  call(e, `mpq_fc_${int16 ? 's16' : 's8'}(&p, ${ptr(e, n.inputs[0]!, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${biasArgs(e, 2, int16)}, ${ptr(e, n.outputs[0]!, xt)})`);
+  call(e, `mpq_fc_${int16 ? 's16' : 's8'}(&p, ${inPtr(e, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${biasArgs(e, 2, int16)}, ${outPtr(e, xt)})`);
 }
 
 function shape6(s: readonly number[]): number[] {
@@ -263,51 +242,45 @@ function addSub(e: TfliteEmit, subtract: boolean): void {
   const m1 = quantizeMultiplier(sa / twiceMax);
   const m2 = quantizeMultiplier(sb / twiceMax);
   const mo = quantizeMultiplier(twiceMax / (2 ** leftShift * scaleOf(y.quantization, 'output')));
-  const [amin, amax] = activationRange(strAttr(n, 'fused_activation', 'NONE'), y);
+  const [amin, amax] = activationRange(stringAttr(n, 'fused_activation', 'NONE'), y);
   e.w.line(`const mpq_arith_params p = {${-zeroPointOf(a.q)}, ${-zeroPointOf(b.q)}, ${zeroPointOf(y.quantization)}, ${leftShift}, ${m1.multiplier}, ${m2.multiplier}, ${mo.multiplier}, ${m1.shift}, ${m2.shift}, ${mo.shift}, ${amin}, ${amax}};`);
-  call(e, `mpq_add_${ct === 'int8_t' ? 's8' : 's16'}(&p, &s, ${ptr(e, n.inputs[0]!, ct)}, ${ptr(e, n.inputs[1]!, ct)}, ${ptr(e, n.outputs[0]!, ct)}, ${subtract ? 1 : 0})`);
+  call(e, `mpq_add_${ct === 'int8_t' ? 's8' : 's16'}(&p, &s, ${inPtr(e, ct)}, ${ptr(e, n.inputs[1]!, ct)}, ${outPtr(e, ct)}, ${subtract ? 1 : 0})`);
 }
 
 function mul(e: TfliteEmit): void {
   const n = e.node;
   const { a, b, y, ct } = binaryHeader(e);
   const mo = quantizeMultiplier((scaleOf(a.q, 'input 0') * scaleOf(b.q, 'input 1')) / scaleOf(y.quantization, 'output'));
-  const [amin, amax] = activationRange(strAttr(n, 'fused_activation', 'NONE'), y);
+  const [amin, amax] = activationRange(stringAttr(n, 'fused_activation', 'NONE'), y);
   e.w.line(`const mpq_arith_params p = {${-zeroPointOf(a.q)}, ${-zeroPointOf(b.q)}, ${zeroPointOf(y.quantization)}, 0, 0, 0, ${mo.multiplier}, 0, 0, ${mo.shift}, ${amin}, ${amax}};`);
-  call(e, `mpq_mul_${ct === 'int8_t' ? 's8' : 's16'}(&p, &s, ${ptr(e, n.inputs[0]!, ct)}, ${ptr(e, n.inputs[1]!, ct)}, ${ptr(e, n.outputs[0]!, ct)})`);
+  call(e, `mpq_mul_${ct === 'int8_t' ? 's8' : 's16'}(&p, &s, ${inPtr(e, ct)}, ${ptr(e, n.inputs[1]!, ct)}, ${outPtr(e, ct)})`);
 }
 
 function pool(e: TfliteEmit, avg: boolean): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
-  requireQuant(e, y);
+  const { x, y } = io(e, 'y');
   if (x.dtype !== y.dtype || (x.dtype !== 'int8' && x.dtype !== 'int16')) unsupported(n, `${x.dtype} -> ${y.dtype} pooling`);
   const [N, H, W, C] = x.shape as [number, number, number, number];
   const [, OH, OW] = y.shape as [number, number, number, number];
   const kh = intAttr(n, 'filter_h', 1), kw = intAttr(n, 'filter_w', 1);
   const sh = intAttr(n, 'stride_h', 1), sw = intAttr(n, 'stride_w', 1);
-  const padding = strAttr(n, 'padding', 'SAME');
-  const [amin, amax] = activationRange(strAttr(n, 'fused_activation', 'NONE'), y);
+  const padding = stringAttr(n, 'padding', 'SAME');
+  const [amin, amax] = activationRange(stringAttr(n, 'fused_activation', 'NONE'), y);
   e.w.line(`const mpq_pool_params p = {${N}, ${H}, ${W}, ${C}, ${OH}, ${OW}, ${kh}, ${kw}, ${sh}, ${sw}, ${padBefore(H, OH, kh, sh, 1, padding)}, ${padBefore(W, OW, kw, sw, 1, padding)}, ${amin}, ${amax}};`);
   const ct = x.dtype === 'int8' ? 'int8_t' : 'int16_t';
-  call(e, `mpq_${avg ? 'avgpool' : 'maxpool'}_${ct === 'int8_t' ? 's8' : 's16'}(&p, ${ptr(e, n.inputs[0]!, ct)}, ${ptr(e, n.outputs[0]!, ct)})`);
+  call(e, `mpq_${avg ? 'avgpool' : 'maxpool'}_${ct === 'int8_t' ? 's8' : 's16'}(&p, ${inPtr(e, ct)}, ${outPtr(e, ct)})`);
 }
 
 function copy(e: TfliteEmit): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
+  const { x, y } = io(e);
   if (x.sizeBytes !== y.sizeBytes) unsupported(n, 'a reshape that changes the byte size');
-  e.w.line(`memmove(${ptr(e, n.outputs[0]!, 'uint8_t')}, ${ptr(e, n.inputs[0]!, 'uint8_t')}, ${y.sizeBytes});`);
+  e.w.line(`memmove(${outPtr(e, 'uint8_t')}, ${inPtr(e, 'uint8_t')}, ${y.sizeBytes});`);
 }
 
 function softmax(e: TfliteEmit): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
-  requireQuant(e, x);
-  requireQuant(e, y);
+  const { x, y } = io(e, 'xy');
   if (x.dtype !== 'int8' || (y.dtype !== 'int8' && y.dtype !== 'int16')) unsupported(n, `${x.dtype} -> ${y.dtype} softmax (int8 -> int8 or int16 supported)`);
   const bits = y.dtype === 'int8' ? 8 : 16;
   if (zeroPointOf(y.quantization) !== -(2 ** (bits - 1)) || Math.abs(scaleOf(y.quantization, 'output') * 2 ** bits - 1) > 1e-3) {
@@ -315,59 +288,48 @@ function softmax(e: TfliteEmit): void {
   }
   const depth = x.shape[x.shape.length - 1] ?? 1;
   const sp = softmaxParams(floatAttr(n, 'beta', 1), scaleOf(x.quantization, 'input'));
-  call(e, `mpq_softmax_s8(${x.elementCount / depth}, ${depth}, ${ptr(e, n.inputs[0]!, 'int8_t')}, ${ptr(e, n.outputs[0]!, cTypeOf(y.dtype))}, ${bits}, ${sp.multiplier}, ${sp.leftShift}, ${sp.diffMin})`);
+  call(e, `mpq_softmax_s8(${x.elementCount / depth}, ${depth}, ${inPtr(e, 'int8_t')}, ${outPtr(e, cTypeOf(y.dtype))}, ${bits}, ${sp.multiplier}, ${sp.leftShift}, ${sp.diffMin})`);
 }
 
 function quantize(e: TfliteEmit): void {
-  const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
-  requireQuant(e, y);
+  const { x, y } = io(e, 'y');
   const yb = bitsOf(e, y);
   const yt = cTypeOf(y.dtype);
   if (x.dtype === 'float32') {
-    call(e, `mpq_quantize_f32(${y.elementCount}, ${ptr(e, n.inputs[0]!, 'float')}, ${ptr(e, n.outputs[0]!, yt)}, ${yb}, ${Math.fround(scaleOf(y.quantization, 'output')).toPrecision(9)}f, ${zeroPointOf(y.quantization)})`);
+    call(e, `mpq_quantize_f32(${y.elementCount}, ${inPtr(e, 'float')}, ${outPtr(e, yt)}, ${yb}, ${Math.fround(scaleOf(y.quantization, 'output')).toPrecision(9)}f, ${zeroPointOf(y.quantization)})`);
     return;
   }
   requireQuant(e, x);
   const q = quantizeMultiplier(scaleOf(x.quantization, 'input') / scaleOf(y.quantization, 'output'));
-  call(e, `mpq_requantize(${y.elementCount}, ${ptr(e, n.inputs[0]!, cTypeOf(x.dtype))}, ${bitsOf(e, x)}, ${ptr(e, n.outputs[0]!, yt)}, ${yb}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${q.multiplier}, ${q.shift})`);
+  call(e, `mpq_requantize(${y.elementCount}, ${inPtr(e, cTypeOf(x.dtype))}, ${bitsOf(e, x)}, ${outPtr(e, yt)}, ${yb}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${q.multiplier}, ${q.shift})`);
 }
 
 function dequantize(e: TfliteEmit): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
-  requireQuant(e, x);
+  const { x, y } = io(e, 'x');
   if (y.dtype !== 'float32') unsupported(n, `dequantize to ${y.dtype}`);
-  call(e, `mpq_dequantize(${y.elementCount}, ${ptr(e, n.inputs[0]!, cTypeOf(x.dtype))}, ${bitsOf(e, x)}, ${ptr(e, n.outputs[0]!, 'float')}, ${Math.fround(scaleOf(x.quantization, 'input')).toPrecision(9)}f, ${zeroPointOf(x.quantization)})`);
+  call(e, `mpq_dequantize(${y.elementCount}, ${inPtr(e, cTypeOf(x.dtype))}, ${bitsOf(e, x)}, ${outPtr(e, 'float')}, ${Math.fround(scaleOf(x.quantization, 'input')).toPrecision(9)}f, ${zeroPointOf(x.quantization)})`);
 }
 
 function relu(e: TfliteEmit, op: string): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
-  requireQuant(e, x);
-  requireQuant(e, y);
+  const { x, y } = io(e, 'xy');
   if (scaleOf(x.quantization, 'in') !== scaleOf(y.quantization, 'out') || zeroPointOf(x.quantization) !== zeroPointOf(y.quantization)) {
     unsupported(n, `${op} that also rescales`);
   }
   const [amin, amax] = activationRange(op, y);
-  call(e, `mpq_clamp(${y.elementCount}, ${ptr(e, n.inputs[0]!, cTypeOf(x.dtype))}, ${ptr(e, n.outputs[0]!, cTypeOf(y.dtype))}, ${bitsOf(e, y)}, ${amin}, ${amax})`);
+  call(e, `mpq_clamp(${y.elementCount}, ${inPtr(e, cTypeOf(x.dtype))}, ${outPtr(e, cTypeOf(y.dtype))}, ${bitsOf(e, y)}, ${amin}, ${amax})`);
 }
 
 function leakyRelu(e: TfliteEmit): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
-  requireQuant(e, x);
-  requireQuant(e, y);
+  const { x, y } = io(e, 'xy');
   const sx = scaleOf(x.quantization, 'input');
   const sy = scaleOf(y.quantization, 'output');
   // TFLite computes alpha * scale in float (params->alpha is a float) before the division in double.
   const alpha = quantizeMultiplier((sx * Math.fround(floatAttr(n, 'alpha', 0.2))) / sy);
   const identity = quantizeMultiplier(sx / sy);
-  call(e, `mpq_leaky_relu(${y.elementCount}, ${ptr(e, n.inputs[0]!, cTypeOf(x.dtype))}, ${ptr(e, n.outputs[0]!, cTypeOf(y.dtype))}, ${bitsOf(e, y)}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${identity.multiplier}, ${identity.shift}, ${alpha.multiplier}, ${alpha.shift})`);
+  call(e, `mpq_leaky_relu(${y.elementCount}, ${inPtr(e, cTypeOf(x.dtype))}, ${outPtr(e, cTypeOf(y.dtype))}, ${bitsOf(e, y)}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${identity.multiplier}, ${identity.shift}, ${alpha.multiplier}, ${alpha.shift})`);
 }
 
 function elemBytes(e: TfliteEmit, t: TensorInfo): number {
@@ -378,8 +340,7 @@ function elemBytes(e: TfliteEmit, t: TensorInfo): number {
 
 function pad(e: TfliteEmit, v2: boolean): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
+  const { x, y } = io(e);
   const p = constInts(e, 1, 'paddings');
   const r = x.shape.length;
   let value = x.quantization ? zeroPointOf(y.quantization) : 0;
@@ -388,7 +349,7 @@ function pad(e: TfliteEmit, v2: boolean): void {
   e.w.line(`const long xd[${r}] = {${x.shape.join(', ')}};`);
   e.w.line(`const long before[${r}] = {${x.shape.map((_, i) => p[2 * i]).join(', ')}};`);
   e.w.line(`const long after[${r}] = {${x.shape.map((_, i) => p[2 * i + 1]).join(', ')}};`);
-  call(e, `mpq_pad(${r}, xd, before, after, ${ptr(e, n.inputs[0]!, 'uint8_t')}, ${ptr(e, n.outputs[0]!, 'uint8_t')}, ${elemBytes(e, x)}, ${value})`);
+  call(e, `mpq_pad(${r}, xd, before, after, ${inPtr(e, 'uint8_t')}, ${outPtr(e, 'uint8_t')}, ${elemBytes(e, x)}, ${value})`);
 }
 
 function transpose(e: TfliteEmit): void {
@@ -398,7 +359,7 @@ function transpose(e: TfliteEmit): void {
   const r = x.shape.length;
   e.w.line(`const long xd[${r}] = {${x.shape.join(', ')}};`);
   e.w.line(`const int perm[${r}] = {${perm.join(', ')}};`);
-  call(e, `mpq_transpose(${r}, xd, perm, ${ptr(e, n.inputs[0]!, 'uint8_t')}, ${ptr(e, n.outputs[0]!, 'uint8_t')}, ${elemBytes(e, x)})`);
+  call(e, `mpq_transpose(${r}, xd, perm, ${inPtr(e, 'uint8_t')}, ${outPtr(e, 'uint8_t')}, ${elemBytes(e, x)})`);
 }
 
 function stridedSlice(e: TfliteEmit): void {
@@ -410,38 +371,25 @@ function stridedSlice(e: TfliteEmit): void {
   const r = x.shape.length;
   const starts: number[] = [];
   const counts: number[] = [];
-  const bm = intAttr(n, 'begin_mask', 0), em = intAttr(n, 'end_mask', 0), sm = intAttr(n, 'shrink_axis_mask', 0);
-  const offset = intAttr(n, 'offset', 0) !== 0;
+  const steps: number[] = [];
+  const masks = stridedSliceMasks(n);
   for (let i = 0; i < r; i++) {
-    const dim = x.shape[i]!;
-    const st = strides[i]!;
-    const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
-    let s0 = (bm >> i) & 1 ? (st > 0 ? 0 : dim - 1) : begin[i]!;
-    if (s0 < 0) s0 += dim;
-    s0 = st > 0 ? clamp(s0, 0, dim) : clamp(s0, -1, dim - 1);
-    let e0: number;
-    if ((sm >> i) & 1) e0 = s0 + 1;
-    else {
-      e0 = (em >> i) & 1 ? (st > 0 ? dim : -1) : offset ? begin[i]! + end[i]! : end[i]!;
-      if (!((em >> i) & 1) && e0 < 0) e0 += dim;
-      e0 = st > 0 ? clamp(e0, 0, dim) : clamp(e0, -1, dim - 1);
-    }
-    const count = (sm >> i) & 1 ? 1 : st > 0 ? Math.max(0, Math.ceil((e0 - s0) / st)) : Math.max(0, Math.ceil((s0 - e0) / -st));
-    starts.push(s0);
-    counts.push(count);
+    const b = stridedSliceBounds(x.shape[i]!, begin[i]!, end[i]!, strides[i]!, i, masks);
+    starts.push(b.start);
+    steps.push(b.step);
+    counts.push(b.count);
   }
   e.w.line(`const long xd[${r}] = {${x.shape.join(', ')}};`);
   e.w.line(`const long start[${r}] = {${starts.join(', ')}};`);
-  e.w.line(`const long stride[${r}] = {${strides.map((s, i) => ((sm >> i) & 1 ? 1 : s)).join(', ')}};`);
+  e.w.line(`const long stride[${r}] = {${steps.join(', ')}};`);
   e.w.line(`const long count[${r}] = {${counts.join(', ')}};`);
-  call(e, `mpq_strided_slice(${r}, xd, start, stride, count, ${ptr(e, n.inputs[0]!, 'uint8_t')}, ${ptr(e, n.outputs[0]!, 'uint8_t')}, ${elemBytes(e, x)})`);
+  call(e, `mpq_strided_slice(${r}, xd, start, stride, count, ${inPtr(e, 'uint8_t')}, ${outPtr(e, 'uint8_t')}, ${elemBytes(e, x)})`);
 }
 
 function concatenation(e: TfliteEmit): void {
   const n = e.node;
   const y = act(e, n.outputs[0]!);
-  let axis = intAttr(n, 'axis', 0);
-  if (axis < 0) axis += y.shape.length;
+  const axis = axisAttr(n, y.shape.length);
   const ins = n.inputs.map((i) => act(e, i));
   for (const t of ins) {
     if (t.quantization && y.quantization && (scaleOf(t.quantization, 'in') !== scaleOf(y.quantization, 'out') || zeroPointOf(t.quantization) !== zeroPointOf(y.quantization))) {
@@ -452,15 +400,12 @@ function concatenation(e: TfliteEmit): void {
   const inner = y.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   e.w.line(`const void *const xs[${ins.length}] = {${n.inputs.map((i) => ptr(e, i, 'const uint8_t')).join(', ')}};`);
   e.w.line(`const long lens[${ins.length}] = {${ins.map((t) => t.shape[axis]).join(', ')}};`);
-  call(e, `mpq_concat(${ins.length}, xs, lens, ${outer}, ${inner}, ${ptr(e, n.outputs[0]!, 'uint8_t')}, ${elemBytes(e, y)})`);
+  call(e, `mpq_concat(${ins.length}, xs, lens, ${outer}, ${inner}, ${outPtr(e, 'uint8_t')}, ${elemBytes(e, y)})`);
 }
 
 function mean(e: TfliteEmit): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
-  requireQuant(e, x);
-  requireQuant(e, y);
+  const { x, y } = io(e, 'xy');
   if (x.dtype !== 'int8') unsupported(n, `${x.dtype} mean`);
   const axes = constInts(e, 1, 'axes').map((a) => (a < 0 ? a + x.shape.length : a)).sort((a, b) => a - b);
   for (let i = 1; i < axes.length; i++) if (axes[i] !== axes[i - 1]! + 1) unsupported(n, 'a mean over non-adjacent axes');
@@ -473,13 +418,12 @@ function mean(e: TfliteEmit): void {
   const q = quantizeMultiplier(scaleOf(x.quantization, 'input') / scaleOf(y.quantization, 'output'));
   const reduction = Math.min(Math.floor(Math.log2(count)), 32, 31 + q.shift);
   const multiplier = Number((BigInt(q.multiplier) << BigInt(reduction)) / BigInt(count));
-  call(e, `mpq_mean_s8(${outer}, ${count}, ${inner}, ${ptr(e, n.inputs[0]!, 'int8_t')}, ${ptr(e, n.outputs[0]!, 'int8_t')}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, 0, ${multiplier}, ${q.shift - reduction})`);
+  call(e, `mpq_mean_s8(${outer}, ${count}, ${inner}, ${inPtr(e, 'int8_t')}, ${outPtr(e, 'int8_t')}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, 0, ${multiplier}, ${q.shift - reduction})`);
 }
 
 function svdf(e: TfliteEmit): void {
   const n = e.node;
-  const x = act(e, n.inputs[0]!);
-  const y = act(e, n.outputs[0]!);
+  const { x, y } = io(e);
   const wf = weight(e, 1, 'weights_feature');
   const wt = weight(e, 2, 'weights_time');
   const stateName = n.inputs[4]!;
@@ -498,7 +442,7 @@ function svdf(e: TfliteEmit): void {
   const b = quantizeMultiplier((scaleOf(state.quantization, 'state') * scaleOf(wt.quantization, 'weights_time')) / scaleOf(y.quantization, 'output'));
   const biasName = n.inputs[3] ?? '';
   e.w.line(`const mpq_svdf_params p = {${batches}, ${inputSize}, ${filters}, ${memory}, ${rank}, ${filters / rank}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${a.multiplier}, ${b.multiplier}, ${a.shift}, ${b.shift}, -128, 127};`);
-  call(e, `mpq_svdf_s8(&p, ${ptr(e, n.inputs[0]!, 'int8_t')}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${ptr(e, n.inputs[2]!, 'int16_t')}, ${biasName === '' ? 'NULL' : ptr(e, biasName, 'int32_t')}, ${ptr(e, stateName, 'int16_t')}, ${ptr(e, n.outputs[0]!, 'int8_t')})`);
+  call(e, `mpq_svdf_s8(&p, ${inPtr(e, 'int8_t')}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${ptr(e, n.inputs[2]!, 'int16_t')}, ${biasName === '' ? 'NULL' : ptr(e, biasName, 'int32_t')}, ${ptr(e, stateName, 'int16_t')}, ${outPtr(e, 'int8_t')})`);
 }
 
 /** Integer ranges are also needed by tests. */

@@ -721,11 +721,14 @@ static long mp_count(int rank, const long *shape) {
   return n;
 }
 
-int mp_expand(const float *x, const long *x_strides, float *y, int rank, const long *y_shape) {
+/*
+ * y (row-major, shape y_shape) from x read with x_strides elements per step along each dim (0: the
+ * dim is broadcast): the walk of Expand and Transpose. rank is checked by the caller.
+ */
+static void mp_strided_read(const float *x, const long *x_strides, float *y, int rank, const long *y_shape) {
   long idx[MP_MAX_RANK];
   long total, i, off = 0;
   int d;
-  if (rank < 0 || rank > MP_MAX_RANK) return MP_EPARAM;
   for (d = 0; d < rank; d++) idx[d] = 0;
   total = mp_count(rank, y_shape);
   for (i = 0; i < total; i++) {
@@ -737,6 +740,11 @@ int mp_expand(const float *x, const long *x_strides, float *y, int rank, const l
       idx[d] = 0;
     }
   }
+}
+
+int mp_expand(const float *x, const long *x_strides, float *y, int rank, const long *y_shape) {
+  if (rank < 0 || rank > MP_MAX_RANK) return MP_EPARAM;
+  mp_strided_read(x, x_strides, y, rank, y_shape);
   return MP_OK;
 }
 
@@ -771,8 +779,7 @@ int mp_tile(const float *x, float *y, int rank, const long *x_shape, const long 
 }
 
 int mp_transpose(const float *x, float *y, int rank, const long *x_shape, const int *perm) {
-  long xs[MP_MAX_RANK], ys[MP_MAX_RANK], ps[MP_MAX_RANK], idx[MP_MAX_RANK];
-  long total, i, off = 0;
+  long xs[MP_MAX_RANK], ys[MP_MAX_RANK], ps[MP_MAX_RANK];
   int d, seen = 0;
   if (rank < 0 || rank > MP_MAX_RANK) return MP_EPARAM;
   for (d = 0; d < rank; d++) {
@@ -783,18 +790,8 @@ int mp_transpose(const float *x, float *y, int rank, const long *x_shape, const 
   for (d = 0; d < rank; d++) {
     ys[d] = x_shape[perm[d]];
     ps[d] = xs[perm[d]];
-    idx[d] = 0;
   }
-  total = mp_count(rank, ys);
-  for (i = 0; i < total; i++) {
-    y[i] = x[off];
-    for (d = rank - 1; d >= 0; d--) {
-      off += ps[d];
-      if (++idx[d] < ys[d]) break;
-      off -= ps[d] * ys[d];
-      idx[d] = 0;
-    }
-  }
+  mp_strided_read(x, ps, y, rank, ys);
   return MP_OK;
 }
 
@@ -1095,52 +1092,38 @@ static float mp_quant_value(float x, float scale, float zp, float lo, float hi) 
   return v;
 }
 
+/*
+ * (De)quantization along an axis: element i of channel a of block o is at (o * axis_len + a) * inner
+ * + i; channel a has scale[a] and zero point zero_point[a] (0 when zero_point is NULL).
+ */
+#define MP_FOR_QUANT_CHANNELS(ZP_T, ZP_DEFAULT, BODY)                                                   \
+  long o, a, i;                                                                                        \
+  for (o = 0; o < outer; o++) {                                                                        \
+    for (a = 0; a < axis_len; a++) {                                                                   \
+      ZP_T zp = zero_point != NULL ? (ZP_T)zero_point[a] : ZP_DEFAULT;                                 \
+      long base = (o * axis_len + a) * inner;                                                          \
+      for (i = 0; i < inner; i++) BODY;                                                                \
+    }                                                                                                  \
+  }
+
 void mp_quantize_s8(const float *x, int8_t *q, long outer, long axis_len, long inner, const float *scale,
                     const int8_t *zero_point) {
-  long o, a, i;
-  for (o = 0; o < outer; o++) {
-    for (a = 0; a < axis_len; a++) {
-      float zp = zero_point != NULL ? (float)zero_point[a] : 0.0f;
-      long base = (o * axis_len + a) * inner;
-      for (i = 0; i < inner; i++) q[base + i] = (int8_t)mp_quant_value(x[base + i], scale[a], zp, -128.0f, 127.0f);
-    }
-  }
+  MP_FOR_QUANT_CHANNELS(float, 0.0f, q[base + i] = (int8_t)mp_quant_value(x[base + i], scale[a], zp, -128.0f, 127.0f))
 }
 
 void mp_quantize_u8(const float *x, uint8_t *q, long outer, long axis_len, long inner, const float *scale,
                     const uint8_t *zero_point) {
-  long o, a, i;
-  for (o = 0; o < outer; o++) {
-    for (a = 0; a < axis_len; a++) {
-      float zp = zero_point != NULL ? (float)zero_point[a] : 0.0f;
-      long base = (o * axis_len + a) * inner;
-      for (i = 0; i < inner; i++) q[base + i] = (uint8_t)mp_quant_value(x[base + i], scale[a], zp, 0.0f, 255.0f);
-    }
-  }
+  MP_FOR_QUANT_CHANNELS(float, 0.0f, q[base + i] = (uint8_t)mp_quant_value(x[base + i], scale[a], zp, 0.0f, 255.0f))
 }
 
 void mp_dequantize_s8(const int8_t *q, float *x, long outer, long axis_len, long inner, const float *scale,
                       const int8_t *zero_point) {
-  long o, a, i;
-  for (o = 0; o < outer; o++) {
-    for (a = 0; a < axis_len; a++) {
-      long zp = zero_point != NULL ? (long)zero_point[a] : 0;
-      long base = (o * axis_len + a) * inner;
-      for (i = 0; i < inner; i++) x[base + i] = (float)((long)q[base + i] - zp) * scale[a];
-    }
-  }
+  MP_FOR_QUANT_CHANNELS(long, 0, x[base + i] = (float)((long)q[base + i] - zp) * scale[a])
 }
 
 void mp_dequantize_u8(const uint8_t *q, float *x, long outer, long axis_len, long inner, const float *scale,
                       const uint8_t *zero_point) {
-  long o, a, i;
-  for (o = 0; o < outer; o++) {
-    for (a = 0; a < axis_len; a++) {
-      long zp = zero_point != NULL ? (long)zero_point[a] : 0;
-      long base = (o * axis_len + a) * inner;
-      for (i = 0; i < inner; i++) x[base + i] = (float)((long)q[base + i] - zp) * scale[a];
-    }
-  }
+  MP_FOR_QUANT_CHANNELS(long, 0, x[base + i] = (float)((long)q[base + i] - zp) * scale[a])
 }
 
 /* ---- int8 QLinear / Integer kernels --------------------------------------------------------------- */

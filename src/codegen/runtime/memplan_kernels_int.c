@@ -63,6 +63,41 @@ static int conv_params_ok(const mpq_conv_params *p) {
 /* ---- convolution -------------------------------------------------------------------------------- */
 
 /*
+ * The three convolutions share their loops over the output (b, oy, ox, then the channel loops of
+ * each) and their tail: add output channel oc's bias to the accumulator, requantize with oc's
+ * multiplier and shift (s8: int32 bias, mpq_mul_by_qm; s16: int64 or int32 bias, mpq_mul_by_qm64)
+ * and store y[b][oy][ox][oc] clamped to the activation range. OUT_T is the output element type.
+ */
+#define MPQ_REQUANT_S8(A)                                                                              \
+  if (bias != 0) A += bias[oc];                                                                        \
+  v = mpq_mul_by_qm(A, p->multiplier[oc], p->shift[oc]) + p->out_offset;
+#define MPQ_REQUANT_S16(A)                                                                             \
+  if (bias64 != 0) A += bias64[oc];                                                                    \
+  else if (bias32 != 0) A += bias32[oc];                                                               \
+  v = mpq_mul_by_qm64(A, p->multiplier[oc], p->shift[oc]) + p->out_offset;
+#define MPQ_STORE_OUT() y[((b * p->out_h + oy) * p->out_w + ox) * p->out_c + oc] = (OUT_T)clamp32(v, p->act_min, p->act_max);
+
+/* Every output pixel (b, oy, ox). */
+#define MPQ_FOR_PIXELS(...)                                                                            \
+  for (b = 0; b < p->batches; b++)                                                                     \
+    for (oy = 0; oy < p->out_h; oy++)                                                                  \
+      for (ox = 0; ox < p->out_w; ox++) {                                                              \
+        __VA_ARGS__                                                                                    \
+      }
+
+/* The kernel taps (fy, fx) of a forward window at input origin (iy0, ix0) that fall inside the input. */
+#define MPQ_FOR_TAPS(...)                                                                              \
+  for (fy = 0; fy < p->k_h; fy++) {                                                                    \
+    long iy = iy0 + p->dil_h * fy;                                                                     \
+    if (iy < 0 || iy >= p->in_h) continue;                                                             \
+    for (fx = 0; fx < p->k_w; fx++) {                                                                  \
+      long ix = ix0 + p->dil_w * fx;                                                                   \
+      if (ix < 0 || ix >= p->in_w) continue;                                                           \
+      __VA_ARGS__                                                                                      \
+    }                                                                                                  \
+  }
+
+/*
  * Grouped 2-D convolution: groups = in_c / k_c; output channel oc reads input channels
  * [g * k_c, (g + 1) * k_c) with g = oc / (out_c / groups).
  */
@@ -73,47 +108,31 @@ static int conv_params_ok(const mpq_conv_params *p) {
   groups = p->in_c / p->k_c;                                                                           \
   if (p->out_c % groups != 0) return MP_EPARAM;                                                        \
   per_group = p->out_c / groups;                                                                       \
-  for (b = 0; b < p->batches; b++)                                                                     \
-    for (oy = 0; oy < p->out_h; oy++)                                                                  \
-      for (ox = 0; ox < p->out_w; ox++)                                                                \
-        for (oc = 0; oc < p->out_c; oc++) {                                                            \
-          long c0 = (oc / per_group) * p->k_c;                                                         \
-          long iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;                   \
-          ACC_T acc = 0;                                                                               \
-          int32_t v;                                                                                   \
-          for (fy = 0; fy < p->k_h; fy++) {                                                            \
-            long iy = iy0 + p->dil_h * fy;                                                             \
-            if (iy < 0 || iy >= p->in_h) continue;                                                     \
-            for (fx = 0; fx < p->k_w; fx++) {                                                          \
-              long ix = ix0 + p->dil_w * fx;                                                           \
-              const int8_t *wp;                                                                        \
-              if (ix < 0 || ix >= p->in_w) continue;                                                   \
-              wp = w + ((oc * p->k_h + fy) * p->k_w + fx) * p->k_c;                                    \
-              for (ic = 0; ic < p->k_c; ic++) {                                                        \
-                ACC_T xv = (ACC_T)x[((b * p->in_h + iy) * p->in_w + ix) * p->in_c + c0 + ic] X_OFFSET; \
-                acc += (ACC_T)wp[ic] * xv;                                                             \
-              }                                                                                        \
-            }                                                                                          \
-          }                                                                                            \
-          REQUANT                                                                                      \
-          y[((b * p->out_h + oy) * p->out_w + ox) * p->out_c + oc] = (OUT_T)clamp32(v, p->act_min, p->act_max); \
-        }                                                                                              \
+  MPQ_FOR_PIXELS(for (oc = 0; oc < p->out_c; oc++) {                                                   \
+    long c0 = (oc / per_group) * p->k_c;                                                               \
+    long iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;                         \
+    ACC_T acc = 0;                                                                                     \
+    int32_t v;                                                                                         \
+    MPQ_FOR_TAPS(                                                                                      \
+      const int8_t *wp = w + ((oc * p->k_h + fy) * p->k_w + fx) * p->k_c;                              \
+      for (ic = 0; ic < p->k_c; ic++) {                                                                \
+        ACC_T xv = (ACC_T)x[((b * p->in_h + iy) * p->in_w + ix) * p->in_c + c0 + ic] X_OFFSET;         \
+        acc += (ACC_T)wp[ic] * xv;                                                                     \
+      })                                                                                               \
+    REQUANT(acc)                                                                                       \
+    MPQ_STORE_OUT()                                                                                    \
+  })                                                                                                   \
   return MP_OK;
 
 #define OUT_T int8_t
 int mpq_conv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
-  MPQ_CONV_BODY(int32_t, + p->in_offset,
-                if (bias != 0) acc += bias[oc];
-                v = mpq_mul_by_qm(acc, p->multiplier[oc], p->shift[oc]) + p->out_offset;)
+  MPQ_CONV_BODY(int32_t, + p->in_offset, MPQ_REQUANT_S8)
 }
 #undef OUT_T
 
 #define OUT_T int16_t
 int mpq_conv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
-  MPQ_CONV_BODY(int64_t, + 0,
-                if (bias64 != 0) acc += bias64[oc];
-                else if (bias32 != 0) acc += bias32[oc];
-                v = mpq_mul_by_qm64(acc, p->multiplier[oc], p->shift[oc]) + p->out_offset;)
+  MPQ_CONV_BODY(int64_t, + 0, MPQ_REQUANT_S16)
 }
 #undef OUT_T
 
@@ -121,45 +140,28 @@ int mpq_conv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, co
 #define MPQ_DW_BODY(ACC_T, X_OFFSET, REQUANT)                                                          \
   long b, oy, ox, ic, m, fy, fx;                                                                       \
   if (!conv_params_ok(p) || p->depth_multiplier < 1 || p->in_c * p->depth_multiplier != p->out_c) return MP_EPARAM; \
-  for (b = 0; b < p->batches; b++)                                                                     \
-    for (oy = 0; oy < p->out_h; oy++)                                                                  \
-      for (ox = 0; ox < p->out_w; ox++)                                                                \
-        for (ic = 0; ic < p->in_c; ic++)                                                               \
-          for (m = 0; m < p->depth_multiplier; m++) {                                                  \
-            long oc = ic * p->depth_multiplier + m;                                                    \
-            long iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;                 \
-            ACC_T acc = 0;                                                                             \
-            int32_t v;                                                                                 \
-            for (fy = 0; fy < p->k_h; fy++) {                                                          \
-              long iy = iy0 + p->dil_h * fy;                                                           \
-              if (iy < 0 || iy >= p->in_h) continue;                                                   \
-              for (fx = 0; fx < p->k_w; fx++) {                                                        \
-                long ix = ix0 + p->dil_w * fx;                                                         \
-                ACC_T xv;                                                                              \
-                if (ix < 0 || ix >= p->in_w) continue;                                                 \
-                xv = (ACC_T)x[((b * p->in_h + iy) * p->in_w + ix) * p->in_c + ic] X_OFFSET;            \
-                acc += (ACC_T)w[(fy * p->k_w + fx) * p->out_c + oc] * xv;                              \
-              }                                                                                        \
-            }                                                                                          \
-            REQUANT                                                                                    \
-            y[((b * p->out_h + oy) * p->out_w + ox) * p->out_c + oc] = (OUT_T)clamp32(v, p->act_min, p->act_max); \
-          }                                                                                            \
+  MPQ_FOR_PIXELS(for (ic = 0; ic < p->in_c; ic++) for (m = 0; m < p->depth_multiplier; m++) {          \
+    long oc = ic * p->depth_multiplier + m;                                                            \
+    long iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;                         \
+    ACC_T acc = 0;                                                                                     \
+    int32_t v;                                                                                         \
+    MPQ_FOR_TAPS(                                                                                      \
+      ACC_T xv = (ACC_T)x[((b * p->in_h + iy) * p->in_w + ix) * p->in_c + ic] X_OFFSET;                \
+      acc += (ACC_T)w[(fy * p->k_w + fx) * p->out_c + oc] * xv;)                                       \
+    REQUANT(acc)                                                                                       \
+    MPQ_STORE_OUT()                                                                                    \
+  })                                                                                                   \
   return MP_OK;
 
 #define OUT_T int8_t
 int mpq_dwconv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
-  MPQ_DW_BODY(int32_t, + p->in_offset,
-              if (bias != 0) acc += bias[oc];
-              v = mpq_mul_by_qm(acc, p->multiplier[oc], p->shift[oc]) + p->out_offset;)
+  MPQ_DW_BODY(int32_t, + p->in_offset, MPQ_REQUANT_S8)
 }
 #undef OUT_T
 
 #define OUT_T int16_t
 int mpq_dwconv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
-  MPQ_DW_BODY(int64_t, + 0,
-              if (bias64 != 0) acc += bias64[oc];
-              else if (bias32 != 0) acc += bias32[oc];
-              v = mpq_mul_by_qm64(acc, p->multiplier[oc], p->shift[oc]) + p->out_offset;)
+  MPQ_DW_BODY(int64_t, + 0, MPQ_REQUANT_S16)
 }
 #undef OUT_T
 
@@ -171,45 +173,39 @@ int mpq_dwconv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, 
 #define MPQ_TCONV_BODY(ACC_T, X_OFFSET, REQUANT)                                                       \
   long b, oy, ox, oc, fy, fx, ic;                                                                      \
   if (!conv_params_ok(p) || p->k_c != p->in_c) return MP_EPARAM;                                       \
-  for (b = 0; b < p->batches; b++)                                                                     \
-    for (oy = 0; oy < p->out_h; oy++)                                                                  \
-      for (ox = 0; ox < p->out_w; ox++)                                                                \
-        for (oc = 0; oc < p->out_c; oc++) {                                                            \
-          ACC_T a = 0;                                                                                 \
-          int32_t v;                                                                                   \
-          for (fy = 0; fy < p->k_h; fy++) {                                                            \
-            long ty = oy + p->pad_h - fy, iy;                                                          \
-            if (ty < 0 || ty % p->stride_h != 0) continue;                                             \
-            iy = ty / p->stride_h;                                                                     \
-            if (iy >= p->in_h) continue;                                                               \
-            for (fx = 0; fx < p->k_w; fx++) {                                                          \
-              long tx = ox + p->pad_w - fx, ix;                                                        \
-              if (tx < 0 || tx % p->stride_w != 0) continue;                                           \
-              ix = tx / p->stride_w;                                                                   \
-              if (ix >= p->in_w) continue;                                                             \
-              for (ic = 0; ic < p->in_c; ic++)                                                         \
-                a += ((ACC_T)x[((b * p->in_h + iy) * p->in_w + ix) * p->in_c + ic] X_OFFSET) *         \
-                     (ACC_T)w[((oc * p->k_h + fy) * p->k_w + fx) * p->in_c + ic];                      \
-            }                                                                                          \
-          }                                                                                            \
-          REQUANT                                                                                      \
-          y[((b * p->out_h + oy) * p->out_w + ox) * p->out_c + oc] = (OUT_T)clamp32(v, p->act_min, p->act_max); \
-        }                                                                                              \
+  MPQ_FOR_PIXELS(for (oc = 0; oc < p->out_c; oc++) {                                                   \
+    ACC_T a = 0;                                                                                       \
+    int32_t v;                                                                                         \
+    for (fy = 0; fy < p->k_h; fy++) {                                                                  \
+      long ty = oy + p->pad_h - fy, iy;                                                                \
+      if (ty < 0 || ty % p->stride_h != 0) continue;                                                   \
+      iy = ty / p->stride_h;                                                                           \
+      if (iy >= p->in_h) continue;                                                                     \
+      for (fx = 0; fx < p->k_w; fx++) {                                                                \
+        long tx = ox + p->pad_w - fx, ix;                                                              \
+        if (tx < 0 || tx % p->stride_w != 0) continue;                                                 \
+        ix = tx / p->stride_w;                                                                         \
+        if (ix >= p->in_w) continue;                                                                   \
+        for (ic = 0; ic < p->in_c; ic++)                                                               \
+          a += ((ACC_T)x[((b * p->in_h + iy) * p->in_w + ix) * p->in_c + ic] X_OFFSET) *               \
+               (ACC_T)w[((oc * p->k_h + fy) * p->k_w + fx) * p->in_c + ic];                            \
+      }                                                                                                \
+    }                                                                                                  \
+    REQUANT(a)                                                                                         \
+    MPQ_STORE_OUT()                                                                                    \
+  })                                                                                                   \
   return MP_OK;
 
 #define OUT_T int8_t
 int mpq_tconv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
-  MPQ_TCONV_BODY(int32_t, + p->in_offset,
-                 if (bias != 0) a += bias[oc];
-                 v = mpq_mul_by_qm(a, p->multiplier[oc], p->shift[oc]) + p->out_offset;)
+  MPQ_TCONV_BODY(int32_t, + p->in_offset, MPQ_REQUANT_S8)
 }
 #undef OUT_T
 
 #define OUT_T int16_t
 int mpq_tconv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, int16_t *y) {
-  MPQ_TCONV_BODY(int64_t, + 0,
-                 if (bias64 != 0) a += bias64[oc];
-                 v = mpq_mul_by_qm64(a, p->multiplier[oc], p->shift[oc]) + p->out_offset;)
+  const int32_t *bias32 = 0; /* tconv_s16 takes an int64 bias only */
+  MPQ_TCONV_BODY(int64_t, + 0, MPQ_REQUANT_S16)
 }
 #undef OUT_T
 

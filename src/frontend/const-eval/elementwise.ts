@@ -7,9 +7,10 @@ import type { ConstTensor, DType } from '../../ir/graph.js';
 import { dtypeFromOnnx } from '../onnx-tensor.js';
 import type { ConstKernel, KernelContext, Scalar } from './tensor.js';
 import {
-  allocate, attrInt, broadcastIndex, broadcastShapes, CannotFold, convert, elements, fail, isFloat, required,
+  allocate, broadcastIndex, broadcastShapes, CannotFold, convert, elements, fail, isFloat, required,
   splat, where,
 } from './tensor.js';
+import { intAttr } from '../../ir/attributes.js';
 
 type Fn = (values: readonly Scalar[], dtype: DType) => Scalar;
 
@@ -93,7 +94,7 @@ function binary(op: 'Add' | 'Sub' | 'Mul' | 'Div' | 'Pow' | 'Mod'): ConstKernel 
   return (ctx, inputs) => {
     const a = required(ctx, inputs, 0);
     const b = required(ctx, inputs, 1);
-    if (op === 'Mod' && attrInt(ctx.node, 'fmod', 0) !== 0) throw new CannotFold('fmod');
+    if (op === 'Mod' && intAttr(ctx.node, 'fmod', 0) !== 0) throw new CannotFold('fmod');
     // Pow allows a different exponent type; the result has the base's type.
     const dtype = op === 'Pow' ? a.dtype : sameDtype(ctx, [a, b]);
     return [mapBroadcast(ctx, [a, b], dtype, (v) => fn(v, dtype))];

@@ -9,12 +9,13 @@ import type { ConstTensor, DType } from '../../ir/graph.js';
 import { elementCountOf } from '../../ir/graph.js';
 import type { ConstKernel, KernelContext, Scalar } from './tensor.js';
 import { reducedShape } from '../shape-inference/reduce.js';
-import { sliceLength } from '../shape-inference/slice.js';
+import { sliceBounds } from '../../ir/geometry.js';
 import type { ValueInfo } from '../shape-inference/types.js';
 import {
-  allocate, attrInt, attrInts, broadcastIndex, broadcastShapes, CannotFold, convert, dense, elements, fail, intList,
+  allocate, broadcastIndex, broadcastShapes, CannotFold, convert, dense, elements, fail, intList,
   MAX_FOLD_ELEMENTS, normAxis, required, reshaped, scalarOf, splat, stridesOf, valueOf, where,
 } from './tensor.js';
+import { axisAttr, intAttr, intsAttr } from '../../ir/attributes.js';
 
 const int64List = (values: readonly number[], shape: readonly number[] = [values.length]): ConstTensor =>
   dense('int64', shape, values);
@@ -115,8 +116,8 @@ const shapeKernel: ConstKernel = (ctx, inputs) => {
   if (!x) throw fail(ctx, Codes.MalformedGraph, 'Shape needs an input');
   const rank = x.shape.length;
   const clamp = (v: number): number => Math.min(Math.max(v < 0 ? v + rank : v, 0), rank);
-  const start = clamp(attrInt(ctx.node, 'start', 0));
-  const end = clamp(attrInt(ctx.node, 'end', rank));
+  const start = clamp(intAttr(ctx.node, 'start', 0));
+  const end = clamp(intAttr(ctx.node, 'end', rank));
   const dims = x.shape.slice(start, Math.max(start, end));
   return [int64List(dims)];
 };
@@ -159,14 +160,13 @@ function reshapeTarget(ctx: KernelContext, input: readonly number[], target: rea
 const reshapeKernel: ConstKernel = (ctx, inputs) => {
   const x = required(ctx, inputs, 0);
   const target = intList(required(ctx, inputs, 1));
-  return [reshaped(x, reshapeTarget(ctx, x.shape, target, attrInt(ctx.node, 'allowzero', 0) !== 0))];
+  return [reshaped(x, reshapeTarget(ctx, x.shape, target, intAttr(ctx.node, 'allowzero', 0) !== 0))];
 };
 
 const flattenKernel: ConstKernel = (ctx, inputs) => {
   const x = required(ctx, inputs, 0);
   const rank = x.shape.length;
-  let axis = attrInt(ctx.node, 'axis', 1);
-  if (axis < 0) axis += rank;
+  const axis = axisAttr(ctx.node, rank, 1);
   if (axis < 0 || axis > rank) throw fail(ctx, Codes.BadAttribute, `Flatten axis out of range for rank ${rank}`);
   const outer = elementCountOf(x.shape.slice(0, axis));
   return [reshaped(x, [outer, elementCountOf(x.shape.slice(axis))])];
@@ -176,7 +176,7 @@ const flattenKernel: ConstKernel = (ctx, inputs) => {
 function axesOf(ctx: KernelContext, inputs: readonly (ValueInfo | undefined)[], index: number): number[] | undefined {
   const fromInput = valueOf(inputs, index);
   if (fromInput) return intList(fromInput);
-  const attr = attrInts(ctx.node, 'axes');
+  const attr = intsAttr(ctx.node, 'axes');
   return attr ? [...attr] : undefined;
 }
 
@@ -216,7 +216,7 @@ const expandKernel: ConstKernel = (ctx, inputs) => {
 const transposeKernel: ConstKernel = (ctx, inputs) => {
   const x = required(ctx, inputs, 0);
   const rank = x.shape.length;
-  const perm = attrInts(ctx.node, 'perm') ?? x.shape.map((_, i) => rank - 1 - i);
+  const perm = intsAttr(ctx.node, 'perm') ?? x.shape.map((_, i) => rank - 1 - i);
   if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
     throw fail(ctx, Codes.BadAttribute, `Transpose perm [${perm.join(',')}] does not fit rank ${rank}`);
   }
@@ -238,7 +238,7 @@ const concatKernel: ConstKernel = (ctx, inputs) => {
   if (!first) throw fail(ctx, Codes.MalformedGraph, 'Concat needs inputs');
   const rank = first.shape.length;
   if (!ctx.node.attributes.has('axis')) throw fail(ctx, Codes.BadAttribute, "Concat needs an 'axis' attribute");
-  const axis = normAxis(ctx, attrInt(ctx.node, 'axis', 0), rank);
+  const axis = normAxis(ctx, intAttr(ctx.node, 'axis', 0), rank);
   for (const t of ts) {
     if (t.dtype !== first.dtype) throw fail(ctx, Codes.ShapeMismatch, `Concat of ${first.dtype} and ${t.dtype}`);
     if (t.shape.length !== rank || t.shape.some((d, i) => i !== axis && d !== first.shape[i])) {
@@ -272,7 +272,7 @@ const gatherKernel: ConstKernel = (ctx, inputs) => {
   const indicesT = required(ctx, inputs, 1);
   const rank = x.shape.length;
   if (rank === 0) throw fail(ctx, Codes.ShapeMismatch, 'Gather of a scalar');
-  const axis = normAxis(ctx, attrInt(ctx.node, 'axis', 0), rank);
+  const axis = normAxis(ctx, intAttr(ctx.node, 'axis', 0), rank);
   const dim = x.shape[axis] as number;
   const indices = intList(indicesT).map((i) => {
     const j = i < 0 ? i + dim : i;
@@ -300,9 +300,9 @@ const sliceKernel: ConstKernel = (ctx, inputs) => {
   let axes: number[] | undefined;
   let steps: number[] | undefined;
   if (ctx.opsetVersion < 10) {
-    starts = [...(attrInts(ctx.node, 'starts') ?? [])];
-    ends = [...(attrInts(ctx.node, 'ends') ?? [])];
-    const a = attrInts(ctx.node, 'axes');
+    starts = [...(intsAttr(ctx.node, 'starts') ?? [])];
+    ends = [...(intsAttr(ctx.node, 'ends') ?? [])];
+    const a = intsAttr(ctx.node, 'axes');
     axes = a ? [...a] : undefined;
   } else {
     starts = intList(required(ctx, inputs, 1));
@@ -327,23 +327,10 @@ const sliceKernel: ConstKernel = (ctx, inputs) => {
     const dim = x.shape[a] as number;
     const st = steps?.[i] ?? 1;
     if (st === 0) throw fail(ctx, Codes.BadAttribute, 'Slice step is 0');
-    let s = starts[i] as number;
-    let e = ends[i] as number;
-    if (s < 0) s += dim;
-    if (e < 0) e += dim;
-    if (st > 0) {
-      s = Math.min(Math.max(s, 0), dim);
-      e = Math.min(Math.max(e, 0), dim);
-    } else {
-      // As the ONNX spec says (and shape inference's sliceLength does): a negative step clamps start
-      // to [0, dim-1] and end to [-1, dim-1].
-      s = Math.min(Math.max(s, 0), dim - 1);
-      e = Math.min(Math.max(e, -1), dim - 1);
-    }
-    const n = sliceLength(dim, starts[i] as number, ends[i] as number, st);
-    begin[a] = s;
+    const b = sliceBounds(dim, starts[i]!, ends[i]!, st);
+    begin[a] = b.start;
     step[a] = st;
-    outShape[a] = n;
+    outShape[a] = b.count;
   });
   if (x.data.kind === 'splat') return [splat(x.dtype, outShape, x.data.value)];
   const inStrides = stridesOf(x.shape);
@@ -363,11 +350,11 @@ function reduce(op: ReduceOp): ConstKernel {
     const x = required(ctx, inputs, 0);
     const rank = x.shape.length;
     const axesFromInput = op === 'ReduceSum' ? ctx.opsetVersion >= 13 : ctx.opsetVersion >= 18;
-    const axesRaw = axesFromInput ? (valueOf(inputs, 1) ? intList(valueOf(inputs, 1) as ConstTensor) : undefined) : attrInts(ctx.node, 'axes');
-    const noop = attrInt(ctx.node, 'noop_with_empty_axes', 0) !== 0;
+    const axesRaw = axesFromInput ? (valueOf(inputs, 1) ? intList(valueOf(inputs, 1) as ConstTensor) : undefined) : intsAttr(ctx.node, 'axes');
+    const noop = intAttr(ctx.node, 'noop_with_empty_axes', 0) !== 0;
     if ((!axesRaw || axesRaw.length === 0) && noop) return [x];
     const axes = new Set(axesRaw && axesRaw.length > 0 ? axesRaw.map((a) => normAxis(ctx, a, rank)) : x.shape.map((_, i) => i));
-    const keep = attrInt(ctx.node, 'keepdims', 1) !== 0;
+    const keep = intAttr(ctx.node, 'keepdims', 1) !== 0;
     const outShape = reducedShape(x.shape, [...axes], keep);
     const keptShape = x.shape.map((d, i) => (axes.has(i) ? 1 : d));
     const n = elementCountOf(keptShape);

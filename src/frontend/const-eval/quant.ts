@@ -9,7 +9,8 @@ import type { ConstTensor, DType } from '../../ir/graph.js';
 import { elementCountOf } from '../../ir/graph.js';
 import { dtypeFromOnnx } from '../onnx-tensor.js';
 import type { ConstKernel, KernelContext, Scalar } from './tensor.js';
-import { allocate, attrInt, CannotFold, convert, elements, fail, normAxis, required, valueOf, where } from './tensor.js';
+import { allocate, CannotFold, convert, elements, fail, normAxis, required, valueOf, where } from './tensor.js';
+import { intAttr } from '../../ir/attributes.js';
 
 const RANGES: Partial<Record<DType, readonly [number, number]>> = {
   int8: [-128, 127],
@@ -26,7 +27,7 @@ function parameterIndex(ctx: KernelContext, x: ConstTensor, param: ConstTensor):
   const n = elementCountOf(param.shape);
   if (n === 1) return () => 0;
   if (param.shape.length !== 1) throw new CannotFold('blocked quantization');
-  const axis = normAxis(ctx, attrInt(ctx.node, 'axis', 1), x.shape.length);
+  const axis = normAxis(ctx, intAttr(ctx.node, 'axis', 1), x.shape.length);
   if (x.shape[axis] !== n) {
     throw fail(ctx, Codes.ShapeMismatch, `a per-axis parameter of ${n} values does not match axis ${axis} of size ${x.shape[axis]}`);
   }
@@ -44,7 +45,7 @@ function operands(ctx: KernelContext, inputs: Parameters<ConstKernel>[1]) {
   const x = required(ctx, inputs, 0);
   const scale = required(ctx, inputs, 1);
   const zero = valueOf(inputs, 2);
-  if (attrInt(ctx.node, 'block_size', 0) !== 0) throw new CannotFold('blocked quantization');
+  if (intAttr(ctx.node, 'block_size', 0) !== 0) throw new CannotFold('blocked quantization');
   return { x, scale, zero };
 }
 
@@ -83,7 +84,7 @@ function quantizedSource(ctx: KernelContext, x: ConstTensor, scale: ConstTensor,
   const scales = Array.from(elements(scale), Number);
   const zeroPoints = zero ? Array.from(elements(zero), Number) : scales.map(() => 0);
   if (zeroPoints.length !== n) return undefined;
-  const quantization = n === 1 ? { scales, zeroPoints } : { scales, zeroPoints, axis: normAxis(ctx, attrInt(ctx.node, 'axis', 1), x.shape.length) };
+  const quantization = n === 1 ? { scales, zeroPoints } : { scales, zeroPoints, axis: normAxis(ctx, intAttr(ctx.node, 'axis', 1), x.shape.length) };
   return { ...x, quantization };
 }
 

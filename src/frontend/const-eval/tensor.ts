@@ -8,7 +8,7 @@ import { Codes } from '../../diagnostics/codes.js';
 import type { DetailCode } from '../../diagnostics/codes.js';
 import type { Location } from '../../diagnostics/diagnostic.js';
 import { InputError } from '../../diagnostics/errors.js';
-import type { AttrValue, ConstData, ConstTensor, DType } from '../../ir/graph.js';
+import type { ConstData, ConstTensor, DType } from '../../ir/graph.js';
 import { elementCountOf } from '../../ir/graph.js';
 import { broadcastAll } from '../shape-inference/broadcast.js';
 import type { NodeView, ValueInfo } from '../shape-inference/types.js';
@@ -178,19 +178,6 @@ export function intList(t: ConstTensor): number[] {
 export function scalarOf(t: ConstTensor): Scalar {
   if (elementCountOf(t.shape) !== 1) throw new CannotFold('expected one element');
   return elements(t)[0] as Scalar;
-}
-
-export function attrInt(node: NodeView, name: string, fallback: number): number {
-  const a = node.attributes.get(name);
-  return a && a.type === 'int' ? a.value : fallback;
-}
-
-export function attrInts(node: NodeView, name: string): readonly number[] | undefined {
-  const a: AttrValue | undefined = node.attributes.get(name);
-  if (!a) return undefined;
-  if (a.type === 'ints') return a.value;
-  if (a.type === 'int') return [a.value];
-  return undefined;
 }
 
 /** Normalises a possibly negative axis for a tensor of `rank`; out of range -> InputError MP306. */

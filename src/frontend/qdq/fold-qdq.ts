@@ -23,7 +23,10 @@ import type { AttrValue, ConstTensor, DType, Graph, OpNode, Quantization, Tensor
 import { byteSize, elementCountOf } from '../../ir/graph.js';
 
 /** Domain of the integer nodes made here (op types: QConv, QGemm, QAdd, QMul, QGlobalAveragePool, QMaxPool, QConcat, QClip, QLookup, QuantizeLinear, DequantizeLinear). */
-export const QLINEAR_DOMAIN = 'memplan.qlinear';
+import { QLINEAR_OP_DOMAIN } from '../../ir/op-table.js';
+
+/** The domain of the integer layers this pass makes (the op table's rows for them). */
+export const QLINEAR_DOMAIN = QLINEAR_OP_DOMAIN;
 
 const TRIGGERS = new Set(['QuantizeLinear', 'DequantizeLinear', 'QLinearConv', 'QLinearMatMul', 'ConvInteger', 'MatMulInteger']);
 /** onnxruntime's contrib ops: op type -> [internal op, (scale, zero point) input pairs of the data inputs, of the output]. */

@@ -4,6 +4,7 @@
  */
 import { Codes } from '../../diagnostics/codes.js';
 import type { DType } from '../../ir/graph.js';
+import { transposedOutputSize } from '../../ir/geometry.js';
 import { readAutoPad, readPads, readStridesDilations, windowOutput } from './spatial.js';
 import type { InferContext, OutputType, ShapeFn, ValueInfo } from './types.js';
 import { attrInt, attrInts, fail, fmt, type Inputs, intsOr, requireInput } from './util.js';
@@ -94,10 +95,7 @@ const convTranspose: ShapeFn = (ctx, inputs): OutputType[] => {
       spatial = inSpatial.map((d, i) => d * (strides[i] as number));
     } else {
       const pads = autoPad === 'VALID' ? { begin: new Array<number>(n).fill(0), end: new Array<number>(n).fill(0) } : readPads(ctx, n);
-      spatial = inSpatial.map((d, i) => {
-        const effK = ((kernel[i] as number) - 1) * (dilations[i] as number) + 1;
-        return (strides[i] as number) * (d - 1) + (outputPadding[i] as number) + effK - (pads.begin[i] as number) - (pads.end[i] as number);
-      });
+      spatial = inSpatial.map((d, i) => transposedOutputSize(d, kernel[i]!, strides[i]!, dilations[i]!, pads.begin[i]!, pads.end[i]!, outputPadding[i]!));
     }
   }
   if (spatial.some((d) => !Number.isSafeInteger(d) || d < 1)) {

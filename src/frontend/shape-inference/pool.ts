@@ -3,6 +3,7 @@
  * RoiAlign and MaxRoiPool.
  */
 import { Codes } from '../../diagnostics/codes.js';
+import { transposedOutputSize } from '../../ir/geometry.js';
 import { readPads, readStridesDilations, windowOutput } from './spatial.js';
 import type { InferContext, OutputType, ShapeFn, ValueInfo } from './types.js';
 import { attrInt, attrInts, constIntInput, fail, fmt, type Inputs, requireInput, requireRank } from './util.js';
@@ -60,8 +61,7 @@ const maxUnpool: ShapeFn = (ctx, inputs) => {
   const kernel = readKernel(ctx, n);
   const { strides } = readStridesDilations(ctx, n);
   const pads = readPads(ctx, n);
-  const spatial = x.shape.slice(2).map((d, i) =>
-    (d - 1) * (strides[i] as number) + (kernel[i] as number) - (pads.begin[i] as number) - (pads.end[i] as number));
+  const spatial = x.shape.slice(2).map((d, i) => transposedOutputSize(d, kernel[i]!, strides[i]!, 1, pads.begin[i]!, pads.end[i]!));
   return [{ dtype: x.dtype, shape: [x.shape[0] as number, x.shape[1] as number, ...spatial] }];
 };
 

@@ -3,22 +3,9 @@
  * Negative indices count from the end; out-of-range indices are clamped; steps may be negative.
  */
 import { Codes } from '../../diagnostics/codes.js';
+import { sliceBounds } from '../../ir/geometry.js';
 import type { ShapeFn } from './types.js';
 import { attrInts, constInput, fail, fmt, normalizeAxes, requireInput } from './util.js';
-
-/** Number of elements a slice [start, end) with `step` takes from a dimension of size `dim`. */
-export function sliceLength(dim: number, start: number, end: number, step: number): number {
-  let s = start < 0 ? start + dim : start;
-  let e = end < 0 ? end + dim : end;
-  if (step > 0) {
-    s = Math.min(Math.max(s, 0), dim);
-    e = Math.min(Math.max(e, 0), dim);
-    return Math.max(0, Math.ceil((e - s) / step));
-  }
-  s = Math.min(Math.max(s, 0), dim - 1);
-  e = Math.min(Math.max(e, -1), dim - 1);
-  return Math.max(0, Math.ceil((s - e) / -step));
-}
 
 const slice: ShapeFn = (ctx, inputs) => {
   const x = requireInput(ctx, inputs, 0, 'data');
@@ -49,7 +36,7 @@ const slice: ShapeFn = (ctx, inputs) => {
     const axis = axisList[i] as number;
     const step = steps?.[i] ?? 1;
     if (step === 0 || !Number.isFinite(step)) fail(ctx, Codes.BadAttribute, `slice step ${step} is invalid`);
-    out[axis] = sliceLength(x.shape[axis] as number, starts[i] as number, ends[i] as number, step);
+    out[axis] = sliceBounds(x.shape[axis]!, starts[i]!, ends[i]!, step).count;
   }
   return [{ dtype: x.dtype, shape: out }];
 };

@@ -3,10 +3,10 @@
  * auto_pad (NOTSET, SAME_UPPER, SAME_LOWER, VALID) and ceil_mode.
  */
 import { Codes } from '../../diagnostics/codes.js';
+import type { AutoPad } from '../../ir/geometry.js';
+import { windowOutputSize } from '../../ir/geometry.js';
 import type { InferContext } from './types.js';
 import { attrInts, attrString, fail, fmt, intsOr, unsupported } from './util.js';
-
-export type AutoPad = 'NOTSET' | 'SAME_UPPER' | 'SAME_LOWER' | 'VALID';
 
 export function readAutoPad(ctx: InferContext): AutoPad {
   const v = attrString(ctx, 'auto_pad', 'NOTSET');
@@ -42,8 +42,8 @@ export function readStridesDilations(ctx: InferContext, spatialRank: number): { 
 }
 
 /**
- * Output spatial dims of a window sliding over `input` (spatial dims only).
- * ceil_mode rounds the window count up, but a window that would start in the end padding is dropped.
+ * Output spatial dims of a window sliding over `input` (spatial dims only; ir/geometry's windowOutputSize
+ * per dimension), with the attributes read strictly and a window that does not fit reported.
  */
 export function windowOutput(
   ctx: InferContext,
@@ -56,23 +56,7 @@ export function windowOutput(
   const pads = autoPad === 'NOTSET' ? readPads(ctx, n) : undefined;
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
-    const size = input[i] as number;
-    const k = p.kernel[i] as number;
-    const s = p.strides[i] as number;
-    const effK = ((k - 1) * (p.dilations[i] as number)) + 1;
-    let o: number;
-    if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') o = Math.ceil(size / s);
-    else if (autoPad === 'VALID') o = Math.floor((size - effK) / s) + 1;
-    else {
-      const pb = pads?.begin[i] ?? 0;
-      const padded = size + pb + (pads?.end[i] ?? 0);
-      const span = padded - effK;
-      if (span < 0) o = 0;
-      else if (ceilMode) {
-        o = Math.ceil(span / s) + 1;
-        if ((o - 1) * s >= size + pb) o -= 1;
-      } else o = Math.floor(span / s) + 1;
-    }
+    const o = windowOutputSize(autoPad, input[i]!, p.kernel[i]!, p.strides[i]!, p.dilations[i]!, pads?.begin[i] ?? 0, pads?.end[i] ?? 0, ceilMode);
     if (o < 1) {
       fail(ctx, Codes.BadDimension, `kernel ${fmt(p.kernel)} does not fit input ${fmt(input)} (output dimension ${i} would be ${o})`);
     }

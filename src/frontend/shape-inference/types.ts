@@ -4,7 +4,7 @@
  * shape of each output. It throws InputError / UnsupportedError (src/diagnostics/errors.ts) with a
  * code from src/diagnostics/codes.ts and a location naming the node and op.
  */
-import type { AttrValue, ConstTensor, DType } from '../../ir/graph.js';
+import type { ConstTensor, DType, OpNode } from '../../ir/graph.js';
 
 /** What is known of one input. */
 export interface ValueInfo {
@@ -15,17 +15,8 @@ export interface ValueInfo {
   readonly value?: ConstTensor;
 }
 
-/** The node as the shape function sees it. */
-export interface NodeView {
-  readonly name: string;
-  readonly opType: string;
-  /** '' for the default ONNX domain. */
-  readonly domain: string;
-  /** Input names; '' marks an omitted optional input. */
-  readonly inputs: readonly string[];
-  readonly outputs: readonly string[];
-  readonly attributes: ReadonlyMap<string, AttrValue>;
-}
+/** The node as the shape function sees it (an OpNode before it has a step). */
+export type NodeView = Pick<OpNode, 'name' | 'opType' | 'domain' | 'inputs' | 'outputs' | 'attributes'>;
 
 export interface InferContext {
   readonly node: NodeView;

@@ -8,6 +8,7 @@ import type { Location } from '../../diagnostics/diagnostic.js';
 import { InputError, UnsupportedError } from '../../diagnostics/errors.js';
 import type { AttrValue, ConstTensor } from '../../ir/graph.js';
 import { byteSize, elementCountOf } from '../../ir/graph.js';
+import { strictAttr } from '../../ir/attributes.js';
 import type { InferContext, OutputType, ValueInfo } from './types.js';
 
 export type Inputs = readonly (ValueInfo | undefined)[];
@@ -38,53 +39,33 @@ export function dataDependent(ctx: InferContext, what: string): never {
 
 // ---------------------------------------------------------------- attributes
 
-function attr(ctx: InferContext, name: string): AttrValue | undefined {
-  return ctx.node.attributes.get(name);
-}
-
-function badType(ctx: InferContext, name: string, expected: string, got: AttrValue): never {
-  return fail(ctx, Codes.BadAttribute, `attribute '${name}' must be ${expected}, got ${got.type}`);
+/** Throws MP306 for an attribute of the wrong type, naming the node, the attribute and both types. */
+function badType(ctx: InferContext, name: string): (expected: string, got: AttrValue) => never {
+  return (expected, got) => fail(ctx, Codes.BadAttribute, `attribute '${name}' must be ${expected}, got ${got.type}`);
 }
 
 export function attrInt(ctx: InferContext, name: string, fallback: number): number;
 export function attrInt(ctx: InferContext, name: string): number | undefined;
 export function attrInt(ctx: InferContext, name: string, fallback?: number): number | undefined {
-  const a = attr(ctx, name);
-  if (a === undefined) return fallback;
-  if (a.type !== 'int') return badType(ctx, name, 'an integer', a);
-  return a.value;
+  return strictAttr(ctx.node, name, 'int', badType(ctx, name)) ?? fallback;
 }
 
 export function attrString(ctx: InferContext, name: string, fallback: string): string;
 export function attrString(ctx: InferContext, name: string): string | undefined;
 export function attrString(ctx: InferContext, name: string, fallback?: string): string | undefined {
-  const a = attr(ctx, name);
-  if (a === undefined) return fallback;
-  if (a.type !== 'string') return badType(ctx, name, 'a string', a);
-  return a.value;
+  return strictAttr(ctx.node, name, 'string', badType(ctx, name)) ?? fallback;
 }
 
 export function attrInts(ctx: InferContext, name: string): readonly number[] | undefined {
-  const a = attr(ctx, name);
-  if (a === undefined) return undefined;
-  if (a.type === 'ints') return a.value;
-  if (a.type === 'int') return [a.value];
-  return badType(ctx, name, 'a list of integers', a);
+  return strictAttr(ctx.node, name, 'ints', badType(ctx, name));
 }
 
 export function attrFloats(ctx: InferContext, name: string): readonly number[] | undefined {
-  const a = attr(ctx, name);
-  if (a === undefined) return undefined;
-  if (a.type === 'floats' || a.type === 'ints') return a.value;
-  if (a.type === 'float' || a.type === 'int') return [a.value];
-  return badType(ctx, name, 'a list of floats', a);
+  return strictAttr(ctx.node, name, 'floats', badType(ctx, name));
 }
 
 export function attrTensor(ctx: InferContext, name: string): ConstTensor | undefined {
-  const a = attr(ctx, name);
-  if (a === undefined) return undefined;
-  if (a.type !== 'tensor') return badType(ctx, name, 'a tensor', a);
-  return a.value;
+  return strictAttr(ctx.node, name, 'tensor', badType(ctx, name));
 }
 
 // ---------------------------------------------------------------- inputs

@@ -9,6 +9,7 @@
  */
 import type { AttrValue, ConstData, ConstTensor, DType, Graph, OpNode, Quantization, TensorInfo, TensorKind } from '../../ir/graph.js';
 import { byteSize, elementCountOf } from '../../ir/graph.js';
+import { TFLITE_OP_DOMAIN } from '../../ir/op-table.js';
 import type { Location } from '../../diagnostics/diagnostic.js';
 import { InputError, UnsupportedError } from '../../diagnostics/errors.js';
 import { Codes } from '../../diagnostics/codes.js';
@@ -24,8 +25,8 @@ export interface TfliteImportOptions {
   readonly fileName: string;
 }
 
-/** The domain of every node imported from TFLite. */
-export const TFLITE_DOMAIN = 'tflite';
+/** The domain of every node imported from TFLite (the op table's TFLite rows). */
+export const TFLITE_DOMAIN = TFLITE_OP_DOMAIN;
 
 /** TensorType enum -> dtype (types memplan cannot hold are absent). */
 const TENSOR_TYPES: ReadonlyMap<number, DType> = new Map<number, DType>([

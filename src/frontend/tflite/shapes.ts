@@ -4,6 +4,8 @@
  * against the shapes the file declares. A mismatch or an impossible operand is a ShapeError.
  */
 import type { AttrValue } from '../../ir/graph.js';
+import { axisAttr, intAttr, stringAttr } from '../../ir/attributes.js';
+import { stridedSliceBounds, stridedSliceMasks, tflitePadding, windowOutputSize } from '../../ir/geometry.js';
 
 export class ShapeError extends Error {}
 
@@ -25,13 +27,11 @@ export interface OpShapeView {
 type ShapeFn = (v: OpShapeView) => (readonly number[])[];
 
 function int(v: OpShapeView, name: string, dflt: number): number {
-  const a = v.attrs.get(name);
-  return a && a.type === 'int' ? a.value : dflt;
+  return intAttr(v.attrs, name, dflt);
 }
 
 function str(v: OpShapeView, name: string, dflt: string): string {
-  const a = v.attrs.get(name);
-  return a && a.type === 'string' ? a.value : dflt;
+  return stringAttr(v.attrs, name, dflt);
 }
 
 function input(v: OpShapeView, i: number, what: string): OperandView {
@@ -56,19 +56,11 @@ function positive(n: number, what: string): number {
   return n;
 }
 
-/** TFLite's output size of a windowed op: SAME ceil(in/stride), VALID ceil((in - dilated kernel + 1)/stride). */
-export function windowOut(inSize: number, kernel: number, stride: number, dilation: number, padding: string): number {
-  const eff = (kernel - 1) * dilation + 1;
-  const out = padding === 'SAME' ? Math.ceil(inSize / stride) : Math.ceil((inSize - eff + 1) / stride);
+/** TFLite's output size of a windowed op: SAME ceil(in/stride), VALID the windows that fit unpadded. */
+function windowOut(inSize: number, kernel: number, stride: number, dilation: number, padding: string): number {
+  const out = windowOutputSize(tflitePadding(padding), inSize, kernel, stride, dilation);
   if (out < 1) throw new ShapeError(`a ${kernel}-wide window (dilation ${dilation}) does not fit an input of ${inSize}`);
   return out;
-}
-
-/** The padding before the first element (TFLite's ComputePaddingHeightWidth; SAME puts the odd pad at the end). */
-export function padBefore(inSize: number, outSize: number, kernel: number, stride: number, dilation: number, padding: string): number {
-  if (padding !== 'SAME') return 0;
-  const eff = (kernel - 1) * dilation + 1;
-  return Math.max(0, Math.floor(((outSize - 1) * stride + eff - inSize) / 2));
 }
 
 function spatial(v: OpShapeView, x: readonly number[], kh: number, kw: number): [number, number] {
@@ -207,8 +199,7 @@ const transpose: ShapeFn = (v) => {
 
 const concatenation: ShapeFn = (v) => {
   const first = input(v, 0, 'input 0').shape;
-  let axis = int(v, 'axis', 0);
-  if (axis < 0) axis += first.length;
+  const axis = axisAttr(v.attrs, first.length);
   if (axis < 0 || axis >= first.length) throw new ShapeError(`axis ${int(v, 'axis', 0)} is out of range for rank ${first.length}`);
   const out = [...first];
   for (let i = 1; i < v.inputs.length; i++) {
@@ -227,31 +218,15 @@ const stridedSlice: ShapeFn = (v) => {
   const strides = ints(v, 3, 'strides');
   if (int(v, 'ellipsis_mask', 0) !== 0 || int(v, 'new_axis_mask', 0) !== 0) throw new ShapeError('ellipsis_mask and new_axis_mask are not supported');
   if (begin.length !== x.length || end.length !== x.length || strides.length !== x.length) throw new ShapeError(`begin/end/strides need ${x.length} values each`);
+  const masks = stridedSliceMasks(v.attrs);
   const out: number[] = [];
   for (let i = 0; i < x.length; i++) {
-    const [lo, hi, stride] = sliceRange(v, x[i]!, begin[i]!, end[i]!, strides[i]!, i);
-    const n = stride > 0 ? Math.max(0, Math.ceil((hi - lo) / stride)) : Math.max(0, Math.ceil((lo - hi) / -stride));
-    if (((int(v, 'shrink_axis_mask', 0) >> i) & 1) === 0) out.push(n);
-    else if (n !== 1) throw new ShapeError(`shrunk axis ${i} selects ${n} elements, not 1`);
+    if (strides[i] === 0) throw new ShapeError(`stride of dim ${i} is 0`);
+    // A shrunk axis always takes one element (stridedSliceBounds), so it simply leaves the shape.
+    if (((masks.shrinkAxisMask >> i) & 1) === 0) out.push(stridedSliceBounds(x[i]!, begin[i]!, end[i]!, strides[i]!, i, masks).count);
   }
   return [out];
 };
-
-/** Start, (exclusive) stop and stride of one dim of a strided slice, after masks and clamping. */
-export function sliceRange(v: OpShapeView, dim: number, b: number, e: number, stride: number, i: number): [number, number, number] {
-  if (stride === 0) throw new ShapeError(`stride of dim ${i} is 0`);
-  const shrink = ((int(v, 'shrink_axis_mask', 0) >> i) & 1) !== 0;
-  const offset = int(v, 'offset', 0) !== 0;
-  const clamp = (x: number, lo: number, hi: number) => Math.min(Math.max(x, lo), hi);
-  let start = (int(v, 'begin_mask', 0) >> i) & 1 ? (stride > 0 ? 0 : dim - 1) : b;
-  if (start < 0) start += dim;
-  start = stride > 0 ? clamp(start, 0, dim) : clamp(start, -1, dim - 1);
-  if (shrink) return [start, start + 1, 1];
-  let stop = (int(v, 'end_mask', 0) >> i) & 1 ? (stride > 0 ? dim : -1) : offset ? b + e : e;
-  if (!((int(v, 'end_mask', 0) >> i) & 1) && stop < 0) stop += dim;
-  stop = stride > 0 ? clamp(stop, 0, dim) : clamp(stop, -1, dim - 1);
-  return [start, stop, stride];
-}
 
 const svdf: ShapeFn = (v) => {
   const x = rank(input(v, 0, 'input'), 2, 'input');

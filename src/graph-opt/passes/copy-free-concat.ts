@@ -8,6 +8,7 @@
  */
 import { assert } from '../../diagnostics/errors.js';
 import type { TensorInfo } from '../../ir/graph.js';
+import { axisAttr } from '../../ir/attributes.js';
 import type { LayerBuilder } from '../layer-builder.js';
 import type { LayerPass } from './pass.js';
 
@@ -26,13 +27,6 @@ function sameQuantization(a: TensorInfo, b: TensorInfo): boolean {
   return qa.scales.length === qb.scales.length && qa.scales.every((s, k) => s === qb.scales[k] && qa.zeroPoints[k] === qb.zeroPoints[k]);
 }
 
-/** Normalized integer attribute `axis` of a node (default `fallback`). */
-export function axisOf(b: LayerBuilder, i: number, rank: number, fallback: number): number {
-  const a = b.node(i).attributes.get('axis');
-  const axis = a?.type === 'int' ? a.value : fallback;
-  return axis < 0 ? axis + rank : axis;
-}
-
 export const copyFreeConcat: LayerPass = {
   name: 'copy-free-concat',
   kind: 'concat',
@@ -44,7 +38,7 @@ export const copyFreeConcat: LayerPass = {
       if (outs.length !== 1) return;
       const out = outs[0]!;
       const o = b.tensor(out)!;
-      const axis = axisOf(b, i, o.shape.length, 0);
+      const axis = axisAttr(b.node(i), o.shape.length);
       if (axis < 0 || axis >= o.shape.length || o.shape.slice(0, axis).some((d) => d !== 1)) return;
       const operands = node.inputs.filter((t) => t !== '');
       if (operands.length === 0 || new Set(operands).size !== operands.length) return;

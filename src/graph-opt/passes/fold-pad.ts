@@ -4,22 +4,20 @@
  * value, another mode, padding on the batch or channel axes, or more than one consumer stays.
  */
 import { constNumbers } from '../../frontend/shape-inference/util.js';
+import { floatAttr, intAttr, intsAttr, stringAttr } from '../../ir/attributes.js';
 import type { LayerBuilder } from '../layer-builder.js';
 import type { LayerPass } from './pass.js';
 
 /** The Pad's `pads` (begin..., end...) when it is a constant-mode zero pad of the spatial axes only. */
 export function zeroSpatialPads(b: LayerBuilder, i: number): number[] | undefined {
   const node = b.node(i);
-  const mode = node.attributes.get('mode');
-  if (mode && !(mode.type === 'string' && mode.value === 'constant')) return undefined;
+  if (stringAttr(node, 'mode', 'constant') !== 'constant') return undefined;
   let pads: number[] | undefined;
-  const attr = node.attributes.get('pads');
-  if (attr?.type === 'ints') pads = [...attr.value];
+  const attr = intsAttr(node, 'pads');
+  if (attr) pads = [...attr];
   else if (node.inputs[1] && b.graph.weights.has(node.inputs[1])) pads = constNumbers(b.graph.weights.get(node.inputs[1])!);
   if (!pads) return undefined;
-  let value = 0;
-  const v = node.attributes.get('value');
-  if (v?.type === 'float') value = v.value;
+  let value = floatAttr(node, 'value', 0);
   const vIn = node.inputs[2] ?? '';
   if (vIn !== '') {
     const w = b.graph.weights.get(vIn);
@@ -47,10 +45,8 @@ export const foldPad: LayerPass = {
       const c = cons[0]!;
       const cNode = b.node(c);
       if (!b.traits(c).acceptsZeroPad || cNode.inputs[0] !== outs[0] || b.layerIdOf(c) !== c) return;
-      const autoPad = cNode.attributes.get('auto_pad');
-      if (autoPad && !(autoPad.type === 'string' && autoPad.value === 'NOTSET')) return;
-      const cip = cNode.attributes.get('count_include_pad');
-      if (cNode.opType === 'AveragePool' && !(cip?.type === 'int' && cip.value === 1)) return;
+      if (stringAttr(cNode, 'auto_pad', 'NOTSET') !== 'NOTSET') return;
+      if (cNode.opType === 'AveragePool' && intAttr(cNode, 'count_include_pad', 0) !== 1) return;
       b.mergeLayers(i, c);
       b.remove(outs[0]!);
       b.record('fold-pad', 'fusion', [i, c]);

@@ -5,15 +5,17 @@
  */
 import type { ConstTensor } from '../../ir/graph.js';
 import { elementCountOf } from '../../ir/graph.js';
+import { axisAttr, intsAttr } from '../../ir/attributes.js';
+import { sliceBounds } from '../../ir/geometry.js';
 import { constNumbers } from '../../frontend/shape-inference/util.js';
 import type { LayerBuilder } from '../layer-builder.js';
 import type { LayerPass } from './pass.js';
-import { axisOf, movable } from './copy-free-concat.js';
+import { movable } from './copy-free-concat.js';
 
 /** Byte offset of each output inside the input, or undefined when an output is not a contiguous block. */
 function splitOffsets(b: LayerBuilder, i: number, src: string, outs: readonly string[]): number[] | undefined {
   const x = b.tensor(src)!;
-  const axis = axisOf(b, i, x.shape.length, 0);
+  const axis = axisAttr(b.node(i), x.shape.length);
   if (axis < 0 || axis >= x.shape.length || x.shape.slice(0, axis).some((d) => d !== 1)) return undefined;
   const offsets: number[] = [];
   let at = 0;
@@ -34,13 +36,9 @@ function sliceOffset(b: LayerBuilder, i: number, src: string, out: string): numb
   const x = b.tensor(src)!;
   const y = b.tensor(out)!;
   const node = b.node(i);
-  const attr = (k: string) => {
-    const a = node.attributes.get(k);
-    return a?.type === 'ints' ? [...a.value] : undefined;
-  };
   const fromInputs = b.graph.opsetVersion >= 10;
-  const starts = fromInputs ? constInts(b, node.inputs[1]) : attr('starts');
-  const axes = fromInputs ? constInts(b, node.inputs[3]) : attr('axes');
+  const starts = fromInputs ? constInts(b, node.inputs[1]) : intsAttr(node, 'starts');
+  const axes = fromInputs ? constInts(b, node.inputs[3]) : intsAttr(node, 'axes');
   const steps = fromInputs ? constInts(b, node.inputs[4]) : undefined;
   if (!starts || x.shape.length !== y.shape.length) return undefined;
   const cut = x.shape.flatMap((d, k) => (d !== y.shape[k] ? [k] : []));
@@ -52,8 +50,7 @@ function sliceOffset(b: LayerBuilder, i: number, src: string, out: string): numb
   const k = axisList.indexOf(d);
   if (k < 0 || (steps?.[k] ?? 1) !== 1) return undefined;
   const dim = x.shape[d]!;
-  const s0 = starts[k]!;
-  const start = Math.min(Math.max(s0 < 0 ? s0 + dim : s0, 0), dim);
+  const start = sliceBounds(dim, starts[k]!, dim, 1).start;
   const inner = elementCountOf(x.shape.slice(d + 1));
   return (start * inner * b.sizeBytes(src)) / Math.max(1, x.elementCount);
 }

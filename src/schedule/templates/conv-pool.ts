@@ -3,36 +3,22 @@
  * dimension) and channels; the input window of a row tile carries the halo the kernel needs.
  */
 import type { Follow, TemplateInput, TilingFamily } from './family.js';
-import { activationInputs, activationOutputs, identityFollow, intAttr, intsAttr, shapeOf, stringAttr, wholeFamily } from './family.js';
+import { activationInputs, activationOutputs, identityFollow, shapeOf, wholeFamily } from './family.js';
+import { intAttr, intsAttr } from '../../ir/attributes.js';
+import { resolvePad, windowAttrs, windowSpan } from '../../ir/geometry.js';
 
-/** Rows of input a tile of `t` output rows needs: (t-1)*stride + (k-1)*dilation + 1, at most `limit`. */
-export function haloRows(t: number, kernel: number, stride: number, dilation: number): number {
-  return (t - 1) * stride + (kernel - 1) * dilation + 1;
-}
-
-/** Top padding of the first spatial dim, from pads or auto_pad (SAME_UPPER puts the odd pad at the end). */
-function padBegin(input: TemplateInput, inSize: number, outSize: number, kernel: number, stride: number, dilation: number): number {
-  const node = input.node;
-  const autoPad = stringAttr(node, 'auto_pad', 'NOTSET');
-  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    const total = Math.max(0, (outSize - 1) * stride + (kernel - 1) * dilation + 1 - inSize);
-    return autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : Math.ceil(total / 2);
-  }
-  if (autoPad === 'VALID') return 0;
-  return intsAttr(node, 'pads')?.[0] ?? 0;
-}
-
+/** The window of input rows (first spatial dim) a tile of output rows reads, with its halo and top padding. */
 function rowFollow(input: TemplateInput, inShape: readonly number[], outShape: readonly number[], kernel: number): Follow {
-  const node = input.node;
-  const stride = intsAttr(node, 'strides')?.[0] ?? 1;
-  const dilation = intsAttr(node, 'dilations')?.[0] ?? 1;
+  const a = windowAttrs(input.node, inShape.length - 2);
+  const stride = a.strides[0]!;
+  const dilation = a.dilations[0]!;
   const H = inShape[2]!;
-  const pad = padBegin(input, H, outShape[2]!, kernel, stride, dilation);
+  const [pad] = resolvePad(a.autoPad, H, outShape[2]!, kernel, stride, dilation, [a.pads[0]!, 0]);
   return {
     dim: 2,
     // Unclamped: with a negative offset the window must reach past the top padding (the tile buffer
     // itself holds at most H rows; windows are clamped to [0, H) when moved).
-    extent: (t) => haloRows(t, kernel, stride, dilation),
+    extent: (t) => windowSpan(t, kernel, stride, dilation),
     stride: (t) => t * stride,
     offset: -pad,
     limit: H,

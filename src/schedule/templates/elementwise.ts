@@ -1,21 +1,12 @@
 /**
+ * The 'elementwise' and 'axis' tiling families (which ops: ir/op-table.ts).
  * Elementwise and activation ops (with ONNX broadcasting), Softmax-like ops along an axis:
  * split up to two outer output dimensions; an input follows a split when it has that dimension
  * (right-aligned) with the same extent, else it is broadcast and read whole along it.
  */
 import type { Follow, TemplateInput, TilingFamily } from './family.js';
-import { activationInputs, activationOutputs, identityFollow, intAttr, shapeOf, splitDims, wholeFamily } from './family.js';
-
-export const ELEMENTWISE_OPS: ReadonlySet<string> = new Set([
-  'Relu', 'LeakyRelu', 'PRelu', 'Clip', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh', 'Add', 'Sub', 'Mul', 'Div',
-  'Pow', 'Sqrt', 'Max', 'Min', 'Sum', 'Mean', 'BatchNormalization', 'Exp', 'Log', 'Abs', 'Neg', 'Reciprocal',
-  'Floor', 'Ceil', 'Round', 'Sign', 'Erf', 'Elu', 'Selu', 'Celu', 'Softplus', 'Softsign', 'Gelu', 'Mish', 'Cast',
-  'CastLike', 'Not', 'And', 'Or', 'Xor', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'Where',
-  'Sin', 'Cos', 'QuantizeLinear', 'DequantizeLinear', 'ThresholdedRelu', 'Shrink', 'IsNaN', 'IsInf', 'Mod',
-]);
-
-/** Ops normalising along one axis: every tile holds whole rows along it. */
-export const AXIS_OPS: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax', 'Hardmax', 'LRN']);
+import { activationInputs, activationOutputs, identityFollow, shapeOf, splitDims, wholeFamily } from './family.js';
+import { axisAttr } from '../../ir/attributes.js';
 
 export function elementwiseFamily(input: TemplateInput): TilingFamily {
   const outs = activationOutputs(input);
@@ -36,8 +27,7 @@ export function axisFamily(input: TemplateInput): TilingFamily {
   if (node.opType === 'LRN') {
     allowed = [...Array(R).keys()].filter((d) => d !== 1);
   } else {
-    const axisRaw = intAttr(node, 'axis', input.graph.opsetVersion >= 13 ? -1 : 1);
-    const axis = axisRaw < 0 ? axisRaw + R : axisRaw;
+    const axis = axisAttr(node, R, input.graph.opsetVersion >= 13 ? -1 : 1);
     // Before opset 13 the op works on the input flattened at `axis`: every dim from axis on is one row.
     allowed = [...Array(R).keys()].filter((d) => (input.graph.opsetVersion >= 13 ? d !== axis : d < axis));
   }

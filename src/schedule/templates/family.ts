@@ -89,21 +89,6 @@ export function wholeFamily(input: TemplateInput, template = 'whole', totalMacs?
   };
 }
 
-export function intAttr(node: OpNode, name: string, dflt: number): number {
-  const a = node.attributes.get(name);
-  return a && a.type === 'int' ? a.value : dflt;
-}
-
-export function intsAttr(node: OpNode, name: string): readonly number[] | undefined {
-  const a = node.attributes.get(name);
-  return a && a.type === 'ints' ? a.value : undefined;
-}
-
-export function stringAttr(node: OpNode, name: string, dflt: string): string {
-  const a = node.attributes.get(name);
-  return a && a.type === 'string' ? a.value : dflt;
-}
-
 /** Output dims worth splitting: up to two of `preferred` with extent > 1, outermost first. */
 export function splitDims(shape: readonly number[], preferred: readonly number[]): SplitDim[] {
   const vars = ['i', 'j', 'k'];

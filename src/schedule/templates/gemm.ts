@@ -1,6 +1,7 @@
 /** Gemm and MatMul: split output rows (M) and columns (N); A follows the rows, B the columns. */
 import type { Follow, OperandSpec, TemplateInput, TilingFamily } from './family.js';
-import { activationOutputs, identityFollow, intAttr, shapeOf, wholeFamily } from './family.js';
+import { activationOutputs, identityFollow, shapeOf, wholeFamily } from './family.js';
+import { intAttr } from '../../ir/attributes.js';
 
 export function gemmFamily(input: TemplateInput): TilingFamily {
   const node = input.node;

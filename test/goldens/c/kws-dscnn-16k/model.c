@@ -11,6 +11,7 @@
 #include "model_weights.h"
 #include "model_support.h"
 #include "memplan_kernels_int.h"
+#include "memplan_kernels_qlinear.h"
 
 /* Returns the error code of a failing runtime call from the enclosing function. */
 #define MPG_CHECK(e) do { int mpg_rc_ = (e); if (mpg_rc_ != MP_OK) return mpg_rc_; } while (0)

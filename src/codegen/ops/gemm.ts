@@ -1,0 +1,168 @@
+/** Matrix products: Gemm (transA/transB, alpha, beta, broadcast C) and MatMul (batched when both operands are activations). */
+import type { Stmt } from '../../ir/loop.js';
+import { floatAttr, intAttr } from '../../ir/attributes.js';
+import { cFloat } from '../c-literals.js';
+import { unsupported } from '../context.js';
+import type { Emit } from './operands.js';
+import { check, requireFloat, wholePointer } from './operands.js';
+
+/** The emitter of each op (the op table's 'gemm' kernel rows). */
+export const GEMM_KERNELS: Readonly<Record<string, (e: Emit) => void>> = {
+  Gemm: (e) => gemm(e, 'Gemm'),
+  MatMul: (e) => gemm(e, 'MatMul'),
+};
+
+function gemm(e: Emit, op: string): void {
+  const n = e.node;
+  const isGemm = op === 'Gemm';
+  const transA = isGemm ? intAttr(n, 'transA', 0) : 0;
+  const transB = isGemm ? intAttr(n, 'transB', 0) : 0;
+  const alpha = isGemm ? floatAttr(n, 'alpha', 1) : 1;
+  const beta = isGemm ? floatAttr(n, 'beta', 1) : 1;
+  const aName = n.inputs[0] ?? '';
+  const bName = n.inputs[1] ?? '';
+  const a = e.views.get(aName);
+  if (a === undefined) unsupported(n, 'the A operand must be an activation');
+  if (!isGemm && e.views.has(bName) && e.layer.tile.splits.length === 0) return batchedMatmul(e, a, e.views.get(bName)!);
+  const as = e.ctx.shapeOf(aName);
+  const ys = e.ctx.shapeOf(n.outputs[0]!);
+  const M = ys[ys.length - 2] ?? 1;
+  if (transA && M !== 1) return gemmTransA(e, a, transB, alpha, beta);
+  const bView = e.views.get(bName);
+  const bref = bView === undefined ? e.ctx.weight(bName) : undefined;
+  if (bView === undefined && !bref) unsupported(n, 'the B operand must be an activation or a weight');
+  if (bref) requireFloat(e, bref);
+  if ((bref ? bref.tensor.shape : e.ctx.shapeOf(bName)).length !== 2) unsupported(n, 'B must be a matrix');
+  const K = transA ? as[as.length - 2]! : as[as.length - 1]!;
+  const N = ys[ys.length - 1]!;
+  let c = 'NULL';
+  let cRows = 1;
+  let cCols = 1;
+  const cName = isGemm ? (n.inputs[2] ?? '') : '';
+  if (cName !== '' && e.views.has(cName)) {
+    const cv = e.views.get(cName)!;
+    const cs = e.ctx.shapeOf(cName);
+    [cRows, cCols] = matrixDims(cs);
+    if ((cCols !== 1 && cCols !== N) || (cRows !== 1 && cRows !== M) || cs.length > 2) unsupported(n, 'C does not broadcast to [M][N]');
+    e.w.line(`if (!mpg_is_whole(&${cv})) return MP_EPARAM; /* C is read whole */`);
+    c = `${cv}.data`;
+  } else if (cName !== '') {
+    const cref = e.ctx.weight(cName);
+    if (!cref) unsupported(n, 'the C operand must be constant');
+    requireFloat(e, cref);
+    [cRows, cCols] = matrixDims(cref.tensor.shape);
+    if ((cCols !== 1 && cCols !== N) || (cRows !== 1 && cRows !== M)) unsupported(n, 'C does not broadcast to [M][N]');
+    if (cref.tensor.data.kind === 'splat') {
+      const t = e.fresh();
+      e.w.line(`static const float ${t}_c[1] = {${cref.cName}_VALUE};`);
+      c = `${t}_c`;
+      cRows = 1;
+      cCols = 1;
+    } else c = cref.cName;
+  }
+  // A with transA and one row is the same memory as A without it.
+  if (bView !== undefined) {
+    // B's window follows the output columns; a column window of a resident B is not contiguous.
+    const colSplit = e.layer.tile.splits.some((sp) => sp.dim === ys.length - 1);
+    const bResident = !e.ctx.isTile(bufferOfView(e, bName));
+    if (colSplit && bResident && !transB) unsupported(n, 'a column tile of a resident activation B has no contiguous kernel layout');
+    check(e, `mpg_gemm_view_b(&${a}, &${bView}, ${transB}, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
+    return;
+  }
+  if (bref!.tensor.data.kind === 'splat') {
+    check(e, `mpg_gemm_splat_b(&${a}, ${bref!.cName}_VALUE, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
+    return;
+  }
+  const bArr = transB ? bref!.cName : e.ctx.transposedWeight(bName).cName;
+  if (!transB) e.w.comment(`B (${bName}) is stored transposed as [${N}][${K}] for the kernel`);
+  check(e, `mpg_gemm_b(&${a}, ${bArr}, 1, ${N}, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
+}
+
+/** Rows and columns of Gemm's C as it broadcasts to [M][N]: its last two dims, 1 where absent. */
+function matrixDims(cs: readonly number[]): [number, number] {
+  return [cs.length >= 2 ? cs[cs.length - 2]! : 1, cs.length >= 1 ? cs[cs.length - 1]! : 1];
+}
+
+/** Gemm with transA and several rows: computed whole by mp_gemm (A is [K][M]). */
+function gemmTransA(e: Emit, a: string, transB: number, alpha: number, beta: number): void {
+  const n = e.node;
+  if (e.layer.tile.splits.length > 0) unsupported(n, 'a tiled Gemm with transA');
+  const ys = e.ctx.shapeOf(n.outputs[0]!);
+  const as = e.ctx.shapeOf(n.inputs[0]!);
+  const [M, N] = [ys[0]!, ys[1]!];
+  const K = as[0]!;
+  const b = wholePointer(e, 1, 'B');
+  if (!b || b.splat !== undefined) unsupported(n, 'a constant-filled B with transA');
+  const c = wholePointer(e, 2, 'C');
+  if (c?.splat !== undefined) unsupported(n, 'a constant-filled C with transA');
+  const cs = c ? (e.views.has(n.inputs[2]!) ? e.ctx.shapeOf(n.inputs[2]!) : [...c.shape]) : [];
+  const [cRows, cCols] = matrixDims(cs);
+  const y = e.outs[0]!;
+  e.w.line(`if (!mpg_is_whole(&${a}) || !mpg_is_whole(&${y})) return MP_EPARAM;`);
+  e.w.line(`{ const mp_act none = {MP_ACT_NONE, 0.0f, 0.0f}; mp_gemm(${a}.data, ${b.ptr}, ${c ? c.ptr : 'NULL'}, ${y}.data, ${M}, ${N}, ${K}, 1, ${transB}, ${cFloat(alpha)}, ${cFloat(beta)}, ${cRows}, ${cCols}, 0, ${M}, none); }`);
+}
+
+/** MatMul of two activations computed whole, with ONNX batch broadcasting (mp_matmul). */
+function batchedMatmul(e: Emit, a: string, b: string): void {
+  const n = e.node;
+  const as = e.ctx.tensor(n.inputs[0]!).shape;
+  const bs = e.ctx.tensor(n.inputs[1]!).shape;
+  if (as.length === 0 || bs.length === 0) unsupported(n, 'MatMul of scalars');
+  const aM = as.length === 1 ? [1, as[0]!] : as.slice(-2);
+  const bM = bs.length === 1 ? [bs[0]!, 1] : bs.slice(-2);
+  const [M, K] = aM as [number, number];
+  const N = bM[1]!;
+  if (bM[0] !== K) unsupported(n, 'inner dimensions differ');
+  const aBatch = as.length > 2 ? as.slice(0, -2) : [];
+  const bBatch = bs.length > 2 ? bs.slice(0, -2) : [];
+  const rank = Math.max(aBatch.length, bBatch.length);
+  if (rank > 8) unsupported(n, 'more than 8 batch dims');
+  const batch: number[] = [];
+  const aStr: number[] = [];
+  const bStr: number[] = [];
+  const stridesOf = (dims: readonly number[], inner: number) => {
+    const st: number[] = [];
+    let acc = inner;
+    for (let d = dims.length - 1; d >= 0; d--) {
+      st[d] = acc;
+      acc *= dims[d]!;
+    }
+    return st;
+  };
+  const aS = stridesOf(aBatch, M * K);
+  const bS = stridesOf(bBatch, K * N);
+  for (let d = 0; d < rank; d++) {
+    const ad = d - (rank - aBatch.length);
+    const bd = d - (rank - bBatch.length);
+    const ae = ad >= 0 ? aBatch[ad]! : 1;
+    const be = bd >= 0 ? bBatch[bd]! : 1;
+    batch.push(Math.max(ae, be));
+    aStr.push(ae === 1 ? 0 : aS[ad]!);
+    bStr.push(be === 1 ? 0 : bS[bd]!);
+  }
+  const t = e.fresh();
+  const arr = (xs: number[]) => (xs.length === 0 ? '{0}' : `{${xs.join(', ')}}`);
+  e.w.line(`const long ${t}_batch[${Math.max(1, rank)}] = ${arr(batch)};`);
+  e.w.line(`const long ${t}_as[${Math.max(1, rank)}] = ${arr(aStr)};`);
+  e.w.line(`const long ${t}_bs[${Math.max(1, rank)}] = ${arr(bStr)};`);
+  e.w.line(`const mp_act ${t}_act = {MP_ACT_NONE, 0.0f, 0.0f};`);
+  e.w.line(`if (!mpg_is_whole(&${a}) || !mpg_is_whole(&${b}) || !mpg_is_whole(&${e.outs[0]})) return MP_EPARAM;`);
+  check(e, `mp_matmul(${a}.data, ${b}.data, ${e.outs[0]}.data, ${rank}, ${t}_batch, ${t}_as, ${t}_bs, ${M}, ${N}, ${K}, ${t}_act)`);
+}
+
+/** The buffer holding an activation operand in this layer's compute statement. */
+function bufferOfView(e: Emit, tensor: string): string {
+  const find = (body: readonly Stmt[]): string | undefined => {
+    for (const st of body) {
+      if (st.kind === 'compute') {
+        const o = st.inputs.find((x) => x.region.tensor === tensor);
+        if (o) return o.buffer;
+      } else if (st.kind === 'loop') {
+        const r = find(st.body);
+        if (r) return r;
+      }
+    }
+    return undefined;
+  };
+  return find(e.layer.body) ?? '';
+}
