@@ -10,11 +10,10 @@ import type { Analysis } from '../../src/pipeline.js';
 import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
 import { quantizeQdq } from '../../fixtures/quantize-qdq.js';
 import type { QuantizeOptions } from '../../fixtures/quantize-qdq.js';
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { generateC } from '../../src/codegen/generate.js';
 import { make, rememberObjects, reuseObjects, seededFloats, writeGenerated } from '../helpers/ort-reference.js';
 import type { IntArray } from './tflite-host.js';
+import { typedRunner } from './tflite-host.js';
 
 ort.env.wasm.numThreads = 1;
 
@@ -37,17 +36,7 @@ export function buildTyped(analysis: Analysis, dir: string): (inputs: readonly I
   reuseObjects(dir);
   make(dir, ['model_host']);
   rememberObjects(dir);
-  return (inputs) => {
-    const ins = inputs.map((x, i) => {
-      const p = path.join(dir, `in${i}.bin`);
-      writeFileSync(p, Buffer.from(x.buffer, x.byteOffset, x.byteLength));
-      return p;
-    });
-    const outs = analysis.graph.outputs.map((_, i) => path.join(dir, `out${i}.bin`));
-    const r = spawnSync(path.join(dir, 'model_host'), [...ins, ...outs], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`model_host failed (status ${r.status}): ${r.stderr}`);
-    return outs.map((p) => readFileSync(p));
-  };
+  return typedRunner(analysis, dir);
 }
 
 /**

@@ -21,6 +21,11 @@ export async function analyzeTflite(file: string, sramBytes = 16 * 1024 * 1024):
 export function buildTflite(analysis: Analysis, dir: string, makeArgs: readonly string[] = [], program: 'model_host' | 'model_host_poison' = 'model_host'): (inputs: readonly IntArray[]) => Buffer[] {
   writeGenerated(generateC(toCodegenInput(analysis)), dir);
   make(dir, [program, ...makeArgs]);
+  return typedRunner(analysis, dir, program);
+}
+
+/** Runs a built host program on inputs in each graph tensor's own type; returns each output's raw bytes. */
+export function typedRunner(analysis: Analysis, dir: string, program = 'model_host'): (inputs: readonly IntArray[]) => Buffer[] {
   return (inputs) => {
     const ins = inputs.map((x, i) => {
       const p = path.join(dir, `in${i}.bin`);
