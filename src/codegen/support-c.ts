@@ -436,13 +436,16 @@ int mpg_gemm_b(const mpg_view *a, const float *b, int trans_b, long n_full, cons
   mp_act none = {MP_ACT_NONE, 0.0f, 0.0f};
   if (gemm_rows(a, y, k, &m0, &n0, &rows, &cols, &batches) != MP_OK) return MP_EPARAM;
   if (!trans_b && cols != n_full) return MP_EPARAM;
-  for (bi = 0; bi < batches; bi++)
-  for (m = 0; m < rows; m++) {
-    const float *arow = a->data + batch_offset(a, bi) + m * a->stride[a->rank - 2];
-    float *yrow = y->data + batch_offset(y, bi) + m * y->stride[y->rank - 2];
-    const float *crow = c == NULL ? NULL : c + (c_rows == 1 ? 0 : (m0 + m) * c_cols) + (c_cols == 1 ? 0 : n0);
-    mp_gemm(arow, trans_b ? b + n0 * k : b, crow, yrow, 1, cols, k, 0, trans_b ? 1 : 0, alpha, beta, 1,
-            c_cols == 1 ? 1 : cols, 0, 1, none);
+  for (bi = 0; bi < batches; bi++) {
+    const float *a0 = a->data + batch_offset(a, bi);
+    float *y0 = y->data + batch_offset(y, bi);
+    for (m = 0; m < rows; m++) {
+      const float *arow = a0 + m * a->stride[a->rank - 2];
+      float *yrow = y0 + m * y->stride[y->rank - 2];
+      const float *crow = c == NULL ? NULL : c + (c_rows == 1 ? 0 : (m0 + m) * c_cols) + (c_cols == 1 ? 0 : n0);
+      mp_gemm(arow, trans_b ? b + n0 * k : b, crow, yrow, 1, cols, k, 0, trans_b ? 1 : 0, alpha, beta, 1,
+              c_cols == 1 ? 1 : cols, 0, 1, none);
+    }
   }
   return MP_OK;
 }
@@ -452,12 +455,15 @@ int mpg_gemm_view_b(const mpg_view *a, const mpg_view *b, int trans_b, const flo
   long m0, n0, rows, cols, m, batches, bi;
   mp_act none = {MP_ACT_NONE, 0.0f, 0.0f};
   if (gemm_rows(a, y, k, &m0, &n0, &rows, &cols, &batches) != MP_OK || !mpg_contiguous(b) || count_of(b) != cols * k) return MP_EPARAM;
-  for (bi = 0; bi < batches; bi++)
-  for (m = 0; m < rows; m++) {
-    const float *arow = a->data + batch_offset(a, bi) + m * a->stride[a->rank - 2];
-    float *yrow = y->data + batch_offset(y, bi) + m * y->stride[y->rank - 2];
-    const float *crow = c == NULL ? NULL : c + (c_rows == 1 ? 0 : (m0 + m) * c_cols) + (c_cols == 1 ? 0 : n0);
-    mp_gemm(arow, b->data, crow, yrow, 1, cols, k, 0, trans_b ? 1 : 0, alpha, beta, 1, c_cols == 1 ? 1 : cols, 0, 1, none);
+  for (bi = 0; bi < batches; bi++) {
+    const float *a0 = a->data + batch_offset(a, bi);
+    float *y0 = y->data + batch_offset(y, bi);
+    for (m = 0; m < rows; m++) {
+      const float *arow = a0 + m * a->stride[a->rank - 2];
+      float *yrow = y0 + m * y->stride[y->rank - 2];
+      const float *crow = c == NULL ? NULL : c + (c_rows == 1 ? 0 : (m0 + m) * c_cols) + (c_cols == 1 ? 0 : n0);
+      mp_gemm(arow, b->data, crow, yrow, 1, cols, k, 0, trans_b ? 1 : 0, alpha, beta, 1, c_cols == 1 ? 1 : cols, 0, 1, none);
+    }
   }
   return MP_OK;
 }
@@ -466,16 +472,19 @@ int mpg_gemm_splat_b(const mpg_view *a, float b_value, const float *c, long c_ro
                      const mpg_view *y, long k, float alpha, float beta) {
   long m0, n0, rows, cols, m, n, i, batches, bi;
   if (gemm_rows(a, y, k, &m0, &n0, &rows, &cols, &batches) != MP_OK) return MP_EPARAM;
-  for (bi = 0; bi < batches; bi++)
-  for (m = 0; m < rows; m++) {
-    const float *arow = a->data + batch_offset(a, bi) + m * a->stride[a->rank - 2];
-    float *yrow = y->data + batch_offset(y, bi) + m * y->stride[y->rank - 2];
-    float acc = 0.0f;
-    for (i = 0; i < k; i++) acc += arow[i] * b_value;
-    for (n = 0; n < cols; n++) {
-      float v = alpha * acc;
-      if (c != NULL) v += beta * c[(c_rows == 1 ? 0 : (m0 + m) * c_cols) + (c_cols == 1 ? 0 : n0 + n)];
-      yrow[n] = v;
+  for (bi = 0; bi < batches; bi++) {
+    const float *a0 = a->data + batch_offset(a, bi);
+    float *y0 = y->data + batch_offset(y, bi);
+    for (m = 0; m < rows; m++) {
+      const float *arow = a0 + m * a->stride[a->rank - 2];
+      float *yrow = y0 + m * y->stride[y->rank - 2];
+      float acc = 0.0f;
+      for (i = 0; i < k; i++) acc += arow[i] * b_value;
+      for (n = 0; n < cols; n++) {
+        float v = alpha * acc;
+        if (c != NULL) v += beta * c[(c_rows == 1 ? 0 : (m0 + m) * c_cols) + (c_cols == 1 ? 0 : n0 + n)];
+        yrow[n] = v;
+      }
     }
   }
   return MP_OK;
