@@ -16,6 +16,7 @@ import type { OptimizedGraph } from './graph-opt/layer-graph.js';
 import { OPTIMIZATION_KINDS } from './graph-opt/layer-graph.js';
 import { optimizeGraph } from './graph-opt/optimize-graph.js';
 import { lowerGraph } from './graph-opt/lower-graph.js';
+import { applyDepthFirst } from './schedule/depth-first/index.js';
 import type { TargetSpec } from './schedule/target.js';
 import { applyOverrides, globalOf, sramOf } from './schedule/target.js';
 import type { LayerFailure } from './schedule/schedule-graph.js';
@@ -48,6 +49,8 @@ export interface AnalyzeOptions {
   readonly headroom?: number;
   /** Graph optimizations (fusion, in place, aliases, copy-free Concat, order); default true. */
   readonly graphOpt?: boolean;
+  /** Depth-first segments where they lower the SRAM peak (default true; `--no-depth-first`). */
+  readonly depthFirst?: boolean;
   /** `search` (default): memory-aware layer order; `file`: the model's order. */
   readonly order?: 'search' | 'file';
   readonly onProgress?: (info: { readonly phase: string; readonly bestBytes: number; readonly lowerBoundBytes: number }) => void;
@@ -185,10 +188,17 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
   const optimized = optimizeGraph(sourceGraph, { dtype, enabled: options.graphOpt ?? true, order: options.order ?? 'search' });
   // What runs: one node per optimized layer, in the chosen order, with in-place and view aliases.
   const lowered = lowerGraph(optimized);
-  const graph = lowered.graph;
-  const liveness = graph === sourceGraph ? baseline : graphLiveness(graph, dtype);
   const aliases = lowered.aliases;
   const target = options.target;
+  // Depth-first segments: runs of layers executed band by band become one node each.
+  const depthFirst = applyDepthFirst(lowered.graph, lowered.graph === sourceGraph ? baseline : graphLiveness(lowered.graph, dtype), aliases, {
+    enabled: options.depthFirst ?? true,
+    noDram: globalOf(target) === undefined,
+    dtype,
+  });
+  const graph = depthFirst.graph;
+  const liveness = depthFirst.liveness;
+  const sourceStepsOf = (step: number): readonly number[] => depthFirst.sourceSteps[step] ?? [step];
   // With --headroom, memplan plans into the allowed part of every bounded memory (src/headroom.ts)
   // and fails only when even that does not fit.
   const headroom = options.headroom ?? 0;
@@ -250,11 +260,11 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
       step: l.step,
       startSlot: bufferSet.layerStart[l.step] ?? 0,
       name: l.name,
-      nodes: optimized.layers[l.step]?.nodes ?? [node.name],
+      nodes: sourceStepsOf(l.step).flatMap((s) => optimized.layers[s]?.nodes ?? [lowered.graph.nodes[s]?.name ?? node.name]),
       op: l.op,
       outputShape: shapes.join(', '),
       outputBytes,
-      liveBytes: optimized.liveBytesByLayer[l.step] ?? 0,
+      liveBytes: Math.max(0, ...sourceStepsOf(l.step).map((s) => optimized.liveBytesByLayer[s] ?? 0)),
       sramBytes: l.stats.sramBytes,
       scratchBytes: l.stats.scratchBytes,
       residentBytes: l.stats.residentBytes,
@@ -264,9 +274,10 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
       dmaOutBytes: l.stats.dmaOutBytes,
       cycles: l.stats.cycles,
       cyclesSingleBuffered: l.stats.cyclesSingleBuffered,
-      schedule: `${l.template}${tiles ? ` ${tiles}` : ''}${l.tile.tileCount > 1 ? ` x${l.tile.tileCount}` : ''}${l.tile.doubleBuffered ? ' db' : ''}`,
+      schedule: `${l.template}${l.segment ? `[${l.segment.members.length}]` : ''}${tiles ? ` ${tiles}` : ''}${l.tile.tileCount > 1 ? ` x${l.tile.tileCount}` : ''}${l.tile.doubleBuffered ? ' db' : ''}`,
       cores: l.tile.cores,
       fits: l.stats.fits,
+      ...(l.segment ? { segment: { ...l.segment, members: [...l.segment.members] } } : {}),
     };
   });
 

@@ -60,6 +60,8 @@ export interface AnalyzeCommand extends CommonPlanFlags, GraphOptFlags {
 export interface GraphOptFlags {
   /** False with --no-graph-opt. */
   readonly graphOpt: boolean;
+  /** False with --no-depth-first (no depth-first segments). */
+  readonly depthFirst: boolean;
   /** --order: `search` (memory-aware, default) or `file`. */
   readonly order: 'search' | 'file';
 }
@@ -223,6 +225,7 @@ function modelOptions<T>(y: Argv<T>) {
     .option('time-limit', { type: 'string', describe: 'planner search time limit in seconds' })
     .option('seed', { type: 'string', describe: 'seed for randomized strategies', default: '1' })
     .option('graph-opt', { type: 'boolean', describe: 'graph optimizations: fusion, in place, aliases, copy-free Concat, memory-aware order (--no-graph-opt: the baseline)', default: true })
+    .option('depth-first', { type: 'boolean', describe: 'depth-first segments: chains of layers run band by band with line buffers where that lowers the SRAM peak (--dram 0); --no-depth-first to disable', default: true })
     .option('order', { type: 'string', describe: 'layer order: search (memory-aware) or file (the model\'s order)', default: 'search' });
 }
 
@@ -241,6 +244,7 @@ function modelFlags(a: Record<string, unknown>): ModelFlags {
     dtype: choice(a['dtype'], DTYPE_CHOICES, '--dtype'),
     doubleBuffer: bool(a['double-buffer'], '--double-buffer'),
     graphOpt: bool(a['graph-opt'], '--graph-opt'),
+    depthFirst: bool(a['depth-first'], '--depth-first'),
     order: choice(a['order'], ['search', 'file'] as const, '--order'),
     ...planFlags(a),
   };

@@ -16,7 +16,7 @@ export interface OptionSpec {
 
 const MODEL_OPTIONS: readonly OptionSpec[] = [
   'sram', 'dram', 'target', 'cores', 'input', 'dtype', 'strategy', 'time-limit', 'seed', 'order',
-].map((name) => ({ name, takesValue: true })).concat([{ name: 'double-buffer', takesValue: false }, { name: 'graph-opt', takesValue: false }]);
+].map((name) => ({ name, takesValue: true })).concat([{ name: 'double-buffer', takesValue: false }, { name: 'graph-opt', takesValue: false }, { name: 'depth-first', takesValue: false }]);
 
 export const OPTIONS: Readonly<Record<CommandName, readonly OptionSpec[]>> = {
   analyze: [

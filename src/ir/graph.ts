@@ -90,6 +90,21 @@ export interface OpNode {
    * previous step's output; their intermediate tensors never exist. Absent when nothing is fused.
    */
   readonly fused?: readonly OpNode[];
+  /**
+   * A depth-first segment (src/schedule/depth-first): this node stands for a chain of spatial nodes
+   * run band by band over output rows; only line buffers of their intermediate tensors exist.
+   */
+  readonly segment?: SegmentSpec;
+}
+
+/** How a segment node runs its member nodes (see src/schedule/depth-first/geometry.ts). */
+export interface SegmentSpec {
+  /** The member nodes, in execution order (each may carry its own fused chain). */
+  readonly members: readonly OpNode[];
+  /** Output rows of the segment's output tensor per band. */
+  readonly bandRows: number;
+  /** Steps of the graph before segmentation that the segment covers (first..last). */
+  readonly sourceSteps: readonly number[];
 }
 
 /** The imported model. */

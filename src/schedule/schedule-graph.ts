@@ -22,6 +22,7 @@ import { chooseTiling } from './tiling.js';
 import type { TilingOption } from './tiling.js';
 import { lowerComputeLayer, lowerCopyLayer, lowerViewLayer } from './lower-layer.js';
 import type { LowerContext } from './lower-layer.js';
+import { lowerSegmentLayer } from './depth-first/index.js';
 
 export interface ScheduleOptions {
   readonly target: TargetSpec;
@@ -135,7 +136,7 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
     failures = [];
     choices = graph.nodes.map((node, i) => {
       const k = kinds[i]!;
-      if (k.kind !== 'compute') return undefined;
+      if (k.kind !== 'compute' || node.segment) return undefined;
       const budget = capacity === null ? Number.MAX_SAFE_INTEGER : Math.max(0, capacity - (live[node.step] ?? 0) - (options.slackBytes ?? 0));
       // The choice depends only on which operands are resident and on the budget: memoize across rounds.
       const operands = [...k.family.inputs, ...k.family.outputs].map((o) => (resident.has(bufferOf(o.tensor)) ? '1' : '0')).join('');
@@ -228,6 +229,7 @@ function lowerLayer(
   resident: ReadonlySet<string>,
   bufferOf: (t: string) => string,
 ): LayerSchedule {
+  if (node.segment) return lowerSegmentLayer(node, ctx, residentBytes, capacity);
   if (kind.kind === 'view') {
     const stats: LayerStats = {
       residentBytes, scratchBytes: 0, localBytes: 0, sramBytes: residentBytes, dmaInBytes: 0, dmaOutBytes: 0,

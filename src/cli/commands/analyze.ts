@@ -38,6 +38,7 @@ export function pipelineInputs(cmd: Omit<DumpCommand, 'kind' | 'stage'>, host: H
       seed: cmd.seed,
       doubleBuffer: cmd.doubleBuffer,
       graphOpt: cmd.graphOpt,
+      depthFirst: cmd.depthFirst,
       order: cmd.order,
       ...(cmd.timeLimitMs !== undefined ? { timeLimitMs: cmd.timeLimitMs } : {}),
     },
