@@ -202,6 +202,8 @@ export interface Config {
   readonly doubleBuffer?: boolean;
   readonly poison?: boolean;
   readonly asan?: boolean;
+  /** Depth-first segments (default on, as the CLI; false = --no-depth-first). */
+  readonly depthFirst?: boolean;
 }
 
 export async function analyzeFile(path: string, cfg: Config, inputShapes?: ReadonlyMap<string, readonly number[]>): Promise<Analysis> {
@@ -216,6 +218,7 @@ export async function analyzeFile(path: string, cfg: Config, inputShapes?: Reado
     target,
     ...(inputShapes ? { inputShapes } : {}),
     doubleBuffer: cfg.doubleBuffer ?? true,
+    ...(cfg.depthFirst !== undefined ? { depthFirst: cfg.depthFirst } : {}),
   });
 }
 

@@ -68,7 +68,8 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
       g.end = Math.max(g.end, iv.endStep);
     } else groups.set(r, { sizeBytes: iv.sizeBytes, start: iv.startStep, end: iv.endStep });
   }
-  const aliased = new Set<string>([...aliases.keys(), ...aliases.values()]);
+  const aliasedBy = new Map<string, string[]>();
+  for (const [k, v] of aliases) (aliasedBy.get(v) ?? aliasedBy.set(v, []).get(v)!).push(k);
   const consumers = new Map<string, number[]>();
   for (const node of graph.nodes) {
     const reads = new Set([...node.inputs, ...(node.fused ?? []).flatMap((f) => f.inputs)]);
@@ -84,10 +85,15 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     const produced = new Set(members.map((m) => m.output));
     const output = members[members.length - 1]!.output;
     if (aliases.has(output)) return undefined;
-    for (const m of members.slice(0, -1)) {
-      const t = m.output;
+    const internal = new Set(members.slice(0, -1).map((m) => m.output));
+    for (const t of internal) {
       const cons = consumers.get(t) ?? [];
-      if (graphOutputs.has(t) || aliased.has(t) || cons.length === 0 || cons.some((s) => s <= a || s > b)) return undefined;
+      if (graphOutputs.has(t) || cons.length === 0 || cons.some((s) => s <= a || s > b)) return undefined;
+      // In-place and view aliases between intermediates vanish with them (each gets its own line
+      // buffer); one that ties an intermediate to a whole tensor cannot be kept.
+      const host = aliases.get(t);
+      if (host !== undefined && !internal.has(host)) return undefined;
+      if ((aliasedBy.get(t) ?? []).some((k) => !internal.has(k))) return undefined;
     }
     let input: string | undefined;
     for (const m of members) {
@@ -154,9 +160,13 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
       }
     }
     if (peakIsSegment || peakStep < 0 || !infos[peakStep]) break;
+    // A run may swallow whole segments chosen before (they merge into the new one), never part of one.
+    const segmentAt = (step: number) => chosen.find((c) => c.first <= step && step <= c.last);
     let best: SegmentChoice | undefined;
-    for (let a = peakStep; a >= 0 && a > peakStep - maxMembers && infos[a] && !inSegment[a]; a--) {
-      for (let b = Math.max(peakStep, a + 1); b < n && b < a + maxMembers && infos[b] && !inSegment[b]; b++) {
+    for (let a = peakStep; a >= 0 && a > peakStep - maxMembers && infos[a]; a--) {
+      if (inSegment[a] && segmentAt(a)!.first !== a) continue;
+      for (let b = Math.max(peakStep, a + 1); b < n && b < a + maxMembers && infos[b]; b++) {
+        if (inSegment[b] && segmentAt(b)!.last !== b) continue;
         const s = structure(a, b);
         if (!s) continue;
         const internal = new Set(s.members.slice(0, -1).map((m) => groupOfTensor.get(m.output) ?? m.output));
@@ -174,7 +184,9 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
       }
     }
     if (!best || best.footprintBytes >= peak) break;
-    chosen.push(best);
+    const kept = chosen.filter((c) => c.last < best!.first || c.first > best!.last);
+    chosen.length = 0;
+    chosen.push(...kept, best);
     for (let s = best.first; s <= best.last; s++) inSegment[s] = true;
   }
   return chosen.sort((x, y) => x.first - y.first);
