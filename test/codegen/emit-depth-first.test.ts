@@ -2,7 +2,7 @@
  * Generated C of depth-first segments (issue 10, line-buffer mode) against onnxruntime-web, with no
  * DRAM (--dram 0) at exactly minSramBytes and in poison mode (a line buffer or activation used past
  * its lifetime reads NaN): a hand-built chain with odd sizes (Conv 3x3 s1 -> Relu -> depthwise 3x3 s2
- * -> Conv 1x1 -> MaxPool), the same with a residual block inside the chain, mnasnet0_5_96 and
+ * -> Conv 1x1 -> MaxPool), the same with a residual block inside the chain, seeded random chains, mnasnet0_5_96 and
  * squeezenet1_1_96. The MAC counter build (-DMP_COUNT_MACS) shows that the segments compute every
  * output row of every member exactly once: the MACs counted equal the members' own.
  */
@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDfChain } from '../../fixtures/models/df-chain.js';
+import { buildDfChain, buildRandomChain } from '../../fixtures/models/df-chain.js';
 import { generateC } from '../../src/codegen/generate.js';
 import { segmentFigures } from '../../src/schedule/depth-first/index.js';
 import type { Analysis } from '../../src/pipeline.js';
@@ -96,6 +96,20 @@ describe('depth-first segments through generated C', () => {
       expect(layer.buffers.every((b) => b.lines !== undefined && b.scope === 'sram')).toBe(true);
     }, 300_000);
   }
+
+  it('seeded random chains (strides, paddings, average and max pools, residual blocks)', async () => {
+    mkdirSync(tmp, { recursive: true });
+    let checked = 0;
+    for (const seed of [2, 3, 5, 8, 13]) {
+      const file = path.join(tmp, `chain${seed}.onnx`);
+      writeFileSync(file, buildRandomChain(seed));
+      const probe = await analyzeFile(file, { label: 'probe', sramBytes: 64 << 20, dramBytes: 0 });
+      if (!probe.report.layers.some((l) => l.segment)) continue;
+      await checkModel(file, `chain${seed}`);
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
+  }, 600_000);
 
   for (const model of ['mnasnet0_5_96.onnx', 'squeezenet1_1_96.onnx']) {
     it(model, async () => {

@@ -12,7 +12,8 @@
  * An intermediate tensor lives in a line buffer of `rows` rows that holds, in band b, rows
  * [b*S + low, b*S + low + rows): from the lowest row a consumer still reads to the newest row
  * computed. Each band the window moves S rows on (the kept rows shift down), so every row of every
- * tensor is computed exactly once: line-buffer segments add no MACs.
+ * tensor is computed exactly once (also rows no consumer reads, as layer by layer): line-buffer
+ * segments add no MACs.
  */
 
 /** Rows of an input a member reads for output rows [a, e): [a*stride - pad, (e-1)*stride - pad + span). */
@@ -93,7 +94,11 @@ export function segmentGeometry(members: readonly MemberRows[], bandRows: number
     const low = Math.min(l.get(t)!, ct);
     tensors.set(t, { newRows: st, newOffset: ct - q * st, lowOffset: low - q * st, lineRows: ct + st - low });
   }
-  return { bandRows, bands: q + Math.ceil(heightOf(out) / bandRows), tensors };
+  // Enough bands for the last row of every tensor: a row no consumer reads (the bottom row under a
+  // stride-2 kernel without padding) is still computed, as layer-by-layer execution would.
+  let bands = q + Math.ceil(heightOf(out) / bandRows);
+  for (const [t, r] of tensors) bands = Math.max(bands, Math.ceil((heightOf(t) - r.newOffset) / r.newRows));
+  return { bandRows, bands, tensors };
 }
 
 /** Rows of `input` a member reads in band b: start offset (at b = 0) and extent, for its output's rows. */
