@@ -69,6 +69,8 @@ export interface Analysis {
   readonly bufferSet: ScopedBufferSet;
   readonly plan: PlanResult;
   readonly report: AnalysisReport;
+  /** Depth-first segments chosen (count) and the milliseconds the choice took (not deterministic: never reported). */
+  readonly depthFirst: { readonly segments: number; readonly chooseMs: number };
 }
 
 /** Imports an ONNX model and analyzes it. Throws MemplanError subclasses on bad input. */
@@ -347,5 +349,5 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
     buffers: reportBuffers,
     failures,
   };
-  return { sourceGraph, graph, liveness, optimized, schedule, bufferSet, plan, report };
+  return { sourceGraph, graph, liveness, optimized, schedule, bufferSet, plan, report, depthFirst: { segments: depthFirst.segments.length, chooseMs: depthFirst.chooseMs } };
 }
