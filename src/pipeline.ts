@@ -16,7 +16,7 @@ import type { OptimizedGraph } from './graph-opt/layer-graph.js';
 import { OPTIMIZATION_KINDS } from './graph-opt/layer-graph.js';
 import { optimizeGraph } from './graph-opt/optimize-graph.js';
 import { lowerGraph } from './graph-opt/lower-graph.js';
-import { applyDepthFirst } from './schedule/depth-first/index.js';
+import { applyDepthFirst, chooseSegments, segmentGraph } from './schedule/depth-first/index.js';
 import type { TargetSpec } from './schedule/target.js';
 import { applyOverrides, globalOf, sramOf } from './schedule/target.js';
 import type { LayerFailure } from './schedule/schedule-graph.js';
@@ -83,6 +83,11 @@ export async function analyzeModel(bytes: Uint8Array, options: AnalyzeOptions): 
 }
 
 interface Fitted {
+  /** The graph scheduled: the one given, or with depth-first segments chosen for this target (with DRAM). */
+  readonly graph: Graph;
+  readonly liveness: GraphLiveness;
+  /** For each step of `graph`, the steps of the graph given to fit(). */
+  readonly sourceSteps: readonly (readonly number[])[];
   readonly schedule: ScheduledModel;
   readonly failures: readonly LayerFailure[];
   readonly bufferSet: ScopedBufferSet;
@@ -91,7 +96,12 @@ interface Fitted {
   readonly overflows: readonly { readonly pool: string; readonly usedBytes: number; readonly capacity: number }[];
 }
 
-/** Schedules and plans at the target's sizes; retries with slack when fragmentation overflows SRAM. */
+/**
+ * Schedules and plans at the target's sizes. With a DRAM and depth-first segments on, runs whose
+ * intermediate tensors the layer-by-layer schedule sends to DRAM become segments (line buffers in
+ * SRAM, the segment's input and output streamed by DMA when they live in DRAM); the segmented
+ * schedule is kept when it fits.
+ */
 async function fit(
   graph: Graph,
   liveness: GraphLiveness,
@@ -99,6 +109,30 @@ async function fit(
   target: TargetSpec,
   timeLimitMs?: number,
   aliases?: ReadonlyMap<string, string>,
+): Promise<Fitted> {
+  const base = await fitGraph(graph, liveness, options, target, timeLimitMs, aliases);
+  const capacity = sramOf(target)?.sizeBytes ?? null;
+  if (options.depthFirst === false || globalOf(target) === undefined || capacity === null || graph.nodes.some((n) => n.segment)) return base;
+  const spilled = new Set(base.schedule.activations.filter((a) => a.scope === 'global').map((a) => a.name));
+  if (spilled.size === 0) return base;
+  const isSpilled = (t: string) => spilled.has(base.schedule.bufferOfTensor.get(t) ?? t);
+  const segments = chooseSegments(graph, liveness, aliases ?? new Map(), { streaming: { isSpilled, budgetBytes: Math.floor(capacity / 2) } });
+  if (segments.length === 0) return base;
+  const rewritten = segmentGraph(graph, segments);
+  const segLiveness = graphLiveness(rewritten.graph, options.dtype ?? 'as-is');
+  const seg = await fitGraph(rewritten.graph, segLiveness, options, target, timeLimitMs, aliases, rewritten.sourceSteps);
+  return fitsAll(seg) ? seg : base;
+}
+
+/** Schedules and plans at the target's sizes; retries with slack when fragmentation overflows SRAM. */
+async function fitGraph(
+  graph: Graph,
+  liveness: GraphLiveness,
+  options: AnalyzeOptions,
+  target: TargetSpec,
+  timeLimitMs?: number,
+  aliases?: ReadonlyMap<string, string>,
+  sourceSteps: readonly (readonly number[])[] = graph.nodes.map((_, i) => [i]),
 ): Promise<Fitted> {
   let slackBytes = 0;
   let last: Fitted | undefined;
@@ -116,7 +150,7 @@ async function fit(
       const capacity = bufferSet.capacities.get(p.name) ?? null;
       return capacity !== null && p.usedBytes > capacity ? [{ pool: p.name, usedBytes: p.usedBytes, capacity }] : [];
     });
-    last = { schedule: model, failures, bufferSet, plan, overflows };
+    last = { graph, liveness, sourceSteps, schedule: model, failures, bufferSet, plan, overflows };
     const sramOver = overflows.find((o) => o.pool === bufferSet.poolOfScope.sram);
     if (failures.length > 0 || !sramOver) return last;
     slackBytes = Math.max(2 * slackBytes, sramOver.usedBytes - sramOver.capacity);
@@ -198,23 +232,27 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
     noDram: globalOf(target) === undefined,
     dtype,
   });
-  const graph = depthFirst.graph;
-  const liveness = depthFirst.liveness;
-  const sourceStepsOf = (step: number): readonly number[] => depthFirst.sourceSteps[step] ?? [step];
+  const dfGraph = depthFirst.graph;
+  const dfLiveness = depthFirst.liveness;
   // With --headroom, memplan plans into the allowed part of every bounded memory (src/headroom.ts)
   // and fails only when even that does not fit.
   const headroom = options.headroom ?? 0;
   const sramSize = sramOf(target)?.sizeBytes ?? null;
   const dramSize = globalOf(target)?.sizeBytes ?? null;
   const planTarget = withHeadroom(target, headroom);
-  const fitted = await fit(graph, liveness, { ...options, target: planTarget }, planTarget, options.timeLimitMs, aliases);
+  const fitted = await fit(dfGraph, dfLiveness, { ...options, target: planTarget }, planTarget, options.timeLimitMs, aliases);
+  // The graph that runs (with the segments chosen for this target), and the lowered graph's steps of each of its steps.
+  const graph = fitted.graph;
+  const liveness = fitted.liveness;
+  const sourceStepsOf = (step: number): readonly number[] =>
+    (fitted.sourceSteps[step] ?? [step]).flatMap((s) => depthFirst.sourceSteps[s] ?? [s]);
   const { schedule, bufferSet, plan } = fitted;
   const sramName = bufferSet.poolOfScope.sram;
   const fits = fitsAll(fitted);
   // Without the headroom, for the record of what it cost.
-  const full = headroom > 0 ? await fit(graph, liveness, options, target, options.timeLimitMs, aliases) : undefined;
+  const full = headroom > 0 ? await fit(dfGraph, dfLiveness, options, target, options.timeLimitMs, aliases) : undefined;
   const failsBelow = fitted.failures.reduce((m, f) => (f.scope === 'sram' ? Math.max(m, f.neededBytes - 1) : m), 0);
-  const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, options, failsBelow, aliases) : undefined;
+  const minSramBytes = options.findMinSram || !fits ? await findMinSram(dfGraph, dfLiveness, options, failsBelow, aliases) : undefined;
   const fullSize = (pool: string): number | null =>
     pool === sramName ? sramSize : pool === bufferSet.poolOfScope.global ? dramSize : (target.memories.find((m) => m.name === pool)?.sizeBytes ?? null);
   const headroomNote = (pool: string) =>
@@ -349,5 +387,5 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
     buffers: reportBuffers,
     failures,
   };
-  return { sourceGraph, graph, liveness, optimized, schedule, bufferSet, plan, report, depthFirst: { segments: depthFirst.segments.length, chooseMs: depthFirst.chooseMs } };
+  return { sourceGraph, graph, liveness, optimized, schedule, bufferSet, plan, report, depthFirst: { segments: graph.nodes.filter((n) => n.segment).length, chooseMs: depthFirst.chooseMs } };
 }

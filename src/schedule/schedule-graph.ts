@@ -22,7 +22,7 @@ import { chooseTiling } from './tiling.js';
 import type { TilingOption } from './tiling.js';
 import { lowerComputeLayer, lowerCopyLayer, lowerViewLayer } from './lower-layer.js';
 import type { LowerContext } from './lower-layer.js';
-import { lowerSegmentLayer } from './depth-first/index.js';
+import { lowerSegmentLayer, segmentScratchBytes } from './depth-first/index.js';
 
 export interface ScheduleOptions {
   readonly target: TargetSpec;
@@ -101,6 +101,8 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
 
   // 2-3. Residency and tiles, iterated until every layer fits its step or nothing changes.
   const reservations = new Map<number, number>();
+  // Depth-first segments keep their line buffers in SRAM (with their input and output streamed, at worst).
+  for (const node of graph.nodes) if (node.segment) reservations.set(node.step, segmentScratchBytes({ graph, elementBytes }, node, true, true));
   const choiceCache = new Map<string, ReturnType<typeof chooseTiling>>();
   let resident = new Set<string>();
   let choices: (TilingOption | undefined)[] = [];
@@ -229,7 +231,7 @@ function lowerLayer(
   resident: ReadonlySet<string>,
   bufferOf: (t: string) => string,
 ): LayerSchedule {
-  if (node.segment) return lowerSegmentLayer(node, ctx, residentBytes, capacity);
+  if (node.segment) return lowerSegmentLayer(node, ctx, residentBytes, capacity, (t) => resident.has(bufferOf(t)));
   if (kind.kind === 'view') {
     const stats: LayerStats = {
       residentBytes, scratchBytes: 0, localBytes: 0, sramBytes: residentBytes, dmaInBytes: 0, dmaOutBytes: 0,

@@ -111,6 +111,30 @@ describe('depth-first segments through generated C', () => {
     expect(checked).toBeGreaterThanOrEqual(3);
   }, 600_000);
 
+  it('with DRAM: intermediates that would travel to DRAM stay in line buffers; input and output stream by DMA', async () => {
+    const file = sharedModel('torchvision/mnasnet0_5_96.onnx');
+    for (const cfg of [
+      { label: 'DRAM, 64K SRAM, poison', sramBytes: 64 * 1024, poison: true },
+      { label: 'DRAM, 56K SRAM, 4 cores', sramBytes: 56 * 1024, cores: 4 },
+    ] as Config[]) {
+      const a = await analyzeFile(file, cfg);
+      const off = await analyzeFile(file, { ...cfg, depthFirst: false });
+      expect(a.report.fits).toBe(true);
+      const segs = a.report.layers.filter((l) => l.segment);
+      expect(segs.length).toBeGreaterThan(0);
+      const dma = (x: Analysis) => x.report.layers.reduce((s, l) => s + l.dmaInBytes + l.dmaOutBytes, 0);
+      expect(dma(a)).toBeLessThan(dma(off));
+      // Some segment streams its input or output through DRAM.
+      expect(segs.some((l) => l.dmaInBytes + l.dmaOutBytes > 0)).toBe(true);
+      const feeds = inputsFor(a, 9);
+      const ref = await ortReference(file, feeds, a.graph.outputs);
+      const got = buildAndRun(a, path.join(tmp, `mnasnet-dram-${cfg.sramBytes}`), cfg, feeds.map((f) => f.data));
+      got.forEach((g, i) => expect(`${cfg.label}: ${compare(g, ref[i]!).worst}`).toBe(`${cfg.label}: `));
+      const counted = countedMacs(a, path.join(tmp, `mnasnet-dram-${cfg.sramBytes}-macs`), feeds.map((f) => f.data));
+      expect(counted).toBe(memberMacs(a));
+    }
+  }, 900_000);
+
   for (const model of ['mnasnet0_5_96.onnx', 'squeezenet1_1_96.onnx']) {
     it(model, async () => {
       const file = sharedModel(`torchvision/${model}`);

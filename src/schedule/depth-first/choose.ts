@@ -33,6 +33,12 @@ export interface SegmentChoice {
 export interface ChooseOptions {
   /** Longest run considered (members). */
   readonly maxMembers?: number;
+  /**
+   * With DRAM: choose runs whose intermediates would travel to DRAM (`isSpilled`), longest first
+   * from left to right, with the tallest band whose line buffers (input and output streamed too, at
+   * worst) take at most `budgetBytes`. Without it: the --dram 0 choice at the peak.
+   */
+  readonly streaming?: { readonly isSpilled: (tensor: string) => boolean; readonly budgetBytes: number };
 }
 
 interface Group {
@@ -138,6 +144,38 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     for (const [name, g] of groups) if (g.start <= b && g.end >= a && !internal.has(name)) bytes += g.sizeBytes;
     return bytes;
   };
+
+  if (options.streaming) {
+    const { isSpilled, budgetBytes } = options.streaming;
+    const out: SegmentChoice[] = [];
+    for (let a = 0; a < n; a++) {
+      if (!infos[a]) continue;
+      let pick: SegmentChoice | undefined;
+      for (let b = Math.min(n - 1, a + maxMembers - 1); b > a && !pick; b--) {
+        if (infos.slice(a, b + 1).some((i) => !i)) continue;
+        const st = structure(a, b);
+        if (!st || !st.members.slice(0, -1).every((m) => isSpilled(m.output))) continue;
+        const height = heightOf(st.output);
+        for (let bandRows = height; bandRows >= 1 && !pick; bandRows--) {
+          const geometry = segmentGeometry(st.members, bandRows, heightOf, st.input);
+          if (!geometry) break;
+          const lineBytes = new Map<string, number>();
+          let total = geometry.tensors.get(st.input)!.lineRows * rowBytes(st.input) + geometry.tensors.get(st.output)!.newRows * rowBytes(st.output);
+          for (const m of st.members.slice(0, -1)) {
+            const bytes = geometry.tensors.get(m.output)!.lineRows * rowBytes(m.output);
+            lineBytes.set(m.output, bytes);
+            total += bytes;
+          }
+          if (total <= budgetBytes) pick = { first: a, last: b, members: st.members, input: st.input, output: st.output, geometry, lineBytes, footprintBytes: total };
+        }
+      }
+      if (pick) {
+        out.push(pick);
+        a = pick.last;
+      }
+    }
+    return out;
+  }
 
   const chosen: SegmentChoice[] = [];
   const inSegment = new Array<boolean>(n).fill(false);

@@ -58,10 +58,20 @@ export interface SegmentGeometry {
  * `bandRows` output rows per band, or undefined when the members cannot run in lockstep (a tensor
  * read at two different row rates, or an intermediate nobody reads). `heightOf` gives row counts.
  */
-export function segmentGeometry(members: readonly MemberRows[], bandRows: number, heightOf: (tensor: string) => number): SegmentGeometry | undefined {
+export function segmentGeometry(
+  members: readonly MemberRows[],
+  bandRows: number,
+  heightOf: (tensor: string) => number,
+  /**
+   * The segment's input when it streams through a line buffer too (it lives in DRAM): its rows get
+   * band windows like an intermediate's (filled by DMA instead of computed).
+   */
+  streamedInput?: string,
+): SegmentGeometry | undefined {
   if (members.length === 0 || bandRows < 1) return undefined;
   const out = members[members.length - 1]!.output;
   const produced = new Set(members.map((m) => m.output));
+  if (streamedInput !== undefined) produced.add(streamedInput);
   // Offsets before the prologue shift: c = newOffset, l = lowest row read, per band, at q = 0.
   const S = new Map<string, number>([[out, bandRows]]);
   const c = new Map<string, number>([[out, 0]]);
@@ -72,8 +82,9 @@ export function segmentGeometry(members: readonly MemberRows[], bandRows: number
     const cu = c.get(m.output);
     if (su === undefined || cu === undefined) return undefined; // an intermediate nobody in the segment reads
     for (const input of m.inputs) {
-      if (!produced.has(input.tensor)) continue; // the segment's input: a whole tensor
+      if (!produced.has(input.tensor)) continue; // the segment's input, a whole tensor in SRAM
       const r = input.rows;
+      if (r.span === 0) return undefined; // read whole along the rows: only a whole input can be
       const sx = su * r.stride;
       const known = S.get(input.tensor);
       if (known !== undefined && known !== sx) return undefined;
@@ -87,8 +98,7 @@ export function segmentGeometry(members: readonly MemberRows[], bandRows: number
   let q = 0;
   for (const [t, ct] of c) q = Math.max(q, Math.ceil(ct / S.get(t)!));
   const tensors = new Map<string, TensorRows>();
-  for (const m of members) {
-    const t = m.output;
+  for (const t of [...(streamedInput !== undefined && S.has(streamedInput) ? [streamedInput] : []), ...members.map((m) => m.output)]) {
     const st = S.get(t)!;
     const ct = c.get(t)!;
     const low = Math.min(l.get(t)!, ct);

@@ -12,10 +12,10 @@ import type { SegmentChoice } from './choose.js';
 import { chooseSegments } from './choose.js';
 import { segmentGraph } from './rewrite.js';
 
-export { lowerSegmentLayer, segmentFigures } from './lower-segment.js';
+export { canStreamInput, lowerSegmentLayer, segmentFigures, segmentScratchBytes } from './lower-segment.js';
 export { chooseSegments } from './choose.js';
 export type { SegmentChoice } from './choose.js';
-export { SEGMENT_DOMAIN, SEGMENT_OP } from './rewrite.js';
+export { SEGMENT_DOMAIN, SEGMENT_OP, segmentGraph } from './rewrite.js';
 
 export interface DepthFirstOptions {
   /** False: no segments (`--no-depth-first`). */
