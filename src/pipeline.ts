@@ -51,6 +51,11 @@ export interface AnalyzeOptions {
   readonly graphOpt?: boolean;
   /** Depth-first segments where they lower the SRAM peak (default true; `--no-depth-first`). */
   readonly depthFirst?: boolean;
+  /**
+   * With DRAM: a depth-first segment is kept when its estimated cycles exceed those of the layers it
+   * replaces by at most this fraction (default 0.1, `--max-slowdown 10%`).
+   */
+  readonly maxSlowdown?: number;
   /** `search` (default): memory-aware layer order; `file`: the model's order. */
   readonly order?: 'search' | 'file';
   readonly onProgress?: (info: { readonly phase: string; readonly bestBytes: number; readonly lowerBoundBytes: number }) => void;
@@ -112,16 +117,32 @@ async function fit(
 ): Promise<Fitted> {
   const base = await fitGraph(graph, liveness, options, target, timeLimitMs, aliases);
   const capacity = sramOf(target)?.sizeBytes ?? null;
-  if (options.depthFirst === false || globalOf(target) === undefined || capacity === null || graph.nodes.some((n) => n.segment)) return base;
+  if (options.depthFirst === false || options.graphOpt === false || globalOf(target) === undefined || capacity === null || graph.nodes.some((n) => n.segment)) return base;
   const spilled = new Set(base.schedule.activations.filter((a) => a.scope === 'global').map((a) => a.name));
   if (spilled.size === 0) return base;
   const isSpilled = (t: string) => spilled.has(base.schedule.bufferOfTensor.get(t) ?? t);
   const segments = chooseSegments(graph, liveness, aliases ?? new Map(), { streaming: { isSpilled, budgetBytes: Math.floor(capacity / 2) } });
-  if (segments.length === 0) return base;
-  const rewritten = segmentGraph(graph, segments);
-  const segLiveness = graphLiveness(rewritten.graph, options.dtype ?? 'as-is');
-  const seg = await fitGraph(rewritten.graph, segLiveness, options, target, timeLimitMs, aliases, rewritten.sourceSteps);
-  return fitsAll(seg) ? seg : base;
+  const trySegments = async (chosen: typeof segments) => {
+    const rewritten = segmentGraph(graph, chosen);
+    return fitGraph(rewritten.graph, graphLiveness(rewritten.graph, options.dtype ?? 'as-is'), options, target, timeLimitMs, aliases, rewritten.sourceSteps);
+  };
+  // Keep a segment only where it is at most --max-slowdown slower than the layers it replaces (estimated cycles).
+  const notSlower = (f: Fitted) =>
+    segments.filter((c) => {
+      const step = f.sourceSteps.findIndex((src) => src[0] === c.first && src.length > 1);
+      if (step < 0) return false;
+      const before = base.schedule.layers.slice(c.first, c.last + 1).reduce((sum, l) => sum + l.stats.cycles, 0);
+      return f.schedule.layers[step]!.stats.cycles <= before * (1 + (options.maxSlowdown ?? 0.1));
+    });
+  let chosen = segments;
+  for (let round = 0; round < 2 && chosen.length > 0; round++) {
+    const seg = await trySegments(chosen);
+    if (!fitsAll(seg)) return base;
+    const kept = notSlower(seg).filter((c) => chosen.includes(c));
+    if (kept.length === chosen.length) return seg;
+    chosen = kept;
+  }
+  return base;
 }
 
 /** Schedules and plans at the target's sizes; retries with slack when fragmentation overflows SRAM. */
@@ -228,7 +249,8 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
   const target = options.target;
   // Depth-first segments: runs of layers executed band by band become one node each.
   const depthFirst = applyDepthFirst(lowered.graph, lowered.graph === sourceGraph ? baseline : graphLiveness(lowered.graph, dtype), aliases, {
-    enabled: options.depthFirst ?? true,
+    // --no-graph-opt is the one-layer-per-node baseline: no segments either.
+    enabled: (options.depthFirst ?? true) && (options.graphOpt ?? true),
     noDram: globalOf(target) === undefined,
     dtype,
   });

@@ -17,7 +17,7 @@ import type { Analysis } from '../../src/pipeline.js';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
 import { analyzeFile, buildAndRun, compare, inputsFor, make, ortReference, writeGenerated } from '../helpers/ort-reference.js';
 import type { Config } from '../helpers/ort-reference.js';
-import { sharedModel } from '../helpers/shared-data.js';
+import { REPO_ROOT, sharedModel } from '../helpers/shared-data.js';
 
 const tmp = makeTempDir('memplan-emit-df-');
 afterAll(() => removeDir(tmp));
@@ -112,11 +112,15 @@ describe('depth-first segments through generated C', () => {
   }, 600_000);
 
   it('with DRAM: intermediates that would travel to DRAM stay in line buffers; input and output stream by DMA', async () => {
-    const file = sharedModel('torchvision/mnasnet0_5_96.onnx');
-    for (const cfg of [
-      { label: 'DRAM, 64K SRAM, poison', sramBytes: 64 * 1024, poison: true },
-      { label: 'DRAM, 56K SRAM, 4 cores', sramBytes: 56 * 1024, cores: 4 },
-    ] as Config[]) {
+    const mnasnet = sharedModel('torchvision/mnasnet0_5_96.onnx');
+    const resnet8 = path.join(REPO_ROOT, 'fixtures/models/resnet8.onnx');
+    for (const [file, cfg] of [
+      // Within the default --max-slowdown 10%.
+      [resnet8, { label: 'resnet8, DRAM, 32K SRAM, poison', sramBytes: 32 * 1024, poison: true }],
+      // Every segment, however slow its estimate (--max-slowdown 1000%).
+      [mnasnet, { label: 'mnasnet, DRAM, 64K SRAM, poison', sramBytes: 64 * 1024, poison: true, maxSlowdown: 10 }],
+      [mnasnet, { label: 'mnasnet, DRAM, 56K SRAM, 4 cores', sramBytes: 56 * 1024, cores: 4, maxSlowdown: 10 }],
+    ] as [string, Config][]) {
       const a = await analyzeFile(file, cfg);
       const off = await analyzeFile(file, { ...cfg, depthFirst: false });
       expect(a.report.fits).toBe(true);
@@ -128,9 +132,10 @@ describe('depth-first segments through generated C', () => {
       expect(segs.some((l) => l.dmaInBytes + l.dmaOutBytes > 0)).toBe(true);
       const feeds = inputsFor(a, 9);
       const ref = await ortReference(file, feeds, a.graph.outputs);
-      const got = buildAndRun(a, path.join(tmp, `mnasnet-dram-${cfg.sramBytes}`), cfg, feeds.map((f) => f.data));
+      const name = `${path.basename(file)}-dram-${cfg.sramBytes}`;
+      const got = buildAndRun(a, path.join(tmp, name), cfg, feeds.map((f) => f.data));
       got.forEach((g, i) => expect(`${cfg.label}: ${compare(g, ref[i]!).worst}`).toBe(`${cfg.label}: `));
-      const counted = countedMacs(a, path.join(tmp, `mnasnet-dram-${cfg.sramBytes}-macs`), feeds.map((f) => f.data));
+      const counted = countedMacs(a, path.join(tmp, `${name}-macs`), feeds.map((f) => f.data));
       expect(counted).toBe(memberMacs(a));
     }
   }, 900_000);

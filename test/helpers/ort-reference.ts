@@ -204,6 +204,8 @@ export interface Config {
   readonly asan?: boolean;
   /** Depth-first segments (default on, as the CLI; false = --no-depth-first). */
   readonly depthFirst?: boolean;
+  /** --max-slowdown as a fraction (default 0.1). */
+  readonly maxSlowdown?: number;
 }
 
 export async function analyzeFile(path: string, cfg: Config, inputShapes?: ReadonlyMap<string, readonly number[]>): Promise<Analysis> {
@@ -219,6 +221,7 @@ export async function analyzeFile(path: string, cfg: Config, inputShapes?: Reado
     ...(inputShapes ? { inputShapes } : {}),
     doubleBuffer: cfg.doubleBuffer ?? true,
     ...(cfg.depthFirst !== undefined ? { depthFirst: cfg.depthFirst } : {}),
+    ...(cfg.maxSlowdown !== undefined ? { maxSlowdown: cfg.maxSlowdown } : {}),
   });
 }
 

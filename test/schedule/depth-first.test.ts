@@ -220,9 +220,14 @@ describe('choice', () => {
 
   it('with DRAM: segments only where the layer-by-layer schedule sends the intermediates to DRAM', async () => {
     const bytes = new Uint8Array(readFileSync(sharedModel('torchvision/mnasnet0_5_96.onnx')));
-    const at = (sramBytes: number, depthFirst = true) => analyzeModel(bytes, { modelName: 'mnasnet0_5_96.onnx', target: applyOverrides(DEFAULT_TARGET, { sramBytes }), depthFirst });
+    const at = (sramBytes: number, depthFirst = true, maxSlowdown = 10) =>
+      analyzeModel(bytes, { modelName: 'mnasnet0_5_96.onnx', target: applyOverrides(DEFAULT_TARGET, { sramBytes }), depthFirst, maxSlowdown });
     // Roomy SRAM: every activation is resident, nothing would travel to DRAM.
     expect((await at(4 << 20)).report.layers.some((l) => l.segment)).toBe(false);
+    // Within the default --max-slowdown 10%, none of mnasnet's segments is kept (each costs more in
+    // line-buffer shifts and unoverlapped DMA than the layer-by-layer tiles it replaces)...
+    expect((await at(65536, true, 0.1)).report.layers.some((l) => l.segment)).toBe(false);
+    // ...with --max-slowdown 1000%, every run whose intermediates travel to DRAM is.
     const on = await at(65536);
     const off = await at(65536, false);
     const spilled = new Set(off.schedule.activations.filter((a) => a.scope === 'global').map((a) => a.name));
@@ -235,5 +240,19 @@ describe('choice', () => {
     const dma = (a: Analysis) => a.report.layers.reduce((s, l) => s + l.dmaInBytes + l.dmaOutBytes, 0);
     expect(dma(on)).toBeLessThan(dma(off));
     expect(checkSegments(on)).toBe(segs.length);
+  }, 120_000);
+
+  it('with DRAM, --max-slowdown bounds each segment\'s estimated cycles by the layers it replaces', async () => {
+    const bytes = new Uint8Array(readFileSync(path.join(REPO_ROOT, 'fixtures/models/resnet8.onnx')));
+    const target = applyOverrides(DEFAULT_TARGET, { sramBytes: 32768 });
+    const off = await analyzeModel(bytes, { modelName: 'resnet8.onnx', target, depthFirst: false });
+    for (const maxSlowdown of [0, 0.05, 0.1]) {
+      const on = await analyzeModel(bytes, { modelName: 'resnet8.onnx', target, maxSlowdown });
+      for (const l of on.report.layers.filter((x) => x.segment)) {
+        const before = off.report.layers.filter((x) => l.nodes.includes(x.nodes[0]!)).reduce((s, x) => s + x.cycles, 0);
+        expect(l.cycles).toBeLessThanOrEqual(before * (1 + maxSlowdown));
+      }
+      if (maxSlowdown === 0.1) expect(on.report.layers.some((x) => x.segment)).toBe(true);
+    }
   }, 120_000);
 });

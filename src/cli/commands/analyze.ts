@@ -39,6 +39,7 @@ export function pipelineInputs(cmd: Omit<DumpCommand, 'kind' | 'stage'>, host: H
       doubleBuffer: cmd.doubleBuffer,
       graphOpt: cmd.graphOpt,
       depthFirst: cmd.depthFirst,
+      ...(cmd.maxSlowdown !== undefined ? { maxSlowdown: cmd.maxSlowdown } : {}),
       order: cmd.order,
       ...(cmd.timeLimitMs !== undefined ? { timeLimitMs: cmd.timeLimitMs } : {}),
     },
