@@ -95,9 +95,9 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
     ]);
   }
   return `${table.toString()}\n` +
-    'min SRAM: --min-sram (exact: fits at N, not at N-1) on the default target; "with DRAM": unbounded DRAM, where depth-first\n' +
-    'segments are not chosen yet (milestone 1 chooses them with --dram 0 only). cycles: the per-layer estimates summed at the\n' +
-    'smallest SRAM. extra compute: MACs beyond the layers\' own (line-buffer segments recompute nothing).\n';
+    'min SRAM: --min-sram (exact: fits at N, not at N-1) on the default target; "with DRAM": unbounded DRAM (segments only\n' +
+    'where intermediates would travel to DRAM, within --max-slowdown 10%). cycles: the per-layer estimates summed at the\n' +
+    'smallest SRAM with --dram 0. extra compute: MACs beyond the layers\' own (line-buffer segments recompute nothing).\n';
 }
 
 const entry = process.argv[1];

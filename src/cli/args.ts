@@ -227,7 +227,7 @@ function modelOptions<T>(y: Argv<T>) {
     .option('time-limit', { type: 'string', describe: 'planner search time limit in seconds' })
     .option('seed', { type: 'string', describe: 'seed for randomized strategies', default: '1' })
     .option('graph-opt', { type: 'boolean', describe: 'graph optimizations: fusion, in place, aliases, copy-free Concat, memory-aware order (--no-graph-opt: the baseline)', default: true })
-    .option('depth-first', { type: 'boolean', describe: 'depth-first segments: chains of layers run band by band with line buffers where that lowers the SRAM peak (--dram 0); --no-depth-first to disable', default: true })
+    .option('depth-first', { type: 'boolean', describe: 'depth-first segments: chains of layers run band by band with line buffers where that lowers the SRAM peak (--dram 0) or keeps intermediates out of DRAM; --no-depth-first to disable', default: true })
     .option('max-slowdown', { type: 'string', describe: 'with DRAM, keep a depth-first segment only when its estimated cycles exceed those of the layers it replaces by at most this (default 10%)' })
     .option('order', { type: 'string', describe: 'layer order: search (memory-aware) or file (the model\'s order)', default: 'search' });
 }
