@@ -44,6 +44,13 @@ describe('parseArgs', () => {
     expect(await parseArgs(['m.onnx'])).toEqual({ kind: 'analyze', model: 'm.onnx', inputs: [], dtype: 'as-is', strategy: 'auto', format: 'table', seed: 1, doubleBuffer: true, minSram: false, headroom: 0, graphOpt: true, depthFirst: true, order: 'search', verbose: false, show: 'layers' });
   });
 
+  it('--max-slowdown takes a percentage with its sign (depth-first segments with DRAM)', async () => {
+    expect(await parseArgs(['m.onnx', '--max-slowdown', '25%'])).toMatchObject({ maxSlowdown: 0.25, depthFirst: true });
+    expect(await parseArgs(['m.onnx', '--no-depth-first'])).toMatchObject({ depthFirst: false });
+    await expect(parseArgs(['m.onnx', '--max-slowdown', '25'])).rejects.toThrow(/--max-slowdown.*percentage/);
+    await expect(parseArgs(['m.onnx', '--max-slowdown', '2000%'])).rejects.toThrow(/--max-slowdown.*1000%/);
+  });
+
   it('--dram 0 means no DRAM; --order takes search or file', async () => {
     expect(await parseArgs(['m.onnx', '--dram', '0'])).toMatchObject({ dramBytes: 0 });
     await expect(parseArgs(['m.onnx', '--order', 'random'])).rejects.toThrow(/--order.*search, file/);
