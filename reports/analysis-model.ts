@@ -46,6 +46,15 @@ export interface ReportPool {
   };
 }
 
+export interface ReportSegment {
+  readonly members: readonly string[];
+  readonly bandRows: number;
+  readonly bands: number;
+  readonly extraMacs: number;
+  readonly mode: 'line-buffer';
+  readonly lineBufferBytes: number;
+}
+
 export interface ReportLayer {
   readonly step: number;
   /** First statement slot of the layer on the scheduled IR's timeline (buffers' startSlot/endSlot). */
@@ -79,6 +88,12 @@ export interface ReportLayer {
   readonly schedule: string;
   readonly cores: number;
   readonly fits: boolean;
+  /**
+   * A depth-first segment: the layers it runs band by band (`nodes` lists their model nodes), the
+   * output rows per band, the band loop's iterations, the line buffers' bytes (in scratchBytes) and
+   * the MACs computed beyond the layers' own (0 in line-buffer mode, which recomputes nothing).
+   */
+  readonly segment?: ReportSegment;
 }
 
 export interface ReportBuffer {

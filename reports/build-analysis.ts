@@ -53,6 +53,10 @@ export interface AnalysisReportInput {
   /** The scheduled graph (one node per optimized layer) and its liveness. */
   readonly graph: Graph;
   readonly liveness: GraphLiveness;
+  /** The graph the optimizations lowered, before depth-first segments (its steps index `optimized.layers`). */
+  readonly loweredGraph?: Graph;
+  /** The steps of `loweredGraph` that a step of `graph` runs (several for a depth-first segment; default: itself). */
+  readonly sourceStepsOf?: (step: number) => readonly number[];
   /** The run the report describes (planned with the headroom kept free). */
   readonly run: PlannedRun;
   readonly headroomRecord: ReportHeadroom;
@@ -62,6 +66,8 @@ export interface AnalysisReportInput {
 export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport {
   const { target, headroom, dtype, sourceGraph, baseline, optimized, graph, liveness, run, minSramBytes } = input;
   const { schedule, bufferSet, plan } = run;
+  const sourceStepsOf = input.sourceStepsOf ?? ((step: number) => [step]);
+  const loweredGraph = input.loweredGraph ?? graph;
   const sramName = bufferSet.poolOfScope.sram;
   const sramSize = sramOf(target)?.sizeBytes ?? null;
   const dramSize = globalOf(target)?.sizeBytes ?? null;
@@ -112,11 +118,11 @@ export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport 
       step: l.step,
       startSlot: bufferSet.layerStart[l.step] ?? 0,
       name: l.name,
-      nodes: optimized.layers[l.step]?.nodes ?? [node.name],
+      nodes: sourceStepsOf(l.step).flatMap((s) => optimized.layers[s]?.nodes ?? [loweredGraph.nodes[s]?.name ?? node.name]),
       op: l.op,
       outputShape: shapes.join(', '),
       outputBytes,
-      liveBytes: optimized.liveBytesByLayer[l.step] ?? 0,
+      liveBytes: Math.max(0, ...sourceStepsOf(l.step).map((s) => optimized.liveBytesByLayer[s] ?? 0)),
       sramBytes: l.stats.sramBytes,
       scratchBytes: l.stats.scratchBytes,
       residentBytes: l.stats.residentBytes,
@@ -126,9 +132,10 @@ export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport 
       dmaOutBytes: l.stats.dmaOutBytes,
       cycles: l.stats.cycles,
       cyclesSingleBuffered: l.stats.cyclesSingleBuffered,
-      schedule: `${l.template}${tiles ? ` ${tiles}` : ''}${l.tile.tileCount > 1 ? ` x${l.tile.tileCount}` : ''}${l.tile.doubleBuffered ? ' db' : ''}`,
+      schedule: `${l.template}${l.segment ? `[${l.segment.members.length}]` : ''}${tiles ? ` ${tiles}` : ''}${l.tile.tileCount > 1 ? ` x${l.tile.tileCount}` : ''}${l.tile.doubleBuffered ? ' db' : ''}`,
       cores: l.tile.cores,
       fits: l.stats.fits,
+      ...(l.segment ? { segment: { ...l.segment, members: [...l.segment.members] } } : {}),
     };
   });
 

@@ -15,8 +15,9 @@ import type { OptimizedGraph } from './graph-opt/layer-graph.js';
 import { optimizeGraph } from './graph-opt/optimize-graph.js';
 import { lowerGraph } from './graph-opt/lower-graph.js';
 import type { LoweredGraph } from './graph-opt/lower-graph.js';
+import { applyDepthFirst, chooseSegments, segmentGraph } from './schedule/depth-first/index.js';
 import type { TargetSpec } from './schedule/target.js';
-import { applyOverrides } from './schedule/target.js';
+import { applyOverrides, globalOf, sramOf } from './schedule/target.js';
 import { planOptions, scheduleGraph } from './schedule/schedule-graph.js';
 import type { PlanResult, StrategyName } from '../planner/types.js';
 import { planMemory } from '../planner/index.js';
@@ -47,6 +48,13 @@ export interface AnalyzeOptions {
   readonly headroom?: number;
   /** Graph optimizations (fusion, in place, aliases, copy-free Concat, order); default true. */
   readonly graphOpt?: boolean;
+  /** Depth-first segments where they lower the SRAM peak (default true; `--no-depth-first`). */
+  readonly depthFirst?: boolean;
+  /**
+   * With DRAM: a depth-first segment is kept when its estimated cycles exceed those of the layers it
+   * replaces by at most this fraction (default 0.1, `--max-slowdown 10%`).
+   */
+  readonly maxSlowdown?: number;
   /** `search` (default): memory-aware layer order; `file`: the model's order. */
   readonly order?: 'search' | 'file';
   readonly onProgress?: (info: { readonly phase: string; readonly bestBytes: number; readonly lowerBoundBytes: number }) => void;
@@ -65,6 +73,8 @@ export interface Analysis {
   readonly bufferSet: ScopedBufferSet;
   readonly plan: PlanResult;
   readonly report: AnalysisReport;
+  /** Depth-first segments chosen (count) and the milliseconds the choice took (not deterministic: never reported). */
+  readonly depthFirst: { readonly segments: number; readonly chooseMs: number };
 }
 
 /** Imports an ONNX model and analyzes it. Throws MemplanError subclasses on bad input. */
@@ -76,9 +86,20 @@ export async function analyzeModel(bytes: Uint8Array, options: AnalyzeOptions): 
   return analyzeGraph(graph, options);
 }
 
-type Fitted = PlannedRun;
+interface Fitted extends PlannedRun {
+  /** The graph scheduled: the one given, or with depth-first segments chosen for this target (with DRAM). */
+  readonly graph: Graph;
+  readonly liveness: GraphLiveness;
+  /** For each step of `graph`, the steps of the graph given to fit(). */
+  readonly sourceSteps: readonly (readonly number[])[];
+}
 
-/** Schedules and plans at the target's sizes; retries with slack when fragmentation overflows SRAM. */
+/**
+ * Schedules and plans at the target's sizes. With a DRAM and depth-first segments on, runs whose
+ * intermediate tensors the layer-by-layer schedule sends to DRAM become segments (line buffers in
+ * SRAM, the segment's input and output streamed by DMA when they live in DRAM); the segmented
+ * schedule is kept when it fits within the --max-slowdown cycle budget.
+ */
 async function fit(
   graph: Graph,
   liveness: GraphLiveness,
@@ -86,6 +107,46 @@ async function fit(
   target: TargetSpec,
   timeLimitMs?: number,
   lowered?: Pick<LoweredGraph, 'aliases' | 'noCode'>,
+): Promise<Fitted> {
+  const base = await fitGraph(graph, liveness, options, target, timeLimitMs, lowered);
+  const capacity = sramOf(target)?.sizeBytes ?? null;
+  if (options.depthFirst === false || options.graphOpt === false || globalOf(target) === undefined || capacity === null || graph.nodes.some((n) => n.segment)) return base;
+  const spilled = new Set(base.schedule.activations.filter((a) => a.scope === 'global').map((a) => a.name));
+  if (spilled.size === 0) return base;
+  const isSpilled = (t: string) => spilled.has(base.schedule.bufferOfTensor.get(t) ?? t);
+  const segments = chooseSegments(graph, liveness, aliasRoots(lowered), { streaming: { isSpilled, budgetBytes: Math.floor(capacity / 2) } });
+  const trySegments = async (chosen: typeof segments) => {
+    const rewritten = segmentGraph(graph, chosen);
+    return fitGraph(rewritten.graph, graphLiveness(rewritten.graph, options.dtype ?? 'as-is'), options, target, timeLimitMs, lowered, rewritten.sourceSteps);
+  };
+  // Keep a segment only where it is at most --max-slowdown slower than the layers it replaces (estimated cycles).
+  const notSlower = (f: Fitted) =>
+    segments.filter((c) => {
+      const step = f.sourceSteps.findIndex((src) => src[0] === c.first && src.length > 1);
+      if (step < 0) return false;
+      const before = base.schedule.layers.slice(c.first, c.last + 1).reduce((sum, l) => sum + l.stats.cycles, 0);
+      return f.schedule.layers[step]!.stats.cycles <= before * (1 + (options.maxSlowdown ?? 0.1));
+    });
+  let chosen = segments;
+  for (let round = 0; round < 2 && chosen.length > 0; round++) {
+    const seg = await trySegments(chosen);
+    if (!fitsAll(seg)) return base;
+    const kept = notSlower(seg).filter((c) => chosen.includes(c));
+    if (kept.length === chosen.length) return seg;
+    chosen = kept;
+  }
+  return base;
+}
+
+/** Schedules and plans at the target's sizes; retries with slack when fragmentation overflows SRAM. */
+async function fitGraph(
+  graph: Graph,
+  liveness: GraphLiveness,
+  options: AnalyzeOptions,
+  target: TargetSpec,
+  timeLimitMs?: number,
+  lowered?: Pick<LoweredGraph, 'aliases' | 'noCode'>,
+  sourceSteps: readonly (readonly number[])[] = graph.nodes.map((_, i) => [i]),
 ): Promise<Fitted> {
   let slackBytes = 0;
   let last: Fitted | undefined;
@@ -103,12 +164,17 @@ async function fit(
       const capacity = bufferSet.capacities.get(p.name) ?? null;
       return capacity !== null && p.usedBytes > capacity ? [{ pool: p.name, usedBytes: p.usedBytes, capacity }] : [];
     });
-    last = { schedule: model, failures, bufferSet, plan, overflows };
+    last = { graph, liveness, sourceSteps, schedule: model, failures, bufferSet, plan, overflows };
     const sramOver = overflows.find((o) => o.pool === bufferSet.poolOfScope.sram);
     if (failures.length > 0 || !sramOver) return last;
     slackBytes = Math.max(2 * slackBytes, sramOver.usedBytes - sramOver.capacity);
   }
   return last!;
+}
+
+/** Tensor -> the storage whose buffer holds it (in place, views, slices at an offset), for the depth-first choice. */
+function aliasRoots(lowered?: Pick<LoweredGraph, 'aliases'>): ReadonlyMap<string, string> {
+  return new Map([...(lowered?.aliases ?? [])].map(([tensor, p]) => [tensor, p.storage] as const));
 }
 
 function fitsAll(f: Fitted): boolean {
@@ -177,20 +243,32 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
   const optimized = optimizeGraph(sourceGraph, { dtype, enabled: options.graphOpt ?? true, order: options.order ?? 'search' });
   // What runs: one node per optimized layer, in the chosen order, with in-place and view aliases.
   const lowered = lowerGraph(optimized);
-  const graph = lowered.graph;
-  const liveness = graph === sourceGraph ? baseline : graphLiveness(graph, dtype);
   const target = options.target;
+  // Depth-first segments: runs of layers executed band by band become one node each.
+  const depthFirst = applyDepthFirst(lowered.graph, lowered.graph === sourceGraph ? baseline : graphLiveness(lowered.graph, dtype), aliasRoots(lowered), {
+    // --no-graph-opt is the one-layer-per-node baseline: no segments either.
+    enabled: (options.depthFirst ?? true) && (options.graphOpt ?? true),
+    noDram: globalOf(target) === undefined,
+    dtype,
+  });
+  const dfGraph = depthFirst.graph;
+  const dfLiveness = depthFirst.liveness;
   // With --headroom, memplan plans into the allowed part of every bounded memory (src/headroom.ts)
   // and fails only when even that does not fit.
   const headroom = options.headroom ?? 0;
   const planTarget = withHeadroom(target, headroom);
-  const fitted = await fit(graph, liveness, { ...options, target: planTarget }, planTarget, options.timeLimitMs, lowered);
+  const fitted = await fit(dfGraph, dfLiveness, { ...options, target: planTarget }, planTarget, options.timeLimitMs, lowered);
+  // The graph that runs (with the segments chosen for this target), and the lowered graph's steps of each of its steps.
+  const graph = fitted.graph;
+  const liveness = fitted.liveness;
+  const sourceStepsOf = (step: number): readonly number[] =>
+    (fitted.sourceSteps[step] ?? [step]).flatMap((s) => depthFirst.sourceSteps[s] ?? [s]);
   const { schedule, bufferSet, plan } = fitted;
   const fits = fitsAll(fitted);
   // Without the headroom, for the record of what it cost.
-  const full = headroom > 0 ? await fit(graph, liveness, options, target, options.timeLimitMs, lowered) : undefined;
+  const full = headroom > 0 ? await fit(dfGraph, dfLiveness, options, target, options.timeLimitMs, lowered) : undefined;
   const failsBelow = fitted.failures.reduce((m, f) => (f.scope === 'sram' ? Math.max(m, f.neededBytes - 1) : m), 0);
-  const minSramBytes = options.findMinSram || !fits ? await findMinSram(graph, liveness, options, failsBelow, lowered) : undefined;
+  const minSramBytes = options.findMinSram || !fits ? await findMinSram(dfGraph, dfLiveness, options, failsBelow, lowered) : undefined;
   const report = buildAnalysisReport({
     modelName: options.modelName,
     target,
@@ -203,11 +281,13 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
     optimized,
     graph,
     liveness,
+    loweredGraph: lowered.graph,
+    sourceStepsOf,
     run: fitted,
     headroomRecord: headroomRecord(target, headroom, fitted, full),
     ...(minSramBytes !== undefined ? { minSramBytes } : {}),
   });
-  return { sourceGraph, graph, liveness, optimized, schedule, bufferSet, plan, report };
+  return { sourceGraph, graph, liveness, optimized, schedule, bufferSet, plan, report, depthFirst: { segments: graph.nodes.filter((n) => n.segment).length, chooseMs: depthFirst.chooseMs } };
 }
 
 /** What codegen takes from an analysis (generateC(toCodegenInput(analysis))). */

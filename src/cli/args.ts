@@ -60,6 +60,10 @@ export interface AnalyzeCommand extends CommonPlanFlags, GraphOptFlags {
 export interface GraphOptFlags {
   /** False with --no-graph-opt. */
   readonly graphOpt: boolean;
+  /** False with --no-depth-first (no depth-first segments). */
+  readonly depthFirst: boolean;
+  /** --max-slowdown N%: estimated cycles a depth-first segment may add over the layers it replaces (with DRAM), as a fraction. */
+  readonly maxSlowdown?: number;
   /** --order: `search` (memory-aware, default) or `file`. */
   readonly order: 'search' | 'file';
 }
@@ -223,6 +227,8 @@ function modelOptions<T>(y: Argv<T>) {
     .option('time-limit', { type: 'string', describe: 'planner search time limit in seconds' })
     .option('seed', { type: 'string', describe: 'seed for randomized strategies', default: '1' })
     .option('graph-opt', { type: 'boolean', describe: 'graph optimizations: fusion, in place, aliases, copy-free Concat, memory-aware order (--no-graph-opt: the baseline)', default: true })
+    .option('depth-first', { type: 'boolean', describe: 'depth-first segments: chains of layers run band by band with line buffers where that lowers the SRAM peak (--dram 0) or keeps intermediates out of DRAM; --no-depth-first to disable', default: true })
+    .option('max-slowdown', { type: 'string', describe: 'with DRAM, keep a depth-first segment only when its estimated cycles exceed those of the layers it replaces by at most this (default 10%)' })
     .option('order', { type: 'string', describe: 'layer order: search (memory-aware) or file (the model\'s order)', default: 'search' });
 }
 
@@ -241,6 +247,8 @@ function modelFlags(a: Record<string, unknown>): ModelFlags {
     dtype: choice(a['dtype'], DTYPE_CHOICES, '--dtype'),
     doubleBuffer: bool(a['double-buffer'], '--double-buffer'),
     graphOpt: bool(a['graph-opt'], '--graph-opt'),
+    depthFirst: bool(a['depth-first'], '--depth-first'),
+    ...(a['max-slowdown'] !== undefined ? { maxSlowdown: parsePercent(single(a['max-slowdown'], '--max-slowdown'), '--max-slowdown', 1000) } : {}),
     order: choice(a['order'], ['search', 'file'] as const, '--order'),
     ...planFlags(a),
   };
@@ -259,6 +267,16 @@ function parseCapacities(v: unknown): { pool: string; sizeBytes: number }[] {
     seen.add(pool);
     return { pool, sizeBytes: parseSize(item.slice(eq + 1), '--capacity') };
   });
+}
+
+/** `25%`: a percentage with its % sign, from 0% to `maxPct`%, as a fraction. */
+export function parsePercent(text: string, flag: string, maxPct: number): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+  const pct = m ? Number(m[1]) : NaN;
+  if (!Number.isFinite(pct) || pct < 0 || pct > maxPct) {
+    throw usageError(`invalid value '${text}' for ${flag}: expected a percentage with its % sign, from 0% to ${maxPct}%, e.g. 10%`, flag);
+  }
+  return pct / 100;
 }
 
 /** `10%` (percent of each bounded memory kept free), from 0% to below 100%; the `%` is required, so `0.1` is not taken for 0.1%. */

@@ -28,6 +28,8 @@ export function pipelineInputs(cmd: Omit<DumpCommand, 'kind' | 'stage'>, host: H
       seed: cmd.seed,
       doubleBuffer: cmd.doubleBuffer,
       graphOpt: cmd.graphOpt,
+      depthFirst: cmd.depthFirst,
+      ...(cmd.maxSlowdown !== undefined ? { maxSlowdown: cmd.maxSlowdown } : {}),
       order: cmd.order,
       ...(cmd.timeLimitMs !== undefined ? { timeLimitMs: cmd.timeLimitMs } : {}),
     },

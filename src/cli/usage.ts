@@ -15,8 +15,8 @@ export interface OptionSpec {
 }
 
 const MODEL_OPTIONS: readonly OptionSpec[] = [
-  'sram', 'dram', 'target', 'cores', 'input', 'dtype', 'strategy', 'time-limit', 'seed', 'order',
-].map((name) => ({ name, takesValue: true })).concat([{ name: 'double-buffer', takesValue: false }, { name: 'graph-opt', takesValue: false }]);
+  'sram', 'dram', 'target', 'cores', 'input', 'dtype', 'strategy', 'time-limit', 'seed', 'order', 'max-slowdown',
+].map((name) => ({ name, takesValue: true })).concat([{ name: 'double-buffer', takesValue: false }, { name: 'graph-opt', takesValue: false }, { name: 'depth-first', takesValue: false }]);
 
 export const OPTIONS: Readonly<Record<CommandName, readonly OptionSpec[]>> = {
   analyze: [

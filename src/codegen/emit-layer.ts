@@ -190,6 +190,9 @@ function emitStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: Stmt
     case 'compute':
       emitComputeStmt(ctx, layer, w, s, env, state);
       return;
+    case 'shift':
+      emitShift(ctx, w, s, env);
+      return;
   }
 }
 
@@ -370,6 +373,13 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
     if (r.dim >= R) throw new InternalError(`range on dim ${r.dim} of rank-${R} tensor '${o.region.tensor}'`);
     w.line(`mpg_clamp(&${v}_st[${r.dim}], &${v}_ex[${r.dim}], ${startExpr(env, r)}, ${windowExtent(ctx, layer, o.region.tensor, r)}, ${r.limit});`);
   }
+  const lines = ctx.buffer(o.buffer).lines;
+  if (lines) {
+    const ptr = bufferPtr(ctx, o.buffer, env);
+    const first = startExpr(env, lines);
+    w.line(`MPG_CHECK(mpg_view_lines(&${v}, ${ptr}, ${R}, ${v}_full, ${lines.dim}, ${first}, ${lines.rows}, ${v}_st, ${v}_ex)); /* ${safeComment(o.region.tensor)} in line buffer ${safeComment(o.buffer)} */`);
+    return v;
+  }
   const ptr = homePtr(ctx, o, env);
   const fn = ctx.isTile(o.buffer) ? 'mpg_view_tile' : 'mpg_view_in';
   const at = ctx.isTile(o.buffer) ? 0 : ctx.offsetOf(o.region.tensor);
@@ -396,6 +406,10 @@ function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, 
     });
     return;
   }
+  if (s.node !== undefined) {
+    emitMemberCompute(ctx, layer, w, s, env, state);
+    return;
+  }
   if (node.domain === QLINEAR_DOMAIN) {
     w.scope(() => {
       w.comment(`compute quantized ONNX ${node.opType} (${s.macs} MACs)`);
@@ -416,6 +430,49 @@ function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, 
     const site: Emit = { ctx, w, node, layer, views, outs, fresh: () => state.fresh('t') };
     emitCompute(site);
     if (node.fused) emitFusedChain({ ...site, views: chainViews });
+  });
+}
+
+/**
+ * A member of a depth-first segment: its new rows of this band (none in the prologue bands of a
+ * later member, or past the last row), from windows of line buffers or of the segment's input.
+ * MP_COUNT_MACS (a host build option) adds the MACs of every row computed to mp_mac_count.
+ */
+function emitMemberCompute(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: Stmt & { kind: 'compute' }, env: Env, state: FnState): void {
+  const seg = ctx.node(layer).segment;
+  const node = seg?.members.find((m) => m.name === s.node);
+  if (!node) unsupported(layer, `compute of '${s.node ?? ''}', which is not a member of this segment`);
+  w.scope(() => {
+    const out = s.outputs[0]!;
+    const rows = out.region.ranges.find((r) => r.loopVar !== '')!;
+    w.comment(`${safeComment(node.name)} (${s.op}): ${rows.extent} new row(s) of ${safeComment(out.region.tensor)} per band (${s.macs} MACs)`);
+    const views = new Map<string, string>();
+    // A fused residual is read at the output's rows (its operand comes last, like a layer's).
+    const residuals = new Set(fusedResiduals(node, ctx.graph));
+    for (const o of s.inputs) if (!residuals.has(o.region.tensor) && !views.has(o.region.tensor)) views.set(o.region.tensor, emitView(ctx, layer, w, o, env, state));
+    const chainViews = new Map(views);
+    for (const o of s.inputs) if (residuals.has(o.region.tensor)) chainViews.set(o.region.tensor, emitView(ctx, layer, w, o, env, state));
+    const outs = s.outputs.map((o) => emitView(ctx, layer, w, o, env, state));
+    w.block(`if (${outs[0]}.ext[${rows.dim}] > 0)`, () => {
+      w.line(`MPG_COUNT_MACS(${s.macs / rows.extent}L * ${outs[0]}.ext[${rows.dim}]);`);
+      const site: Emit = { ctx, w, node, layer, views, outs, fresh: () => state.fresh('t') };
+      emitCompute(site);
+      if (node.fused) emitFusedChain({ ...site, views: chainViews });
+    });
+  });
+}
+
+/** A line buffer's window moves on: kept rows move down (nothing to keep before the first band). */
+function emitShift(ctx: CodegenContext, w: CWriter, s: Stmt & { kind: 'shift' }, env: Env): void {
+  const b = ctx.buffer(s.buffer);
+  const lines = b.lines;
+  if (!lines) throw new Error(`shift of '${s.buffer}', which is not a line buffer`);
+  const v = env.loopVars.get(lines.loopVar);
+  if (v === undefined) throw new Error(`loop variable '${lines.loopVar}' is not in scope`);
+  const full = ctx.shapeOf(b.tensor ?? '');
+  w.block(`if (${v} > 0)`, () => {
+    w.line(`static const long full[${full.length}] = {${full.join(', ')}};`);
+    w.line(`mpg_shift_lines(${bufferPtr(ctx, s.buffer, env)}, ${full.length}, full, ${lines.dim}, ${lines.rows}, ${s.rows}); /* ${safeComment(s.buffer)}: keep ${lines.rows - s.rows} row(s) */`);
   });
 }
 

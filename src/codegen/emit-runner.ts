@@ -24,6 +24,11 @@ export function emitRunner(ctx: CodegenContext): string {
   w.line('#include <string.h>');
   w.line('#include "model.h"');
   w.line('#include "memplan_hooks.h"');
+  if (ctx.schedule.layers.some((l) => l.segment)) {
+    w.raw('#ifdef MP_COUNT_MACS');
+    w.line('extern long long mp_mac_count;');
+    w.raw('#endif');
+  }
   w.blank();
   const et = ioElementType(ctx);
   if (et !== 'float') w.line('#include <stdint.h>');
@@ -92,6 +97,12 @@ export function emitRunner(ctx: CodegenContext): string {
     });
     for (const t of outs) {
       w.line(`if (write_all(argv[${1 + ins.length + t.index}], output_${t.index}, sizeof output_${t.index}) != 0) return 1;`);
+    }
+    if (ctx.schedule.layers.some((l) => l.segment)) {
+      // Depth-first segments count the MACs of the rows they compute when built with -DMP_COUNT_MACS.
+      w.raw('#ifdef MP_COUNT_MACS');
+      w.line('fprintf(stderr, "model_host: segment MACs %lld\\n", mp_mac_count);');
+      w.raw('#endif');
     }
     // One line on stdout: what was read and written (tensor names as %s arguments, never in the format).
     w.line('printf("model_host:");');

@@ -57,6 +57,16 @@ export function emitSource(ctx: CodegenContext, modelName: string): string {
   w.comment('Returns the error code of a failing runtime call from the enclosing function.');
   w.line('#define MPG_CHECK(e) do { int mpg_rc_ = (e); if (mpg_rc_ != MP_OK) return mpg_rc_; } while (0)');
   w.blank();
+  if (ctx.schedule.layers.some((l) => l.segment)) {
+    w.comment('MACs of the rows depth-first segments compute: build with -DMP_COUNT_MACS to count them in mp_mac_count.');
+    w.raw('#ifdef MP_COUNT_MACS');
+    w.line('long long mp_mac_count;');
+    w.line('#define MPG_COUNT_MACS(n) (mp_mac_count += (long long)(n))');
+    w.raw('#else');
+    w.line('#define MPG_COUNT_MACS(n) ((void)0)');
+    w.raw('#endif');
+    w.blank();
+  }
   w.comment('---- pools ----');
   for (const p of ctx.pools) {
     if (p.usedBytes === 0) continue;

@@ -109,6 +109,16 @@ int mpg_lrn(const mpg_view *x, const mpg_view *y, long size, float alpha, float 
 int mpg_contiguous(const mpg_view *v);
 /* 1 when the window is the whole tensor, contiguous (its data is the tensor in row-major order). */
 int mpg_is_whole(const mpg_view *v);
+/*
+ * Line buffers (depth-first segments): a compact buffer holding \`rows\` slots of dimension \`dim\` of a
+ * tensor of dims full[] (every other dimension whole); slot 0 holds row \`first\` (possibly a row
+ * outside the tensor: such slots are never read). mpg_view_lines views window [start, start + ext) of
+ * the tensor in it (MP_EPARAM when the window is not inside the buffer); mpg_shift_lines moves slots
+ * [by, rows) down to [0, rows - by), for every index of the dimensions before \`dim\`.
+ */
+int mpg_view_lines(mpg_view *v, float *buf, int rank, const long *full, int dim, long first, long rows,
+                   const long *start, const long *ext);
+void mpg_shift_lines(float *buf, int rank, const long *full, int dim, long rows, long by);
 
 #endif /* MODEL_SUPPORT_H */
 `;
@@ -554,5 +564,34 @@ int mpg_lrn(const mpg_view *x, const mpg_view *y, long size, float alpha, float 
            y->ext[1], hw, size, alpha, beta, bias);
   } while (next_index(idx, y->ext, k));
   return MP_OK;
+}
+
+int mpg_view_lines(mpg_view *v, float *buf, int rank, const long *full, int dim, long first, long rows,
+                   const long *start, const long *ext) {
+  long s = 1, off = 0;
+  int d;
+  if (dim < 0 || dim >= rank) return MP_EPARAM;
+  if (ext[dim] > 0 && (start[dim] < first || start[dim] + ext[dim] > first + rows)) return MP_EPARAM;
+  view_init(v, rank, full, start, ext);
+  for (d = rank - 1; d >= 0; d--) {
+    v->stride[d] = s;
+    off += (d == dim ? start[d] - first : start[d]) * s;
+    s *= d == dim ? rows : full[d];
+  }
+  v->data = buf + (ext[dim] > 0 ? off : 0);
+  return MP_OK;
+}
+
+void mpg_shift_lines(float *buf, int rank, const long *full, int dim, long rows, long by) {
+  long outer = 1, inner = 1, o, i;
+  int d;
+  if (by <= 0 || by >= rows) return;
+  for (d = 0; d < dim; d++) outer *= full[d];
+  for (d = dim + 1; d < rank; d++) inner *= full[d];
+  for (o = 0; o < outer; o++) {
+    float *block = buf + o * rows * inner;
+    /* forward copy: destination below source, so overlapping runs are safe element by element */
+    for (i = 0; i < (rows - by) * inner; i++) block[i] = block[i + by * inner];
+  }
 }
 `;

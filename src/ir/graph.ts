@@ -101,6 +101,11 @@ export interface OpNode {
    * operand of a fused step, if any, is a residual read from its own buffer).
    */
   readonly fusedInput?: string;
+  /**
+   * A depth-first segment (src/schedule/depth-first): this node stands for a chain of spatial nodes
+   * run band by band over output rows; only line buffers of their intermediate tensors exist.
+   */
+  readonly segment?: SegmentSpec;
 }
 
 /**
@@ -118,6 +123,16 @@ export function fusedResiduals(node: OpNode, graph: Pick<Graph, 'tensors' | 'wei
     }
   }
   return out;
+}
+
+/** How a segment node runs its member nodes (see src/schedule/depth-first/geometry.ts). */
+export interface SegmentSpec {
+  /** The member nodes, in execution order (each may carry its own fused chain). */
+  readonly members: readonly OpNode[];
+  /** Output rows of the segment's output tensor per band. */
+  readonly bandRows: number;
+  /** Steps of the graph before segmentation that the segment covers (first..last). */
+  readonly sourceSteps: readonly number[];
 }
 
 /** The imported model. */

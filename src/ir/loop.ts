@@ -28,6 +28,21 @@ export interface LoopBuffer {
   readonly perCore: boolean;
   /** For tiles: the tensor whose window the tile holds. */
   readonly tensor?: string;
+  /**
+   * A line buffer (depth-first segments): `rows` rows of dimension `dim` of `tensor` (every other
+   * dimension whole), holding rows [loopVar * stride + offset, + rows) in the iteration of loopVar
+   * (rows outside the tensor are unused slots). Row r sits at slot r - start; a `shift` statement
+   * moves the kept rows down when the window advances.
+   */
+  readonly lines?: LineWindow;
+}
+
+export interface LineWindow {
+  readonly dim: number;
+  readonly loopVar: string;
+  readonly stride: number;
+  readonly offset: number;
+  readonly rows: number;
 }
 
 /** One split dimension of a tile region: start = iterVar * stride + offset, clamped to [0, limit). */
@@ -93,13 +108,25 @@ export interface ComputeStmt {
   readonly outputs: readonly Operand[];
   /** Multiply-accumulates (or element operations) of one execution. */
   readonly macs: number;
+  /** The graph node computed, when the layer computes several (a segment's member); else the layer's node. */
+  readonly node?: string;
+}
+
+/**
+ * Line buffer advance (depth-first segments): the window of `buffer` (a LoopBuffer with `lines`)
+ * moves `rows` rows on; the rows still in the window move down to slot 0. Skipped in iteration 0.
+ */
+export interface ShiftStmt {
+  readonly kind: 'shift';
+  readonly buffer: string;
+  readonly rows: number;
 }
 
 export interface BarrierStmt {
   readonly kind: 'barrier';
 }
 
-export type Stmt = LoopStmt | DmaStartStmt | DmaWaitStmt | ComputeStmt | BarrierStmt;
+export type Stmt = LoopStmt | DmaStartStmt | DmaWaitStmt | ComputeStmt | BarrierStmt | ShiftStmt;
 
 /** Tile choice of a layer (for reports and codegen). */
 export interface TileChoice {
@@ -148,6 +175,23 @@ export interface LayerSchedule {
   readonly stats: LayerStats;
   /** For view layers: the output is the input's memory (no code, no buffer). */
   readonly aliasOf?: string;
+  /** For depth-first segments: members, band rows, extra compute. */
+  readonly segment?: SegmentStats;
+}
+
+export interface SegmentStats {
+  /** Model node names of the members, in order (with their fused nodes). */
+  readonly members: readonly string[];
+  /** Rows of the segment's output per band. */
+  readonly bandRows: number;
+  /** Band loop iterations (the first ones may only fill the line buffers). */
+  readonly bands: number;
+  /** MACs computed beyond the members' own (0 in line-buffer mode). */
+  readonly extraMacs: number;
+  /** 'line-buffer': overlapping rows are kept, nothing is recomputed. */
+  readonly mode: 'line-buffer';
+  /** Bytes of the line buffers (all in SRAM). */
+  readonly lineBufferBytes: number;
 }
 
 /** The whole scheduled model. */

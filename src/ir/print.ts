@@ -49,7 +49,10 @@ function stmts(body: readonly Stmt[], indent: string, out: string[]): void {
         out.push(`${indent}dma-wait ${s.token}`);
         break;
       case 'compute':
-        out.push(`${indent}compute ${s.op}(${s.inputs.map(operand).join(', ')}) -> ${s.outputs.map(operand).join(', ')} macs ${s.macs}`);
+        out.push(`${indent}compute ${s.op}${s.node !== undefined ? ` [${s.node}]` : ''}(${s.inputs.map(operand).join(', ')}) -> ${s.outputs.map(operand).join(', ')} macs ${s.macs}`);
+        break;
+      case 'shift':
+        out.push(`${indent}shift ${s.buffer} by ${s.rows} rows`);
         break;
       case 'barrier':
         out.push(`${indent}barrier`);
@@ -68,7 +71,7 @@ export function printLayer(layer: LayerSchedule): string {
   const st = layer.stats;
   out.push(`  stats resident ${st.residentBytes} scratch ${st.scratchBytes} local ${st.localBytes} sram ${st.sramBytes} dma-in ${st.dmaInBytes} dma-out ${st.dmaOutBytes} cycles ${st.cycles} fits ${st.fits ? 'yes' : 'no'}`);
   for (const b of layer.buffers) {
-    out.push(`  buffer ${b.name} ${b.kind} ${b.scope} ${b.dtype}[${formatShape(b.shape)}] ${b.sizeBytes} B x${b.copies}${b.perCore ? ' per-core' : ''}${b.tensor ? ` of ${b.tensor}` : ''}`);
+    out.push(`  buffer ${b.name} ${b.kind} ${b.scope} ${b.dtype}[${formatShape(b.shape)}] ${b.sizeBytes} B x${b.copies}${b.perCore ? ' per-core' : ''}${b.tensor ? ` of ${b.tensor}` : ''}${b.lines ? ` lines d${b.lines.dim}[${b.lines.loopVar}*${b.lines.stride}${b.lines.offset < 0 ? '' : '+'}${b.lines.offset}, +${b.lines.rows})` : ''}`);
   }
   stmts(layer.body, '  ', out);
   return `${out.join('\n')}\n`;

@@ -44,6 +44,8 @@ function touched(s: Stmt): string[] {
       return [s.src.buffer, s.dst.buffer];
     case 'compute':
       return [...s.inputs, ...s.outputs].map((o) => o.buffer);
+    case 'shift':
+      return [s.buffer];
     default:
       return [];
   }

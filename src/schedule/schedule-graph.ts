@@ -23,6 +23,7 @@ import { chooseTiling } from './tiling.js';
 import type { TileChoiceResult, TilingOption } from './tiling.js';
 import { lowerComputeLayer, lowerCopyLayer, lowerViewLayer } from './lower-layer.js';
 import type { LowerContext } from './lower-layer.js';
+import { lowerSegmentLayer, segmentScratchBytes } from './depth-first/index.js';
 
 export interface ScheduleOptions {
   readonly target: TargetSpec;
@@ -206,7 +207,7 @@ export function tilingRound(input: TilingRoundInput): TilingRound {
   const raise = new Map<number, number>();
   const choices = graph.nodes.map((node, i) => {
     const k = kinds[i]!;
-    if (k.kind !== 'compute') return undefined;
+    if (k.kind !== 'compute' || node.segment) return undefined;
     const budget = capacity === null ? Number.MAX_SAFE_INTEGER : Math.max(0, capacity - (live[node.step] ?? 0) - (input.slackBytes ?? 0));
     // The choice depends only on which operands are resident and on the budget: memoize across rounds.
     const operands = [...k.family.inputs, ...k.family.outputs].map((o) => (input.isResident(o.tensor) ? '1' : '0')).join('');
@@ -260,6 +261,8 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
 
   // 2-3. Residency and tiles, iterated until every layer fits its step or nothing changes.
   const reservations = new Map<number, number>();
+  // Depth-first segments keep their line buffers in SRAM (with their input and output streamed, at worst).
+  for (const node of graph.nodes) if (node.segment) reservations.set(node.step, segmentScratchBytes({ graph, elementBytes }, node, true, true));
   const cache = new Map<string, TileChoiceResult>();
   let resident = new Set<string>();
   let choices: readonly (TilingOption | undefined)[] = [];
@@ -348,6 +351,7 @@ function lowerLayer(
   resident: ReadonlySet<string>,
   bufferOf: (t: string) => string,
 ): LayerSchedule {
+  if (node.segment) return lowerSegmentLayer(node, ctx, residentBytes, capacity, (t) => resident.has(bufferOf(t)));
   if (kind.kind === 'view') {
     const stats: LayerStats = {
       residentBytes, scratchBytes: 0, localBytes: 0, sramBytes: residentBytes, dmaInBytes: 0, dmaOutBytes: 0,

@@ -30,18 +30,25 @@ describe('parseArgs', () => {
     const c = await parseArgs([
       'm.onnx', '--sram', '256K', '--dram', '8M', '--cores', '4', '--input', 'x=1x3x48x192', '--input', 'y=2',
       '--dtype', 'int8', '--strategy', 'exact', '--time-limit', '1.5', '--format', 'json', '--report', 'out', '--seed', '7',
-      '--no-graph-opt', '--order', 'file',
+      '--no-graph-opt', '--order', 'file', '--no-depth-first',
     ]);
     expect(c).toEqual({
       kind: 'analyze', model: 'm.onnx', sramBytes: 262144, dramBytes: 8388608, cores: 4,
       inputs: [{ name: 'x', shape: [1, 3, 48, 192] }, { name: 'y', shape: [2] }],
       dtype: 'int8', strategy: 'exact', timeLimitMs: 1500, format: 'json', reportDir: 'out', seed: 7, doubleBuffer: true, minSram: false, headroom: 0,
-      verbose: false, show: 'layers', graphOpt: false, order: 'file',
+      verbose: false, show: 'layers', graphOpt: false, depthFirst: false, order: 'file',
     });
   });
 
   it('has defaults', async () => {
-    expect(await parseArgs(['m.onnx'])).toEqual({ kind: 'analyze', model: 'm.onnx', inputs: [], dtype: 'as-is', strategy: 'auto', format: 'table', seed: 1, doubleBuffer: true, minSram: false, headroom: 0, graphOpt: true, order: 'search', verbose: false, show: 'layers' });
+    expect(await parseArgs(['m.onnx'])).toEqual({ kind: 'analyze', model: 'm.onnx', inputs: [], dtype: 'as-is', strategy: 'auto', format: 'table', seed: 1, doubleBuffer: true, minSram: false, headroom: 0, graphOpt: true, depthFirst: true, order: 'search', verbose: false, show: 'layers' });
+  });
+
+  it('--max-slowdown takes a percentage with its sign (depth-first segments with DRAM)', async () => {
+    expect(await parseArgs(['m.onnx', '--max-slowdown', '25%'])).toMatchObject({ maxSlowdown: 0.25, depthFirst: true });
+    expect(await parseArgs(['m.onnx', '--no-depth-first'])).toMatchObject({ depthFirst: false });
+    await expect(parseArgs(['m.onnx', '--max-slowdown', '25'])).rejects.toThrow(/--max-slowdown.*percentage/);
+    await expect(parseArgs(['m.onnx', '--max-slowdown', '2000%'])).rejects.toThrow(/--max-slowdown.*1000%/);
   });
 
   it('--dram 0 means no DRAM; --order takes search or file', async () => {

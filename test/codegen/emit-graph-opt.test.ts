@@ -35,10 +35,11 @@ describe('optimized graphs through generated C', () => {
         expect(a.report.fits).toBe(true);
         expect(a.report.graphOptimizations.enabled).toBe(true);
         if (cfg.dramBytes === 0) {
-          // The whole-tensor, no-DRAM plan needs exactly what the graph-level accounting says (or the
-          // planner's alignment above it), and every activation is in SRAM.
+          // Every activation is in SRAM; the plan needs at least the graph-level accounting of whole
+          // tensors (or the planner's alignment above it) unless depth-first segments run some layers
+          // band by band (test/codegen/emit-depth-first.test.ts), which brings it below.
           expect(a.report.pools.map((p) => p.name)).toEqual(['sram']);
-          expect(cfg.sramBytes).toBeGreaterThanOrEqual(a.report.optimizedPeakBytes);
+          if (!a.report.layers.some((l) => l.segment)) expect(cfg.sramBytes).toBeGreaterThanOrEqual(a.report.optimizedPeakBytes);
           expect(cfg.sramBytes).toBeLessThan(a.report.peakLiveBytes);
         }
         const feeds = inputsFor(a, 5);

@@ -1,4 +1,4 @@
-/** The graph-optimization flags through the whole CLI: --dram 0, --no-graph-opt, --order file. */
+/** The graph-optimization flags through the whole CLI: --dram 0 (with and without --no-depth-first), --no-graph-opt, --order file. */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -26,7 +26,14 @@ describe('graph-optimization flags', () => {
     expect(json.pools.map((p: { name: string }) => p.name)).toEqual(['sram']);
     expect(json.buffers.every((b: { pool: string }) => b.pool === 'sram')).toBe(true);
     const min = json.minSramBytes as number;
-    expect(min).toBeGreaterThanOrEqual(json.optimizedPeakBytes);
+    // Depth-first segments run resnet8's first layers band by band: below the whole-tensor peak.
+    expect(json.layers.some((l: { segment?: unknown }) => l.segment !== undefined)).toBe(true);
+    expect(min).toBeLessThan(json.optimizedPeakBytes);
+    // Without them, every activation is a whole tensor: at least the optimized graph-level peak.
+    const whole = JSON.parse((await run([RESNET8, '--dram', '0', '--sram', '1M', '--format', 'json', '--min-sram', '--no-depth-first'])).stdout);
+    expect(validate(whole), JSON.stringify(validate.errors)).toBe(true);
+    expect(whole.layers.some((l: { segment?: unknown }) => l.segment !== undefined)).toBe(false);
+    expect(whole.minSramBytes).toBeGreaterThanOrEqual(json.optimizedPeakBytes);
     expect((await run([RESNET8, '--dram', '0', '--sram', String(min)])).exitCode).toBe(0);
     const over = await run([RESNET8, '--dram', '0', '--sram', String(min - 16)]);
     expect(over.exitCode).toBe(1);

@@ -202,6 +202,10 @@ export interface Config {
   readonly doubleBuffer?: boolean;
   readonly poison?: boolean;
   readonly asan?: boolean;
+  /** Depth-first segments (default on, as the CLI; false = --no-depth-first). */
+  readonly depthFirst?: boolean;
+  /** --max-slowdown as a fraction (default 0.1). */
+  readonly maxSlowdown?: number;
 }
 
 export async function analyzeFile(path: string, cfg: Config, inputShapes?: ReadonlyMap<string, readonly number[]>): Promise<Analysis> {
@@ -216,6 +220,8 @@ export async function analyzeFile(path: string, cfg: Config, inputShapes?: Reado
     target,
     ...(inputShapes ? { inputShapes } : {}),
     doubleBuffer: cfg.doubleBuffer ?? true,
+    ...(cfg.depthFirst !== undefined ? { depthFirst: cfg.depthFirst } : {}),
+    ...(cfg.maxSlowdown !== undefined ? { maxSlowdown: cfg.maxSlowdown } : {}),
   });
 }
 

@@ -3,7 +3,7 @@
  * window inside its tensor and its tile buffer, input windows covering what the kernel reads
  * (recomputed from the node's attributes, not from the template), budgets and per-core copies.
  */
-import type { Graph } from '../../src/ir/graph.js';
+import type { Graph, OpNode } from '../../src/ir/graph.js';
 import type { LayerSchedule, LoopStmt, Region, ScheduledModel, Stmt } from '../../src/ir/loop.js';
 import type { ScopedBufferSet } from '../../src/liveness/extract.js';
 
@@ -34,8 +34,14 @@ function walk(body: readonly Stmt[], env: Env, fn: (s: Stmt, env: Env) => void):
   }
 }
 
-function attrInts(graph: Graph, layer: LayerSchedule, name: string): readonly number[] | undefined {
-  const a = graph.nodes[layer.step]!.attributes.get(name);
+/** The node a compute statement runs: a depth-first segment's member, or the layer's node. */
+function nodeOf(graph: Graph, layer: LayerSchedule, member: string | undefined): OpNode {
+  const node = graph.nodes[layer.step]!;
+  return member === undefined ? node : node.segment!.members.find((m) => m.name === member)!;
+}
+
+function attrInts(node: OpNode, name: string): readonly number[] | undefined {
+  const a = node.attributes.get(name);
   return a && a.type === 'ints' ? a.value : undefined;
 }
 
@@ -51,22 +57,23 @@ export function checkLayer(layer: LayerSchedule, graph: Graph): string[] {
     if (s.kind === 'compute') {
       for (const o of s.outputs) {
         const t = graph.tensors.get(o.region.tensor)!;
-        const c = counts.get(t.name)!;
+        // A segment's members write its intermediates (into line buffers) as well as its output.
+        const c = counts.get(t.name) ?? counts.set(t.name, new Uint8Array(t.elementCount)).get(t.name)!;
         const box = t.shape.map((d, dim) => clamp(o.region, env, dim, d));
         forEachIndex(t.shape, box, (flat) => {
           c[flat] = Math.min(255, c[flat]! + 1);
         });
         // 3. Input windows cover what conv/pool kernels read.
-        const node = graph.nodes[layer.step]!;
-        if (['Conv', 'MaxPool', 'AveragePool'].includes(node.opType) && t.shape.length === 4) {
+        const node = nodeOf(graph, layer, s.node);
+        if (['Conv', 'MaxPool', 'AveragePool'].includes(node.opType) && t.shape.length === 4 && box[2]![1] > box[2]![0]) {
           const x = s.inputs[0]!;
           const xs = graph.tensors.get(x.region.tensor)!.shape;
-          const k = node.opType === 'Conv' ? (graph.weights.get(node.inputs[1]!)?.shape[2] ?? 1) : attrInts(graph, layer, 'kernel_shape')![0]!;
-          const st = attrInts(graph, layer, 'strides')?.[0] ?? 1;
-          const dl = attrInts(graph, layer, 'dilations')?.[0] ?? 1;
+          const k = node.opType === 'Conv' ? (graph.weights.get(node.inputs[1]!)?.shape[2] ?? 1) : attrInts(node, 'kernel_shape')![0]!;
+          const st = attrInts(node, 'strides')?.[0] ?? 1;
+          const dl = attrInts(node, 'dilations')?.[0] ?? 1;
           const autoPad = node.attributes.get('auto_pad');
           const ap = autoPad && autoPad.type === 'string' ? autoPad.value : 'NOTSET';
-          let pad = attrInts(graph, layer, 'pads')?.[0] ?? 0;
+          let pad = attrInts(node, 'pads')?.[0] ?? 0;
           if (ap === 'SAME_UPPER' || ap === 'SAME_LOWER') {
             const total = Math.max(0, (t.shape[2]! - 1) * st + (k - 1) * dl + 1 - xs[2]!);
             pad = ap === 'SAME_UPPER' ? Math.floor(total / 2) : Math.ceil(total / 2);
@@ -91,7 +98,8 @@ export function checkLayer(layer: LayerSchedule, graph: Graph): string[] {
         let elems = 1;
         for (let dim = 0; dim < t.shape.length; dim++) {
           const [a, b] = clamp(side.region, env, dim, t.shape[dim]!);
-          if (a < 0 || b > t.shape[dim]! || a >= b) err(`DMA window [${a},${b}) of ${t.name} dim ${dim} is outside [0,${t.shape[dim]})`);
+          // A segment's first and last bands move no rows of its streamed input or output (empty windows).
+          if (a < 0 || b > t.shape[dim]! || (a >= b && layer.template !== 'segment')) err(`DMA window [${a},${b}) of ${t.name} dim ${dim} is outside [0,${t.shape[dim]})`);
           elems *= b - a;
           const tile = buffers.get(side.buffer);
           if (tile && (tile.shape[dim] ?? 0) < b - a) err(`tile ${tile.name} dim ${dim} holds ${tile.shape[dim]} but the window has ${b - a}`);

@@ -24,6 +24,10 @@ const CASES: readonly { readonly label: string; readonly file: string; readonly 
   { label: 'resnet8, quad-dsp-l1 (local memories, 64-byte alignment)', file: 'resnet8.onnx', options: { target: target('quad-dsp-l1.json') } },
   { label: 'reshape-chain, tiny-mcu-128k', file: 'reshape-chain.onnx', options: { target: target('tiny-mcu-128k.json') } },
   { label: 'resnet8 with --headroom 10%', file: 'resnet8.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 8192 }), headroom: 0.1 } },
+  // --dram 0 with depth-first segments (line buffers planned with the whole tensors), and without.
+  { label: 'kws-dscnn, --dram 0, depth-first', file: 'kws-dscnn.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }) } },
+  { label: 'resnet8, --dram 0, int8, depth-first', file: 'resnet8.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }), dtype: 'int8' } },
+  { label: 'resnet8, --dram 0, --no-depth-first', file: 'resnet8.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }), depthFirst: false } },
 ];
 
 describe('minSramBytes is exact', () => {

@@ -8,6 +8,9 @@
 #include <string.h>
 #include "model.h"
 #include "memplan_hooks.h"
+#ifdef MP_COUNT_MACS
+extern long long mp_mac_count;
+#endif
 
 static float input_0[MP_MODEL_INPUT_0_ELEMS]; /* input: float32[1x1x49x10] */
 static float output_0[MP_MODEL_OUTPUT_0_ELEMS]; /* probs: float32[1x12] */
@@ -69,6 +72,9 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (write_all(argv[2], output_0, sizeof output_0) != 0) return 1;
+#ifdef MP_COUNT_MACS
+  fprintf(stderr, "model_host: segment MACs %lld\n", mp_mac_count);
+#endif
   printf("model_host:");
   printf("%s %s %s (input %s, %lu bytes)", "", "read", argv[1], "'input'", (unsigned long)sizeof input_0);
   printf("%s %s %s (output %s, %lu bytes)", ";", "wrote", argv[2], "'probs'", (unsigned long)sizeof output_0);

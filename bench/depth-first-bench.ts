@@ -1,0 +1,106 @@
+/**
+ * Depth-first segments (issue 10), per model: the smallest SRAM (`--min-sram`, exact) with and
+ * without depth-first segments, with no DRAM (`--dram 0`) and with an unbounded DRAM; the extra
+ * compute of the segments (line-buffer mode: 0%); the estimated cycles at the smallest SRAM with no
+ * DRAM, with and without segments; the segments chosen and the milliseconds the choice took.
+ * Standalone: `npm run build && node dist/bench/depth-first-bench.js [model ...]`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import Table from 'cli-table3';
+import { repoRoot } from './bench-util.js';
+import type { Analysis } from '../src/pipeline.js';
+import { analyzeModel } from '../src/pipeline.js';
+import type { DtypeMode } from '../src/liveness/graph-liveness.js';
+import type { Stmt } from '../src/ir/loop.js';
+import { applyOverrides, DEFAULT_TARGET } from '../src/schedule/target.js';
+
+interface BenchModel {
+  readonly label: string;
+  readonly file: string;
+  readonly dtype: DtypeMode;
+  /** The issue's target for `--dram 0 --min-sram` with segments, if it names one. */
+  readonly targetBytes?: number;
+}
+
+const MODELS: readonly BenchModel[] = [
+  { label: 'mnasnet0_5_96', file: 'torchvision/mnasnet0_5_96.onnx', dtype: 'as-is', targetBytes: 156672 },
+  { label: 'squeezenet1_1_96', file: 'torchvision/squeezenet1_1_96.onnx', dtype: 'as-is' },
+  { label: 'efficientnet_b0_96', file: 'torchvision/efficientnet_b0_96.onnx', dtype: 'as-is' },
+  { label: 'regnet_x_400mf_96', file: 'torchvision/regnet_x_400mf_96.onnx', dtype: 'as-is' },
+  { label: 'mobilenet_v2_224 int8', file: 'torchvision/mobilenet_v2_224.onnx', dtype: 'int8', targetBytes: 176128 },
+  { label: 'light_densenet121 int8', file: 'light/light_densenet121.onnx', dtype: 'int8' },
+];
+
+const NO_DRAM = applyOverrides(DEFAULT_TARGET, { sramBytes: 16, dramBytes: 0 });
+const WITH_DRAM = applyOverrides(DEFAULT_TARGET, { sramBytes: 16 });
+
+/** MACs of every compute statement times the iterations of its loops. */
+function totalMacs(a: Analysis): number {
+  const walk = (body: readonly Stmt[], times: number): number =>
+    body.reduce((s, st) => s + (st.kind === 'loop' ? walk(st.body, times * st.extent) : st.kind === 'compute' ? st.macs * times : 0), 0);
+  return a.schedule.layers.reduce((s, l) => s + walk(l.body, 1), 0);
+}
+
+async function minSram(bytes: Uint8Array, m: BenchModel, target: typeof NO_DRAM, depthFirst: boolean): Promise<{ bytes: number | undefined; analysis: Analysis | undefined; ms: number }> {
+  const t0 = performance.now();
+  const probe = await analyzeModel(bytes, { modelName: path.basename(m.file), target, dtype: m.dtype, depthFirst, findMinSram: true });
+  const min = probe.report.minSramBytes;
+  const analysis = min === undefined ? undefined : await analyzeModel(bytes, { modelName: path.basename(m.file), target: applyOverrides(target, { sramBytes: min }), dtype: m.dtype, depthFirst });
+  return { bytes: min, analysis, ms: performance.now() - t0 };
+}
+
+const kib = (b: number | undefined) => (b === undefined ? '-' : `${b} (${(b / 1024).toFixed(1)} KiB)`);
+
+export async function runDepthFirstBench(only: readonly string[] = []): Promise<string> {
+  const root = repoRoot();
+  const table = new Table({
+    head: ['model', 'min SRAM --dram 0', 'with depth-first', 'saved', 'issue target', 'min SRAM with DRAM', 'with depth-first', 'segments', 'extra compute', 'cycles --dram 0', 'with depth-first', 'choose (ms)', 'total (s)'],
+    style: { head: [], border: [] },
+  });
+  for (const m of MODELS) {
+    if (only.length > 0 && !only.some((o) => m.label.includes(o))) continue;
+    const file = path.join(root, '..', 'shared', 'models', m.file);
+    if (!existsSync(file)) {
+      table.push([m.label, { colSpan: 12, content: `missing ../shared/models/${m.file}` }]);
+      continue;
+    }
+    const bytes = new Uint8Array(readFileSync(file));
+    const t0 = performance.now();
+    const offNoDram = await minSram(bytes, m, NO_DRAM, false);
+    const onNoDram = await minSram(bytes, m, NO_DRAM, true);
+    const offDram = await minSram(bytes, m, WITH_DRAM, false);
+    const onDram = await minSram(bytes, m, WITH_DRAM, true);
+    const on = onNoDram.analysis;
+    const seg = on?.report.layers.filter((l) => l.segment) ?? [];
+    const extra = seg.reduce((s, l) => s + l.segment!.extraMacs, 0);
+    const macs = on ? totalMacs(on) : 0;
+    const cycles = (a: Analysis | undefined) => (a ? a.report.layers.reduce((s, l) => s + l.cycles, 0) : undefined);
+    const saved = offNoDram.bytes !== undefined && onNoDram.bytes !== undefined ? `${(100 * (1 - onNoDram.bytes / offNoDram.bytes)).toFixed(1)}%` : '-';
+    const target = m.targetBytes === undefined ? '-' : `${m.targetBytes} ${onNoDram.bytes !== undefined && onNoDram.bytes <= m.targetBytes ? 'met' : 'not met'}`;
+    table.push([
+      m.label,
+      kib(offNoDram.bytes),
+      kib(onNoDram.bytes),
+      saved,
+      target,
+      kib(offDram.bytes),
+      kib(onDram.bytes),
+      `${seg.length} (${seg.reduce((s, l) => s + l.segment!.members.length, 0)} nodes)`,
+      macs > 0 ? `${((100 * extra) / macs).toFixed(1)}%` : '-',
+      String(cycles(offNoDram.analysis) ?? '-'),
+      String(cycles(on) ?? '-'),
+      on ? on.depthFirst.chooseMs.toFixed(1) : '-',
+      ((performance.now() - t0) / 1000).toFixed(1),
+    ]);
+  }
+  return `${table.toString()}\n` +
+    'min SRAM: --min-sram (exact: fits at N, not at N-1) on the default target; "with DRAM": unbounded DRAM (segments only\n' +
+    'where intermediates would travel to DRAM, within --max-slowdown 10%). cycles: the per-layer estimates summed at the\n' +
+    'smallest SRAM with --dram 0. extra compute: MACs beyond the layers\' own (line-buffer segments recompute nothing).\n';
+}
+
+const entry = process.argv[1];
+if (entry !== undefined && /depth-first-bench\.js$/.test(entry)) {
+  process.stdout.write(await runDepthFirstBench(process.argv.slice(2)));
+}

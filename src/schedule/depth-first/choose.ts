@@ -1,0 +1,231 @@
+/**
+ * Chooses depth-first segments: runs of consecutive layers that execute band by band, where that
+ * lowers the SRAM peak of whole-tensor execution.
+ *
+ * Greedy over the peak, deterministic: find the step (or segment) with the most bytes live; among
+ * the runs of consecutive eligible layers that contain it, and every band height, take the segment
+ * whose own footprint (the tensors live across it, its input and output, its line buffers) is the
+ * smallest; keep it when it is below the peak, and repeat. Ties: fewer bytes, then fewer members,
+ * then more band rows, then the earliest start. The footprint counts a tensor and the in-place
+ * outputs and views that share its buffer once (graph optimizations' aliases).
+ */
+import type { Graph } from '../../ir/graph.js';
+import type { GraphLiveness } from '../../liveness/graph-liveness.js';
+import type { SegmentGeometry } from './geometry.js';
+import { segmentGeometry } from './geometry.js';
+import type { MemberInfo } from './members.js';
+import { memberInfo, readsWhole } from './members.js';
+
+export interface SegmentChoice {
+  /** First and last step (inclusive) of the graph the segment replaces. */
+  readonly first: number;
+  readonly last: number;
+  readonly members: readonly MemberInfo[];
+  readonly input: string;
+  readonly output: string;
+  readonly geometry: SegmentGeometry;
+  /** Line buffer bytes per intermediate tensor. */
+  readonly lineBytes: ReadonlyMap<string, number>;
+  /** Bytes live while the segment runs (its estimate): tensors live across it plus line buffers. */
+  readonly footprintBytes: number;
+}
+
+export interface ChooseOptions {
+  /** Longest run considered (members). */
+  readonly maxMembers?: number;
+  /**
+   * With DRAM: choose runs whose intermediates would travel to DRAM (`isSpilled`), longest first
+   * from left to right, with the tallest band whose line buffers (input and output streamed too, at
+   * worst) take at most `budgetBytes`. Without it: the --dram 0 choice at the peak.
+   */
+  readonly streaming?: { readonly isSpilled: (tensor: string) => boolean; readonly budgetBytes: number };
+}
+
+interface Group {
+  sizeBytes: number;
+  start: number;
+  end: number;
+}
+
+export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: ReadonlyMap<string, string>, options: ChooseOptions = {}): SegmentChoice[] {
+  const n = graph.nodes.length;
+  const maxMembers = options.maxMembers ?? 32;
+  const infos = graph.nodes.map((node) => memberInfo(graph, node));
+  if (!infos.some((i) => i !== undefined)) return [];
+  const sizeOf = new Map(liveness.intervals.map((iv) => [iv.tensor, iv.sizeBytes]));
+  const heightOf = (t: string) => graph.tensors.get(t)?.shape[2] ?? 1;
+  const rowBytes = (t: string) => (sizeOf.get(t) ?? 0) / heightOf(t);
+
+  // Buffer groups: a tensor and its aliases (in-place outputs, views) are one buffer.
+  const root = (t: string): string => {
+    let r = t;
+    for (let k = 0; k < 64 && aliases.has(r); k++) r = aliases.get(r)!;
+    return r;
+  };
+  const groups = new Map<string, Group>();
+  const groupOfTensor = new Map<string, string>();
+  for (const iv of liveness.intervals) {
+    const r = root(iv.tensor);
+    groupOfTensor.set(iv.tensor, r);
+    const g = groups.get(r);
+    if (g) {
+      g.sizeBytes = Math.max(g.sizeBytes, iv.sizeBytes);
+      g.start = Math.min(g.start, iv.startStep);
+      g.end = Math.max(g.end, iv.endStep);
+    } else groups.set(r, { sizeBytes: iv.sizeBytes, start: iv.startStep, end: iv.endStep });
+  }
+  const aliasedBy = new Map<string, string[]>();
+  for (const [k, v] of aliases) (aliasedBy.get(v) ?? aliasedBy.set(v, []).get(v)!).push(k);
+  const consumers = new Map<string, number[]>();
+  for (const node of graph.nodes) {
+    const reads = new Set([...node.inputs, ...(node.fused ?? []).flatMap((f) => f.inputs)]);
+    for (const t of reads) if (t !== '' && graph.tensors.has(t)) (consumers.get(t) ?? consumers.set(t, []).get(t)!).push(node.step);
+  }
+  const graphOutputs = new Set(graph.outputs);
+  const live = new Array<number>(n).fill(0);
+  for (const g of groups.values()) for (let s = Math.max(0, g.start); s <= Math.min(n - 1, g.end); s++) live[s]! += g.sizeBytes;
+
+  /** Input and output of the run [a, b] when it can be a segment (structure only). */
+  const structure = (a: number, b: number): { input: string; output: string; members: MemberInfo[] } | undefined => {
+    const members = infos.slice(a, b + 1) as MemberInfo[];
+    const produced = new Set(members.map((m) => m.output));
+    const output = members[members.length - 1]!.output;
+    if (aliases.has(output)) return undefined;
+    const internal = new Set(members.slice(0, -1).map((m) => m.output));
+    for (const t of internal) {
+      const cons = consumers.get(t) ?? [];
+      if (graphOutputs.has(t) || cons.length === 0 || cons.some((s) => s <= a || s > b)) return undefined;
+      // In-place and view aliases between intermediates vanish with them (each gets its own line
+      // buffer); one that ties an intermediate to a whole tensor cannot be kept.
+      const host = aliases.get(t);
+      if (host !== undefined && !internal.has(host)) return undefined;
+      if ((aliasedBy.get(t) ?? []).some((k) => !internal.has(k))) return undefined;
+    }
+    let input: string | undefined;
+    for (const m of members) {
+      for (const i of m.inputs) {
+        if (produced.has(i.tensor)) {
+          if (readsWhole(i.rows)) return undefined;
+          continue;
+        }
+        if (input !== undefined && input !== i.tensor) return undefined;
+        input = i.tensor;
+      }
+    }
+    if (input === undefined || input === output) return undefined;
+    return { input, output, members };
+  };
+
+  const evaluate = (a: number, b: number, s: { input: string; output: string; members: MemberInfo[] }, acrossBytes: number): SegmentChoice | undefined => {
+    let best: SegmentChoice | undefined;
+    const height = heightOf(s.output);
+    for (let bandRows = 1; bandRows <= height; bandRows++) {
+      const geometry = segmentGeometry(s.members, bandRows, heightOf);
+      if (!geometry) return undefined;
+      const lineBytes = new Map<string, number>();
+      let total = 0;
+      for (const m of s.members.slice(0, -1)) {
+        const rows = geometry.tensors.get(m.output)!.lineRows;
+        const bytes = rows * rowBytes(m.output);
+        lineBytes.set(m.output, bytes);
+        total += bytes;
+      }
+      const footprintBytes = acrossBytes + total;
+      if (!best || footprintBytes <= best.footprintBytes) {
+        best = { first: a, last: b, members: s.members, input: s.input, output: s.output, geometry, lineBytes, footprintBytes };
+      }
+    }
+    return best;
+  };
+
+  /** Bytes of the groups live at some step of [a, b] that the segment does not remove. */
+  const across = (a: number, b: number, internal: ReadonlySet<string>): number => {
+    let bytes = 0;
+    for (const [name, g] of groups) if (g.start <= b && g.end >= a && !internal.has(name)) bytes += g.sizeBytes;
+    return bytes;
+  };
+
+  if (options.streaming) {
+    const { isSpilled, budgetBytes } = options.streaming;
+    const out: SegmentChoice[] = [];
+    for (let a = 0; a < n; a++) {
+      if (!infos[a]) continue;
+      let pick: SegmentChoice | undefined;
+      for (let b = Math.min(n - 1, a + maxMembers - 1); b > a && !pick; b--) {
+        if (infos.slice(a, b + 1).some((i) => !i)) continue;
+        const st = structure(a, b);
+        if (!st || !st.members.slice(0, -1).every((m) => isSpilled(m.output))) continue;
+        const height = heightOf(st.output);
+        for (let bandRows = height; bandRows >= 1 && !pick; bandRows--) {
+          const geometry = segmentGeometry(st.members, bandRows, heightOf, st.input);
+          if (!geometry) break;
+          const lineBytes = new Map<string, number>();
+          let total = geometry.tensors.get(st.input)!.lineRows * rowBytes(st.input) + geometry.tensors.get(st.output)!.newRows * rowBytes(st.output);
+          for (const m of st.members.slice(0, -1)) {
+            const bytes = geometry.tensors.get(m.output)!.lineRows * rowBytes(m.output);
+            lineBytes.set(m.output, bytes);
+            total += bytes;
+          }
+          if (total <= budgetBytes) pick = { first: a, last: b, members: st.members, input: st.input, output: st.output, geometry, lineBytes, footprintBytes: total };
+        }
+      }
+      if (pick) {
+        out.push(pick);
+        a = pick.last;
+      }
+    }
+    return out;
+  }
+
+  const chosen: SegmentChoice[] = [];
+  const inSegment = new Array<boolean>(n).fill(false);
+  for (let round = 0; round < n; round++) {
+    let peak = -1;
+    let peakStep = -1;
+    let peakIsSegment = false;
+    for (let s = 0; s < n; s++) {
+      if (!inSegment[s] && live[s]! > peak) {
+        peak = live[s]!;
+        peakStep = s;
+        peakIsSegment = false;
+      }
+    }
+    for (const c of chosen) {
+      if (c.footprintBytes > peak || (c.footprintBytes === peak && c.first < peakStep)) {
+        peak = c.footprintBytes;
+        peakStep = c.first;
+        peakIsSegment = true;
+      }
+    }
+    if (peakIsSegment || peakStep < 0 || !infos[peakStep]) break;
+    // A run may swallow whole segments chosen before (they merge into the new one), never part of one.
+    const segmentAt = (step: number) => chosen.find((c) => c.first <= step && step <= c.last);
+    let best: SegmentChoice | undefined;
+    for (let a = peakStep; a >= 0 && a > peakStep - maxMembers && infos[a]; a--) {
+      if (inSegment[a] && segmentAt(a)!.first !== a) continue;
+      for (let b = Math.max(peakStep, a + 1); b < n && b < a + maxMembers && infos[b]; b++) {
+        if (inSegment[b] && segmentAt(b)!.last !== b) continue;
+        const s = structure(a, b);
+        if (!s) continue;
+        const internal = new Set(s.members.slice(0, -1).map((m) => groupOfTensor.get(m.output) ?? m.output));
+        const c = evaluate(a, b, s, across(a, b, internal));
+        if (!c) continue;
+        if (
+          !best ||
+          c.footprintBytes < best.footprintBytes ||
+          (c.footprintBytes === best.footprintBytes &&
+            (c.members.length < best.members.length ||
+              (c.members.length === best.members.length && (c.geometry.bandRows > best.geometry.bandRows || (c.geometry.bandRows === best.geometry.bandRows && c.first < best.first)))))
+        ) {
+          best = c;
+        }
+      }
+    }
+    if (!best || best.footprintBytes >= peak) break;
+    const kept = chosen.filter((c) => c.last < best!.first || c.first > best!.last);
+    chosen.length = 0;
+    chosen.push(...kept, best);
+    for (let s = best.first; s <= best.last; s++) inSegment[s] = true;
+  }
+  return chosen.sort((x, y) => x.first - y.first);
+}

@@ -1,0 +1,121 @@
+/**
+ * Row geometry of a depth-first segment in line-buffer mode (no recomputation).
+ *
+ * The segment runs a band loop `b = 0 .. bands-1`. In every band each member computes the next
+ * `S` rows of its output tensor: rows [b*S + o, b*S + o + S), clamped to the tensor. S and o are
+ * fixed per tensor, so every window is affine in b (the loop IR's TileRange): the output tensor
+ * advances `bandRows` rows per band; a tensor read by a member of row stride s advances s times as
+ * many, and its offset o is the smallest that covers the rows its consumers read in the same band.
+ * The first bands may compute no output row at all (their output window lies above row 0): they only
+ * fill the line buffers, which is the classic pipeline prologue expressed without special cases.
+ *
+ * An intermediate tensor lives in a line buffer of `rows` rows that holds, in band b, rows
+ * [b*S + low, b*S + low + rows): from the lowest row a consumer still reads to the newest row
+ * computed. Each band the window moves S rows on (the kept rows shift down), so every row of every
+ * tensor is computed exactly once (also rows no consumer reads, as layer by layer): line-buffer
+ * segments add no MACs.
+ */
+
+/** Rows of an input a member reads for output rows [a, e): [a*stride - pad, (e-1)*stride - pad + span). */
+export interface RowRelation {
+  readonly stride: number;
+  readonly pad: number;
+  /** Rows of one kernel window: (kernel - 1) * dilation + 1. */
+  readonly span: number;
+}
+
+export const IDENTITY_ROWS: RowRelation = { stride: 1, pad: 0, span: 1 };
+
+/** What the geometry needs of a member node. */
+export interface MemberRows {
+  readonly output: string;
+  /** Activation inputs with the rows each output row reads. */
+  readonly inputs: readonly { readonly tensor: string; readonly rows: RowRelation }[];
+}
+
+/** Band windows of one tensor of the segment (its intermediates and its output). */
+export interface TensorRows {
+  /** Rows computed per band (S). */
+  readonly newRows: number;
+  /** Offset of the rows computed in band b: [b*newRows + newOffset, + newRows). */
+  readonly newOffset: number;
+  /** Offset of the line buffer's window: [b*newRows + lowOffset, + lineRows). */
+  readonly lowOffset: number;
+  /** Rows the line buffer holds. */
+  readonly lineRows: number;
+}
+
+export interface SegmentGeometry {
+  readonly bandRows: number;
+  /** Band loop iterations, including the prologue bands that only fill line buffers. */
+  readonly bands: number;
+  /** Per tensor produced in the segment (intermediates and the output). */
+  readonly tensors: ReadonlyMap<string, TensorRows>;
+}
+
+/**
+ * The band geometry of members (in execution order; the last one writes the segment's output) for
+ * `bandRows` output rows per band, or undefined when the members cannot run in lockstep (a tensor
+ * read at two different row rates, or an intermediate nobody reads). `heightOf` gives row counts.
+ */
+export function segmentGeometry(
+  members: readonly MemberRows[],
+  bandRows: number,
+  heightOf: (tensor: string) => number,
+  /**
+   * The segment's input when it streams through a line buffer too (it lives in DRAM): its rows get
+   * band windows like an intermediate's (filled by DMA instead of computed).
+   */
+  streamedInput?: string,
+): SegmentGeometry | undefined {
+  if (members.length === 0 || bandRows < 1) return undefined;
+  const out = members[members.length - 1]!.output;
+  const produced = new Set(members.map((m) => m.output));
+  if (streamedInput !== undefined) produced.add(streamedInput);
+  // Offsets before the prologue shift: c = newOffset, l = lowest row read, per band, at q = 0.
+  const S = new Map<string, number>([[out, bandRows]]);
+  const c = new Map<string, number>([[out, 0]]);
+  const l = new Map<string, number>([[out, 0]]);
+  for (let i = members.length - 1; i >= 0; i--) {
+    const m = members[i]!;
+    const su = S.get(m.output);
+    const cu = c.get(m.output);
+    if (su === undefined || cu === undefined) return undefined; // an intermediate nobody in the segment reads
+    for (const input of m.inputs) {
+      if (!produced.has(input.tensor)) continue; // the segment's input, a whole tensor in SRAM
+      const r = input.rows;
+      if (r.span === 0) return undefined; // read whole along the rows: only a whole input can be
+      const sx = su * r.stride;
+      const known = S.get(input.tensor);
+      if (known !== undefined && known !== sx) return undefined;
+      S.set(input.tensor, sx);
+      const end = (cu + su - 1) * r.stride - r.pad + r.span;
+      c.set(input.tensor, Math.max(c.get(input.tensor) ?? -Infinity, end - sx));
+      l.set(input.tensor, Math.min(l.get(input.tensor) ?? Infinity, cu * r.stride - r.pad));
+    }
+  }
+  // Prologue bands: enough that every tensor's first window starts at or above row 0.
+  let q = 0;
+  for (const [t, ct] of c) q = Math.max(q, Math.ceil(ct / S.get(t)!));
+  const tensors = new Map<string, TensorRows>();
+  for (const t of [...(streamedInput !== undefined && S.has(streamedInput) ? [streamedInput] : []), ...members.map((m) => m.output)]) {
+    const st = S.get(t)!;
+    const ct = c.get(t)!;
+    const low = Math.min(l.get(t)!, ct);
+    tensors.set(t, { newRows: st, newOffset: ct - q * st, lowOffset: low - q * st, lineRows: ct + st - low });
+  }
+  // Enough bands for the last row of every tensor: a row no consumer reads (the bottom row under a
+  // stride-2 kernel without padding) is still computed, as layer-by-layer execution would.
+  let bands = q + Math.ceil(heightOf(out) / bandRows);
+  for (const [t, r] of tensors) bands = Math.max(bands, Math.ceil((heightOf(t) - r.newOffset) / r.newRows));
+  return { bandRows, bands, tensors };
+}
+
+/** Rows of `input` a member reads in band b: start offset (at b = 0) and extent, for its output's rows. */
+export function readWindow(outRows: TensorRows, r: RowRelation): { readonly stride: number; readonly offset: number; readonly extent: number } {
+  return {
+    stride: outRows.newRows * r.stride,
+    offset: outRows.newOffset * r.stride - r.pad,
+    extent: (outRows.newRows - 1) * r.stride + r.span,
+  };
+}

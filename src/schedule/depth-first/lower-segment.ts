@@ -1,0 +1,198 @@
+/**
+ * A segment node -> one layer of the loop IR:
+ *
+ *   loop b in 0..bands-1 {
+ *     shift <line buffer> by S rows        (one per intermediate; skipped when b = 0)
+ *     compute <member>(input windows) -> <its new rows>   (one per member, in order)
+ *   }
+ *
+ * Intermediates live in line buffers (tiles with a `lines` window); the segment's input and output are
+ * whole activation buffers read and written in place. Every window is affine in b (geometry.ts).
+ */
+import type { OpNode } from '../../ir/graph.js';
+import type { LayerSchedule, LoopBuffer, Operand, Stmt } from '../../ir/loop.js';
+import { InternalError } from '../../diagnostics/errors.js';
+import type { LowerContext } from '../lower-layer.js';
+import type { SegmentGeometry } from './geometry.js';
+import { readWindow, segmentGeometry } from './geometry.js';
+import type { MemberInfo } from './members.js';
+import { memberInfo, readsWhole } from './members.js';
+
+const BAND = 'b';
+
+export interface LoweredSegmentFigures {
+  readonly members: readonly MemberInfo[];
+  readonly geometry: SegmentGeometry;
+}
+
+/** Members and geometry of a segment node (recomputed from the node: the graph is the source of truth). */
+export function segmentFigures(ctx: Pick<LowerContext, 'graph'>, node: OpNode, streamedInput = false): LoweredSegmentFigures {
+  const seg = node.segment;
+  if (!seg) throw new InternalError(`node '${node.name}' is not a segment`);
+  const members = seg.members.map((m) => memberInfo(ctx.graph, m));
+  if (members.some((m) => m === undefined)) throw new InternalError(`segment '${node.name}' has a member that cannot run band by band`);
+  const geometry = segmentGeometry(members as MemberInfo[], seg.bandRows, (t) => ctx.graph.tensors.get(t)?.shape[2] ?? 1, streamedInput ? node.inputs[0] : undefined);
+  if (!geometry) throw new InternalError(`segment '${node.name}' has no band geometry${streamedInput ? ' with its input streamed from DRAM' : ''}`);
+  return { members: members as MemberInfo[], geometry };
+}
+
+/** Bytes of a segment's line buffers: its intermediates', and its input's and output's when they stream from / to DRAM. */
+export function segmentScratchBytes(ctx: Pick<LowerContext, 'graph' | 'elementBytes'>, node: OpNode, streamIn: boolean, streamOut: boolean): number {
+  if (streamIn && !canStreamInput(ctx, node)) return segmentScratchBytes(ctx, node, false, streamOut);
+  const { members, geometry } = segmentFigures(ctx, node, streamIn);
+  const output = node.outputs[0]!;
+  const rowBytes = (t: string) => (ctx.graph.tensors.get(t)!.elementCount / ctx.graph.tensors.get(t)!.shape[2]!) * ctx.elementBytes(output);
+  let bytes = 0;
+  for (const m of members.slice(0, -1)) bytes += geometry.tensors.get(m.output)!.lineRows * rowBytes(m.output);
+  if (streamIn) bytes += geometry.tensors.get(node.inputs[0]!)!.lineRows * rowBytes(node.inputs[0]!);
+  if (streamOut) bytes += geometry.tensors.get(output)!.newRows * rowBytes(output);
+  return bytes;
+}
+
+/** Whether the segment's input can stream through a line buffer (no member reads it whole along the rows). */
+export function canStreamInput(ctx: Pick<LowerContext, 'graph'>, node: OpNode): boolean {
+  const seg = node.segment;
+  if (!seg) return false;
+  const members = seg.members.map((m) => memberInfo(ctx.graph, m));
+  if (members.some((m) => m === undefined)) return false;
+  return segmentGeometry(members as MemberInfo[], seg.bandRows, (t) => ctx.graph.tensors.get(t)?.shape[2] ?? 1, node.inputs[0]) !== undefined;
+}
+
+/**
+ * `isResident(tensor)`: whether the segment's input / output is a whole tensor in SRAM. One in DRAM
+ * streams through a line buffer: the input's new rows arrive by DMA at the start of each band, the
+ * output's rows leave by DMA at its end.
+ */
+export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes: number, capacity: number | null, isResident: (tensor: string) => boolean = () => true): LayerSchedule {
+  const input = node.inputs[0]!;
+  const output = node.outputs[0]!;
+  const streamIn = !isResident(input);
+  const streamOut = !isResident(output);
+  const { members, geometry } = segmentFigures(ctx, node, streamIn);
+  const lineOf = new Map<string, LoopBuffer>();
+  const lineBuffer = (tensor: string, name: string, rows: number, offset: number) => {
+    const t = ctx.graph.tensors.get(tensor)!;
+    const shape = [...t.shape];
+    shape[2] = rows;
+    // Every tensor of a segment is float32 (members.ts), so the intermediates (which have no liveness
+    // interval of their own) take the output's element size (4, or 1 under --dtype int8).
+    const rowBytes = (t.elementCount / t.shape[2]!) * ctx.elementBytes(output);
+    const stride = geometry.tensors.get(tensor)!.newRows;
+    lineOf.set(tensor, {
+      name,
+      kind: 'tile',
+      scope: 'sram',
+      dtype: t.dtype,
+      shape,
+      sizeBytes: rows * rowBytes,
+      copies: 1,
+      perCore: false,
+      tensor,
+      lines: { dim: 2, loopVar: BAND, stride, offset, rows },
+    });
+  };
+  if (streamIn) {
+    const rows = geometry.tensors.get(input)!;
+    lineBuffer(input, `${node.name}.in`, rows.lineRows, rows.lowOffset);
+  }
+  members.slice(0, -1).forEach((m, i) => {
+    const rows = geometry.tensors.get(m.output)!;
+    lineBuffer(m.output, `${node.name}.lines${i}`, rows.lineRows, rows.lowOffset);
+  });
+  if (streamOut) {
+    const rows = geometry.tensors.get(output)!;
+    lineBuffer(output, `${node.name}.out`, rows.newRows, rows.newOffset);
+  }
+  const heightOf = (t: string) => ctx.graph.tensors.get(t)!.shape[2]!;
+  const newRowsRegion = (tensor: string) => {
+    const r = geometry.tensors.get(tensor)!;
+    return { tensor, ranges: [{ dim: 2, loopVar: BAND, stride: r.newRows, offset: r.newOffset, extent: r.newRows, limit: heightOf(tensor) }] };
+  };
+  const body: Stmt[] = [];
+  let shiftBytes = 0;
+  for (const b of lineOf.values()) {
+    const rows = geometry.tensors.get(b.tensor!)!;
+    if (b.lines!.rows > rows.newRows) {
+      body.push({ kind: 'shift', buffer: b.name, rows: rows.newRows });
+      shiftBytes += (b.sizeBytes / b.lines!.rows) * (b.lines!.rows - rows.newRows);
+    }
+  }
+  const channels = Math.max(1, ctx.target.dma.channels);
+  let dmaInBytes = 0;
+  let dmaOutBytes = 0;
+  let dmaCycles = 0;
+  const rowBytesOf = (t: string) => lineOf.get(t)!.sizeBytes / lineOf.get(t)!.lines!.rows;
+  if (streamIn) {
+    const region = newRowsRegion(input);
+    const bytes = geometry.tensors.get(input)!.newRows * rowBytesOf(input);
+    body.push(
+      { kind: 'dma-start', token: `${node.name}.dma0`, channel: 0, direction: 'in', src: { buffer: ctx.bufferOf(input), region }, dst: { buffer: lineOf.get(input)!.name, region }, bytes },
+      { kind: 'dma-wait', token: `${node.name}.dma0` },
+    );
+    dmaInBytes = heightOf(input) * rowBytesOf(input);
+    dmaCycles += geometry.bands * ctx.target.dma.setupCycles + dmaInBytes / ctx.target.dma.bytesPerCycle;
+  }
+  let macs = 0;
+  for (const m of members) {
+    const outRows = geometry.tensors.get(m.output)!;
+    const inputs: Operand[] = m.inputs.map((i) => {
+      const buffer = lineOf.get(i.tensor)?.name ?? ctx.bufferOf(i.tensor);
+      if (readsWhole(i.rows)) return { buffer, region: { tensor: i.tensor, ranges: [] } };
+      const w = readWindow(outRows, i.rows);
+      return { buffer, region: { tensor: i.tensor, ranges: [{ dim: 2, loopVar: BAND, stride: w.stride, offset: w.offset, extent: w.extent, limit: heightOf(i.tensor) }] } };
+    });
+    const out: Operand = {
+      buffer: lineOf.get(m.output)?.name ?? ctx.bufferOf(m.output),
+      region: { tensor: m.output, ranges: [{ dim: 2, loopVar: BAND, stride: outRows.newRows, offset: outRows.newOffset, extent: outRows.newRows, limit: m.height }] },
+    };
+    body.push({ kind: 'compute', op: m.node.opType, node: m.node.name, inputs, outputs: [out], macs: Math.round(m.macsPerRow * outRows.newRows) });
+    macs += m.macsPerRow * m.height;
+  }
+  if (streamOut) {
+    const region = newRowsRegion(output);
+    const bytes = geometry.tensors.get(output)!.newRows * rowBytesOf(output);
+    body.push(
+      { kind: 'dma-start', token: `${node.name}.dma1`, channel: 1 % channels, direction: 'out', src: { buffer: lineOf.get(output)!.name, region }, dst: { buffer: ctx.bufferOf(output), region }, bytes },
+      { kind: 'dma-wait', token: `${node.name}.dma1` },
+    );
+    dmaOutBytes = heightOf(output) * rowBytesOf(output);
+    dmaCycles += geometry.bands * ctx.target.dma.setupCycles + dmaOutBytes / ctx.target.dma.bytesPerCycle;
+  }
+  const lineBufferBytes = [...lineOf.values()].reduce((a, b) => a + b.sizeBytes, 0);
+  const copyBytesPerCycle = Math.max(1, ctx.target.dma.bytesPerCycle);
+  // DMA waits right after each start (no overlap with compute yet): the cycles add up.
+  const cycles = Math.round(macs / ctx.target.macsPerCycle + (shiftBytes * Math.max(0, geometry.bands - 1)) / copyBytesPerCycle + dmaCycles);
+  const sramBytes = residentBytes + lineBufferBytes;
+  const reads = [node.inputs[0]!];
+  return {
+    step: node.step,
+    name: node.name,
+    op: node.opType,
+    template: 'segment',
+    reads,
+    writes: [output],
+    buffers: [...lineOf.values()],
+    body: [{ kind: 'loop', loopVar: BAND, extent: geometry.bands, parallel: 'serial', pipelined: false, body }],
+    tile: { splits: [{ dim: 2, extent: heightOf(output), size: geometry.bandRows }], tileCount: geometry.bands, doubleBuffered: false, cores: 1 },
+    stats: {
+      residentBytes,
+      scratchBytes: lineBufferBytes,
+      localBytes: 0,
+      sramBytes,
+      dmaInBytes: Math.round(dmaInBytes),
+      dmaOutBytes: Math.round(dmaOutBytes),
+      cycles,
+      cyclesSingleBuffered: cycles,
+      doubleBufferBytes: 0,
+      fits: capacity === null || sramBytes <= capacity,
+    },
+    segment: {
+      members: members.flatMap((m) => [m.node.name, ...(m.node.fused ?? []).map((f) => f.name)]),
+      bandRows: geometry.bandRows,
+      bands: geometry.bands,
+      extraMacs: 0,
+      mode: 'line-buffer',
+      lineBufferBytes,
+    },
+  };
+}

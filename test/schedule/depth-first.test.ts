@@ -1,0 +1,258 @@
+/**
+ * Depth-first segments (issue 10, line-buffer mode) in the scheduled IR.
+ *
+ * The walk below executes a segment layer's loop IR the way the generated C does (emit-layer.ts:
+ * windows clamped to the tensor, line buffers holding [b*stride + offset, + rows), shifts between
+ * bands) and checks, for seeded random chains of Conv / depthwise / pools / Relu with odd sizes,
+ * strides, paddings and a residual Add, and for the segments memplan picks in real models:
+ *  - every row of every member's output is computed exactly once, so the MACs executed equal the
+ *    members' own MACs (extra MACs 0, as reported);
+ *  - every row a member reads was computed before, is still in its line buffer, and covers the rows
+ *    its output rows need (the kernel's halo);
+ *  - rows are written inside the line buffer's window.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildRandomChain } from '../../fixtures/models/df-chain.js';
+import type { LayerSchedule, LoopStmt, TileRange } from '../../src/ir/loop.js';
+import type { Analysis } from '../../src/pipeline.js';
+import { analyzeModel } from '../../src/pipeline.js';
+import { segmentFigures } from '../../src/schedule/depth-first/index.js';
+import { segmentGeometry } from '../../src/schedule/depth-first/geometry.js';
+import { applyOverrides, DEFAULT_TARGET } from '../../src/schedule/target.js';
+import { REPO_ROOT, sharedModel } from '../helpers/shared-data.js';
+
+const NO_DRAM = applyOverrides(DEFAULT_TARGET, { sramBytes: 64 << 20, dramBytes: 0 });
+
+function clamp(r: TileRange, b: number): [number, number] {
+  const s = b * r.stride + r.offset;
+  const lo = Math.max(0, s);
+  const hi = Math.min(r.limit, s + r.extent);
+  return [lo, Math.max(lo, hi)];
+}
+
+/** Executes a segment layer's loop IR; returns the MACs executed. Throws on the first violation. */
+function walkSegment(a: Analysis, layer: LayerSchedule): number {
+  const node = a.graph.nodes[layer.step]!;
+  const { members } = segmentFigures(a, node);
+  const relOf = new Map(members.map((m) => [m.node.name, m]));
+  const lines = new Map(layer.buffers.map((b) => [b.name, b]));
+  const loop = layer.body[0] as LoopStmt;
+  expect(layer.body.length).toBe(1);
+  expect(loop.kind).toBe('loop');
+  const computed = new Map<string, number[]>();
+  for (const m of members) computed.set(m.output, new Array<number>(m.height).fill(0));
+  let macs = 0;
+  const windowOf = (buffer: string, b: number): [number, number] | undefined => {
+    const l = lines.get(buffer)?.lines;
+    return l ? [b * l.stride + l.offset, b * l.stride + l.offset + l.rows] : undefined;
+  };
+  for (let b = 0; b < loop.extent; b++) {
+    for (const s of loop.body) {
+      if (s.kind === 'shift') {
+        expect(lines.get(s.buffer)?.lines?.stride).toBe(s.rows);
+        continue;
+      }
+      if (s.kind === 'dma-wait') continue;
+      if (s.kind === 'dma-start') {
+        // A streamed input's new rows arrive in its line buffer; the output's rows leave from theirs.
+        const r = s.src.region.ranges[0]!;
+        const [st, en] = clamp(r, b);
+        const lineSide = s.direction === 'in' ? s.dst.buffer : s.src.buffer;
+        const w = windowOf(lineSide, b)!;
+        if (en > st && (st < w[0] || en > w[1])) throw new Error(`band ${b}: DMA ${s.direction} of rows [${st}, ${en}) outside the line buffer [${w[0]}, ${w[1]})`);
+        const t = s.src.region.tensor;
+        if (s.direction === 'in') {
+          const rows = computed.get(t) ?? computed.set(t, new Array<number>(r.limit).fill(0)).get(t)!;
+          for (let row = st; row < en; row++) rows[row]! += 1;
+        } else {
+          for (let row = st; row < en; row++) if (computed.get(t)![row] !== 1) throw new Error(`band ${b}: row ${row} of ${t} leaves before it is computed`);
+        }
+        continue;
+      }
+      if (s.kind !== 'compute') throw new Error(`unexpected ${s.kind} in a segment band`);
+      const member = relOf.get(s.node!)!;
+      const out = s.outputs[0]!;
+      const r = out.region.ranges[0]!;
+      const [st, en] = clamp(r, b);
+      if (en === st) continue;
+      const w = windowOf(out.buffer, b);
+      if (w && (st < w[0] || en > w[1])) throw new Error(`band ${b}: ${s.node} writes rows [${st}, ${en}) outside its line buffer [${w[0]}, ${w[1]})`);
+      for (const input of s.inputs) {
+        const rel = member.inputs.find((i) => i.tensor === input.region.tensor)!.rows;
+        const ir = input.region.ranges[0];
+        if (!ir) continue; // read whole (the segment's input)
+        const [ist, ien] = clamp(ir, b);
+        // The rows the kernel needs for output rows [st, en), clamped to the input.
+        const need0 = Math.max(0, st * rel.stride - rel.pad);
+        const need1 = Math.min(ir.limit, (en - 1) * rel.stride - rel.pad + rel.span);
+        if (need0 < ist || need1 > ien) throw new Error(`band ${b}: ${s.node} reads [${ist}, ${ien}) of ${input.region.tensor} but needs [${need0}, ${need1})`);
+        const iw = windowOf(input.buffer, b);
+        if (iw && (ist < iw[0] || ien > iw[1])) throw new Error(`band ${b}: ${s.node} reads rows [${ist}, ${ien}) outside the line buffer [${iw[0]}, ${iw[1]})`);
+        const done = computed.get(input.region.tensor);
+        if (done) for (let row = ist; row < ien; row++) if (done[row] !== 1) throw new Error(`band ${b}: ${s.node} reads row ${row} of ${input.region.tensor} before it is computed`);
+      }
+      const rows = computed.get(out.region.tensor)!;
+      for (let row = st; row < en; row++) rows[row]! += 1;
+      macs += (s.macs / r.extent) * (en - st);
+    }
+  }
+  for (const [t, rows] of computed) {
+    const bad = rows.findIndex((c) => c !== 1);
+    if (bad >= 0) throw new Error(`row ${bad} of ${t} computed ${rows[bad]} times`);
+  }
+  return macs;
+}
+
+function checkSegments(a: Analysis): number {
+  const layers = a.schedule.layers.filter((l) => l.segment);
+  for (const l of layers) {
+    const { members } = segmentFigures(a, a.graph.nodes[l.step]!);
+    const own = members.reduce((s, m) => s + m.macsPerRow * m.height, 0);
+    expect(walkSegment(a, l)).toBeCloseTo(own, 6);
+    expect(l.segment!.extraMacs).toBe(0);
+    expect(l.stats.scratchBytes).toBe(l.segment!.lineBufferBytes);
+  }
+  return layers.length;
+}
+
+describe('segment geometry', () => {
+  it('a 3x3 stride-1 consumer keeps two rows and computes one new row per band', () => {
+    const rel = { stride: 1, pad: 1, span: 3 };
+    const g = segmentGeometry(
+      [
+        { output: 'a', inputs: [{ tensor: 'x', rows: rel }] },
+        { output: 'b', inputs: [{ tensor: 'a', rows: rel }] },
+      ],
+      1,
+      () => 10,
+    )!;
+    // b's band 0 needs a's rows [-1, 2): one prologue band computes a's row 0.
+    expect(g.bands).toBe(11);
+    expect(g.tensors.get('a')).toEqual({ newRows: 1, newOffset: 0, lowOffset: -2, lineRows: 3 });
+    expect(g.tensors.get('b')).toEqual({ newRows: 1, newOffset: -1, lowOffset: -1, lineRows: 1 });
+  });
+
+  it('a stride-2 consumer makes its producer advance two rows per band', () => {
+    const g = segmentGeometry(
+      [
+        { output: 'a', inputs: [{ tensor: 'x', rows: { stride: 1, pad: 1, span: 3 } }] },
+        { output: 'b', inputs: [{ tensor: 'a', rows: { stride: 2, pad: 1, span: 3 } }] },
+      ],
+      2,
+      (t) => (t === 'a' ? 15 : 8),
+    )!;
+    expect(g.tensors.get('a')!.newRows).toBe(4);
+    expect(g.tensors.get('a')!.lineRows).toBe(5);
+  });
+
+  it('refuses a tensor read at two row rates, and an intermediate nobody reads', () => {
+    const id = { stride: 1, pad: 0, span: 1 };
+    const two = { stride: 2, pad: 0, span: 1 };
+    expect(
+      segmentGeometry(
+        [
+          { output: 'a', inputs: [{ tensor: 'x', rows: id }] },
+          { output: 'b', inputs: [{ tensor: 'a', rows: id }] },
+          { output: 'c', inputs: [{ tensor: 'a', rows: two }, { tensor: 'b', rows: two }] },
+        ],
+        1,
+        () => 8,
+      ),
+    ).toBeDefined();
+    expect(
+      segmentGeometry(
+        [
+          { output: 'a', inputs: [{ tensor: 'x', rows: id }] },
+          { output: 'b', inputs: [{ tensor: 'a', rows: id }] },
+          { output: 'c', inputs: [{ tensor: 'a', rows: two }, { tensor: 'b', rows: id }] },
+        ],
+        1,
+        () => 8,
+      ),
+    ).toBeUndefined();
+    expect(segmentGeometry([{ output: 'a', inputs: [{ tensor: 'x', rows: id }] }, { output: 'b', inputs: [{ tensor: 'x', rows: id }] }], 1, () => 8)).toBeUndefined();
+  });
+});
+
+describe('segment loop IR computes every row once', () => {
+  it('seeded random chains with odd sizes, strides, paddings, pools and residual blocks', async () => {
+    let segments = 0;
+    for (let seed = 1; seed <= 24; seed++) {
+      const a = await analyzeModel(buildRandomChain(seed), { modelName: `chain${seed}.onnx`, target: NO_DRAM });
+      segments += checkSegments(a);
+    }
+    // Most chains get a segment (the wide middle costs more than line buffers).
+    expect(segments).toBeGreaterThanOrEqual(12);
+  }, 120_000);
+
+  it('the segments chosen in real models', async () => {
+    for (const [file, dtype] of [
+      [sharedModel('torchvision/mnasnet0_5_96.onnx'), 'as-is'],
+      [sharedModel('torchvision/squeezenet1_1_96.onnx'), 'as-is'],
+      [path.join(REPO_ROOT, 'fixtures/models/kws-dscnn.onnx'), 'as-is'],
+      [path.join(REPO_ROOT, 'fixtures/models/resnet8.onnx'), 'int8'],
+    ] as const) {
+      const a = await analyzeModel(new Uint8Array(readFileSync(file)), { modelName: path.basename(file), target: NO_DRAM, dtype });
+      expect(checkSegments(a), file).toBeGreaterThan(0);
+    }
+  }, 120_000);
+});
+
+describe('choice', () => {
+  it('lowers the --dram 0 SRAM peak, and --no-depth-first keeps the whole-tensor schedule', async () => {
+    const bytes = new Uint8Array(readFileSync(sharedModel('torchvision/mnasnet0_5_96.onnx')));
+    const on = await analyzeModel(bytes, { modelName: 'mnasnet0_5_96.onnx', target: NO_DRAM });
+    const off = await analyzeModel(bytes, { modelName: 'mnasnet0_5_96.onnx', target: NO_DRAM, depthFirst: false });
+    const used = (x: Analysis) => x.report.pools.find((p) => p.name === x.bufferSet.poolOfScope.sram)!.usedBytes;
+    expect(off.report.layers.some((l) => l.segment)).toBe(false);
+    expect(off.schedule.layers.every((l) => l.template !== 'segment')).toBe(true);
+    expect(used(off)).toBe(off.report.optimizedPeakBytes);
+    expect(used(on)).toBeLessThan(used(off));
+    // A segment's layer lists every model node it runs; together the layers still list every node once.
+    const nodes = (x: Analysis) => x.report.layers.flatMap((l) => l.nodes);
+    expect(nodes(on)).toEqual(nodes(off));
+    // Deterministic.
+    const again = await analyzeModel(bytes, { modelName: 'mnasnet0_5_96.onnx', target: NO_DRAM });
+    expect(JSON.stringify(again.report)).toBe(JSON.stringify(on.report));
+  }, 120_000);
+
+  it('with DRAM: segments only where the layer-by-layer schedule sends the intermediates to DRAM', async () => {
+    const bytes = new Uint8Array(readFileSync(sharedModel('torchvision/mnasnet0_5_96.onnx')));
+    const at = (sramBytes: number, depthFirst = true, maxSlowdown = 10) =>
+      analyzeModel(bytes, { modelName: 'mnasnet0_5_96.onnx', target: applyOverrides(DEFAULT_TARGET, { sramBytes }), depthFirst, maxSlowdown });
+    // Roomy SRAM: every activation is resident, nothing would travel to DRAM.
+    expect((await at(4 << 20)).report.layers.some((l) => l.segment)).toBe(false);
+    // Within the default --max-slowdown 10%, none of mnasnet's segments is kept (each costs more in
+    // line-buffer shifts and unoverlapped DMA than the layer-by-layer tiles it replaces)...
+    expect((await at(65536, true, 0.1)).report.layers.some((l) => l.segment)).toBe(false);
+    // ...with --max-slowdown 1000%, every run whose intermediates travel to DRAM is.
+    const on = await at(65536);
+    const off = await at(65536, false);
+    const spilled = new Set(off.schedule.activations.filter((a) => a.scope === 'global').map((a) => a.name));
+    const segs = on.schedule.layers.filter((l) => l.segment);
+    expect(segs.length).toBeGreaterThan(0);
+    for (const l of segs) {
+      const { members } = segmentFigures(on, on.graph.nodes[l.step]!);
+      for (const m of members.slice(0, -1)) expect(spilled.has(off.schedule.bufferOfTensor.get(m.output) ?? m.output), m.output).toBe(true);
+    }
+    const dma = (a: Analysis) => a.report.layers.reduce((s, l) => s + l.dmaInBytes + l.dmaOutBytes, 0);
+    expect(dma(on)).toBeLessThan(dma(off));
+    expect(checkSegments(on)).toBe(segs.length);
+  }, 120_000);
+
+  it('with DRAM, --max-slowdown bounds each segment\'s estimated cycles by the layers it replaces', async () => {
+    const bytes = new Uint8Array(readFileSync(path.join(REPO_ROOT, 'fixtures/models/resnet8.onnx')));
+    const target = applyOverrides(DEFAULT_TARGET, { sramBytes: 32768 });
+    const off = await analyzeModel(bytes, { modelName: 'resnet8.onnx', target, depthFirst: false });
+    for (const maxSlowdown of [0, 0.05, 0.1]) {
+      const on = await analyzeModel(bytes, { modelName: 'resnet8.onnx', target, maxSlowdown });
+      for (const l of on.report.layers.filter((x) => x.segment)) {
+        const before = off.report.layers.filter((x) => l.nodes.includes(x.nodes[0]!)).reduce((s, x) => s + x.cycles, 0);
+        expect(l.cycles).toBeLessThanOrEqual(before * (1 + maxSlowdown));
+      }
+      if (maxSlowdown === 0.1) expect(on.report.layers.some((x) => x.segment)).toBe(true);
+    }
+  }, 120_000);
+});
