@@ -69,7 +69,8 @@ describe('generated files', () => {
   });
 
   it('names come from the model and every layer has a comment with op, shapes and tiles', async () => {
-    const a = await analyzeFile(join(FIX, 'resnet8.onnx'), { label: 'x', sramBytes: 32 * 1024 });
+    // Layer by layer (at 32K with DRAM depth-first would run conv0 .. s1_conv2 as one segment, checked below).
+    const a = await analyzeFile(join(FIX, 'resnet8.onnx'), { label: 'x', sramBytes: 32 * 1024, depthFirst: false });
     const c = file(generateC(toCodegenInput(a)), 'model.c');
     expect(c).toContain('static int layer_0_conv0(void)');
     expect(c).toMatch(/#define B_s1_relu2 \(\(float \*\)\(mp_pool_/);
@@ -79,6 +80,11 @@ describe('generated files', () => {
     expect(c).toContain('mp_dma_start'.replace('mp_', 'mpg_'));
     expect(c).toContain('prefetch the next tile into the other slot');
     for (const l of a.schedule.layers) expect(c).toContain(`Layer ${l.step}: ${l.name} (${l.op})`);
+    const df = await analyzeFile(join(FIX, 'resnet8.onnx'), { label: 'x', sramBytes: 32 * 1024 });
+    const dc = file(generateC(toCodegenInput(df)), 'model.c');
+    const segments = df.schedule.layers.filter((l) => l.segment);
+    expect(segments.length).toBeGreaterThan(0);
+    for (const l of df.schedule.layers) expect(dc).toContain(`Layer ${l.step}: ${l.name} (${l.op})`);
   });
 
   it('per-core tiles and parallel loops use mp_parallel_for_cores with per-core offsets', async () => {
