@@ -177,6 +177,12 @@ export interface AnalysisReport {
   readonly stateBytes: number;
   /** Smallest SRAM size at which every layer fits, when asked for (--min-sram) or when it does not fit. */
   readonly minSramBytes?: number;
+  /**
+   * With minSramBytes: the estimated cycles of the whole model at that SRAM size (smaller tiles, more
+   * DMA, depth-first segments), and with SRAM large enough for every activation (`roomySramCycles`).
+   */
+  readonly minSramCycles?: number;
+  readonly roomySramCycles?: number;
   readonly doubleBuffer: boolean;
   /** --headroom and its cost (percent 0 when not given). */
   readonly headroom: ReportHeadroom;

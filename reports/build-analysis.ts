@@ -61,6 +61,8 @@ export interface AnalysisReportInput {
   readonly run: PlannedRun;
   readonly headroomRecord: ReportHeadroom;
   readonly minSramBytes?: number;
+  readonly minSramCycles?: number;
+  readonly roomySramCycles?: number;
 }
 
 export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport {
@@ -192,6 +194,8 @@ export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport 
     weightBytes: sourceGraph.weightBytes,
     stateBytes: stateBytesOf(sourceGraph),
     ...(minSramBytes !== undefined ? { minSramBytes } : {}),
+    ...(input.minSramCycles !== undefined ? { minSramCycles: input.minSramCycles } : {}),
+    ...(input.roomySramCycles !== undefined ? { roomySramCycles: input.roomySramCycles } : {}),
     doubleBuffer: input.doubleBuffer,
     headroom: input.headroomRecord,
     pools: reportPools,

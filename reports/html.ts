@@ -9,7 +9,7 @@ import { describeHeadroom, describeTarget, overhead, planLine } from './summary.
 import { renderSvgBarChart } from './svg-bar-chart.js';
 import { renderSvgMemoryMap } from './svg-memory-map.js';
 import { formatBytes, formatPercent } from './units.js';
-import { resultLine, verdictParagraph } from './verdict.js';
+import { minSramCyclesNote, resultLine, verdictParagraph } from './verdict.js';
 
 export function renderHtml(report: AnalysisReport): string {
   const verdict = report.fits ? 'fits' : 'does not fit';
@@ -64,7 +64,7 @@ function summary(report: AnalysisReport): string {
   fact('Peak live activations', esc(`${bytes(report.peakLiveBytes)} at step ${report.peakStep}${layerName(report, report.peakStep)}`));
   fact('Optimized peak', esc(`${bytes(report.optimizedPeakBytes)} (graph optimizations ${report.graphOptimizations.enabled ? 'on' : 'off'})`));
   fact('Weights', esc(bytes(report.weightBytes)));
-  if (report.minSramBytes !== undefined) fact('Smallest SRAM that fits', esc(bytes(report.minSramBytes)));
+  if (report.minSramBytes !== undefined) fact('Smallest SRAM that fits', esc(`${bytes(report.minSramBytes)}${minSramCyclesNote(report)}`));
   out.push('</dl>');
   out.push('<table class="pools"><thead><tr><th>Memory region</th><th>Used</th><th>Size</th><th>% used</th><th></th><th>Lower bound</th><th>Overhead</th></tr></thead><tbody>');
   for (const p of report.pools) out.push(poolRow(p));

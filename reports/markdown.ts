@@ -1,7 +1,7 @@
 import type { AnalysisReport } from './analysis-model.js';
 import { formatBytes, formatPercent } from './units.js';
 import { describeHeadroom, describeTarget, planLine, poolRow, POOL_HEADER, savingsLine } from './summary.js';
-import { resultLine, verdictParagraph } from './verdict.js';
+import { minSramCyclesNote, resultLine, verdictParagraph } from './verdict.js';
 
 /** Markdown ready to paste into a pull request. */
 export function renderMarkdown(report: AnalysisReport): string {
@@ -23,7 +23,7 @@ export function renderMarkdown(report: AnalysisReport): string {
   out.push(`Peak live activations: **${formatBytes(report.peakLiveBytes)}** (${report.peakLiveBytes} bytes) at step ${report.peakStep}; weights ${formatBytes(report.weightBytes)}.`);
   out.push('');
   out.push(`Optimized peak: **${formatBytes(report.optimizedPeakBytes)}** (${report.optimizedPeakBytes} bytes)${savingsLine(report)}.`);
-  if (report.minSramBytes !== undefined) out.push(`Smallest SRAM that fits: ${formatBytes(report.minSramBytes)} (${report.minSramBytes} bytes).`);
+  if (report.minSramBytes !== undefined) out.push(`Smallest SRAM that fits: ${formatBytes(report.minSramBytes)} (${report.minSramBytes} bytes)${minSramCyclesNote(report)}.`);
   for (const f of report.failures) out.push(`\n**${f.code}**: ${escapeCell(f.message)}`);
   for (const p of report.pools) {
     if (p.worst.buffers.length === 0) continue;

@@ -104,7 +104,7 @@ export function verdictParagraph(report: AnalysisReport): string {
     const pct = formatPercent(worst.sramBytes, report.target.sramBytes);
     s.push(`Worst layer: ${worst.name} (step ${worst.step}, ${worst.op}) needs ${formatBytes(worst.sramBytes)} of ${sramName}${pct === '-' ? '' : ` (${pct})`}.`);
   }
-  if (report.minSramBytes !== undefined) s.push(`Smallest ${sramName} that fits: ${formatBytes(report.minSramBytes)} (${report.minSramBytes} bytes).`);
+  if (report.minSramBytes !== undefined) s.push(`Smallest ${sramName} that fits: ${formatBytes(report.minSramBytes)} (${report.minSramBytes} bytes)${minSramCyclesNote(report)}.`);
   else s.push(`Smallest ${sramName}: run with --min-sram to find it.`);
   return s.join(' ');
 }
@@ -137,4 +137,13 @@ export function provenanceLine(report: AnalysisReport): string {
   if (!p) return '';
   const target = p.targetFile ? `; target ${p.targetFile.name} sha256 ${p.targetFile.sha256}` : '';
   return `memplan ${p.memplanVersion}: ${p.commandLine}; model ${report.model} sha256 ${p.modelSha256}${target}`;
+}
+
+/** "; about N cycles there, M with roomy SRAM (+x%)" when the cycles at the smallest SRAM are known. */
+export function minSramCyclesNote(report: Pick<AnalysisReport, 'minSramCycles' | 'roomySramCycles'>): string {
+  const at = report.minSramCycles;
+  const roomy = report.roomySramCycles;
+  if (at === undefined || roomy === undefined) return '';
+  const pct = roomy > 0 ? ` (${at >= roomy ? '+' : ''}${(((at - roomy) / roomy) * 100).toFixed(1)}%)` : '';
+  return `; estimated ${at} cycles there, ${roomy} with roomy SRAM${pct}`;
 }

@@ -94,11 +94,23 @@ interface Fitted extends PlannedRun {
   readonly sourceSteps: readonly (readonly number[])[];
 }
 
+/** The graph with the depth-first segments chosen for a target without DRAM (applyDepthFirst). */
+export interface SegmentedAlternative {
+  readonly graph: Graph;
+  readonly liveness: GraphLiveness;
+  /** For each step of `graph`, the steps of the layer-by-layer graph it runs. */
+  readonly sourceSteps: readonly (readonly number[])[];
+}
+
 /**
- * Schedules and plans at the target's sizes. With a DRAM and depth-first segments on, runs whose
- * intermediate tensors the layer-by-layer schedule sends to DRAM become segments (line buffers in
- * SRAM, the segment's input and output streamed by DMA when they live in DRAM); the segmented
- * schedule is kept when it fits within the --max-slowdown cycle budget.
+ * Schedules and plans at the target's sizes.
+ * - Without DRAM, with `segmented` (the graph with depth-first segments that lower the whole-tensor
+ *   peak): the layer-by-layer schedule when it fits (no segment costs cycles it does not need),
+ *   else the segmented one.
+ * - With a DRAM and depth-first segments on, runs whose intermediate tensors the layer-by-layer
+ *   schedule sends to DRAM become segments (line buffers in SRAM, the segment's input and output
+ *   streamed by DMA when they live in DRAM); the segmented schedule is kept when it fits within the
+ *   --max-slowdown cycle budget.
  */
 async function fit(
   graph: Graph,
@@ -107,8 +119,12 @@ async function fit(
   target: TargetSpec,
   timeLimitMs?: number,
   lowered?: Pick<LoweredGraph, 'aliases' | 'noCode'>,
+  segmented?: SegmentedAlternative,
 ): Promise<Fitted> {
   const base = await fitGraph(graph, liveness, options, target, timeLimitMs, lowered);
+  if (segmented && globalOf(target) === undefined) {
+    return fitsAll(base) ? base : fitGraph(segmented.graph, segmented.liveness, options, target, timeLimitMs, lowered, segmented.sourceSteps);
+  }
   const capacity = sramOf(target)?.sizeBytes ?? null;
   if (options.depthFirst === false || options.graphOpt === false || globalOf(target) === undefined || capacity === null || graph.nodes.some((n) => n.segment)) return base;
   const spilled = new Set(base.schedule.activations.filter((a) => a.scope === 'global').map((a) => a.name));
@@ -177,6 +193,17 @@ function aliasRoots(lowered?: Pick<LoweredGraph, 'aliases'>): ReadonlyMap<string
   return new Map([...(lowered?.aliases ?? [])].map(([tensor, p]) => [tensor, p.storage] as const));
 }
 
+/** Estimated cycles of a run: the sum over its layers. */
+function totalCycles(f: Fitted): number {
+  return f.schedule.layers.reduce((sum, l) => sum + l.stats.cycles, 0);
+}
+
+/** The target with an unbounded shared SRAM: every activation resident, nothing tiled for lack of room. */
+function roomySram(target: TargetSpec): TargetSpec {
+  const withSram = sramOf(target) ? target : applyOverrides(target, { sramBytes: 0 });
+  return { ...withSram, memories: withSram.memories.map((m) => (m.kind === 'sram' ? { ...m, sizeBytes: null } : m)) };
+}
+
 function fitsAll(f: Fitted): boolean {
   return f.failures.length === 0 && f.overflows.length === 0;
 }
@@ -197,6 +224,8 @@ export async function findMinSram(
   failsAt = 0,
   /** Buffer aliases and no-code layers of the graph optimizations (see ScheduleOptions). */
   lowered?: Pick<LoweredGraph, 'aliases' | 'noCode'>,
+  /** Without DRAM: the graph with depth-first segments, tried when the layer-by-layer one does not fit. */
+  segmented?: SegmentedAlternative,
 ): Promise<number | undefined> {
   const headroom = options.headroom ?? 0;
   const memo = new Map<number, boolean>();
@@ -204,7 +233,7 @@ export async function findMinSram(
     let fits = memo.get(sramBytes);
     if (fits === undefined) {
       const target = withHeadroom(applyOverrides(options.target, { sramBytes }), headroom);
-      fits = fitsAll(await fit(graph, liveness, { ...options, target }, target, options.timeLimitMs, lowered));
+      fits = fitsAll(await fit(graph, liveness, { ...options, target }, target, options.timeLimitMs, lowered, segmented));
       memo.set(sramBytes, fits);
     }
     return fits;
@@ -244,31 +273,41 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
   // What runs: one node per optimized layer, in the chosen order, with in-place and view aliases.
   const lowered = lowerGraph(optimized);
   const target = options.target;
-  // Depth-first segments: runs of layers executed band by band become one node each.
-  const depthFirst = applyDepthFirst(lowered.graph, lowered.graph === sourceGraph ? baseline : graphLiveness(lowered.graph, dtype), aliasRoots(lowered), {
+  const loweredLiveness = lowered.graph === sourceGraph ? baseline : graphLiveness(lowered.graph, dtype);
+  // Depth-first segments without DRAM: runs of layers executed band by band become one node each,
+  // used when the layer-by-layer schedule does not fit (fit()).
+  const depthFirst = applyDepthFirst(lowered.graph, loweredLiveness, aliasRoots(lowered), {
     // --no-graph-opt is the one-layer-per-node baseline: no segments either.
     enabled: (options.depthFirst ?? true) && (options.graphOpt ?? true),
     noDram: globalOf(target) === undefined,
     dtype,
   });
-  const dfGraph = depthFirst.graph;
-  const dfLiveness = depthFirst.liveness;
+  const segmented: SegmentedAlternative | undefined =
+    depthFirst.segments.length > 0 ? { graph: depthFirst.graph, liveness: depthFirst.liveness, sourceSteps: depthFirst.sourceSteps } : undefined;
   // With --headroom, memplan plans into the allowed part of every bounded memory (src/headroom.ts)
   // and fails only when even that does not fit.
   const headroom = options.headroom ?? 0;
   const planTarget = withHeadroom(target, headroom);
-  const fitted = await fit(dfGraph, dfLiveness, { ...options, target: planTarget }, planTarget, options.timeLimitMs, lowered);
+  const fitted = await fit(lowered.graph, loweredLiveness, { ...options, target: planTarget }, planTarget, options.timeLimitMs, lowered, segmented);
   // The graph that runs (with the segments chosen for this target), and the lowered graph's steps of each of its steps.
   const graph = fitted.graph;
   const liveness = fitted.liveness;
-  const sourceStepsOf = (step: number): readonly number[] =>
-    (fitted.sourceSteps[step] ?? [step]).flatMap((s) => depthFirst.sourceSteps[s] ?? [s]);
+  const sourceStepsOf = (step: number): readonly number[] => fitted.sourceSteps[step] ?? [step];
   const { schedule, bufferSet, plan } = fitted;
   const fits = fitsAll(fitted);
   // Without the headroom, for the record of what it cost.
-  const full = headroom > 0 ? await fit(dfGraph, dfLiveness, options, target, options.timeLimitMs, lowered) : undefined;
+  const full = headroom > 0 ? await fit(lowered.graph, loweredLiveness, options, target, options.timeLimitMs, lowered, segmented) : undefined;
   const failsBelow = fitted.failures.reduce((m, f) => (f.scope === 'sram' ? Math.max(m, f.neededBytes - 1) : m), 0);
-  const minSramBytes = options.findMinSram || !fits ? await findMinSram(dfGraph, dfLiveness, options, failsBelow, lowered) : undefined;
+  const minSramBytes = options.findMinSram || !fits ? await findMinSram(lowered.graph, loweredLiveness, options, failsBelow, lowered, segmented) : undefined;
+  // The cost of the smallest SRAM: estimated cycles there, and with room for every activation.
+  let minSramCycles: number | undefined;
+  let roomySramCycles: number | undefined;
+  if (minSramBytes !== undefined) {
+    const at = withHeadroom(applyOverrides(target, { sramBytes: minSramBytes }), headroom);
+    minSramCycles = totalCycles(await fit(lowered.graph, loweredLiveness, { ...options, target: at }, at, options.timeLimitMs, lowered, segmented));
+    const roomy = roomySram(target);
+    roomySramCycles = totalCycles(await fit(lowered.graph, loweredLiveness, { ...options, target: roomy }, roomy, options.timeLimitMs, lowered, segmented));
+  }
   const report = buildAnalysisReport({
     modelName: options.modelName,
     target,
@@ -286,6 +325,8 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
     run: fitted,
     headroomRecord: headroomRecord(target, headroom, fitted, full),
     ...(minSramBytes !== undefined ? { minSramBytes } : {}),
+    ...(minSramCycles !== undefined ? { minSramCycles } : {}),
+    ...(roomySramCycles !== undefined ? { roomySramCycles } : {}),
   });
   return { sourceGraph, graph, liveness, optimized, schedule, bufferSet, plan, report, depthFirst: { segments: graph.nodes.filter((n) => n.segment).length, chooseMs: depthFirst.chooseMs } };
 }
