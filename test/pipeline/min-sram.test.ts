@@ -1,7 +1,8 @@
 /**
  * minSramBytes is exact: the whole pipeline run with that SRAM size fits, and with one byte less it
  * does not, on several models, targets, core counts and with a headroom. (The search used to probe only
- * multiples of the alignment, so it could report 5136 bytes where 5128 already fit.)
+ * multiples of the alignment, so it could report 5136 bytes where 5128 already fit.) The estimated cycles
+ * reported next to it are those of the run at that size, and of a run with room for every activation.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -39,6 +40,12 @@ describe('minSramBytes is exact', () => {
     expect(min).toBeDefined();
     const at = await analyzeModel(bytes, { ...opts, target: applyOverrides(opts.target, { sramBytes: min! }) });
     expect(at.report.fits, at.report.failures.map((f) => f.message).join('; ')).toBe(true);
+    // The cycles reported for the smallest SRAM are those of the run at that size; roomy SRAM is never slower.
+    const cycles = (r: typeof at) => r.report.layers.reduce((sum, l) => sum + l.cycles, 0);
+    expect(first.report.minSramCycles).toBe(cycles(at));
+    const roomy = await analyzeModel(bytes, { ...opts, target: applyOverrides(opts.target, { sramBytes: 1 << 30 }) });
+    expect(first.report.roomySramCycles).toBe(cycles(roomy));
+    expect(first.report.roomySramCycles!).toBeLessThanOrEqual(first.report.minSramCycles!);
     const below = await analyzeModel(bytes, { ...opts, target: applyOverrides(opts.target, { sramBytes: min! - 1 }) });
     expect(below.report.fits).toBe(false);
     // The failing run computes the same answer without being asked.
