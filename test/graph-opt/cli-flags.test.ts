@@ -26,9 +26,13 @@ describe('graph-optimization flags', () => {
     expect(json.pools.map((p: { name: string }) => p.name)).toEqual(['sram']);
     expect(json.buffers.every((b: { pool: string }) => b.pool === 'sram')).toBe(true);
     const min = json.minSramBytes as number;
+    // 1 MiB holds every whole tensor: layer by layer, no segment.
+    expect(json.layers.some((l: { segment?: unknown }) => l.segment !== undefined)).toBe(false);
     // Depth-first segments run resnet8's first layers band by band: below the whole-tensor peak.
-    expect(json.layers.some((l: { segment?: unknown }) => l.segment !== undefined)).toBe(true);
     expect(min).toBeLessThan(json.optimizedPeakBytes);
+    const atMin = JSON.parse((await run([RESNET8, '--dram', '0', '--sram', String(min), '--format', 'json'])).stdout);
+    expect(atMin.fits).toBe(true);
+    expect(atMin.layers.some((l: { segment?: unknown }) => l.segment !== undefined)).toBe(true);
     // Without them, every activation is a whole tensor: at least the optimized graph-level peak.
     const whole = JSON.parse((await run([RESNET8, '--dram', '0', '--sram', '1M', '--format', 'json', '--min-sram', '--no-depth-first'])).stdout);
     expect(validate(whole), JSON.stringify(validate.errors)).toBe(true);

@@ -16,14 +16,23 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildRandomChain } from '../../fixtures/models/df-chain.js';
 import type { LayerSchedule, LoopStmt, TileRange } from '../../src/ir/loop.js';
-import type { Analysis } from '../../src/pipeline.js';
+import type { Analysis, AnalyzeOptions } from '../../src/pipeline.js';
 import { analyzeModel } from '../../src/pipeline.js';
 import { segmentFigures } from '../../src/schedule/depth-first/index.js';
 import { segmentGeometry } from '../../src/schedule/depth-first/geometry.js';
 import { applyOverrides, DEFAULT_TARGET } from '../../src/schedule/target.js';
 import { REPO_ROOT, sharedModel } from '../helpers/shared-data.js';
 
-const NO_DRAM = applyOverrides(DEFAULT_TARGET, { sramBytes: 64 << 20, dramBytes: 0 });
+// No DRAM. With room for every whole tensor the layer-by-layer schedule is kept ('choice' below);
+// one byte less than the whole-tensor plan needs, and the depth-first segments run.
+const NO_DRAM_ROOMY = applyOverrides(DEFAULT_TARGET, { sramBytes: 64 << 20, dramBytes: 0 });
+
+/** --dram 0 at one byte less than the layer-by-layer plan needs: the segmented schedule. */
+async function analyzeTight(bytes: Uint8Array, options: Omit<AnalyzeOptions, 'target'>): Promise<Analysis> {
+  const whole = await analyzeModel(bytes, { ...options, target: NO_DRAM_ROOMY, depthFirst: false });
+  const need = whole.report.pools.find((p) => p.name === whole.bufferSet.poolOfScope.sram)!.usedBytes;
+  return analyzeModel(bytes, { ...options, target: applyOverrides(NO_DRAM_ROOMY, { sramBytes: need - 1 }) });
+}
 
 function clamp(r: TileRange, b: number): [number, number] {
   const s = b * r.stride + r.offset;
@@ -180,7 +189,7 @@ describe('segment loop IR computes every row once', () => {
   it('seeded random chains with odd sizes, strides, paddings, pools and residual blocks', async () => {
     let segments = 0;
     for (let seed = 1; seed <= 24; seed++) {
-      const a = await analyzeModel(buildRandomChain(seed), { modelName: `chain${seed}.onnx`, target: NO_DRAM });
+      const a = await analyzeTight(buildRandomChain(seed), { modelName: `chain${seed}.onnx` });
       segments += checkSegments(a);
     }
     // Most chains get a segment (the wide middle costs more than line buffers).
@@ -194,7 +203,7 @@ describe('segment loop IR computes every row once', () => {
       [path.join(REPO_ROOT, 'fixtures/models/kws-dscnn.onnx'), 'as-is'],
       [path.join(REPO_ROOT, 'fixtures/models/resnet8.onnx'), 'int8'],
     ] as const) {
-      const a = await analyzeModel(new Uint8Array(readFileSync(file)), { modelName: path.basename(file), target: NO_DRAM, dtype });
+      const a = await analyzeTight(new Uint8Array(readFileSync(file)), { modelName: path.basename(file), dtype });
       expect(checkSegments(a), file).toBeGreaterThan(0);
     }
   }, 120_000);
@@ -203,8 +212,8 @@ describe('segment loop IR computes every row once', () => {
 describe('choice', () => {
   it('lowers the --dram 0 SRAM peak, and --no-depth-first keeps the whole-tensor schedule', async () => {
     const bytes = new Uint8Array(readFileSync(sharedModel('torchvision/mnasnet0_5_96.onnx')));
-    const on = await analyzeModel(bytes, { modelName: 'mnasnet0_5_96.onnx', target: NO_DRAM });
-    const off = await analyzeModel(bytes, { modelName: 'mnasnet0_5_96.onnx', target: NO_DRAM, depthFirst: false });
+    const on = await analyzeTight(bytes, { modelName: 'mnasnet0_5_96.onnx' });
+    const off = await analyzeModel(bytes, { modelName: 'mnasnet0_5_96.onnx', target: NO_DRAM_ROOMY, depthFirst: false });
     const used = (x: Analysis) => x.report.pools.find((p) => p.name === x.bufferSet.poolOfScope.sram)!.usedBytes;
     expect(off.report.layers.some((l) => l.segment)).toBe(false);
     expect(off.schedule.layers.every((l) => l.template !== 'segment')).toBe(true);
@@ -214,8 +223,13 @@ describe('choice', () => {
     const nodes = (x: Analysis) => x.report.layers.flatMap((l) => l.nodes);
     expect(nodes(on)).toEqual(nodes(off));
     // Deterministic.
-    const again = await analyzeModel(bytes, { modelName: 'mnasnet0_5_96.onnx', target: NO_DRAM });
+    const again = await analyzeTight(bytes, { modelName: 'mnasnet0_5_96.onnx' });
     expect(JSON.stringify(again.report)).toBe(JSON.stringify(on.report));
+    // With room for every whole tensor, no segment: they would only cost cycles.
+    const roomy = await analyzeModel(bytes, { modelName: 'mnasnet0_5_96.onnx', target: NO_DRAM_ROOMY });
+    expect(roomy.report.fits).toBe(true);
+    expect(roomy.report.layers.some((l) => l.segment)).toBe(false);
+    expect(JSON.stringify(roomy.report.layers)).toBe(JSON.stringify((await analyzeModel(bytes, { modelName: 'mnasnet0_5_96.onnx', target: NO_DRAM_ROOMY, depthFirst: false })).report.layers));
   }, 120_000);
 
   it('with DRAM: segments only where the layer-by-layer schedule sends the intermediates to DRAM', async () => {
