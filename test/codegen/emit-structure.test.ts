@@ -14,7 +14,7 @@ import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
 import { memoryHost } from '../../src/host.js';
 import { buildGraph } from '../helpers/graph-builder.js';
 import { makeTempDir, removeDir, runProgram } from '../helpers/c-build.js';
-import { analyzeFile, compare, inputsFor, make, ortReference, reuseObjects, rememberObjects, runHost, writeGenerated } from '../helpers/ort-reference.js';
+import { analyzeFile, compare, inputsFor, make, ortReference, runHost, writeGenerated } from '../helpers/ort-reference.js';
 
 const FIX = join(process.cwd(), 'fixtures/models');
 const tmp = makeTempDir('memplan-emit-structure-');
@@ -124,9 +124,7 @@ describe('generated files', () => {
     const a = await analyzeFile(path, cfg);
     const dir = join(tmp, 'asan');
     writeGenerated(generateC(toCodegenInput(a)), dir);
-    reuseObjects(dir);
     make(dir, ['model_host_asan']);
-    rememberObjects(dir);
     const exe = join(dir, 'model_host_asan');
     const usage = runProgram(exe, []);
     expect(usage.status).toBe(2);
@@ -158,9 +156,7 @@ describe('targets with per-core local memory', () => {
     expect(c).toMatch(/\(mp_pool_l1\[core\] \+ \d+\)/);
     const dir = join(tmp, 'local');
     writeGenerated(gen, dir);
-    reuseObjects(dir);
     make(dir, ['model_host_poison']);
-    rememberObjects(dir);
     const feeds = inputsFor(a, 9);
     const ref = await ortReference(path, feeds, a.graph.outputs);
     const got = runHost(join(dir, 'model_host_poison'), dir, feeds.map((f) => f.data), [10]);
@@ -185,9 +181,7 @@ describe('the host checks make a wrong plan or schedule fail loudly', () => {
     const { a, feeds, ref } = await analysed();
     const dir = join(tmp, label);
     writeGenerated(generateC(toCodegenInput(mutate(a))), dir);
-    reuseObjects(dir);
     make(dir, ['model_host_poison']);
-    rememberObjects(dir);
     const got = runHost(join(dir, 'model_host_poison'), dir, feeds.map((f) => f.data), [10]);
     return compare(got[0]!, ref[0]!);
   }
@@ -252,9 +246,7 @@ describe('names that are not C identifiers', () => {
     const a = await analyzeGraph(g, { modelName: 'we*/ird.onnx', target: DEFAULT_TARGET });
     const dir = join(tmp, 'weird');
     writeGenerated(generateC(toCodegenInput(a)), dir);
-    reuseObjects(dir);
     make(dir, ['model_host_poison']);
-    rememberObjects(dir);
     const input = Float32Array.from({ length: 24 }, (_, i) => (i % 5) - 2.5);
     const got = runHost(join(dir, 'model_host_poison'), dir, [input], [24]);
     expect(Array.from(got[0]!)).toEqual(Array.from(input, (v) => -Math.max(v, 0)));

@@ -11,7 +11,7 @@ import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
 import { quantizeQdq } from '../../fixtures/quantize-qdq.js';
 import type { QuantizeOptions } from '../../fixtures/quantize-qdq.js';
 import { generateC } from '../../src/codegen/generate.js';
-import { make, rememberObjects, reuseObjects, seededFloats, writeGenerated } from '../helpers/ort-reference.js';
+import { make, seededFloats, writeGenerated } from '../helpers/ort-reference.js';
 import type { IntArray } from './tflite-host.js';
 import { typedRunner } from './tflite-host.js';
 
@@ -28,14 +28,12 @@ export async function analyzeBytes(bytes: Uint8Array, name: string, sramBytes = 
 }
 
 /**
- * Emits, builds (reusing the cached schedule-independent objects) and returns a runner that takes and
+ * Emits, builds (make reuses cached objects) and returns a runner that takes and
  * gives each graph tensor in its own type (raw little-endian files).
  */
 export function buildTyped(analysis: Analysis, dir: string): (inputs: readonly IntArray[]) => Buffer[] {
   writeGenerated(generateC(toCodegenInput(analysis)), dir);
-  reuseObjects(dir);
   make(dir, ['model_host']);
-  rememberObjects(dir);
   return typedRunner(analysis, dir);
 }
 

@@ -4,8 +4,11 @@
  * For every test whose one node is an operator with a C kernel, the node is lowered to a C call on
  * full-tensor windows (constant-like inputs such as Gather indices, Pad pads, Resize scales are baked
  * into the call as the code generator bakes constants), the drivers of all tests are compiled into one
- * program, each test runs in its own process with raw little-endian input files, and its outputs are
- * compared with the expected outputs (|diff| <= 1e-4 + 1e-3*|ref|; integer outputs exactly).
+ * program, which runs them all on raw little-endian input files (in one process; a run that is not
+ * clean is repeated with one process per test, to name the failing ones), and their outputs are
+ * compared with the expected outputs (|diff| <= 1e-4 + 1e-3*|ref|; integer outputs exactly). The
+ * quantized ONNX operators (QLinearConv, ConvInteger, QLinearMatMul, MatMulInteger) run on the kernels
+ * codegen emits for them (memplan_kernels_qlinear.h), with the multipliers computed as codegen does.
  * A test the kernels cannot express (an unsupported attribute or dtype) is counted as unsupported with
  * its reason; every supported test must pass, and must also run clean in an ASan+UBSan build.
  */
@@ -739,71 +742,6 @@ function lowerDequantize(c: NodeCase): string {
     `${cFloats(nums(scale))}, ${zpExpr});\n  return 0;\n`;
 }
 
-function qType(t: Tensor | undefined, what: string): { signed: number } {
-  if (!t) unsupported(`${what} missing`);
-  if (t.dtype === 'int8') return { signed: 1 };
-  if (t.dtype === 'uint8') return { signed: 0 };
-  return unsupported(`${what} is ${t.dtype}`);
-}
-function scalarOr(t: Tensor | undefined, dflt: number): number {
-  return t ? nums(t)[0]! : dflt;
-}
-/** The C initializer of an mp_qparams from x (scale, zero point), w (scales, zero points), y. */
-function qparams(
-  x: [Tensor | undefined, Tensor | undefined, Tensor],
-  w: [Tensor | undefined, Tensor | undefined, Tensor],
-  y: [Tensor | undefined, Tensor | undefined, Tensor | undefined],
-): string {
-  const xs = scalarOr(x[0], 1);
-  const xz = scalarOr(x[1], 0);
-  const ws = w[0] ? nums(w[0]) : [1];
-  const wz = w[1] ? nums(w[1]) : new Array<number>(ws.length).fill(0);
-  if (wz.length !== ws.length && wz.length !== 1) unsupported('w zero points and scales differ in length');
-  const wzFull = wz.length === ws.length ? wz : new Array<number>(ws.length).fill(wz[0]!);
-  if (x[0] && count(x[0].shape) !== 1) unsupported('per-row input scale');
-  const ys = scalarOr(y[0], 1);
-  const yz = scalarOr(y[1], 0);
-  return `{${cFloat(xs)}, ${xz}, ${qType(x[2], 'x').signed}, ${cFloats(ws)}, (const int32_t[]){${wzFull.join(', ')}}, ` +
-    `${ws.length}L, ${qType(w[2], 'w').signed}, ${cFloat(ys)}, ${yz}, ${y[2] ? qType(y[2], 'y').signed : 0}}`;
-}
-
-function qconvGeometry(c: NodeCase, xShape: readonly number[], wShape: readonly number[], yShape: readonly number[]): string {
-  onlyAttrs(c, ['auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides']);
-  const g = geometry(c, xShape, yShape, attrInts(c, 'kernel_shape') ?? wShape.slice(2));
-  const [n, ch, h, w] = nchw(xShape);
-  const [, m, oh, ow] = nchw(yShape);
-  return `  mp_conv_params p = {${g.kh}, ${g.kw}, ${g.sh}, ${g.sw}, ${g.dh}, ${g.dw}, ${g.pt}, ${g.pl}, ` +
-    `${attrInt(c, 'group', 1)}, {MP_ACT_NONE, 0.0f, 0.0f}};\n` +
-    `  const long dims[7] = {${n}, ${ch}, ${h}, ${w}, ${m}, ${oh}, ${ow}};\n`;
-}
-
-function lowerQLinearConv(c: NodeCase): string {
-  // x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point, B
-  const x = input(c, 0);
-  const w = input(c, 3);
-  const y = c.outputs[0]!;
-  const bias = c.inputs[8];
-  if (bias && bias.dtype !== 'int32') unsupported(`bias ${bias.dtype}`);
-  const q = qparams([c.inputs[1], c.inputs[2], x], [c.inputs[4], c.inputs[5], w], [c.inputs[6], c.inputs[7], y]);
-  return qconvGeometry(c, x.shape, w.shape, y.shape) +
-    `  const mp_qparams q = ${q};\n` +
-    `  return mp_qlinear_conv2d(in[0], in[3], ${bias ? '(const int32_t *)in[8]' : '(const int32_t *)0'}, out[0], ` +
-    `dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], &p, &q);\n`;
-}
-
-function lowerConvInteger(c: NodeCase): string {
-  // x, w, x_zero_point, w_zero_point
-  const x = input(c, 0);
-  const w = input(c, 1);
-  const y = c.outputs[0]!;
-  if (y.dtype !== 'int32') unsupported(`output ${y.dtype}`);
-  const q = qparams([undefined, c.inputs[2], x], [undefined, c.inputs[3], w], [undefined, undefined, undefined]);
-  return qconvGeometry(c, x.shape, w.shape, y.shape) +
-    `  const mp_qparams q = ${q};\n` +
-    `  return mp_conv_integer2d(in[0], in[1], (int32_t *)out[0], dims[0], dims[1], dims[2], dims[3], dims[4], ` +
-    `dims[5], dims[6], &p, &q);\n`;
-}
-
 /** Batch geometry of a MatMul: [M, N, K, rank, shape, a strides, b strides]. */
 function matmulGeometry(aShape: readonly number[], bShape: readonly number[]): string {
   let a = [...aShape];
@@ -833,24 +771,154 @@ function matmulGeometry(aShape: readonly number[], bShape: readonly number[]): s
   return `${rank}, ${cLongs(shape)}, ${cLongs(sa)}, ${cLongs(sb)}, ${M}L, ${N}L, ${K}L`;
 }
 
-function lowerQLinearMatMul(c: NodeCase): string {
+// Quantized ONNX: the kernels of memplan_kernels_qlinear.h that codegen emits (src/codegen/int/emit-qlinear.ts),
+// with their parameters computed as codegen computes them.
+
+const f32 = Math.fround;
+
+/** The MPQL_* type code and element size of an integer operand. */
+function qlType(t: Tensor | undefined, what: string): { code: string; size: number } {
+  if (!t) unsupported(`${what} missing`);
+  if (t.dtype === 'uint8') return { code: 'MPQL_U8', size: 1 };
+  if (t.dtype === 'int8') return { code: 'MPQL_S8', size: 1 };
+  if (t.dtype === 'int32') return { code: 'MPQL_S32', size: 4 };
+  return unsupported(`${what} is ${t.dtype}`);
+}
+/** The type's full range: the clamp of a layer with no fused activation (codegen's clampOf). */
+function qlRange(code: string): string {
+  return code === 'MPQL_U8' ? '0, 255' : code === 'MPQL_S8' ? '-128, 127' : '(-2147483647 - 1), 2147483647';
+}
+/** A per-tensor scale or zero point (the default when the input is omitted). */
+function perTensor(t: Tensor | undefined, what: string, dflt: number): number {
+  if (!t) return dflt;
+  if (count(t.shape) !== 1) unsupported(`per-axis ${what}`);
+  return nums(t)[0]!;
+}
+
+interface QlWeights {
+  /** Requantization multipliers, one or one per output channel / column: codegen's multipliers(). */
+  readonly mult: number[];
+  readonly zps: number[];
+}
+
+/**
+ * Multipliers (x_scale * w_scale[c]) / y_scale in float32, as codegen (and onnxruntime) compute them;
+ * [0] for an int32 output (the accumulators themselves).
+ */
+function qlWeights(xScale: number, wScale: Tensor | undefined, wZp: Tensor | undefined, yScale: number | undefined): QlWeights {
+  const ws = wScale ? nums(wScale) : [1];
+  const zps = wZp ? nums(wZp) : [0];
+  if (zps.length !== 1 && wScale && zps.length !== ws.length) unsupported('w zero points and scales differ in length');
+  const mult = yScale === undefined ? [0] : ws.map((s) => f32(f32(f32(xScale) * f32(s)) / f32(yScale)));
+  return { mult, zps };
+}
+
+function lowerQlConv(c: NodeCase, xi: number, wi: number, bias: Tensor | undefined, q: {
+  xScale: number; xZp: number; wScale: Tensor | undefined; wZp: Tensor | undefined; yScale: number | undefined; yZp: number;
+}): string {
+  onlyAttrs(c, ['auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides']);
+  const x = input(c, xi);
+  const w = input(c, wi);
+  const y = c.outputs[0]!;
+  if (bias && bias.dtype !== 'int32') unsupported(`bias ${bias.dtype}`);
+  const g = geometry(c, x.shape, y.shape, attrInts(c, 'kernel_shape') ?? w.shape.slice(2));
+  const [n, ch, h, wd] = nchw(x.shape);
+  const [, m, oh, ow] = nchw(y.shape);
+  const yt = qlType(y, 'y').code;
+  const { mult, zps } = qlWeights(q.xScale, q.wScale, q.wZp, q.yScale);
+  return `  static const float mult[] = {${mult.map(cFloat).join(', ')}};\n` +
+    `  static const int32_t wzp[] = {${zps.join(', ')}};\n` +
+    `  const mpql_conv_params p = {${n}, ${ch}, ${h}, ${wd}, ${m}, ${oh}, ${ow}, ${g.kh}, ${g.kw}, ${attrInt(c, 'group', 1)}, ` +
+    `${g.sh}, ${g.sw}, ${g.dh}, ${g.dw}, ${g.pt}, ${g.pl}, ${qlType(x, 'x').code}, ${qlType(w, 'w').code}, ${yt}, ` +
+    `${q.xZp}, ${q.yZp}, wzp, ${zps.length}, mult, ${mult.length}, ${qlRange(yt)}};\n` +
+    `  return mpql_conv(&p, in[${xi}], in[${wi}], ${bias ? `(const int32_t *)in[${c.inputs.indexOf(bias)}]` : '(const int32_t *)0'}, out[0]);\n`;
+}
+
+function lowerQLinearConv(c: NodeCase): string {
+  // x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point, B
+  const xScale = perTensor(c.inputs[1], 'x scale', 1);
+  return lowerQlConv(c, 0, 3, c.inputs[8], {
+    xScale, xZp: perTensor(c.inputs[2], 'x zero point', 0), wScale: c.inputs[4], wZp: c.inputs[5],
+    yScale: perTensor(c.inputs[6], 'y scale', 1), yZp: perTensor(c.inputs[7], 'y zero point', 0),
+  });
+}
+
+function lowerConvInteger(c: NodeCase): string {
+  // x, w, x_zero_point, w_zero_point
+  if (c.outputs[0]!.dtype !== 'int32') unsupported(`output ${c.outputs[0]!.dtype}`);
+  return lowerQlConv(c, 0, 1, undefined, {
+    xScale: 1, xZp: perTensor(c.inputs[2], 'x zero point', 0), wScale: undefined, wZp: c.inputs[3], yScale: undefined, yZp: 0,
+  });
+}
+
+/** A MatMul's M, N, K and the element offsets of A, B and Y for each broadcast batch. */
+function matmulBatches(aShape: readonly number[], bShape: readonly number[]): { M: number; N: number; K: number; batches: [number, number, number][] } {
+  const a = aShape.length === 1 ? [1, aShape[0]!] : [...aShape];
+  const b = bShape.length === 1 ? [bShape[0]!, 1] : [...bShape];
+  const M = a[a.length - 2]!;
+  const K = a[a.length - 1]!;
+  const N = b[b.length - 1]!;
+  if (b[b.length - 2] !== K) unsupported('inner dimensions differ');
+  const ab = a.slice(0, -2);
+  const bb = b.slice(0, -2);
+  const rank = Math.max(ab.length, bb.length);
+  const da = (d: number) => (d - (rank - ab.length) >= 0 ? ab[d - (rank - ab.length)]! : 1);
+  const db = (d: number) => (d - (rank - bb.length) >= 0 ? bb[d - (rank - bb.length)]! : 1);
+  const shape = Array.from({ length: rank }, (_, d) => Math.max(da(d), db(d)));
+  const batches: [number, number, number][] = [];
+  for (let i = 0; i < count(shape); i++) {
+    let rest = i;
+    let ai = 0;
+    let bi = 0;
+    let aStride = 1;
+    let bStride = 1;
+    for (let d = rank - 1; d >= 0; d--) {
+      const k = rest % shape[d]!;
+      rest = Math.floor(rest / shape[d]!);
+      if (da(d) !== 1) ai += k * aStride;
+      if (db(d) !== 1) bi += k * bStride;
+      aStride *= da(d);
+      bStride *= db(d);
+    }
+    batches.push([ai * M * K, bi * K * N, i * M * N]);
+  }
+  return { M, N, K, batches };
+}
+
+function lowerQlMatMul(c: NodeCase, ai: number, bi: number, q: {
+  aScale: number; aZp: number; bScale: Tensor | undefined; bZp: Tensor | undefined; yScale: number | undefined; yZp: number;
+}): string {
   onlyAttrs(c, []);
+  const a = input(c, ai);
+  const b = input(c, bi);
+  const y = c.outputs[0]!;
+  const { M, N, K, batches } = matmulBatches(a.shape, b.shape);
+  const [at, bt, yt] = [qlType(a, 'a'), qlType(b, 'b'), qlType(y, 'y')];
+  const { mult, zps } = qlWeights(q.aScale, q.bScale, q.bZp, q.yScale);
+  if ((mult.length !== 1 && mult.length !== N) || (zps.length !== 1 && zps.length !== N)) unsupported('b quantized along another axis than the columns');
+  let body = `  static const float mult[] = {${mult.map(cFloat).join(', ')}};\n` +
+    `  static const int32_t bzp[] = {${zps.join(', ')}};\n` +
+    `  const mpql_gemm_params p = {${M}, ${K}, ${N}, 0, ${at.code}, ${bt.code}, ${yt.code}, ${q.aZp}, ${q.yZp}, bzp, ${zps.length}, ` +
+    `mult, ${mult.length}, ${qlRange(yt.code)}};\n  int rc = 0;\n`;
+  for (const [ao, bo, yo] of batches) {
+    body += `  if (rc == 0) rc = mpql_gemm(&p, (const unsigned char *)in[${ai}] + ${ao * at.size}, (const unsigned char *)in[${bi}] + ${bo * bt.size}, ` +
+      `(const int32_t *)0, (unsigned char *)out[0] + ${yo * yt.size});\n`;
+  }
+  return `${body}  return rc;\n`;
+}
+
+function lowerQLinearMatMul(c: NodeCase): string {
   // a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point
-  const a = input(c, 0);
-  const b = input(c, 3);
-  const q = qparams([c.inputs[1], c.inputs[2], a], [c.inputs[4], c.inputs[5], b], [c.inputs[6], c.inputs[7], c.outputs[0]]);
-  return `  const mp_qparams q = ${q};\n` +
-    `  return mp_qlinear_matmul(in[0], in[3], out[0], ${matmulGeometry(a.shape, b.shape)}, &q);\n`;
+  return lowerQlMatMul(c, 0, 3, {
+    aScale: perTensor(c.inputs[1], 'a scale', 1), aZp: perTensor(c.inputs[2], 'a zero point', 0), bScale: c.inputs[4], bZp: c.inputs[5],
+    yScale: perTensor(c.inputs[6], 'y scale', 1), yZp: perTensor(c.inputs[7], 'y zero point', 0),
+  });
 }
 
 function lowerMatMulInteger(c: NodeCase): string {
-  onlyAttrs(c, []);
-  const a = input(c, 0);
-  const b = input(c, 1);
+  // a, b, a_zero_point, b_zero_point
   if (c.outputs[0]!.dtype !== 'int32') unsupported(`output ${c.outputs[0]!.dtype}`);
-  const q = qparams([undefined, c.inputs[2], a], [undefined, c.inputs[3], b], [undefined, undefined, undefined]);
-  return `  const mp_qparams q = ${q};\n` +
-    `  return mp_matmul_integer(in[0], in[1], (int32_t *)out[0], ${matmulGeometry(a.shape, b.shape)}, &q);\n`;
+  return lowerQlMatMul(c, 0, 1, { aScale: 1, aZp: perTensor(c.inputs[2], 'a zero point', 0), bScale: undefined, bZp: c.inputs[3], yScale: undefined, yZp: 0 });
 }
 
 function lowerLayerNorm(c: NodeCase): string {
@@ -972,6 +1040,7 @@ interface Prepared {
 function driverSource(cases: readonly Prepared[]): string {
   const parts: string[] = [
     '#include "memplan_kernels.h"',
+    '#include "memplan_kernels_qlinear.h"',
     '#include <math.h>',
     '#include <stdint.h>',
     '#include <stdio.h>',
@@ -1007,38 +1076,49 @@ static void *read_file(const char *path, long bytes) {
   return p;
 }
 
-int main(int argc, char **argv) {
+/* Runs case k on DIR/case_k/in_*.bin, writing DIR/case_k/out_*.bin; 0, or the kernel's error (reported). */
+static int run_case(int k, const char *dir) {
   void *in[16];
   void *out[8];
   char path[4096];
-  const case_info *ci;
-  int k, i, rc;
-  if (argc != 3) { fprintf(stderr, "usage: conformance CASE DIR\n"); return 2; }
-  k = atoi(argv[1]);
-  if (k < 0 || k >= (int)(sizeof CASES / sizeof CASES[0])) { fprintf(stderr, "no case %d\n", k); return 2; }
-  ci = &CASES[k];
+  const case_info *ci = &CASES[k];
+  int i, rc;
   for (i = 0; i < 16; i++) in[i] = NULL;
   for (i = 0; i < ci->nin; i++) {
-    snprintf(path, sizeof path, "%s/in_%d.bin", argv[2], ci->in_index[i]);
+    snprintf(path, sizeof path, "%s/case_%d/in_%d.bin", dir, k, ci->in_index[i]);
     in[ci->in_index[i]] = read_file(path, ci->in_bytes[i]);
   }
   for (i = 0; i < ci->nout; i++) {
     out[i] = malloc(ci->out_bytes[i] > 0 ? (size_t)ci->out_bytes[i] : 1);
-    if (out[i] == NULL) return 3;
+    if (out[i] == NULL) exit(3);
     memset(out[i], 0xA5, (size_t)ci->out_bytes[i]);
   }
   rc = ci->fn(in, out);
-  if (rc != 0) { fprintf(stderr, "kernel returned %d\n", rc); return 4; }
+  if (rc != 0) fprintf(stderr, "kernel returned %d\n", rc);
   for (i = 0; i < ci->nout; i++) {
     FILE *f;
-    snprintf(path, sizeof path, "%s/out_%d.bin", argv[2], i);
-    f = fopen(path, "wb");
-    if (f == NULL || fwrite(out[i], 1, (size_t)ci->out_bytes[i], f) != (size_t)ci->out_bytes[i]) return 3;
-    fclose(f);
+    if (rc == 0) {
+      snprintf(path, sizeof path, "%s/case_%d/out_%d.bin", dir, k, i);
+      f = fopen(path, "wb");
+      if (f == NULL || fwrite(out[i], 1, (size_t)ci->out_bytes[i], f) != (size_t)ci->out_bytes[i]) exit(3);
+      fclose(f);
+    }
     free(out[i]);
   }
   for (i = 0; i < 16; i++) free(in[i]);
-  return 0;
+  return rc;
+}
+
+/* conformance DIR K...: runs the cases in order, in one process; exit 4 if a kernel returned an error. */
+int main(int argc, char **argv) {
+  int a, k, failed = 0;
+  if (argc < 3) { fprintf(stderr, "usage: conformance DIR CASE...\n"); return 2; }
+  for (a = 2; a < argc; a++) {
+    k = atoi(argv[a]);
+    if (k < 0 || k >= (int)(sizeof CASES / sizeof CASES[0])) { fprintf(stderr, "no case %d\n", k); return 2; }
+    if (run_case(k, argv[1]) != 0) failed = 1;
+  }
+  return failed ? 4 : 0;
 }
 `);
   return parts.join('\n');
@@ -1130,25 +1210,46 @@ beforeAll(() => {
   const src = join(work, 'conformance.c');
   writeFileSync(src, driverSource(prepared));
   program = join(work, 'conformance');
-  const kernels = runtimeFiles().find((f) => f.name === 'memplan_kernels.c')!.path;
-  compileC({ sources: [src, kernels], output: program, includeDirs: [runtimeDir()], flags: STRICT_FLAGS });
+  const kernels = runtimeFiles().filter((f) => f.name === 'memplan_kernels.c' || f.name === 'memplan_kernels_qlinear.c').map((f) => f.path);
+  compileC({ sources: [src, ...kernels], output: program, includeDirs: [runtimeDir()], flags: STRICT_FLAGS });
   const sanitized = join(work, 'conformance_san');
   compileC({
-    sources: [src, kernels], output: sanitized, includeDirs: [runtimeDir()], flags: [...STRICT_FLAGS, ...SANITIZE_FLAGS],
+    sources: [src, ...kernels], output: sanitized, includeDirs: [runtimeDir()], flags: [...STRICT_FLAGS, ...SANITIZE_FLAGS],
   });
+  const ks = prepared.map((_, k) => k);
   prepared.forEach((p, k) => {
     const dir = join(work, `case_${k}`);
     mkdirSync(dir);
     for (const r of p.runtime) writeFileSync(join(dir, `in_${r.index}.bin`), rawBytes(p.c.inputs[r.index]!));
-    // the sanitized build first (its outputs are overwritten by the plain build's below)
-    const san = runProgram(sanitized, [String(k), dir]);
-    if (san.status !== 0 || san.stderr !== '') {
-      sanitizerFailures.push(`${p.c.name}: exit ${san.status} ${san.signal ?? ''} ${san.stderr.trim().slice(0, 2000)}`);
+  });
+  // Every case in one process (a process per case cost most of this file's time, ASan's start-up
+  // above all). A run that is not clean is repeated case by case, each in its own process, so that
+  // every failure names its case.
+  // The sanitized build first (its outputs are overwritten by the plain build's below).
+  const san = runProgram(sanitized, [work, ...ks.map(String)]);
+  if (san.status !== 0 || san.stderr !== '') {
+    for (const k of ks) {
+      const one = runProgram(sanitized, [work, String(k)]);
+      if (one.status !== 0 || one.stderr !== '') {
+        sanitizerFailures.push(`${prepared[k]!.c.name}: exit ${one.status} ${one.signal ?? ''} ${one.stderr.trim().slice(0, 2000)}`);
+      }
     }
-    const run = runProgram(program, [String(k), dir]);
+    if (sanitizerFailures.length === 0) sanitizerFailures.push(`all cases in one process: exit ${san.status} ${san.signal ?? ''} ${san.stderr.trim().slice(0, 2000)}`);
+  }
+  const all = runProgram(program, [work, ...ks.map(String)]);
+  const runFailed = new Map<number, string>();
+  if (all.status !== 0) {
+    for (const k of ks) {
+      const one = runProgram(program, [work, String(k)]);
+      if (one.status !== 0) runFailed.set(k, `exit ${one.status} ${one.signal ?? ''} ${one.stderr.trim()}`);
+    }
+    if (runFailed.size === 0) failures.push(`all cases in one process: exit ${all.status} ${all.signal ?? ''} ${all.stderr.trim().slice(0, 2000)}`);
+  }
+  prepared.forEach((p, k) => {
+    const dir = join(work, `case_${k}`);
     const s = statsFor(p.c.op);
-    if (run.status !== 0) {
-      failures.push(`${p.c.name}: exit ${run.status} ${run.signal ?? ''} ${run.stderr.trim()}`);
+    if (runFailed.has(k)) {
+      failures.push(`${p.c.name}: ${runFailed.get(k)}`);
       return;
     }
     for (let j = 0; j < p.outs.length; j++) {

@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
@@ -110,56 +110,102 @@ export function writeGenerated(gen: GeneratedC, dir: string): void {
   for (const f of gen.files) writeFileSync(join(dir, f.name), f.text);
 }
 
-/** Runs make in dir; throws with the output on failure. */
+/**
+ * Runs make in dir (throws with the output on failure), reusing object files from OBJECT_CACHE:
+ * before make, every object the Makefile builds from a source of dir (X.o, X.asan.o, the poison
+ * hooks) whose key is cached is copied in (timestamped now, so make keeps it); after make, the
+ * objects it built are stored. The runtime (the same sources for every model) and the weights (large)
+ * compile once, not once per build.
+ */
 export function make(dir: string, args: readonly string[] = []): void {
+  const objects = cacheableObjects(dir, args);
+  reuseObjects(dir, objects);
   const r = spawnSync('make', ['-s', '-C', dir, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.error) throw new Error(missingDependency('make') ?? r.error.message, { cause: r.error });
   if (r.status !== 0) throw new Error(`make ${args.join(' ')} in ${dir} failed:\n${r.stdout}${r.stderr}`.slice(0, 20000));
+  rememberObjects(dir, objects);
 }
 
 /**
- * Objects that do not depend on the schedule (the weights, large and slow to compile, and the
- * runtime) are cached in os.tmpdir() under the SHA-256 of their source text and the Makefile
- * (content addressed, so a stale object can never be used).
+ * The object cache: content addressed (an object's key is the SHA-256 of everything its compilation
+ * reads, below), so a stale object can never be used. MEMPLAN_OBJECT_CACHE moves it (a cold run).
  */
-export const OBJECT_CACHE = join(tmpdir(), 'memplan-object-cache');
+export const OBJECT_CACHE = process.env.MEMPLAN_OBJECT_CACHE || join(tmpdir(), 'memplan-object-cache');
 
-const CACHED_OBJECTS: readonly [string, string][] = [
-  ['model_weights.o', 'model_weights.c'],
-  ['memplan_kernels.o', 'memplan_kernels.c'],
-  ['model_support.o', 'model_support.c'],
-  ['memplan_hooks_host.o', 'memplan_hooks_host.c'],
-  ['memplan_hooks_host_poison.o', 'memplan_hooks_host.c'],
-  ['memplan_kernels.asan.o', 'memplan_kernels.c'],
-  ['model_support.asan.o', 'model_support.c'],
-  ['memplan_hooks_host.asan.o', 'memplan_hooks_host.c'],
-];
-
-function objectKey(dir: string, obj: string, src: string): string {
-  const h = createHash('sha256');
-  h.update(obj).update('\0').update(readFileSync(join(dir, 'Makefile'))).update('\0');
-  for (const f of ['memplan_kernels.h', 'memplan_hooks.h', 'model_support.h', 'model_weights.h']) h.update(readFileSync(join(dir, f))).update('\0');
-  return h.update(readFileSync(join(dir, src))).digest('hex');
+interface CachedObject {
+  readonly obj: string;
+  readonly key: string;
 }
 
-/** Copies cached objects matching dir's sources into dir (timestamped now, so make keeps them). */
-export function reuseObjects(dir: string): void {
+let compilerId: string | undefined;
+
+/** The compiler make runs ($CC, else cc) and its version, so a compiler upgrade misses the cache. */
+function compilerIdentity(): string {
+  if (compilerId === undefined) {
+    const cc = process.env.CC || 'cc';
+    const r = spawnSync(cc, ['--version'], { encoding: 'utf8' });
+    compilerId = `${cc}\0${r.stdout ?? ''}`;
+  }
+  return compilerId;
+}
+
+/** The quoted includes of a source, transitively, that are files of dir (system headers are <...>). */
+function localIncludes(dir: string, src: string): string[] {
+  const seen = new Set<string>([src]);
+  const queue = [src];
+  while (queue.length > 0) {
+    const text = readFileSync(join(dir, queue.shift()!), 'utf8');
+    for (const m of text.matchAll(/^\s*#\s*include\s*"([^"]+)"/gm)) {
+      const h = m[1]!;
+      if (!seen.has(h) && existsSync(join(dir, h))) {
+        seen.add(h);
+        queue.push(h);
+      }
+    }
+  }
+  return [...seen].sort();
+}
+
+/**
+ * The objects make may build from dir's sources, with their keys: the object's name (its flags
+ * come from the Makefile rule for that name), the Makefile, the make variables given on the command
+ * line (CFLAGS=..., KERNEL_FLAGS=...), the compiler, and the source with every local header it includes.
+ */
+function cacheableObjects(dir: string, args: readonly string[]): CachedObject[] {
+  const base = createHash('sha256')
+    .update(readFileSync(join(dir, 'Makefile')))
+    .update('\0')
+    .update(args.filter((a) => a.includes('=')).join('\0'))
+    .update('\0')
+    .update(compilerIdentity())
+    .digest('hex');
+  const out: CachedObject[] = [];
+  for (const src of readdirSync(dir).filter((f) => f.endsWith('.c')).sort()) {
+    const h = createHash('sha256').update(base);
+    for (const f of localIncludes(dir, src)) h.update('\0').update(f).update('\0').update(readFileSync(join(dir, f)));
+    const sourceKey = h.digest('hex');
+    const stem = src.slice(0, -2);
+    const objs = [`${stem}.o`, `${stem}.asan.o`, ...(stem === 'memplan_hooks_host' ? ['memplan_hooks_host_poison.o'] : [])];
+    for (const obj of objs) out.push({ obj, key: createHash('sha256').update(obj).update('\0').update(sourceKey).digest('hex') });
+  }
+  return out;
+}
+
+function reuseObjects(dir: string, objects: readonly CachedObject[]): void {
   const now = new Date();
-  for (const [obj, src] of CACHED_OBJECTS) {
-    const cached = join(OBJECT_CACHE, `${objectKey(dir, obj, src)}.o`);
-    if (!existsSync(cached)) continue;
+  for (const { obj, key } of objects) {
+    const cached = join(OBJECT_CACHE, `${key}.o`);
+    if (existsSync(join(dir, obj)) || !existsSync(cached)) continue;
     copyFileSync(cached, join(dir, obj));
     utimesSync(join(dir, obj), now, now);
   }
 }
 
-/** Stores dir's schedule-independent objects in the cache. */
-export function rememberObjects(dir: string): void {
+function rememberObjects(dir: string, objects: readonly CachedObject[]): void {
   mkdirSync(OBJECT_CACHE, { recursive: true });
-  for (const [obj, src] of CACHED_OBJECTS) {
-    if (!existsSync(join(dir, obj))) continue;
-    const cached = join(OBJECT_CACHE, `${objectKey(dir, obj, src)}.o`);
-    if (existsSync(cached)) continue;
+  for (const { obj, key } of objects) {
+    const cached = join(OBJECT_CACHE, `${key}.o`);
+    if (!existsSync(join(dir, obj)) || existsSync(cached)) continue;
     const tmp = `${cached}.${process.pid}.tmp`;
     copyFileSync(join(dir, obj), tmp);
     renameSync(tmp, cached);
@@ -231,13 +277,11 @@ export interface RunOutcome {
   readonly dir: string;
 }
 
-/** Generates, builds (reusing a cached weights object) and runs one configuration. */
+/** Generates, builds (reusing cached objects: make) and runs one configuration. */
 export function buildAndRun(analysis: Analysis, dir: string, cfg: Config, inputs: readonly Float32Array[]): Float32Array[] {
   writeGenerated(generateC(toCodegenInput(analysis)), dir);
-  reuseObjects(dir);
   const target = cfg.asan ? 'model_host_asan' : cfg.poison ? 'model_host_poison' : 'model_host';
   make(dir, [target]);
-  rememberObjects(dir);
   const sizes = analysis.graph.outputs.map((o) => analysis.graph.tensors.get(o)!.elementCount);
   return runHost(join(dir, target), dir, inputs, sizes);
 }

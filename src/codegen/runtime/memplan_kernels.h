@@ -368,55 +368,6 @@ void mp_dequantize_s8(const int8_t *q, float *x, long outer, long axis_len, long
 void mp_dequantize_u8(const uint8_t *q, float *x, long outer, long axis_len, long inner, const float *scale,
                       const uint8_t *zero_point);
 
-/*
- * Quantization parameters of the QLinear / Integer kernels. Element types: signed != 0 means int8,
- * else uint8. w_scale / w_zero_point have w_count entries: 1 (per tensor) or one per output channel
- * (QLinearConv) / output column (QLinearMatMul). Zero points may be NULL (0).
- */
-typedef struct {
-  float x_scale;
-  int32_t x_zero_point;
-  int x_signed;
-  const float *w_scale;
-  const int32_t *w_zero_point;
-  long w_count;
-  int w_signed;
-  float y_scale;
-  int32_t y_zero_point;
-  int y_signed;
-} mp_qparams;
-
-/*
- * QLinearConv (NCHW, 1-D via kh = 1): x [n][c][h][w], weights [m][c/groups][kh][kw] (int8 or uint8),
- * bias int32 [m] or NULL, y [n][m][oh][ow]. acc = sum (x - x_zp)(w - w_zp) + bias (int32);
- * y = saturate(round_half_even(acc * x_scale * w_scale[oc] / y_scale) + y_zp). Padding is x_zp
- * (i.e. contributes 0). p->act is ignored. Returns MP_OK or MP_EPARAM.
- */
-int mp_qlinear_conv2d(const void *x, const void *weights, const int32_t *bias, void *y, long n, long c, long h,
-                      long w, long m, long oh, long ow, const mp_conv_params *p, const mp_qparams *q);
-
-/*
- * ConvInteger: as mp_qlinear_conv2d without bias and requantization: y is int32 [n][m][oh][ow] holding
- * acc. Only the x/w zero points and signedness of q are used.
- */
-int mp_conv_integer2d(const void *x, const void *weights, int32_t *y, long n, long c, long h, long w, long m,
-                      long oh, long ow, const mp_conv_params *p, const mp_qparams *q);
-
-/*
- * QLinearMatMul with broadcast batch dims (same batch conventions as mp_matmul; strides in elements):
- * acc = sum_k (a - a_zp)(b - b_zp[n]); y = saturate(round_half_even(acc * a_scale * b_scale[n] / y_scale)
- * + y_zp). In q, x_* describe A, w_* describe B (w_count 1 or N), y_* the output.
- * Returns MP_OK or MP_EPARAM.
- */
-int mp_qlinear_matmul(const void *A, const void *B, void *Y, int batch_rank, const long *batch_shape,
-                      const long *a_batch_strides, const long *b_batch_strides, long M, long N, long K,
-                      const mp_qparams *q);
-
-/* MatMulInteger: as mp_qlinear_matmul, y is int32 holding acc (no requantization). */
-int mp_matmul_integer(const void *A, const void *B, int32_t *Y, int batch_rank, const long *batch_shape,
-                      const long *a_batch_strides, const long *b_batch_strides, long M, long N, long K,
-                      const mp_qparams *q);
-
 #ifdef __cplusplus
 }
 #endif
