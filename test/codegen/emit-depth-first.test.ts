@@ -62,21 +62,21 @@ describe('depth-first segments through generated C', () => {
     }, 300_000);
   }
 
-  it('seeded random chains (strides, paddings, average and max pools, residual blocks), both modes', async () => {
+  it('seeded random chains (strides, paddings, average and max pools, residual blocks)', async () => {
     mkdirSync(tmp, { recursive: true });
     let checked = 0;
     let patched = 0;
-    for (const seed of [2, 3, 5, 8, 13]) {
+    // Seed 3 gets a line-buffer segment, 5 and 13 patch segments (more seeds, both modes: the slow file).
+    for (const seed of [3, 5, 13]) {
       const file = path.join(tmp, `chain${seed}.onnx`);
       writeFileSync(file, buildRandomChain(seed));
       const probe = await analyzeFile(file, { label: 'probe', sramBytes: 64 << 20, dramBytes: 0 });
       if (!probe.report.layers.some((l) => l.segment)) continue;
       const { a } = await checkModel(file, `chain${seed}`, tmp);
       if (a.report.layers.some((l) => l.segment?.mode === 'patches')) patched++;
-      await checkModel(file, `chain${seed}-lines`, tmp, false);
       checked++;
     }
-    expect(checked).toBeGreaterThanOrEqual(3);
-    expect(patched).toBeGreaterThanOrEqual(2);
+    expect(checked).toBe(3);
+    expect(patched).toBe(2);
   }, 600_000);
 });

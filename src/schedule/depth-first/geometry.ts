@@ -169,10 +169,14 @@ export function patchGeometry(members: readonly MemberCols[], patchCols: number,
   const start = new Map<string, number>([[last.output, 0]]);
   const end = new Map<string, number>([[last.output, patchCols]]);
   const stride = new Map<string, number>([[last.output, patchCols]]);
+  const patches = Math.ceil(W / patchCols);
   for (let i = members.length - 1; i >= 0; i--) {
     const m = members[i]!;
     const su = stride.get(m.output);
     if (su === undefined) return undefined;
+    // Every column is computed, also one no consumer reads (the last column under a stride-2 kernel
+    // without padding), as layer-by-layer execution would: the last patch reaches the last column.
+    end.set(m.output, Math.max(end.get(m.output)!, m.width - (patches - 1) * su));
     const win: ColumnWindow = { stride: su, offset: start.get(m.output)!, extent: end.get(m.output)! - start.get(m.output)!, limit: m.width };
     for (let k = 0; k < m.inputs.length; k++) {
       const r = m.cols[k];
@@ -189,7 +193,7 @@ export function patchGeometry(members: readonly MemberCols[], patchCols: number,
   }
   const tensors = new Map<string, ColumnWindow>();
   for (const [t, s] of stride) tensors.set(t, { stride: s, offset: start.get(t)!, extent: end.get(t)! - start.get(t)!, limit: widthOf(t) });
-  return { patchCols, patches: Math.ceil(W / patchCols), tensors };
+  return { patchCols, patches, tensors };
 }
 
 /** MACs the patches compute beyond the members' own (halo columns computed by two patches). */
