@@ -14,7 +14,7 @@ import type { LayerSchedule, LoopBuffer, LoopStmt, Operand, Stmt, TileRange } fr
 import { InternalError } from '../../diagnostics/errors.js';
 import type { LowerContext } from '../lower-layer.js';
 import type { PatchGeometry, SegmentGeometry } from './geometry.js';
-import { columnsIn, macsPerPixel, patchExtraMacs, patchGeometry, readColumns, readWindow, segmentGeometry } from './geometry.js';
+import { macsPerPixel, patchExtraMacs, patchGeometry, readColumns, readWindow, segmentGeometry } from './geometry.js';
 import type { MemberInfo } from './members.js';
 import { memberInfo, readsWhole } from './members.js';
 
