@@ -15,7 +15,9 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { renderJson } from '../../reports/json.js';
 import { buildRandomChain } from '../../fixtures/models/df-chain.js';
 import type { LayerSchedule, LoopStmt, TileRange } from '../../src/ir/loop.js';
 import type { Analysis } from '../../src/pipeline.js';
@@ -341,7 +343,11 @@ describe('acceptance sizes with --dram 0 --min-sram (issue 10)', () => {
     expect((await minSram(sharedModel('torchvision/mnasnet0_5_96.onnx'), 'as-is', false)).min).toBe(185088);
     const first = a.report.layers[0]!;
     expect(first.segment?.mode).toBe('patches');
+    expect(first.segment!.patches).toBe(Math.ceil(a.graph.tensors.get(a.graph.nodes[0]!.outputs[0]!)!.shape[3]! / first.segment!.patchCols!));
     expect(checkSegments(a)).toBeGreaterThan(0);
+    // The analysis JSON with a patch segment is valid against the schema (mode 'patches', patches, patchCols).
+    const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(path.join(REPO_ROOT, 'reports/analysis.schema.json'), 'utf8')) as object);
+    expect(validate(JSON.parse(renderJson(a.report))), JSON.stringify(validate.errors)).toBe(true);
   }, 120_000);
 
   it('mobilenet_v2_224 --dtype int8: 192152 bytes; MCUNetV2\'s 176128 is out of reach while the graph input stays whole', async () => {
