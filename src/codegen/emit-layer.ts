@@ -541,9 +541,9 @@ function patchPadVariants(ctx: CodegenContext, layer: LayerSchedule, node: OpNod
 function emitShift(ctx: CodegenContext, w: CWriter, s: Stmt & { kind: 'shift' }, env: Env): void {
   const b = ctx.buffer(s.buffer);
   const lines = b.lines;
-  if (!lines) throw new Error(`shift of '${s.buffer}', which is not a line buffer`);
+  if (!lines) throw new InternalError(`shift of '${s.buffer}', which is not a line buffer`);
   const v = env.loopVars.get(lines.loopVar);
-  if (v === undefined) throw new Error(`loop variable '${lines.loopVar}' is not in scope`);
+  if (v === undefined) throw new InternalError(`loop variable '${lines.loopVar}' is not in scope`);
   const full = ctx.shapeOf(b.tensor ?? '');
   w.block(`if (${v} > 0)`, () => {
     if (lines.cols) {
