@@ -1,8 +1,9 @@
 /**
- * Depth-first segments (issue 10), per model: the smallest SRAM (`--min-sram`, exact) with and
- * without depth-first segments, with no DRAM (`--dram 0`) and with an unbounded DRAM; the extra
- * compute of the segments (line-buffer mode: 0%); the estimated cycles at the smallest SRAM with no
- * DRAM, with and without segments; the segments chosen and the milliseconds the choice took.
+ * Depth-first segments (issue 10), per model: the smallest SRAM (`--min-sram`, exact) without
+ * depth-first segments, with line-buffer segments only, and with column patches too (the default),
+ * with no DRAM (`--dram 0`), and with and without segments with an unbounded DRAM; the extra compute
+ * of the segments (halo columns of patch segments; line buffers recompute nothing); the estimated
+ * cycles at each smallest SRAM with no DRAM; the segments chosen and the milliseconds the choice took.
  * Standalone: `npm run build && node dist/bench/depth-first-bench.js [model ...]`.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -42,11 +43,12 @@ function totalMacs(a: Analysis): number {
   return a.schedule.layers.reduce((s, l) => s + walk(l.body, 1), 0);
 }
 
-async function minSram(bytes: Uint8Array, m: BenchModel, target: typeof NO_DRAM, depthFirst: boolean): Promise<{ bytes: number | undefined; analysis: Analysis | undefined; ms: number }> {
+async function minSram(bytes: Uint8Array, m: BenchModel, target: typeof NO_DRAM, depthFirst: boolean, patches = true): Promise<{ bytes: number | undefined; analysis: Analysis | undefined; ms: number }> {
   const t0 = performance.now();
-  const probe = await analyzeModel(bytes, { modelName: path.basename(m.file), target, dtype: m.dtype, depthFirst, findMinSram: true });
+  const opts = { modelName: path.basename(m.file), dtype: m.dtype, depthFirst, depthFirstPatches: patches };
+  const probe = await analyzeModel(bytes, { ...opts, target, findMinSram: true });
   const min = probe.report.minSramBytes;
-  const analysis = min === undefined ? undefined : await analyzeModel(bytes, { modelName: path.basename(m.file), target: applyOverrides(target, { sramBytes: min }), dtype: m.dtype, depthFirst });
+  const analysis = min === undefined ? undefined : await analyzeModel(bytes, { ...opts, target: applyOverrides(target, { sramBytes: min }) });
   return { bytes: min, analysis, ms: performance.now() - t0 };
 }
 
@@ -55,40 +57,60 @@ const kib = (b: number | undefined) => (b === undefined ? '-' : `${b} (${(b / 10
 export async function runDepthFirstBench(only: readonly string[] = []): Promise<string> {
   const root = repoRoot();
   const table = new Table({
-    head: ['model', 'min SRAM --dram 0', 'with depth-first', 'saved', 'issue target', 'min SRAM with DRAM', 'with depth-first', 'segments', 'extra compute', 'cycles --dram 0', 'with depth-first', 'choose (ms)', 'total (s)'],
+    head: [
+      'model',
+      'min SRAM --dram 0',
+      'line buffers',
+      '+ patches',
+      'saved',
+      'issue target',
+      'min SRAM with DRAM',
+      'with depth-first',
+      'segments (patches)',
+      'extra compute',
+      'cycles --dram 0',
+      'line buffers',
+      '+ patches',
+      'choose (ms)',
+      'total (s)',
+    ],
     style: { head: [], border: [] },
   });
   for (const m of MODELS) {
     if (only.length > 0 && !only.some((o) => m.label.includes(o))) continue;
     const file = path.join(root, '..', 'shared', 'models', m.file);
     if (!existsSync(file)) {
-      table.push([m.label, { colSpan: 12, content: `missing ../shared/models/${m.file}` }]);
+      table.push([m.label, { colSpan: 14, content: `missing ../shared/models/${m.file}` }]);
       continue;
     }
     const bytes = new Uint8Array(readFileSync(file));
     const t0 = performance.now();
     const offNoDram = await minSram(bytes, m, NO_DRAM, false);
+    const linesNoDram = await minSram(bytes, m, NO_DRAM, true, false);
     const onNoDram = await minSram(bytes, m, NO_DRAM, true);
     const offDram = await minSram(bytes, m, WITH_DRAM, false);
     const onDram = await minSram(bytes, m, WITH_DRAM, true);
     const on = onNoDram.analysis;
     const seg = on?.report.layers.filter((l) => l.segment) ?? [];
     const extra = seg.reduce((s, l) => s + l.segment!.extraMacs, 0);
-    const macs = on ? totalMacs(on) : 0;
+    // The MACs executed include the extra ones: the layers' own = executed - extra.
+    const macs = on ? totalMacs(on) - extra : 0;
     const cycles = (a: Analysis | undefined) => (a ? a.report.layers.reduce((s, l) => s + l.cycles, 0) : undefined);
     const saved = offNoDram.bytes !== undefined && onNoDram.bytes !== undefined ? `${(100 * (1 - onNoDram.bytes / offNoDram.bytes)).toFixed(1)}%` : '-';
     const target = m.targetBytes === undefined ? '-' : `${m.targetBytes} ${onNoDram.bytes !== undefined && onNoDram.bytes <= m.targetBytes ? 'met' : 'not met'}`;
     table.push([
       m.label,
       kib(offNoDram.bytes),
+      kib(linesNoDram.bytes),
       kib(onNoDram.bytes),
       saved,
       target,
       kib(offDram.bytes),
       kib(onDram.bytes),
-      `${seg.length} (${seg.reduce((s, l) => s + l.segment!.members.length, 0)} nodes)`,
+      `${seg.length} (${seg.filter((l) => l.segment!.mode === 'patches').length}); ${seg.reduce((s, l) => s + l.segment!.members.length, 0)} nodes`,
       macs > 0 ? `${((100 * extra) / macs).toFixed(1)}%` : '-',
       String(cycles(offNoDram.analysis) ?? '-'),
+      String(cycles(linesNoDram.analysis) ?? '-'),
       String(cycles(on) ?? '-'),
       on ? on.depthFirst.chooseMs.toFixed(1) : '-',
       ((performance.now() - t0) / 1000).toFixed(1),
@@ -97,7 +119,9 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
   return `${table.toString()}\n` +
     'min SRAM: --min-sram (exact: fits at N, not at N-1) on the default target; "with DRAM": unbounded DRAM (segments only\n' +
     'where intermediates would travel to DRAM, within --max-slowdown 10%). cycles: the per-layer estimates summed at the\n' +
-    'smallest SRAM with --dram 0. extra compute: MACs beyond the layers\' own (line-buffer segments recompute nothing).\n';
+    'smallest SRAM with --dram 0 (no depth-first, line-buffer segments only, column patches too). extra compute: MACs\n' +
+    'beyond the layers\' own, in % of them (halo columns of patch segments; line-buffer segments recompute nothing).\n' +
+    'segments (patches): segments chosen with --dram 0 (of which patch segments) and the nodes they run.\n';
 }
 
 const entry = process.argv[1];

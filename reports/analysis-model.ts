@@ -51,8 +51,11 @@ export interface ReportSegment {
   readonly bandRows: number;
   readonly bands: number;
   readonly extraMacs: number;
-  readonly mode: 'line-buffer';
+  /** 'patches': the output's columns split into `patches` patches of `patchCols` columns (halo columns recomputed). */
+  readonly mode: 'line-buffer' | 'patches';
   readonly lineBufferBytes: number;
+  readonly patches?: number;
+  readonly patchCols?: number;
 }
 
 export interface ReportLayer {

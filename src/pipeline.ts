@@ -50,6 +50,8 @@ export interface AnalyzeOptions {
   readonly graphOpt?: boolean;
   /** Depth-first segments where they lower the SRAM peak (default true; `--no-depth-first`). */
   readonly depthFirst?: boolean;
+  /** With --dram 0, also column patches (halo columns recomputed) besides line-buffer segments (default true). */
+  readonly depthFirstPatches?: boolean;
   /**
    * With DRAM: a depth-first segment is kept when its estimated cycles exceed those of the layers it
    * replaces by at most this fraction (default 0.1, `--max-slowdown 10%`).
@@ -280,6 +282,7 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
     // --no-graph-opt is the one-layer-per-node baseline: no segments either.
     enabled: (options.depthFirst ?? true) && (options.graphOpt ?? true),
     noDram: globalOf(target) === undefined,
+    patches: options.depthFirstPatches ?? true,
     dtype,
   });
   const segmented: SegmentedAlternative | undefined =

@@ -27,7 +27,7 @@ import { emitQlinearCompute } from './int/emit-qlinear.js';
 import { QLINEAR_DOMAIN } from '../frontend/qdq/fold-qdq.js';
 import { InternalError } from '../diagnostics/errors.js';
 import { floatAttr } from '../ir/attributes.js';
-import { windowAttrs, windowKernel, windowSpan } from '../ir/geometry.js';
+import { resolvePads, windowAttrs, windowKernel, windowSpan } from '../ir/geometry.js';
 import { TFLITE_OP_DOMAIN } from '../ir/op-table.js';
 
 interface Env {
@@ -366,7 +366,8 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
     unsupported(layer, `tensor '${o.region.tensor}' is ${dtype}; generated code handles float32 tensors only`);
   }
   w.line(`mpg_view ${v};`);
-  w.line(`const long ${v}_full[${R}] = {${shape.join(', ')}};`);
+  const colLines = ctx.buffer(o.buffer).lines?.cols !== undefined;
+  w.line(`${colLines ? '' : 'const '}long ${v}_full[${R}] = {${shape.join(', ')}};`);
   w.line(`long ${v}_st[${R}] = {${shape.map(() => '0').join(', ')}};`);
   w.line(`long ${v}_ex[${R}] = {${shape.join(', ')}};`);
   for (const r of o.region.ranges) {
@@ -374,10 +375,22 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
     w.line(`mpg_clamp(&${v}_st[${r.dim}], &${v}_ex[${r.dim}], ${startExpr(env, r)}, ${windowExtent(ctx, layer, o.region.tensor, r)}, ${r.limit});`);
   }
   const lines = ctx.buffer(o.buffer).lines;
+  // Patch segments: the window's columns become a tensor of their own (mpg_view_rebase).
+  const patchCols = layer.segment?.mode === 'patches' ? o.region.ranges.find((r) => r.dim === 3 && r.loopVar !== '') : undefined;
   if (lines) {
     const ptr = bufferPtr(ctx, o.buffer, env);
     const first = startExpr(env, lines);
-    w.line(`MPG_CHECK(mpg_view_lines(&${v}, ${ptr}, ${R}, ${v}_full, ${lines.dim}, ${first}, ${lines.rows}, ${v}_st, ${v}_ex)); /* ${safeComment(o.region.tensor)} in line buffer ${safeComment(o.buffer)} */`);
+    const full = `${v}_full`;
+    if (lines.cols) {
+      // The buffer holds the patch's columns [cs, cs + cw) of the tensor, rows of cw elements.
+      const c = lines.cols;
+      w.line(`long ${v}_cs, ${v}_cw;`);
+      w.line(`mpg_clamp(&${v}_cs, &${v}_cw, ${startExpr(env, c)}, ${c.extent}, ${c.limit});`);
+      w.line(`${full}[${c.dim}] = ${v}_cw;`);
+      w.line(`${v}_st[${c.dim}] -= ${v}_cs;`);
+    }
+    w.line(`MPG_CHECK(mpg_view_lines(&${v}, ${ptr}, ${R}, ${full}, ${lines.dim}, ${first}, ${lines.rows}, ${v}_st, ${v}_ex)); /* ${safeComment(o.region.tensor)} in line buffer ${safeComment(o.buffer)} */`);
+    if (patchCols) w.line(`mpg_view_rebase(&${v}, ${patchCols.dim});`);
     return v;
   }
   const ptr = homePtr(ctx, o, env);
@@ -385,6 +398,7 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
   const at = ctx.isTile(o.buffer) ? 0 : ctx.offsetOf(o.region.tensor);
   const where = ctx.isTile(o.buffer) ? `tile ${o.buffer}` : o.buffer === o.region.tensor ? 'its home buffer' : `home buffer ${o.buffer}${at > 0 ? ` at byte ${at}` : ''}`;
   w.line(`${fn}(&${v}, ${ptr}, ${R}, ${v}_full, ${v}_st, ${v}_ex); /* ${safeComment(o.region.tensor)} in ${safeComment(where)} */`);
+  if (patchCols) w.line(`mpg_view_rebase(&${v}, ${patchCols.dim});`);
   return v;
 }
 
@@ -453,13 +467,74 @@ function emitMemberCompute(ctx: CodegenContext, layer: LayerSchedule, w: CWriter
     const chainViews = new Map(views);
     for (const o of s.inputs) if (residuals.has(o.region.tensor)) chainViews.set(o.region.tensor, emitView(ctx, layer, w, o, env, state));
     const outs = s.outputs.map((o) => emitView(ctx, layer, w, o, env, state));
-    w.block(`if (${outs[0]}.ext[${rows.dim}] > 0)`, () => {
-      w.line(`MPG_COUNT_MACS(${s.macs / rows.extent}L * ${outs[0]}.ext[${rows.dim}]);`);
-      const site: Emit = { ctx, w, node, layer, views, outs, fresh: () => state.fresh('t') };
-      emitCompute(site);
-      if (node.fused) emitFusedChain({ ...site, views: chainViews });
+    const cols = out.region.ranges.find((r) => r.dim === 3 && r.loopVar !== '');
+    if (!cols) {
+      w.block(`if (${outs[0]}.ext[${rows.dim}] > 0)`, () => {
+        w.line(`MPG_COUNT_MACS(${s.macs / rows.extent}L * ${outs[0]}.ext[${rows.dim}]);`);
+        const site: Emit = { ctx, w, node, layer, views, outs, fresh: () => state.fresh('t') };
+        emitCompute(site);
+        if (node.fused) emitFusedChain({ ...site, views: chainViews });
+      });
+      return;
+    }
+    // A column patch: the rows of this band over the patch's columns (its halo columns included).
+    w.block(`if (${outs[0]}.ext[${rows.dim}] > 0 && ${outs[0]}.ext[${cols.dim}] > 0)`, () => {
+      w.line(`MPG_COUNT_MACS(${s.macs / (rows.extent * cols.extent)}L * ${outs[0]}.ext[${rows.dim}] * ${outs[0]}.ext[${cols.dim}]);`);
+      const variants = patchPadVariants(ctx, layer, node, s, cols);
+      const patchVar = env.loopVars.get(cols.loopVar)!;
+      variants.forEach((variant, k) => {
+        const emit = () => {
+          const site: Emit = { ctx, w, node: variant.node, layer, views, outs, fresh: () => state.fresh('t') };
+          emitCompute(site);
+          if (node.fused) emitFusedChain({ ...site, views: chainViews });
+        };
+        if (variants.length === 1) emit();
+        else if (k === 0) w.block(`if (${patchVar} < ${variant.until})`, emit);
+        else if (k < variants.length - 1) w.block(`else if (${patchVar} < ${variant.until})`, emit);
+        else w.block('else', emit);
+      });
     });
   });
+}
+
+/**
+ * A window kernel (Conv, MaxPool, AveragePool) on a column patch sees the patch's input columns
+ * [lo_in, ...) as a whole tensor, its output columns [lo_out, ...) too: output column j reads
+ * input column (lo_out + j) * stride - pad_left + k*dil, i.e. local column j * stride - pad' + k*dil
+ * with pad' = pad_left - lo_out * stride + lo_in. pad' depends on the patch (the first patches keep
+ * some of the padding): one node variant with explicit pads per run of patches with the same pad'.
+ */
+function patchPadVariants(ctx: CodegenContext, layer: LayerSchedule, node: OpNode, s: Stmt & { kind: 'compute' }, cols: TileRange): { node: OpNode; until: number }[] {
+  const patches = layer.segment?.patches ?? 1;
+  if (node.opType !== 'Conv' && node.opType !== 'MaxPool' && node.opType !== 'AveragePool') return [{ node, until: patches }];
+  const x = node.inputs[0]!;
+  const input = s.inputs.find((o) => o.region.tensor === x);
+  const inCols = input?.region.ranges.find((r) => r.dim === 3 && r.loopVar !== '');
+  if (!inCols) return [{ node, until: patches }];
+  const xs = ctx.shapeOf(x);
+  const ys = ctx.shapeOf(node.outputs[0]!);
+  const kernel = windowKernel(node, ctx.graph.weights.get(node.inputs[1] ?? '')?.shape ?? ctx.graph.tensors.get(node.inputs[1] ?? '')?.shape);
+  if (!kernel || kernel.length !== 2 || xs.length !== 4) unsupported(layer, `'${node.name}' cannot run on column patches`);
+  const a = windowAttrs(node, 2);
+  const { begin, end } = resolvePads(a.autoPad, { inSizes: xs.slice(2), outSizes: ys.slice(2), kernel, strides: a.strides, dilations: a.dilations, pads: a.pads });
+  const stride = a.strides[1]!;
+  const out: { node: OpNode; until: number }[] = [];
+  for (let p = 0; p < patches; p++) {
+    const loOut = Math.max(0, p * cols.stride + cols.offset);
+    const loIn = Math.max(0, p * inCols.stride + inCols.offset);
+    const pad = begin[1]! - loOut * stride + loIn;
+    const last = out[out.length - 1];
+    const padOf = (n: OpNode) => (n.attributes.get('pads')?.value as readonly number[] | undefined)?.[1];
+    if (last && padOf(last.node) === pad) {
+      last.until = p + 1;
+      continue;
+    }
+    const attributes = new Map(node.attributes);
+    attributes.set('auto_pad', { type: 'string', value: 'NOTSET' });
+    attributes.set('pads', { type: 'ints', value: [begin[0]!, pad, end[0]!, end[1]!] });
+    out.push({ node: { ...node, attributes }, until: p + 1 });
+  }
+  return out;
 }
 
 /** A line buffer's window moves on: kept rows move down (nothing to keep before the first band). */
@@ -471,7 +546,12 @@ function emitShift(ctx: CodegenContext, w: CWriter, s: Stmt & { kind: 'shift' },
   if (v === undefined) throw new InternalError(`loop variable '${lines.loopVar}' is not in scope`);
   const full = ctx.shapeOf(b.tensor ?? '');
   w.block(`if (${v} > 0)`, () => {
-    w.line(`static const long full[${full.length}] = {${full.join(', ')}};`);
+    if (lines.cols) {
+      // A patch's line buffer: rows of the patch's (clamped) width.
+      w.line(`long full[${full.length}] = {${full.join(', ')}}, cs, cw;`);
+      w.line(`mpg_clamp(&cs, &cw, ${startExpr(env, lines.cols)}, ${lines.cols.extent}, ${lines.cols.limit});`);
+      w.line(`full[${lines.cols.dim}] = cw;`);
+    } else w.line(`static const long full[${full.length}] = {${full.join(', ')}};`);
     w.line(`mpg_shift_lines(${bufferPtr(ctx, s.buffer, env)}, ${full.length}, full, ${lines.dim}, ${lines.rows}, ${s.rows}); /* ${safeComment(s.buffer)}: keep ${lines.rows - s.rows} row(s) */`);
   });
 }

@@ -119,6 +119,12 @@ int mpg_is_whole(const mpg_view *v);
 int mpg_view_lines(mpg_view *v, float *buf, int rank, const long *full, int dim, long first, long rows,
                    const long *start, const long *ext);
 void mpg_shift_lines(float *buf, int rank, const long *full, int dim, long rows, long by);
+/*
+ * Patch segments: makes dimension dim of the view its own tensor (full = ext, start = 0), so that a
+ * window kernel sees the patch's columns as a whole tensor (the generator adjusts the kernel's left
+ * padding for the patch: the columns outside the window are padding or not read).
+ */
+void mpg_view_rebase(mpg_view *v, int dim);
 
 #endif /* MODEL_SUPPORT_H */
 `;
@@ -580,6 +586,11 @@ int mpg_view_lines(mpg_view *v, float *buf, int rank, const long *full, int dim,
   }
   v->data = buf + (ext[dim] > 0 ? off : 0);
   return MP_OK;
+}
+
+void mpg_view_rebase(mpg_view *v, int dim) {
+  v->full[dim] = v->ext[dim];
+  v->start[dim] = 0;
 }
 
 void mpg_shift_lines(float *buf, int rank, const long *full, int dim, long rows, long by) {

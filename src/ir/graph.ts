@@ -131,6 +131,11 @@ export interface SegmentSpec {
   readonly members: readonly OpNode[];
   /** Output rows of the segment's output tensor per band. */
   readonly bandRows: number;
+  /**
+   * Output columns per patch (patch mode: the output's width split into column patches, halo columns
+   * recomputed); absent in line-buffer mode (full-width rows).
+   */
+  readonly patchCols?: number;
   /** Steps of the graph before segmentation that the segment covers (first..last). */
   readonly sourceSteps: readonly number[];
 }

@@ -43,6 +43,12 @@ export interface LineWindow {
   readonly stride: number;
   readonly offset: number;
   readonly rows: number;
+  /**
+   * Patch segments: the buffer holds only the columns (dimension `cols.dim`) of the current patch,
+   * [loopVar * stride + offset, + extent) clamped to [0, limit), stored compactly (its row length is
+   * the clamped width of the patch).
+   */
+  readonly cols?: TileRange;
 }
 
 /** One split dimension of a tile region: start = iterVar * stride + offset, clamped to [0, limit). */
@@ -188,8 +194,15 @@ export interface SegmentStats {
   readonly bands: number;
   /** MACs computed beyond the members' own (0 in line-buffer mode). */
   readonly extraMacs: number;
-  /** 'line-buffer': overlapping rows are kept, nothing is recomputed. */
-  readonly mode: 'line-buffer';
+  /**
+   * 'line-buffer': overlapping rows are kept, nothing is recomputed. 'patches': the output's columns
+   * are split into `patches` patches of `patchCols` columns; rows still go through line buffers
+   * (patch-wide), halo columns are recomputed by neighbouring patches (`extraMacs`).
+   */
+  readonly mode: 'line-buffer' | 'patches';
+  /** Patch mode: column patches and output columns per patch. */
+  readonly patches?: number;
+  readonly patchCols?: number;
   /** Bytes of the line buffers (all in SRAM). */
   readonly lineBufferBytes: number;
 }

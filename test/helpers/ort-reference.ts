@@ -250,6 +250,8 @@ export interface Config {
   readonly asan?: boolean;
   /** Depth-first segments (default on, as the CLI; false = --no-depth-first). */
   readonly depthFirst?: boolean;
+  /** false: line-buffer segments only (no column patches). */
+  readonly patches?: boolean;
   /** --max-slowdown as a fraction (default 0.1). */
   readonly maxSlowdown?: number;
 }
@@ -267,6 +269,7 @@ export async function analyzeFile(path: string, cfg: Config, inputShapes?: Reado
     ...(inputShapes ? { inputShapes } : {}),
     doubleBuffer: cfg.doubleBuffer ?? true,
     ...(cfg.depthFirst !== undefined ? { depthFirst: cfg.depthFirst } : {}),
+    ...(cfg.patches !== undefined ? { depthFirstPatches: cfg.patches } : {}),
     ...(cfg.maxSlowdown !== undefined ? { maxSlowdown: cfg.maxSlowdown } : {}),
   });
 }

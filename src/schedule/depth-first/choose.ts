@@ -11,8 +11,8 @@
  */
 import type { Graph } from '../../ir/graph.js';
 import type { GraphLiveness } from '../../liveness/graph-liveness.js';
-import type { SegmentGeometry } from './geometry.js';
-import { segmentGeometry } from './geometry.js';
+import type { PatchGeometry, SegmentGeometry } from './geometry.js';
+import { patchExtraMacs, patchGeometry, segmentGeometry } from './geometry.js';
 import type { MemberInfo } from './members.js';
 import { memberInfo, readsWhole } from './members.js';
 
@@ -28,6 +28,10 @@ export interface SegmentChoice {
   readonly lineBytes: ReadonlyMap<string, number>;
   /** Bytes live while the segment runs (its estimate): tensors live across it plus line buffers. */
   readonly footprintBytes: number;
+  /** Column patches (absent: line-buffer mode, full-width rows). */
+  readonly patch?: PatchGeometry;
+  /** MACs recomputed in halo columns (0 in line-buffer mode). */
+  readonly extraMacs: number;
 }
 
 export interface ChooseOptions {
@@ -39,6 +43,11 @@ export interface ChooseOptions {
    * worst) take at most `budgetBytes`. Without it: the --dram 0 choice at the peak.
    */
   readonly streaming?: { readonly isSpilled: (tensor: string) => boolean; readonly budgetBytes: number };
+  /**
+   * --dram 0: also consider column patches (halo columns recomputed). Each segment finally takes the
+   * configuration with the fewest extra MACs whose footprint stays within the peak the choice reached.
+   */
+  readonly patches?: boolean;
 }
 
 interface Group {
@@ -116,8 +125,10 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     return { input, output, members };
   };
 
-  const evaluate = (a: number, b: number, s: { input: string; output: string; members: MemberInfo[] }, acrossBytes: number): SegmentChoice | undefined => {
-    let best: SegmentChoice | undefined;
+  const widthOf = (t: string) => graph.tensors.get(t)?.shape[3] ?? 1;
+  /** Every configuration (band rows, patch columns) of a run, with its footprint. */
+  const configs = (a: number, b: number, s: { input: string; output: string; members: MemberInfo[] }, acrossBytes: number): SegmentChoice[] | undefined => {
+    const out: SegmentChoice[] = [];
     const height = heightOf(s.output);
     for (let bandRows = 1; bandRows <= height; bandRows++) {
       const geometry = segmentGeometry(s.members, bandRows, heightOf);
@@ -130,10 +141,37 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
         lineBytes.set(m.output, bytes);
         total += bytes;
       }
-      const footprintBytes = acrossBytes + total;
-      if (!best || footprintBytes <= best.footprintBytes) {
-        best = { first: a, last: b, members: s.members, input: s.input, output: s.output, geometry, lineBytes, footprintBytes };
+      out.push({ first: a, last: b, members: s.members, input: s.input, output: s.output, geometry, lineBytes, footprintBytes: acrossBytes + total, extraMacs: 0 });
+    }
+    const W = widthOf(s.output);
+    if (!options.patches || W < 2 || !s.members.every((m) => Number.isInteger(m.macsPerRow / m.width))) return out;
+    // Patches: one band row (line buffers only grow with more), every distinct patch width.
+    const geometry = segmentGeometry(s.members, 1, heightOf)!;
+    let prev = W;
+    for (let count = 2; count <= W; count++) {
+      const patchCols = Math.ceil(W / count);
+      if (patchCols === prev) continue;
+      prev = patchCols;
+      const patch = patchGeometry(s.members, patchCols, widthOf);
+      if (!patch) break;
+      const lineBytes = new Map<string, number>();
+      let total = 0;
+      for (const m of s.members.slice(0, -1)) {
+        const cols = patch.tensors.get(m.output)!;
+        const bytes = geometry.tensors.get(m.output)!.lineRows * (rowBytes(m.output) / widthOf(m.output)) * Math.min(cols.extent, cols.limit);
+        lineBytes.set(m.output, bytes);
+        total += bytes;
       }
+      out.push({ first: a, last: b, members: s.members, input: s.input, output: s.output, geometry, lineBytes, footprintBytes: acrossBytes + total, patch, extraMacs: patchExtraMacs(s.members, patch) });
+    }
+    return out;
+  };
+
+  /** The smallest footprint; ties: fewer extra MACs, then more band rows. */
+  const evaluate = (a: number, b: number, s: { input: string; output: string; members: MemberInfo[] }, acrossBytes: number): SegmentChoice | undefined => {
+    let best: SegmentChoice | undefined;
+    for (const c of configs(a, b, s, acrossBytes) ?? []) {
+      if (!best || c.footprintBytes < best.footprintBytes || (c.footprintBytes === best.footprintBytes && (c.extraMacs < best.extraMacs || (c.extraMacs === best.extraMacs && c.geometry.bandRows >= best.geometry.bandRows)))) best = c;
     }
     return best;
   };
@@ -166,7 +204,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
             lineBytes.set(m.output, bytes);
             total += bytes;
           }
-          if (total <= budgetBytes) pick = { first: a, last: b, members: st.members, input: st.input, output: st.output, geometry, lineBytes, footprintBytes: total };
+          if (total <= budgetBytes) pick = { first: a, last: b, members: st.members, input: st.input, output: st.output, geometry, lineBytes, footprintBytes: total, extraMacs: 0 };
         }
       }
       if (pick) {
@@ -226,6 +264,24 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     chosen.length = 0;
     chosen.push(...kept, best);
     for (let s = best.first; s <= best.last; s++) inSegment[s] = true;
+  }
+  if (options.patches && chosen.some((c) => c.patch)) {
+    // The peak reached: each segment takes its cheapest configuration (fewest extra MACs, then the
+    // smallest footprint, then more band rows) that stays within it.
+    let peak = 0;
+    for (let s = 0; s < n; s++) if (!inSegment[s]) peak = Math.max(peak, live[s]!);
+    for (const c of chosen) peak = Math.max(peak, c.footprintBytes);
+    for (let k = 0; k < chosen.length; k++) {
+      const c = chosen[k]!;
+      const s = structure(c.first, c.last)!;
+      const internal = new Set(s.members.slice(0, -1).map((m) => groupOfTensor.get(m.output) ?? m.output));
+      let pick = c;
+      for (const x of configs(c.first, c.last, s, across(c.first, c.last, internal)) ?? []) {
+        if (x.footprintBytes > peak) continue;
+        if (x.extraMacs < pick.extraMacs || (x.extraMacs === pick.extraMacs && (x.footprintBytes < pick.footprintBytes || (x.footprintBytes === pick.footprintBytes && x.geometry.bandRows > pick.geometry.bandRows)))) pick = x;
+      }
+      chosen[k] = pick;
+    }
   }
   return chosen.sort((x, y) => x.first - y.first);
 }

@@ -119,3 +119,96 @@ export function readWindow(outRows: TensorRows, r: RowRelation): { readonly stri
     extent: (outRows.newRows - 1) * r.stride + r.span,
   };
 }
+
+/**
+ * Patch segments: the segment's output columns split into patches of `patchCols` columns. In patch
+ * p each tensor of the segment is computed (or read, for the segment's input) over the columns
+ * [p*stride + offset, + extent), clamped to [0, limit): its consumers' windows plus their halo, so
+ * neighbouring patches recompute the halo columns (never rows: the band loop inside a patch keeps
+ * line buffers as in line-buffer mode, only patch-wide).
+ */
+export interface ColumnWindow {
+  readonly stride: number;
+  readonly offset: number;
+  readonly extent: number;
+  readonly limit: number;
+}
+
+/** What the column geometry needs of a member. */
+export interface MemberCols extends MemberRows {
+  readonly width: number;
+  readonly cols: readonly (RowRelation | undefined)[];
+}
+
+export interface PatchGeometry {
+  readonly patchCols: number;
+  readonly patches: number;
+  /** Per tensor produced in the segment, and the segment's input (the union of its reads). */
+  readonly tensors: ReadonlyMap<string, ColumnWindow>;
+}
+
+/** Clamped length of window p. */
+export function columnsIn(w: ColumnWindow, p: number): number {
+  const s = p * w.stride + w.offset;
+  return Math.max(0, Math.min(w.limit, s + w.extent) - Math.max(0, s));
+}
+
+/** Columns of `input` a member reads in patch p for its output's window (unclamped start at p = 0, stride, extent). */
+export function readColumns(out: ColumnWindow, r: RowRelation, limit: number): ColumnWindow {
+  return { stride: out.stride * r.stride, offset: out.offset * r.stride - r.pad, extent: (out.extent - 1) * r.stride + r.span, limit };
+}
+
+/**
+ * Column windows of the members for `patchCols` output columns per patch, or undefined when a member
+ * cannot run on column patches or a tensor is read at two column rates. `widthOf` gives columns.
+ */
+export function patchGeometry(members: readonly MemberCols[], patchCols: number, widthOf: (tensor: string) => number): PatchGeometry | undefined {
+  if (members.length === 0 || patchCols < 1) return undefined;
+  const last = members[members.length - 1]!;
+  const W = last.width;
+  const start = new Map<string, number>([[last.output, 0]]);
+  const end = new Map<string, number>([[last.output, patchCols]]);
+  const stride = new Map<string, number>([[last.output, patchCols]]);
+  const patches = Math.ceil(W / patchCols);
+  for (let i = members.length - 1; i >= 0; i--) {
+    const m = members[i]!;
+    const su = stride.get(m.output);
+    if (su === undefined) return undefined;
+    // Every column is computed, also one no consumer reads (the last column under a stride-2 kernel
+    // without padding), as layer-by-layer execution would: the last patch reaches the last column.
+    end.set(m.output, Math.max(end.get(m.output)!, m.width - (patches - 1) * su));
+    const win: ColumnWindow = { stride: su, offset: start.get(m.output)!, extent: end.get(m.output)! - start.get(m.output)!, limit: m.width };
+    for (let k = 0; k < m.inputs.length; k++) {
+      const r = m.cols[k];
+      if (r === undefined) return undefined;
+      if (r.span === 0) continue; // read whole: one column, broadcast
+      const t = m.inputs[k]!.tensor;
+      const w = readColumns(win, r, widthOf(t));
+      const known = stride.get(t);
+      if (known !== undefined && known !== w.stride) return undefined;
+      stride.set(t, w.stride);
+      start.set(t, Math.min(start.get(t) ?? Infinity, w.offset));
+      end.set(t, Math.max(end.get(t) ?? -Infinity, w.offset + w.extent));
+    }
+  }
+  const tensors = new Map<string, ColumnWindow>();
+  for (const [t, s] of stride) tensors.set(t, { stride: s, offset: start.get(t)!, extent: end.get(t)! - start.get(t)!, limit: widthOf(t) });
+  return { patchCols, patches, tensors };
+}
+
+/** MACs the patches compute beyond the members' own (halo columns computed by two patches). */
+export function patchExtraMacs(members: readonly (MemberCols & { readonly macsPerRow: number; readonly height: number })[], g: PatchGeometry): number {
+  let extra = 0;
+  for (const m of members) {
+    const w = g.tensors.get(m.output)!;
+    let cols = 0;
+    for (let p = 0; p < g.patches; p++) cols += columnsIn(w, p);
+    extra += macsPerPixel(m) * m.height * (cols - m.width);
+  }
+  return extra;
+}
+
+/** MACs of one output element (row and column) of a member: an integer for every member kind. */
+export function macsPerPixel(m: { readonly macsPerRow: number; readonly width: number }): number {
+  return Math.round(m.macsPerRow / m.width);
+}

@@ -26,6 +26,8 @@ export interface DepthFirstOptions {
    * and no segment is chosen yet.
    */
   readonly noDram: boolean;
+  /** With noDram: also column patches (default true). */
+  readonly patches?: boolean;
   readonly dtype: DtypeMode;
 }
 
@@ -41,7 +43,7 @@ export interface DepthFirstResult {
 
 export function applyDepthFirst(graph: Graph, liveness: GraphLiveness, aliases: ReadonlyMap<string, string>, options: DepthFirstOptions): DepthFirstResult {
   const t0 = performance.now();
-  const segments = options.enabled && options.noDram ? chooseSegments(graph, liveness, aliases) : [];
+  const segments = options.enabled && options.noDram ? chooseSegments(graph, liveness, aliases, { patches: options.patches ?? true }) : [];
   if (segments.length === 0) return { graph, liveness, sourceSteps: graph.nodes.map((_, i) => [i]), segments, chooseMs: performance.now() - t0 };
   const rewritten = segmentGraph(graph, segments);
   return {

@@ -10,19 +10,22 @@
  * whole activation buffers read and written in place. Every window is affine in b (geometry.ts).
  */
 import type { OpNode } from '../../ir/graph.js';
-import type { LayerSchedule, LoopBuffer, Operand, Stmt } from '../../ir/loop.js';
+import type { LayerSchedule, LoopBuffer, LoopStmt, Operand, Stmt, TileRange } from '../../ir/loop.js';
 import { InternalError } from '../../diagnostics/errors.js';
 import type { LowerContext } from '../lower-layer.js';
-import type { SegmentGeometry } from './geometry.js';
-import { readWindow, segmentGeometry } from './geometry.js';
+import type { PatchGeometry, SegmentGeometry } from './geometry.js';
+import { macsPerPixel, patchExtraMacs, patchGeometry, readColumns, readWindow, segmentGeometry } from './geometry.js';
 import type { MemberInfo } from './members.js';
 import { memberInfo, readsWhole } from './members.js';
 
 const BAND = 'b';
+const PATCH = 'p';
 
 export interface LoweredSegmentFigures {
   readonly members: readonly MemberInfo[];
   readonly geometry: SegmentGeometry;
+  /** Patch mode: the column windows. */
+  readonly patch?: PatchGeometry;
 }
 
 /** Members and geometry of a segment node (recomputed from the node: the graph is the source of truth). */
@@ -33,15 +36,29 @@ export function segmentFigures(ctx: Pick<LowerContext, 'graph'>, node: OpNode, s
   if (members.some((m) => m === undefined)) throw new InternalError(`segment '${node.name}' has a member that cannot run band by band`);
   const geometry = segmentGeometry(members as MemberInfo[], seg.bandRows, (t) => ctx.graph.tensors.get(t)?.shape[2] ?? 1, streamedInput ? node.inputs[0] : undefined);
   if (!geometry) throw new InternalError(`segment '${node.name}' has no band geometry${streamedInput ? ' with its input streamed from DRAM' : ''}`);
-  return { members: members as MemberInfo[], geometry };
+  if (seg.patchCols === undefined) return { members: members as MemberInfo[], geometry };
+  const patch = patchGeometry(members as MemberInfo[], seg.patchCols, (t) => ctx.graph.tensors.get(t)?.shape[3] ?? 1);
+  if (!patch) throw new InternalError(`segment '${node.name}' has no patch geometry`);
+  return { members: members as MemberInfo[], geometry, patch };
+}
+
+/** Elements of one row of a line buffer of `tensor` (its clamped patch width in patch mode). */
+function lineRowElements(ctx: Pick<LowerContext, 'graph'>, tensor: string, patch: PatchGeometry | undefined): number {
+  const t = ctx.graph.tensors.get(tensor)!;
+  const row = t.elementCount / t.shape[2]!;
+  if (!patch) return row;
+  const cols = patch.tensors.get(tensor)!;
+  return (row / t.shape[3]!) * Math.min(cols.extent, cols.limit);
 }
 
 /** Bytes of a segment's line buffers: its intermediates', and its input's and output's when they stream from / to DRAM. */
 export function segmentScratchBytes(ctx: Pick<LowerContext, 'graph' | 'elementBytes'>, node: OpNode, streamIn: boolean, streamOut: boolean): number {
   if (streamIn && !canStreamInput(ctx, node)) return segmentScratchBytes(ctx, node, false, streamOut);
-  const { members, geometry } = segmentFigures(ctx, node, streamIn);
+  // Patch segments are chosen only without DRAM: their input and output are always whole in SRAM.
+  if (node.segment?.patchCols !== undefined && (streamIn || streamOut)) return segmentScratchBytes(ctx, node, false, false);
+  const { members, geometry, patch } = segmentFigures(ctx, node, streamIn);
   const output = node.outputs[0]!;
-  const rowBytes = (t: string) => (ctx.graph.tensors.get(t)!.elementCount / ctx.graph.tensors.get(t)!.shape[2]!) * ctx.elementBytes(output);
+  const rowBytes = (t: string) => lineRowElements(ctx, t, patch) * ctx.elementBytes(output);
   let bytes = 0;
   for (const m of members.slice(0, -1)) bytes += geometry.tensors.get(m.output)!.lineRows * rowBytes(m.output);
   if (streamIn) bytes += geometry.tensors.get(node.inputs[0]!)!.lineRows * rowBytes(node.inputs[0]!);
@@ -68,15 +85,19 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
   const output = node.outputs[0]!;
   const streamIn = !isResident(input);
   const streamOut = !isResident(output);
-  const { members, geometry } = segmentFigures(ctx, node, streamIn);
+  const { members, geometry, patch } = segmentFigures(ctx, node, streamIn);
+  if (patch && (streamIn || streamOut)) throw new InternalError(`patch segment '${node.name}' needs its input and output whole in SRAM (patches are chosen only without DRAM)`);
+  const colRange = (w: { stride: number; offset: number; extent: number; limit: number }): TileRange => ({ dim: 3, loopVar: PATCH, ...w });
   const lineOf = new Map<string, LoopBuffer>();
   const lineBuffer = (tensor: string, name: string, rows: number, offset: number) => {
     const t = ctx.graph.tensors.get(tensor)!;
     const shape = [...t.shape];
     shape[2] = rows;
+    const cols = patch?.tensors.get(tensor);
+    if (cols) shape[3] = Math.min(cols.extent, cols.limit);
     // Every tensor of a segment is float32 (members.ts), so the intermediates (which have no liveness
     // interval of their own) take the output's element size (4, or 1 under --dtype int8).
-    const rowBytes = (t.elementCount / t.shape[2]!) * ctx.elementBytes(output);
+    const rowBytes = lineRowElements(ctx, tensor, patch) * ctx.elementBytes(output);
     const stride = geometry.tensors.get(tensor)!.newRows;
     lineOf.set(tensor, {
       name,
@@ -88,7 +109,7 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
       copies: 1,
       perCore: false,
       tensor,
-      lines: { dim: 2, loopVar: BAND, stride, offset, rows },
+      lines: { dim: 2, loopVar: BAND, stride, offset, rows, ...(cols ? { cols: colRange(cols) } : {}) },
     });
   };
   if (streamIn) {
@@ -133,21 +154,33 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
     dmaCycles += geometry.bands * ctx.target.dma.setupCycles + dmaInBytes / ctx.target.dma.bytesPerCycle;
   }
   let macs = 0;
+  const widthOf = (t: string) => ctx.graph.tensors.get(t)!.shape[3] ?? 1;
   for (const m of members) {
     const outRows = geometry.tensors.get(m.output)!;
-    const inputs: Operand[] = m.inputs.map((i) => {
+    const outCols = patch?.tensors.get(m.output);
+    const inputs: Operand[] = m.inputs.map((i, k) => {
       const buffer = lineOf.get(i.tensor)?.name ?? ctx.bufferOf(i.tensor);
       if (readsWhole(i.rows)) return { buffer, region: { tensor: i.tensor, ranges: [] } };
       const w = readWindow(outRows, i.rows);
-      return { buffer, region: { tensor: i.tensor, ranges: [{ dim: 2, loopVar: BAND, stride: w.stride, offset: w.offset, extent: w.extent, limit: heightOf(i.tensor) }] } };
+      const rows: TileRange = { dim: 2, loopVar: BAND, stride: w.stride, offset: w.offset, extent: w.extent, limit: heightOf(i.tensor) };
+      // Patch mode: the columns this member reads for its output's window (with the halo).
+      const cols = outCols && m.cols[k] && m.cols[k]!.span > 0 ? [colRange(readColumns(outCols, m.cols[k]!, widthOf(i.tensor)))] : [];
+      return { buffer, region: { tensor: i.tensor, ranges: [rows, ...cols] } };
     });
     const out: Operand = {
       buffer: lineOf.get(m.output)?.name ?? ctx.bufferOf(m.output),
-      region: { tensor: m.output, ranges: [{ dim: 2, loopVar: BAND, stride: outRows.newRows, offset: outRows.newOffset, extent: outRows.newRows, limit: m.height }] },
+      region: {
+        tensor: m.output,
+        ranges: [{ dim: 2, loopVar: BAND, stride: outRows.newRows, offset: outRows.newOffset, extent: outRows.newRows, limit: m.height }, ...(outCols ? [colRange(outCols)] : [])],
+      },
     };
-    body.push({ kind: 'compute', op: m.node.opType, node: m.node.name, inputs, outputs: [out], macs: Math.round(m.macsPerRow * outRows.newRows) });
+    // MACs of one execution: the band's rows over the (unclamped) patch window.
+    const execMacs = outCols ? macsPerPixel(m) * outRows.newRows * outCols.extent : Math.round(m.macsPerRow * outRows.newRows);
+    body.push({ kind: 'compute', op: m.node.opType, node: m.node.name, inputs, outputs: [out], macs: execMacs });
     macs += m.macsPerRow * m.height;
   }
+  const extraMacs = patch ? patchExtraMacs(members, patch) : 0;
+  macs += extraMacs;
   if (streamOut) {
     const region = newRowsRegion(output);
     const bytes = geometry.tensors.get(output)!.newRows * rowBytesOf(output);
@@ -161,8 +194,10 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
   const lineBufferBytes = [...lineOf.values()].reduce((a, b) => a + b.sizeBytes, 0);
   const copyBytesPerCycle = Math.max(1, ctx.target.dma.bytesPerCycle);
   // DMA waits right after each start (no overlap with compute yet): the cycles add up.
-  const cycles = Math.round(macs / ctx.target.macsPerCycle + (shiftBytes * Math.max(0, geometry.bands - 1)) / copyBytesPerCycle + dmaCycles);
+  const patches = patch?.patches ?? 1;
+  const cycles = Math.round(macs / ctx.target.macsPerCycle + (patches * shiftBytes * Math.max(0, geometry.bands - 1)) / copyBytesPerCycle + dmaCycles);
   const sramBytes = residentBytes + lineBufferBytes;
+  const bandLoop: LoopStmt = { kind: 'loop', loopVar: BAND, extent: geometry.bands, parallel: 'serial', pipelined: false, body };
   const reads = [node.inputs[0]!];
   return {
     step: node.step,
@@ -172,8 +207,15 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
     reads,
     writes: [output],
     buffers: [...lineOf.values()],
-    body: [{ kind: 'loop', loopVar: BAND, extent: geometry.bands, parallel: 'serial', pipelined: false, body }],
-    tile: { splits: [{ dim: 2, extent: heightOf(output), size: geometry.bandRows }], tileCount: geometry.bands, doubleBuffered: false, cores: 1 },
+    body: patch
+      ? [{ kind: 'loop', loopVar: PATCH, extent: patch.patches, parallel: 'serial', pipelined: false, body: [bandLoop] }]
+      : [bandLoop],
+    tile: {
+      splits: [{ dim: 2, extent: heightOf(output), size: geometry.bandRows }, ...(patch ? [{ dim: 3, extent: widthOf(output), size: patch.patchCols }] : [])],
+      tileCount: geometry.bands * patches,
+      doubleBuffered: false,
+      cores: 1,
+    },
     stats: {
       residentBytes,
       scratchBytes: lineBufferBytes,
@@ -190,9 +232,10 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
       members: members.flatMap((m) => [m.node.name, ...(m.node.fused ?? []).map((f) => f.name)]),
       bandRows: geometry.bandRows,
       bands: geometry.bands,
-      extraMacs: 0,
-      mode: 'line-buffer',
+      extraMacs,
+      mode: patch ? 'patches' : 'line-buffer',
       lineBufferBytes,
+      ...(patch ? { patches: patch.patches, patchCols: patch.patchCols } : {}),
     },
   };
 }

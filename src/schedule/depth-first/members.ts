@@ -7,10 +7,21 @@ import type { Graph, OpNode } from '../../ir/graph.js';
 import { fusedResiduals } from '../../ir/graph.js';
 import { TFLITE_DOMAIN } from '../../frontend/tflite/import-tflite.js';
 import { classifyLayer } from '../templates/index.js';
+import { intAttr, intsAttr } from '../../ir/attributes.js';
+import { resolvePad, windowAttrs, windowKernel, windowSpan } from '../../ir/geometry.js';
 import type { MemberRows, RowRelation } from './geometry.js';
 
 export interface MemberInfo extends MemberRows {
   readonly node: OpNode;
+  /** Columns of the output tensor (1 for a rank-3 tensor). */
+  readonly width: number;
+  /**
+   * Per input (same order as `inputs`): the columns each output column reads (patch segments), or
+   * undefined when the member cannot run on a column patch (1-D tensors, a count_include_pad average
+   * pool, an operand broadcast along the columns but not the rows). A span of 0: read whole (only the
+   * segment's input may be, and only when it has one column).
+   */
+  readonly cols: readonly (RowRelation | undefined)[];
   /** Rows of the output tensor. */
   readonly height: number;
   /** MACs (element operations for element-wise ops) per output row. */
@@ -42,6 +53,9 @@ export function memberInfo(graph: Graph, node: OpNode): MemberInfo | undefined {
     }
   }
   const inputs: { tensor: string; rows: RowRelation }[] = [];
+  const cols: (RowRelation | undefined)[] = [];
+  const width = ys[3] ?? 1;
+  const windowCols = fam.template === 'elementwise' ? undefined : windowColumns(graph, node, ys);
   for (const o of fam.inputs) {
     const f = o.follows[split];
     const t = graph.tensors.get(o.tensor);
@@ -50,13 +64,32 @@ export function memberInfo(graph: Graph, node: OpNode): MemberInfo | undefined {
       // Read whole along the rows (a broadcast operand): allowed only for the segment's input, which
       // the caller checks by giving it no row relation.
       inputs.push({ tensor: o.tensor, rows: { stride: 0, pad: 0, span: 0 } });
+      cols.push(ys.length === 4 && (o.shape.length < 4 || o.shape[3] === 1) ? { stride: 0, pad: 0, span: 0 } : undefined);
       continue;
     }
     if (f.dim !== 2 || o.shape.length !== 4) return undefined;
     inputs.push({ tensor: o.tensor, rows: { stride: f.stride(1), pad: -f.offset, span: f.extent(1) } });
+    // The kernel's input reads a window of columns; any other operand (an element-wise operand, a
+    // fused residual) follows the output's columns one to one when it has the output's width.
+    if (o.tensor === node.inputs[0] && fam.template !== 'elementwise') cols.push(windowCols);
+    else cols.push(ys.length === 4 && o.shape[3] === width ? { stride: 1, pad: 0, span: 1 } : undefined);
   }
   const height = ys[2]!;
-  return { node, output: out.tensor, inputs, height, macsPerRow: fam.totalMacs / height };
+  return { node, output: out.tensor, inputs, cols, height, width, macsPerRow: fam.totalMacs / height };
+}
+
+/** Columns (second spatial dim) a conv / pool output column reads of its input, or undefined. */
+function windowColumns(graph: Graph, node: OpNode, ys: readonly number[]): RowRelation | undefined {
+  const xs = graph.tensors.get(node.inputs[0] ?? '')?.shape;
+  if (!xs || xs.length !== 4 || ys.length !== 4) return undefined;
+  if (node.opType === 'AveragePool' && intAttr(node, 'count_include_pad', 0) !== 0) return undefined;
+  if (node.opType !== 'Conv' && node.opType !== 'MaxPool' && node.opType !== 'AveragePool') return undefined;
+  const kernel = windowKernel(node, graph.weights.get(node.inputs[1] ?? '')?.shape ?? graph.tensors.get(node.inputs[1] ?? '')?.shape);
+  if (!kernel || kernel.length !== 2) return undefined;
+  const a = windowAttrs(node, 2);
+  if (node.opType !== 'Conv' && !intsAttr(node, 'kernel_shape')) return undefined;
+  const [pad] = resolvePad(a.autoPad, xs[3]!, ys[3]!, kernel[1]!, a.strides[1]!, a.dilations[1]!, [a.pads[1]!, a.pads[3]!]);
+  return { stride: a.strides[1]!, pad, span: windowSpan(1, kernel[1]!, a.strides[1]!, a.dilations[1]!) };
 }
 
 /** True when the relation reads whole tensors along the rows (not allowed for intermediates). */

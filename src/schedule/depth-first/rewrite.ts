@@ -40,7 +40,7 @@ export function segmentGraph(graph: Graph, segments: readonly SegmentChoice[]): 
       outputs: [seg.output],
       attributes: new Map(),
       step,
-      segment: { members, bandRows: seg.geometry.bandRows, sourceSteps: steps },
+      segment: { members, bandRows: seg.geometry.bandRows, ...(seg.patch ? { patchCols: seg.patch.patchCols } : {}), sourceSteps: steps },
     });
     sourceSteps.push(steps);
     i = seg.last;
