@@ -18,13 +18,15 @@ export const SUPPORT_H = `/*
 #include "memplan_kernels.h"
 
 /*
- * A window of a float tensor: dims [start[d], start[d] + ext[d]) of a tensor of dims full[d].
- * data points at the window's first element; element (i0, i1, ...) of the window is
+ * A window of a tensor: dims [start[d], start[d] + ext[d]) of a tensor of dims full[d].
+ * ptr (and, for float tensors, data) points at the window's first element; element (i0, i1, ...) of the window is
  * data[i0*stride[0] + i1*stride[1] + ...] (strides in elements). A window may sit in the full
  * tensor (strides of the full tensor) or in a compact tile (strides of the window).
  */
 typedef struct {
-  float *data;
+  float *data;  /* float views (element size 4); NULL for other element types */
+  void *ptr;    /* the window's first element, any element type */
+  int esize;    /* bytes per element: 1, 2 or 4 (8 for 64-bit types) */
   int rank;
   long start[MP_MAX_RANK];
   long ext[MP_MAX_RANK];
@@ -51,6 +53,11 @@ void mpg_clamp(long *start, long *ext, long s, long e, long limit);
 void mpg_view_in(mpg_view *v, float *base, int rank, const long *full, const long *start, const long *ext);
 /* The same window stored compactly at tile (strides of the window). */
 void mpg_view_tile(mpg_view *v, float *tile, int rank, const long *full, const long *start, const long *ext);
+/* The same two for tensors of any element type (esize bytes per element): data is NULL, ptr is set. */
+void mpg_view_in_b(mpg_view *v, void *base, int esize, int rank, const long *full, const long *start, const long *ext);
+void mpg_view_tile_b(mpg_view *v, void *tile, int esize, int rank, const long *full, const long *start, const long *ext);
+/* Elements in a window. */
+long mpg_count(const mpg_view *v);
 /* One value broadcast over a window of extents ext (all strides 0). */
 void mpg_view_splat(mpg_view *v, const float *value, int rank, const long *ext);
 
@@ -105,6 +112,8 @@ int mpg_conv_splat(const mp_window *x, mp_window *y, float w_value, const float 
 int mpg_softmax(const mpg_view *x, const mpg_view *y, int axis, int flatten, int log_softmax);
 /* LRN across channels (dim 1) over windows that hold every channel. */
 int mpg_lrn(const mpg_view *x, const mpg_view *y, long size, float alpha, float beta, float bias);
+/* 1 when, for every index of dims [0, from), dims [from, rank) of the window are one contiguous run. */
+int mpg_dense_from(const mpg_view *v, int from);
 /* 1 when the window is one contiguous run. */
 int mpg_contiguous(const mpg_view *v);
 /* 1 when the window is the whole tensor, contiguous (its data is the tensor in row-major order). */
@@ -138,7 +147,7 @@ static void view_init(mpg_view *v, int rank, const long *full, const long *start
   }
 }
 
-void mpg_view_in(mpg_view *v, float *base, int rank, const long *full, const long *start, const long *ext) {
+void mpg_view_in_b(mpg_view *v, void *base, int esize, int rank, const long *full, const long *start, const long *ext) {
   long s = 1, off = 0;
   int d;
   view_init(v, rank, full, start, ext);
@@ -147,10 +156,12 @@ void mpg_view_in(mpg_view *v, float *base, int rank, const long *full, const lon
     off += start[d] * s;
     s *= full[d];
   }
-  v->data = base + off;
+  v->esize = esize;
+  v->ptr = (unsigned char *)base + off * esize;
+  v->data = NULL;
 }
 
-void mpg_view_tile(mpg_view *v, float *tile, int rank, const long *full, const long *start, const long *ext) {
+void mpg_view_tile_b(mpg_view *v, void *tile, int esize, int rank, const long *full, const long *start, const long *ext) {
   long s = 1;
   int d;
   view_init(v, rank, full, start, ext);
@@ -158,6 +169,18 @@ void mpg_view_tile(mpg_view *v, float *tile, int rank, const long *full, const l
     v->stride[d] = s;
     s *= ext[d];
   }
+  v->esize = esize;
+  v->ptr = tile;
+  v->data = NULL;
+}
+
+void mpg_view_in(mpg_view *v, float *base, int rank, const long *full, const long *start, const long *ext) {
+  mpg_view_in_b(v, base, (int)sizeof(float), rank, full, start, ext);
+  v->data = (float *)v->ptr;
+}
+
+void mpg_view_tile(mpg_view *v, float *tile, int rank, const long *full, const long *start, const long *ext) {
+  mpg_view_tile_b(v, tile, (int)sizeof(float), rank, full, start, ext);
   v->data = tile;
 }
 
@@ -165,6 +188,8 @@ void mpg_view_splat(mpg_view *v, const float *value, int rank, const long *ext) 
   long zero[MP_MAX_RANK] = {0, 0, 0, 0, 0, 0, 0, 0};
   view_init(v, rank, ext, zero, ext);
   v->data = (float *)value; /* read only: kernels take inputs as const */
+  v->ptr = v->data;
+  v->esize = (int)sizeof(float);
 }
 
 static long count_of(const mpg_view *v) {
@@ -183,6 +208,14 @@ static int contiguous_from(const mpg_view *v) {
     k--;
   }
   return k;
+}
+
+long mpg_count(const mpg_view *v) {
+  return count_of(v);
+}
+
+int mpg_dense_from(const mpg_view *v, int from) {
+  return contiguous_from(v) <= from;
 }
 
 int mpg_contiguous(const mpg_view *v) {
@@ -227,7 +260,7 @@ int mpg_dma_start(mpg_dma_group *g, int channel, const mpg_view *dst, const mpg_
   long run = 1, rows = 1, src_rs = 0, dst_rs = 0;
   long idx[MP_MAX_RANK], oext[MP_MAX_RANK], osrc[MP_MAX_RANK], odst[MP_MAX_RANK];
   g->n = 0;
-  if (!same_ext(dst, src)) return MP_EPARAM;
+  if (!same_ext(dst, src) || dst->esize != src->esize) return MP_EPARAM;
   for (d = src->rank - 1; d >= 0; d--) {
     if (src->ext[d] == 0) return MP_OK; /* empty window: nothing to move */
     if (src->ext[d] > 1) dims[nd++] = d; /* innermost first */
@@ -264,12 +297,13 @@ int mpg_dma_start(mpg_dma_group *g, int channel, const mpg_view *dst, const mpg_
   }
   for (d = 0; d < MP_MAX_RANK; d++) idx[d] = 0;
   do {
-    const float *s = src->data + offset_of(idx, osrc, outer);
-    float *t = dst->data + offset_of(idx, odst, outer);
+    const size_t es = (size_t)src->esize;
+    const unsigned char *s = (const unsigned char *)src->ptr + (size_t)offset_of(idx, osrc, outer) * es;
+    unsigned char *t = (unsigned char *)dst->ptr + (size_t)offset_of(idx, odst, outer) * es;
     if (g->n == MPG_DMA_PARTS) mpg_dma_wait(g); /* a full batch: complete it before starting more */
-    g->t[g->n++] = mp_dma_start(channel, t, s, (size_t)rows, (size_t)run * sizeof(float),
-                                (size_t)(rows > 1 ? dst_rs : run) * sizeof(float),
-                                (size_t)(rows > 1 ? src_rs : run) * sizeof(float));
+    g->t[g->n++] = mp_dma_start(channel, t, s, (size_t)rows, (size_t)run * es,
+                                (size_t)(rows > 1 ? dst_rs : run) * es,
+                                (size_t)(rows > 1 ? src_rs : run) * es);
   } while (next_index(idx, oext, outer));
   return MP_OK;
 }
