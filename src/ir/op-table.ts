@@ -40,7 +40,9 @@ export type TilingFamilyId =
   | 'int-elementwise'
   | 'int-axis'
   | 'int-gemm'
-  | 'int-global-pool';
+  | 'int-global-pool'
+  | 'int-pad'
+  | 'int-transpose';
 
 /** What a rewrite may assume about an op. Every flag is false/undefined unless the row sets it. */
 export interface OpTraits {
@@ -154,7 +156,9 @@ const TFLITE_ROWS: readonly Row[] = [
   [['FULLY_CONNECTED'], none, 'int-gemm', 'int'],
   [['LEAKY_RELU', 'QUANTIZE', 'DEQUANTIZE'], none, 'int-elementwise', 'int'],
   [['SOFTMAX'], none, 'int-axis', 'int'],
-  [['TRANSPOSE_CONV', 'MEAN', 'PAD', 'PADV2', 'TRANSPOSE', 'STRIDED_SLICE', 'CONCATENATION', 'SVDF'], none, 'whole', 'int'],
+  [['PAD', 'PADV2'], none, 'int-pad', 'int'],
+  [['TRANSPOSE'], none, 'int-transpose', 'int'],
+  [['TRANSPOSE_CONV', 'MEAN', 'STRIDED_SLICE', 'CONCATENATION', 'SVDF'], none, 'whole', 'int'],
   [['SUM', 'REDUCE_MAX', 'LOGISTIC', 'TANH', 'HARD_SWISH', 'UNIDIRECTIONAL_SEQUENCE_LSTM'], none, 'whole'],
 ];
 

@@ -30,7 +30,7 @@ export interface TfliteEmit {
 
 /** Ops whose integer kernel runs on a window (the splits of schedule/templates/integer.ts). */
 const WINDOWED = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'AVERAGE_POOL_2D', 'MAX_POOL_2D', 'FULLY_CONNECTED', 'ADD', 'SUB', 'MUL',
-  'RELU', 'RELU6', 'RELU_N1_TO_1', 'LEAKY_RELU', 'QUANTIZE', 'DEQUANTIZE', 'SOFTMAX']);
+  'RELU', 'RELU6', 'RELU_N1_TO_1', 'LEAKY_RELU', 'QUANTIZE', 'DEQUANTIZE', 'SOFTMAX', 'PAD', 'PADV2', 'TRANSPOSE']);
 
 /** Typed pointer to tensor input/output `name`: an operand buffer, a weight array or a state buffer. */
 function ptr(e: TfliteEmit, name: string, ctype: string): string {
@@ -127,7 +127,7 @@ export function emitTfliteCompute(e: TfliteEmit): void {
   const kernel = Object.hasOwn(KERNELS, op) ? KERNELS[op] : undefined;
   if (!kernel) unsupported(e.node, `no integer C kernel for TFLite ${op}`);
   if (e.views && !WINDOWED.has(op)) unsupported(e.node, `the integer ${op} kernel runs on whole tensors only, but the schedule splits it into tiles`);
-  if (e.views) requireDense(e, 0);
+  if (e.views && op !== 'TRANSPOSE') requireDense(e, 0);
   kernel(e, op);
 }
 
@@ -374,9 +374,19 @@ function pad(e: TfliteEmit, v2: boolean): void {
   let value = x.quantization ? zeroPointOf(y.quantization) : 0;
   if (v2 && (n.inputs[2] ?? '') !== '') value = constInts(e, 2, 'the constant value')[0] ?? value;
   if (x.dtype === 'float32' && value !== 0) unsupported(n, 'a float pad with a non-zero value');
-  e.w.line(`const long xd[${r}] = {${x.shape.join(', ')}};`);
-  e.w.line(`const long before[${r}] = {${x.shape.map((_, i) => p[2 * i]).join(', ')}};`);
-  e.w.line(`const long after[${r}] = {${x.shape.map((_, i) => p[2 * i + 1]).join(', ')}};`);
+  const c = e.views ? '' : 'const ';
+  e.w.line(`${c}long xd[${r}] = {${x.shape.join(', ')}};`);
+  e.w.line(`${c}long before[${r}] = {${x.shape.map((_, i) => p[2 * i]).join(', ')}};`);
+  e.w.line(`${c}long after[${r}] = {${x.shape.map((_, i) => p[2 * i + 1]).join(', ')}};`);
+  if (e.views) {
+    // A block of output rows: the input rows it copies (the window, maybe none), the padding rows
+    // above them in the block, and the rest of the block below them.
+    const vx = e.views.get(n.inputs[0]!)!;
+    const vy = e.views.get(n.outputs[0]!)!;
+    e.w.line(`xd[1] = ${vx}.ext[1];`);
+    e.w.line(`before[1] = ${vx}.ext[1] > 0 ? ${vx}.start[1] + ${p[2]} - ${vy}.start[1] : ${vy}.ext[1];`);
+    e.w.line(`after[1] = ${vy}.ext[1] - before[1] - xd[1];`);
+  }
   call(e, `mpq_pad(${r}, xd, before, after, ${inPtr(e, 'uint8_t')}, ${outPtr(e, 'uint8_t')}, ${elemBytes(e, x)}, ${value})`);
 }
 
@@ -385,6 +395,12 @@ function transpose(e: TfliteEmit): void {
   const x = act(e, n.inputs[0]!);
   const perm = constInts(e, 1, 'perm');
   const r = x.shape.length;
+  if (e.views) {
+    // A window of the output and the matching (strided) window of the input: an element copy by strides.
+    e.w.line(`const int perm[${r}] = {${perm.join(', ')}};`);
+    call(e, `mpg_permute(&${e.views.get(n.inputs[0]!)!}, &${e.views.get(n.outputs[0]!)!}, perm)`);
+    return;
+  }
   e.w.line(`const long xd[${r}] = {${x.shape.join(', ')}};`);
   e.w.line(`const int perm[${r}] = {${perm.join(', ')}};`);
   call(e, `mpq_transpose(${r}, xd, perm, ${inPtr(e, 'uint8_t')}, ${outPtr(e, 'uint8_t')}, ${elemBytes(e, x)})`);

@@ -10,7 +10,11 @@
  *    output dimension larger than one (everything before it has extent 1, so every window is one run);
  *  - 'int-gemm' (FULLY_CONNECTED, QGemm): the output's rows when there are several (A follows them),
  *    else its columns (units) with B constant;
- *  - 'int-global-pool' (QGlobalAveragePool): channels (batch 1).
+ *  - 'int-global-pool' (QGlobalAveragePool): channels (batch 1);
+ *  - 'int-pad' (PAD, PADV2): output rows (NHWC dim 1, batch 1); the input window is the rows the
+ *    block copies (none when the block is all padding);
+ *  - 'int-transpose' (TRANSPOSE): the outermost output dim larger than one; the input window is that
+ *    dim's source dim (a strided window: the copy goes through mpg_permute, any strides).
  * Anything else is one whole tile.
  */
 import type { Follow, SplitDim, TemplateInput, TilingFamily } from './family.js';
@@ -172,4 +176,46 @@ export function intGemmFamily(input: TemplateInput): TilingFamily {
 export function intGlobalPoolFamily(input: TemplateInput): TilingFamily {
   if (!batchOne(input)) return wholeFamily(input, 'int-pool');
   return { ...globalPoolFamily(input), template: 'int-global-pool' };
+}
+
+export function intPadFamily(input: TemplateInput): TilingFamily {
+  const node = input.node;
+  const x = node.inputs[0] ?? '';
+  const outs = activationOutputs(input);
+  const pads = input.graph.weights.get(node.inputs[1] ?? '');
+  if (!batchOne(input) || !pads || pads.data.kind !== 'dense') return wholeFamily(input, 'int-pad');
+  const xs = shapeOf(input, x);
+  const ys = shapeOf(input, outs[0]!);
+  if (xs.length < 2 || ys[1]! <= 1) return wholeFamily(input, 'int-pad');
+  const before = Number((pads.data.values as ArrayLike<number | bigint>)[2]);
+  const rows: Follow = { dim: 1, extent: (t) => t, stride: (t) => t, offset: -before, limit: xs[1]! };
+  const split: SplitDim = { dim: 1, extent: ys[1]!, quantum: 1, loopVar: 'r' };
+  return {
+    template: 'int-pad',
+    splits: [split],
+    inputs: activationInputs(input).map((t) => ({ tensor: t, shape: shapeOf(input, t), follows: [t === x ? rows : undefined] })),
+    outputs: [{ tensor: outs[0]!, shape: ys, follows: [identityFollow(1, ys[1]!)] }],
+    totalMacs: ys.reduce((a, b) => a * b, 1),
+  };
+}
+
+export function intTransposeFamily(input: TemplateInput): TilingFamily {
+  const node = input.node;
+  const x = node.inputs[0] ?? '';
+  const outs = activationOutputs(input);
+  const perm = input.graph.weights.get(node.inputs[1] ?? '');
+  if (outs.length !== 1 || !input.graph.tensors.has(x) || !perm || perm.data.kind !== 'dense') return wholeFamily(input, 'int-transpose');
+  const p = Array.from(perm.data.values as ArrayLike<number | bigint>, Number);
+  const ys = shapeOf(input, outs[0]!);
+  const xs = shapeOf(input, x);
+  const d = ys.findIndex((e) => e > 1);
+  if (d < 0 || p.length !== ys.length || xs[p[d]!] !== ys[d]) return wholeFamily(input, 'int-transpose');
+  const split: SplitDim = { dim: d, extent: ys[d]!, quantum: 1, loopVar: 'i' };
+  return {
+    template: 'int-transpose',
+    splits: [split],
+    inputs: [{ tensor: x, shape: xs, follows: [identityFollow(p[d]!, ys[d]!)] }],
+    outputs: [{ tensor: outs[0]!, shape: ys, follows: [identityFollow(d, ys[d]!)] }],
+    totalMacs: ys.reduce((a, b) => a * b, 1),
+  };
 }
