@@ -91,11 +91,11 @@ function multipliers(xScale: number, w: Quantization, yScale: number): number[] 
 }
 
 /** Ops whose kernel runs on a window (the splits of schedule/templates/integer.ts). */
-const WINDOWED = new Set(['QConv', 'QGemm', 'QAdd', 'QMul', 'QGlobalAveragePool', 'QMaxPool', 'QClip', 'QLookup', 'QuantizeLinear', 'DequantizeLinear']);
+export const QLINEAR_WINDOWED_OPS: ReadonlySet<string> = new Set(['QConv', 'QGemm', 'QAdd', 'QMul', 'QGlobalAveragePool', 'QMaxPool', 'QClip', 'QLookup', 'QuantizeLinear', 'DequantizeLinear']);
 
 export function emitQlinearCompute(e: QEmit): void {
   if (e.views) {
-    if (!WINDOWED.has(e.node.opType)) unsupported(e.node, `the integer ${e.node.opType} kernel runs on whole tensors only, but the schedule splits it into tiles`);
+    if (!QLINEAR_WINDOWED_OPS.has(e.node.opType)) unsupported(e.node, `the integer ${e.node.opType} kernel runs on whole tensors only, but the schedule splits it into tiles`);
     // Window layers index each channel plane (rows of whole width) from a plane stride; the others a dense run.
     const from = e.node.opType === 'QConv' || e.node.opType === 'QMaxPool' ? 2 : 0;
     const vs = [...new Set(e.views.values())];

@@ -29,7 +29,7 @@ export interface TfliteEmit {
 }
 
 /** Ops whose integer kernel runs on a window (the splits of schedule/templates/integer.ts). */
-const WINDOWED = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'AVERAGE_POOL_2D', 'MAX_POOL_2D', 'FULLY_CONNECTED', 'ADD', 'SUB', 'MUL',
+export const TFLITE_WINDOWED_OPS: ReadonlySet<string> = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'AVERAGE_POOL_2D', 'MAX_POOL_2D', 'FULLY_CONNECTED', 'ADD', 'SUB', 'MUL',
   'RELU', 'RELU6', 'RELU_N1_TO_1', 'LEAKY_RELU', 'QUANTIZE', 'DEQUANTIZE', 'SOFTMAX', 'PAD', 'PADV2', 'TRANSPOSE']);
 
 /** Typed pointer to tensor input/output `name`: an operand buffer, a weight array or a state buffer. */
@@ -126,7 +126,7 @@ export function emitTfliteCompute(e: TfliteEmit): void {
   const op = e.node.opType;
   const kernel = Object.hasOwn(KERNELS, op) ? KERNELS[op] : undefined;
   if (!kernel) unsupported(e.node, `no integer C kernel for TFLite ${op}`);
-  if (e.views && !WINDOWED.has(op)) unsupported(e.node, `the integer ${op} kernel runs on whole tensors only, but the schedule splits it into tiles`);
+  if (e.views && !TFLITE_WINDOWED_OPS.has(op)) unsupported(e.node, `the integer ${op} kernel runs on whole tensors only, but the schedule splits it into tiles`);
   if (e.views && op !== 'TRANSPOSE') requireDense(e, 0);
   kernel(e, op);
 }
