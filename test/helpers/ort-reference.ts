@@ -128,6 +128,8 @@ const CACHED_OBJECTS: readonly [string, string][] = [
   ['model_weights.o', 'model_weights.c'],
   ['memplan_kernels.o', 'memplan_kernels.c'],
   ['model_support.o', 'model_support.c'],
+  ['memplan_kernels_int.o', 'memplan_kernels_int.c'],
+  ['memplan_kernels_qlinear.o', 'memplan_kernels_qlinear.c'],
   ['memplan_hooks_host.o', 'memplan_hooks_host.c'],
   ['memplan_hooks_host_poison.o', 'memplan_hooks_host.c'],
   ['memplan_kernels.asan.o', 'memplan_kernels.c'],
@@ -138,7 +140,10 @@ const CACHED_OBJECTS: readonly [string, string][] = [
 function objectKey(dir: string, obj: string, src: string): string {
   const h = createHash('sha256');
   h.update(obj).update('\0').update(readFileSync(join(dir, 'Makefile'))).update('\0');
-  for (const f of ['memplan_kernels.h', 'memplan_hooks.h', 'model_support.h', 'model_weights.h']) h.update(readFileSync(join(dir, f))).update('\0');
+  for (const f of ['memplan_kernels.h', 'memplan_hooks.h', 'model_support.h', 'model_weights.h', 'memplan_kernels_int.h', 'memplan_kernels_qlinear.h']) {
+    if (existsSync(join(dir, f))) h.update(readFileSync(join(dir, f)));
+    h.update('\0');
+  }
   return h.update(readFileSync(join(dir, src))).digest('hex');
 }
 

@@ -1,0 +1,112 @@
+/**
+ * Integer layers tiled like float ones: TFLite and quantized ONNX models planned at a small SRAM with
+ * DRAM behind it, so that their integer layers run on DMA tiles (halo windows of output rows, single
+ * and double buffered), per-core blocks on 4 cores and whole-tensor tiles moved by DMA. The generated
+ * C, built in poison mode (dead buffers are overwritten), must give the same bytes as the untiled
+ * generated C (itself checked against TFLite's interpreter, TFLite Micro's goldens and
+ * onnxruntime-web elsewhere), or the reference outputs directly:
+ *  - every seanet test (conv0-9, add0-5, int16x8) at its smallest SRAM: the golden CSV bit for bit;
+ *  - micro_speech at 4K of SRAM on 4 cores: TFLite's interpreter's outputs, in poison mode and once
+ *    under AddressSanitizer + UndefinedBehaviorSanitizer;
+ *  - the keyword model (QUANTIZE, SVDF state, dense, int16 softmax) at its smallest SRAM on 4 cores.
+ * person_detect, MobileNetV2-224 int8 and the QDQ torchvision models are in emit-int-tiled.slow.test.ts.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir, removeDir } from '../helpers/c-build.js';
+import { TFLITE_DIR, readCsvInts } from './tflite-host.js';
+import { K, analyzeAt, buildProgram, expectSameBytes, integerTiling, minSramWithDram } from './int-tiled-helpers.js';
+
+const SEANET = path.join(TFLITE_DIR, 'seanet');
+const tmp = makeTempDir('memplan-int-tiled-');
+afterAll(() => removeDir(tmp));
+
+interface Reference {
+  readonly cases: readonly { readonly model: string; readonly seeds?: readonly number[]; readonly outputs: readonly (readonly number[])[] }[];
+}
+const reference = JSON.parse(readFileSync(new URL('../../fixtures/tflite-reference/reference.json', import.meta.url), 'utf8')) as Reference;
+
+/** make-reference.py's input formula (the reference outputs are for these inputs). */
+function formulaInput(n: number, seed: number): Int8Array {
+  const x = new Int8Array(n);
+  for (let i = 0; i < n; i++) x[i] = ((i * 7919 + seed * 104729) % 256) - 128;
+  return x;
+}
+
+function seanetCases(): string[] {
+  if (!existsSync(SEANET)) throw new Error(`missing ${SEANET}: the shared TFLite models (../shared/models/tflite/seanet) are needed`);
+  return readdirSync(SEANET).filter((f) => f.endsWith('.tflite')).map((f) => f.replace(/\.tflite$/, '')).sort();
+}
+
+describe('seanet single-operator tests tiled at their smallest SRAM (DRAM behind it), poison: the golden CSV bit for bit', () => {
+  const names = seanetCases();
+  const splitCases: string[] = [];
+  it.each(names)('%s', async (name) => {
+    const file = path.join(SEANET, `${name}.tflite`);
+    const sram = await minSramWithDram(file, name, 4);
+    const analysis = await analyzeAt(file, name, sram, 4);
+    expect(analysis.report.fits).toBe(true);
+    const t = integerTiling(analysis);
+    // Every operand lives in DRAM at this size: the layer's int16 tiles are moved by DMA.
+    expect(t.dma).toBe(1);
+    if (t.split > 0) splitCases.push(name);
+    const run = buildProgram(analysis, path.join(tmp, `seanet-${name}`), 'model_host_poison');
+    const inputs: Int16Array[] = [];
+    for (let i = 0; existsSync(path.join(SEANET, `${name}_input${i}_int16.csv`)); i++) {
+      inputs.push(Int16Array.from(readCsvInts(path.join(SEANET, `${name}_input${i}_int16.csv`))));
+    }
+    const [out] = run(inputs);
+    const got = Array.from(new Int16Array(out!.buffer, out!.byteOffset, out!.byteLength / 2));
+    const golden = readCsvInts(path.join(SEANET, `${name}_golden_int16.csv`));
+    expect(got.length).toBe(golden.length);
+    const mismatches = got.flatMap((v, i) => (v === golden[i] ? [] : [`[${i}] ${v} != ${golden[i]}`]));
+    expect(mismatches.slice(0, 10)).toEqual([]);
+  }, 120_000);
+  it('splits every layer with more than one output row or position into tiles (the 1-row convs are whole DMA tiles)', () => {
+    // conv4-9 have one output row: their tiles are whole (the kernel needs every column of the input rows).
+    expect(splitCases.sort()).toEqual(['add0', 'add1', 'add2', 'add3', 'add4', 'add5', 'conv0', 'conv1', 'conv2', 'conv3'].filter((n) => names.includes(n)));
+  });
+});
+
+describe('TFLite models tiled on 4 cores', () => {
+  const speech = path.join(TFLITE_DIR, 'micro_speech_quantized.tflite');
+  const ref = reference.cases.find((c) => c.model === 'micro_speech_quantized.tflite')!;
+
+  it('micro_speech at 4K of SRAM: DMA tiles and per-core blocks of its integer layers, poison: TFLite\'s outputs', async () => {
+    const analysis = await analyzeAt(speech, 'micro_speech.tflite', 4 * K, 4);
+    expect(analysis.report.fits).toBe(true);
+    const t = integerTiling(analysis);
+    expect(t.splitOps).toEqual(['DEPTHWISE_CONV_2D', 'FULLY_CONNECTED']);
+    expect(t.dma).toBeGreaterThanOrEqual(2);
+    expect(t.parallel).toBeGreaterThanOrEqual(2);
+    const run = buildProgram(analysis, path.join(tmp, 'speech'), 'model_host_poison');
+    ref.seeds!.forEach((seed, k) => expect(Array.from(new Int8Array(run([formulaInput(1960, seed)])[0]!))).toEqual(ref.outputs[k]));
+  }, 300_000);
+
+  it('micro_speech tiled under AddressSanitizer + UndefinedBehaviorSanitizer: TFLite\'s outputs', async () => {
+    const analysis = await analyzeAt(speech, 'micro_speech.tflite', 4 * K, 4);
+    const run = buildProgram(analysis, path.join(tmp, 'speech-asan'), 'model_host_asan');
+    ref.seeds!.forEach((seed, k) => expect(Array.from(new Int8Array(run([formulaInput(1960, seed)])[0]!))).toEqual(ref.outputs[k]));
+  }, 300_000);
+
+  it('keyword_scrambled (int16 input, SVDF state) at its smallest SRAM: the untiled C\'s bytes', async () => {
+    const file = path.join(TFLITE_DIR, 'keyword_scrambled.tflite');
+    const sram = await minSramWithDram(file, 'keyword.tflite', 4);
+    const analysis = await analyzeAt(file, 'keyword.tflite', sram, 4);
+    expect(analysis.report.fits).toBe(true);
+    const t = integerTiling(analysis);
+    expect(t.dma).toBeGreaterThanOrEqual(1);
+    expect(t.split).toBeGreaterThanOrEqual(1);
+    const whole = await analyzeAt(file, 'keyword.tflite', 16 * 1024 * K);
+    expect(integerTiling(whole).split).toBe(0);
+    const run = buildProgram(analysis, path.join(tmp, 'keyword'), 'model_host_poison');
+    const run0 = buildProgram(whole, path.join(tmp, 'keyword-whole'), 'model_host');
+    for (const seed of [1, 2, 3]) {
+      const x = new Int16Array(96);
+      for (let i = 0; i < x.length; i++) x[i] = ((i * 7919 + seed * 104729) % 65536) - 32768;
+      expectSameBytes(run([x]), run0([x]));
+    }
+  }, 300_000);
+});
