@@ -29,7 +29,7 @@ import { InternalError } from '../diagnostics/errors.js';
 import { floatAttr } from '../ir/attributes.js';
 import { windowAttrs, windowKernel, windowSpan } from '../ir/geometry.js';
 import { TFLITE_OP_DOMAIN } from '../ir/op-table.js';
-import { intRowsDim, tfliteRowWindow } from '../schedule/templates/integer.js';
+import { intRowsDim, tfliteRowWindow, tfliteSplitDim } from '../schedule/templates/integer.js';
 
 interface Env {
   /** IR loop variable -> C expression of its current value. */
@@ -343,14 +343,14 @@ export function homePtr(ctx: CodegenContext, o: Operand, env: { core: string; sl
  */
 function windowExtent(ctx: CodegenContext, layer: LayerSchedule, tensor: string, r: TileRange): number {
   const node = ctx.node(layer);
-  const rows = layer.template.startsWith('int-') ? intRowsDim(node) : 2;
+  const rows = !layer.template.startsWith('int-') ? 2 : node.domain === TFLITE_OP_DOMAIN ? tfliteSplitDim(node, ctx.shapeOf(node.outputs[0]!)) : intRowsDim(node);
   if (!/^(int-)?(conv|pool)/.test(layer.template) || r.dim !== rows || r.loopVar === '') return r.extent;
   if (node.inputs[0] !== tensor) return r.extent;
   const split = layer.tile.splits.find((s) => s.dim === rows);
   if (!split) return r.extent;
   if (node.domain === TFLITE_OP_DOMAIN) {
     const shape = ctx.shapeOf(tensor);
-    const win = tfliteRowWindow({ node, graph: ctx.graph }, shape[1]!, ctx.shapeOf(node.outputs[0]!)[1]!);
+    const win = tfliteRowWindow({ node, graph: ctx.graph }, shape[rows]!, ctx.shapeOf(node.outputs[0]!)[rows]!, rows as 1 | 2);
     return win ? Math.max(r.extent, windowSpan(split.size, win.kernel, win.stride, win.dilation)) : r.extent;
   }
   const kernel = windowKernel(node, ctx.graph.weights.get(node.inputs[1] ?? '')?.shape)?.[0] ?? 1;

@@ -127,7 +127,8 @@ export function emitTfliteCompute(e: TfliteEmit): void {
   const kernel = Object.hasOwn(KERNELS, op) ? KERNELS[op] : undefined;
   if (!kernel) unsupported(e.node, `no integer C kernel for TFLite ${op}`);
   if (e.views && !TFLITE_WINDOWED_OPS.has(op)) unsupported(e.node, `the integer ${op} kernel runs on whole tensors only, but the schedule splits it into tiles`);
-  if (e.views && op !== 'TRANSPOSE') requireDense(e, 0);
+  // Dense windows, except a 1-row conv's input window of columns (rows of it are in_row apart).
+  if (e.views && op !== 'TRANSPOSE') requireDense(e, 0, (op === 'CONV_2D' || op === 'DEPTHWISE_CONV_2D') && act(e, e.node.outputs[0]!).shape[1] === 1 ? e.node.inputs[0] : undefined);
   kernel(e, op);
 }
 
@@ -188,8 +189,11 @@ function conv(e: TfliteEmit, op: string): void {
   const kc = op === 'DEPTHWISE_CONV_2D' ? 1 : KC;
   e.w.line(arr('int32_t', 'mult', m));
   e.w.line(arr('int32_t', 'shift', s));
-  e.w.line(`${e.views ? '' : 'const '}mpq_conv_params p = {${N}, ${H}, ${W}, ${C}, ${OH}, ${OW}, ${OC}, ${KH}, ${KW}, ${kc}, ${sh}, ${sw}, ${dh}, ${dw}, ${padH}, ${padW}, ${op === 'DEPTHWISE_CONV_2D' ? OC / C : 1}, ${int16 ? 0 : -zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${amin}, ${amax}, mult, shift};`);
-  if (e.views) rowWindow(e, xName, n.outputs[0]!, padH, sh);
+  e.w.line(`${e.views ? '' : 'const '}mpq_conv_params p = {${N}, ${H}, ${W}, ${C}, ${OH}, ${OW}, ${OC}, ${KH}, ${KW}, ${kc}, ${sh}, ${sw}, ${dh}, ${dw}, ${padH}, ${padW}, ${op === 'DEPTHWISE_CONV_2D' ? OC / C : 1}, ${int16 ? 0 : -zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${amin}, ${amax}, mult, shift, 0};`);
+  if (e.views) {
+    if (OH > 1) rowWindow(e, xName, n.outputs[0]!, padH, sh);
+    else columnWindow(e, xName, n.outputs[0]!, padW, sw);
+  }
   const xt = int16 ? 'int16_t' : 'int8_t';
   const fn = op === 'CONV_2D' ? 'mpq_conv' : op === 'DEPTHWISE_CONV_2D' ? 'mpq_dwconv' : 'mpq_tconv';
   const biasIndex = transposed ? 3 : 2;
@@ -499,9 +503,24 @@ function count(e: TfliteEmit, y: TensorInfo): string {
 }
 
 /** Windowed: every activation operand's window must be one dense run (what the kernels index). */
-function requireDense(e: TfliteEmit, from: number): void {
-  const vs = [...new Set(e.views!.values())];
-  e.w.line(`if (${vs.map((v) => `!mpg_dense_from(&${v}, ${from})`).join(' || ')}) return MP_EPARAM; /* the kernel indexes dense windows */`);
+function requireDense(e: TfliteEmit, from: number, rowsOf?: string): void {
+  const vs = [...e.views!].map(([t, v]) => `!mpg_dense_from(&${v}, ${t === rowsOf ? 2 : from})`);
+  e.w.line(`if (${[...new Set(vs)].join(' || ')}) return MP_EPARAM; /* the kernel indexes dense windows */`);
+}
+
+/**
+ * A conv with one output row (NHWC, batch 1) on a block of output columns: the input window's columns
+ * from its first one, each input row in_row elements after the previous (the full row in a home
+ * buffer, the window's in a tile); the left padding moves like the top padding of a row block.
+ */
+function columnWindow(e: TfliteEmit, x: string, y: string, pad: number, stride: number): void {
+  const vx = e.views!.get(x)!;
+  const vy = e.views!.get(y)!;
+  e.w.line(`if (${vx}.ext[0] != 1 || ${vy}.ext[0] != 1 || ${vx}.ext[1] != ${vx}.full[1]) return MP_EPARAM;`);
+  e.w.line(`p.in_w = ${vx}.ext[2];`);
+  e.w.line(`p.out_w = ${vy}.ext[2];`);
+  e.w.line(`p.pad_w = ${pad} + ${vx}.start[2] - ${vy}.start[2] * ${stride};`);
+  e.w.line(`p.in_row = ${vx}.stride[1];`);
 }
 
 /**

@@ -30,21 +30,30 @@ export function intRowsDim(node: { readonly domain: string }): number {
   return node.domain === TFLITE_OP_DOMAIN ? 1 : 2;
 }
 
-/** Filter height, stride, dilation and top padding of a TFLite window layer. */
-export function tfliteRowWindow(input: TemplateInput, inRows: number, outRows: number): { kernel: number; stride: number; dilation: number; pad: number } | undefined {
+/**
+ * Filter size, stride, dilation and padding before, along the rows (NHWC dim 1) or the columns
+ * (dim 2) of a TFLite window layer, from the sizes of that dim in the input and the output.
+ */
+export function tfliteRowWindow(input: TemplateInput, inSize: number, outSize: number, dim: 1 | 2 = 1): { kernel: number; stride: number; dilation: number; pad: number } | undefined {
   const n = input.node;
+  const hw = dim === 1 ? 'h' : 'w';
   let kernel: number;
   if (n.opType === 'CONV_2D' || n.opType === 'DEPTHWISE_CONV_2D') {
     const ws = input.graph.weights.get(n.inputs[1] ?? '')?.shape;
     if (!ws || ws.length !== 4) return undefined;
-    kernel = ws[1]!;
+    kernel = ws[dim]!;
   } else {
-    kernel = intAttr(n, 'filter_h', 1);
+    kernel = intAttr(n, `filter_${hw}`, 1);
   }
-  const stride = intAttr(n, 'stride_h', 1);
-  const dilation = n.opType === 'CONV_2D' || n.opType === 'DEPTHWISE_CONV_2D' ? intAttr(n, 'dilation_h', 1) : 1;
-  const [pad] = resolvePad(tflitePadding(stringAttr(n, 'padding', 'SAME')), inRows, outRows, kernel, stride, dilation);
+  const stride = intAttr(n, `stride_${hw}`, 1);
+  const dilation = n.opType === 'CONV_2D' || n.opType === 'DEPTHWISE_CONV_2D' ? intAttr(n, `dilation_${hw}`, 1) : 1;
+  const [pad] = resolvePad(tflitePadding(stringAttr(n, 'padding', 'SAME')), inSize, outSize, kernel, stride, dilation);
   return { kernel, stride, dilation, pad };
+}
+
+/** The NHWC dim a TFLite window layer is split along: its rows, or its columns when it has one row (convolutions). */
+export function tfliteSplitDim(node: { readonly opType: string }, outShape: readonly number[]): 1 | 2 {
+  return outShape[1] === 1 && (node.opType === 'CONV_2D' || node.opType === 'DEPTHWISE_CONV_2D') ? 2 : 1;
 }
 
 /** Keeps the splits of a family that `keep` accepts (the operands' follows with them). */
@@ -78,16 +87,18 @@ export function intWindowFamily(input: TemplateInput): TilingFamily {
   const xs = shapeOf(input, x);
   const ys = shapeOf(input, y);
   if (xs.length !== 4 || ys.length !== 4) return wholeFamily(input, 'int-window');
-  const win = tfliteRowWindow(input, xs[1]!, ys[1]!);
+  // Rows; a convolution with one output row (a 1-D signal as NHWC, e.g. audio) splits its columns.
+  const dim = tfliteSplitDim(node, ys);
+  const win = tfliteRowWindow(input, xs[dim]!, ys[dim]!, dim);
   if (!win) return wholeFamily(input, 'int-window');
-  const OH = ys[1]!;
-  const splits: SplitDim[] = OH > 1 ? [{ dim: 1, extent: OH, quantum: 1, loopVar: 'r' }] : [];
+  const OH = ys[dim]!;
+  const splits: SplitDim[] = OH > 1 ? [{ dim, extent: OH, quantum: 1, loopVar: dim === 1 ? 'r' : 'w' }] : [];
   const rows: Follow = {
-    dim: 1,
+    dim,
     extent: (t) => windowSpan(t, win.kernel, win.stride, win.dilation),
     stride: (t) => t * win.stride,
     offset: -win.pad,
-    limit: xs[1]!,
+    limit: xs[dim]!,
   };
   const conv = node.opType === 'CONV_2D' || node.opType === 'DEPTHWISE_CONV_2D';
   const ws = conv ? (input.graph.weights.get(node.inputs[1] ?? '')?.shape ?? []) : [];
