@@ -21,6 +21,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
 import { TFLITE_DIR, readCsvInts } from './tflite-host.js';
 import { K, analyzeAt, buildProgram, expectSameBytes, integerTiling, minSramWithDram } from './int-tiled-helpers.js';
+import { generateC } from '../../src/codegen/generate.js';
+import { toCodegenInput } from '../../src/pipeline.js';
+import type { LayerSchedule, Stmt } from '../../src/ir/loop.js';
 
 const SEANET = path.join(TFLITE_DIR, 'seanet');
 const tmp = makeTempDir('memplan-int-tiled-');
@@ -115,4 +118,24 @@ describe('TFLite models tiled on 4 cores', () => {
       expectSameBytes(run([x]), run0([x]));
     }
   }, 300_000);
+});
+
+describe('an integer op without a windowed kernel', () => {
+  it('is refused with MP701 naming the node when a schedule splits it (SVDF given a window of its input)', async () => {
+    const file = path.join(TFLITE_DIR, 'keyword_scrambled.tflite');
+    const a = await analyzeAt(file, 'keyword.tflite', 16 * 1024 * K);
+    const step = a.schedule.layers.findIndex((l) => l.op === 'SVDF');
+    const layer = a.schedule.layers[step]!;
+    const input = a.graph.nodes[step]!.inputs[0]!;
+    const split = (body: readonly Stmt[]): Stmt[] =>
+      body.map((st) =>
+        st.kind !== 'compute'
+          ? st
+          : { ...st, inputs: st.inputs.map((o) => (o.region.tensor !== input ? o : { ...o, region: { ...o.region, ranges: [{ dim: 0, loopVar: '', stride: 0, offset: 0, extent: 1, limit: 1 }] } })) },
+      );
+    const layers: LayerSchedule[] = a.schedule.layers.map((l, i) => (i === step ? { ...l, body: split(l.body) } : l));
+    const corrupted = { ...a, schedule: { ...a.schedule, layers } };
+    expect(() => generateC(toCodegenInput(a))).not.toThrow();
+    expect(() => generateC(toCodegenInput(corrupted))).toThrow(new RegExp(`MP701.*'${layer.name}' \\(SVDF\\).*whole tensors only`));
+  });
 });
