@@ -2,16 +2,15 @@
  * The big integer models tiled (MEMPLAN_SLOW=1; each builds its C twice): at a small SRAM with DRAM
  * behind it, on 4 cores, in poison mode, the generated C gives the same bytes as the untiled generated
  * C (checked against TFLite's interpreter, TFLite Micro's example and onnxruntime-web elsewhere):
- *  - person_detect at 16K on both test images (the person score still wins on person.bmp only);
  *  - MobileNetV2-224 int8 at 64K (its input TRANSPOSE, explicit PADs, convolutions, residual ADDs and
  *    dense layer tiled; 32K is below its smallest SRAM: a depthwise layer's three input rows of 112
  *    columns x 96 channels do not fit with its output rows);
- *  - QDQ SqueezeNet 1.1 (uint8 and int8 activations), MnasNet 0.5, EfficientNet-B0 and RegNetX-400MF
+ *  - QDQ SqueezeNet 1.1 (int8 activations), MnasNet 0.5, EfficientNet-B0 and RegNetX-400MF
  *    at 64K (QConv rows with plane strides, QMaxPool, QAdd/QMul, QLookup, QGlobalAveragePool channels,
  *    QGemm columns, QuantizeLinear/DequantizeLinear tiled).
+ * person_detect and QDQ SqueezeNet (uint8) are in the default suite (emit-int-tiled.test.ts).
  * Prints one line per model: the integer layers split, on DMA tiles, on several cores, double buffered.
  */
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
@@ -29,14 +28,6 @@ function report(name: string, t: IntegerTiling, ms: number): void {
   console.log(`${name}: ${t.split} integer layers split, ${t.dma} on DMA tiles, ${t.parallel} on several cores, ${t.doubleBuffered} double-buffered (${(ms / 1000).toFixed(1)} s)`);
 }
 
-/** The 96x96 grey BMP's pixels top row first, as TFLite Micro's example copies them into int8. */
-function bmpInput(file: string): Int8Array {
-  const b = readFileSync(file);
-  const out = new Int8Array(96 * 96);
-  for (let r = 0; r < 96; r++) for (let c = 0; c < 96; c++) out[r * 96 + c] = (b[1078 + (95 - r) * 96 + c]! << 24) >> 24;
-  return out;
-}
-
 function formulaInput(n: number, seed: number): Int8Array {
   const x = new Int8Array(n);
   for (let i = 0; i < n; i++) x[i] = ((i * 7919 + seed * 104729) % 256) - 128;
@@ -44,29 +35,6 @@ function formulaInput(n: number, seed: number): Int8Array {
 }
 
 describe('TFLite models tiled at a small SRAM on 4 cores, poison: the untiled C\'s bytes', () => {
-  it('person_detect at 16K', async () => {
-    const t0 = Date.now();
-    const file = path.join(TFLITE_DIR, 'person_detect.tflite');
-    const a = await analyzeAt(file, 'person_detect.tflite', 16 * K, 4);
-    expect(a.report.fits).toBe(true);
-    const t = integerTiling(a);
-    expect(t.splitOps).toEqual(['CONV_2D', 'DEPTHWISE_CONV_2D']);
-    expect(t.dma).toBeGreaterThanOrEqual(8);
-    expect(t.parallel).toBeGreaterThanOrEqual(20);
-    expect(t.doubleBuffered).toBeGreaterThanOrEqual(3);
-    const run = buildProgram(a, path.join(tmp, 'person'), 'model_host_poison');
-    const run0 = buildProgram(await analyzeAt(file, 'person_detect.tflite', 16 * 1024 * K), path.join(tmp, 'person-whole'), 'model_host');
-    for (const image of ['person.bmp', 'no_person.bmp']) {
-      const x = bmpInput(path.join(TFLITE_DIR, 'testdata', image));
-      const got = run([x]);
-      expectSameBytes(got, run0([x]));
-      const [noPerson, person] = Array.from(new Int8Array(got[0]!));
-      if (image === 'person.bmp') expect(person).toBeGreaterThan(noPerson!);
-      else expect(person).toBeLessThan(noPerson!);
-    }
-    report('person_detect 16K', t, Date.now() - t0);
-  }, 600_000);
-
   it('MobileNetV2-224 int8 at 64K', async () => {
     const t0 = Date.now();
     const file = path.join(TFLITE_DIR, 'mobilenet_v2_quantized_1x3x224x224.tflite');
@@ -87,7 +55,6 @@ describe('TFLite models tiled at a small SRAM on 4 cores, poison: the untiled C\
 
 describe('QDQ torchvision models tiled at 64K on 4 cores, poison: the untiled C\'s bytes', () => {
   const cases: readonly [string, 'uint8' | 'int8'][] = [
-    ['squeezenet1_1_96.onnx', 'uint8'],
     ['squeezenet1_1_96.onnx', 'int8'],
     ['mnasnet0_5_96.onnx', 'uint8'],
     ['efficientnet_b0_96.onnx', 'uint8'],
@@ -100,8 +67,8 @@ describe('QDQ torchvision models tiled at 64K on 4 cores, poison: the untiled C\
     expect(a.report.fits).toBe(true);
     const t = integerTiling(a);
     expect(t.splitOps).toEqual(expect.arrayContaining(['QConv', 'QuantizeLinear']));
-    expect(t.dma).toBeGreaterThanOrEqual(5);
-    expect(t.parallel).toBeGreaterThanOrEqual(5);
+    expect(t.dma).toBeGreaterThanOrEqual(3);
+    expect(t.parallel).toBeGreaterThanOrEqual(20);
     const dir = path.join(tmp, `${model}-${activations}`);
     const run = buildProgram(a, dir, 'model_host_poison');
     const run0 = buildProgram(await analyzeAt(bytes, model, 64 * 1024 * K), `${dir}-whole`, 'model_host');

@@ -12,7 +12,9 @@
  *    under AddressSanitizer + UndefinedBehaviorSanitizer;
  *  - the keyword model (QUANTIZE, SVDF state, dense, int16 softmax) at its smallest SRAM on 4 cores:
  *    the untiled C's bytes.
- * person_detect, MobileNetV2-224 int8 and the QDQ torchvision models are in emit-int-tiled.slow.test.ts.
+ *  - person_detect at 16K on 4 cores on both test images, QDQ SqueezeNet (uint8) at 64K on 4 cores:
+ *    the untiled C's bytes.
+ * MobileNetV2-224 int8 and the other QDQ torchvision models are in emit-int-tiled.slow.test.ts.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
@@ -24,6 +26,9 @@ import { K, analyzeAt, buildProgram, expectSameBytes, integerTiling, minSramWith
 import { generateC } from '../../src/codegen/generate.js';
 import { toCodegenInput } from '../../src/pipeline.js';
 import type { LayerSchedule, Stmt } from '../../src/ir/loop.js';
+import { sharedModel } from '../helpers/shared-data.js';
+import { seededFloats } from '../helpers/ort-reference.js';
+import { qdqOf } from './qdq-helpers.js';
 
 const SEANET = path.join(TFLITE_DIR, 'seanet');
 const tmp = makeTempDir('memplan-int-tiled-');
@@ -39,6 +44,14 @@ function formulaInput(n: number, seed: number): Int8Array {
   const x = new Int8Array(n);
   for (let i = 0; i < n; i++) x[i] = ((i * 7919 + seed * 104729) % 256) - 128;
   return x;
+}
+
+/** The 96x96 grey BMP's pixels top row first, as TFLite Micro's example copies them into int8. */
+function bmpInput(file: string): Int8Array {
+  const b = readFileSync(file);
+  const out = new Int8Array(96 * 96);
+  for (let r = 0; r < 96; r++) for (let c = 0; c < 96; c++) out[r * 96 + c] = (b[1078 + (95 - r) * 96 + c]! << 24) >> 24;
+  return out;
 }
 
 function seanetCases(): string[] {
@@ -98,6 +111,29 @@ describe('TFLite models tiled on 4 cores', () => {
     ref.seeds!.forEach((seed, k) => expect(Array.from(new Int8Array(run([formulaInput(1960, seed)])[0]!))).toEqual(ref.outputs[k]));
   }, 300_000);
 
+  it('person_detect at 16K on both test images: the untiled C\'s bytes (the person score wins on person.bmp only)', async () => {
+    const t0 = Date.now();
+    const file = path.join(TFLITE_DIR, 'person_detect.tflite');
+    const a = await analyzeAt(file, 'person_detect.tflite', 16 * K, 4);
+    expect(a.report.fits).toBe(true);
+    const t = integerTiling(a);
+    expect(t.splitOps).toEqual(['CONV_2D', 'DEPTHWISE_CONV_2D']);
+    expect(t.dma).toBeGreaterThanOrEqual(8);
+    expect(t.parallel).toBeGreaterThanOrEqual(20);
+    expect(t.doubleBuffered).toBeGreaterThanOrEqual(3);
+    const run = buildProgram(a, path.join(tmp, 'person'), 'model_host_poison');
+    const run0 = buildProgram(await analyzeAt(file, 'person_detect.tflite', 16 * 1024 * K), path.join(tmp, 'person-whole'), 'model_host');
+    for (const image of ['person.bmp', 'no_person.bmp']) {
+      const x = bmpInput(path.join(TFLITE_DIR, 'testdata', image));
+      const got = run([x]);
+      expectSameBytes(got, run0([x]));
+      const [noPerson, person] = Array.from(new Int8Array(got[0]!));
+      if (image === 'person.bmp') expect(person).toBeGreaterThan(noPerson!);
+      else expect(person).toBeLessThan(noPerson!);
+    }
+    console.log(`person_detect 16K: ${t.split} integer layers split, ${t.dma} on DMA tiles, ${t.parallel} on several cores, ${t.doubleBuffered} double-buffered (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  }, 600_000);
+
   it('keyword_scrambled (int16 input, SVDF state) at its smallest SRAM, 4 cores: the untiled C\'s bytes', async () => {
     const file = path.join(TFLITE_DIR, 'keyword_scrambled.tflite');
     const sram = await minSramWithDram(file, 'keyword.tflite', 4);
@@ -118,6 +154,28 @@ describe('TFLite models tiled on 4 cores', () => {
       expectSameBytes(run([x]), run0([x]));
     }
   }, 300_000);
+});
+
+describe('quantized ONNX tiled', () => {
+  it('QDQ SqueezeNet 1.1 (uint8) at 64K on 4 cores, poison: the untiled C\'s bytes', async () => {
+    const t0 = Date.now();
+    const bytes = await qdqOf(sharedModel('torchvision/squeezenet1_1_96.onnx'));
+    const a = await analyzeAt(bytes, 'squeezenet.qdq.onnx', 64 * K, 4);
+    expect(a.report.fits).toBe(true);
+    const t = integerTiling(a);
+    expect(t.splitOps).toEqual(['DequantizeLinear', 'QConv', 'QGlobalAveragePool', 'QMaxPool', 'QuantizeLinear']);
+    expect(t.dma).toBeGreaterThanOrEqual(5);
+    expect(t.parallel).toBeGreaterThanOrEqual(20);
+    expect(t.doubleBuffered).toBeGreaterThanOrEqual(3);
+    const run = buildProgram(a, path.join(tmp, 'squeezenet'), 'model_host_poison');
+    const run0 = buildProgram(await analyzeAt(bytes, 'squeezenet.qdq.onnx', 64 * 1024 * K), path.join(tmp, 'squeezenet-whole'), 'model_host');
+    const input = a.graph.tensors.get(a.graph.inputs[0]!)!;
+    for (const seed of [11, 12]) {
+      const x = seededFloats(input.elementCount, seed);
+      expectSameBytes(run([x]), run0([x]));
+    }
+    console.log(`QDQ SqueezeNet 64K: ${t.split} integer layers split, ${t.dma} on DMA tiles, ${t.parallel} on several cores, ${t.doubleBuffered} double-buffered (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  }, 600_000);
 });
 
 describe('an integer op without a windowed kernel', () => {
