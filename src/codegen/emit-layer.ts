@@ -27,9 +27,8 @@ import { emitQlinearCompute } from './int/emit-qlinear.js';
 import { QLINEAR_DOMAIN } from '../frontend/qdq/fold-qdq.js';
 import { InternalError } from '../diagnostics/errors.js';
 import { floatAttr } from '../ir/attributes.js';
-import { windowAttrs, windowKernel, windowSpan } from '../ir/geometry.js';
+import { intRowsDim, tfliteRowWindow, tfliteSplitDim, windowAttrs, windowKernel, windowSpan } from '../ir/geometry.js';
 import { TFLITE_OP_DOMAIN } from '../ir/op-table.js';
-import { intRowsDim, tfliteRowWindow, tfliteSplitDim } from '../schedule/templates/integer.js';
 
 interface Env {
   /** IR loop variable -> C expression of its current value. */
