@@ -167,7 +167,9 @@ export function intPadFamily(input: TemplateInput): TilingFamily {
   const xs = shapeOf(input, x);
   const ys = shapeOf(input, outs[0]!);
   if (xs.length < 2 || ys[1]! <= 1) return wholeFamily(input, 'int-pad');
-  const before = Number((pads.data.values as ArrayLike<number | bigint>)[2]);
+  const values = Array.from(pads.data.values as ArrayLike<number | bigint>, Number);
+  if (values.length !== 2 * xs.length || !Number.isInteger(values[2]) || values[0] !== 0 || values[1] !== 0) return wholeFamily(input, 'int-pad');
+  const before = values[2]!;
   const rows: Follow = { dim: 1, extent: (t) => t, stride: (t) => t, offset: -before, limit: xs[1]! };
   const split: SplitDim = { dim: 1, extent: ys[1]!, quantum: 1, loopVar: 'r' };
   return {
