@@ -27,7 +27,7 @@ import { emitQlinearCompute } from './int/emit-qlinear.js';
 import { QLINEAR_DOMAIN } from '../frontend/qdq/fold-qdq.js';
 import { InternalError } from '../diagnostics/errors.js';
 import { floatAttr } from '../ir/attributes.js';
-import { resolvePads, windowAttrs, windowKernel, windowSpan } from '../ir/geometry.js';
+import { intRowsDim, resolvePads, tfliteRowWindow, tfliteSplitDim, windowAttrs, windowKernel, windowSpan } from '../ir/geometry.js';
 import { TFLITE_OP_DOMAIN } from '../ir/op-table.js';
 
 interface Env {
@@ -320,6 +320,7 @@ export function bufferPtr(ctx: CodegenContext, name: string, env: { core: string
   const macro = ctx.bufferMacro(name);
   const base = b.perCore ? `${macro}(${env.core})` : macro;
   if (b.copies > 1 && ctx.isTile(name)) {
+    if (b.dtype !== 'float32' || b.sizeBytes % 4 !== 0) return `((float *)((uint8_t *)${base} + (${env.slot ?? '0'}) * ${b.sizeBytes}))`;
     const elems = b.sizeBytes / 4;
     return `(${base} + (${env.slot ?? '0'}) * ${elems})`;
   }
@@ -343,14 +344,28 @@ export function homePtr(ctx: CodegenContext, o: Operand, env: { core: string; sl
  * Workaround: use the full halo (the clamped window never exceeds the tile, which holds min(halo, H)).
  */
 function windowExtent(ctx: CodegenContext, layer: LayerSchedule, tensor: string, r: TileRange): number {
-  if (!/^(conv|pool)/.test(layer.template) || r.dim !== 2 || r.loopVar === '') return r.extent;
   const node = ctx.node(layer);
+  const rows = !layer.template.startsWith('int-') ? 2 : node.domain === TFLITE_OP_DOMAIN ? tfliteSplitDim(node, ctx.shapeOf(node.outputs[0]!)) : intRowsDim(node);
+  if (!/^(int-)?(conv|pool)/.test(layer.template) || r.dim !== rows || r.loopVar === '') return r.extent;
   if (node.inputs[0] !== tensor) return r.extent;
-  const split = layer.tile.splits.find((s) => s.dim === 2);
+  const split = layer.tile.splits.find((s) => s.dim === rows);
   if (!split) return r.extent;
+  if (node.domain === TFLITE_OP_DOMAIN) {
+    const shape = ctx.shapeOf(tensor);
+    const win = tfliteRowWindow({ node, graph: ctx.graph }, shape[rows]!, ctx.shapeOf(node.outputs[0]!)[rows]!, rows as 1 | 2);
+    return win ? Math.max(r.extent, windowSpan(split.size, win.kernel, win.stride, win.dilation)) : r.extent;
+  }
   const kernel = windowKernel(node, ctx.graph.weights.get(node.inputs[1] ?? '')?.shape)?.[0] ?? 1;
   const a = windowAttrs(node, ctx.shapeOf(tensor).length - 2);
   return Math.max(r.extent, windowSpan(split.size, kernel, a.strides[0]!, a.dilations[0]!));
+}
+
+/** Bytes per element of a tensor in generated code. */
+function elementSize(ctx: CodegenContext, layer: LayerSchedule, tensor: string): number {
+  const t = ctx.tensor(tensor);
+  const size = t.elementCount > 0 ? t.sizeBytes / t.elementCount : 0;
+  if (![1, 2, 4, 8].includes(size)) unsupported(layer, `tensor '${tensor}' has ${t.dtype} elements of ${size} bytes`);
+  return size;
 }
 
 /** Declares and fills `mpg_view <var>` for an operand; returns the variable name. */
@@ -358,11 +373,8 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
   const v = state.fresh('v');
   const shape = ctx.shapeOf(o.region.tensor);
   const R = shape.length;
-  if (ctx.tensor(o.region.tensor).dtype !== 'float32') {
-    const dtype = ctx.tensor(o.region.tensor).dtype;
-    if (ctx.node(layer).domain !== '') {
-      unsupported(layer, `integer layers run on whole tensors in place; '${o.region.tensor}' (${dtype}) would be moved by DMA or split into tiles, which generated code does not do for integer tensors yet (give more SRAM)`);
-    }
+  const dtype = ctx.tensor(o.region.tensor).dtype;
+  if (dtype !== 'float32' && ctx.node(layer).domain === '') {
     unsupported(layer, `tensor '${o.region.tensor}' is ${dtype}; generated code handles float32 tensors only`);
   }
   w.line(`mpg_view ${v};`);
@@ -397,7 +409,10 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
   const fn = ctx.isTile(o.buffer) ? 'mpg_view_tile' : 'mpg_view_in';
   const at = ctx.isTile(o.buffer) ? 0 : ctx.offsetOf(o.region.tensor);
   const where = ctx.isTile(o.buffer) ? `tile ${o.buffer}` : o.buffer === o.region.tensor ? 'its home buffer' : `home buffer ${o.buffer}${at > 0 ? ` at byte ${at}` : ''}`;
-  w.line(`${fn}(&${v}, ${ptr}, ${R}, ${v}_full, ${v}_st, ${v}_ex); /* ${safeComment(o.region.tensor)} in ${safeComment(where)} */`);
+  // Integer (and other non-float) tensors: the same window with their element size.
+  const typed = dtype === 'float32' ? '' : `_b`;
+  const esize = dtype === 'float32' ? '' : `, ${elementSize(ctx, layer, o.region.tensor)}`;
+  w.line(`${fn}${typed}(&${v}, ${ptr}${esize}, ${R}, ${v}_full, ${v}_st, ${v}_ex); /* ${safeComment(o.region.tensor)}${dtype === 'float32' ? '' : ` (${dtype})`} in ${safeComment(where)} */`);
   if (patchCols) w.line(`mpg_view_rebase(&${v}, ${patchCols.dim});`);
   return v;
 }
@@ -413,22 +428,18 @@ function emitDmaStart(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: 
 
 function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: Stmt & { kind: 'compute' }, env: Env, state: FnState): void {
   const node = ctx.node(layer);
-  if (node.domain === TFLITE_OP_DOMAIN) {
+  if (node.domain === TFLITE_OP_DOMAIN || node.domain === QLINEAR_DOMAIN) {
     w.scope(() => {
-      w.comment(`compute TFLite ${s.op} (${s.macs} MACs)`);
-      emitTfliteCompute({ ctx, w, node, layer, pointers: wholeOperandPointers(ctx, layer, s, env) });
+      const tiled = [...s.inputs, ...s.outputs].some((o) => o.region.ranges.length > 0);
+      w.comment(`compute ${node.domain === TFLITE_OP_DOMAIN ? 'TFLite' : 'quantized ONNX'} ${node.opType} (${s.macs} MACs${tiled ? ' per tile' : ''})`);
+      const site = tiled ? windowOperands(ctx, layer, w, s, env, state) : { pointers: wholeOperandPointers(ctx, s, env) };
+      if (node.domain === TFLITE_OP_DOMAIN) emitTfliteCompute({ ctx, w, node, layer, ...site });
+      else emitQlinearCompute({ ctx, w, node, layer, ...site });
     });
     return;
   }
   if (s.node !== undefined) {
     emitMemberCompute(ctx, layer, w, s, env, state);
-    return;
-  }
-  if (node.domain === QLINEAR_DOMAIN) {
-    w.scope(() => {
-      w.comment(`compute quantized ONNX ${node.opType} (${s.macs} MACs)`);
-      emitQlinearCompute({ ctx, w, node, layer, pointers: wholeOperandPointers(ctx, layer, s, env) });
-    });
     return;
   }
   w.scope(() => {
@@ -556,14 +567,28 @@ function emitShift(ctx: CodegenContext, w: CWriter, s: Stmt & { kind: 'shift' },
   });
 }
 
-/** TFLite layers run on whole tensors: the pointer of each operand's buffer (a tile must hold the whole tensor). */
-function wholeOperandPointers(ctx: CodegenContext, layer: LayerSchedule, s: Stmt & { kind: 'compute' }, env: Env): Map<string, string> {
+/** An integer layer computed whole: the pointer of each operand's buffer (a whole tile or the home buffer). */
+function wholeOperandPointers(ctx: CodegenContext, s: Stmt & { kind: 'compute' }, env: Env): Map<string, string> {
   const pointers = new Map<string, string>();
-  for (const o of [...s.inputs, ...s.outputs]) {
-    if (o.region.ranges.length > 0) unsupported(layer, `integer layers run on whole tensors, but '${o.region.tensor}' is split into tiles (give more SRAM)`);
-    pointers.set(o.region.tensor, homePtr(ctx, o, env));
-  }
+  for (const o of [...s.inputs, ...s.outputs]) pointers.set(o.region.tensor, homePtr(ctx, o, env));
   return pointers;
+}
+
+/**
+ * An integer layer computed on windows: a view of each operand's window (in its tile or its home
+ * buffer); the integer emitters call their kernel on the window's first element with the window's
+ * sizes (int/window.ts), and refuse (MP701) an op that cannot run on a window.
+ */
+function windowOperands(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: Stmt & { kind: 'compute' }, env: Env, state: FnState): { pointers: Map<string, string>; views: Map<string, string> } {
+  const pointers = new Map<string, string>();
+  const views = new Map<string, string>();
+  for (const o of [...s.inputs, ...s.outputs]) {
+    if (views.has(o.region.tensor)) continue;
+    const v = emitView(ctx, layer, w, o, env, state);
+    views.set(o.region.tensor, v);
+    pointers.set(o.region.tensor, `${v}.ptr`);
+  }
+  return { pointers, views };
 }
 
 /**

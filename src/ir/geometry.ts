@@ -180,3 +180,34 @@ export function stridedSliceMasks(node: AttrSource): StridedSliceMasks {
     offset: intAttr(node, 'offset', 0) !== 0,
   };
 }
+
+/** The rows dimension of a window layer's activations: 1 in NHWC (TFLite), 2 in NCHW. */
+export function intRowsDim(node: { readonly domain: string }): number {
+  return node.domain === 'tflite' ? 1 : 2;
+}
+
+/**
+ * Filter size, stride, dilation and padding before, along the rows (NHWC dim 1) or the columns
+ * (dim 2) of a TFLite window layer, from the sizes of that dim in the input and the output.
+ */
+export function tfliteRowWindow(input: { readonly node: AttrSource & { readonly opType: string; readonly inputs: readonly string[] }; readonly graph: { readonly weights: ReadonlyMap<string, { readonly shape: readonly number[] }> } }, inSize: number, outSize: number, dim: 1 | 2 = 1): { kernel: number; stride: number; dilation: number; pad: number } | undefined {
+  const n = input.node;
+  const hw = dim === 1 ? 'h' : 'w';
+  let kernel: number;
+  if (n.opType === 'CONV_2D' || n.opType === 'DEPTHWISE_CONV_2D') {
+    const ws = input.graph.weights.get(n.inputs[1] ?? '')?.shape;
+    if (!ws || ws.length !== 4) return undefined;
+    kernel = ws[dim]!;
+  } else {
+    kernel = intAttr(n, `filter_${hw}`, 1);
+  }
+  const stride = intAttr(n, `stride_${hw}`, 1);
+  const dilation = n.opType === 'CONV_2D' || n.opType === 'DEPTHWISE_CONV_2D' ? intAttr(n, `dilation_${hw}`, 1) : 1;
+  const [pad] = resolvePad(tflitePadding(stringAttr(n, 'padding', 'SAME')), inSize, outSize, kernel, stride, dilation);
+  return { kernel, stride, dilation, pad };
+}
+
+/** The NHWC dim a TFLite window layer is split along: its rows, or its columns when it has one row (convolutions). */
+export function tfliteSplitDim(node: { readonly opType: string }, outShape: readonly number[]): 1 | 2 {
+  return outShape[1] === 1 && (node.opType === 'CONV_2D' || node.opType === 'DEPTHWISE_CONV_2D') ? 2 : 1;
+}

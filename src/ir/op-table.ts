@@ -30,7 +30,19 @@ export type TilingFamilyId =
   /** The output is the input's bytes: no code, no buffer (else a whole tile). */
   | 'view'
   /** Only moves bytes: DMA copies (else a whole tile). */
-  | 'copy';
+  | 'copy'
+  /**
+   * Integer layers (schedule/templates/integer.ts): splits where the integer kernels can run on the
+   * window (output rows of a window layer; the outermost dim of an element-wise or softmax layer; the
+   * rows or units of a dense layer; the channels of a global pool).
+   */
+  | 'int-window'
+  | 'int-elementwise'
+  | 'int-axis'
+  | 'int-gemm'
+  | 'int-global-pool'
+  | 'int-pad'
+  | 'int-transpose';
 
 /** What a rewrite may assume about an op. Every flag is false/undefined unless the row sets it. */
 export interface OpTraits {
@@ -129,7 +141,8 @@ const ONNX_ROWS: readonly Row[] = [
 ];
 
 /**
- * TFLite rows (domain 'tflite', NHWC): computed whole; `int` rows have an integer C kernel. Traits
+ * TFLite rows (domain 'tflite', NHWC): `int` rows have an integer C kernel; the int-* tilings split
+ * where that kernel runs on a window (schedule/templates/integer.ts), the others are computed whole. Traits
  * are what the integer kernels allow: a reshape keeps its quantization (a view, no code); the
  * element-wise kernels compute y[i] from their operands at i, so they may run in place over a
  * same-shaped operand. Nothing fuses (TFLite already fuses activations into its kernels), and
@@ -137,26 +150,33 @@ const ONNX_ROWS: readonly Row[] = [
  */
 const TFLITE_ROWS: readonly Row[] = [
   [['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS'], { view: true }, 'whole', 'int'],
-  [['RELU', 'RELU6', 'RELU_N1_TO_1'], unary, 'whole', 'int'],
-  [['ADD', 'SUB', 'MUL'], binary, 'whole', 'int'],
-  [['CONV_2D', 'DEPTHWISE_CONV_2D', 'TRANSPOSE_CONV', 'FULLY_CONNECTED', 'AVERAGE_POOL_2D', 'MAX_POOL_2D', 'MEAN',
-    'SOFTMAX', 'LEAKY_RELU', 'QUANTIZE', 'DEQUANTIZE', 'PAD', 'PADV2',
-    'TRANSPOSE', 'STRIDED_SLICE', 'CONCATENATION', 'SVDF'], none, 'whole', 'int'],
+  [['RELU', 'RELU6', 'RELU_N1_TO_1'], unary, 'int-elementwise', 'int'],
+  [['ADD', 'SUB', 'MUL'], binary, 'int-elementwise', 'int'],
+  [['CONV_2D', 'DEPTHWISE_CONV_2D', 'AVERAGE_POOL_2D', 'MAX_POOL_2D'], none, 'int-window', 'int'],
+  [['FULLY_CONNECTED'], none, 'int-gemm', 'int'],
+  [['LEAKY_RELU', 'QUANTIZE', 'DEQUANTIZE'], none, 'int-elementwise', 'int'],
+  [['SOFTMAX'], none, 'int-axis', 'int'],
+  [['PAD', 'PADV2'], none, 'int-pad', 'int'],
+  [['TRANSPOSE'], none, 'int-transpose', 'int'],
+  [['TRANSPOSE_CONV', 'MEAN', 'STRIDED_SLICE', 'CONCATENATION', 'SVDF'], none, 'whole', 'int'],
   [['SUM', 'REDUCE_MAX', 'LOGISTIC', 'TANH', 'HARD_SWISH', 'UNIDIRECTIONAL_SEQUENCE_LSTM'], none, 'whole'],
 ];
 
 /**
  * The integer layers of quantized ONNX (domain memplan.qlinear, made by frontend/qdq/fold-qdq.ts;
- * C in codegen/int/emit-qlinear.ts): computed whole. Element-wise ones read element i before writing
+ * C in codegen/int/emit-qlinear.ts), tiled by the int-* families like the TFLite rows. Element-wise ones read element i before writing
  * it, so they may run in place; a QConcat whose operands share the output's quantization moves bytes
  * only, so it can be copy-free (the pass checks the quantization). None is fusible: a fused Relu/Clip
  * is already the clamp of the requantization.
  */
 const QLINEAR_ROWS: readonly Row[] = [
-  [['QAdd', 'QMul'], binary, 'whole', 'qlinear'],
-  [['QClip', 'QLookup'], unary, 'whole', 'qlinear'],
+  [['QAdd', 'QMul'], binary, 'int-elementwise', 'qlinear'],
+  [['QClip', 'QLookup'], unary, 'int-elementwise', 'qlinear'],
   [['QConcat'], { concat: true }, 'whole', 'qlinear'],
-  [['QConv', 'QGemm', 'QGlobalAveragePool', 'QMaxPool', 'QuantizeLinear', 'DequantizeLinear'], none, 'whole', 'qlinear'],
+  [['QConv', 'QMaxPool'], none, 'int-window', 'qlinear'],
+  [['QGemm'], none, 'int-gemm', 'qlinear'],
+  [['QGlobalAveragePool'], none, 'int-global-pool', 'qlinear'],
+  [['QuantizeLinear', 'DequantizeLinear'], none, 'int-elementwise', 'qlinear'],
 ];
 
 function build(rows: readonly Row[]): ReadonlyMap<string, OpEntry> {

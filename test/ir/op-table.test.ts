@@ -9,7 +9,8 @@ import { foldableOps, constKernelFor } from '../../src/frontend/const-eval/index
 import { TFLITE_SHAPES } from '../../src/frontend/tflite/shapes.js';
 import { TFLITE_DOMAIN } from '../../src/frontend/tflite/import-tflite.js';
 import { KERNEL_FAMILIES, SUPPORTED_OPS as C_KERNEL_OPS } from '../../src/codegen/ops/index.js';
-import { TFLITE_KERNEL_OPS } from '../../src/codegen/int/emit-tflite.js';
+import { TFLITE_KERNEL_OPS, TFLITE_WINDOWED_OPS } from '../../src/codegen/int/emit-tflite.js';
+import { QLINEAR_WINDOWED_OPS } from '../../src/codegen/int/emit-qlinear.js';
 import { opTraits } from '../../src/ir/op-traits.js';
 import type { KernelFamilyId } from '../../src/ir/op-table.js';
 import { ONNX_OP_TABLE, QLINEAR_OP_DOMAIN, QLINEAR_OP_TABLE, TFLITE_OP_DOMAIN, TFLITE_OP_TABLE, cKernelOps, opEntry, opsWithKernel, opsWithTiling } from '../../src/ir/op-table.js';
@@ -60,7 +61,9 @@ describe('each stage covers exactly the rows that claim it', () => {
   it('the TFLite integer kernels are the TFLite rows with an int kernel', () => {
     expect(sorted(TFLITE_KERNEL_OPS)).toEqual(opsWithKernel('int'));
     for (const [op, e] of TFLITE_OP_TABLE) {
-      expect(e.tiling, op).toBe('whole');
+      // Tiled (an int-* family) exactly when the integer emitter runs the op on a window.
+      expect(e.tiling.startsWith('int-'), op).toBe(TFLITE_WINDOWED_OPS.has(op));
+      if (!TFLITE_WINDOWED_OPS.has(op)) expect(e.tiling, op).toBe('whole');
       // Integer kernels take no fused chain, and CONCATENATION may requantize: never fusible or copy-free.
       expect(e.traits.fusible ?? false, op).toBe(false);
       expect(e.traits.concat ?? false, op).toBe(false);
@@ -69,9 +72,10 @@ describe('each stage covers exactly the rows that claim it', () => {
     expect(withTraits).toEqual(['ADD', 'EXPAND_DIMS', 'MUL', 'RELU', 'RELU6', 'RELU_N1_TO_1', 'RESHAPE', 'SQUEEZE', 'SUB']);
   });
 
-  it('quantized ONNX\u2019s integer layers are computed whole by the qlinear kernels, and none fuses', () => {
+  it('quantized ONNX\u2019s integer layers are tiled where the qlinear kernels run on windows, and none fuses', () => {
     for (const [op, e] of QLINEAR_OP_TABLE) {
-      expect(e.tiling, op).toBe('whole');
+      expect(e.tiling.startsWith('int-'), op).toBe(QLINEAR_WINDOWED_OPS.has(op));
+      if (!QLINEAR_WINDOWED_OPS.has(op)) expect(e.tiling, op).toBe('whole');
       expect(e.kernel, op).toBe('qlinear');
       expect(e.traits.fusible ?? false, op).toBe(false);
     }

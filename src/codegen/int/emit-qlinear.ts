@@ -9,6 +9,7 @@ import type { ConstTensor, OpNode, Quantization } from '../../ir/graph.js';
 import { cFloat } from '../c-literals.js';
 import { unsupported } from '../context.js';
 import type { TfliteEmit } from './emit-tflite.js';
+import { binaryWindow } from './emit-tflite.js';
 
 type QEmit = TfliteEmit;
 
@@ -89,7 +90,17 @@ function multipliers(xScale: number, w: Quantization, yScale: number): number[] 
   return w.scales.map((s) => f32(f32(xScale * f32(s)) / yScale));
 }
 
+/** Ops whose kernel runs on a window (the splits of schedule/templates/integer.ts). */
+export const QLINEAR_WINDOWED_OPS: ReadonlySet<string> = new Set(['QConv', 'QGemm', 'QAdd', 'QMul', 'QGlobalAveragePool', 'QMaxPool', 'QClip', 'QLookup', 'QuantizeLinear', 'DequantizeLinear']);
+
 export function emitQlinearCompute(e: QEmit): void {
+  if (e.views) {
+    if (!QLINEAR_WINDOWED_OPS.has(e.node.opType)) unsupported(e.node, `the integer ${e.node.opType} kernel runs on whole tensors only, but the schedule splits it into tiles`);
+    // Window layers index each channel plane (rows of whole width) from a plane stride; the others a dense run.
+    const from = e.node.opType === 'QConv' || e.node.opType === 'QMaxPool' ? 2 : 0;
+    const vs = [...new Set(e.views.values())];
+    e.w.line(`if (${vs.map((v) => `!mpg_dense_from(&${v}, ${from})`).join(' || ')}) return MP_EPARAM; /* the kernel indexes dense windows */`);
+  }
   switch (e.node.opType) {
     case 'QConv': return conv(e);
     case 'QGemm': return gemm(e);
@@ -146,7 +157,8 @@ function conv(e: QEmit): void {
   e.w.line(floats('mult', mult));
   e.w.line(ints('wzp', w.q.zeroPoints));
   const group = intAttr(n, 'group', 1);
-  e.w.line(`const mpql_conv_params p = {${x.shape[0]}, ${x.shape[1]}, ${win.h}, ${win.w}, ${y.shape[1]}, ${win.oh}, ${win.ow}, ${win.kh}, ${win.kw}, ${group}, ${win.sh}, ${win.sw}, ${win.dh}, ${win.dw}, ${win.pt}, ${win.pl}, ${typeCode(e, x.dtype)}, ${typeCode(e, w.dtype)}, ${typeCode(e, y.dtype)}, ${xq.zp}, ${yq.zp}, wzp, ${w.q.zeroPoints.length}, mult, ${mult.length}, ${clampOf(e, y)}};`);
+  e.w.line(`${e.views ? '' : 'const '}mpql_conv_params p = {${x.shape[0]}, ${x.shape[1]}, ${win.h}, ${win.w}, ${y.shape[1]}, ${win.oh}, ${win.ow}, ${win.kh}, ${win.kw}, ${group}, ${win.sh}, ${win.sw}, ${win.dh}, ${win.dw}, ${win.pt}, ${win.pl}, ${typeCode(e, x.dtype)}, ${typeCode(e, w.dtype)}, ${typeCode(e, y.dtype)}, ${xq.zp}, ${yq.zp}, wzp, ${w.q.zeroPoints.length}, mult, ${mult.length}, ${clampOf(e, y)}, 0, 0};`);
+  if (e.views) planeRows(e, x.name, y.name, win.pt, win.sh);
   const b = n.inputs[2] ?? '';
   call(e, `mpql_conv(&p, ${ptr(e, x.name)}, ${ptr(e, w.name)}, ${b === '' ? 'NULL' : ptr(e, b, 'int32_t')}, ${ptr(e, y.name)})`);
 }
@@ -168,9 +180,25 @@ function gemm(e: QEmit): void {
   const mult = integerOut ? [0] : multipliers(aq.scale, b.q, yq.scale);
   e.w.line(floats('mult', mult));
   e.w.line(ints('bzp', b.q.zeroPoints));
-  e.w.line(`const mpql_gemm_params p = {${count / K}, ${K}, ${N}, ${transB ? 1 : 0}, ${typeCode(e, a.dtype)}, ${typeCode(e, b.dtype)}, ${typeCode(e, y.dtype)}, ${aq.zp}, ${yq.zp}, bzp, ${b.q.zeroPoints.length}, mult, ${mult.length}, ${clampOf(e, y)}};`);
+  e.w.line(`${e.views ? '' : 'const '}mpql_gemm_params p = {${count / K}, ${K}, ${N}, ${transB ? 1 : 0}, ${typeCode(e, a.dtype)}, ${typeCode(e, b.dtype)}, ${typeCode(e, y.dtype)}, ${aq.zp}, ${yq.zp}, bzp, ${b.q.zeroPoints.length}, mult, ${mult.length}, ${clampOf(e, y)}, 0};`);
   const bias = n.inputs[2] ?? '';
-  call(e, `mpql_gemm(&p, ${ptr(e, a.name)}, ${ptr(e, b.name)}, ${bias === '' ? 'NULL' : ptr(e, bias, 'int32_t')}, ${ptr(e, y.name)})`);
+  if (!e.views) {
+    call(e, `mpql_gemm(&p, ${ptr(e, a.name)}, ${ptr(e, b.name)}, ${bias === '' ? 'NULL' : ptr(e, bias, 'int32_t')}, ${ptr(e, y.name)})`);
+    return;
+  }
+  // A window of rows (every column) or of columns [n0, n0 + n) of one row: B's columns, the biases,
+  // zero points and multipliers of those columns; B's rows keep their full length.
+  const vy = e.views.get(y.name)!;
+  const R = y.shape.length;
+  e.w.line(`const long n0 = ${vy}.start[${R - 1}];`);
+  e.w.line(`p.n = ${vy}.ext[${R - 1}];`);
+  e.w.line(`p.m = p.n > 0 ? mpg_count(&${vy}) / p.n : 0;`);
+  e.w.line(`p.b_ld = ${transB ? K : N};`);
+  e.w.line(`if (p.m * ${K} != mpg_count(&${e.views.get(a.name)!})) return MP_EPARAM; /* A's rows are the output's */`);
+  if (b.q.zeroPoints.length > 1) e.w.line('p.b_zero_point = bzp + n0;');
+  if (mult.length > 1) e.w.line('p.multiplier = mult + n0;');
+  const bPtr = `((const uint8_t *)${ptr(e, b.name)} + (n0 * ${transB ? K : 1}) * ${b.dtype === 'int32' ? 4 : 1})`;
+  call(e, `mpql_gemm(&p, ${ptr(e, a.name)}, ${bPtr}, ${bias === '' ? 'NULL' : `${ptr(e, bias, 'int32_t')} + n0`}, ${ptr(e, y.name)})`);
 }
 
 function shape6(s: readonly number[]): number[] {
@@ -184,7 +212,8 @@ function binary(e: QEmit, mul: boolean): void {
   const y = operand(e, n.outputs[0]!);
   if (a.shape.length > 6 || b.shape.length > 6 || y.shape.length > 6) unsupported(n, 'more than 6 dimensions');
   const aq = perTensor(e, a), bq = perTensor(e, b), yq = perTensor(e, y);
-  e.w.line(`const mpql_binary_params p = {{${shape6(a.shape).join(', ')}}, {${shape6(b.shape).join(', ')}}, {${shape6(y.shape).join(', ')}}, ${typeCode(e, a.dtype)}, ${typeCode(e, b.dtype)}, ${typeCode(e, y.dtype)}, ${cFloat(aq.scale)}, ${cFloat(bq.scale)}, ${cFloat(yq.scale)}, ${aq.zp}, ${bq.zp}, ${yq.zp}, ${clampOf(e, y)}};`);
+  e.w.line(`${e.views ? '' : 'const '}mpql_binary_params p = {{${shape6(a.shape).join(', ')}}, {${shape6(b.shape).join(', ')}}, {${shape6(y.shape).join(', ')}}, ${typeCode(e, a.dtype)}, ${typeCode(e, b.dtype)}, ${typeCode(e, y.dtype)}, ${cFloat(aq.scale)}, ${cFloat(bq.scale)}, ${cFloat(yq.scale)}, ${aq.zp}, ${bq.zp}, ${yq.zp}, ${clampOf(e, y)}};`);
+  if (e.views) binaryWindow(e, 'p.a_shape', 'p.b_shape', 'p.y_shape');
   call(e, `mpql_${mul ? 'mul' : 'add'}(&p, ${ptr(e, a.name)}, ${ptr(e, b.name)}, ${ptr(e, y.name)})`);
 }
 
@@ -197,7 +226,7 @@ function globalAvgPool(e: QEmit): void {
   const hw = x.shape.slice(2).reduce((p, d) => p * d, 1);
   // x_scale / (y_scale * hw), in float32 (the mean's division folded into the multiplier).
   const mult = f32(xq.scale / f32(yq.scale * hw));
-  call(e, `mpql_global_avgpool(${nc}, ${hw}, ${ptr(e, x.name)}, ${typeCode(e, x.dtype)}, ${xq.zp}, ${ptr(e, y.name)}, ${typeCode(e, y.dtype)}, ${cFloat(mult)}, ${yq.zp}, ${clampOf(e, y)})`);
+  call(e, `mpql_global_avgpool(${e.views ? `mpg_count(&${e.views.get(y.name)!})` : nc}, ${hw}, ${ptr(e, x.name)}, ${typeCode(e, x.dtype)}, ${xq.zp}, ${ptr(e, y.name)}, ${typeCode(e, y.dtype)}, ${cFloat(mult)}, ${yq.zp}, ${clampOf(e, y)})`);
 }
 
 function maxPool(e: QEmit): void {
@@ -209,7 +238,8 @@ function maxPool(e: QEmit): void {
   if (!kernel) unsupported(n, 'no kernel_shape');
   const win = window2d(e, x.shape, y.shape, kernel);
   const same = xq.scale === yq.scale && xq.zp === yq.zp ? 1 : 0;
-  e.w.line(`const mpql_maxpool_params p = {${x.shape[0]}, ${x.shape[1]}, ${win.h}, ${win.w}, ${win.oh}, ${win.ow}, ${win.kh}, ${win.kw}, ${win.sh}, ${win.sw}, ${win.dh}, ${win.dw}, ${win.pt}, ${win.pl}, ${typeCode(e, x.dtype)}, ${same}, ${cFloat(xq.scale)}, ${cFloat(yq.scale)}, ${xq.zp}, ${yq.zp}, ${clampOf(e, y)}};`);
+  e.w.line(`${e.views ? '' : 'const '}mpql_maxpool_params p = {${x.shape[0]}, ${x.shape[1]}, ${win.h}, ${win.w}, ${win.oh}, ${win.ow}, ${win.kh}, ${win.kw}, ${win.sh}, ${win.sw}, ${win.dh}, ${win.dw}, ${win.pt}, ${win.pl}, ${typeCode(e, x.dtype)}, ${same}, ${cFloat(xq.scale)}, ${cFloat(yq.scale)}, ${xq.zp}, ${yq.zp}, ${clampOf(e, y)}, 0, 0};`);
+  if (e.views) planeRows(e, x.name, y.name, win.pt, win.sh);
   call(e, `mpql_maxpool(&p, ${ptr(e, x.name)}, ${ptr(e, y.name)})`);
 }
 
@@ -236,7 +266,7 @@ function clip(e: QEmit): void {
   const x = operand(e, n.inputs[0]!);
   const y = operand(e, n.outputs[0]!);
   const xq = perTensor(e, x), yq = perTensor(e, y);
-  const count = y.shape.reduce((a, b) => a * b, 1);
+  const count = countOf(e, y);
   call(e, `mpql_requantize_copy(${count}, ${ptr(e, x.name)}, ${typeCode(e, x.dtype)}, ${cFloat(xq.scale)}, ${xq.zp}, ${ptr(e, y.name)}, ${typeCode(e, y.dtype)}, ${cFloat(yq.scale)}, ${yq.zp}, ${clampOf(e, y)})`);
 }
 
@@ -246,7 +276,7 @@ function quantize(e: QEmit): void {
   const y = operand(e, n.outputs[0]!);
   if (x.dtype !== 'float32') unsupported(n, `QuantizeLinear of ${x.dtype}`);
   const yq = perTensor(e, y);
-  const count = y.shape.reduce((a, b) => a * b, 1);
+  const count = countOf(e, y);
   call(e, `mpql_quantize(${count}, ${ptr(e, x.name, 'float')}, ${ptr(e, y.name)}, ${typeCode(e, y.dtype)}, ${cFloat(yq.scale)}, ${yq.zp})`);
 }
 
@@ -256,7 +286,7 @@ function dequantize(e: QEmit): void {
   const y = operand(e, n.outputs[0]!);
   if (y.dtype !== 'float32') unsupported(n, `DequantizeLinear to ${y.dtype}`);
   const xq = perTensor(e, x);
-  const count = y.shape.reduce((a, b) => a * b, 1);
+  const count = countOf(e, y);
   call(e, `mpql_dequantize(${count}, ${ptr(e, x.name)}, ${typeCode(e, x.dtype)}, ${cFloat(xq.scale)}, ${xq.zp}, ${ptr(e, y.name, 'float')})`);
 }
 
@@ -283,6 +313,29 @@ function lookup(e: QEmit): void {
     table.push(Math.min(hi, Math.max(lo, rounded + yq.zp)));
   }
   e.w.line(ints('table', table));
-  const count = y.shape.reduce((p, d) => p * d, 1);
+  const count = countOf(e, y);
   call(e, `mpql_lookup(${count}, ${ptr(e, x.name)}, ${typeCode(e, x.dtype)}, table, ${ptr(e, y.name)}, ${typeCode(e, y.dtype)})`);
+}
+
+/** Elements computed: the output window's (windowed) or the whole output's. */
+function countOf(e: QEmit, y: Operand): string {
+  const v = e.views?.get(y.name);
+  return v === undefined ? `${y.shape.reduce((a, b) => a * b, 1)}` : `mpg_count(&${v})`;
+}
+
+/**
+ * A window layer (NCHW, batch 1) on a block of output rows: the kernel sees the windows as whole
+ * tensors of their rows, each channel plane `plane` elements after the previous one (the window's
+ * stride: the full tensor's in a home buffer, the tile's in a tile); the top padding moves by the rows
+ * between the input window's first row and where the block's first output row starts reading.
+ */
+function planeRows(e: QEmit, x: string, y: string, pad: number, stride: number): void {
+  const vx = e.views!.get(x)!;
+  const vy = e.views!.get(y)!;
+  e.w.line(`if (${vx}.ext[0] != 1 || ${vy}.ext[0] != 1) return MP_EPARAM;`);
+  e.w.line(`p.h = ${vx}.ext[2];`);
+  e.w.line(`p.oh = ${vy}.ext[2];`);
+  e.w.line(`p.pad_top = ${pad} + ${vx}.start[2] - ${vy}.start[2] * ${stride};`);
+  e.w.line(`p.x_plane = ${vx}.stride[1];`);
+  e.w.line(`p.y_plane = ${vy}.stride[1];`);
 }

@@ -21,7 +21,16 @@ export interface TfliteEmit {
   readonly node: OpNode;
   readonly layer: LayerSchedule;
   readonly pointers: ReadonlyMap<string, string>;
+  /**
+   * Set when the layer runs on windows (tiles, per-core blocks): tensor -> `mpg_view` variable of its
+   * window; `pointers` then give each window's first element. Unset: every operand is whole.
+   */
+  readonly views?: ReadonlyMap<string, string>;
 }
+
+/** Ops whose integer kernel runs on a window (the splits of schedule/templates/integer.ts). */
+export const TFLITE_WINDOWED_OPS: ReadonlySet<string> = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'AVERAGE_POOL_2D', 'MAX_POOL_2D', 'FULLY_CONNECTED', 'ADD', 'SUB', 'MUL',
+  'RELU', 'RELU6', 'RELU_N1_TO_1', 'LEAKY_RELU', 'QUANTIZE', 'DEQUANTIZE', 'SOFTMAX', 'PAD', 'PADV2', 'TRANSPOSE']);
 
 /** Typed pointer to tensor input/output `name`: an operand buffer, a weight array or a state buffer. */
 function ptr(e: TfliteEmit, name: string, ctype: string): string {
@@ -117,6 +126,9 @@ export function emitTfliteCompute(e: TfliteEmit): void {
   const op = e.node.opType;
   const kernel = Object.hasOwn(KERNELS, op) ? KERNELS[op] : undefined;
   if (!kernel) unsupported(e.node, `no integer C kernel for TFLite ${op}`);
+  if (e.views && !TFLITE_WINDOWED_OPS.has(op)) unsupported(e.node, `the integer ${op} kernel runs on whole tensors only, but the schedule splits it into tiles`);
+  // Dense windows, except a 1-row conv's input window of columns (rows of it are in_row apart).
+  if (e.views && op !== 'TRANSPOSE') requireDense(e, 0, (op === 'CONV_2D' || op === 'DEPTHWISE_CONV_2D') && act(e, e.node.outputs[0]!).shape[1] === 1 ? e.node.inputs[0] : undefined);
   kernel(e, op);
 }
 
@@ -177,7 +189,11 @@ function conv(e: TfliteEmit, op: string): void {
   const kc = op === 'DEPTHWISE_CONV_2D' ? 1 : KC;
   e.w.line(arr('int32_t', 'mult', m));
   e.w.line(arr('int32_t', 'shift', s));
-  e.w.line(`const mpq_conv_params p = {${N}, ${H}, ${W}, ${C}, ${OH}, ${OW}, ${OC}, ${KH}, ${KW}, ${kc}, ${sh}, ${sw}, ${dh}, ${dw}, ${padH}, ${padW}, ${op === 'DEPTHWISE_CONV_2D' ? OC / C : 1}, ${int16 ? 0 : -zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${amin}, ${amax}, mult, shift};`);
+  e.w.line(`${e.views ? '' : 'const '}mpq_conv_params p = {${N}, ${H}, ${W}, ${C}, ${OH}, ${OW}, ${OC}, ${KH}, ${KW}, ${kc}, ${sh}, ${sw}, ${dh}, ${dw}, ${padH}, ${padW}, ${op === 'DEPTHWISE_CONV_2D' ? OC / C : 1}, ${int16 ? 0 : -zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${amin}, ${amax}, mult, shift, 0};`);
+  if (e.views) {
+    if (OH > 1) rowWindow(e, xName, n.outputs[0]!, padH, sh);
+    else columnWindow(e, xName, n.outputs[0]!, padW, sw);
+  }
   const xt = int16 ? 'int16_t' : 'int8_t';
   const fn = op === 'CONV_2D' ? 'mpq_conv' : op === 'DEPTHWISE_CONV_2D' ? 'mpq_dwconv' : 'mpq_tconv';
   const biasIndex = transposed ? 3 : 2;
@@ -202,9 +218,23 @@ function fullyConnected(e: TfliteEmit): void {
   const [amin, amax] = activationRange(stringAttr(n, 'fused_activation', 'NONE'), y);
   e.w.line(arr('int32_t', 'mult', m));
   e.w.line(arr('int32_t', 'shift', s));
-  e.w.line(`const mpq_fc_params p = {${batches}, ${depth}, ${units}, ${int16 ? 0 : -zeroPointOf(x.quantization)}, ${-zeroPointOf(wt.quantization)}, ${zeroPointOf(y.quantization)}, ${amin}, ${amax}, mult, shift, ${perChannel ? 1 : 0}};`);
+  e.w.line(`${e.views ? '' : 'const '}mpq_fc_params p = {${batches}, ${depth}, ${units}, ${int16 ? 0 : -zeroPointOf(x.quantization)}, ${-zeroPointOf(wt.quantization)}, ${zeroPointOf(y.quantization)}, ${amin}, ${amax}, mult, shift, ${perChannel ? 1 : 0}};`);
   const xt = int16 ? 'int16_t' : 'int8_t';
-  call(e, `mpq_fc_${int16 ? 's16' : 's8'}(&p, ${inPtr(e, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${biasArgs(e, 2, int16)}, ${outPtr(e, xt)})`);
+  if (!e.views) {
+    call(e, `mpq_fc_${int16 ? 's16' : 's8'}(&p, ${inPtr(e, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${biasArgs(e, 2, int16)}, ${outPtr(e, xt)})`);
+    return;
+  }
+  // A window of rows (all units) or of units (one row): units [u0, u0 + units) use their weight rows,
+  // biases and multipliers; the input rows are those of the output window.
+  const vy = e.views.get(n.outputs[0]!)!;
+  const R = y.shape.length;
+  e.w.line(`const long u0 = ${vy}.start[${R - 1}];`);
+  e.w.line(`p.units = ${vy}.ext[${R - 1}];`);
+  e.w.line(`p.batches = p.units > 0 ? mpg_count(&${vy}) / p.units : 0;`);
+  e.w.line(`if (p.batches * ${depth} != mpg_count(&${e.views.get(n.inputs[0]!)!})) return MP_EPARAM; /* the input rows are the output's */`);
+  if (perChannel) e.w.line('p.multiplier = mult + u0; p.shift = shift + u0;');
+  const bias = biasArgs(e, 2, int16).split(', ').map((b) => (b === 'NULL' ? b : `${b} + u0`)).join(', ');
+  call(e, `mpq_fc_${int16 ? 's16' : 's8'}(&p, ${inPtr(e, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')} + u0 * ${depth}, ${bias}, ${outPtr(e, xt)})`);
 }
 
 function shape6(s: readonly number[]): number[] {
@@ -228,7 +258,8 @@ function binaryHeader(e: TfliteEmit): { a: ReturnType<typeof operandInfo>; b: Re
   requireQuant(e, y);
   if (a.dtype !== y.dtype || b.dtype !== y.dtype) unsupported(n, `mixed operand types ${a.dtype}, ${b.dtype} -> ${y.dtype}`);
   if (y.dtype !== 'int8' && y.dtype !== 'int16') unsupported(n, `${y.dtype} arithmetic`);
-  e.w.line(`const mpq_bcast s = {{${shape6(a.shape).join(', ')}}, {${shape6(b.shape).join(', ')}}, {${shape6(y.shape).join(', ')}}};`);
+  e.w.line(`${e.views ? '' : 'const '}mpq_bcast s = {{${shape6(a.shape).join(', ')}}, {${shape6(b.shape).join(', ')}}, {${shape6(y.shape).join(', ')}}};`);
+  if (e.views) binaryWindow(e, 's.a', 's.b', 's.y');
   return { a, b, y, ct: y.dtype === 'int8' ? 'int8_t' : 'int16_t' };
 }
 
@@ -266,7 +297,8 @@ function pool(e: TfliteEmit, avg: boolean): void {
   const sh = intAttr(n, 'stride_h', 1), sw = intAttr(n, 'stride_w', 1);
   const padding = stringAttr(n, 'padding', 'SAME');
   const [amin, amax] = activationRange(stringAttr(n, 'fused_activation', 'NONE'), y);
-  e.w.line(`const mpq_pool_params p = {${N}, ${H}, ${W}, ${C}, ${OH}, ${OW}, ${kh}, ${kw}, ${sh}, ${sw}, ${padBefore(H, OH, kh, sh, 1, padding)}, ${padBefore(W, OW, kw, sw, 1, padding)}, ${amin}, ${amax}};`);
+  e.w.line(`${e.views ? '' : 'const '}mpq_pool_params p = {${N}, ${H}, ${W}, ${C}, ${OH}, ${OW}, ${kh}, ${kw}, ${sh}, ${sw}, ${padBefore(H, OH, kh, sh, 1, padding)}, ${padBefore(W, OW, kw, sw, 1, padding)}, ${amin}, ${amax}};`);
+  if (e.views) rowWindow(e, n.inputs[0]!, n.outputs[0]!, padBefore(H, OH, kh, sh, 1, padding), sh);
   const ct = x.dtype === 'int8' ? 'int8_t' : 'int16_t';
   call(e, `mpq_${avg ? 'avgpool' : 'maxpool'}_${ct === 'int8_t' ? 's8' : 's16'}(&p, ${inPtr(e, ct)}, ${outPtr(e, ct)})`);
 }
@@ -288,7 +320,7 @@ function softmax(e: TfliteEmit): void {
   }
   const depth = x.shape[x.shape.length - 1] ?? 1;
   const sp = softmaxParams(floatAttr(n, 'beta', 1), scaleOf(x.quantization, 'input'));
-  call(e, `mpq_softmax_s8(${x.elementCount / depth}, ${depth}, ${inPtr(e, 'int8_t')}, ${outPtr(e, cTypeOf(y.dtype))}, ${bits}, ${sp.multiplier}, ${sp.leftShift}, ${sp.diffMin})`);
+  call(e, `mpq_softmax_s8(${e.views ? `mpg_count(&${e.views.get(n.outputs[0]!)!}) / ${depth}` : x.elementCount / depth}, ${depth}, ${inPtr(e, 'int8_t')}, ${outPtr(e, cTypeOf(y.dtype))}, ${bits}, ${sp.multiplier}, ${sp.leftShift}, ${sp.diffMin})`);
 }
 
 function quantize(e: TfliteEmit): void {
@@ -296,19 +328,19 @@ function quantize(e: TfliteEmit): void {
   const yb = bitsOf(e, y);
   const yt = cTypeOf(y.dtype);
   if (x.dtype === 'float32') {
-    call(e, `mpq_quantize_f32(${y.elementCount}, ${inPtr(e, 'float')}, ${outPtr(e, yt)}, ${yb}, ${Math.fround(scaleOf(y.quantization, 'output')).toPrecision(9)}f, ${zeroPointOf(y.quantization)})`);
+    call(e, `mpq_quantize_f32(${count(e, y)}, ${inPtr(e, 'float')}, ${outPtr(e, yt)}, ${yb}, ${Math.fround(scaleOf(y.quantization, 'output')).toPrecision(9)}f, ${zeroPointOf(y.quantization)})`);
     return;
   }
   requireQuant(e, x);
   const q = quantizeMultiplier(scaleOf(x.quantization, 'input') / scaleOf(y.quantization, 'output'));
-  call(e, `mpq_requantize(${y.elementCount}, ${inPtr(e, cTypeOf(x.dtype))}, ${bitsOf(e, x)}, ${outPtr(e, yt)}, ${yb}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${q.multiplier}, ${q.shift})`);
+  call(e, `mpq_requantize(${count(e, y)}, ${inPtr(e, cTypeOf(x.dtype))}, ${bitsOf(e, x)}, ${outPtr(e, yt)}, ${yb}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${q.multiplier}, ${q.shift})`);
 }
 
 function dequantize(e: TfliteEmit): void {
   const n = e.node;
   const { x, y } = io(e, 'x');
   if (y.dtype !== 'float32') unsupported(n, `dequantize to ${y.dtype}`);
-  call(e, `mpq_dequantize(${y.elementCount}, ${inPtr(e, cTypeOf(x.dtype))}, ${bitsOf(e, x)}, ${outPtr(e, 'float')}, ${Math.fround(scaleOf(x.quantization, 'input')).toPrecision(9)}f, ${zeroPointOf(x.quantization)})`);
+  call(e, `mpq_dequantize(${count(e, y)}, ${inPtr(e, cTypeOf(x.dtype))}, ${bitsOf(e, x)}, ${outPtr(e, 'float')}, ${Math.fround(scaleOf(x.quantization, 'input')).toPrecision(9)}f, ${zeroPointOf(x.quantization)})`);
 }
 
 function relu(e: TfliteEmit, op: string): void {
@@ -318,7 +350,7 @@ function relu(e: TfliteEmit, op: string): void {
     unsupported(n, `${op} that also rescales`);
   }
   const [amin, amax] = activationRange(op, y);
-  call(e, `mpq_clamp(${y.elementCount}, ${inPtr(e, cTypeOf(x.dtype))}, ${outPtr(e, cTypeOf(y.dtype))}, ${bitsOf(e, y)}, ${amin}, ${amax})`);
+  call(e, `mpq_clamp(${count(e, y)}, ${inPtr(e, cTypeOf(x.dtype))}, ${outPtr(e, cTypeOf(y.dtype))}, ${bitsOf(e, y)}, ${amin}, ${amax})`);
 }
 
 function leakyRelu(e: TfliteEmit): void {
@@ -329,7 +361,7 @@ function leakyRelu(e: TfliteEmit): void {
   // TFLite computes alpha * scale in float (params->alpha is a float) before the division in double.
   const alpha = quantizeMultiplier((sx * Math.fround(floatAttr(n, 'alpha', 0.2))) / sy);
   const identity = quantizeMultiplier(sx / sy);
-  call(e, `mpq_leaky_relu(${y.elementCount}, ${inPtr(e, cTypeOf(x.dtype))}, ${outPtr(e, cTypeOf(y.dtype))}, ${bitsOf(e, y)}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${identity.multiplier}, ${identity.shift}, ${alpha.multiplier}, ${alpha.shift})`);
+  call(e, `mpq_leaky_relu(${count(e, y)}, ${inPtr(e, cTypeOf(x.dtype))}, ${outPtr(e, cTypeOf(y.dtype))}, ${bitsOf(e, y)}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${identity.multiplier}, ${identity.shift}, ${alpha.multiplier}, ${alpha.shift})`);
 }
 
 function elemBytes(e: TfliteEmit, t: TensorInfo): number {
@@ -346,9 +378,19 @@ function pad(e: TfliteEmit, v2: boolean): void {
   let value = x.quantization ? zeroPointOf(y.quantization) : 0;
   if (v2 && (n.inputs[2] ?? '') !== '') value = constInts(e, 2, 'the constant value')[0] ?? value;
   if (x.dtype === 'float32' && value !== 0) unsupported(n, 'a float pad with a non-zero value');
-  e.w.line(`const long xd[${r}] = {${x.shape.join(', ')}};`);
-  e.w.line(`const long before[${r}] = {${x.shape.map((_, i) => p[2 * i]).join(', ')}};`);
-  e.w.line(`const long after[${r}] = {${x.shape.map((_, i) => p[2 * i + 1]).join(', ')}};`);
+  const c = e.views ? '' : 'const ';
+  e.w.line(`${c}long xd[${r}] = {${x.shape.join(', ')}};`);
+  e.w.line(`${c}long before[${r}] = {${x.shape.map((_, i) => p[2 * i]).join(', ')}};`);
+  e.w.line(`${c}long after[${r}] = {${x.shape.map((_, i) => p[2 * i + 1]).join(', ')}};`);
+  if (e.views) {
+    // A block of output rows: the input rows it copies (the window, maybe none), the padding rows
+    // above them in the block, and the rest of the block below them.
+    const vx = e.views.get(n.inputs[0]!)!;
+    const vy = e.views.get(n.outputs[0]!)!;
+    e.w.line(`xd[1] = ${vx}.ext[1];`);
+    e.w.line(`before[1] = ${vx}.ext[1] > 0 ? ${vx}.start[1] + ${p[2]} - ${vy}.start[1] : ${vy}.ext[1];`);
+    e.w.line(`after[1] = ${vy}.ext[1] - before[1] - xd[1];`);
+  }
   call(e, `mpq_pad(${r}, xd, before, after, ${inPtr(e, 'uint8_t')}, ${outPtr(e, 'uint8_t')}, ${elemBytes(e, x)}, ${value})`);
 }
 
@@ -357,6 +399,12 @@ function transpose(e: TfliteEmit): void {
   const x = act(e, n.inputs[0]!);
   const perm = constInts(e, 1, 'perm');
   const r = x.shape.length;
+  if (e.views) {
+    // A window of the output and the matching (strided) window of the input: an element copy by strides.
+    e.w.line(`const int perm[${r}] = {${perm.join(', ')}};`);
+    call(e, `mpg_permute(&${e.views.get(n.inputs[0]!)!}, &${e.views.get(n.outputs[0]!)!}, perm)`);
+    return;
+  }
   e.w.line(`const long xd[${r}] = {${x.shape.join(', ')}};`);
   e.w.line(`const int perm[${r}] = {${perm.join(', ')}};`);
   call(e, `mpq_transpose(${r}, xd, perm, ${inPtr(e, 'uint8_t')}, ${outPtr(e, 'uint8_t')}, ${elemBytes(e, x)})`);
@@ -447,3 +495,71 @@ function svdf(e: TfliteEmit): void {
 
 /** Integer ranges are also needed by tests. */
 export { intRange };
+
+/** Elements the kernel computes: the output window's (windowed) or the whole output's. */
+function count(e: TfliteEmit, y: TensorInfo): string {
+  const v = e.views?.get(y.name);
+  return v === undefined ? `${y.elementCount}` : `mpg_count(&${v})`;
+}
+
+/** Windowed: every activation operand's window must be one dense run (what the kernels index). */
+function requireDense(e: TfliteEmit, from: number, rowsOf?: string): void {
+  const vs = [...e.views!].map(([t, v]) => `!mpg_dense_from(&${v}, ${t === rowsOf ? 2 : from})`);
+  e.w.line(`if (${[...new Set(vs)].join(' || ')}) return MP_EPARAM; /* the kernel indexes dense windows */`);
+}
+
+/**
+ * A conv with one output row (NHWC, batch 1) on a block of output columns: the input window's columns
+ * from its first one, each input row in_row elements after the previous (the full row in a home
+ * buffer, the window's in a tile); the left padding moves like the top padding of a row block.
+ */
+function columnWindow(e: TfliteEmit, x: string, y: string, pad: number, stride: number): void {
+  const vx = e.views!.get(x)!;
+  const vy = e.views!.get(y)!;
+  e.w.line(`if (${vx}.ext[0] != 1 || ${vy}.ext[0] != 1 || ${vx}.ext[1] != ${vx}.full[1]) return MP_EPARAM;`);
+  e.w.line(`p.in_w = ${vx}.ext[2];`);
+  e.w.line(`p.out_w = ${vy}.ext[2];`);
+  e.w.line(`p.pad_w = ${pad} + ${vx}.start[2] - ${vy}.start[2] * ${stride};`);
+  e.w.line(`p.in_row = ${vx}.stride[1];`);
+}
+
+/**
+ * A window layer on a block of output rows (NHWC, batch 1): the kernel sees the input window as the
+ * whole input (its rows, from the window's first row) and the output window as the whole output; the
+ * top padding moves by the rows between the window's first input row and where the first output row
+ * of the block starts reading.
+ */
+function rowWindow(e: TfliteEmit, x: string, y: string, pad: number, stride: number): void {
+  const vx = e.views!.get(x)!;
+  const vy = e.views!.get(y)!;
+  e.w.line(`if (${vx}.ext[0] != 1 || ${vy}.ext[0] != 1) return MP_EPARAM;`);
+  e.w.line(`p.in_h = ${vx}.ext[1];`);
+  e.w.line(`p.out_h = ${vy}.ext[1];`);
+  e.w.line(`p.pad_h = ${pad} + ${vx}.start[1] - ${vy}.start[1] * ${stride};`);
+}
+
+/**
+ * Broadcast shapes of a binary op on windows: each operand's and the output's window extents
+ * (right-aligned in 6 dims); a constant operand with a dimension the output window splits is read
+ * from the window's start (windows split only the outermost dimension, so it stays one run).
+ */
+export function binaryWindow(e: TfliteEmit, a: string, b: string, y: string): void {
+  const vy = e.views!.get(e.node.outputs[0]!)!;
+  const R = e.ctx.shapeOf(e.node.outputs[0]!).length;
+  for (let k = 0; k < R; k++) e.w.line(`${y}[${6 - R + k}] = ${vy}.ext[${k}];`);
+  [a, b].forEach((field, i) => {
+    const name = e.node.inputs[i]!;
+    const v = e.views!.get(name);
+    if (v !== undefined) {
+      const r = e.ctx.shapeOf(name).length;
+      for (let k = 0; k < r; k++) e.w.line(`${field}[${6 - r + k}] = ${v}.ext[${k}];`);
+      return;
+    }
+    const ws = e.ctx.graph.weights.get(name)?.shape ?? [];
+    const ys = e.ctx.shapeOf(e.node.outputs[0]!);
+    for (let k = 0; k < ws.length; k++) {
+      const yk = k + R - ws.length;
+      if (ws[k]! > 1 && yk >= 0 && ws[k] === ys[yk]) unsupported(e.node, `constant operand '${name}' varies along a dimension the tiles split`);
+    }
+  });
+}

@@ -55,7 +55,7 @@ static int32_t clamp32(int32_t v, int32_t lo, int32_t hi) {
 }
 
 static int conv_params_ok(const mpq_conv_params *p) {
-  return p != 0 && p->batches > 0 && p->in_h > 0 && p->in_w > 0 && p->in_c > 0 && p->out_h > 0 && p->out_w > 0 &&
+  return p != 0 && p->batches > 0 && (p->in_row == 0 || p->in_row >= p->in_w * p->in_c) && p->in_h > 0 && p->in_w > 0 && p->in_c > 0 && p->out_h > 0 && p->out_w > 0 &&
          p->out_c > 0 && p->k_h > 0 && p->k_w > 0 && p->k_c > 0 && p->stride_h > 0 && p->stride_w > 0 &&
          p->dil_h > 0 && p->dil_w > 0 && p->multiplier != 0 && p->shift != 0;
 }
@@ -104,6 +104,7 @@ static int conv_params_ok(const mpq_conv_params *p) {
 #define MPQ_CONV_BODY(ACC_T, X_OFFSET, REQUANT)                                                        \
   long b, oy, ox, oc, fy, fx, ic;                                                                      \
   long groups, per_group;                                                                              \
+  const long in_row = p->in_row != 0 ? p->in_row : p->in_w * p->in_c;                                 \
   if (!conv_params_ok(p) || p->in_c % p->k_c != 0) return MP_EPARAM;                                   \
   groups = p->in_c / p->k_c;                                                                           \
   if (p->out_c % groups != 0) return MP_EPARAM;                                                        \
@@ -116,7 +117,7 @@ static int conv_params_ok(const mpq_conv_params *p) {
     MPQ_FOR_TAPS(                                                                                      \
       const int8_t *wp = w + ((oc * p->k_h + fy) * p->k_w + fx) * p->k_c;                              \
       for (ic = 0; ic < p->k_c; ic++) {                                                                \
-        ACC_T xv = (ACC_T)x[((b * p->in_h + iy) * p->in_w + ix) * p->in_c + c0 + ic] X_OFFSET;         \
+        ACC_T xv = (ACC_T)x[(b * p->in_h + iy) * in_row + ix * p->in_c + c0 + ic] X_OFFSET;            \
         acc += (ACC_T)wp[ic] * xv;                                                                     \
       })                                                                                               \
     REQUANT(acc)                                                                                       \
@@ -139,6 +140,7 @@ int mpq_conv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, co
 /* Depthwise: output channel oc = ic * depth_multiplier + m reads input channel ic; filter [1][k_h][k_w][out_c]. */
 #define MPQ_DW_BODY(ACC_T, X_OFFSET, REQUANT)                                                          \
   long b, oy, ox, ic, m, fy, fx;                                                                       \
+  const long in_row = p->in_row != 0 ? p->in_row : p->in_w * p->in_c;                                 \
   if (!conv_params_ok(p) || p->depth_multiplier < 1 || p->in_c * p->depth_multiplier != p->out_c) return MP_EPARAM; \
   MPQ_FOR_PIXELS(for (ic = 0; ic < p->in_c; ic++) for (m = 0; m < p->depth_multiplier; m++) {          \
     long oc = ic * p->depth_multiplier + m;                                                            \
@@ -146,7 +148,7 @@ int mpq_conv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, co
     ACC_T acc = 0;                                                                                     \
     int32_t v;                                                                                         \
     MPQ_FOR_TAPS(                                                                                      \
-      ACC_T xv = (ACC_T)x[((b * p->in_h + iy) * p->in_w + ix) * p->in_c + ic] X_OFFSET;                \
+      ACC_T xv = (ACC_T)x[(b * p->in_h + iy) * in_row + ix * p->in_c + ic] X_OFFSET;                   \
       acc += (ACC_T)w[(fy * p->k_w + fx) * p->out_c + oc] * xv;)                                       \
     REQUANT(acc)                                                                                       \
     MPQ_STORE_OUT()                                                                                    \

@@ -52,6 +52,8 @@ typedef struct {
   int32_t act_min, act_max;
   const int32_t *multiplier;        /* per output channel (Q31) */
   const int32_t *shift;             /* per output channel */
+  long in_row;                      /* elements between input rows (a window of columns of a wider
+                                       input, conv and depthwise); 0: in_w * in_c */
 } mpq_conv_params;
 
 int mpq_conv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y);

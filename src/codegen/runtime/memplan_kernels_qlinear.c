@@ -53,8 +53,11 @@ static int32_t requant_float(float v, float y_scale, int32_t y_zp, int32_t lo, i
 
 int mpql_conv(const mpql_conv_params *p, const void *x, const void *w, const int32_t *bias, void *y) {
   long b, g, mo, oy, ox, ci, ky, kx;
-  long cpg, mpg;
+  long cpg, mpg, xcs, ycs;
   if (p == NULL || x == NULL || w == NULL || y == NULL || p->group < 1 || p->c % p->group != 0 || p->m % p->group != 0) return MP_EPARAM;
+  if (p->x_plane < 0 || p->y_plane < 0 || (p->x_plane != 0 && p->x_plane < p->h * p->w) || (p->y_plane != 0 && p->y_plane < p->oh * p->ow)) return MP_EPARAM;
+  xcs = p->x_plane != 0 ? p->x_plane : p->h * p->w;
+  ycs = p->y_plane != 0 ? p->y_plane : p->oh * p->ow;
   if (!valid_type(p->x_type) || !valid_type(p->w_type) || !valid_type(p->y_type)) return MP_EPARAM;
   if (p->y_type != MPQL_S32 && (p->multiplier == NULL || p->mult_count < 1)) return MP_EPARAM;
   cpg = p->c / p->group;
@@ -76,13 +79,13 @@ int mpql_conv(const mpql_conv_params *p, const void *x, const void *w, const int
                 for (kx = 0; kx < p->kw; kx++) {
                   const long ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
                   if (ix < 0 || ix >= p->w) continue;
-                  acc += (ld(x, p->x_type, ((b * p->c + c) * p->h + iy) * p->w + ix) - p->x_zero_point) *
+                  acc += (ld(x, p->x_type, (b * p->c + c) * xcs + iy * p->w + ix) - p->x_zero_point) *
                          (ld(w, p->w_type, ((m * cpg + ci) * p->kh + ky) * p->kw + kx) - wzp);
                 }
               }
             }
             {
-              const long yi = ((b * p->m + m) * p->oh + oy) * p->ow + ox;
+              const long yi = (b * p->m + m) * ycs + oy * p->ow + ox;
               if (p->y_type == MPQL_S32) st(y, MPQL_S32, yi, acc);
               else st(y, p->y_type, yi, mpql_requantize(acc, mult, p->y_zero_point, p->act_min, p->act_max));
             }
@@ -95,8 +98,10 @@ int mpql_conv(const mpql_conv_params *p, const void *x, const void *w, const int
 }
 
 int mpql_gemm(const mpql_gemm_params *p, const void *a, const void *b, const int32_t *bias, void *y) {
-  long i, j, k;
+  long i, j, k, ld_b;
   if (p == NULL || a == NULL || b == NULL || y == NULL) return MP_EPARAM;
+  ld_b = p->b_ld != 0 ? p->b_ld : (p->trans_b ? p->k : p->n);
+  if (ld_b < (p->trans_b ? p->k : p->n)) return MP_EPARAM;
   if (!valid_type(p->a_type) || !valid_type(p->b_type) || !valid_type(p->y_type)) return MP_EPARAM;
   if (p->y_type != MPQL_S32 && (p->multiplier == NULL || p->mult_count < 1)) return MP_EPARAM;
   for (i = 0; i < p->m; i++) {
@@ -104,7 +109,7 @@ int mpql_gemm(const mpql_gemm_params *p, const void *a, const void *b, const int
       const int32_t bzp = p->b_zero_point == NULL ? 0 : p->b_zero_point[p->b_zp_count > 1 ? j : 0];
       int32_t acc = bias != NULL ? bias[j] : 0;
       for (k = 0; k < p->k; k++) {
-        const long bi = p->trans_b ? j * p->k + k : k * p->n + j;
+        const long bi = p->trans_b ? j * ld_b + k : k * ld_b + j;
         acc += (ld(a, p->a_type, i * p->k + k) - p->a_zero_point) * (ld(b, p->b_type, bi) - bzp);
       }
       if (p->y_type == MPQL_S32) st(y, MPQL_S32, i * p->n + j, acc);
@@ -173,8 +178,11 @@ int mpql_global_avgpool(long nc, long hw, const void *x, int x_type, int32_t x_z
 }
 
 int mpql_maxpool(const mpql_maxpool_params *p, const void *x, void *y) {
-  long nc, oy, ox, ky, kx;
+  long nc, oy, ox, ky, kx, xcs, ycs;
   if (p == NULL || x == NULL || y == NULL || !valid_type(p->type)) return MP_EPARAM;
+  if (p->x_plane < 0 || p->y_plane < 0 || (p->x_plane != 0 && p->x_plane < p->h * p->w) || (p->y_plane != 0 && p->y_plane < p->oh * p->ow)) return MP_EPARAM;
+  xcs = p->x_plane != 0 ? p->x_plane : p->h * p->w;
+  ycs = p->y_plane != 0 ? p->y_plane : p->oh * p->ow;
   for (nc = 0; nc < p->n * p->c; nc++) {
     for (oy = 0; oy < p->oh; oy++) {
       for (ox = 0; ox < p->ow; ox++) {
@@ -186,13 +194,13 @@ int mpql_maxpool(const mpql_maxpool_params *p, const void *x, void *y) {
           for (kx = 0; kx < p->kw; kx++) {
             const long ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
             if (ix < 0 || ix >= p->w) continue;
-            v = ld(x, p->type, (nc * p->h + iy) * p->w + ix);
+            v = ld(x, p->type, nc * xcs + iy * p->w + ix);
             if (v > best) best = v;
           }
         }
         if (p->same) v = best < p->act_min ? p->act_min : best > p->act_max ? p->act_max : best;
         else v = requant_float((float)(best - p->x_zero_point) * p->x_scale, p->y_scale, p->y_zero_point, p->act_min, p->act_max);
-        st(y, p->type, (nc * p->oh + oy) * p->ow + ox, v);
+        st(y, p->type, nc * ycs + oy * p->ow + ox, v);
       }
     }
   }

@@ -49,6 +49,7 @@ typedef struct {
   const float *multiplier;       /* mult_count values: 1 or m; unused for MPQL_S32 */
   long mult_count;
   int32_t act_min, act_max;      /* output clamp (fused Relu/Clip), within the type's range */
+  long x_plane, y_plane;         /* elements between channel planes (a window of rows in a taller tensor); 0: h*w, oh*ow */
 } mpql_conv_params;
 
 /* QLinearConv / ConvInteger: bias int32 [m] or NULL. */
@@ -64,6 +65,7 @@ typedef struct {
   const float *multiplier;       /* mult_count values: 1 or n */
   long mult_count;
   int32_t act_min, act_max;
+  long b_ld;                     /* elements between rows of b (a column window of a wider b); 0: k (trans_b) or n */
 } mpql_gemm_params;
 
 /* QLinearMatMul / QGemm / MatMulInteger: bias int32 [n] or NULL. */
@@ -95,6 +97,7 @@ typedef struct {
   int same;                      /* 1: output parameters equal the input's (the max is stored as is) */
   float x_scale, y_scale;
   int32_t x_zero_point, y_zero_point, act_min, act_max;
+  long x_plane, y_plane;         /* elements between channel planes; 0: h*w, oh*ow */
 } mpql_maxpool_params;
 
 /* MaxPool of integers (padding never wins); requantized in float when the parameters differ. */

@@ -5,6 +5,7 @@ import { fusedResiduals } from '../../ir/graph.js';
 import { convFamily, globalPoolFamily, poolFamily } from './conv-pool.js';
 import { gemmFamily } from './gemm.js';
 import { axisFamily, elementwiseFamily } from './elementwise.js';
+import { intAxisFamily, intElementwiseFamily, intGemmFamily, intGlobalPoolFamily, intPadFamily, intTransposeFamily, intWindowFamily } from './integer.js';
 import type { TilingFamilyId } from '../../ir/op-table.js';
 import { opEntry } from '../../ir/op-table.js';
 
@@ -54,4 +55,11 @@ const FAMILIES: Readonly<Record<TilingFamilyId, (input: TemplateInput) => Tiling
   pool: poolFamily,
   'global-pool': globalPoolFamily,
   gemm: gemmFamily,
+  'int-window': intWindowFamily,
+  'int-elementwise': intElementwiseFamily,
+  'int-axis': intAxisFamily,
+  'int-gemm': intGemmFamily,
+  'int-global-pool': intGlobalPoolFamily,
+  'int-pad': intPadFamily,
+  'int-transpose': intTransposeFamily,
 };
