@@ -643,6 +643,8 @@ int mpg_view_lines(mpg_view *v, float *buf, int rank, const long *full, int dim,
     s *= d == dim ? rows : full[d];
   }
   v->data = buf + (ext[dim] > 0 ? off : 0);
+  v->ptr = v->data;
+  v->esize = (int)sizeof(float);
   return MP_OK;
 }
 
