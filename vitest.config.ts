@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,5 +9,9 @@ export default defineConfig({
     exclude: process.env.MEMPLAN_SLOW ? [...configDefaults.exclude] : [...configDefaults.exclude, 'test/**/*.slow.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
+    // One test file per core. vitest's default is one fewer worker than cores, which on a 2-core
+    // machine runs the files one at a time: most of the suite is gcc, onnxruntime and the planner,
+    // all CPU-bound in the workers (the main process only collects results).
+    maxWorkers: availableParallelism(),
   },
 });

@@ -124,7 +124,7 @@ describe('planMemory', () => {
     }
   });
 
-  it('plans 10,000 interval buffers with each greedy in well under a second', async () => {
+  it('plans 10,000 interval buffers with each greedy at or above the lower bound (speed: npm run bench:planner)', async () => {
     const buffers: BufferInfo[] = [];
     for (let i = 0; i < 10_000; i++) {
       buffers.push({ name: `b${i}`, sizeBytes: 64 + ((i * 7919) % 4096), start: i, end: i + 1 + ((i * 31) % 40) });
@@ -139,15 +139,11 @@ describe('planMemory', () => {
     const items = buffers.map((b, index) => ({ index, name: b.name, sizeBytes: b.sizeBytes, alignmentBytes: 16, start: b.start!, end: b.end! }));
     const problem = { items, neighbors: g.neighbors, capacityBytes: null, lowerBoundBytes: packLowerBound(items, g.neighbors, false) };
     for (const pack of [greedySizePack, greedyConflictsPack, greedyBreadthPack, greedyLifetimePack, bestFitPack]) {
-      const t0 = performance.now();
       const r = await pack(problem, { seed: 1, deadlineMs: Date.now() + 10_000 });
-      expect(performance.now() - t0).toBeLessThan(500);
       expect(r.usedBytes).toBeGreaterThanOrEqual(problem.lowerBoundBytes);
     }
-    // The whole pipeline (graph, bound, plan, verification) stays fast too.
-    const t0 = performance.now();
+    // The whole pipeline (graph, bound, plan, verification) on the same buffers.
     const plan = await planMemory(buffers, [{ name: 'arena', sizeBytes: null, alignmentBytes: 16 }], { strategy: 'greedy-size' });
-    expect(performance.now() - t0).toBeLessThan(3000);
     expect(verifyPlan(buffers, [{ name: 'arena', sizeBytes: null, alignmentBytes: 16 }], plan)).toEqual([]);
   });
 });

@@ -104,7 +104,7 @@ describe('verifyPlan', () => {
     expect(messages(badBound)).toMatch(/lower bound \d+ above its used bytes/);
   });
 
-  it('checks thousands of buffers quickly (sweep, not all pairs)', () => {
+  it('checks 20,000 buffers and finds one misplaced (a sweep, not all pairs; speed: npm run bench:planner)', () => {
     const n = 20_000;
     const many: BufferInfo[] = [];
     const allocations: Allocation[] = [];
@@ -123,9 +123,7 @@ describe('verifyPlan', () => {
       allocations,
       unplaced: [],
     };
-    const t0 = Date.now();
     expect(verifyPlan(many, pools, plan)).toEqual([]);
-    expect(Date.now() - t0).toBeLessThan(2000);
     const broken = { ...plan, allocations: allocations.map((a, i) => (i === 12_345 ? { ...a, offsetBytes: ((i + 1) % 4) * 16 } : a)) };
     expect(verifyPlan(many, pools, broken).length).toBeGreaterThan(0);
   });
