@@ -78,7 +78,7 @@ export function layerComment(ctx: CodegenContext, layer: LayerSchedule): string[
   lines.push(`  inputs:  ${node.inputs.filter((i) => i !== '').map(shape).join(', ') || '-'}`);
   lines.push(`  outputs: ${node.outputs.filter((o) => o !== '').map(shape).join(', ') || '-'}`);
   const t = layer.tile;
-  const tiles = t.splits.length === 0 ? 'whole' : t.splits.map((s) => `dim ${s.dim}: ${s.size} of ${s.extent}`).join(', ');
+  const tiles = t.splits.length === 0 ? 'whole' : t.splits.map((s) => (s.reduction ? `reduction over dim ${s.dim} of the input: ${s.size} of ${s.extent}` : `dim ${s.dim}: ${s.size} of ${s.extent}`)).join(', ');
   lines.push(`  tiles: ${tiles}; ${t.tileCount} tile(s)${t.doubleBuffered ? ', double-buffered' : ''}, ${t.cores} core(s)`);
   for (const b of layer.buffers) {
     lines.push(`  buffer ${b.name}: ${b.scope} ${b.dtype}[${formatShape(b.shape)}] ${b.sizeBytes} B x${b.copies}${b.perCore ? ' per core' : ''}`);
@@ -343,7 +343,7 @@ function windowExtent(ctx: CodegenContext, layer: LayerSchedule, tensor: string,
   if (!/^(conv|pool)/.test(layer.template) || r.dim !== 2 || r.loopVar === '') return r.extent;
   const node = ctx.node(layer);
   if (node.inputs[0] !== tensor) return r.extent;
-  const split = layer.tile.splits.find((s) => s.dim === 2);
+  const split = layer.tile.splits.find((s) => s.dim === 2 && !s.reduction);
   if (!split) return r.extent;
   const kernel = windowKernel(node, ctx.graph.weights.get(node.inputs[1] ?? '')?.shape)?.[0] ?? 1;
   const a = windowAttrs(node, ctx.shapeOf(tensor).length - 2);

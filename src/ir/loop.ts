@@ -9,7 +9,7 @@ import type { DType } from './graph.js';
 export type Scope = 'global' | 'sram' | 'local';
 
 /** What a buffer is for; reports colour by it. */
-export type BufferKind = 'activation' | 'input' | 'output' | 'tile' | 'scratch';
+export type BufferKind = 'activation' | 'input' | 'output' | 'tile' | 'scratch' | 'accumulator';
 
 /** A buffer declared by a layer (tiles, scratch) or by the model (activations). */
 export interface LoopBuffer {
@@ -93,6 +93,12 @@ export interface ComputeStmt {
   readonly outputs: readonly Operand[];
   /** Multiply-accumulates (or element operations) of one execution. */
   readonly macs: number;
+  /**
+   * A reduction split: each execution adds one slice (along `dim` of the first input, the window of
+   * loop `loopVar`) into the output operand, an accumulator tile. Iteration 0 starts from zero (or
+   * the bias); iteration `iterations - 1` also applies the bias / activation / fused steps, once.
+   */
+  readonly accumulate?: { readonly loopVar: string; readonly iterations: number; readonly dim: number };
 }
 
 export interface BarrierStmt {
@@ -104,7 +110,7 @@ export type Stmt = LoopStmt | DmaStartStmt | DmaWaitStmt | ComputeStmt | Barrier
 /** Tile choice of a layer (for reports and codegen). */
 export interface TileChoice {
   /** Output elements per tile along each split dimension (dimension index -> extent). */
-  readonly splits: readonly { readonly dim: number; readonly extent: number; readonly size: number }[];
+  readonly splits: readonly { readonly dim: number; readonly extent: number; readonly size: number; readonly reduction?: boolean }[];
   /** Number of tiles. */
   readonly tileCount: number;
   readonly doubleBuffered: boolean;
@@ -128,6 +134,8 @@ export interface LayerStats {
   readonly cyclesSingleBuffered: number;
   /** SRAM bytes the double buffers add over single buffering. */
   readonly doubleBufferBytes: number;
+  /** SRAM bytes of accumulator tiles (reduction splits; part of scratchBytes). Absent = 0. */
+  readonly accumulatorBytes?: number;
   readonly fits: boolean;
 }
 

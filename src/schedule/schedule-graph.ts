@@ -369,6 +369,7 @@ function lowerLayer(
     cycles: o.cycles,
     cyclesSingleBuffered: o.cyclesSingleBuffered,
     doubleBufferBytes,
+    ...(o.accumulatorBytes > 0 ? { accumulatorBytes: o.accumulatorBytes } : {}),
     fits: capacity === null || sramBytes <= capacity,
   });
 }

@@ -63,7 +63,7 @@ function gemm(e: Emit, op: string): void {
   // A with transA and one row is the same memory as A without it.
   if (bView !== undefined) {
     // B's window follows the output columns; a column window of a resident B is not contiguous.
-    const colSplit = e.layer.tile.splits.some((sp) => sp.dim === ys.length - 1);
+    const colSplit = e.layer.tile.splits.some((sp) => sp.dim === ys.length - 1 && !sp.reduction);
     const bResident = !e.ctx.isTile(bufferOfView(e, bName));
     if (colSplit && bResident && !transB) unsupported(n, 'a column tile of a resident activation B has no contiguous kernel layout');
     check(e, `mpg_gemm_view_b(&${a}, &${bView}, ${transB}, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
