@@ -413,10 +413,24 @@ function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, 
     const chainViews = new Map(views);
     for (const o of s.inputs) if (residuals.has(o.region.tensor)) chainViews.set(o.region.tensor, emitView(ctx, layer, w, o, env, state));
     const outs = s.outputs.map((o) => emitView(ctx, layer, w, o, env, state));
-    const site: Emit = { ctx, w, node, layer, views, outs, fresh: () => state.fresh('t') };
+    const accumulate = s.accumulate ? accumulateConditions(env, s.accumulate) : undefined;
+    const site: Emit = { ctx, w, node, layer, views, outs, fresh: () => state.fresh('t'), ...(accumulate ? { accumulate } : {}) };
     emitCompute(site);
-    if (node.fused) emitFusedChain({ ...site, views: chainViews });
+    if (node.fused && accumulate) {
+      w.block(`if ${accumulate.last}`, () => {
+        w.comment('after the last slice of the reduction: the fused steps run once, on the accumulator');
+        const { accumulate: _slice, ...whole } = site;
+        emitFusedChain({ ...whole, views: chainViews });
+      });
+    } else if (node.fused) emitFusedChain({ ...site, views: chainViews });
   });
+}
+
+/** C conditions of the first and last slice of a reduction loop. */
+function accumulateConditions(env: Env, a: { loopVar: string; iterations: number }): { first: string; last: string } {
+  const v = env.loopVars.get(a.loopVar);
+  if (v === undefined) throw new InternalError(`reduction loop variable '${a.loopVar}' is not in scope`);
+  return { first: `(${v} == 0)`, last: `(${v} == ${a.iterations - 1})` };
 }
 
 /** TFLite layers run on whole tensors: the pointer of each operand's buffer (a tile must hold the whole tensor). */
