@@ -180,9 +180,9 @@ function cartesian(lists: readonly (readonly number[])[]): number[][] {
   return acc;
 }
 
-/** Prices one given tiling (tile size per split) of the context's layer. */
+/** Prices one given tiling (tile size per split; a split left out is whole) of the context's layer. */
 export function priceTiling(ctx: TilingContext, sizes: readonly number[], doubleBuffer: boolean): TilingOption {
-  return measure(ctx, streamedOperands(ctx), sizes, doubleBuffer, true);
+  return measure(ctx, streamedOperands(ctx), ctx.family.splits.map((s, i) => sizes[i] ?? s.extent), doubleBuffer, true);
 }
 
 /**
@@ -342,13 +342,14 @@ export function chooseTiling(ctx: TilingContext, budgetBytes: number): TileChoic
   let smallest: TilingOption | undefined;
   const need = (o: TilingFigures) => o.sramBytes + o.localBytes;
   for (const phase of ['output', 'reduction'] as const) {
+    // Once a tiling without a reduction split fits, the reduction phase only prices its smallest tiles.
+    const search = !chosen;
     for (const cores of coreChoices(ctx.cores)) {
-      const r = chooseTilingOn({ ...ctx, cores }, budgetBytes, phase);
+      const r = chooseTilingOn({ ...ctx, cores }, search ? budgetBytes : -1, phase);
       if (!r) continue;
       if (r.chosen && (!chosen || compareOptions(r.chosen, chosen) < 0)) chosen = r.chosen;
       if (!smallest || need(r.smallest) < need(smallest) || (need(r.smallest) === need(smallest) && compareOptions(r.smallest, smallest) < 0)) smallest = r.smallest;
     }
-    if (chosen) break;
   }
   return chosen ? { chosen, smallest: smallest! } : { smallest: smallest! };
 }
@@ -359,7 +360,7 @@ function chooseTilingOn(ctx: TilingContext, budgetBytes: number, phase: 'output'
   let best: TilingFigures | undefined;
   const all = candidates(ctx, phase);
   if (all.length === 0) return undefined;
-  for (const { sizes, doubleBuffer } of all) {
+  for (const { sizes, doubleBuffer } of budgetBytes < 0 ? [] : all) {
     const q = measure(ctx, streamed, sizes, doubleBuffer, false);
     if (q.sramBytes > budgetBytes || (ctx.localBytes !== null && q.localBytes > ctx.localBytes)) continue;
     if (!best || compareOptions(q, best) < 0) best = q;
