@@ -360,9 +360,22 @@ function chooseTilingOn(ctx: TilingContext, budgetBytes: number, phase: 'output'
   let best: TilingFigures | undefined;
   const all = candidates(ctx, phase);
   if (all.length === 0) return undefined;
+  const fits = (q: TilingFigures) => q.sramBytes <= budgetBytes && (ctx.localBytes === null || q.localBytes <= ctx.localBytes);
+  // Reduction phase: the candidates come in groups of equal output tiles, the reduction slice
+  // shrinking last (its split is the last). Within a group the loops are the same, so the footprint
+  // only shrinks with the slice: when the smallest slice, single-buffered, does not fit, no candidate
+  // of the group does (an exact shortcut; the output tiles of a group are priced once).
+  const groupSkip = new Set<string>();
+  const groupKey = (sizes: readonly number[]) => sizes.slice(0, -1).join(',');
+  if (phase === 'reduction' && budgetBytes >= 0) {
+    const last = new Map<string, readonly number[]>();
+    for (const c of all) if (!c.doubleBuffer) last.set(groupKey(c.sizes), c.sizes);
+    for (const [key, sizes] of last) if (!fits(measure(ctx, streamed, sizes, false, false))) groupSkip.add(key);
+  }
   for (const { sizes, doubleBuffer } of budgetBytes < 0 ? [] : all) {
+    if (groupSkip.size > 0 && groupSkip.has(groupKey(sizes))) continue;
     const q = measure(ctx, streamed, sizes, doubleBuffer, false);
-    if (q.sramBytes > budgetBytes || (ctx.localBytes !== null && q.localBytes > ctx.localBytes)) continue;
+    if (!fits(q)) continue;
     if (!best || compareOptions(q, best) < 0) best = q;
   }
   // Footprints never grow as tiles shrink: the smallest tiles, single-buffered, need the least SRAM.
