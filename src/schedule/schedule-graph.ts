@@ -225,6 +225,14 @@ export function tilingRound(input: TilingRoundInput): TilingRound {
     );
     cache.set(key, r);
     if (r.chosen) return r.chosen;
+    // A reduction split is the last resort: first ask residency for room for the smallest tiles that
+    // keep the reduction whole, when the memories can hold them at all.
+    const w = r.smallestWhole;
+    const wholeFits = w !== undefined && (capacity === null || w.sramBytes <= capacity) && (localCapacity === null || w.localBytes <= localCapacity);
+    if (wholeFits && (input.reservations.get(node.step) ?? 0) < w.sramBytes) {
+      raise.set(node.step, w.sramBytes);
+      return w;
+    }
     const need = r.smallest.sramBytes;
     if (localCapacity !== null && r.smallest.localBytes > localCapacity) {
       // Even the smallest tiles overflow each core's local memory: more shared SRAM cannot help.

@@ -331,6 +331,11 @@ export interface TileChoiceResult {
   readonly chosen?: TilingOption;
   /** The option with the smallest SRAM footprint (what the layer needs at least). */
   readonly smallest: TilingOption;
+  /**
+   * The smallest option that keeps every reduction whole (absent when the family has no reduction
+   * split, or when it is `smallest`): what the layer needs without accumulating partial sums.
+   */
+  readonly smallestWhole?: TilingOption;
 }
 
 /**
@@ -340,8 +345,10 @@ export interface TileChoiceResult {
 export function chooseTiling(ctx: TilingContext, budgetBytes: number): TileChoiceResult {
   let chosen: TilingOption | undefined;
   let smallest: TilingOption | undefined;
+  let smallestWhole: TilingOption | undefined;
   const need = (o: TilingFigures) => o.sramBytes + o.localBytes;
   for (const phase of ['output', 'reduction'] as const) {
+    if (phase === 'reduction') smallestWhole = smallest;
     // Once a tiling without a reduction split fits, the reduction phase only prices its smallest tiles.
     const search = !chosen;
     for (const cores of coreChoices(ctx.cores)) {
@@ -351,7 +358,8 @@ export function chooseTiling(ctx: TilingContext, budgetBytes: number): TileChoic
       if (!smallest || need(r.smallest) < need(smallest) || (need(r.smallest) === need(smallest) && compareOptions(r.smallest, smallest) < 0)) smallest = r.smallest;
     }
   }
-  return chosen ? { chosen, smallest: smallest! } : { smallest: smallest! };
+  const whole = smallestWhole && smallestWhole !== smallest ? { smallestWhole } : {};
+  return chosen ? { chosen, smallest: smallest!, ...whole } : { smallest: smallest!, ...whole };
 }
 
 /** Exhaustive over the candidates on a fixed core count; only the winner is measured in detail. */
