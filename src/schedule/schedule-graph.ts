@@ -19,7 +19,7 @@ import { globalOf, sramOf } from './target.js';
 import { classifyLayer } from './templates/index.js';
 import { opTraits } from '../ir/op-traits.js';
 import type { LayerKind } from './templates/index.js';
-import { chooseTiling } from './tiling.js';
+import { chooseTiling, splitsReduction } from './tiling.js';
 import type { TileChoiceResult, TilingOption } from './tiling.js';
 import { lowerComputeLayer, lowerCopyLayer, lowerViewLayer } from './lower-layer.js';
 import type { LowerContext } from './lower-layer.js';
@@ -224,15 +224,16 @@ export function tilingRound(input: TilingRoundInput): TilingRound {
       budget,
     );
     cache.set(key, r);
-    if (r.chosen) return r.chosen;
     // A reduction split is the last resort: first ask residency for room for the smallest tiles that
-    // keep the reduction whole, when the memories can hold them at all.
+    // keep the reduction whole, when the memories can hold them at all (a reservation at this step).
     const w = r.smallestWhole;
     const wholeFits = w !== undefined && (capacity === null || w.sramBytes <= capacity) && (localCapacity === null || w.localBytes <= localCapacity);
-    if (wholeFits && (input.reservations.get(node.step) ?? 0) < w.sramBytes) {
+    const reduces = r.chosen === undefined || splitsReduction(k.family, r.chosen.sizes);
+    if (wholeFits && reduces && (input.reservations.get(node.step) ?? 0) < w.sramBytes) {
       raise.set(node.step, w.sramBytes);
       return w;
     }
+    if (r.chosen) return r.chosen;
     const need = r.smallest.sramBytes;
     if (localCapacity !== null && r.smallest.localBytes > localCapacity) {
       // Even the smallest tiles overflow each core's local memory: more shared SRAM cannot help.
