@@ -830,7 +830,7 @@ function lowerQlConv(c: NodeCase, xi: number, wi: number, bias: Tensor | undefin
     `  static const int32_t wzp[] = {${zps.join(', ')}};\n` +
     `  const mpql_conv_params p = {${n}, ${ch}, ${h}, ${wd}, ${m}, ${oh}, ${ow}, ${g.kh}, ${g.kw}, ${attrInt(c, 'group', 1)}, ` +
     `${g.sh}, ${g.sw}, ${g.dh}, ${g.dw}, ${g.pt}, ${g.pl}, ${qlType(x, 'x').code}, ${qlType(w, 'w').code}, ${yt}, ` +
-    `${q.xZp}, ${q.yZp}, wzp, ${zps.length}, mult, ${mult.length}, ${qlRange(yt)}};\n` +
+    `${q.xZp}, ${q.yZp}, wzp, ${zps.length}, mult, ${mult.length}, ${qlRange(yt)}, 0, 0};\n` + // planes 0: whole tensors
     `  return mpql_conv(&p, in[${xi}], in[${wi}], ${bias ? `(const int32_t *)in[${c.inputs.indexOf(bias)}]` : '(const int32_t *)0'}, out[0]);\n`;
 }
 
@@ -899,7 +899,7 @@ function lowerQlMatMul(c: NodeCase, ai: number, bi: number, q: {
   let body = `  static const float mult[] = {${mult.map(cFloat).join(', ')}};\n` +
     `  static const int32_t bzp[] = {${zps.join(', ')}};\n` +
     `  const mpql_gemm_params p = {${M}, ${K}, ${N}, 0, ${at.code}, ${bt.code}, ${yt.code}, ${q.aZp}, ${q.yZp}, bzp, ${zps.length}, ` +
-    `mult, ${mult.length}, ${qlRange(yt.code)}};\n  int rc = 0;\n`;
+    `mult, ${mult.length}, ${qlRange(yt.code)}, 0};\n  int rc = 0;\n`; // b_ld 0: b is not a column window
   for (const [ao, bo, yo] of batches) {
     body += `  if (rc == 0) rc = mpql_gemm(&p, (const unsigned char *)in[${ai}] + ${ao * at.size}, (const unsigned char *)in[${bi}] + ${bo * bt.size}, ` +
       `(const int32_t *)0, (unsigned char *)out[0] + ${yo * yt.size});\n`;
