@@ -10,7 +10,8 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OnnxGraphBuilder, attr, tensor } from '../../fixtures/onnx-writer.js';
-import { analyzeModel } from '../../src/pipeline.js';
+import { generateC } from '../../src/codegen/generate.js';
+import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';
 import type { Analysis } from '../../src/pipeline.js';
 import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
@@ -105,4 +106,40 @@ describe('tiles of Transpose, Slice, Pad, Concat, Resize, reductions and batched
       got.forEach((g, i) => expect(`output ${i}: ${compare(g, want[i]!).worst}`).toBe(`output ${i}: `));
     }, 120_000);
   }
+});
+
+/**
+ * The new op families plan any element type (they only move elements), but their C kernels are
+ * float32 ones: an ONNX Transpose / Slice / Pad / Concat over int32 tensors is split like a float one
+ * and refused by the generator (MP701), never handed to a float kernel. The integer TFLite TRANSPOSE
+ * and PAD keep their own families (int-transpose, int-pad).
+ */
+describe('ONNX data-movement ops over integer tensors', () => {
+  function intModel(): Uint8Array {
+    const g = new OnnxGraphBuilder('int-moves');
+    g.input('x', 'int32', [1, 8, 6, 10]);
+    g.node('Transpose', ['x'], ['t1'], { name: 'transpose', attributes: { perm: attr.ints([0, 2, 1, 3]) } }); // 1x6x8x10
+    g.initializer('s_st', tensor.int64([1], [1]));
+    g.initializer('s_en', tensor.int64([1], [7]));
+    g.initializer('s_ax', tensor.int64([1], [2]));
+    g.initializer('s_sp', tensor.int64([1], [2]));
+    g.node('Slice', ['t1', 's_st', 's_en', 's_ax', 's_sp'], ['s1'], { name: 'slice' }); // 1x6x3x10
+    g.initializer('pads', tensor.int64([8], [0, 0, 1, 2, 0, 0, 1, 1]));
+    g.node('Pad', ['s1', 'pads'], ['p1'], { name: 'pad' }); // 1x6x5x13
+    g.initializer('extra', tensor.int32([1, 6, 5, 3], Array.from({ length: 90 }, (_, i) => i - 45)));
+    g.node('Concat', ['p1', 'extra'], ['y'], { name: 'concat', attributes: { axis: attr.int(3) } }); // 1x6x5x16
+    g.output('y', 'int32', [1, 6, 5, 16]);
+    return g.encode({ opset: 13 });
+  }
+
+  it('are split by the float families and refused by the C generator (MP701), not run by float kernels', async () => {
+    const a = await analyze(intModel(), { sramBytes: 1024 });
+    expect(a.report.fits).toBe(true);
+    const byName = new Map(a.schedule.layers.map((l) => [l.name, l]));
+    for (const [name, template] of [['transpose', 'transpose'], ['slice', 'slice'], ['pad', 'pad'], ['concat', 'concat-compute']] as const) {
+      expect([name, byName.get(name)!.template, byName.get(name)!.tile.tileCount > 1]).toEqual([name, template, true]);
+    }
+    for (const l of a.schedule.layers) expect(checkLayer(l, a.graph)).toEqual([]);
+    expect(() => generateC(toCodegenInput(a))).toThrow(/MP701.*is int32; generated code handles float32 tensors only/);
+  });
 });
