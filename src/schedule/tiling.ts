@@ -362,33 +362,92 @@ export function chooseTiling(ctx: TilingContext, budgetBytes: number): TileChoic
   return chosen ? { chosen, smallest: smallest!, ...whole } : { smallest: smallest!, ...whole };
 }
 
+/**
+ * The smallest tiles of a phase: each split's smallest size (the last candidate of `candidates`, whose
+ * lists run from whole tiles down to the smallest), or undefined when the phase has no candidate.
+ */
+function smallestSizes(ctx: TilingContext, phase: 'output' | 'reduction'): number[] | undefined {
+  const fam = ctx.family;
+  if (phase === 'reduction' && !fam.splits.some((s) => s.reduction === true)) return undefined;
+  if (phase === 'output' && streamedOperands(ctx).length === 0 && ctx.cores <= 1) return fam.splits.map((s) => s.extent);
+  const sizes: number[] = [];
+  for (const s of fam.splits) {
+    const list = !s.reduction || phase === 'reduction' ? tileSizes(s.extent, s.quantum) : [s.extent];
+    const last = list[list.length - 1]!;
+    if (s.reduction && phase === 'reduction' && last >= s.extent) return undefined;
+    sizes.push(last);
+  }
+  return sizes;
+}
+
+/**
+ * Calls `visit` on the candidates of `candidates(ctx, phase)` in the same order without listing them,
+ * one group at a time: a group is the candidates that share the tile sizes of every split but the
+ * last, and `group` (given those sizes) may skip a whole group by returning false.
+ */
+function forEachCandidate(
+  ctx: TilingContext,
+  phase: 'output' | 'reduction',
+  group: (prefix: readonly number[]) => boolean,
+  visit: (sizes: number[], doubleBuffer: boolean) => void,
+): void {
+  const fam = ctx.family;
+  if (phase === 'reduction' && !fam.splits.some((s) => s.reduction === true)) return;
+  if (phase === 'output' && streamedOperands(ctx).length === 0 && ctx.cores <= 1) {
+    const sizes = fam.splits.map((s) => s.extent);
+    if (group(sizes.slice(0, -1))) visit(sizes, false);
+    return;
+  }
+  const lists = fam.splits.map((s) => {
+    if (!s.reduction) return tileSizes(s.extent, s.quantum);
+    return phase === 'output' ? [s.extent] : tileSizes(s.extent, s.quantum).filter((t) => t < s.extent);
+  });
+  if (lists.some((l) => l.length === 0)) return;
+  const n = lists.length;
+  const idx = new Array<number>(n).fill(0);
+  const prefix = (): number[] => idx.slice(0, Math.max(0, n - 1)).map((k, i) => lists[i]![k]!);
+  for (;;) {
+    // One group: the prefix's sizes, then every size of the last split.
+    const head = prefix();
+    if (n === 0 || group(head)) {
+      const lastList = n === 0 ? [] : lists[n - 1]!;
+      const tails = n === 0 ? [undefined] : lastList;
+      for (const v of tails) {
+        const sizes = v === undefined ? [...head] : [...head, v];
+        visit(sizes, false);
+        if (ctx.doubleBuffer && fam.splits.some((s, i) => sizes[i]! < s.extent)) visit(sizes, true);
+      }
+    }
+    // Next prefix (the last split is iterated inside the group).
+    let d = n - 2;
+    while (d >= 0 && idx[d] === lists[d]!.length - 1) idx[d--] = 0;
+    if (d < 0) return;
+    idx[d]!++;
+  }
+}
+
 /** Exhaustive over the candidates on a fixed core count; only the winner is measured in detail. */
 function chooseTilingOn(ctx: TilingContext, budgetBytes: number, phase: 'output' | 'reduction'): TileChoiceResult | undefined {
   const streamed = streamedOperands(ctx);
-  let best: TilingFigures | undefined;
-  const all = candidates(ctx, phase);
-  if (all.length === 0) return undefined;
+  // The last candidate has the smallest tiles (lists run from whole tiles down to the smallest);
+  // without a budget only those are priced.
+  const least = smallestSizes(ctx, phase);
+  if (!least) return undefined;
+  // Footprints never grow as tiles shrink: the smallest tiles, single-buffered, need the least SRAM.
+  const smallest = measure(ctx, streamed, least, false, true);
+  if (budgetBytes < 0) return { smallest };
   const fits = (q: TilingFigures) => q.sramBytes <= budgetBytes && (ctx.localBytes === null || q.localBytes <= ctx.localBytes);
   // Reduction phase: the candidates come in groups of equal output tiles, the reduction slice
   // shrinking last (its split is the last). Within a group the loops are the same, so the footprint
   // only shrinks with the slice: when the smallest slice, single-buffered, does not fit, no candidate
   // of the group does (an exact shortcut; the output tiles of a group are priced once).
-  const groupSkip = new Set<string>();
-  const groupKey = (sizes: readonly number[]) => sizes.slice(0, -1).join(',');
-  if (phase === 'reduction' && budgetBytes >= 0) {
-    const last = new Map<string, readonly number[]>();
-    for (const c of all) if (!c.doubleBuffer) last.set(groupKey(c.sizes), c.sizes);
-    for (const [key, sizes] of last) if (!fits(measure(ctx, streamed, sizes, false, false))) groupSkip.add(key);
-  }
-  for (const { sizes, doubleBuffer } of budgetBytes < 0 ? [] : all) {
-    if (groupSkip.size > 0 && groupSkip.has(groupKey(sizes))) continue;
+  const lastSize = least[least.length - 1]!;
+  const group = phase === 'reduction' ? (prefix: readonly number[]) => fits(measure(ctx, streamed, [...prefix, lastSize], false, false)) : () => true;
+  let best: TilingFigures | undefined;
+  forEachCandidate(ctx, phase, group, (sizes, doubleBuffer) => {
     const q = measure(ctx, streamed, sizes, doubleBuffer, false);
-    if (!fits(q)) continue;
-    if (!best || compareOptions(q, best) < 0) best = q;
-  }
-  // Footprints never grow as tiles shrink: the smallest tiles, single-buffered, need the least SRAM.
-  // (candidates go from whole tiles down to the smallest, so the last one has the smallest tiles.)
-  const smallest = measure(ctx, streamed, all[all.length - 1]!.sizes, false, true);
+    if (fits(q) && (!best || compareOptions(q, best) < 0)) best = q;
+  });
   return best ? { chosen: measure(ctx, streamed, best.sizes, best.doubleBuffered, true), smallest } : { smallest };
 }
 
