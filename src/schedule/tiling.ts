@@ -383,19 +383,19 @@ function smallestSizes(ctx: TilingContext, phase: 'output' | 'reduction'): numbe
 /**
  * Calls `visit` on the candidates of `candidates(ctx, phase)` in the same order without listing them,
  * one group at a time: a group is the candidates that share the tile sizes of every split but the
- * last, and `group` (given those sizes) may skip a whole group by returning false.
+ * last; `from` (given those sizes and the last split's sizes) says at which of the last split's sizes
+ * the group starts (the list's length skips the whole group).
  */
 function forEachCandidate(
   ctx: TilingContext,
   phase: 'output' | 'reduction',
-  group: (prefix: readonly number[]) => boolean,
+  from: (prefix: readonly number[], tails: readonly number[]) => number,
   visit: (sizes: number[], doubleBuffer: boolean) => void,
 ): void {
   const fam = ctx.family;
   if (phase === 'reduction' && !fam.splits.some((s) => s.reduction === true)) return;
   if (phase === 'output' && streamedOperands(ctx).length === 0 && ctx.cores <= 1) {
-    const sizes = fam.splits.map((s) => s.extent);
-    if (group(sizes.slice(0, -1))) visit(sizes, false);
+    visit(fam.splits.map((s) => s.extent), false);
     return;
   }
   const lists = fam.splits.map((s) => {
@@ -404,19 +404,19 @@ function forEachCandidate(
   });
   if (lists.some((l) => l.length === 0)) return;
   const n = lists.length;
-  const idx = new Array<number>(n).fill(0);
-  const prefix = (): number[] => idx.slice(0, Math.max(0, n - 1)).map((k, i) => lists[i]![k]!);
+  if (n === 0) {
+    visit([], false);
+    return;
+  }
+  const tails = lists[n - 1]!;
+  const idx = new Array<number>(n - 1).fill(0);
   for (;;) {
-    // One group: the prefix's sizes, then every size of the last split.
-    const head = prefix();
-    if (n === 0 || group(head)) {
-      const lastList = n === 0 ? [] : lists[n - 1]!;
-      const tails = n === 0 ? [undefined] : lastList;
-      for (const v of tails) {
-        const sizes = v === undefined ? [...head] : [...head, v];
-        visit(sizes, false);
-        if (ctx.doubleBuffer && fam.splits.some((s, i) => sizes[i]! < s.extent)) visit(sizes, true);
-      }
+    // One group: the prefix's sizes, then the last split's sizes from `from` on.
+    const head = idx.map((k, i) => lists[i]![k]!);
+    for (let j = from(head, tails); j < tails.length; j++) {
+      const sizes = [...head, tails[j]!];
+      visit(sizes, false);
+      if (ctx.doubleBuffer && fam.splits.some((s, i) => sizes[i]! < s.extent)) visit(sizes, true);
     }
     // Next prefix (the last split is iterated inside the group).
     let d = n - 2;
@@ -439,14 +439,31 @@ function chooseTilingOn(ctx: TilingContext, budgetBytes: number, phase: 'output'
   const fits = (q: TilingFigures) => q.sramBytes <= budgetBytes && (ctx.localBytes === null || q.localBytes <= ctx.localBytes);
   // Reduction phase: the candidates come in groups of equal output tiles, the reduction slice
   // shrinking last (its split is the last). Within a group the loops are the same, so the footprint
-  // only shrinks with the slice: when the smallest slice, single-buffered, does not fit, no candidate
-  // of the group does (an exact shortcut; the output tiles of a group are priced once).
-  const lastSize = least[least.length - 1]!;
-  const group = phase === 'reduction' ? (prefix: readonly number[]) => fits(measure(ctx, streamed, [...prefix, lastSize], false, false)) : () => true;
+  // only shrinks with the slice: the slices that fit are those from the largest that fits on (found
+  // by bisection, single-buffered); a group where even the smallest slice does not fit is skipped
+  // (exact shortcuts: only candidates that cannot fit are left out).
+  const from =
+    phase === 'output'
+      ? () => 0
+      : (prefix: readonly number[], tails: readonly number[]) => {
+          let lo = 0;
+          let hi = tails.length; // the first fitting slice is in [lo, hi]; hi = none fits
+          while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (fits(measure(ctx, streamed, [...prefix, tails[mid]!], false, false))) hi = mid;
+            else lo = mid + 1;
+          }
+          return lo;
+        };
   let best: TilingFigures | undefined;
-  forEachCandidate(ctx, phase, group, (sizes, doubleBuffer) => {
+  // Double buffering only adds copies: when the single-buffered tiles do not fit, neither do they.
+  let singleFits = false;
+  forEachCandidate(ctx, phase, from, (sizes, doubleBuffer) => {
+    if (doubleBuffer && !singleFits) return;
     const q = measure(ctx, streamed, sizes, doubleBuffer, false);
-    if (fits(q) && (!best || compareOptions(q, best) < 0)) best = q;
+    const ok = fits(q);
+    if (!doubleBuffer) singleFits = ok;
+    if (ok && (!best || compareOptions(q, best) < 0)) best = q;
   });
   return best ? { chosen: measure(ctx, streamed, best.sizes, best.doubleBuffered, true), smallest } : { smallest };
 }
