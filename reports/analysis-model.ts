@@ -82,6 +82,11 @@ export interface ReportLayer {
   readonly localBytes: number;
   /** Bytes the double buffers add (included in scratchBytes). */
   readonly doubleBufferBytes: number;
+  /**
+   * Bytes of accumulator tiles (float32 partial sums of a reduction split, included in scratchBytes);
+   * present only on layers that split a reduction.
+   */
+  readonly accumulatorBytes?: number;
   readonly dmaInBytes: number;
   readonly dmaOutBytes: number;
   /** Estimated cycles of the chosen schedule, and without double buffering. */

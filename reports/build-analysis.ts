@@ -115,7 +115,8 @@ export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport 
       shapes.push(formatShape(t.shape));
       outputBytes += intervalByName.get(out)?.sizeBytes ?? t.sizeBytes;
     }
-    const tiles = l.tile.splits.map((s) => `d${s.dim}:${s.size}/${s.extent}`).join(' ');
+    // A reduction split (accumulated input channels / K) shows as k<dim of the first input>.
+    const tiles = l.tile.splits.map((s) => `${s.reduction ? 'k' : 'd'}${s.dim}:${s.size}/${s.extent}`).join(' ');
     return {
       step: l.step,
       startSlot: bufferSet.layerStart[l.step] ?? 0,
@@ -130,6 +131,7 @@ export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport 
       residentBytes: l.stats.residentBytes,
       localBytes: l.stats.localBytes,
       doubleBufferBytes: l.stats.doubleBufferBytes,
+      ...(l.stats.accumulatorBytes ? { accumulatorBytes: l.stats.accumulatorBytes } : {}),
       dmaInBytes: l.stats.dmaInBytes,
       dmaOutBytes: l.stats.dmaOutBytes,
       cycles: l.stats.cycles,

@@ -25,6 +25,7 @@ export const KIND_COLOURS: ReadonlyMap<string, string> = new Map([
   ['tile', '#f28e2b'],
   ['double-buffer', '#b07aa1'],
   ['scratch', '#59a14f'],
+  ['accumulator', '#e15759'],
 ]);
 const OTHER_COLOUR = '#9d9d9d';
 export const CAPACITY_COLOUR = '#d62728';

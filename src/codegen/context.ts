@@ -111,7 +111,7 @@ export class CodegenContext {
 
   isTile(name: string): boolean {
     const b = this.bufferByName.get(name);
-    return b !== undefined && (b.kind === 'tile' || b.kind === 'scratch');
+    return b !== undefined && (b.kind === 'tile' || b.kind === 'scratch' || b.kind === 'accumulator');
   }
 
   placement(allocation: string): Placement {

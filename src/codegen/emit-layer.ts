@@ -78,7 +78,7 @@ export function layerComment(ctx: CodegenContext, layer: LayerSchedule): string[
   lines.push(`  inputs:  ${node.inputs.filter((i) => i !== '').map(shape).join(', ') || '-'}`);
   lines.push(`  outputs: ${node.outputs.filter((o) => o !== '').map(shape).join(', ') || '-'}`);
   const t = layer.tile;
-  const tiles = t.splits.length === 0 ? 'whole' : t.splits.map((s) => `dim ${s.dim}: ${s.size} of ${s.extent}`).join(', ');
+  const tiles = t.splits.length === 0 ? 'whole' : t.splits.map((s) => (s.reduction ? `reduction over dim ${s.dim} of the input: ${s.size} of ${s.extent}` : `dim ${s.dim}: ${s.size} of ${s.extent}`)).join(', ');
   lines.push(`  tiles: ${tiles}; ${t.tileCount} tile(s)${t.doubleBuffered ? ', double-buffered' : ''}, ${t.cores} core(s)`);
   for (const b of layer.buffers) {
     lines.push(`  buffer ${b.name}: ${b.scope} ${b.dtype}[${formatShape(b.shape)}] ${b.sizeBytes} B x${b.copies}${b.perCore ? ' per core' : ''}`);
@@ -348,7 +348,7 @@ function windowExtent(ctx: CodegenContext, layer: LayerSchedule, tensor: string,
   const rows = !layer.template.startsWith('int-') ? 2 : node.domain === TFLITE_OP_DOMAIN ? tfliteSplitDim(node, ctx.shapeOf(node.outputs[0]!)) : intRowsDim(node);
   if (!/^(int-)?(conv|pool)/.test(layer.template) || r.dim !== rows || r.loopVar === '') return r.extent;
   if (node.inputs[0] !== tensor) return r.extent;
-  const split = layer.tile.splits.find((s) => s.dim === rows);
+  const split = layer.tile.splits.find((s) => s.dim === rows && !s.reduction);
   if (!split) return r.extent;
   if (node.domain === TFLITE_OP_DOMAIN) {
     const shape = ctx.shapeOf(tensor);
@@ -452,10 +452,24 @@ function emitComputeStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, 
     const chainViews = new Map(views);
     for (const o of s.inputs) if (residuals.has(o.region.tensor)) chainViews.set(o.region.tensor, emitView(ctx, layer, w, o, env, state));
     const outs = s.outputs.map((o) => emitView(ctx, layer, w, o, env, state));
-    const site: Emit = { ctx, w, node, layer, views, outs, fresh: () => state.fresh('t') };
+    const accumulate = s.accumulate ? accumulateConditions(env, s.accumulate) : undefined;
+    const site: Emit = { ctx, w, node, layer, views, outs, fresh: () => state.fresh('t'), ...(accumulate ? { accumulate } : {}) };
     emitCompute(site);
-    if (node.fused) emitFusedChain({ ...site, views: chainViews });
+    if (node.fused && accumulate) {
+      w.block(`if ${accumulate.last}`, () => {
+        w.comment('after the last slice of the reduction: the fused steps run once, on the accumulator');
+        const { accumulate: _slice, ...whole } = site;
+        emitFusedChain({ ...whole, views: chainViews });
+      });
+    } else if (node.fused) emitFusedChain({ ...site, views: chainViews });
   });
+}
+
+/** C conditions of the first and last slice of a reduction loop. */
+function accumulateConditions(env: Env, a: { loopVar: string; iterations: number }): { first: string; last: string } {
+  const v = env.loopVars.get(a.loopVar);
+  if (v === undefined) throw new InternalError(`reduction loop variable '${a.loopVar}' is not in scope`);
+  return { first: `(${v} == 0)`, last: `(${v} == ${a.iterations - 1})` };
 }
 
 /**

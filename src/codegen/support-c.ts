@@ -119,6 +119,30 @@ int mpg_lrn(const mpg_view *x, const mpg_view *y, long size, float alpha, float 
 int mpg_permute(const mpg_view *x, const mpg_view *y, const int *perm);
 /* 1 when, for every index of dims [0, from), dims [from, rank) of the window are one contiguous run. */
 int mpg_dense_from(const mpg_view *v, int from);
+/*
+ * Tiles of the element-moving ops (each y element from one x element, found through the windows'
+ * absolute starts; MP_EWINDOW when x's window does not hold it):
+ * Transpose: y dim d is x dim perm[d].
+ */
+int mpg_transpose(const mpg_view *x, const mpg_view *y, const int *perm);
+/* Slice with positive steps: y index i along d reads x index starts[d] + i * steps[d]. */
+int mpg_slice(const mpg_view *x, const mpg_view *y, const long *starts, const long *steps);
+/* Pad: y index i along d reads x index i - begin[d] (mode as mp_pad over x's full extents). */
+int mpg_pad(const mpg_view *x, const mpg_view *y, const long *begin, mp_pad_mode mode, float value);
+/* Concat part: x's window goes to y's window at [offset, offset + x extent) along axis (same extents elsewhere). */
+int mpg_concat_part(const mpg_view *x, const mpg_view *y, int axis, long offset);
+/*
+ * MatMul over windows, y[.., m, n] = sum_k a[.., m, k] * b[.., k, n], with ONNX batch broadcasting
+ * (batch dims right-aligned; a dim of full extent 1 is broadcast): a's window holds y's rows and all
+ * K, b's all K and y's columns, both y's batch indices (absolute starts).
+ */
+int mpg_matmul(const mpg_view *a, const mpg_view *b, const mpg_view *y, long k);
+/*
+ * One K slice of a 2-D product with a constant B (a reduction split): y (the accumulator window,
+ * rows and columns) += a's window (its rows, K columns [a->start[r-1], +ext)) times B's rows of that
+ * slice; B is [K][N] (trans_b 0) or [N][K] (trans_b 1), whole. first != 0: y starts from zero.
+ */
+int mpg_gemm_slice(const mpg_view *a, const float *b, int trans_b, long n_full, long k_full, const mpg_view *y, int first);
 /* 1 when the window is one contiguous run. */
 int mpg_contiguous(const mpg_view *v);
 /* 1 when the window is the whole tensor, contiguous (its data is the tensor in row-major order). */
@@ -614,6 +638,167 @@ int mpg_softmax(const mpg_view *x, const mpg_view *y, int axis, int flatten, int
     mp_softmax(x->data + offset_of(idx, x->stride, k), y->data + offset_of(idx, y->stride, k), outer, len, inner,
                log_softmax);
   } while (next_index(idx, y->ext, k));
+  return MP_OK;
+}
+
+/* Offset in v of absolute index a along dim d; -1 when the window does not hold it. */
+static long rel_offset(const mpg_view *v, int d, long a) {
+  long r = a - v->start[d];
+  return r < 0 || r >= v->ext[d] ? -1 : r * v->stride[d];
+}
+
+int mpg_transpose(const mpg_view *x, const mpg_view *y, const int *perm) {
+  long idx[MP_MAX_RANK] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int r = y->rank, d;
+  if (x->rank != r) return MP_EPARAM;
+  if (count_of(y) == 0) return MP_OK;
+  do {
+    long xo = 0, yo = 0;
+    for (d = 0; d < r; d++) {
+      long o = rel_offset(x, perm[d], y->start[d] + idx[d]);
+      if (o < 0) return MP_EWINDOW;
+      xo += o;
+      yo += idx[d] * y->stride[d];
+    }
+    y->data[yo] = x->data[xo];
+  } while (next_index(idx, y->ext, r));
+  return MP_OK;
+}
+
+int mpg_slice(const mpg_view *x, const mpg_view *y, const long *starts, const long *steps) {
+  long idx[MP_MAX_RANK] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int r = y->rank, d;
+  if (x->rank != r) return MP_EPARAM;
+  if (count_of(y) == 0) return MP_OK;
+  do {
+    long xo = 0, yo = 0;
+    for (d = 0; d < r; d++) {
+      long o = rel_offset(x, d, starts[d] + (y->start[d] + idx[d]) * steps[d]);
+      if (o < 0) return MP_EWINDOW;
+      xo += o;
+      yo += idx[d] * y->stride[d];
+    }
+    y->data[yo] = x->data[xo];
+  } while (next_index(idx, y->ext, r));
+  return MP_OK;
+}
+
+int mpg_pad(const mpg_view *x, const mpg_view *y, const long *begin, mp_pad_mode mode, float value) {
+  long idx[MP_MAX_RANK] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int r = y->rank, d;
+  if (x->rank != r || (int)mode < 0 || mode > MP_PAD_WRAP) return MP_EPARAM;
+  if (count_of(y) == 0) return MP_OK;
+  do {
+    long xo = 0, yo = 0;
+    int inside = 1;
+    for (d = 0; d < r; d++) {
+      long n = x->full[d], xi = y->start[d] + idx[d] - begin[d], o;
+      yo += idx[d] * y->stride[d];
+      if (xi < 0 || xi >= n) {
+        if (mode == MP_PAD_CONSTANT || n <= 0) {
+          inside = 0;
+          continue;
+        }
+        if (mode == MP_PAD_REFLECT) {
+          if (n == 1) xi = 0;
+          else {
+            xi = ((xi % (2 * (n - 1))) + 2 * (n - 1)) % (2 * (n - 1));
+            if (xi >= n) xi = 2 * (n - 1) - xi;
+          }
+        } else if (mode == MP_PAD_EDGE) xi = xi < 0 ? 0 : n - 1;
+        else xi = ((xi % n) + n) % n;
+      }
+      o = rel_offset(x, d, xi);
+      if (o < 0) return MP_EWINDOW;
+      xo += o;
+    }
+    y->data[yo] = inside ? x->data[xo] : value;
+  } while (next_index(idx, y->ext, r));
+  return MP_OK;
+}
+
+int mpg_concat_part(const mpg_view *x, const mpg_view *y, int axis, long offset) {
+  long idx[MP_MAX_RANK] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int r = y->rank, d;
+  if (x->rank != r || axis < 0 || axis >= r || offset < 0 || offset + x->ext[axis] > y->ext[axis]) return MP_EPARAM;
+  for (d = 0; d < r; d++)
+    if (d != axis && x->ext[d] != y->ext[d]) return MP_EPARAM;
+  if (count_of(x) == 0) return MP_OK;
+  do {
+    long xo = 0, yo = 0;
+    for (d = 0; d < r; d++) {
+      xo += idx[d] * x->stride[d];
+      yo += (d == axis ? offset + idx[d] : idx[d]) * y->stride[d];
+    }
+    y->data[yo] = x->data[xo];
+  } while (next_index(idx, x->ext, r));
+  return MP_OK;
+}
+
+/* Offset of batch index (absolute, in y's batch dims) in an operand of rank ro; -1 outside its window. */
+static long batch_rel(const mpg_view *v, const mpg_view *y, const long *idx) {
+  int r = y->rank, d;
+  long off = 0;
+  for (d = 0; d < r - 2; d++) {
+    int dv = d - (r - v->rank);
+    long o;
+    if (dv < 0) continue;
+    if (v->full[dv] == 1) continue; /* broadcast */
+    o = rel_offset(v, dv, y->start[d] + idx[d]);
+    if (o < 0) return -1;
+    off += o;
+  }
+  return off;
+}
+
+int mpg_matmul(const mpg_view *a, const mpg_view *b, const mpg_view *y, long k) {
+  long idx[MP_MAX_RANK] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int r = y->rank, ra = a->rank, rb = b->rank;
+  if (r < 2 || ra < 2 || rb < 2 || ra > r || rb > r || a->ext[ra - 1] != k || b->ext[rb - 2] != k) return MP_EPARAM;
+  if (count_of(y) == 0) return MP_OK;
+  do {
+    long ao = batch_rel(a, y, idx), bo = batch_rel(b, y, idx), yo = offset_of(idx, y->stride, r - 2), m, n, q;
+    if (ao < 0 || bo < 0) return MP_EWINDOW;
+    for (m = 0; m < y->ext[r - 2]; m++) {
+      long am = rel_offset(a, ra - 2, y->start[r - 2] + m);
+      if (am < 0) return MP_EWINDOW;
+      for (n = 0; n < y->ext[r - 1]; n++) {
+        long bn = rel_offset(b, rb - 1, y->start[r - 1] + n);
+        const float *ap = a->data + ao + am, *bp;
+        float s = 0.0f;
+        if (bn < 0) return MP_EWINDOW;
+        bp = b->data + bo + bn;
+        for (q = 0; q < k; q++) s += ap[q * a->stride[ra - 1]] * bp[q * b->stride[rb - 2]];
+        y->data[yo + m * y->stride[r - 2] + n * y->stride[r - 1]] = s;
+      }
+    }
+  } while (next_index(idx, y->ext, r - 2));
+  return MP_OK;
+}
+
+int mpg_gemm_slice(const mpg_view *a, const float *b, int trans_b, long n_full, long k_full, const mpg_view *y, int first) {
+  int r = y->rank, ra = a->rank;
+  long m, n, q, k0, kn;
+  if (r < 2 || ra < 2) return MP_EPARAM;
+  if (a->ext[ra - 2] != y->ext[r - 2]) return MP_EPARAM;
+  for (m = 0; m < r - 2; m++)
+    if (y->ext[m] != 1) return MP_EPARAM;
+  k0 = a->start[ra - 1];
+  kn = a->ext[ra - 1];
+  if (k0 < 0 || k0 + kn > k_full) return MP_EPARAM;
+  for (m = 0; m < y->ext[r - 2]; m++) {
+    const float *arow = a->data + m * a->stride[ra - 2];
+    float *yrow = y->data + m * y->stride[r - 2];
+    for (n = 0; n < y->ext[r - 1]; n++) {
+      long col = y->start[r - 1] + n;
+      float s = first ? 0.0f : yrow[n * y->stride[r - 1]];
+      for (q = 0; q < kn; q++) {
+        float bv = trans_b ? b[col * k_full + k0 + q] : b[(k0 + q) * n_full + col];
+        s += arow[q * a->stride[ra - 1]] * bv;
+      }
+      yrow[n * y->stride[r - 1]] = s;
+    }
+  }
   return MP_OK;
 }
 

@@ -9,7 +9,7 @@ import type { DType } from './graph.js';
 export type Scope = 'global' | 'sram' | 'local';
 
 /** What a buffer is for; reports colour by it. */
-export type BufferKind = 'activation' | 'input' | 'output' | 'tile' | 'scratch';
+export type BufferKind = 'activation' | 'input' | 'output' | 'tile' | 'scratch' | 'accumulator';
 
 /** A buffer declared by a layer (tiles, scratch) or by the model (activations). */
 export interface LoopBuffer {
@@ -116,6 +116,12 @@ export interface ComputeStmt {
   readonly macs: number;
   /** The graph node computed, when the layer computes several (a segment's member); else the layer's node. */
   readonly node?: string;
+  /**
+   * A reduction split: each execution adds one slice (along `dim` of the first input, the window of
+   * loop `loopVar`) into the output operand, an accumulator tile. Iteration 0 starts from zero (or
+   * the bias); iteration `iterations - 1` also applies the bias / activation / fused steps, once.
+   */
+  readonly accumulate?: { readonly loopVar: string; readonly iterations: number; readonly dim: number };
 }
 
 /**
@@ -137,7 +143,7 @@ export type Stmt = LoopStmt | DmaStartStmt | DmaWaitStmt | ComputeStmt | Barrier
 /** Tile choice of a layer (for reports and codegen). */
 export interface TileChoice {
   /** Output elements per tile along each split dimension (dimension index -> extent). */
-  readonly splits: readonly { readonly dim: number; readonly extent: number; readonly size: number }[];
+  readonly splits: readonly { readonly dim: number; readonly extent: number; readonly size: number; readonly reduction?: boolean }[];
   /** Number of tiles. */
   readonly tileCount: number;
   readonly doubleBuffered: boolean;
@@ -161,6 +167,8 @@ export interface LayerStats {
   readonly cyclesSingleBuffered: number;
   /** SRAM bytes the double buffers add over single buffering. */
   readonly doubleBufferBytes: number;
+  /** SRAM bytes of accumulator tiles (reduction splits; part of scratchBytes). Absent = 0. */
+  readonly accumulatorBytes?: number;
   readonly fits: boolean;
 }
 

@@ -29,8 +29,18 @@ export type TilingFamilyId =
   | 'gemm'
   /** The output is the input's bytes: no code, no buffer (else a whole tile). */
   | 'view'
-  /** Only moves bytes: DMA copies (else a whole tile). */
+  /** Only moves bytes: DMA copies (else a computed Concat, split along its other dims). */
   | 'copy'
+  /** Split output dims; the input follows through the permutation. */
+  | 'transpose'
+  /** Split output dims; the input window is shifted and strided by the slice (positive steps). */
+  | 'slice'
+  /** Split output dims; the input window is shifted by the begin pads (constant mode: any dim). */
+  | 'pad'
+  /** Split one leading dim that is not resized. */
+  | 'resize'
+  /** Split one kept (not reduced) leading dim. */
+  | 'reduce'
   /**
    * Integer layers (schedule/templates/integer.ts): splits where the integer kernels can run on the
    * window (output rows of a window layer; the outermost dim of an element-wise or softmax layer; the
@@ -108,7 +118,7 @@ const ONNX_ROWS: readonly Row[] = [
     'QuantizeLinear', 'DequantizeLinear', 'IsNaN', 'IsInf'], none, 'elementwise'],
   // Along an axis.
   [['Softmax', 'LogSoftmax', 'LRN'], none, 'axis', 'normalization'],
-  [['Hardmax'], none, 'axis'],
+  [['Hardmax', 'LayerNormalization'], none, 'axis'],
   // Windows and matrix products.
   [['Conv'], { fusionAnchor: true, acceptsZeroPad: true }, 'conv', 'conv-pool'],
   [['ConvTranspose'], { fusionAnchor: true }, 'whole'],
@@ -123,17 +133,19 @@ const ONNX_ROWS: readonly Row[] = [
   [['Identity', 'Dropout'], { view: true }, 'view', 'elementwise'],
   [['Concat'], { concat: true }, 'copy', 'data-movement'],
   [['Split'], { split: true }, 'whole'],
-  [['Slice'], { split: true }, 'whole', 'data-movement'],
-  [['Pad'], { pad: true }, 'whole', 'data-movement'],
-  [['Transpose', 'Gather', 'Expand', 'Tile', 'Resize', 'Upsample'], none, 'whole', 'data-movement'],
+  [['Slice'], { split: true }, 'slice', 'data-movement'],
+  [['Pad'], { pad: true }, 'pad', 'data-movement'],
+  [['Transpose'], none, 'transpose', 'data-movement'],
+  [['Resize', 'Upsample'], none, 'resize', 'data-movement'],
+  [['Gather', 'Expand', 'Tile'], none, 'whole', 'data-movement'],
   // Reductions.
   [['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp',
-    'ReduceSumSquare'], none, 'whole', 'reduce'],
+    'ReduceSumSquare'], none, 'reduce', 'reduce'],
   // Sized and planned, computed as one whole layer, no C kernel.
   [['ArgMax', 'ArgMin', 'Bernoulli', 'BitShift', 'BitwiseAnd', 'BitwiseNot', 'BitwiseOr', 'BitwiseXor', 'BlackmanWindow',
     'CenterCropPad', 'Compress', 'Constant', 'ConstantOfShape', 'ConvInteger', 'CumSum', 'DFT', 'DepthToSpace', 'Det',
     'DynamicQuantizeLinear', 'Einsum', 'EyeLike', 'GRU', 'GatherElements', 'GatherND', 'GridSample', 'GroupNormalization',
-    'HammingWindow', 'HannWindow', 'InstanceNormalization', 'LSTM', 'LayerNormalization', 'LpNormalization', 'MatMulInteger',
+    'HammingWindow', 'HannWindow', 'InstanceNormalization', 'LSTM', 'LpNormalization', 'MatMulInteger',
     'MaxRoiPool', 'MaxUnpool', 'MeanVarianceNormalization', 'MelWeightMatrix', 'NegativeLogLikelihoodLoss', 'NonZero', 'OneHot',
     'QLinearConv', 'QLinearMatMul', 'RNN', 'RandomNormal', 'RandomNormalLike', 'RandomUniform', 'RandomUniformLike', 'Range',
     'ReverseSequence', 'RoiAlign', 'STFT', 'Scatter', 'ScatterElements', 'ScatterND', 'Shape', 'Size', 'SoftmaxCrossEntropyLoss',

@@ -64,7 +64,7 @@ function stmts(body: readonly Stmt[], indent: string, out: string[]): void {
 export function printLayer(layer: LayerSchedule): string {
   const out: string[] = [];
   const t = layer.tile;
-  const tiles = t.splits.length === 0 ? 'whole' : t.splits.map((s) => `d${s.dim}:${s.size}/${s.extent}`).join(' ');
+  const tiles = t.splits.length === 0 ? 'whole' : t.splits.map((s) => `${s.reduction ? 'k' : 'd'}${s.dim}:${s.size}/${s.extent}`).join(' ');
   out.push(
     `layer ${layer.step} ${layer.name} ${layer.op} [${layer.template}] tiles ${tiles} x${t.tileCount}${t.doubleBuffered ? ' double-buffered' : ''} cores ${t.cores}${layer.aliasOf ? ` view-of ${layer.aliasOf}` : ''}`,
   );

@@ -130,7 +130,7 @@ export function extractBufferSets(model: ScheduledModel, graphLiveness: GraphLiv
           start: r[0],
           end: r[1],
           poolCandidates: [poolOfScope[b.scope]],
-          kind: b.copies > 1 ? 'double-buffer' : b.perCore ? 'scratch' : 'tile',
+          kind: b.kind === 'accumulator' ? 'accumulator' : b.copies > 1 ? 'double-buffer' : b.perCore ? 'scratch' : 'tile',
         });
       }
     }

@@ -49,15 +49,15 @@ export function lowerComputeLayer(
   let inIndex = 0;
   let outIndex = 0;
   for (const w of option.windows) {
-    const name = `${node.name}.${w.role === 'in' ? `in${inIndex++}` : `out${outIndex++}`}`;
+    const name = `${node.name}.${w.role === 'in' ? `in${inIndex++}` : w.accumulator ? `acc${outIndex++}` : `out${outIndex++}`}`;
     tileName.set(`${w.role}:${w.tensor}`, name);
     const t = ctx.graph.tensors.get(w.tensor)!;
-    const kind: BufferKind = 'tile';
+    const kind: BufferKind = w.accumulator ? 'accumulator' : 'tile';
     buffers.push({
       name,
       kind,
       scope: w.perCore ? ctx.perCoreScope : 'sram',
-      dtype: t.dtype,
+      dtype: w.accumulator ? 'float32' : t.dtype,
       shape: w.shape,
       sizeBytes: w.bytes,
       copies: w.copies,
@@ -79,6 +79,8 @@ export function lowerComputeLayer(
     const home: Operand = { buffer: ctx.bufferOf(o.tensor), region };
     const local: Operand = { buffer: tile, region };
     const tok = `${node.name}.dma${token++}`;
+    // An accumulator moves the output's own elements (4 bytes each in the tile).
+    const bytes = w.accumulator ? w.shape.reduce((a, b) => a * b, 1) * ctx.elementBytes(o.tensor) : w.bytes;
     return [
       {
         kind: 'dma-start',
@@ -87,23 +89,28 @@ export function lowerComputeLayer(
         direction: role,
         src: role === 'in' ? home : local,
         dst: role === 'in' ? local : home,
-        bytes: w.bytes,
+        bytes,
       },
       { kind: 'dma-wait', token: tok },
     ];
   };
   const streamedIn = (depth: number) => family.inputs.filter((o) => windowOf.get(`in:${o.tensor}`)?.depth === depth);
+  const L = option.loops.length;
+  const reduction = L > 0 && option.loops[L - 1]!.reduction === true ? option.loops[L - 1]! : undefined;
   const compute: Stmt = {
     kind: 'compute',
     op: node.opType,
     inputs: family.inputs.map((o) => operand(o, 'in')),
     outputs: family.outputs.map((o) => operand(o, 'out')),
     macs: Math.round(family.totalMacs / option.tileCount),
+    ...(reduction ? { accumulate: { loopVar: reduction.loopVar, iterations: reduction.iterations, dim: reduction.dim } } : {}),
   };
+  // Outputs move after the innermost loop, or after the reduction loop (from the accumulator).
+  const outDepth = reduction ? L - 2 : L - 1;
   const outs = family.outputs.filter((o) => windowOf.has(`out:${o.tensor}`)).flatMap((o) => dmaPair(o, 'out'));
   const build = (depth: number): Stmt[] => {
     const pre = streamedIn(depth).flatMap((o) => dmaPair(o, 'in'));
-    if (depth === option.loops.length - 1) return [...pre, compute, ...outs];
+    if (depth === L - 1) return [...pre, compute, ...(depth === outDepth ? outs : [])];
     const l = option.loops[depth + 1]!;
     return [
       ...pre,
@@ -115,6 +122,7 @@ export function lowerComputeLayer(
         pipelined: option.doubleBuffered && depth + 1 === option.loops.length - 1,
         body: build(depth + 1),
       },
+      ...(depth === outDepth ? outs : []),
     ];
   };
   const body = build(-1);
@@ -131,7 +139,7 @@ export function lowerComputeLayer(
     buffers,
     body,
     tile: {
-      splits: option.loops.map((l) => ({ dim: l.dim, extent: family.splits[l.split]!.extent, size: l.tileSize })),
+      splits: option.loops.map((l) => ({ dim: l.dim, extent: family.splits[l.split]!.extent, size: l.tileSize, ...(l.reduction ? { reduction: true } : {}) })),
       tileCount: option.tileCount,
       doubleBuffered: option.doubleBuffered,
       cores: option.coresUsed,

@@ -19,7 +19,7 @@ import { globalOf, sramOf } from './target.js';
 import { classifyLayer } from './templates/index.js';
 import { opTraits } from '../ir/op-traits.js';
 import type { LayerKind } from './templates/index.js';
-import { chooseTiling } from './tiling.js';
+import { chooseTiling, splitsReduction } from './tiling.js';
 import type { TileChoiceResult, TilingOption } from './tiling.js';
 import { lowerComputeLayer, lowerCopyLayer, lowerViewLayer } from './lower-layer.js';
 import type { LowerContext } from './lower-layer.js';
@@ -225,6 +225,15 @@ export function tilingRound(input: TilingRoundInput): TilingRound {
       budget,
     );
     cache.set(key, r);
+    // A reduction split is the last resort: first ask residency for room for the smallest tiles that
+    // keep the reduction whole, when the memories can hold them at all (a reservation at this step).
+    const w = r.smallestWhole;
+    const wholeFits = w !== undefined && (capacity === null || w.sramBytes <= capacity) && (localCapacity === null || w.localBytes <= localCapacity);
+    const reduces = r.chosen === undefined || splitsReduction(k.family, r.chosen.sizes);
+    if (wholeFits && reduces && (input.reservations.get(node.step) ?? 0) < w.sramBytes) {
+      raise.set(node.step, w.sramBytes);
+      return w;
+    }
     if (r.chosen) return r.chosen;
     const need = r.smallest.sramBytes;
     if (localCapacity !== null && r.smallest.localBytes > localCapacity) {
@@ -373,6 +382,7 @@ function lowerLayer(
     cycles: o.cycles,
     cyclesSingleBuffered: o.cyclesSingleBuffered,
     doubleBufferBytes,
+    ...(o.accumulatorBytes > 0 ? { accumulatorBytes: o.accumulatorBytes } : {}),
     fits: capacity === null || sramBytes <= capacity,
   });
 }

@@ -37,6 +37,12 @@ export interface WindowPlan {
   readonly totalBytes: number;
   /** The follows per loop (aligned with TilingOption.loops). */
   readonly follows: readonly (Follow | undefined)[];
+  /**
+   * The output's accumulator tile of a reduction split: float32 partial sums of one output window
+   * (4 bytes an element), in SRAM across the reduction loop, moved to the output's home once after
+   * the last slice (an SRAM-to-SRAM copy when the output is resident).
+   */
+  readonly accumulator?: boolean;
 }
 
 export interface LoopPlan {
@@ -46,6 +52,8 @@ export interface LoopPlan {
   readonly iterations: number;
   /** Index into family.splits. */
   readonly split: number;
+  /** A reduction loop (input channels / K): the innermost loop, accumulating into the output's accumulator tile. */
+  readonly reduction?: boolean;
 }
 
 /** The figures the choice compares, for any tiling. */
@@ -60,6 +68,8 @@ export interface TilingFigures {
   readonly dmaBytes: number;
   readonly cycles: number;
   readonly tileCount: number;
+  /** SRAM bytes of accumulator tiles (part of sramBytes or localBytes; 0 without a reduction split). */
+  readonly accumulatorBytes: number;
 }
 
 /** A tiling in full: its loops and windows, as lower-layer.ts needs them. */
@@ -123,23 +133,40 @@ export function coreChoices(cores: number): number[] {
   return out;
 }
 
-/** Every option (feasible or not) of a family on every core count: the exhaustive reference. */
+/**
+ * Every option (feasible or not) of a family on every core count: the exhaustive reference. Options
+ * that split a reduction come after the others (the choice takes one only when none of the others fits).
+ */
 export function enumerateOptions(ctx: TilingContext): TilingOption[] {
-  return coreChoices(ctx.cores).flatMap((cores) => {
-    const c = { ...ctx, cores };
-    return candidates(c).map(({ sizes, doubleBuffer }) => measure(c, streamedOperands(c), sizes, doubleBuffer, true));
-  });
+  return (['output', 'reduction'] as const).flatMap((phase) =>
+    coreChoices(ctx.cores).flatMap((cores) => {
+      const c = { ...ctx, cores };
+      return candidates(c, phase).map(({ sizes, doubleBuffer }) => measure(c, streamedOperands(c), sizes, doubleBuffer, true));
+    }),
+  );
+}
+
+/** True when the tiling splits a reduction (its reduction split has more than one tile). */
+export function splitsReduction(family: TilingFamily, sizes: readonly number[]): boolean {
+  return family.splits.some((s, i) => s.reduction === true && sizes[i]! < s.extent);
 }
 
 /**
  * The tilings worth pricing: one whole tile when nothing streams on one core, else every combination
- * of tile sizes, single and (when allowed and there is a loop to pipeline) double buffered.
+ * of tile sizes, single and (when allowed and there is a loop to pipeline) double buffered. Phase
+ * 'output' keeps every reduction whole; phase 'reduction' lists only the tilings that split one.
  */
-function candidates(ctx: TilingContext): { sizes: number[]; doubleBuffer: boolean }[] {
+function candidates(ctx: TilingContext, phase: 'output' | 'reduction' = 'output'): { sizes: number[]; doubleBuffer: boolean }[] {
   const fam = ctx.family;
-  if (streamedOperands(ctx).length === 0 && ctx.cores <= 1) return [{ sizes: fam.splits.map((s) => s.extent), doubleBuffer: false }];
+  const hasReduction = fam.splits.some((s) => s.reduction === true);
+  if (phase === 'reduction' && !hasReduction) return [];
+  if (phase === 'output' && streamedOperands(ctx).length === 0 && ctx.cores <= 1) return [{ sizes: fam.splits.map((s) => s.extent), doubleBuffer: false }];
   const out: { sizes: number[]; doubleBuffer: boolean }[] = [];
-  for (const sizes of cartesian(fam.splits.map((s) => tileSizes(s.extent, s.quantum)))) {
+  const lists = fam.splits.map((s) => {
+    if (!s.reduction) return tileSizes(s.extent, s.quantum);
+    return phase === 'output' ? [s.extent] : tileSizes(s.extent, s.quantum).filter((t) => t < s.extent);
+  });
+  for (const sizes of cartesian(lists)) {
     out.push({ sizes, doubleBuffer: false });
     // Double buffering needs a loop: some split with more than one tile.
     if (ctx.doubleBuffer && fam.splits.some((s, i) => sizes[i]! < s.extent)) out.push({ sizes, doubleBuffer: true });
@@ -153,9 +180,9 @@ function cartesian(lists: readonly (readonly number[])[]): number[][] {
   return acc;
 }
 
-/** Prices one given tiling (tile size per split) of the context's layer. */
+/** Prices one given tiling (tile size per split; a split left out is whole) of the context's layer. */
 export function priceTiling(ctx: TilingContext, sizes: readonly number[], doubleBuffer: boolean): TilingOption {
-  return measure(ctx, streamedOperands(ctx), sizes, doubleBuffer, true);
+  return measure(ctx, streamedOperands(ctx), ctx.family.splits.map((s, i) => sizes[i] ?? s.extent), doubleBuffer, true);
 }
 
 /**
@@ -191,7 +218,11 @@ function measure(
   });
   const L = loopSplits.length;
   const iterationsOf = (l: number) => Math.ceil(fam.splits[loopSplits[l]!]!.extent / sizes[loopSplits[l]!]!);
-  const coresUsed = L > 0 ? Math.min(ctx.cores, iterationsOf(0)) : 1;
+  // A reduction loop is innermost (its split is the family's last); its slices accumulate into one
+  // accumulator tile, so it never runs in parallel, and the output moves after it, one loop out.
+  const reductionLoop = L > 0 && fam.splits[loopSplits[L - 1]!]!.reduction === true;
+  const outDepth = reductionLoop ? L - 2 : L - 1;
+  const coresUsed = L > 0 && !(reductionLoop && L === 1) ? Math.min(ctx.cores, iterationsOf(0)) : 1;
   const pipelined = doubleBuffer && L > 0;
   const contention = coresUsed / Math.min(coresUsed, t.dma.channels);
   let sramBytes = 0;
@@ -200,12 +231,19 @@ function measure(
   let dmaOutBytes = 0;
   let innerDma = 0;
   let outerCycles = 0;
+  let accumulatorBytes = 0;
   const windows: WindowPlan[] = [];
-  for (const { o, role } of streamed) {
-    const eb = ctx.elementBytes(o.tensor);
+  // With a reduction loop every output gets an accumulator tile, resident or not.
+  const operands = reductionLoop
+    ? [...streamed, ...fam.outputs.filter((o) => !streamed.some((s) => s.o === o)).map((o) => ({ o, role: 'out' as const }))]
+    : streamed;
+  for (const { o, role } of operands) {
+    const accumulator = reductionLoop && role === 'out';
+    const moves = !accumulator || !ctx.isResident(o.tensor);
+    const eb = accumulator ? 4 : ctx.elementBytes(o.tensor);
     let depth = -1;
     for (let l = 0; l < L; l++) if (o.follows[loopSplits[l]!]) depth = l;
-    if (role === 'out') depth = L - 1;
+    if (role === 'out') depth = outDepth;
     // The window: followed dims are one tile's extent (at most the dim), the others whole.
     let elems = 1;
     let total = 1;
@@ -230,12 +268,15 @@ function measure(
     }
     const bytes = elems * eb;
     const copies = pipelined && depth === L - 1 && depth >= 0 ? 2 : 1;
+    // An accumulator inside the reduction's enclosing loops is per core when those run in parallel.
     const perCore = coresUsed > 1 && depth >= 0;
     if (perCore && ctx.localBytes !== null) localBytes += bytes * copies;
     else sramBytes += bytes * copies * (perCore ? coresUsed : 1);
-    const totalBytes = total * eb;
-    if (role === 'in') dmaInBytes += totalBytes;
-    else dmaOutBytes += totalBytes;
+    if (accumulator) accumulatorBytes += bytes * copies * (perCore && ctx.localBytes === null ? coresUsed : 1);
+    // Bytes moved: the output's own element size (an accumulator of a resident output is copied in SRAM).
+    const totalBytes = total * ctx.elementBytes(o.tensor);
+    if (moves && role === 'in') dmaInBytes += totalBytes;
+    else if (moves) dmaOutBytes += totalBytes;
     const cyc = executions * t.dma.setupCycles + totalBytes / t.dma.bytesPerCycle;
     if (depth === L - 1 && depth >= 0) innerDma += cyc;
     else outerCycles += cyc * (perCore ? contention / coresUsed : 1);
@@ -245,7 +286,7 @@ function measure(
         const l = followingLoop(o, loopSplits, dim);
         return l < 0 ? d : Math.min(d, o.follows[loopSplits[l]!]!.extent(sizes[loopSplits[l]!]!));
       });
-      windows.push({ tensor: o.tensor, role, depth, shape, bytes, copies, perCore, executions, totalBytes, follows });
+      windows.push({ tensor: o.tensor, role, depth, shape, bytes, copies, perCore, executions, totalBytes, follows, ...(accumulator ? { accumulator } : {}) });
     }
   }
   const computePerTile = fam.totalMacs / tileCount / t.macsPerCycle;
@@ -253,11 +294,11 @@ function measure(
   const cyclesWith = (overlap: boolean) =>
     Math.round(outerCycles + (overlap ? dmaPerTile : 0) + (tileCount / coresUsed) * ((overlap ? Math.max(dmaPerTile, computePerTile) : dmaPerTile + computePerTile) + LOOP_OVERHEAD_CYCLES));
   const cycles = cyclesWith(pipelined);
-  const figures: TilingFigures = { sizes, doubleBuffered: pipelined, sramBytes, localBytes, dmaBytes: dmaInBytes + dmaOutBytes, cycles, tileCount };
+  const figures: TilingFigures = { sizes, doubleBuffered: pipelined, sramBytes, localBytes, dmaBytes: dmaInBytes + dmaOutBytes, cycles, tileCount, accumulatorBytes };
   if (!detail) return figures;
   const loops: LoopPlan[] = loopSplits.map((split, l) => {
     const s = fam.splits[split]!;
-    return { dim: s.dim, loopVar: s.loopVar, tileSize: sizes[split]!, iterations: iterationsOf(l), split };
+    return { dim: s.dim, loopVar: s.loopVar, tileSize: sizes[split]!, iterations: iterationsOf(l), split, ...(s.reduction ? { reduction: true } : {}) };
   });
   return { ...figures, loops, coresUsed, windows, dmaInBytes, dmaOutBytes, cyclesSingleBuffered: pipelined ? cyclesWith(false) : cycles };
 }
@@ -290,34 +331,140 @@ export interface TileChoiceResult {
   readonly chosen?: TilingOption;
   /** The option with the smallest SRAM footprint (what the layer needs at least). */
   readonly smallest: TilingOption;
+  /**
+   * The smallest option that keeps every reduction whole (absent when the family has no reduction
+   * split, or when it is `smallest`): what the layer needs without accumulating partial sums.
+   */
+  readonly smallestWhole?: TilingOption;
 }
 
-/** Chooses the best option whose SRAM footprint fits `budgetBytes` (and local memory, if any). */
+/**
+ * Chooses the best option whose SRAM footprint fits `budgetBytes` (and local memory, if any). A
+ * reduction is split only when no tiling that keeps it whole fits.
+ */
 export function chooseTiling(ctx: TilingContext, budgetBytes: number): TileChoiceResult {
   let chosen: TilingOption | undefined;
   let smallest: TilingOption | undefined;
+  let smallestWhole: TilingOption | undefined;
   const need = (o: TilingFigures) => o.sramBytes + o.localBytes;
-  for (const cores of coreChoices(ctx.cores)) {
-    const r = chooseTilingOn({ ...ctx, cores }, budgetBytes);
-    if (r.chosen && (!chosen || compareOptions(r.chosen, chosen) < 0)) chosen = r.chosen;
-    if (!smallest || need(r.smallest) < need(smallest) || (need(r.smallest) === need(smallest) && compareOptions(r.smallest, smallest) < 0)) smallest = r.smallest;
+  for (const phase of ['output', 'reduction'] as const) {
+    if (phase === 'reduction') smallestWhole = smallest;
+    // Once a tiling without a reduction split fits, the reduction phase only prices its smallest tiles.
+    const search = !chosen;
+    for (const cores of coreChoices(ctx.cores)) {
+      const r = chooseTilingOn({ ...ctx, cores }, search ? budgetBytes : -1, phase);
+      if (!r) continue;
+      if (r.chosen && (!chosen || compareOptions(r.chosen, chosen) < 0)) chosen = r.chosen;
+      if (!smallest || need(r.smallest) < need(smallest) || (need(r.smallest) === need(smallest) && compareOptions(r.smallest, smallest) < 0)) smallest = r.smallest;
+    }
   }
-  return chosen ? { chosen, smallest: smallest! } : { smallest: smallest! };
+  const whole = smallestWhole && smallestWhole !== smallest ? { smallestWhole } : {};
+  return chosen ? { chosen, smallest: smallest!, ...whole } : { smallest: smallest!, ...whole };
+}
+
+/**
+ * The smallest tiles of a phase: each split's smallest size (the last candidate of `candidates`, whose
+ * lists run from whole tiles down to the smallest), or undefined when the phase has no candidate.
+ */
+function smallestSizes(ctx: TilingContext, phase: 'output' | 'reduction'): number[] | undefined {
+  const fam = ctx.family;
+  if (phase === 'reduction' && !fam.splits.some((s) => s.reduction === true)) return undefined;
+  if (phase === 'output' && streamedOperands(ctx).length === 0 && ctx.cores <= 1) return fam.splits.map((s) => s.extent);
+  const sizes: number[] = [];
+  for (const s of fam.splits) {
+    const list = !s.reduction || phase === 'reduction' ? tileSizes(s.extent, s.quantum) : [s.extent];
+    const last = list[list.length - 1]!;
+    if (s.reduction && phase === 'reduction' && last >= s.extent) return undefined;
+    sizes.push(last);
+  }
+  return sizes;
+}
+
+/**
+ * Calls `visit` on the candidates of `candidates(ctx, phase)` in the same order without listing them,
+ * one group at a time: a group is the candidates that share the tile sizes of every split but the
+ * last; `from` (given those sizes and the last split's sizes) says at which of the last split's sizes
+ * the group starts (the list's length skips the whole group).
+ */
+function forEachCandidate(
+  ctx: TilingContext,
+  phase: 'output' | 'reduction',
+  from: (prefix: readonly number[], tails: readonly number[]) => number,
+  visit: (sizes: number[], doubleBuffer: boolean) => void,
+): void {
+  const fam = ctx.family;
+  if (phase === 'reduction' && !fam.splits.some((s) => s.reduction === true)) return;
+  if (phase === 'output' && streamedOperands(ctx).length === 0 && ctx.cores <= 1) {
+    visit(fam.splits.map((s) => s.extent), false);
+    return;
+  }
+  const lists = fam.splits.map((s) => {
+    if (!s.reduction) return tileSizes(s.extent, s.quantum);
+    return phase === 'output' ? [s.extent] : tileSizes(s.extent, s.quantum).filter((t) => t < s.extent);
+  });
+  if (lists.some((l) => l.length === 0)) return;
+  const n = lists.length;
+  if (n === 0) {
+    visit([], false);
+    return;
+  }
+  const tails = lists[n - 1]!;
+  const idx = new Array<number>(n - 1).fill(0);
+  for (;;) {
+    // One group: the prefix's sizes, then the last split's sizes from `from` on.
+    const head = idx.map((k, i) => lists[i]![k]!);
+    for (let j = from(head, tails); j < tails.length; j++) {
+      const sizes = [...head, tails[j]!];
+      visit(sizes, false);
+      if (ctx.doubleBuffer && fam.splits.some((s, i) => sizes[i]! < s.extent)) visit(sizes, true);
+    }
+    // Next prefix (the last split is iterated inside the group).
+    let d = n - 2;
+    while (d >= 0 && idx[d] === lists[d]!.length - 1) idx[d--] = 0;
+    if (d < 0) return;
+    idx[d]!++;
+  }
 }
 
 /** Exhaustive over the candidates on a fixed core count; only the winner is measured in detail. */
-function chooseTilingOn(ctx: TilingContext, budgetBytes: number): TileChoiceResult {
+function chooseTilingOn(ctx: TilingContext, budgetBytes: number, phase: 'output' | 'reduction'): TileChoiceResult | undefined {
   const streamed = streamedOperands(ctx);
-  let best: TilingFigures | undefined;
-  const all = candidates(ctx);
-  for (const { sizes, doubleBuffer } of all) {
-    const q = measure(ctx, streamed, sizes, doubleBuffer, false);
-    if (q.sramBytes > budgetBytes || (ctx.localBytes !== null && q.localBytes > ctx.localBytes)) continue;
-    if (!best || compareOptions(q, best) < 0) best = q;
-  }
+  // The last candidate has the smallest tiles (lists run from whole tiles down to the smallest);
+  // without a budget only those are priced.
+  const least = smallestSizes(ctx, phase);
+  if (!least) return undefined;
   // Footprints never grow as tiles shrink: the smallest tiles, single-buffered, need the least SRAM.
-  // (candidates go from whole tiles down to the smallest, so the last one has the smallest tiles.)
-  const smallest = measure(ctx, streamed, all[all.length - 1]!.sizes, false, true);
+  const smallest = measure(ctx, streamed, least, false, true);
+  if (budgetBytes < 0) return { smallest };
+  const fits = (q: TilingFigures) => q.sramBytes <= budgetBytes && (ctx.localBytes === null || q.localBytes <= ctx.localBytes);
+  // Reduction phase: the candidates come in groups of equal output tiles, the reduction slice
+  // shrinking last (its split is the last). Within a group the loops are the same, so the footprint
+  // only shrinks with the slice: the slices that fit are those from the largest that fits on (found
+  // by bisection, single-buffered); a group where even the smallest slice does not fit is skipped
+  // (exact shortcuts: only candidates that cannot fit are left out).
+  const from =
+    phase === 'output'
+      ? () => 0
+      : (prefix: readonly number[], tails: readonly number[]) => {
+          let lo = 0;
+          let hi = tails.length; // the first fitting slice is in [lo, hi]; hi = none fits
+          while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (fits(measure(ctx, streamed, [...prefix, tails[mid]!], false, false))) hi = mid;
+            else lo = mid + 1;
+          }
+          return lo;
+        };
+  let best: TilingFigures | undefined;
+  // Double buffering only adds copies: when the single-buffered tiles do not fit, neither do they.
+  let singleFits = false;
+  forEachCandidate(ctx, phase, from, (sizes, doubleBuffer) => {
+    if (doubleBuffer && !singleFits) return;
+    const q = measure(ctx, streamed, sizes, doubleBuffer, false);
+    const ok = fits(q);
+    if (!doubleBuffer) singleFits = ok;
+    if (ok && (!best || compareOptions(q, best) < 0)) best = q;
+  });
   return best ? { chosen: measure(ctx, streamed, best.sizes, best.doubleBuffered, true), smallest } : { smallest };
 }
 

@@ -27,22 +27,23 @@ describe('memplan MODEL', () => {
   });
 
   it('overflow: exit 1, one line naming memory, layer, needed and available bytes; reports still written', async () => {
-    const r = await run([RESNET8, '--sram', '4K', '--format', 'json', '--report', 'out']);
+    // (With reduction splits, input-channel slices into an accumulator, resnet8 streams through 640 bytes.)
+    const r = await run([RESNET8, '--sram', '256', '--format', 'json', '--report', 'out']);
     expect(r.exitCode).toBe(1);
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^error MP401: does not fit: layer 's1_conv2' \(step 2\) needs 6400 bytes of 'sram' even with its smallest tile, but 4096 bytes are available; the smallest SRAM that works is 6400 bytes; 5 more in the report/);
+    expect(lines[0]).toMatch(/^error MP401: does not fit: layer 's1_conv2' \(step 2\) needs 640 bytes of 'sram' even with its smallest tile, but 256 bytes are available; the smallest SRAM that works is 640 bytes; 6 more in the report/);
     const json = JSON.parse(r.stdout);
     expect(json.fits).toBe(false);
-    expect(json.minSramBytes).toBe(6400);
+    expect(json.minSramBytes).toBe(640);
     // Failures in step order; the line names the worst one.
-    expect(json.failures[0]).toMatchObject({ code: 'MP401', memory: 'sram', layer: 's1_conv1', neededBytes: 6272, availableBytes: 4096 });
-    expect(json.failures[1]).toMatchObject({ code: 'MP401', memory: 'sram', layer: 's1_conv2', neededBytes: 6400, availableBytes: 4096 });
+    expect(json.failures[0]).toMatchObject({ code: 'MP401', memory: 'sram', layer: 'conv0', neededBytes: 512, availableBytes: 256 });
+    expect(json.failures[2]).toMatchObject({ code: 'MP401', memory: 'sram', layer: 's1_conv2', neededBytes: 640, availableBytes: 256 });
     for (const f of ['report.html', 'report.json', 'report.md', 'report.csv', 'buffers.json']) expect(r.written.has(path.join('out', f)), f).toBe(true);
     // The smallest SRAM the report names does fit.
     // (s1_conv2 streams its residual's tile too: the Add is fused into it.)
-    expect((await run([RESNET8, '--sram', '6400'])).exitCode).toBe(0);
-    expect((await run([RESNET8, '--sram', '6384'])).exitCode).toBe(1);
+    expect((await run([RESNET8, '--sram', '640'])).exitCode).toBe(0);
+    expect((await run([RESNET8, '--sram', '639'])).exitCode).toBe(1);
   });
 
   it('headroom: fails when the plan cannot keep the asked share free', async () => {
@@ -50,9 +51,9 @@ describe('memplan MODEL', () => {
     expect(ok.exitCode).toBe(0);
     const sram = JSON.parse(ok.stdout).pools.find((p: { name: string }) => p.name === 'sram');
     expect(sram.usedBytes).toBeLessThanOrEqual(Math.floor(65536 * 0.9));
-    const bad = await run([RESNET8, '--sram', '6400', '--headroom', '10%']);
+    const bad = await run([RESNET8, '--sram', '640', '--headroom', '10%']);
     expect(bad.exitCode).toBe(1);
-    expect(bad.stderr).toMatch(/^error MP403: .*5760 bytes are available \(--headroom 10% keeps 6400 - 5760 bytes free\)/);
+    expect(bad.stderr).toMatch(/^error MP403: .*576 bytes are available \(--headroom 10% keeps 640 - 576 bytes free\)/);
   });
 
   it('bad input: exit 2, one line, empty stdout', async () => {
@@ -91,7 +92,7 @@ describe('memplan MODEL', () => {
   it('--min-sram reports the smallest SRAM that fits', async () => {
     const r = await run([RESNET8, '--sram', '256K', '--min-sram', '--format', 'json']);
     expect(r.exitCode).toBe(0);
-    expect(JSON.parse(r.stdout).minSramBytes).toBe(6400);
+    expect(JSON.parse(r.stdout).minSramBytes).toBe(640);
   });
 
   it('shows progress on stderr only when it is a terminal', async () => {
@@ -104,7 +105,7 @@ describe('memplan MODEL', () => {
     expect(m.stderr).toMatch(/\rmin-sram: bisecting: best \d+ bytes, lower bound \d+ bytes/);
     // The line is cleared at the end, so the terminal is left clean.
     expect(m.stderr.endsWith('\r\x1b[K')).toBe(true);
-    expect(JSON.parse(m.stdout).minSramBytes).toBe(6400);
+    expect(JSON.parse(m.stdout).minSramBytes).toBe(640);
   });
 
   it('a target file is used and named in the report', async () => {
@@ -168,7 +169,7 @@ describe('memplan dump and diff', () => {
   it('diff of two reports at different SRAM sizes and options', async () => {
     const big = (await run([RESNET8, '--sram', '64K', '--format', 'json'])).stdout;
     const small = (await run([RESNET8, '--sram', '16K', '--no-double-buffer', '--format', 'json'])).stdout;
-    const tooSmall = (await run([RESNET8, '--sram', '4K', '--format', 'json'])).stdout;
+    const tooSmall = (await run([RESNET8, '--sram', '256', '--format', 'json'])).stdout;
     const files = { 'big.json': big, 'small.json': small, 'tiny.json': tooSmall };
     const d = await run(['diff', 'big.json', 'small.json'], files);
     expect(d.exitCode).toBe(0);

@@ -39,7 +39,7 @@ describe('the default table through the CLI', () => {
   });
   it('result lines: fit, spill to DRAM, overflow, no DRAM (fits and overflows)', async () => {
     const lines = [];
-    for (const argv of [[KWS, '--sram', '64K'], [RESNET8, '--sram', '32K'], [RESNET8, '--sram', '4K'], [KWS, '--sram', '64K', '--dram', '0'], [RESNET8, '--sram', '32K', '--dram', '0']]) {
+    for (const argv of [[KWS, '--sram', '64K'], [RESNET8, '--sram', '32K'], [RESNET8, '--sram', '4K'], [RESNET8, '--sram', '256'], [KWS, '--sram', '64K', '--dram', '0'], [RESNET8, '--sram', '32K', '--dram', '0']]) {
       const r = await run(argv, {}, 200);
       lines.push(`$ memplan ${argv.join(' ')}\n${r.stdout.trimEnd().split('\n').at(-1)}\nexit ${r.exitCode}`);
     }

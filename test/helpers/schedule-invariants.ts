@@ -2,6 +2,8 @@
  * Independent checks of a scheduled model: every output element computed exactly once, every DMA
  * window inside its tensor and its tile buffer, input windows covering what the kernel reads
  * (recomputed from the node's attributes, not from the template), budgets and per-core copies.
+ * A reduction split (compute.accumulate) finishes each output element on the last slice only, and its
+ * slices must cover the reduced dimension of the first input exactly once per output tile.
  */
 import type { Graph, OpNode } from '../../src/ir/graph.js';
 import type { LayerSchedule, LoopStmt, Region, ScheduledModel, Stmt } from '../../src/ir/loop.js';
@@ -53,7 +55,21 @@ export function checkLayer(layer: LayerSchedule, graph: Graph): string[] {
   // 1. Output coverage: count how often each output element is written.
   const counts = new Map<string, Uint8Array>();
   for (const out of layer.writes) counts.set(out, new Uint8Array(graph.tensors.get(out)!.elementCount));
+  // Reduction slices seen per output tile (the loop values outside the reduction loop).
+  const slices = new Map<string, Uint8Array>();
   walk(layer.body, new Map(), (s, env) => {
+    if (s.kind === 'compute' && s.accumulate) {
+      const a = s.accumulate;
+      const x = s.inputs[0]!;
+      const full = graph.tensors.get(x.region.tensor)!.shape[a.dim]!;
+      const key = [...env].filter(([v]) => v !== a.loopVar).map(([v, i]) => `${v}=${i}`).join(',');
+      const seen = slices.get(key) ?? new Uint8Array(full);
+      slices.set(key, seen);
+      const [lo, hi] = clamp(x.region, env, a.dim, full);
+      for (let c = lo; c < hi; c++) seen[c] = Math.min(255, seen[c]! + 1);
+      // Only the last slice finishes the output elements.
+      if (env.get(a.loopVar) !== a.iterations - 1) return;
+    }
     if (s.kind === 'compute') {
       for (const o of s.outputs) {
         const t = graph.tensors.get(o.region.tensor)!;
@@ -110,6 +126,9 @@ export function checkLayer(layer: LayerSchedule, graph: Graph): string[] {
       }
     }
   });
+  for (const [key, seen] of slices) {
+    if (seen.some((v) => v !== 1)) err(`reduction slices at ${key || 'the only tile'} do not cover the reduced dimension exactly once`);
+  }
   for (const [name, c] of counts) {
     let bad = 0;
     for (const v of c) if (v !== 1) bad++;

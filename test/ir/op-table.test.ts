@@ -81,6 +81,15 @@ describe('each stage covers exactly the rows that claim it', () => {
     }
   });
 
+  it('one tiling family per op and domain: ONNX rows never take an int-* family, integer rows never a float op family', () => {
+    for (const [op, e] of onnxRows) expect(e.tiling.startsWith('int-'), op).toBe(false);
+    for (const [op, e] of [...TFLITE_OP_TABLE, ...QLINEAR_OP_TABLE]) expect(e.tiling === 'whole' || e.tiling.startsWith('int-'), op).toBe(true);
+    expect(opEntry('Transpose', '')?.tiling).toBe('transpose');
+    expect(opEntry('Pad', '')?.tiling).toBe('pad');
+    expect(opEntry('TRANSPOSE', TFLITE_OP_DOMAIN)?.tiling).toBe('int-transpose');
+    expect(opEntry('PAD', TFLITE_OP_DOMAIN)?.tiling).toBe('int-pad');
+  });
+
   it('graph-opt traits are the rows\' traits, per domain (an ONNX op name means nothing in another domain)', () => {
     for (const [op, e] of onnxRows) expect(opTraits(op), op).toBe(e.traits);
     for (const [op, e] of TFLITE_OP_TABLE) expect(opTraits(op, TFLITE_OP_DOMAIN), op).toBe(e.traits);

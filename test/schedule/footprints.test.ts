@@ -10,16 +10,21 @@ import { chooseTiling, compareOptions, enumerateOptions, priceTiling, quickCost,
 import type { TileChoiceResult, TilingContext, TilingOption } from '../../src/schedule/tiling.js';
 
 /** The reference choice: the best of every enumerated option within the budget, and the smallest. */
+/** The reference choice: the best option that fits, splitting a reduction only when no other option fits. */
 function chooseFrom(options: readonly TilingOption[], budgetBytes: number, localCapacity: number | null): TileChoiceResult {
   let smallest = options[0]!;
   let chosen: TilingOption | undefined;
+  let chosenSplit: TilingOption | undefined;
   for (const o of options) {
     const need = o.sramBytes + o.localBytes;
     const best = smallest.sramBytes + smallest.localBytes;
     if (need < best || (need === best && compareOptions(o, smallest) < 0)) smallest = o;
     const fits = o.sramBytes <= budgetBytes && (localCapacity === null || o.localBytes <= localCapacity);
-    if (fits && (!chosen || compareOptions(o, chosen) < 0)) chosen = o;
+    const reduction = o.loops.some((l) => l.reduction);
+    if (fits && !reduction && (!chosen || compareOptions(o, chosen) < 0)) chosen = o;
+    if (fits && reduction && (!chosenSplit || compareOptions(o, chosenSplit) < 0)) chosenSplit = o;
   }
+  chosen ??= chosenSplit;
   return chosen ? { chosen, smallest } : { smallest };
 }
 import { DEFAULT_TARGET } from '../../src/schedule/target.js';
@@ -57,7 +62,9 @@ describe('hand-computed footprints', () => {
   it('conv row tiles carry a halo of kernel-1 rows', () => {
     const fam = familyOf(conv);
     expect(fam.template).toBe('conv');
-    expect(fam.splits.map((s) => [s.dim, s.extent])).toEqual([[2, 16], [1, 16]]);
+    // Rows and output channels, then input channels (a reduction split, used only when nothing else fits).
+    expect(fam.splits.map((s) => [s.dim, s.extent])).toEqual([[2, 16], [1, 16], [1, 8]]);
+    expect(fam.splits.map((s) => s.reduction === true)).toEqual([false, false, true]);
     // Tile: 4 output rows x all 16 channels. Input window: (4-1)*1 + (3-1)*1 + 1 = 6 rows x 8 ch x 16 cols x 4 B = 3072 B.
     // Output tile: 4 x 16 x 16 x 4 B = 4096 B. Single buffered: 7168 B.
     const single = priceTiling(ctxOf(fam), [4, 16], false);

@@ -62,6 +62,16 @@ function conv(e: Emit): void {
   const bias = wholePointer(e, 2, 'the bias');
   const [xw, yw] = windows(e, x, e.outs[0]!);
   e.w.line(`const mp_conv_params p = {${s.kh}, ${s.kw}, ${s.sh}, ${s.sw}, ${s.dh}, ${s.dw}, ${s.pt}, ${s.pl}, ${group}, {MP_ACT_NONE, 0.0f, 0.0f}};`);
+  if (e.accumulate) {
+    // One slice of input channels added into the accumulator tile (a reduction split).
+    if (wt.splat !== undefined) unsupported(n, 'a reduction split of a Conv with constant-filled weights');
+    e.w.comment(`input channels [${xw}.c0, ${xw}.c0 + ${xw}.c) added into the accumulator`);
+    check(e, `mp_conv2d_slice(&${xw}, &${yw}, ${wt.ptr}, ${bias && bias.splat === undefined ? bias.ptr : 'NULL'}, &p, ${e.accumulate.first}, ${e.accumulate.last})`);
+    if (bias?.splat !== undefined) {
+      e.w.block(`if ${e.accumulate.last}`, () => check(e, `mpg_unary(MP_UN_SCALE, 1.0f, ${bias.splat}, &${e.outs[0]}, &${e.outs[0]})`));
+    }
+    return;
+  }
   if (wt.splat !== undefined) {
     e.w.comment('every weight is the same value: sum the window, then scale');
     check(e, `mpg_conv_splat(&${xw}, &${yw}, ${wt.splat}, ${bias && bias.splat === undefined ? bias.ptr : 'NULL'}, ${bias?.splat ?? '0.0f'}, &p)`);

@@ -38,6 +38,11 @@ function flatCopy(e: Emit): void {
   e.w.line(`mp_copy2d(${y}.data, ${x}.data, 1, ${count}, ${count}, ${count});`);
 }
 
+/** True when the layer is split into tiles (the kernels then work on windows of x and y). */
+function tiled(e: Emit): boolean {
+  return e.layer.tile.splits.length > 0;
+}
+
 function transpose(e: Emit): void {
   const n = e.node;
   const xs = e.ctx.shapeOf(n.inputs[0]!);
@@ -46,6 +51,11 @@ function transpose(e: Emit): void {
   const x = inputView(e, 0);
   const y = e.outs[0]!;
   const t = e.fresh();
+  if (tiled(e)) {
+    e.w.line(`const int ${t}_perm[${R}] = {${perm.join(', ')}};`);
+    check(e, `mpg_transpose(&${x}, &${y}, ${t}_perm)`);
+    return;
+  }
   e.w.line(`const long ${t}_shape[${R}] = {${xs.join(', ')}};`);
   e.w.line(`const int ${t}_perm[${R}] = {${perm.join(', ')}};`);
   e.w.line(`if (!mpg_contiguous(&${x}) || !mpg_contiguous(&${y})) return MP_EPARAM;`);
@@ -66,6 +76,12 @@ function pad(e: Emit): void {
   const mode = modes[stringAttr(n, 'mode', 'constant')];
   if (!mode) unsupported(n, `pad mode '${stringAttr(n, 'mode', 'constant')}'`);
   const value = n.attributes.has('value') ? floatAttr(n, 'value', 0) : (constFloats(e, 2, 'constant_value')?.[0] ?? 0);
+  if (tiled(e)) {
+    const t = e.fresh();
+    longArray(e, `${t}_begin`, begin);
+    check(e, `mpg_pad(&${inputView(e, 0)}, &${e.outs[0]}, ${t}_begin, ${mode}, ${cFloat(value)})`);
+    return;
+  }
   const [x, y] = wholeInOut(e);
   const t = e.fresh();
   longArray(e, `${t}_xs`, xs);
@@ -93,6 +109,14 @@ function slice(e: Emit): void {
     st[a] = sliceBounds(xs[a]!, starts[k]!, ends[k]!, step).start;
     steps[a] = step;
   });
+  if (tiled(e)) {
+    if (steps.some((s) => s <= 0)) unsupported(n, 'a tiled Slice with a negative step');
+    const t = e.fresh();
+    longArray(e, `${t}_st`, st);
+    longArray(e, `${t}_steps`, steps);
+    check(e, `mpg_slice(&${inputView(e, 0)}, &${e.outs[0]}, ${t}_st, ${t}_steps)`);
+    return;
+  }
   const [x, y] = wholeInOut(e);
   const t = e.fresh();
   longArray(e, `${t}_xs`, xs);
@@ -186,6 +210,17 @@ function resize(e: Emit): void {
   if (n.attributes.has('antialias') && intAttr(n, 'antialias', 0) !== 0) unsupported(n, 'antialias');
   if (n.attributes.has('axes')) unsupported(n, 'Resize axes');
   if (stringAttr(n, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') unsupported(n, 'keep_aspect_ratio_policy');
+  if (tiled(e)) {
+    // Split only along dims that are not resized (scale 1): each window is a smaller resize of its own.
+    for (const s of e.layer.tile.splits) if (scales[s.dim] !== 1) unsupported(n, `a tile split along resized dim ${s.dim}`);
+    const x = inputView(e, 0);
+    const y = e.outs[0]!;
+    const t = e.fresh();
+    e.w.line(`if (!mpg_contiguous(&${x}) || !mpg_contiguous(&${y})) return MP_EPARAM;`);
+    e.w.line(`const float ${t}_scales[${R}] = {${scales.map(cFloat).join(', ')}};`);
+    check(e, `mp_resize(${x}.data, ${y}.data, ${R}, ${x}.ext, ${y}.ext, ${t}_scales, ${mode}, ${coord}, ${nearest}, ${cFloat(floatAttr(n, 'cubic_coeff_a', -0.75))}, ${intAttr(n, 'exclude_outside', 0)})`);
+    return;
+  }
   const [x, y] = wholeInOut(e);
   const t = e.fresh();
   longArray(e, `${t}_xs`, xs);
@@ -201,6 +236,17 @@ function concat(e: Emit): void {
   const R = ys.length;
   const axis = axisAttr(n, R);
   const y = e.outs[0]!;
+  if (tiled(e)) {
+    // A tile along the other dims: each input's window (a weight read at the output's window) in its place.
+    let at = 0;
+    n.inputs.forEach((name, i) => {
+      if (name === '') return;
+      const v = e.views.get(name) ?? inputView(e, i, y);
+      check(e, `mpg_concat_part(&${v}, &${y}, ${axis}, ${at})`);
+      at += e.views.has(name) ? e.ctx.shapeOf(name)[axis]! : (e.ctx.graph.weights.get(name)!.shape[axis] ?? 1);
+    });
+    return;
+  }
   e.w.line(`if (!mpg_is_whole(&${y})) return MP_EPARAM;`);
   const outer = ys.slice(0, axis).reduce((a, b) => a * b, 1);
   const yInner = ys.slice(axis).reduce((a, b) => a * b, 1);

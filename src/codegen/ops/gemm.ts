@@ -23,9 +23,17 @@ function gemm(e: Emit, op: string): void {
   const bName = n.inputs[1] ?? '';
   const a = e.views.get(aName);
   if (a === undefined) unsupported(n, 'the A operand must be an activation');
+  if (e.accumulate) return gemmSlice(e, a, op);
   if (!isGemm && e.views.has(bName) && e.layer.tile.splits.length === 0) return batchedMatmul(e, a, e.views.get(bName)!);
   const as = e.ctx.shapeOf(aName);
   const ys = e.ctx.shapeOf(n.outputs[0]!);
+  if (!isGemm && e.views.has(bName) && ys.length > 2) {
+    // A tile of a batched MatMul of two activations (attention): batch, head, row and column windows.
+    const K = as[as.length - 1]!;
+    e.w.comment('a tile of a batched MatMul: the batch / head, row and column windows of y');
+    check(e, `mpg_matmul(&${a}, &${e.views.get(bName)!}, &${e.outs[0]}, ${K})`);
+    return;
+  }
   const M = ys[ys.length - 2] ?? 1;
   if (transA && M !== 1) return gemmTransA(e, a, transB, alpha, beta);
   const bView = e.views.get(bName);
@@ -63,7 +71,7 @@ function gemm(e: Emit, op: string): void {
   // A with transA and one row is the same memory as A without it.
   if (bView !== undefined) {
     // B's window follows the output columns; a column window of a resident B is not contiguous.
-    const colSplit = e.layer.tile.splits.some((sp) => sp.dim === ys.length - 1);
+    const colSplit = e.layer.tile.splits.some((sp) => sp.dim === ys.length - 1 && !sp.reduction);
     const bResident = !e.ctx.isTile(bufferOfView(e, bName));
     if (colSplit && bResident && !transB) unsupported(n, 'a column tile of a resident activation B has no contiguous kernel layout');
     check(e, `mpg_gemm_view_b(&${a}, &${bView}, ${transB}, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
@@ -76,6 +84,19 @@ function gemm(e: Emit, op: string): void {
   const bArr = transB ? bref!.cName : e.ctx.transposedWeight(bName).cName;
   if (!transB) e.w.comment(`B (${bName}) is stored transposed as [${N}][${K}] for the kernel`);
   check(e, `mpg_gemm_b(&${a}, ${bArr}, 1, ${N}, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
+}
+
+/** One K slice of a 2-D MatMul with a constant B, added into the accumulator tile (a reduction split). */
+function gemmSlice(e: Emit, a: string, op: string): void {
+  const n = e.node;
+  const bName = n.inputs[1] ?? '';
+  const bref = e.ctx.weight(bName);
+  if (op !== 'MatMul' || !bref || bref.tensor.shape.length !== 2) unsupported(n, 'a reduction split needs a MatMul with a constant 2-D B');
+  requireFloat(e, bref);
+  if (bref.tensor.data.kind === 'splat') unsupported(n, 'a reduction split of a MatMul with a constant-filled B');
+  const [K, N] = bref.tensor.shape as [number, number];
+  e.w.comment(`K columns [${a}.start[${e.ctx.shapeOf(n.inputs[0]!).length - 1}], +ext) of A times B's rows, added into the accumulator`);
+  check(e, `mpg_gemm_slice(&${a}, ${bref.cName}, 0, ${N}, ${K}, &${e.outs[0]}, ${e.accumulate!.first})`);
 }
 
 /** Rows and columns of Gemm's C as it broadcasts to [M][N]: its last two dims, 1 where absent. */

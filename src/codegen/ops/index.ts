@@ -27,6 +27,9 @@ export const KERNEL_FAMILIES: Readonly<Record<Exclude<KernelFamilyId, 'int' | 'q
   'data-movement': DATA_MOVEMENT_KERNELS,
 };
 
+/** Ops whose emitters accumulate one slice of a reduction split (Emit.accumulate). */
+const ACCUMULATING: ReadonlySet<string> = new Set(['Conv', 'MatMul']);
+
 /** Ops with a float C kernel (for tests and the conformance count): the op table's kernel rows. */
 export const SUPPORTED_OPS: readonly string[] = cKernelOps();
 
@@ -41,5 +44,6 @@ export function emitCompute(e: Emit): void {
   const family = opEntry(node.opType, node.domain)?.kernel;
   const emit = family === undefined || family === 'int' || family === 'qlinear' ? undefined : KERNEL_FAMILIES[family][node.opType];
   if (!emit) unsupported(node, 'no C kernel for this operator');
+  if (e.accumulate && !ACCUMULATING.has(node.opType)) unsupported(node, `a reduction split of ${node.opType} has no C kernel (give more SRAM)`);
   emit(e);
 }

@@ -21,6 +21,12 @@ export interface Emit {
   readonly views: ReadonlyMap<string, string>;
   readonly outs: readonly string[];
   readonly fresh: () => string;
+  /**
+   * A reduction split: the output views are accumulator tiles and this call adds one slice of the
+   * reduction; `first` / `last` are C conditions (start from the bias or zero; apply the rest once).
+   * Emitters that cannot accumulate must refuse it (MP701).
+   */
+  readonly accumulate?: { readonly first: string; readonly last: string };
 }
 
 /** A scalar float from a constant (first element; splat value). */

@@ -36,6 +36,13 @@ function reduce(e: Emit, op: string): void {
   for (const a of axes) mask |= 1 << (a < 0 ? a + R : a);
   const x = inputView(e, 0);
   const t = e.fresh();
+  if (e.layer.tile.splits.length > 0) {
+    e.w.line(`if (!mpg_contiguous(&${x}) || !mpg_contiguous(&${e.outs[0]})) return MP_EPARAM;`);
+    // A tile along a kept dim: the window of x (contiguous) reduced as a tensor of its own extents.
+    e.w.comment('a tile along a kept dim: x\'s window is reduced as a tensor of its extents');
+    check(e, `mp_reduce(${kop}, ${x}.data, ${e.outs[0]}.data, ${R}, ${x}.ext, ${mask}u)`);
+    return;
+  }
   e.w.line(`const long ${t}_shape[${R}] = {${xs.join(', ')}};`);
   e.w.line(`if (!mpg_contiguous(&${x}) || !mpg_contiguous(&${e.outs[0]})) return MP_EPARAM;`);
   check(e, `mp_reduce(${kop}, ${x}.data, ${e.outs[0]}.data, ${R}, ${t}_shape, ${mask}u)`);

@@ -208,6 +208,57 @@ int mp_conv2d(const mp_window *x, mp_window *y, const float *weights, const floa
 }
 #endif
 
+int mp_conv2d_slice(const mp_window *x, mp_window *y, const float *weights, const float *bias,
+                    const mp_conv_params *p, int first, int last) {
+  long cin, n, oc, oy, ox, ic, ky, kx;
+  if (!mp_conv_params_ok(p) || weights == NULL || p->groups != 1) return MP_EPARAM;
+  if (!mp_window_ok(x) || !mp_window_ok(y) || x->n != y->n) return MP_EWINDOW;
+  if (y->c == 0 || y->h == 0 || y->n == 0 || y->w == 0) return MP_OK;
+  cin = x->full_c;
+  if (!mp_rows_covered(x, y->h0 * p->stride_h - p->pad_top,
+                       (y->h0 + y->h - 1) * p->stride_h - p->pad_top + (p->kh - 1) * p->dil_h)) {
+    return MP_EWINDOW;
+  }
+  for (n = 0; n < y->n; n++) {
+    for (oc = 0; oc < y->c; oc++) {
+      long oc_full = y->c0 + oc;
+      const float *wbase = weights + (oc_full * cin + x->c0) * p->kh * p->kw;
+      const float *xg = x->data + n * x->sn;
+      float b0 = bias != NULL ? bias[oc_full] : 0.0f;
+      float *yrow = y->data + n * y->sn + oc * y->sc;
+      for (oy = 0; oy < y->h; oy++) {
+        float *yr = yrow + oy * y->sh;
+        long iy0 = (y->h0 + oy) * p->stride_h - p->pad_top;
+        long ky_lo = 0, ky_hi = p->kh;
+        while (ky_lo < p->kh && iy0 + ky_lo * p->dil_h < 0) ky_lo++;
+        while (ky_hi > ky_lo && iy0 + (ky_hi - 1) * p->dil_h >= x->full_h) ky_hi--;
+        if (first) {
+          for (ox = 0; ox < y->w; ox++) yr[ox * y->sw] = b0;
+        }
+        for (ic = 0; ic < x->c; ic++) {
+          const float *wc = wbase + ic * p->kh * p->kw;
+          const float *xc = xg + ic * x->sc;
+          for (ky = ky_lo; ky < ky_hi; ky++) {
+            const float *xr = xc + (iy0 + ky * p->dil_h - x->h0) * x->sh;
+            for (kx = 0; kx < p->kw; kx++) {
+              long off = kx * p->dil_w - p->pad_left;
+              long ox_lo = off >= 0 ? 0 : mp_ceil_div(-off, p->stride_w);
+              long ox_hi = mp_floor_div(x->full_w - 1 - off, p->stride_w) + 1;
+              float wv = wc[ky * p->kw + kx];
+              if (ox_hi > y->w) ox_hi = y->w;
+              for (ox = ox_lo; ox < ox_hi; ox++) yr[ox * y->sw] += xr[(ox * p->stride_w + off) * x->sw] * wv;
+            }
+          }
+        }
+        if (last && p->act.kind != MP_ACT_NONE) {
+          for (ox = 0; ox < y->w; ox++) yr[ox * y->sw] = mp_act_apply(p->act, yr[ox * y->sw]);
+        }
+      }
+    }
+  }
+  return MP_OK;
+}
+
 int mp_conv_transpose2d(const mp_window *x, mp_window *y, const float *weights, const float *bias,
                         const mp_conv_params *p) {
   long cin_g, cout_g, n, oc, oy, ox, ic, ky, kx;

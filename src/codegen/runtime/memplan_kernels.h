@@ -121,6 +121,17 @@ int mp_conv2d(const mp_window *x, mp_window *y, const float *weights, const floa
               const mp_conv_params *p);
 
 /*
+ * One input-channel slice of an ungrouped 2-D convolution (a reduction split): adds the taps of input
+ * channels [x->c0, x->c0 + x->c) into the output window y, which accumulates the partial sums over
+ * the slices (e.g. an SRAM accumulator tile). first != 0: y starts from the bias (or zero); last != 0:
+ * the activation is applied after this slice. Calling it for consecutive slices that cover every
+ * input channel, in order, computes exactly what one mp_conv2d call computes (same operations in the
+ * same order per output element). groups must be 1. Returns MP_OK, MP_EWINDOW or MP_EPARAM.
+ */
+int mp_conv2d_slice(const mp_window *x, mp_window *y, const float *weights, const float *bias,
+                    const mp_conv_params *p, int first, int last);
+
+/*
  * 2-D transposed convolution (ONNX ConvTranspose). weights: [x->full_c][full_out_c / groups][kh][kw];
  * bias: [full_out_c] or NULL. Output pixel (oy, ox) = bias + sum over input pixels (iy, ix) with
  * oy = iy*stride_h - pad_top + ky*dil_h (likewise ox). output_padding is expressed by the caller's

@@ -40,7 +40,7 @@ export function memberInfo(graph: Graph, node: OpNode): MemberInfo | undefined {
   const out = fam.outputs[0]!;
   const ys = out.shape;
   if (ys.length !== 4 || ys[0] !== 1 || graph.tensors.get(out.tensor)?.dtype !== 'float32') return undefined;
-  const split = fam.splits.findIndex((s) => s.dim === 2);
+  const split = fam.splits.findIndex((s) => s.dim === 2 && !s.reduction);
   if (split < 0) return undefined;
   // A fused chain may read its own intermediates, weights, and residual operands (a fused residual
   // Add), which the family lists as inputs read at the output's rows.

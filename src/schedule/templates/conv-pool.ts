@@ -50,8 +50,11 @@ export function convFamily(input: TemplateInput): TilingFamily {
   const splits = [
     ...(ys[2]! > 1 ? [{ dim: 2, extent: ys[2]!, quantum: 1, loopVar: 'r' }] : []),
     ...(OC > 1 ? [{ dim: 1, extent: OC, quantum: group > 1 ? ocPerGroup : 1, loopVar: 'c' }] : []),
+    // Input channels (a reduction): only for an ungrouped conv with constant weights.
+    ...(group === 1 && IC > 1 && input.graph.weights.has(w) ? [{ dim: 1, extent: IC, quantum: 1, loopVar: 'k', reduction: true }] : []),
   ];
   const follows = splits.map((s): Follow | undefined => {
+    if (s.reduction) return identityFollow(1, IC);
     if (s.dim === 2) return rowFollow(input, xs, ys, kernel);
     if (group === 1) return undefined;
     const ratio = icPerGroup / ocPerGroup;
@@ -61,7 +64,7 @@ export function convFamily(input: TemplateInput): TilingFamily {
     template: group === 1 ? 'conv' : group === IC && IC === OC ? 'conv-depthwise' : 'conv-grouped',
     splits,
     inputs: ins.map((t) => ({ tensor: t, shape: shapeOf(input, t), follows: t === x ? follows : splits.map(() => undefined) })),
-    outputs: [{ tensor: outs[0]!, shape: ys, follows: splits.map((s) => identityFollow(s.dim, s.extent)) }],
+    outputs: [{ tensor: outs[0]!, shape: ys, follows: splits.map((s) => (s.reduction ? undefined : identityFollow(s.dim, s.extent))) }],
     totalMacs,
   };
 }

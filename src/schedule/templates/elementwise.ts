@@ -26,12 +26,17 @@ export function axisFamily(input: TemplateInput): TilingFamily {
   let allowed: number[];
   if (node.opType === 'LRN') {
     allowed = [...Array(R).keys()].filter((d) => d !== 1);
+  } else if (node.opType === 'LayerNormalization') {
+    // Normalises over every dim from `axis` on: tiles hold whole rows of them.
+    const axis = axisAttr(node, R, -1);
+    allowed = [...Array(R).keys()].filter((d) => d < axis);
   } else {
     const axis = axisAttr(node, R, input.graph.opsetVersion >= 13 ? -1 : 1);
     // Before opset 13 the op works on the input flattened at `axis`: every dim from axis on is one row.
     allowed = [...Array(R).keys()].filter((d) => (input.graph.opsetVersion >= 13 ? d !== axis : d < axis));
   }
-  return family(input, node.opType === 'LRN' ? 'lrn' : 'softmax', ys, splitDims(ys, allowed), 8);
+  const template = node.opType === 'LRN' ? 'lrn' : node.opType === 'LayerNormalization' ? 'layernorm' : 'softmax';
+  return family(input, template, ys, splitDims(ys, allowed), 8);
 }
 
 function family(input: TemplateInput, template: string, ys: readonly number[], splits: ReturnType<typeof splitDims>, opsPerElement = 1): TilingFamily {

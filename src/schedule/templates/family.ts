@@ -13,6 +13,15 @@ export interface SplitDim {
   /** Tile sizes must be multiples of this (the last tile may be partial). */
   readonly quantum: number;
   readonly loopVar: string;
+  /**
+   * A reduction split (input channels of Conv, K of Gemm/MatMul): `dim` is then the reduced
+   * dimension of the first input, not an output dimension. The output does not follow it: each
+   * output tile accumulates its partial sums over the slices in an accumulator tile (float32) that
+   * stays in SRAM; bias, activation and fused steps are applied once, after the last slice. A
+   * reduction split is always the last (innermost) split, and is used only when no tiling without it
+   * fits (tiling.ts).
+   */
+  readonly reduction?: boolean;
 }
 
 /** How one dimension of an operand's window follows a split: start = i * stride(t) + offset. */

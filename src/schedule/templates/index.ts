@@ -5,6 +5,7 @@ import { fusedResiduals } from '../../ir/graph.js';
 import { convFamily, globalPoolFamily, poolFamily } from './conv-pool.js';
 import { gemmFamily } from './gemm.js';
 import { axisFamily, elementwiseFamily } from './elementwise.js';
+import { concatFamily, padFamily, reduceFamily, resizeFamily, sliceFamily, transposeFamily } from './data-movement.js';
 import { intAxisFamily, intElementwiseFamily, intGemmFamily, intGlobalPoolFamily, intPadFamily, intTransposeFamily, intWindowFamily } from './integer.js';
 import type { TilingFamilyId } from '../../ir/op-table.js';
 import { opEntry } from '../../ir/op-table.js';
@@ -48,7 +49,12 @@ function withResiduals(input: TemplateInput, family: TilingFamily): TilingFamily
 const FAMILIES: Readonly<Record<TilingFamilyId, (input: TemplateInput) => TilingFamily>> = {
   whole: (input) => wholeFamily(input, 'whole'),
   view: (input) => wholeFamily(input, 'whole'),
-  copy: (input) => wholeFamily(input, 'whole'),
+  copy: (input) => (input.node.opType === 'Concat' ? concatFamily(input) : wholeFamily(input, 'whole')),
+  transpose: transposeFamily,
+  slice: sliceFamily,
+  pad: padFamily,
+  resize: resizeFamily,
+  reduce: reduceFamily,
   elementwise: elementwiseFamily,
   axis: axisFamily,
   conv: convFamily,
