@@ -1,6 +1,6 @@
 /**
  * Slow suite (MEMPLAN_SLOW=1): generated C against onnxruntime-web at the sizes issue 10 names, for
- * every torchvision model at 96x96 and vit_tiny_32:
+ * every torchvision model at 96x96, vit_tiny_32 and mobilenet_v2_224:
  * - with no DRAM (--dram 0) at exactly the minSramBytes that `--dram 0 --min-sram` reports (the
  *   pipeline with findMinSram from the default SRAM size, depth-first segments on, as the CLI runs
  *   it): the plan fits there and not one byte below, and the C built in poison mode matches;
@@ -19,7 +19,7 @@ import { analyzeFile, buildAndRun, compare, inputsFor, modelBytes, ortReference 
 import type { Config } from '../helpers/ort-reference.js';
 import { sharedModel } from '../helpers/shared-data.js';
 
-const MODELS = ['efficientnet_b0_96', 'mnasnet0_5_96', 'regnet_x_400mf_96', 'squeezenet1_1_96', 'vit_tiny_32'].map((m) => sharedModel(`torchvision/${m}.onnx`));
+const MODELS = ['efficientnet_b0_96', 'mnasnet0_5_96', 'mobilenet_v2_224', 'regnet_x_400mf_96', 'squeezenet1_1_96', 'vit_tiny_32'].map((m) => sharedModel(`torchvision/${m}.onnx`));
 
 const tmp = makeTempDir('memplan-emit-min-sram-');
 afterAll(() => removeDir(tmp));
