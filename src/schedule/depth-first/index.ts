@@ -28,6 +28,8 @@ export interface DepthFirstOptions {
   readonly noDram: boolean;
   /** With noDram: also column patches (default true). */
   readonly patches?: boolean;
+  /** With noDram: also 2-D tiles (default: `patches`). */
+  readonly tiles?: boolean;
   readonly dtype: DtypeMode;
 }
 
@@ -43,7 +45,7 @@ export interface DepthFirstResult {
 
 export function applyDepthFirst(graph: Graph, liveness: GraphLiveness, aliases: ReadonlyMap<string, string>, options: DepthFirstOptions): DepthFirstResult {
   const t0 = performance.now();
-  const segments = options.enabled && options.noDram ? chooseSegments(graph, liveness, aliases, { patches: options.patches ?? true }) : [];
+  const segments = options.enabled && options.noDram ? chooseSegments(graph, liveness, aliases, { patches: options.patches ?? true, tiles: options.tiles ?? options.patches ?? true }) : [];
   if (segments.length === 0) return { graph, liveness, sourceSteps: graph.nodes.map((_, i) => [i]), segments, chooseMs: performance.now() - t0 };
   const rewritten = segmentGraph(graph, segments);
   return {
