@@ -23,7 +23,7 @@ import type { LayerSchedule, LoopStmt, TileRange } from '../../src/ir/loop.js';
 import type { Analysis, AnalyzeOptions } from '../../src/pipeline.js';
 import { analyzeModel } from '../../src/pipeline.js';
 import { segmentFigures } from '../../src/schedule/depth-first/index.js';
-import { segmentGeometry } from '../../src/schedule/depth-first/geometry.js';
+import { segmentGeometry, tileExtraMacs, tileGeometry, tileRegionBuffers } from '../../src/schedule/depth-first/geometry.js';
 import { applyOverrides, DEFAULT_TARGET } from '../../src/schedule/target.js';
 import { REPO_ROOT, sharedModel } from '../helpers/shared-data.js';
 
@@ -261,6 +261,45 @@ describe('segment geometry', () => {
       ),
     ).toBeUndefined();
     expect(segmentGeometry([{ output: 'a', inputs: [{ tensor: 'x', rows: id }] }, { output: 'b', inputs: [{ tensor: 'x', rows: id }] }], 1, () => 8)).toBeUndefined();
+  });
+});
+
+describe('tile geometry (2-D tiles)', () => {
+  it('two 3x3 stride-1 convs on 10x10 in tiles of one output element: windows, extra MACs, region buffers', () => {
+    const rel = { stride: 1, pad: 1, span: 3 };
+    const members = [
+      { output: 'a', inputs: [{ tensor: 'x', rows: rel }], cols: [rel], width: 10, height: 10, macsPerRow: 10 * 9 },
+      { output: 'b', inputs: [{ tensor: 'a', rows: rel }], cols: [rel], width: 10, height: 10, macsPerRow: 10 * 9 },
+    ];
+    const g = tileGeometry(members, 1, 1, () => 10, () => 10)!;
+    expect([g.rows.patches, g.cols.patches]).toEqual([10, 10]);
+    // Tile (b, p) computes a's rows [b - 1, b + 2) x columns [p - 1, p + 2), clamped: the halo in both dimensions.
+    expect(g.rows.tensors.get('a')).toEqual({ stride: 1, offset: -1, extent: 3, limit: 10 });
+    expect(g.cols.tensors.get('a')).toEqual({ stride: 1, offset: -1, extent: 3, limit: 10 });
+    expect(g.rows.tensors.get('b')).toEqual({ stride: 1, offset: 0, extent: 1, limit: 10 });
+    // a: 28 rows (3 per tile, 2 at each border) times 28 columns computed, of 10 x 10; b: each element once.
+    expect(tileExtraMacs(members, g)).toBe(9 * (28 * 28 - 100));
+    // One region buffer (a's 3x3 window), live from a to b.
+    const r = tileRegionBuffers(members, g, () => 4 * 8);
+    expect(r.buffers.get('a')).toEqual({ bytes: 9 * 32, first: 0, last: 1 });
+    expect(r.peakBytes).toBe(9 * 32);
+  });
+
+  it('region buffers of members that do not overlap are not live together', () => {
+    const rel = { stride: 1, pad: 1, span: 3 };
+    const one = { stride: 1, pad: 0, span: 1 };
+    const members = [
+      { output: 'a', inputs: [{ tensor: 'x', rows: rel }], cols: [rel], width: 8, height: 8, macsPerRow: 8 },
+      { output: 'b', inputs: [{ tensor: 'a', rows: one }], cols: [one], width: 8, height: 8, macsPerRow: 8 },
+      { output: 'c', inputs: [{ tensor: 'b', rows: one }], cols: [one], width: 8, height: 8, macsPerRow: 8 },
+      { output: 'd', inputs: [{ tensor: 'c', rows: one }], cols: [one], width: 8, height: 8, macsPerRow: 8 },
+    ];
+    const g = tileGeometry(members, 2, 2, () => 8, () => 8)!;
+    const r = tileRegionBuffers(members, g, () => 1);
+    // a, b, c hold 2x2 windows (4 bytes each); at most two of them are live at once (a and b at b, b and c at c).
+    expect([...r.buffers.values()].map((x) => [x.bytes, x.first, x.last])).toEqual([[4, 0, 1], [4, 1, 2], [4, 2, 3]]);
+    expect(r.peakBytes).toBe(8);
+    expect(tileExtraMacs(members, g)).toBe(0);
   });
 });
 
