@@ -3,8 +3,9 @@
  * lowers the SRAM peak of whole-tensor execution.
  *
  * Greedy over the peak, deterministic: find the step (or segment) with the most bytes live; among
- * the runs of consecutive eligible layers that contain it, and every band height, take the segment
- * whose own footprint (the tensors live across it, its input and output, its line buffers) is the
+ * the runs of consecutive eligible layers that contain it, and every band height (column patch
+ * width, 2-D tile size with --dram 0), take the segment whose own footprint (the tensors live across
+ * it, its input and output, its line buffers or the region buffers of its busiest member) is the
  * smallest; keep it when it is below the peak, and repeat. Ties: fewer bytes, then fewer members,
  * then more band rows, then the earliest start. The footprint counts a tensor and the in-place
  * outputs and views that share its buffer once (graph optimizations' aliases).

@@ -1,6 +1,8 @@
 /**
- * Depth-first segments (issue 10, line-buffer mode): chains of spatial layers run band by band over
- * output rows, so that only line buffers of their intermediate tensors occupy SRAM.
+ * Depth-first segments (issue 10): chains of spatial layers run band by band over output rows, so
+ * that only line buffers of their intermediate tensors occupy SRAM (line-buffer mode; with --dram 0
+ * also column patches over patch-wide line buffers, or 2-D tiles whose members compute each tile's
+ * window into region buffers, recomputing the halo).
  *
  * The stage entry `applyDepthFirst` chooses segments on the optimized graph and rewrites each into
  * one segment node; `scheduleGraph` lowers a segment node with `lowerSegmentLayer`.
