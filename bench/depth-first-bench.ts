@@ -1,8 +1,8 @@
 /**
  * Depth-first segments (issue 10), per model: the smallest SRAM (`--min-sram`, exact) without
- * depth-first segments, with line-buffer segments only, and with column patches too (the default),
+ * depth-first segments, with line-buffer segments only, with column patches too, and with 2-D tiles too (the default),
  * with no DRAM (`--dram 0`), and with and without segments with an unbounded DRAM; the extra compute
- * of the segments (halo columns of patch segments; line buffers recompute nothing); the estimated
+ * of the segments (halo columns of patch segments, halo rows and columns of tiles; line buffers recompute nothing); the estimated
  * cycles at each smallest SRAM with no DRAM; the segments chosen and the milliseconds the choice took.
  * Standalone: `npm run build && node dist/bench/depth-first-bench.js [model ...]`.
  */
@@ -43,9 +43,9 @@ function totalMacs(a: Analysis): number {
   return a.schedule.layers.reduce((s, l) => s + walk(l.body, 1), 0);
 }
 
-async function minSram(bytes: Uint8Array, m: BenchModel, target: typeof NO_DRAM, depthFirst: boolean, patches = true): Promise<{ bytes: number | undefined; analysis: Analysis | undefined; ms: number }> {
+async function minSram(bytes: Uint8Array, m: BenchModel, target: typeof NO_DRAM, depthFirst: boolean, patches = true, tiles = patches): Promise<{ bytes: number | undefined; analysis: Analysis | undefined; ms: number }> {
   const t0 = performance.now();
-  const opts = { modelName: path.basename(m.file), dtype: m.dtype, depthFirst, depthFirstPatches: patches };
+  const opts = { modelName: path.basename(m.file), dtype: m.dtype, depthFirst, depthFirstPatches: patches, depthFirstTiles: tiles };
   const probe = await analyzeModel(bytes, { ...opts, target, findMinSram: true });
   const min = probe.report.minSramBytes;
   const analysis = min === undefined ? undefined : await analyzeModel(bytes, { ...opts, target: applyOverrides(target, { sramBytes: min }) });
@@ -62,15 +62,18 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
       'min SRAM --dram 0',
       'line buffers',
       '+ patches',
+      '+ tiles',
       'saved',
       'issue target',
       'min SRAM with DRAM',
       'with depth-first',
-      'segments (patches)',
-      'extra compute',
+      'segments (patches, tiles)',
+      'extra compute (+ patches)',
+      'extra compute (+ tiles)',
       'cycles --dram 0',
       'line buffers',
       '+ patches',
+      '+ tiles',
       'choose (ms)',
       'total (s)',
     ],
@@ -80,21 +83,26 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
     if (only.length > 0 && !only.some((o) => m.label.includes(o))) continue;
     const file = path.join(root, '..', 'shared', 'models', m.file);
     if (!existsSync(file)) {
-      table.push([m.label, { colSpan: 14, content: `missing ../shared/models/${m.file}` }]);
+      table.push([m.label, { colSpan: 17, content: `missing ../shared/models/${m.file}` }]);
       continue;
     }
     const bytes = new Uint8Array(readFileSync(file));
     const t0 = performance.now();
     const offNoDram = await minSram(bytes, m, NO_DRAM, false);
     const linesNoDram = await minSram(bytes, m, NO_DRAM, true, false);
+    const patchesNoDram = await minSram(bytes, m, NO_DRAM, true, true, false);
     const onNoDram = await minSram(bytes, m, NO_DRAM, true);
     const offDram = await minSram(bytes, m, WITH_DRAM, false);
     const onDram = await minSram(bytes, m, WITH_DRAM, true);
     const on = onNoDram.analysis;
     const seg = on?.report.layers.filter((l) => l.segment) ?? [];
-    const extra = seg.reduce((s, l) => s + l.segment!.extraMacs, 0);
     // The MACs executed include the extra ones: the layers' own = executed - extra.
-    const macs = on ? totalMacs(on) - extra : 0;
+    const extraPct = (a: Analysis | undefined) => {
+      if (!a) return '-';
+      const extra = a.report.layers.reduce((s, l) => s + (l.segment?.extraMacs ?? 0), 0);
+      const macs = totalMacs(a) - extra;
+      return macs > 0 ? `${((100 * extra) / macs).toFixed(1)}%` : '-';
+    };
     const cycles = (a: Analysis | undefined) => (a ? a.report.layers.reduce((s, l) => s + l.cycles, 0) : undefined);
     const saved = offNoDram.bytes !== undefined && onNoDram.bytes !== undefined ? `${(100 * (1 - onNoDram.bytes / offNoDram.bytes)).toFixed(1)}%` : '-';
     const target = m.targetBytes === undefined ? '-' : `${m.targetBytes} ${onNoDram.bytes !== undefined && onNoDram.bytes <= m.targetBytes ? 'met' : 'not met'}`;
@@ -102,15 +110,18 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
       m.label,
       kib(offNoDram.bytes),
       kib(linesNoDram.bytes),
+      kib(patchesNoDram.bytes),
       kib(onNoDram.bytes),
       saved,
       target,
       kib(offDram.bytes),
       kib(onDram.bytes),
-      `${seg.length} (${seg.filter((l) => l.segment!.mode === 'patches').length}); ${seg.reduce((s, l) => s + l.segment!.members.length, 0)} nodes`,
-      macs > 0 ? `${((100 * extra) / macs).toFixed(1)}%` : '-',
+      `${seg.length} (${seg.filter((l) => l.segment!.mode === 'patches').length}, ${seg.filter((l) => l.segment!.mode === 'tiles').length}); ${seg.reduce((s, l) => s + l.segment!.members.length, 0)} nodes`,
+      extraPct(patchesNoDram.analysis),
+      extraPct(on),
       String(cycles(offNoDram.analysis) ?? '-'),
       String(cycles(linesNoDram.analysis) ?? '-'),
+      String(cycles(patchesNoDram.analysis) ?? '-'),
       String(cycles(on) ?? '-'),
       on ? on.depthFirst.chooseMs.toFixed(1) : '-',
       ((performance.now() - t0) / 1000).toFixed(1),
@@ -119,9 +130,11 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
   return `${table.toString()}\n` +
     'min SRAM: --min-sram (exact: fits at N, not at N-1) on the default target; "with DRAM": unbounded DRAM (segments only\n' +
     'where intermediates would travel to DRAM, within --max-slowdown 10%). cycles: the per-layer estimates summed at the\n' +
-    'smallest SRAM with --dram 0 (no depth-first, line-buffer segments only, column patches too). extra compute: MACs\n' +
-    'beyond the layers\' own, in % of them (halo columns of patch segments; line-buffer segments recompute nothing).\n' +
-    'segments (patches): segments chosen with --dram 0 (of which patch segments) and the nodes they run.\n';
+    'smallest SRAM with --dram 0 (no depth-first, line-buffer segments only, column patches too, 2-D tiles too: the\n' +
+    'default). extra compute: MACs beyond the layers\' own, in % of them (halo columns of patch segments, halo rows and\n' +
+    'columns of tiles segments; line-buffer segments recompute nothing), with column patches and with tiles too.\n' +
+    'segments (patches, tiles): segments chosen with --dram 0 by default (of which patch and tiles segments) and the\n' +
+    'nodes they run.\n';
 }
 
 const entry = process.argv[1];

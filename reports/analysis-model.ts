@@ -52,10 +52,13 @@ export interface ReportSegment {
   readonly bands: number;
   readonly extraMacs: number;
   /** 'patches': the output's columns split into `patches` patches of `patchCols` columns (halo columns recomputed). */
-  readonly mode: 'line-buffer' | 'patches';
+  /** 'tiles': 2-D tiles of `tileRows` x `patchCols` output elements (`rowTiles` x `patches`), halo rows and columns recomputed, region buffers instead of line buffers. */
+  readonly mode: 'line-buffer' | 'patches' | 'tiles';
   readonly lineBufferBytes: number;
   readonly patches?: number;
   readonly patchCols?: number;
+  readonly tileRows?: number;
+  readonly rowTiles?: number;
 }
 
 export interface ReportLayer {

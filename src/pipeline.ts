@@ -52,6 +52,8 @@ export interface AnalyzeOptions {
   readonly depthFirst?: boolean;
   /** With --dram 0, also column patches (halo columns recomputed) besides line-buffer segments (default true). */
   readonly depthFirstPatches?: boolean;
+  /** With --dram 0, also 2-D tiles (halo rows and columns recomputed, region buffers; default: depthFirstPatches). */
+  readonly depthFirstTiles?: boolean;
   /**
    * With DRAM: a depth-first segment is kept when its estimated cycles exceed those of the layers it
    * replaces by at most this fraction (default 0.1, `--max-slowdown 10%`).
@@ -283,6 +285,7 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
     enabled: (options.depthFirst ?? true) && (options.graphOpt ?? true),
     noDram: globalOf(target) === undefined,
     patches: options.depthFirstPatches ?? true,
+    tiles: options.depthFirstTiles ?? options.depthFirstPatches ?? true,
     dtype,
   });
   const segmented: SegmentedAlternative | undefined =

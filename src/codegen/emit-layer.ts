@@ -388,7 +388,7 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
   }
   const lines = ctx.buffer(o.buffer).lines;
   // Patch segments: the window's columns become a tensor of their own (mpg_view_rebase).
-  const patchCols = layer.segment?.mode === 'patches' ? o.region.ranges.find((r) => r.dim === 3 && r.loopVar !== '') : undefined;
+  const patchCols = layer.segment?.mode === 'patches' || layer.segment?.mode === 'tiles' ? o.region.ranges.find((r) => r.dim === 3 && r.loopVar !== '') : undefined;
   if (lines) {
     const ptr = bufferPtr(ctx, o.buffer, env);
     const first = startExpr(env, lines);
@@ -401,7 +401,12 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
       w.line(`${full}[${c.dim}] = ${v}_cw;`);
       w.line(`${v}_st[${c.dim}] -= ${v}_cs;`);
     }
-    w.line(`MPG_CHECK(mpg_view_lines(&${v}, ${ptr}, ${R}, ${full}, ${lines.dim}, ${first}, ${lines.rows}, ${v}_st, ${v}_ex)); /* ${safeComment(o.region.tensor)} in line buffer ${safeComment(o.buffer)} */`);
+    if (lines.region) {
+      // A tiles segment's region buffer: the tile's rows [rs, rs + rh), clamped, stored compactly.
+      w.line(`long ${v}_rs, ${v}_rh;`);
+      w.line(`mpg_clamp(&${v}_rs, &${v}_rh, ${first}, ${lines.rows}, ${shape[lines.dim]});`);
+      w.line(`MPG_CHECK(mpg_view_lines(&${v}, ${ptr}, ${R}, ${full}, ${lines.dim}, ${v}_rs, ${v}_rh, ${v}_st, ${v}_ex)); /* ${safeComment(o.region.tensor)} in region buffer ${safeComment(o.buffer)} */`);
+    } else w.line(`MPG_CHECK(mpg_view_lines(&${v}, ${ptr}, ${R}, ${full}, ${lines.dim}, ${first}, ${lines.rows}, ${v}_st, ${v}_ex)); /* ${safeComment(o.region.tensor)} in line buffer ${safeComment(o.buffer)} */`);
     if (patchCols) w.line(`mpg_view_rebase(&${v}, ${patchCols.dim});`);
     return v;
   }
@@ -484,7 +489,11 @@ function emitMemberCompute(ctx: CodegenContext, layer: LayerSchedule, w: CWriter
   w.scope(() => {
     const out = s.outputs[0]!;
     const rows = out.region.ranges.find((r) => r.loopVar !== '')!;
-    w.comment(`${safeComment(node.name)} (${s.op}): ${rows.extent} new row(s) of ${safeComment(out.region.tensor)} per band (${s.macs} MACs)`);
+    w.comment(
+      layer.segment?.mode === 'tiles'
+        ? `${safeComment(node.name)} (${s.op}): its window of ${safeComment(out.region.tensor)} for this tile, up to ${rows.extent} row(s) (${s.macs} MACs)`
+        : `${safeComment(node.name)} (${s.op}): ${rows.extent} new row(s) of ${safeComment(out.region.tensor)} per band (${s.macs} MACs)`,
+    );
     const views = new Map<string, string>();
     // A fused residual is read at the output's rows (its operand comes last, like a layer's).
     const residuals = new Set(fusedResiduals(node, ctx.graph));

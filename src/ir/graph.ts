@@ -136,6 +136,12 @@ export interface SegmentSpec {
    * recomputed); absent in line-buffer mode (full-width rows).
    */
   readonly patchCols?: number;
+  /**
+   * Tiles mode (2-D patches): output rows per tile (`bandRows` too), with `patchCols` output columns
+   * per tile; every member computes the window each tile needs (halo rows and columns recomputed,
+   * no line buffers). Absent in the other modes.
+   */
+  readonly tileRows?: number;
   /** Steps of the graph before segmentation that the segment covers (first..last). */
   readonly sourceSteps: readonly number[];
 }

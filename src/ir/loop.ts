@@ -49,6 +49,15 @@ export interface LineWindow {
    * the clamped width of the patch).
    */
   readonly cols?: TileRange;
+  /**
+   * Tiles segments: a region buffer. It holds only the current tile's window, rows
+   * [loopVar * stride + offset, + rows) clamped to [0, limit) (the tensor's size along `dim`) and the
+   * columns of `cols`, stored compactly in both (rows of the clamped width, as many as the clamped
+   * height). Its values do not outlive the tile: it is live only from the statement that writes it
+   * to the last that reads it (buffers of members that do not overlap may share memory), and it is
+   * never shifted.
+   */
+  readonly region?: boolean;
 }
 
 /** One split dimension of a tile region: start = iterVar * stride + offset, clamped to [0, limit). */
@@ -207,10 +216,18 @@ export interface SegmentStats {
    * are split into `patches` patches of `patchCols` columns; rows still go through line buffers
    * (patch-wide), halo columns are recomputed by neighbouring patches (`extraMacs`).
    */
-  readonly mode: 'line-buffer' | 'patches';
-  /** Patch mode: column patches and output columns per patch. */
+  readonly mode: 'line-buffer' | 'patches' | 'tiles';
+  /** Patch mode: column patches and output columns per patch (tiles mode: column tiles, output columns per tile). */
   readonly patches?: number;
   readonly patchCols?: number;
+  /**
+   * Tiles mode ('tiles': 2-D patches, no line buffers): the output is split into `rowTiles` x
+   * `patches` tiles of `tileRows` x `patchCols` elements; each member computes the window the tile
+   * needs into a region buffer (halo rows and columns recomputed: `extraMacs`). `bandRows` = tileRows,
+   * `bands` = rowTiles; `lineBufferBytes` are the region buffers' bytes at the busiest member.
+   */
+  readonly tileRows?: number;
+  readonly rowTiles?: number;
   /** Bytes of the line buffers (all in SRAM). */
   readonly lineBufferBytes: number;
 }

@@ -56,13 +56,15 @@ function tileRanges(layer: LayerSchedule, base: number): Map<string, [number, nu
   const span = new Map<Stmt, [number, number]>();
   spans(layer.body, base, span);
   const declared = new Set(layer.buffers.map((b) => b.name));
+  // Region buffers of tiles segments hold values within one iteration only: their own statements.
+  const regions = new Set(layer.buffers.filter((b) => b.lines?.region).map((b) => b.name));
   const ranges = new Map<string, [number, number]>();
   const visit = (body: readonly Stmt[], outerLoop: [number, number] | undefined) => {
     for (const s of body) {
       const own = span.get(s)!;
-      const range = outerLoop ?? own;
       for (const b of touched(s)) {
         if (!declared.has(b)) continue;
+        const range = regions.has(b) ? own : (outerLoop ?? own);
         const r = ranges.get(b);
         ranges.set(b, r ? [Math.min(r[0], own[0], range[0]), Math.max(r[1], range[1])] : [Math.min(own[0], range[0]), range[1]]);
       }

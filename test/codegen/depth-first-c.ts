@@ -15,11 +15,12 @@ import { analyzeFile, buildAndRun, compare, inputsFor, make, ortReference, write
 import type { Config } from '../helpers/ort-reference.js';
 
 /** --dram 0 at the smallest SRAM the whole pipeline fits in, poison mode. */
-export async function atMinSram(file: string, depthFirst = true, patches = true): Promise<{ cfg: Config; analysis: Analysis }> {
-  const probe = await analyzeFile(file, { label: 'probe', sramBytes: 16, dramBytes: 0, depthFirst, patches });
+export async function atMinSram(file: string, depthFirst = true, patches = true, tiles = patches): Promise<{ cfg: Config; analysis: Analysis }> {
+  const probe = await analyzeFile(file, { label: 'probe', sramBytes: 16, dramBytes: 0, depthFirst, patches, tiles });
   const need = probe.report.minSramBytes;
   if (need === undefined) throw new Error(`${file}: no SRAM size fits with --dram 0`);
-  const cfg: Config = { label: `no DRAM, ${need} bytes SRAM, poison${depthFirst ? (patches ? '' : ', line buffers only') : ', no depth-first'}`, sramBytes: need, dramBytes: 0, poison: true, depthFirst, patches };
+  const modes = patches ? (tiles ? '' : ', no 2-D tiles') : tiles ? ', line buffers and 2-D tiles' : ', line buffers only';
+  const cfg: Config = { label: `no DRAM, ${need} bytes SRAM, poison${depthFirst ? modes : ', no depth-first'}`, sramBytes: need, dramBytes: 0, poison: true, depthFirst, patches, tiles };
   const analysis = await analyzeFile(file, cfg);
   expect(analysis.report.fits).toBe(true);
   return { cfg, analysis };
@@ -35,7 +36,7 @@ export function memberMacs(a: Analysis): number {
   return total;
 }
 
-/** The extra MACs the report gives for the segments (halo columns of patch segments; 0 for line buffers). */
+/** The extra MACs the report gives for the segments (halo columns of patch segments, halo rows and columns of tiles; 0 for line buffers). */
 export function reportedExtraMacs(a: Analysis): number {
   return a.report.layers.reduce((s, l) => s + (l.segment?.extraMacs ?? 0), 0);
 }
@@ -62,8 +63,8 @@ export function countedMacs(a: Analysis, dir: string, inputs: readonly Float32Ar
  * in the generated code are the members' own plus exactly the extra MACs reported (0 for line-buffer
  * segments: every output element computed once).
  */
-export async function checkModel(file: string, name: string, tmp: string, patches = true): Promise<{ a: Analysis; cfg: Config }> {
-  const { cfg, analysis } = await atMinSram(file, true, patches);
+export async function checkModel(file: string, name: string, tmp: string, patches = true, tiles = patches): Promise<{ a: Analysis; cfg: Config }> {
+  const { cfg, analysis } = await atMinSram(file, true, patches, tiles);
   const segments = analysis.report.layers.filter((l) => l.segment);
   expect(segments.length).toBeGreaterThan(0);
   for (const l of segments) if (l.segment!.mode === 'line-buffer') expect(l.segment!.extraMacs).toBe(0);

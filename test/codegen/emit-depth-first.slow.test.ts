@@ -1,7 +1,8 @@
 /**
  * Slow suite (MEMPLAN_SLOW=1): generated C of depth-first segments on whole models against
  * onnxruntime-web. With no DRAM at exactly minSramBytes in poison mode: mnasnet0_5_96 (its first
- * segment runs column patches: the acceptance size <= 156672 bytes), mnasnet0_5_96 with line buffers
+ * segment runs column patches: the acceptance size <= 156672 bytes; with 2-D tiles, the default,
+ * 149632 bytes), mobilenet_v2_224 in float with 2-D tiles (758528 bytes), mnasnet0_5_96 with line buffers
  * only, squeezenet1_1_96; more seeded random chains in both modes; and with DRAM, where intermediates
  * that would travel to DRAM stay in line buffers and the segment's input and output stream by DMA.
  * The MAC counter build shows the extra MACs counted equal those reported (0 for line buffers).
@@ -22,10 +23,26 @@ afterAll(() => removeDir(tmp));
 
 describe('depth-first segments through generated C: whole models', () => {
   it('mnasnet0_5_96 with column patches at minSramBytes (<= 156672 bytes)', async () => {
-    const { a, cfg } = await checkModel(sharedModel('torchvision/mnasnet0_5_96.onnx'), 'mnasnet-patches', tmp);
+    const { a, cfg } = await checkModel(sharedModel('torchvision/mnasnet0_5_96.onnx'), 'mnasnet-patches', tmp, true, false);
     expect(cfg.sramBytes!).toBeLessThanOrEqual(156672);
     expect(a.report.layers.some((l) => l.segment?.mode === 'patches')).toBe(true);
   }, 900_000);
+
+  it('mnasnet0_5_96 with 2-D tiles at minSramBytes (149632 bytes, the default)', async () => {
+    const { a, cfg } = await checkModel(sharedModel('torchvision/mnasnet0_5_96.onnx'), 'mnasnet-tiles', tmp);
+    expect(cfg.sramBytes!).toBe(149632);
+    const tiled = a.report.layers.filter((l) => l.segment?.mode === 'tiles');
+    expect(tiled.length).toBeGreaterThan(0);
+    expect(tiled.every((l) => l.segment!.extraMacs > 0)).toBe(true);
+  }, 900_000);
+
+  it('mobilenet_v2_224 (float) with 2-D tiles at minSramBytes (758528 bytes: 4 x the int8 figure 189632)', async () => {
+    const { a, cfg } = await checkModel(sharedModel('torchvision/mobilenet_v2_224.onnx'), 'mobilenet-tiles', tmp);
+    expect(cfg.sramBytes!).toBe(758528);
+    const first = a.report.layers[0]!;
+    expect(first.segment?.mode).toBe('tiles');
+    expect([first.segment!.tileRows, first.segment!.patchCols]).toEqual([1, 1]);
+  }, 1_800_000);
 
   for (const [model, patches] of [['mnasnet0_5_96.onnx', false], ['squeezenet1_1_96.onnx', true]] as const) {
     it(`${model}${patches ? '' : ', line buffers only'}`, async () => {

@@ -3,9 +3,10 @@
  * exactly minSramBytes and in poison mode (a line buffer or activation used past its lifetime reads
  * NaN), on hand-built chains: Conv 3x3 s1 -> Relu -> depthwise 3x3 s2 -> Conv 1x1 -> MaxPool with odd
  * sizes, the same with a residual block inside the chain, and seeded random chains; each in both
- * modes (column patches chosen by default, line buffers only). The MAC counter build (-DMP_COUNT_MACS)
- * shows that line-buffer segments compute every output element of every member exactly once, and that
- * patch segments compute exactly the extra MACs they report (halo columns) beyond the members' own.
+ * modes (column patches chosen by default, line buffers only) and in 2-D tiles (region buffers, halo
+ * rows and columns recomputed). The MAC counter build (-DMP_COUNT_MACS) shows that line-buffer
+ * segments compute every output element of every member exactly once, and that patch and tiles
+ * segments compute exactly the extra MACs they report (halo columns; rows too) beyond the members' own.
  * Whole models (mnasnet0_5_96 with patches, squeezenet1_1_96, the DRAM cases) are in
  * emit-depth-first.slow.test.ts.
  */
@@ -26,7 +27,7 @@ describe('depth-first segments through generated C', () => {
       mkdirSync(tmp, { recursive: true });
       const file = path.join(tmp, residual ? 'df-chain-residual.onnx' : 'df-chain.onnx');
       writeFileSync(file, buildDfChain({ residual }));
-      const { a, cfg } = await checkModel(file, residual ? 'chain-res' : 'chain', tmp, false);
+      const { a, cfg } = await checkModel(file, residual ? 'chain-res' : 'chain', tmp, false, false);
       // The plain chain is one segment (input and output whole, every intermediate in line buffers);
       // with the residual block, the block runs inside a segment: pw3's rows are read by conv4 (with
       // its halo) and by add4 (a band later), from one line buffer.
@@ -45,7 +46,7 @@ describe('depth-first segments through generated C', () => {
       mkdirSync(tmp, { recursive: true });
       const file = path.join(tmp, residual ? 'df-chain-residual-p.onnx' : 'df-chain-p.onnx');
       writeFileSync(file, buildDfChain({ residual }));
-      const { a, cfg } = await checkModel(file, residual ? 'chain-res-p' : 'chain-p', tmp);
+      const { a, cfg } = await checkModel(file, residual ? 'chain-res-p' : 'chain-p', tmp, true, false);
       const patch = a.report.layers.filter((l) => l.segment?.mode === 'patches');
       expect(patch.length).toBeGreaterThan(0);
       for (const l of patch) {
@@ -53,20 +54,47 @@ describe('depth-first segments through generated C', () => {
         expect(l.segment!.extraMacs).toBeGreaterThan(0);
       }
       // Patches go below the line-buffer-only minimum (narrower line buffers).
-      const lines = await atMinSram(file, true, false);
+      const lines = await atMinSram(file, true, false, false);
       expect(cfg.sramBytes!).toBeLessThan(lines.cfg.sramBytes!);
       // Line buffers of a patch segment are patch-wide: their rows are narrower than the tensor's.
       const layer = a.schedule.layers.find((l) => l.segment?.mode === 'patches')!;
       for (const b of layer.buffers) expect(b.lines?.cols).toBeDefined();
       expect(layer.buffers.some((b) => b.shape[3]! < a.graph.tensors.get(b.tensor!)!.shape[3]!)).toBe(true);
     }, 300_000);
+
+    it(`hand-built chain${residual ? ' with a residual block' : ''}, 2-D tiles`, async () => {
+      mkdirSync(tmp, { recursive: true });
+      const file = path.join(tmp, residual ? 'df-chain-residual-t.onnx' : 'df-chain-t.onnx');
+      writeFileSync(file, buildDfChain({ residual }));
+      // Line buffers and tiles (no column patches): at the smallest SRAM, tiles segments.
+      const { a, cfg } = await checkModel(file, residual ? 'chain-res-t' : 'chain-t', tmp, false, true);
+      const tiled = a.schedule.layers.filter((l) => l.segment?.mode === 'tiles');
+      expect(tiled.length).toBeGreaterThan(0);
+      for (const l of tiled) {
+        expect(l.segment!.rowTiles! * l.segment!.patches!).toBeGreaterThan(1);
+        expect(l.segment!.extraMacs).toBeGreaterThan(0);
+        // Region buffers: one tile's window of each intermediate, never shifted.
+        for (const b of l.buffers) expect(b.lines?.region).toBe(true);
+        expect(JSON.stringify(l.body)).not.toContain('"shift"');
+      }
+      // Region buffers of members that do not overlap share memory in the plan (the C above ran so):
+      // in the plain chain, conv1's window is dead once dw2 has read it, when pw3 writes its own.
+      const placed = tiled.flatMap((l) => l.buffers).map((b) => a.plan.allocations.find((x) => x.name === b.name)!);
+      const overlaps = placed.some((x, i) => placed.some((y, j) => j > i && x.pool === y.pool && x.offsetBytes < y.offsetBytes + y.sizeBytes && y.offsetBytes < x.offsetBytes + x.sizeBytes));
+      expect(overlaps).toBe(!residual);
+      // Tiles go below the line-buffer-only minimum.
+      const lines = await atMinSram(file, true, false, false);
+      expect(cfg.sramBytes!).toBeLessThan(lines.cfg.sramBytes!);
+    }, 300_000);
   }
 
   it('seeded random chains (strides, paddings, average and max pools, residual blocks)', async () => {
     mkdirSync(tmp, { recursive: true });
     let checked = 0;
-    let patched = 0;
-    // Seed 3 gets a line-buffer segment, 5 and 13 patch segments (more seeds, both modes: the slow file).
+    const modes: string[] = [];
+    // Seed 3 gets a tiles segment without extra MACs (its kernels do not overlap: same smallest SRAM
+    // as line buffers, smaller buffers), 5 a patch segment, 13 a tiles segment (2336 bytes, 2400 with
+    // column patches). More seeds, every mode: the slow file.
     for (const seed of [3, 5, 13]) {
       const file = path.join(tmp, `chain${seed}.onnx`);
       writeFileSync(file, buildRandomChain(seed));
@@ -74,10 +102,24 @@ describe('depth-first segments through generated C', () => {
       const probe = await analyzeFile(file, { label: 'probe', sramBytes: 16, dramBytes: 0 });
       if (!probe.report.layers.some((l) => l.segment)) continue;
       const { a } = await checkModel(file, `chain${seed}`, tmp);
-      if (a.report.layers.some((l) => l.segment?.mode === 'patches')) patched++;
+      modes.push(a.report.layers.flatMap((l) => (l.segment ? [l.segment.mode] : [])).join(' '));
       checked++;
     }
     expect(checked).toBe(3);
-    expect(patched).toBe(2);
+    expect(modes).toEqual(['tiles', 'patches', 'tiles']);
+  }, 600_000);
+
+  it('seeded random chains in 2-D tiles (line buffers and tiles, no column patches)', async () => {
+    mkdirSync(tmp, { recursive: true });
+    let tiled = 0;
+    for (const seed of [2, 5, 8, 13]) {
+      const file = path.join(tmp, `chain${seed}-t.onnx`);
+      writeFileSync(file, buildRandomChain(seed));
+      const probe = await analyzeFile(file, { label: 'probe', sramBytes: 16, dramBytes: 0, patches: false, tiles: true });
+      if (!probe.report.layers.some((l) => l.segment)) continue;
+      const { a } = await checkModel(file, `chain${seed}-t`, tmp, false, true);
+      tiled += a.report.layers.filter((l) => l.segment?.mode === 'tiles').length;
+    }
+    expect(tiled).toBeGreaterThanOrEqual(2);
   }, 600_000);
 });

@@ -252,6 +252,8 @@ export interface Config {
   readonly depthFirst?: boolean;
   /** false: line-buffer segments only (no column patches). */
   readonly patches?: boolean;
+  /** false: no 2-D tiles (default: `patches`). */
+  readonly tiles?: boolean;
   /** --max-slowdown as a fraction (default 0.1). */
   readonly maxSlowdown?: number;
 }
@@ -270,6 +272,7 @@ export async function analyzeFile(path: string, cfg: Config, inputShapes?: Reado
     doubleBuffer: cfg.doubleBuffer ?? true,
     ...(cfg.depthFirst !== undefined ? { depthFirst: cfg.depthFirst } : {}),
     ...(cfg.patches !== undefined ? { depthFirstPatches: cfg.patches } : {}),
+    ...(cfg.tiles !== undefined ? { depthFirstTiles: cfg.tiles } : {}),
     ...(cfg.maxSlowdown !== undefined ? { maxSlowdown: cfg.maxSlowdown } : {}),
   });
 }

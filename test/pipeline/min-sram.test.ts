@@ -1,7 +1,7 @@
 /**
  * minSramBytes is exact: the whole pipeline run with that SRAM size fits, and with one byte less it
  * does not, on several models, targets, core counts and with a headroom, and with --dram 0 depth-first
- * segments in both modes (line buffers, column patches). (The search used to probe only
+ * segments in every mode (line buffers, column patches, 2-D tiles). (The search used to probe only
  * multiples of the alignment, so it could report 5136 bytes where 5128 already fit.) The estimated cycles
  * reported next to it are those of the run at that size, and of a run with room for every activation.
  */
@@ -21,7 +21,7 @@ const fixture = (f: string) =>
     : new Uint8Array(readFileSync(f.startsWith('torchvision/') ? sharedModel(f) : path.join(REPO_ROOT, 'fixtures/models', f)));
 const target = (f: string): TargetSpec => parseTarget(readFileSync(path.join(REPO_ROOT, 'fixtures/targets', f), 'utf8'), f);
 
-const CASES: readonly { readonly label: string; readonly file: string; readonly options: Omit<AnalyzeOptions, 'modelName'>; readonly patches?: boolean }[] = [
+const CASES: readonly { readonly label: string; readonly file: string; readonly options: Omit<AnalyzeOptions, 'modelName'>; readonly mode?: 'patches' | 'tiles' }[] = [
   { label: 'kws-dscnn, generic-dsp at 16K', file: 'kws-dscnn.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384 }) } },
   { label: 'resnet8, generic-dsp at 4K', file: 'resnet8.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 4096 }) } },
   { label: 'resnet8, 4 cores', file: 'resnet8.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 4096, cores: 4 }) } },
@@ -33,14 +33,18 @@ const CASES: readonly { readonly label: string; readonly file: string; readonly 
   // --dram 0 with depth-first segments (line buffers planned with the whole tensors), and without.
   { label: 'kws-dscnn, --dram 0, depth-first', file: 'kws-dscnn.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }) } },
   { label: 'resnet8, --dram 0, int8, depth-first', file: 'resnet8.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }), dtype: 'int8' } },
-  // --dram 0 with column-patch segments (halo columns recomputed; patch-wide line buffers).
-  { label: 'df-chain, --dram 0, patch segment', file: 'df-chain.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }) }, patches: true },
-  { label: 'mnasnet0_5_96, --dram 0, patch segment', file: 'torchvision/mnasnet0_5_96.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }) }, patches: true },
+  // --dram 0 with column-patch segments (halo columns recomputed; patch-wide line buffers), 2-D tiles off.
+  { label: 'df-chain, --dram 0, patch segment', file: 'df-chain.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }), depthFirstTiles: false }, mode: 'patches' },
+  { label: 'mnasnet0_5_96, --dram 0, patch segment', file: 'torchvision/mnasnet0_5_96.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }), depthFirstTiles: false }, mode: 'patches' },
+  // --dram 0 with 2-D tile segments (region buffers of members that do not overlap share memory in the plan).
+  { label: 'df-chain, --dram 0, tiles segment (no column patches)', file: 'df-chain.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }), depthFirstPatches: false, depthFirstTiles: true }, mode: 'tiles' },
+  { label: 'mnasnet0_5_96, --dram 0, tiles segment', file: 'torchvision/mnasnet0_5_96.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }) }, mode: 'tiles' },
+  { label: 'mobilenet_v2_224, --dram 0, int8, tiles segment', file: 'torchvision/mobilenet_v2_224.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }), dtype: 'int8' }, mode: 'tiles' },
   { label: 'resnet8, --dram 0, --no-depth-first', file: 'resnet8.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }), depthFirst: false } },
 ];
 
 describe('minSramBytes is exact', () => {
-  it.each(CASES)('$label: fits at minSramBytes, not one byte below', async ({ file, options, patches }) => {
+  it.each(CASES)('$label: fits at minSramBytes, not one byte below', async ({ file, options, mode }) => {
     const bytes = fixture(file);
     const opts: AnalyzeOptions = { ...options, modelName: file };
     const first = await analyzeModel(bytes, { ...opts, findMinSram: true });
@@ -48,7 +52,7 @@ describe('minSramBytes is exact', () => {
     expect(min).toBeDefined();
     const at = await analyzeModel(bytes, { ...opts, target: applyOverrides(opts.target, { sramBytes: min! }) });
     expect(at.report.fits, at.report.failures.map((f) => f.message).join('; ')).toBe(true);
-    if (patches) expect(at.report.layers.some((l) => l.segment?.mode === 'patches')).toBe(true);
+    if (mode) expect(at.report.layers.some((l) => l.segment?.mode === mode)).toBe(true);
     // The cycles reported for the smallest SRAM are those of the run at that size; roomy SRAM is never slower.
     const cycles = (r: typeof at) => r.report.layers.reduce((sum, l) => sum + l.cycles, 0);
     expect(first.report.minSramCycles).toBe(cycles(at));

@@ -3,16 +3,17 @@
  * lowers the SRAM peak of whole-tensor execution.
  *
  * Greedy over the peak, deterministic: find the step (or segment) with the most bytes live; among
- * the runs of consecutive eligible layers that contain it, and every band height, take the segment
- * whose own footprint (the tensors live across it, its input and output, its line buffers) is the
+ * the runs of consecutive eligible layers that contain it, and every band height (column patch
+ * width, 2-D tile size with --dram 0), take the segment whose own footprint (the tensors live across
+ * it, its input and output, its line buffers or the region buffers of its busiest member) is the
  * smallest; keep it when it is below the peak, and repeat. Ties: fewer bytes, then fewer members,
  * then more band rows, then the earliest start. The footprint counts a tensor and the in-place
  * outputs and views that share its buffer once (graph optimizations' aliases).
  */
 import type { Graph } from '../../ir/graph.js';
 import type { GraphLiveness } from '../../liveness/graph-liveness.js';
-import type { PatchGeometry, SegmentGeometry } from './geometry.js';
-import { patchExtraMacs, patchGeometry, segmentGeometry } from './geometry.js';
+import type { PatchGeometry, SegmentGeometry, TileGeometry } from './geometry.js';
+import { largestWindow, patchExtraMacs, patchGeometry, segmentGeometry, tileExtraMacs, tileRowGeometry } from './geometry.js';
 import type { MemberInfo } from './members.js';
 import { memberInfo, readsWhole } from './members.js';
 
@@ -30,7 +31,13 @@ export interface SegmentChoice {
   readonly footprintBytes: number;
   /** Column patches (absent: line-buffer mode, full-width rows). */
   readonly patch?: PatchGeometry;
-  /** MACs recomputed in halo columns (0 in line-buffer mode). */
+  /**
+   * Tiles mode (2-D patches, no line buffers): every member computes the window of its output that
+   * the tile needs into a region buffer; `lineBytes` then holds the region buffers' bytes, and the
+   * footprint counts the busiest member's (buffers whose members do not overlap share memory).
+   */
+  readonly tiles?: TileGeometry;
+  /** MACs recomputed in halo columns (and rows, in tiles mode); 0 in line-buffer mode. */
   readonly extraMacs: number;
 }
 
@@ -48,6 +55,8 @@ export interface ChooseOptions {
    * configuration with the fewest extra MACs whose footprint stays within the peak the choice reached.
    */
   readonly patches?: boolean;
+  /** --dram 0: also consider 2-D tiles (halo rows and columns recomputed, no line buffers); default: `patches`. */
+  readonly tiles?: boolean;
 }
 
 interface Group {
@@ -126,13 +135,62 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
   };
 
   const widthOf = (t: string) => graph.tensors.get(t)?.shape[3] ?? 1;
+  /** Distinct tile lengths of a dimension of `size`: ceil(size / count) for every count. */
+  const lengths = (size: number): number[] => {
+    const out: number[] = [];
+    for (let count = 1; count <= size; count++) {
+      const l = Math.ceil(size / count);
+      if (out[out.length - 1] !== l) out.push(l);
+    }
+    return out;
+  };
+  /**
+   * Tiles configurations of a run: the smallest tiles (1 or 2 output rows and columns: region buffers
+   * only grow with the tile) while the peak is searched, every tile size (`all`) for the final choice.
+   */
+  const tileConfigs = (a: number, b: number, s: { input: string; output: string; members: MemberInfo[] }, acrossBytes: number, all: boolean): SegmentChoice[] => {
+    const H = heightOf(s.output);
+    const W = widthOf(s.output);
+    const pick = (xs: number[]) => (all ? xs : xs.filter((x) => x <= 2));
+    const rowGs = pick(lengths(H)).map((r) => tileRowGeometry(s.members, r, heightOf));
+    const colGs = pick(lengths(W)).map((c) => patchGeometry(s.members, c, widthOf));
+    if (rowGs.some((g) => !g) || colGs.some((g) => !g)) return [];
+    const inner = s.members.slice(0, -1);
+    const pixelBytes = (t: string) => rowBytes(t) / widthOf(t);
+    // Largest clamped window per intermediate, per row geometry and per column geometry.
+    const rowMax = rowGs.map((g) => inner.map((m) => largestWindow(g!.tensors.get(m.output)!, g!.patches)));
+    const colMax = colGs.map((g) => inner.map((m) => largestWindow(g!.tensors.get(m.output)!, g!.patches) * pixelBytes(m.output)));
+    // Member index ranges [producer, last consumer] of each intermediate.
+    const lastUse = inner.map((m, i) => s.members.reduce((last, x, j) => (x.inputs.some((k) => k.tensor === m.output) ? Math.max(last, j) : last), i));
+    const out: SegmentChoice[] = [];
+    rowGs.forEach((rg, ri) => {
+      colGs.forEach((cg, ci) => {
+        if (rg!.patches === 1 && cg!.patches === 1) return; // one tile: the layers themselves, with extra buffers
+        const bytes = inner.map((_, k) => rowMax[ri]![k]! * colMax[ci]![k]!);
+        let peakBytes = 0;
+        for (let i = 0; i < s.members.length; i++) {
+          let live = 0;
+          for (let k = 0; k < inner.length; k++) if (k <= i && i <= lastUse[k]!) live += bytes[k]!;
+          peakBytes = Math.max(peakBytes, live);
+        }
+        const tiles: TileGeometry = { rows: rg!, cols: cg! };
+        const lineBytes = new Map(inner.map((m, k) => [m.output, bytes[k]!] as const));
+        const geometry: SegmentGeometry = { bandRows: rg!.patchCols, bands: rg!.patches, tensors: new Map() };
+        out.push({ first: a, last: b, members: s.members, input: s.input, output: s.output, geometry, lineBytes, footprintBytes: acrossBytes + peakBytes, tiles, extraMacs: tileExtraMacs(s.members, tiles) });
+      });
+    });
+    return out;
+  };
+
   /** Every configuration (band rows, patch columns) of a run, with its footprint. */
-  const configs = (a: number, b: number, s: { input: string; output: string; members: MemberInfo[] }, acrossBytes: number): SegmentChoice[] | undefined => {
+  const configs = (a: number, b: number, s: { input: string; output: string; members: MemberInfo[] }, acrossBytes: number, allTiles = false): SegmentChoice[] | undefined => {
     const out: SegmentChoice[] = [];
     const height = heightOf(s.output);
+    const tileable = (options.tiles ?? options.patches) && s.members.every((m) => Number.isInteger(m.macsPerRow / m.width));
+    const tiled = tileable ? tileConfigs(a, b, s, acrossBytes, allTiles) : [];
     for (let bandRows = 1; bandRows <= height; bandRows++) {
       const geometry = segmentGeometry(s.members, bandRows, heightOf);
-      if (!geometry) return undefined;
+      if (!geometry) return tiled.length > 0 ? tiled : undefined;
       const lineBytes = new Map<string, number>();
       let total = 0;
       for (const m of s.members.slice(0, -1)) {
@@ -144,6 +202,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
       out.push({ first: a, last: b, members: s.members, input: s.input, output: s.output, geometry, lineBytes, footprintBytes: acrossBytes + total, extraMacs: 0 });
     }
     const W = widthOf(s.output);
+    out.push(...tiled);
     if (!options.patches || W < 2 || !s.members.every((m) => Number.isInteger(m.macsPerRow / m.width))) return out;
     // Patches: one band row (line buffers only grow with more), every distinct patch width.
     const geometry = segmentGeometry(s.members, 1, heightOf)!;
@@ -265,7 +324,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     chosen.push(...kept, best);
     for (let s = best.first; s <= best.last; s++) inSegment[s] = true;
   }
-  if (options.patches && chosen.some((c) => c.patch)) {
+  if ((options.patches || options.tiles) && chosen.some((c) => c.patch || c.tiles)) {
     // The peak reached: each segment takes its cheapest configuration (fewest extra MACs, then the
     // smallest footprint, then more band rows) that stays within it.
     let peak = 0;
@@ -276,7 +335,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
       const s = structure(c.first, c.last)!;
       const internal = new Set(s.members.slice(0, -1).map((m) => groupOfTensor.get(m.output) ?? m.output));
       let pick = c;
-      for (const x of configs(c.first, c.last, s, across(c.first, c.last, internal)) ?? []) {
+      for (const x of configs(c.first, c.last, s, across(c.first, c.last, internal), true) ?? []) {
         if (x.footprintBytes > peak) continue;
         if (x.extraMacs < pick.extraMacs || (x.extraMacs === pick.extraMacs && (x.footprintBytes < pick.footprintBytes || (x.footprintBytes === pick.footprintBytes && x.geometry.bandRows > pick.geometry.bandRows)))) pick = x;
       }

@@ -212,3 +212,96 @@ export function patchExtraMacs(members: readonly (MemberCols & { readonly macsPe
 export function macsPerPixel(m: { readonly macsPerRow: number; readonly width: number }): number {
   return Math.round(m.macsPerRow / m.width);
 }
+
+/**
+ * Tiles segments (2-D patches, MCUNetV2's patch-based inference): the segment's output is split into
+ * tiles of `rows` x `cols` elements; in tile (b, p) every member computes just the window of its
+ * output that the tile needs, rows [b*stride + offset, + extent) x columns [p*stride + offset,
+ * + extent) clamped to the tensor, into a region buffer that holds that window alone. The halo is
+ * recomputed in both dimensions and nothing outlives a tile. The row windows are the column
+ * windows' computation (patchGeometry) over the row relations.
+ */
+export interface TileGeometry {
+  /** Windows along the rows (patchCols: output rows per tile; patches: row tiles). */
+  readonly rows: PatchGeometry;
+  /** Windows along the columns (patchCols: output columns per tile; patches: column tiles). */
+  readonly cols: PatchGeometry;
+}
+
+export function tileGeometry(
+  members: readonly (MemberCols & { readonly height: number })[],
+  tileRows: number,
+  tileCols: number,
+  heightOf: (tensor: string) => number,
+  widthOf: (tensor: string) => number,
+): TileGeometry | undefined {
+  const rows = tileRowGeometry(members, tileRows, heightOf);
+  const cols = rows && patchGeometry(members, tileCols, widthOf);
+  return rows && cols ? { rows, cols } : undefined;
+}
+
+/** The row windows of a tiles segment (patchGeometry with rows for columns). */
+export function tileRowGeometry(members: readonly (MemberRows & { readonly height: number })[], tileRows: number, heightOf: (tensor: string) => number): PatchGeometry | undefined {
+  return patchGeometry(
+    members.map((m) => ({ output: m.output, inputs: m.inputs, width: m.height, cols: m.inputs.map((i) => i.rows) })),
+    tileRows,
+    heightOf,
+  );
+}
+
+/** The largest clamped length of a window over its iterations. */
+export function largestWindow(w: ColumnWindow, iterations: number): number {
+  let most = 0;
+  for (let p = 0; p < iterations; p++) most = Math.max(most, columnsIn(w, p));
+  return most;
+}
+
+/** Elements (rows x columns, per channel) computed over all tiles of a window pair. */
+function elementsOver(rows: ColumnWindow, rowTiles: number, cols: ColumnWindow, colTiles: number): number {
+  let r = 0;
+  for (let b = 0; b < rowTiles; b++) r += columnsIn(rows, b);
+  let c = 0;
+  for (let p = 0; p < colTiles; p++) c += columnsIn(cols, p);
+  return r * c;
+}
+
+/** MACs the tiles compute beyond the members' own (halo rows and columns computed by several tiles). */
+export function tileExtraMacs(members: readonly (MemberCols & { readonly macsPerRow: number; readonly height: number })[], g: TileGeometry): number {
+  let extra = 0;
+  for (const m of members) {
+    const done = elementsOver(g.rows.tensors.get(m.output)!, g.rows.patches, g.cols.tensors.get(m.output)!, g.cols.patches);
+    extra += macsPerPixel(m) * (done - m.height * m.width);
+  }
+  return extra;
+}
+
+/**
+ * Region buffers of a tiles segment's intermediates: bytes of each (its largest clamped window times
+ * `bytesPerPixel(tensor)`), the members (indices) between its producer and its last consumer, and
+ * the bytes live at the busiest member (what the segment's scratch needs when buffers whose members
+ * do not overlap share memory).
+ */
+export function tileRegionBuffers(
+  members: readonly MemberRows[],
+  g: TileGeometry,
+  bytesPerPixel: (tensor: string) => number,
+): { readonly buffers: ReadonlyMap<string, { readonly bytes: number; readonly first: number; readonly last: number }>; readonly peakBytes: number } {
+  const buffers = new Map<string, { bytes: number; first: number; last: number }>();
+  members.slice(0, -1).forEach((m, i) => {
+    const bytes = largestWindow(g.rows.tensors.get(m.output)!, g.rows.patches) * largestWindow(g.cols.tensors.get(m.output)!, g.cols.patches) * bytesPerPixel(m.output);
+    buffers.set(m.output, { bytes, first: i, last: i });
+  });
+  members.forEach((m, i) => {
+    for (const input of m.inputs) {
+      const b = buffers.get(input.tensor);
+      if (b) b.last = Math.max(b.last, i);
+    }
+  });
+  let peakBytes = 0;
+  for (let i = 0; i < members.length; i++) {
+    let live = 0;
+    for (const b of buffers.values()) if (b.first <= i && i <= b.last) live += b.bytes;
+    peakBytes = Math.max(peakBytes, live);
+  }
+  return { buffers, peakBytes };
+}

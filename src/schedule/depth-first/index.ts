@@ -1,6 +1,8 @@
 /**
- * Depth-first segments (issue 10, line-buffer mode): chains of spatial layers run band by band over
- * output rows, so that only line buffers of their intermediate tensors occupy SRAM.
+ * Depth-first segments (issue 10): chains of spatial layers run band by band over output rows, so
+ * that only line buffers of their intermediate tensors occupy SRAM (line-buffer mode; with --dram 0
+ * also column patches over patch-wide line buffers, or 2-D tiles whose members compute each tile's
+ * window into region buffers, recomputing the halo).
  *
  * The stage entry `applyDepthFirst` chooses segments on the optimized graph and rewrites each into
  * one segment node; `scheduleGraph` lowers a segment node with `lowerSegmentLayer`.
@@ -28,6 +30,8 @@ export interface DepthFirstOptions {
   readonly noDram: boolean;
   /** With noDram: also column patches (default true). */
   readonly patches?: boolean;
+  /** With noDram: also 2-D tiles (default: `patches`). */
+  readonly tiles?: boolean;
   readonly dtype: DtypeMode;
 }
 
@@ -43,7 +47,7 @@ export interface DepthFirstResult {
 
 export function applyDepthFirst(graph: Graph, liveness: GraphLiveness, aliases: ReadonlyMap<string, string>, options: DepthFirstOptions): DepthFirstResult {
   const t0 = performance.now();
-  const segments = options.enabled && options.noDram ? chooseSegments(graph, liveness, aliases, { patches: options.patches ?? true }) : [];
+  const segments = options.enabled && options.noDram ? chooseSegments(graph, liveness, aliases, { patches: options.patches ?? true, tiles: options.tiles ?? options.patches ?? true }) : [];
   if (segments.length === 0) return { graph, liveness, sourceSteps: graph.nodes.map((_, i) => [i]), segments, chooseMs: performance.now() - t0 };
   const rewritten = segmentGraph(graph, segments);
   return {

@@ -13,8 +13,8 @@ import type { OpNode } from '../../ir/graph.js';
 import type { LayerSchedule, LoopBuffer, LoopStmt, Operand, Stmt, TileRange } from '../../ir/loop.js';
 import { InternalError } from '../../diagnostics/errors.js';
 import type { LowerContext } from '../lower-layer.js';
-import type { PatchGeometry, SegmentGeometry } from './geometry.js';
-import { macsPerPixel, patchExtraMacs, patchGeometry, readColumns, readWindow, segmentGeometry } from './geometry.js';
+import type { PatchGeometry, SegmentGeometry, TileGeometry } from './geometry.js';
+import { macsPerPixel, patchExtraMacs, patchGeometry, readColumns, readWindow, segmentGeometry, largestWindow, tileExtraMacs, tileGeometry, tileRegionBuffers } from './geometry.js';
 import type { MemberInfo } from './members.js';
 import { memberInfo, readsWhole } from './members.js';
 
@@ -26,6 +26,8 @@ export interface LoweredSegmentFigures {
   readonly geometry: SegmentGeometry;
   /** Patch mode: the column windows. */
   readonly patch?: PatchGeometry;
+  /** Tiles mode: the row and column windows (`geometry` then has no line buffers). */
+  readonly tiles?: TileGeometry;
 }
 
 /** Members and geometry of a segment node (recomputed from the node: the graph is the source of truth). */
@@ -34,6 +36,12 @@ export function segmentFigures(ctx: Pick<LowerContext, 'graph'>, node: OpNode, s
   if (!seg) throw new InternalError(`node '${node.name}' is not a segment`);
   const members = seg.members.map((m) => memberInfo(ctx.graph, m));
   if (members.some((m) => m === undefined)) throw new InternalError(`segment '${node.name}' has a member that cannot run band by band`);
+  if (seg.tileRows !== undefined) {
+    const heightOf = (t: string) => ctx.graph.tensors.get(t)?.shape[2] ?? 1;
+    const tiles = tileGeometry(members as MemberInfo[], seg.tileRows, seg.patchCols ?? 1, heightOf, (t) => ctx.graph.tensors.get(t)?.shape[3] ?? 1);
+    if (!tiles) throw new InternalError(`segment '${node.name}' has no tile geometry`);
+    return { members: members as MemberInfo[], geometry: { bandRows: seg.tileRows, bands: tiles.rows.patches, tensors: new Map() }, tiles };
+  }
   const geometry = segmentGeometry(members as MemberInfo[], seg.bandRows, (t) => ctx.graph.tensors.get(t)?.shape[2] ?? 1, streamedInput ? node.inputs[0] : undefined);
   if (!geometry) throw new InternalError(`segment '${node.name}' has no band geometry${streamedInput ? ' with its input streamed from DRAM' : ''}`);
   if (seg.patchCols === undefined) return { members: members as MemberInfo[], geometry };
@@ -53,6 +61,11 @@ function lineRowElements(ctx: Pick<LowerContext, 'graph'>, tensor: string, patch
 
 /** Bytes of a segment's line buffers: its intermediates', and its input's and output's when they stream from / to DRAM. */
 export function segmentScratchBytes(ctx: Pick<LowerContext, 'graph' | 'elementBytes'>, node: OpNode, streamIn: boolean, streamOut: boolean): number {
+  if (node.segment?.tileRows !== undefined) {
+    // Tiles are chosen only without DRAM: their input and output are whole in SRAM.
+    const { members, tiles } = segmentFigures(ctx, node);
+    return tileRegionBuffers(members, tiles!, (t) => pixelBytes(ctx, t, node.outputs[0]!)).peakBytes;
+  }
   if (streamIn && !canStreamInput(ctx, node)) return segmentScratchBytes(ctx, node, false, streamOut);
   // Patch segments are chosen only without DRAM: their input and output are always whole in SRAM.
   if (node.segment?.patchCols !== undefined && (streamIn || streamOut)) return segmentScratchBytes(ctx, node, false, false);
@@ -64,6 +77,12 @@ export function segmentScratchBytes(ctx: Pick<LowerContext, 'graph' | 'elementBy
   if (streamIn) bytes += geometry.tensors.get(node.inputs[0]!)!.lineRows * rowBytes(node.inputs[0]!);
   if (streamOut) bytes += geometry.tensors.get(output)!.newRows * rowBytes(output);
   return bytes;
+}
+
+/** Bytes of one element position (every channel of one row and column) of a segment tensor. */
+function pixelBytes(ctx: Pick<LowerContext, 'graph' | 'elementBytes'>, tensor: string, output: string): number {
+  const t = ctx.graph.tensors.get(tensor)!;
+  return (t.elementCount / (t.shape[2]! * (t.shape[3] ?? 1))) * ctx.elementBytes(output);
 }
 
 /** Whether the segment's input can stream through a line buffer (no member reads it whole along the rows). */
@@ -85,6 +104,10 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
   const output = node.outputs[0]!;
   const streamIn = !isResident(input);
   const streamOut = !isResident(output);
+  if (node.segment?.tileRows !== undefined) {
+    if (streamIn || streamOut) throw new InternalError(`tiles segment '${node.name}' needs its input and output whole in SRAM (tiles are chosen only without DRAM)`);
+    return lowerTilesLayer(node, ctx, residentBytes, capacity);
+  }
   const { members, geometry, patch } = segmentFigures(ctx, node, streamIn);
   if (patch && (streamIn || streamOut)) throw new InternalError(`patch segment '${node.name}' needs its input and output whole in SRAM (patches are chosen only without DRAM)`);
   const colRange = (w: { stride: number; offset: number; extent: number; limit: number }): TileRange => ({ dim: 3, loopVar: PATCH, ...w });
@@ -239,3 +262,114 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
     },
   };
 }
+
+/**
+ * A tiles segment:
+ *
+ *   loop b in 0..rowTiles-1 { loop p in 0..colTiles-1 {
+ *     compute <member>(its inputs' windows for the tile) -> <its window for the tile>   (in order)
+ *   } }
+ *
+ * Each intermediate lives in a region buffer that holds its window of the current tile only (no
+ * shifts, nothing kept from one tile to the next): the planner may overlap the region buffers of
+ * members that do not overlap, so the scratch is the busiest member's buffers.
+ */
+function lowerTilesLayer(node: OpNode, ctx: LowerContext, residentBytes: number, capacity: number | null): LayerSchedule {
+  const output = node.outputs[0]!;
+  const { members, geometry, tiles } = segmentFigures(ctx, node);
+  const g = tiles!;
+  const heightOf = (t: string) => ctx.graph.tensors.get(t)!.shape[2]!;
+  const widthOf = (t: string) => ctx.graph.tensors.get(t)!.shape[3] ?? 1;
+  const rowRange = (w: { stride: number; offset: number; extent: number; limit: number }): TileRange => ({ dim: 2, loopVar: BAND, ...w });
+  const colRange = (w: { stride: number; offset: number; extent: number; limit: number }): TileRange => ({ dim: 3, loopVar: PATCH, ...w });
+  const regions = tileRegionBuffers(members, g, (t) => pixelBytes(ctx, t, output));
+  const regionOf = new Map<string, LoopBuffer>();
+  members.slice(0, -1).forEach((m, i) => {
+    const t = ctx.graph.tensors.get(m.output)!;
+    const rows = g.rows.tensors.get(m.output)!;
+    const cols = g.cols.tensors.get(m.output)!;
+    const shape = [...t.shape];
+    const bytes = regions.buffers.get(m.output)!.bytes;
+    shape[2] = largestWindow(rows, g.rows.patches);
+    shape[3] = largestWindow(cols, g.cols.patches);
+    regionOf.set(m.output, {
+      name: `${node.name}.tile${i}`,
+      kind: 'tile',
+      scope: 'sram',
+      dtype: t.dtype,
+      shape,
+      sizeBytes: bytes,
+      copies: 1,
+      perCore: false,
+      tensor: m.output,
+      lines: { dim: 2, loopVar: BAND, stride: rows.stride, offset: rows.offset, rows: rows.extent, cols: colRange(cols), region: true },
+    });
+  });
+  const body: Stmt[] = [];
+  let macs = 0;
+  for (const m of members) {
+    const outRows = g.rows.tensors.get(m.output)!;
+    const outCols = g.cols.tensors.get(m.output)!;
+    const inputs: Operand[] = m.inputs.map((i, k) => {
+      const buffer = regionOf.get(i.tensor)?.name ?? ctx.bufferOf(i.tensor);
+      if (readsWhole(i.rows)) return { buffer, region: { tensor: i.tensor, ranges: [] } };
+      const rows = rowRange(readColumns(outRows, i.rows, heightOf(i.tensor)));
+      const c = m.cols[k];
+      const cols = c && c.span > 0 ? [colRange(readColumns(outCols, c, widthOf(i.tensor)))] : [];
+      return { buffer, region: { tensor: i.tensor, ranges: [rows, ...cols] } };
+    });
+    const out: Operand = { buffer: regionOf.get(m.output)?.name ?? ctx.bufferOf(m.output), region: { tensor: m.output, ranges: [rowRange(outRows), colRange(outCols)] } };
+    body.push({ kind: 'compute', op: m.node.opType, node: m.node.name, inputs, outputs: [out], macs: macsPerPixel(m) * outRows.extent * outCols.extent });
+    macs += m.macsPerRow * m.height;
+  }
+  const extraMacs = tileExtraMacs(members, g);
+  macs += extraMacs;
+  const scratchBytes = regions.peakBytes;
+  const cycles = Math.round(macs / ctx.target.macsPerCycle);
+  const sramBytes = residentBytes + scratchBytes;
+  const colLoop: LoopStmt = { kind: 'loop', loopVar: PATCH, extent: g.cols.patches, parallel: 'serial', pipelined: false, body };
+  return {
+    step: node.step,
+    name: node.name,
+    op: node.opType,
+    template: 'segment',
+    reads: [node.inputs[0]!],
+    writes: [output],
+    buffers: [...regionOf.values()],
+    body: [{ kind: 'loop', loopVar: BAND, extent: g.rows.patches, parallel: 'serial', pipelined: false, body: [colLoop] }],
+    tile: {
+      splits: [
+        { dim: 2, extent: heightOf(output), size: g.rows.patchCols },
+        { dim: 3, extent: widthOf(output), size: g.cols.patchCols },
+      ],
+      tileCount: g.rows.patches * g.cols.patches,
+      doubleBuffered: false,
+      cores: 1,
+    },
+    stats: {
+      residentBytes,
+      scratchBytes,
+      localBytes: 0,
+      sramBytes,
+      dmaInBytes: 0,
+      dmaOutBytes: 0,
+      cycles,
+      cyclesSingleBuffered: cycles,
+      doubleBufferBytes: 0,
+      fits: capacity === null || sramBytes <= capacity,
+    },
+    segment: {
+      members: members.flatMap((m) => [m.node.name, ...(m.node.fused ?? []).map((f) => f.name)]),
+      bandRows: geometry.bandRows,
+      bands: geometry.bands,
+      extraMacs,
+      mode: 'tiles',
+      lineBufferBytes: scratchBytes,
+      patches: g.cols.patches,
+      patchCols: g.cols.patchCols,
+      tileRows: g.rows.patchCols,
+      rowTiles: g.rows.patches,
+    },
+  };
+}
+
