@@ -77,7 +77,7 @@ export interface Analysis {
   readonly bufferSet: ScopedBufferSet;
   readonly plan: PlanResult;
   readonly report: AnalysisReport;
-  /** Depth-first segments chosen (count) and the milliseconds the choice took (not deterministic: never reported). */
+  /** Depth-first segments chosen (count) and the milliseconds the choice took (0 when no choice was needed; not deterministic: never reported). */
   readonly depthFirst: { readonly segments: number; readonly chooseMs: number };
 }
 
@@ -107,6 +107,17 @@ export interface SegmentedAlternative {
 }
 
 /**
+ * The segmented graph, chosen on first use: a run whose layer-by-layer schedule fits never pays
+ * for the choice. Undefined when no segment lowers the peak.
+ */
+export type LazySegments = () => SegmentedAlternative | undefined;
+
+function lazySegments(choose: () => SegmentedAlternative | undefined): LazySegments {
+  let chosen: { value: SegmentedAlternative | undefined } | undefined;
+  return () => (chosen ??= { value: choose() }).value;
+}
+
+/**
  * Schedules and plans at the target's sizes.
  * - Without DRAM, with `segmented` (the graph with depth-first segments that lower the whole-tensor
  *   peak): the layer-by-layer schedule when it fits (no segment costs cycles it does not need),
@@ -123,11 +134,13 @@ async function fit(
   target: TargetSpec,
   timeLimitMs?: number,
   lowered?: Pick<LoweredGraph, 'aliases' | 'noCode'>,
-  segmented?: SegmentedAlternative,
+  segmented?: LazySegments,
 ): Promise<Fitted> {
   const base = await fitGraph(graph, liveness, options, target, timeLimitMs, lowered);
   if (segmented && globalOf(target) === undefined) {
-    return fitsAll(base) ? base : fitGraph(segmented.graph, segmented.liveness, options, target, timeLimitMs, lowered, segmented.sourceSteps);
+    if (fitsAll(base)) return base;
+    const alt = segmented();
+    return alt ? fitGraph(alt.graph, alt.liveness, options, target, timeLimitMs, lowered, alt.sourceSteps) : base;
   }
   const capacity = sramOf(target)?.sizeBytes ?? null;
   if (options.depthFirst === false || options.graphOpt === false || globalOf(target) === undefined || capacity === null || graph.nodes.some((n) => n.segment)) return base;
@@ -229,7 +242,7 @@ export async function findMinSram(
   /** Buffer aliases and no-code layers of the graph optimizations (see ScheduleOptions). */
   lowered?: Pick<LoweredGraph, 'aliases' | 'noCode'>,
   /** Without DRAM: the graph with depth-first segments, tried when the layer-by-layer one does not fit. */
-  segmented?: SegmentedAlternative,
+  segmented?: LazySegments,
 ): Promise<number | undefined> {
   const headroom = options.headroom ?? 0;
   const memo = new Map<number, boolean>();
@@ -280,16 +293,19 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
   const loweredLiveness = lowered.graph === sourceGraph ? baseline : graphLiveness(lowered.graph, dtype);
   // Depth-first segments without DRAM: runs of layers executed band by band become one node each,
   // used when the layer-by-layer schedule does not fit (fit()).
-  const depthFirst = applyDepthFirst(lowered.graph, loweredLiveness, aliasRoots(lowered), {
-    // --no-graph-opt is the one-layer-per-node baseline: no segments either.
-    enabled: (options.depthFirst ?? true) && (options.graphOpt ?? true),
-    noDram: globalOf(target) === undefined,
-    patches: options.depthFirstPatches ?? true,
-    tiles: options.depthFirstTiles ?? options.depthFirstPatches ?? true,
-    dtype,
+  let chooseMs = 0;
+  const segmented = lazySegments(() => {
+    const depthFirst = applyDepthFirst(lowered.graph, loweredLiveness, aliasRoots(lowered), {
+      // --no-graph-opt is the one-layer-per-node baseline: no segments either.
+      enabled: (options.depthFirst ?? true) && (options.graphOpt ?? true),
+      noDram: globalOf(target) === undefined,
+      patches: options.depthFirstPatches ?? true,
+      tiles: options.depthFirstTiles ?? options.depthFirstPatches ?? true,
+      dtype,
+    });
+    chooseMs = depthFirst.chooseMs;
+    return depthFirst.segments.length > 0 ? { graph: depthFirst.graph, liveness: depthFirst.liveness, sourceSteps: depthFirst.sourceSteps } : undefined;
   });
-  const segmented: SegmentedAlternative | undefined =
-    depthFirst.segments.length > 0 ? { graph: depthFirst.graph, liveness: depthFirst.liveness, sourceSteps: depthFirst.sourceSteps } : undefined;
   // With --headroom, memplan plans into the allowed part of every bounded memory (src/headroom.ts)
   // and fails only when even that does not fit.
   const headroom = options.headroom ?? 0;
@@ -334,7 +350,7 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
     ...(minSramCycles !== undefined ? { minSramCycles } : {}),
     ...(roomySramCycles !== undefined ? { roomySramCycles } : {}),
   });
-  return { sourceGraph, graph, liveness, optimized, schedule, bufferSet, plan, report, depthFirst: { segments: graph.nodes.filter((n) => n.segment).length, chooseMs: depthFirst.chooseMs } };
+  return { sourceGraph, graph, liveness, optimized, schedule, bufferSet, plan, report, depthFirst: { segments: graph.nodes.filter((n) => n.segment).length, chooseMs } };
 }
 
 /** What codegen takes from an analysis (generateC(toCodegenInput(analysis))). */
