@@ -48,21 +48,24 @@ export function lowerComputeLayer(
   const tileName = new Map<string, string>();
   let inIndex = 0;
   let outIndex = 0;
+  let weightIndex = 0;
   for (const w of option.windows) {
-    const name = `${node.name}.${w.role === 'in' ? `in${inIndex++}` : `out${outIndex++}`}`;
+    const weight = isWeightOperand(ctx.graph, w.tensor);
+    const name = `${node.name}.${weight ? `w${weightIndex++}` : w.role === 'in' ? `in${inIndex++}` : `out${outIndex++}`}`;
     tileName.set(`${w.role}:${w.tensor}`, name);
-    const t = ctx.graph.tensors.get(w.tensor)!;
+    const dtype = weight ? ctx.graph.weights.get(w.tensor)!.dtype : ctx.graph.tensors.get(w.tensor)!.dtype;
     const kind: BufferKind = 'tile';
     buffers.push({
       name,
       kind,
       scope: w.perCore ? ctx.perCoreScope : 'sram',
-      dtype: t.dtype,
+      dtype,
       shape: w.shape,
       sizeBytes: w.bytes,
       copies: w.copies,
       perCore: w.perCore,
       tensor: w.tensor,
+      ...(weight ? { weight: true as const } : {}),
     });
   }
   const channels = Math.max(1, ctx.target.dma.channels);
@@ -119,7 +122,7 @@ export function lowerComputeLayer(
   };
   const body = build(-1);
   if (option.coresUsed > 1) body.push({ kind: 'barrier' });
-  const reads = family.inputs.map((o) => o.tensor);
+  const reads = family.inputs.map((o) => o.tensor).filter((t) => !isWeightOperand(ctx.graph, t));
   const writes = family.outputs.map((o) => o.tensor);
   return {
     step: node.step,
@@ -138,6 +141,11 @@ export function lowerComputeLayer(
     },
     stats,
   };
+}
+
+/** A weight operand (weights the cores cannot read are tiled like activations; templates/weights.ts). */
+export function isWeightOperand(graph: Graph, tensor: string): boolean {
+  return graph.weights.has(tensor) && !graph.tensors.has(tensor);
 }
 
 /**
