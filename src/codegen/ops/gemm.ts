@@ -29,7 +29,7 @@ function gemm(e: Emit, op: string): void {
   const M = ys[ys.length - 2] ?? 1;
   if (transA && M !== 1) return gemmTransA(e, a, transB, alpha, beta);
   const bView = e.views.get(bName);
-  const bref = bView === undefined ? e.ctx.weight(bName) : undefined;
+  const bref = bView === undefined ? e.ctx.kernelWeight(n, bName) : undefined;
   if (bView === undefined && !bref) unsupported(n, 'the B operand must be an activation or a weight');
   if (bref) requireFloat(e, bref);
   if ((bref ? bref.tensor.shape : e.ctx.shapeOf(bName)).length !== 2) unsupported(n, 'B must be a matrix');
@@ -47,7 +47,7 @@ function gemm(e: Emit, op: string): void {
     e.w.line(`if (!mpg_is_whole(&${cv})) return MP_EPARAM; /* C is read whole */`);
     c = `${cv}.data`;
   } else if (cName !== '') {
-    const cref = e.ctx.weight(cName);
+    const cref = e.ctx.kernelWeight(n, cName);
     if (!cref) unsupported(n, 'the C operand must be constant');
     requireFloat(e, cref);
     [cRows, cCols] = matrixDims(cref.tensor.shape);
