@@ -20,8 +20,9 @@ export interface MemorySpec {
   /**
    * Whether the cores can load from this memory directly (default true). False: only a DMA reaches
    * it (e.g. a DSP's DRAM): weights kept there are DMA'd into SRAM tiles before a kernel reads them.
+   * Absent = true.
    */
-  readonly coreAccess: boolean;
+  readonly coreAccess?: boolean;
 }
 
 export interface DmaSpec {
@@ -50,8 +51,8 @@ export const DEFAULT_TARGET: TargetSpec = {
   name: 'generic-dsp',
   cores: 1,
   memories: [
-    { name: 'sram', kind: 'sram', sizeBytes: 256 * 1024, perCore: false, bandwidthBytesPerCycle: 16, latencyCycles: 1, coreAccess: true },
-    { name: 'dram', kind: 'global', sizeBytes: null, perCore: false, bandwidthBytesPerCycle: 4, latencyCycles: 100, coreAccess: true },
+    { name: 'sram', kind: 'sram', sizeBytes: 256 * 1024, perCore: false, bandwidthBytesPerCycle: 16, latencyCycles: 1 },
+    { name: 'dram', kind: 'global', sizeBytes: null, perCore: false, bandwidthBytesPerCycle: 4, latencyCycles: 100 },
   ],
   dma: { channels: 2, bytesPerCycle: 8, setupCycles: 32 },
   macsPerCycle: 8,
@@ -82,7 +83,7 @@ export function globalOf(target: TargetSpec): MemorySpec | undefined {
 export function weightsViaDma(target: TargetSpec): MemorySpec | undefined {
   if (target.weightsMemory === undefined) return undefined;
   const m = target.memories.find((x) => x.name === target.weightsMemory);
-  return m && !m.coreAccess ? m : undefined;
+  return m && m.coreAccess === false ? m : undefined;
 }
 
 /** Applies `--sram`, `--dram` and `--cores`; adds an SRAM or DRAM memory when the target has none. */
@@ -157,7 +158,7 @@ export function parseTarget(text: string, fileName: string): TargetSpec {
       perCore,
       bandwidthBytesPerCycle: num(o['bandwidthBytesPerCycle'], fileName, `${where}.bandwidthBytesPerCycle`, kind === 'global' ? 4 : 16),
       latencyCycles: num(o['latencyCycles'], fileName, `${where}.latencyCycles`, kind === 'global' ? 100 : 1, 0),
-      coreAccess,
+      ...(coreAccess ? {} : { coreAccess: false }),
     };
   });
   if (!memories.some((m) => m.kind === 'sram' || m.kind === 'local')) {

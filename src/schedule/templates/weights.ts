@@ -14,6 +14,7 @@
  *    fused into a Conv/Gemm: the window of the output they broadcast to (right-aligned, like ONNX
  *    broadcasting: a dim of the weight that equals a split output dim follows it);
  *  - BatchNormalization's scale, bias, mean and var (also when fused): whole;
+ *  - the float constants of any other op (Concat, LayerNormalization, Where, ...): as element-wise;
  *  - integer conv / fully-connected filters and biases (TFLite, quantized ONNX): whole.
  * Weights used only when generating code (shapes, axes, pads, Clip bounds, splat values that become
  * constants in the code) are not read from memory at run time and get no tile.
@@ -25,6 +26,8 @@ import { intAttr } from '../../ir/attributes.js';
 
 /** Element-wise ops whose constant operands a kernel reads at run time (mpg_binary). */
 const BINARY_OPS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'PRelu', 'Sum', 'Mean', 'Mod']);
+/** Ops whose constant inputs after the first are parameters the code generator reads (bounds, scales, pads). */
+const PARAMETER_OPS = new Set(['Clip', 'Resize', 'Upsample', 'Pad', 'Reshape', 'Slice', 'Expand', 'Tile', 'Squeeze', 'Unsqueeze', 'Split', 'TopK', 'ConstantOfShape', 'Range']);
 /** Integer ops whose constant operands (filters, biases) a kernel reads at run time. */
 const INT_WEIGHT_OPS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'TRANSPOSE_CONV', 'QConv', 'QGemm', 'QMatMul']);
 
@@ -85,6 +88,10 @@ function nodeWeights(node: OpNode, graph: Graph, family: TilingFamily, outShape:
       break;
     default:
       if (BINARY_OPS.has(node.opType)) node.inputs.forEach((_, i) => add(i, broadcast));
+      else if (!PARAMETER_OPS.has(node.opType)) {
+        // Any other op (Concat, LayerNormalization, Where, ...): its float constants are data its kernel reads.
+        node.inputs.forEach((name, i) => graph.weights.get(name)?.dtype === 'float32' && add(i, broadcast));
+      }
   }
   return out;
 }
