@@ -3,7 +3,8 @@
  * depth-first segments, with line-buffer segments only, and with column patches too (the default),
  * with no DRAM (`--dram 0`), and with and without segments with an unbounded DRAM; the extra compute
  * of the segments (halo columns of patch segments; line buffers recompute nothing); the estimated
- * cycles at each smallest SRAM with no DRAM; the segments chosen and the milliseconds the choice took.
+ * cycles at each smallest SRAM with no DRAM; the segments chosen and the milliseconds the choice took;
+ * and the smallest SRAM with DRAM when the weights live in a DRAM the cores cannot read (weight tiles DMA'd).
  * Standalone: `npm run build && node dist/bench/depth-first-bench.js [model ...]`.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -35,6 +36,8 @@ const MODELS: readonly BenchModel[] = [
 
 const NO_DRAM = applyOverrides(DEFAULT_TARGET, { sramBytes: 16, dramBytes: 0 });
 const WITH_DRAM = applyOverrides(DEFAULT_TARGET, { sramBytes: 16 });
+/** The same, with the weights in that DRAM and the cores unable to read it (weight tiles DMA'd into SRAM). */
+const DMA_WEIGHTS = { ...WITH_DRAM, memories: WITH_DRAM.memories.map((m) => (m.kind === 'global' ? { ...m, coreAccess: false } : m)), weightsMemory: 'dram' };
 
 /** MACs of every compute statement times the iterations of its loops. */
 function totalMacs(a: Analysis): number {
@@ -66,6 +69,7 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
       'issue target',
       'min SRAM with DRAM',
       'with depth-first',
+      'weights DMA only',
       'segments (patches)',
       'extra compute',
       'cycles --dram 0',
@@ -80,7 +84,7 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
     if (only.length > 0 && !only.some((o) => m.label.includes(o))) continue;
     const file = path.join(root, '..', 'shared', 'models', m.file);
     if (!existsSync(file)) {
-      table.push([m.label, { colSpan: 14, content: `missing ../shared/models/${m.file}` }]);
+      table.push([m.label, { colSpan: 15, content: `missing ../shared/models/${m.file}` }]);
       continue;
     }
     const bytes = new Uint8Array(readFileSync(file));
@@ -90,6 +94,7 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
     const onNoDram = await minSram(bytes, m, NO_DRAM, true);
     const offDram = await minSram(bytes, m, WITH_DRAM, false);
     const onDram = await minSram(bytes, m, WITH_DRAM, true);
+    const dmaWeights = await minSram(bytes, m, DMA_WEIGHTS, true);
     const on = onNoDram.analysis;
     const seg = on?.report.layers.filter((l) => l.segment) ?? [];
     const extra = seg.reduce((s, l) => s + l.segment!.extraMacs, 0);
@@ -107,6 +112,7 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
       target,
       kib(offDram.bytes),
       kib(onDram.bytes),
+      dmaWeights.bytes !== undefined && offDram.bytes !== undefined ? `${kib(dmaWeights.bytes)} +${(100 * (dmaWeights.bytes / offDram.bytes - 1)).toFixed(0)}%` : kib(dmaWeights.bytes),
       `${seg.length} (${seg.filter((l) => l.segment!.mode === 'patches').length}); ${seg.reduce((s, l) => s + l.segment!.members.length, 0)} nodes`,
       macs > 0 ? `${((100 * extra) / macs).toFixed(1)}%` : '-',
       String(cycles(offNoDram.analysis) ?? '-'),
@@ -121,6 +127,8 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
     'where intermediates would travel to DRAM, within --max-slowdown 10%). cycles: the per-layer estimates summed at the\n' +
     'smallest SRAM with --dram 0 (no depth-first, line-buffer segments only, column patches too). extra compute: MACs\n' +
     'beyond the layers\' own, in % of them (halo columns of patch segments; line-buffer segments recompute nothing).\n' +
+    'weights DMA only: the smallest SRAM with DRAM when the weights live in that DRAM and the cores cannot read it\n' +
+    '(coreAccess false: weight tiles DMA\'d into SRAM; no depth-first segments), and how much more than without segments.\n' +
     'segments (patches): segments chosen with --dram 0 (of which patch segments) and the nodes they run.\n';
 }
 

@@ -6,7 +6,8 @@
  *    tiles of a few output channels, double-buffered, activations streamed from DRAM too);
  *  - the generated model.c names a weight array only as the source of a DMA (a kernel reading the
  *    DRAM weights would have to name the array: this fails then);
- *  - integer models (TFLite int8): micro_speech equals TFLite's interpreter with its filters DMA'd.
+ *  - integer models (TFLite): micro_speech (int8) and keyword_scrambled (SVDF, int16) equal TFLite's
+ *    interpreter with their filters DMA'd.
  * The torchvision models, 4 cores and ASan/UBSan are in emit-weight-dma.slow.test.ts.
  */
 import { readFileSync } from 'node:fs';
@@ -82,6 +83,21 @@ describe('integer layers with DMA-only weights', () => {
   }
   const reference = JSON.parse(readFileSync(path.join(REPO_ROOT, 'fixtures/tflite-reference/reference.json'), 'utf8')) as Reference;
   const formulaInput = (n: number, seed: number) => Int8Array.from({ length: n }, (_, i) => ((i * 7919 + seed * 104729) % 256) - 128);
+  const formulaInput16 = (n: number, seed: number) => Int16Array.from({ length: n }, (_, i) => ((i * 7919 + seed * 104729) % 65536) - 32768);
+
+  it('keyword_scrambled (SVDF with state, int16 activations, fully connected): equals TFLite\'s interpreter, 4 cores', async () => {
+    const file = path.join(TFLITE_DIR, 'keyword_scrambled.tflite');
+    const analysis = await analyzeModel(readFileSync(file), { modelName: 'keyword_scrambled.tflite', target: DSP });
+    expect(analysis.report.layers.filter((l) => (l.weightTileBytes ?? 0) > 0).map((l) => l.op)).toEqual(expect.arrayContaining(['SVDF', 'FULLY_CONNECTED']));
+    const gen = generateC(toCodegenInput(analysis));
+    expect(weightArrayUses(gen.files.find((f) => f.name === 'model.c')!.text, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
+    const run = buildTflite(analysis, path.join(tmp, 'keyword'));
+    const ref = reference.cases.find((c) => c.model === 'keyword_scrambled.tflite')!;
+    ref.seeds!.forEach((seed, k) => {
+      const out = run([formulaInput16(96, seed)])[0]!;
+      expect(Array.from(new Int32Array(out.buffer, out.byteOffset, out.byteLength / 4))).toEqual(ref.outputs[k]);
+    });
+  }, 300_000);
 
   it('micro_speech (int8 conv and fully connected): equals TFLite\'s interpreter, filters DMA\'d into SRAM tiles, poison', async () => {
     const file = path.join(TFLITE_DIR, 'micro_speech_quantized.tflite');

@@ -29,7 +29,7 @@ const BINARY_OPS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'PR
 /** Ops whose constant inputs after the first are parameters the code generator reads (bounds, scales, pads). */
 const PARAMETER_OPS = new Set(['Clip', 'Resize', 'Upsample', 'Pad', 'Reshape', 'Slice', 'Expand', 'Tile', 'Squeeze', 'Unsqueeze', 'Split', 'TopK', 'ConstantOfShape', 'Range']);
 /** Integer ops whose constant operands (filters, biases) a kernel reads at run time. */
-const INT_WEIGHT_OPS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'TRANSPOSE_CONV', 'QConv', 'QGemm', 'QMatMul']);
+const INT_WEIGHT_OPS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'TRANSPOSE_CONV', 'SVDF', 'QConv', 'QGemm', 'QMatMul']);
 
 /** A dense weight (splat weights are one value: a constant in the code, never read from memory). */
 function denseWeight(graph: Graph, name: string): boolean {
