@@ -3,7 +3,8 @@
  * only the DMA reaches): the generated C DMAs every weight tile into SRAM with the activation hooks
  * and its kernels read only the tiles.
  *  - resnet8 against onnxruntime-web: 1 core, 4 cores in poison mode, and 24K of SRAM on 1 core (weight
- *    tiles of a few output channels, double-buffered, activations streamed from DRAM too);
+ *    tiles of a few output channels, double-buffered, activations streamed from DRAM too); kws-dscnn at
+ *    8K on 4 cores (depthwise weight tiles of a few channels);
  *  - the generated model.c names a weight array only as the source of a DMA (a kernel reading the
  *    DRAM weights would have to name the array: this fails then);
  *  - integer models (TFLite): micro_speech (int8) and keyword_scrambled (SVDF, int16) equal TFLite's
@@ -55,6 +56,23 @@ describe('weights DMA\'d into SRAM tiles: generated C', () => {
       got.forEach((g, i) => expect(`${cfg.label}: ${compare(g, want[i]!).worst}`).toBe(`${cfg.label}: `));
     }, 300_000);
   }
+
+  it('kws-dscnn at 8K on 4 cores, poison (depthwise weight tiles of a few channels: grouped mpg_conv_rebase): matches onnxruntime-web', async () => {
+    const file = path.join(REPO_ROOT, 'fixtures/models/kws-dscnn.onnx');
+    const cfg: Config = { label: 'kws 8K 4 cores poison', target: DSP, sramBytes: 8 * 1024, cores: 4, poison: true };
+    const a = await analyzeFile(file, cfg);
+    expect(a.report.fits).toBe(true);
+    const dw = a.schedule.layers.filter((l) => l.template === 'conv-depthwise');
+    expect(dw.length).toBeGreaterThan(0);
+    // Depthwise layers split over channels: their weight tiles hold fewer than all 64 channels.
+    expect(dw.every((l) => l.buffers.some((b) => b.weight && b.shape[0]! < 64))).toBe(true);
+    const gen = generateC(toCodegenInput(a));
+    expect(weightArrayUses(gen.files.find((f) => f.name === 'model.c')!.text, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
+    const feeds = inputsFor(a, 3);
+    const want = await ortReference(file, feeds, a.graph.outputs);
+    const got = buildAndRun(a, path.join(tmp, 'kws'), cfg, feeds.map((f) => f.data));
+    got.forEach((g, i) => expect(compare(g, want[i]!).worst).toBe(''));
+  }, 300_000);
 
   it('the check sees kernels reading weight arrays: on a target whose cores read the weights they do', async () => {
     const a = await analyzeFile(RESNET8, { label: 'default' });
