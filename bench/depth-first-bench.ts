@@ -4,6 +4,7 @@
  * with no DRAM (`--dram 0`), and with and without segments with an unbounded DRAM; the extra compute
  * of the segments (halo columns of patch segments, halo rows and columns of tiles; line buffers recompute nothing); the estimated
  * cycles at each smallest SRAM with no DRAM; the segments chosen and the milliseconds the choice took.
+ * and the smallest SRAM with DRAM when the weights live in a DRAM the cores cannot read (weight tiles DMA'd).
  * Standalone: `npm run build && node dist/bench/depth-first-bench.js [model ...]`.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -35,6 +36,8 @@ const MODELS: readonly BenchModel[] = [
 
 const NO_DRAM = applyOverrides(DEFAULT_TARGET, { sramBytes: 16, dramBytes: 0 });
 const WITH_DRAM = applyOverrides(DEFAULT_TARGET, { sramBytes: 16 });
+/** The same, with the weights in that DRAM and the cores unable to read it (weight tiles DMA'd into SRAM). */
+const DMA_WEIGHTS = { ...WITH_DRAM, memories: WITH_DRAM.memories.map((m) => (m.kind === 'global' ? { ...m, coreAccess: false } : m)), weightsMemory: 'dram' };
 
 /** MACs of every compute statement times the iterations of its loops. */
 function totalMacs(a: Analysis): number {
@@ -67,6 +70,7 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
       'issue target',
       'min SRAM with DRAM',
       'with depth-first',
+      'weights DMA only',
       'segments (patches, tiles)',
       'extra compute (+ patches)',
       'extra compute (+ tiles)',
@@ -83,7 +87,7 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
     if (only.length > 0 && !only.some((o) => m.label.includes(o))) continue;
     const file = path.join(root, '..', 'shared', 'models', m.file);
     if (!existsSync(file)) {
-      table.push([m.label, { colSpan: 17, content: `missing ../shared/models/${m.file}` }]);
+      table.push([m.label, { colSpan: 18, content: `missing ../shared/models/${m.file}` }]);
       continue;
     }
     const bytes = new Uint8Array(readFileSync(file));
@@ -94,6 +98,7 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
     const onNoDram = await minSram(bytes, m, NO_DRAM, true);
     const offDram = await minSram(bytes, m, WITH_DRAM, false);
     const onDram = await minSram(bytes, m, WITH_DRAM, true);
+    const dmaWeights = await minSram(bytes, m, DMA_WEIGHTS, true);
     const on = onNoDram.analysis;
     const seg = on?.report.layers.filter((l) => l.segment) ?? [];
     // The MACs executed include the extra ones: the layers' own = executed - extra.
@@ -116,6 +121,7 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
       target,
       kib(offDram.bytes),
       kib(onDram.bytes),
+      dmaWeights.bytes !== undefined && offDram.bytes !== undefined ? `${kib(dmaWeights.bytes)} +${(100 * (dmaWeights.bytes / offDram.bytes - 1)).toFixed(0)}%` : kib(dmaWeights.bytes),
       `${seg.length} (${seg.filter((l) => l.segment!.mode === 'patches').length}, ${seg.filter((l) => l.segment!.mode === 'tiles').length}); ${seg.reduce((s, l) => s + l.segment!.members.length, 0)} nodes`,
       extraPct(patchesNoDram.analysis),
       extraPct(on),
@@ -134,7 +140,9 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
     'default). extra compute: MACs beyond the layers\' own, in % of them (halo columns of patch segments, halo rows and\n' +
     'columns of tiles segments; line-buffer segments recompute nothing), with column patches and with tiles too.\n' +
     'segments (patches, tiles): segments chosen with --dram 0 by default (of which patch and tiles segments) and the\n' +
-    'nodes they run.\n';
+    'nodes they run. weights DMA only: the smallest SRAM with DRAM when the weights live in that DRAM and the cores\n' +
+    'cannot read it (coreAccess false: weight tiles DMA\'d into SRAM; no depth-first segments), and how much more than\n' +
+    'without segments.\n';
 }
 
 const entry = process.argv[1];

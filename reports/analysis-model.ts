@@ -15,6 +15,12 @@ export interface ReportTarget {
   readonly sramName: string;
   /** The target's name for its global memory (e.g. `dram`, `psram`, `ddr`); null when it has none. */
   readonly dramName: string | null;
+  /**
+   * The memory holding the weights when the cores cannot read it (target memory with coreAccess
+   * false): every weight a kernel reads is DMA'd into an SRAM tile (layers' weightTileBytes). Absent
+   * when the cores read the weights in place.
+   */
+  readonly weightsDmaFrom?: string;
 }
 
 /** Which memplan produced a report, how it was run, and on which files (recorded by the CLI). */
@@ -90,6 +96,11 @@ export interface ReportLayer {
    * present only on layers that split a reduction.
    */
   readonly accumulatorBytes?: number;
+  /**
+   * Bytes of the layer's weight tiles in SRAM (included in scratchBytes; per core in localBytes when
+   * they sit in local memory), all copies. Present on every layer when target.weightsDmaFrom is set.
+   */
+  readonly weightTileBytes?: number;
   readonly dmaInBytes: number;
   readonly dmaOutBytes: number;
   /** Estimated cycles of the chosen schedule, and without double buffering. */

@@ -15,7 +15,7 @@ import { stateBytesOf } from '../src/liveness/state-buffers.js';
 import type { OptimizedGraph } from '../src/graph-opt/layer-graph.js';
 import { OPTIMIZATION_KINDS } from '../src/graph-opt/layer-graph.js';
 import type { TargetSpec } from '../src/schedule/target.js';
-import { globalOf, sramOf } from '../src/schedule/target.js';
+import { globalOf, sramOf, weightsViaDma } from '../src/schedule/target.js';
 import type { LayerFailure } from '../src/schedule/schedule-graph.js';
 import { Codes } from '../src/diagnostics/codes.js';
 import type { PlanResult } from '../planner/types.js';
@@ -132,6 +132,7 @@ export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport 
       localBytes: l.stats.localBytes,
       doubleBufferBytes: l.stats.doubleBufferBytes,
       ...(l.stats.accumulatorBytes ? { accumulatorBytes: l.stats.accumulatorBytes } : {}),
+      ...(weightsViaDma(target) !== undefined ? { weightTileBytes: l.stats.weightTileBytes ?? 0 } : {}),
       dmaInBytes: l.stats.dmaInBytes,
       dmaOutBytes: l.stats.dmaOutBytes,
       cycles: l.stats.cycles,
@@ -178,6 +179,7 @@ export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport 
       dramBytes: globalOf(target) ? (globalOf(target)!.sizeBytes ?? null) : 0,
       sramName,
       dramName: globalOf(target)?.name ?? null,
+      ...(weightsViaDma(target) !== undefined ? { weightsDmaFrom: weightsViaDma(target)!.name } : {}),
     },
     dtype,
     strategy: plan.strategy,

@@ -7,12 +7,16 @@ const COLUMNS = [
 
 /** One row per layer with exact bytes (RFC 4180 quoting). */
 export function renderCsv(report: AnalysisReport): string {
-  const lines = [COLUMNS.join(',')];
+  // Weights the cores cannot read (target.weightsDmaFrom): weight_tile_bytes after scratch_bytes.
+  const wt = report.target.weightsDmaFrom !== undefined;
+  const head: string[] = [...COLUMNS];
+  if (wt) head.splice(10, 0, 'weight_tile_bytes');
+  const lines = [head.join(',')];
   for (const l of report.layers) {
     lines.push(
       [
         l.step, l.name, l.op, l.outputShape, l.schedule, l.cores, l.outputBytes, l.liveBytes, l.residentBytes, l.scratchBytes,
-        l.doubleBufferBytes, l.localBytes, l.sramBytes, l.dmaInBytes, l.dmaOutBytes, l.cycles, l.cyclesSingleBuffered, l.fits ? 'yes' : 'no',
+        ...(wt ? [l.weightTileBytes ?? 0] : []), l.doubleBufferBytes, l.localBytes, l.sramBytes, l.dmaInBytes, l.dmaOutBytes, l.cycles, l.cyclesSingleBuffered, l.fits ? 'yes' : 'no',
       ]
         .map((v) => csvField(String(v)))
         .join(','),

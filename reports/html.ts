@@ -111,7 +111,10 @@ function layerTable(report: AnalysisReport): string {
     '<p class="note">Schedule: TEMPLATE dN:S/E ... xT db = output dimension N (NCHW) cut into tiles of S of its E elements, T tiles, double-buffered DMA. Scratch bytes include the double-buffer bytes.</p>',
     '<div class="wide"><table class="layers">',
   ];
-  out.push(`<thead><tr>${LAYER_HEAD.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>`);
+  // Weights the cores cannot read: a 'Weight tile bytes' column after 'Scratch bytes'.
+  const wt = report.target.weightsDmaFrom !== undefined;
+  const head = wt ? [...LAYER_HEAD.slice(0, 12), 'Weight tile bytes', ...LAYER_HEAD.slice(12)] : LAYER_HEAD;
+  out.push(`<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>`);
   for (const l of report.layers) {
     const cells = [
       `<td class="n">${l.step}</td>`,
@@ -122,7 +125,7 @@ function layerTable(report: AnalysisReport): string {
       `<td class="n">${esc(formatPercent(l.sramBytes, report.target.sramBytes))}</td>`,
       `<td>${l.fits ? 'yes' : '<strong>no</strong>'}</td>`,
       `<td>${esc(l.outputShape)}</td>`,
-      ...[l.outputBytes, l.liveBytes, l.residentBytes, l.scratchBytes, l.doubleBufferBytes, l.localBytes, l.dmaInBytes, l.dmaOutBytes, l.cycles, l.cores].map(
+      ...[l.outputBytes, l.liveBytes, l.residentBytes, l.scratchBytes, ...(wt ? [l.weightTileBytes ?? 0] : []), l.doubleBufferBytes, l.localBytes, l.dmaInBytes, l.dmaOutBytes, l.cycles, l.cores].map(
         (b) => `<td class="n">${b}</td>`,
       ),
     ];

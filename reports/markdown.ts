@@ -33,13 +33,15 @@ export function renderMarkdown(report: AnalysisReport): string {
   out.push('');
   out.push('<details><summary>Per-layer footprint</summary>');
   out.push('');
-  const head = ['Step', 'Layer', 'Op', 'Output shape', 'Schedule', 'Resident', 'Scratch', 'SRAM', 'SRAM %', 'DMA in', 'DMA out', 'Cycles', 'Fits'];
+  // Weights the cores cannot read: a 'Weight tiles' column after Scratch.
+  const wt = report.target.weightsDmaFrom !== undefined;
+  const head = ['Step', 'Layer', 'Op', 'Output shape', 'Schedule', 'Resident', 'Scratch', ...(wt ? ['Weight tiles'] : []), 'SRAM', 'SRAM %', 'DMA in', 'DMA out', 'Cycles', 'Fits'];
   out.push(row(head));
-  out.push(row(['---:', '---', '---', '---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---']));
+  out.push(row(['---:', '---', '---', '---', '---', '---:', '---:', ...(wt ? ['---:'] : []), '---:', '---:', '---:', '---:', '---:', '---']));
   for (const l of report.layers) {
     out.push(
       row([
-        String(l.step), l.name, l.op, l.outputShape, l.schedule, String(l.residentBytes), String(l.scratchBytes), String(l.sramBytes),
+        String(l.step), l.name, l.op, l.outputShape, l.schedule, String(l.residentBytes), String(l.scratchBytes), ...(wt ? [String(l.weightTileBytes ?? 0)] : []), String(l.sramBytes),
         formatPercent(l.sramBytes, report.target.sramBytes), String(l.dmaInBytes), String(l.dmaOutBytes), String(l.cycles), l.fits ? 'yes' : '**no**',
       ]),
     );

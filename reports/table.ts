@@ -50,11 +50,11 @@ export function renderTable(report: AnalysisReport, options: TableOptions = {}):
   if (show !== 'buffers') {
     out.push('');
     if (verbose) {
-      out.push(renderTextTable(VERBOSE_COLUMNS, report.layers.map((l) => verboseRow(report, l))));
+      out.push(renderTextTable(withWeightColumn(report, VERBOSE_COLUMNS, 10), report.layers.map((l) => withWeightCell(report, verboseRow(report, l), l, 10))));
       out.push('');
       out.push(...legend(report, width));
     } else {
-      const t = fitTextTable(COMPACT_COLUMNS, report.layers.map((l) => compactRow(report, l)), width);
+      const t = fitTextTable(withWeightColumn(report, COMPACT_COLUMNS, 6), report.layers.map((l) => withWeightCell(report, compactRow(report, l), l, 6)), width);
       out.push(t.text);
       const notes: string[] = [];
       if (t.hidden.length > 0) notes.push(`columns left out at ${width} characters: ${t.hidden.join(', ')}`);
@@ -94,6 +94,17 @@ const COMPACT_COLUMNS: readonly TextColumn[] = [
   { head: 'Fits' },
 ];
 
+/** With weights DMA'd into SRAM tiles (target.weightsDmaFrom), a 'Wt tiles' column after Scratch. */
+function withWeightColumn(report: AnalysisReport, columns: readonly TextColumn[], at: number): readonly TextColumn[] {
+  if (report.target.weightsDmaFrom === undefined) return columns;
+  return [...columns.slice(0, at), { head: 'Wt tiles', align: 'right', priority: 5 }, ...columns.slice(at)];
+}
+
+function withWeightCell(report: AnalysisReport, row: string[], l: ReportLayer, at: number): string[] {
+  if (report.target.weightsDmaFrom === undefined) return row;
+  return [...row.slice(0, at), formatBytes(l.weightTileBytes ?? 0), ...row.slice(at)];
+}
+
 function compactRow(report: AnalysisReport, l: ReportLayer): string[] {
   return [
     String(l.step), l.name, l.op, l.schedule, formatBytes(l.residentBytes), formatBytes(l.scratchBytes), formatBytes(l.sramBytes),
@@ -130,7 +141,10 @@ export function legend(report: AnalysisReport, width: number): string[] {
     ['Resident', `activation bytes that stay in ${sram} during this step (the others live in ${dram} and stream by DMA).`],
     ['Scratch', `the layer\u2019s own buffers in ${sram}: tiles, per-core copies and double buffers. Scratch INCLUDES the double-buffer bytes; Dbl buf shows them alone (what --no-double-buffer would save).`],
     ['SRAM', `Resident + Scratch: what this step needs in ${sram}; SRAM %: share of ${sram}'s size. Local: per-core local memory, per core.`],
-    ['DMA in/out', `bytes copied from ${dram} into ${sram} tiles and back.`],
+    ['DMA in/out', `bytes copied from ${dram} into ${sram} tiles and back${report.target.weightsDmaFrom !== undefined ? ', weight tiles included' : ''}.`],
+    ...(report.target.weightsDmaFrom !== undefined
+      ? ([['Wt tiles', `the cores cannot read ${report.target.weightsDmaFrom}, where the weights live: bytes of the layer\u2019s weight tiles DMA'd into ${sram} (included in Scratch, double buffers included).`]] as [string, string][])
+      : []),
     ['Cycles', 'estimated cycles of the schedule (compute and DMA overlap when double-buffered); Cycles 1-buf: the same tiles without double buffering.'],
   ];
   const out = ['Legend:'];

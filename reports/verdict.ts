@@ -56,7 +56,10 @@ export function resultLine(report: AnalysisReport): string {
   if (!hasDram(report)) parts.push(`no ${report.target.dramName ?? 'DRAM'}: every activation in ${report.target.sramName}`);
   else if (!dram || dram.usedBytes === 0) parts.push(`nothing in ${report.target.dramName}`);
   else parts.push(`${dram.name} ${formatBytes(dram.usedBytes)} of activations${dram.sizeBytes === null ? '' : ` (${formatPercent(dram.usedBytes, dram.sizeBytes)} of ${formatBytes(dram.sizeBytes)})`}`);
-  parts.push(`weights ${formatBytes(report.weightBytes)} in flash`);
+  if (report.target.weightsDmaFrom !== undefined) {
+    const most = Math.max(0, ...report.layers.map((l) => l.weightTileBytes ?? 0));
+    parts.push(`weights ${formatBytes(report.weightBytes)} in ${report.target.weightsDmaFrom}, DMA'd into ${report.target.sramName} tiles (at most ${formatBytes(most)} per layer)`);
+  } else parts.push(`weights ${formatBytes(report.weightBytes)} in flash`);
   if (!report.fits && report.minSramBytes !== undefined) parts.push(`smallest ${report.target.sramName} that fits: ${formatBytes(report.minSramBytes)}`);
   return parts.join('; ');
 }

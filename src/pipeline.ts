@@ -17,7 +17,7 @@ import { lowerGraph } from './graph-opt/lower-graph.js';
 import type { LoweredGraph } from './graph-opt/lower-graph.js';
 import { applyDepthFirst, chooseSegments, segmentGraph } from './schedule/depth-first/index.js';
 import type { TargetSpec } from './schedule/target.js';
-import { applyOverrides, globalOf, sramOf } from './schedule/target.js';
+import { applyOverrides, globalOf, sramOf, weightsViaDma } from './schedule/target.js';
 import { planOptions, scheduleGraph } from './schedule/schedule-graph.js';
 import type { PlanResult, StrategyName } from '../planner/types.js';
 import { planMemory } from '../planner/index.js';
@@ -143,7 +143,8 @@ async function fit(
     return alt ? fitGraph(alt.graph, alt.liveness, options, target, timeLimitMs, lowered, alt.sourceSteps) : base;
   }
   const capacity = sramOf(target)?.sizeBytes ?? null;
-  if (options.depthFirst === false || options.graphOpt === false || globalOf(target) === undefined || capacity === null || graph.nodes.some((n) => n.segment)) return base;
+  // Depth-first segments read their members' weights in place: not when the cores cannot read them.
+  if (options.depthFirst === false || options.graphOpt === false || weightsViaDma(target) !== undefined || globalOf(target) === undefined || capacity === null || graph.nodes.some((n) => n.segment)) return base;
   const spilled = new Set(base.schedule.activations.filter((a) => a.scope === 'global').map((a) => a.name));
   if (spilled.size === 0) return base;
   const isSpilled = (t: string) => spilled.has(base.schedule.bufferOfTensor.get(t) ?? t);
@@ -297,7 +298,8 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
   const segmented = lazySegments(() => {
     const depthFirst = applyDepthFirst(lowered.graph, loweredLiveness, aliasRoots(lowered), {
       // --no-graph-opt is the one-layer-per-node baseline: no segments either.
-      enabled: (options.depthFirst ?? true) && (options.graphOpt ?? true),
+      // Segments read their members' weights in place: none when the weights need DMA into SRAM tiles.
+      enabled: (options.depthFirst ?? true) && (options.graphOpt ?? true) && weightsViaDma(target) === undefined,
       noDram: globalOf(target) === undefined,
       patches: options.depthFirstPatches ?? true,
       tiles: options.depthFirstTiles ?? options.depthFirstPatches ?? true,

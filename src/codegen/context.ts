@@ -144,10 +144,38 @@ export class CodegenContext {
     return t;
   }
 
-  /** The shape used in C for a tensor (a scalar is one element of rank 1). */
+  /** The shape used in C for a tensor or a weight operand (a scalar is one element of rank 1). */
   shapeOf(name: string): number[] {
-    const s = this.tensor(name).shape;
+    const w = this.graph.tensors.has(name) ? undefined : this.graph.weights.get(name);
+    const s = w ? w.shape : this.tensor(name).shape;
     return s.length === 0 ? [1] : [...s];
+  }
+
+  /** The element type of a tensor or of a weight operand (weight tiles: weights the cores cannot read). */
+  dtypeOf(name: string): TensorInfo['dtype'] {
+    const w = this.graph.tensors.has(name) ? undefined : this.graph.weights.get(name);
+    return w ? w.dtype : this.tensor(name).dtype;
+  }
+
+  /**
+   * The memory holding the weights when the cores cannot read it (ScheduledModel.weightsDmaFrom):
+   * kernels then read every weight from its SRAM tile, never from the weight arrays.
+   */
+  get weightsDmaFrom(): string | undefined {
+    return this.schedule.weightsDmaFrom;
+  }
+
+  /**
+   * A weight a kernel reads in place (its array in model_weights.c, or its value macro for a splat).
+   * Refused (MP701, naming the layer) for a dense weight when the cores cannot read the weights'
+   * memory: such a kernel must read the weight's SRAM tile, which the schedule DMAs in.
+   */
+  kernelWeight(node: OpNode, name: string): WeightRef | undefined {
+    const ref = this.weight(name);
+    if (ref && this.weightsDmaFrom !== undefined && ref.tensor.data.kind !== 'splat') {
+      unsupported(node, `its kernel would read weight '${name}' in place, but the cores cannot read memory '${this.weightsDmaFrom}' that holds the weights (no SRAM weight tile for this kernel${node.domain !== '' ? ': integer kernels read their weights in place' : ''})`);
+    }
+    return ref;
   }
 
   weight(name: string): WeightRef | undefined {
@@ -163,6 +191,7 @@ export class CodegenContext {
 
   /** A [K][N] matrix weight stored transposed as [N][K] (for the Gemm kernel's transB layout). */
   transposedWeight(name: string): WeightRef {
+    if (this.weightsDmaFrom !== undefined) throw new InternalError(`transposed weight '${name}' asked for while the weights live in '${this.weightsDmaFrom}'`);
     let ref = this.transposedWeights.get(name);
     if (!ref) {
       const t = this.graph.weights.get(name)!;

@@ -12,7 +12,7 @@
  * [0, limit), which is exactly the window the schedule and the liveness analysis assumed.
  */
 import type { LayerSchedule, LoopBuffer, LoopStmt, Operand, Stmt, TileRange } from '../ir/loop.js';
-import { formatShape } from '../ir/graph.js';
+import { byteSize, formatShape } from '../ir/graph.js';
 import type { OpNode } from '../ir/graph.js';
 import { fusedResiduals } from '../ir/graph.js';
 import { cFloat } from './c-literals.js';
@@ -362,7 +362,8 @@ function windowExtent(ctx: CodegenContext, layer: LayerSchedule, tensor: string,
 
 /** Bytes per element of a tensor in generated code. */
 function elementSize(ctx: CodegenContext, layer: LayerSchedule, tensor: string): number {
-  const t = ctx.tensor(tensor);
+  const w = ctx.graph.tensors.has(tensor) ? undefined : ctx.graph.weights.get(tensor);
+  const t = w ? { elementCount: 1, sizeBytes: byteSize(w.dtype, 1), dtype: w.dtype } : ctx.tensor(tensor);
   const size = t.elementCount > 0 ? t.sizeBytes / t.elementCount : 0;
   if (![1, 2, 4, 8].includes(size)) unsupported(layer, `tensor '${tensor}' has ${t.dtype} elements of ${size} bytes`);
   return size;
@@ -373,12 +374,15 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
   const v = state.fresh('v');
   const shape = ctx.shapeOf(o.region.tensor);
   const R = shape.length;
-  const dtype = ctx.tensor(o.region.tensor).dtype;
+  const dtype = ctx.dtypeOf(o.region.tensor);
   if (dtype !== 'float32' && ctx.node(layer).domain === '') {
     unsupported(layer, `tensor '${o.region.tensor}' is ${dtype}; generated code handles float32 tensors only`);
   }
   w.line(`mpg_view ${v};`);
-  const colLines = ctx.buffer(o.buffer).lines?.cols !== undefined;
+  // A weight's home (weights the cores cannot read): its array, only ever the source of a DMA.
+  const weightHome = !ctx.isTile(o.buffer) && !ctx.graph.tensors.has(o.region.tensor) && ctx.graph.weights.has(o.region.tensor);
+  const lines = weightHome ? undefined : ctx.buffer(o.buffer).lines;
+  const colLines = lines?.cols !== undefined;
   w.line(`${colLines ? '' : 'const '}long ${v}_full[${R}] = {${shape.join(', ')}};`);
   w.line(`long ${v}_st[${R}] = {${shape.map(() => '0').join(', ')}};`);
   w.line(`long ${v}_ex[${R}] = {${shape.join(', ')}};`);
@@ -386,7 +390,6 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
     if (r.dim >= R) throw new InternalError(`range on dim ${r.dim} of rank-${R} tensor '${o.region.tensor}'`);
     w.line(`mpg_clamp(&${v}_st[${r.dim}], &${v}_ex[${r.dim}], ${startExpr(env, r)}, ${windowExtent(ctx, layer, o.region.tensor, r)}, ${r.limit});`);
   }
-  const lines = ctx.buffer(o.buffer).lines;
   // Patch segments: the window's columns become a tensor of their own (mpg_view_rebase).
   const patchCols = layer.segment?.mode === 'patches' || layer.segment?.mode === 'tiles' ? o.region.ranges.find((r) => r.dim === 3 && r.loopVar !== '') : undefined;
   if (lines) {
@@ -410,10 +413,10 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
     if (patchCols) w.line(`mpg_view_rebase(&${v}, ${patchCols.dim});`);
     return v;
   }
-  const ptr = homePtr(ctx, o, env);
+  const ptr = weightHome ? `(${dtype === 'float32' ? 'float' : 'void'} *)${ctx.weight(o.region.tensor)!.cName}` : homePtr(ctx, o, env);
   const fn = ctx.isTile(o.buffer) ? 'mpg_view_tile' : 'mpg_view_in';
   const at = ctx.isTile(o.buffer) ? 0 : ctx.offsetOf(o.region.tensor);
-  const where = ctx.isTile(o.buffer) ? `tile ${o.buffer}` : o.buffer === o.region.tensor ? 'its home buffer' : `home buffer ${o.buffer}${at > 0 ? ` at byte ${at}` : ''}`;
+  const where = ctx.isTile(o.buffer) ? `tile ${o.buffer}` : weightHome ? `weight array in ${ctx.weightsDmaFrom ?? 'flash'} (DMA source only)` : o.buffer === o.region.tensor ? 'its home buffer' : `home buffer ${o.buffer}${at > 0 ? ` at byte ${at}` : ''}`;
   // Integer (and other non-float) tensors: the same window with their element size.
   const typed = dtype === 'float32' ? '' : `_b`;
   const esize = dtype === 'float32' ? '' : `, ${elementSize(ctx, layer, o.region.tensor)}`;

@@ -39,7 +39,12 @@ export function emitReadme(ctx: CodegenContext, modelName: string): string {
       `the API: \`int model_run(const ${et} *const *inputs, ${et} *const *outputs)\`${allFloat ? '' : ' (each array in its tensor\u2019s own type, listed below)'}, \`model_error_layer()\`, the pool sizes and sections, input and output sizes`,
     ],
     ['model.c', 'the pools, every buffer as a constant offset into its pool, one function per layer following its schedule (tile loops, DMA start/wait, kernels, barriers)'],
-    ['model_weights.h, model_weights.c', 'the weights as `const` arrays (their own translation unit: place them in flash with `MP_WEIGHT_SECTION`)'],
+    [
+      'model_weights.h, model_weights.c',
+      ctx.weightsDmaFrom === undefined
+        ? 'the weights as `const` arrays (their own translation unit: place them in flash with `MP_WEIGHT_SECTION`)'
+        : `the weights as \`const\` arrays, to place in ${ctx.weightsDmaFrom} with \`MP_WEIGHT_SECTION\`: the cores cannot read ${ctx.weightsDmaFrom}, so model.c only DMAs tiles of them into SRAM (with \`mp_dma_start\`/\`mp_dma_wait\`, like activation tiles) and the kernels read the tiles`,
+    ],
     ['model_support.h, model_support.c', 'tensor views and the glue from views to DMA descriptors and kernel windows'],
     ['memplan_kernels.h, memplan_kernels.c', 'portable C99 kernels; the header documents the interface'],
     ['memplan_kernels_int.h, memplan_kernels_int.c', 'integer kernels (int8 and int16x8) with TFLite Micro\u2019s reference arithmetic: per-channel requantization, rounding and saturation'],

@@ -108,6 +108,16 @@ int mpg_gemm_splat_b(const mpg_view *a, float b_value, const float *c, long c_ro
  */
 int mpg_conv_splat(const mp_window *x, mp_window *y, float w_value, const float *bias, float bias_value,
                    const mp_conv_params *p);
+/*
+ * A convolution whose weights (and bias) sit in an SRAM tile that holds output channels
+ * [w_c0, w_c0 + w_c) only (weights the cores cannot read where they are stored, DMA'd in): the
+ * windows and parameters of the same computation as a convolution of those channels alone, so that a
+ * kernel indexing its weights by output channel reads the tile from its first channel. x and y are
+ * not changed; xr, yr and pr are what to pass to the kernel. MP_EWINDOW when y's channels are not
+ * in the tile (or, grouped, the tile does not hold whole groups).
+ */
+int mpg_conv_rebase(const mp_window *x, const mp_window *y, const mp_conv_params *p, long w_c0, long w_c,
+                    mp_window *xr, mp_window *yr, mp_conv_params *pr);
 /* Softmax / LogSoftmax over windows (axis as mp_softmax: flatten semantics when flatten != 0). */
 int mpg_softmax(const mpg_view *x, const mpg_view *y, int axis, int flatten, int log_softmax);
 /* LRN across channels (dim 1) over windows that hold every channel. */
@@ -585,6 +595,29 @@ int mpg_gemm_splat_b(const mpg_view *a, float b_value, const float *c, long c_ro
       }
     }
   }
+  return MP_OK;
+}
+
+int mpg_conv_rebase(const mp_window *x, const mp_window *y, const mp_conv_params *p, long w_c0, long w_c,
+                    mp_window *xr, mp_window *yr, mp_conv_params *pr) {
+  long cout_g, cin_g, g0;
+  *xr = *x;
+  *yr = *y;
+  *pr = *p;
+  if (p->groups < 1 || y->full_c % p->groups != 0 || x->full_c % p->groups != 0) return MP_EPARAM;
+  if (y->c == 0) return MP_OK;
+  if (w_c0 < 0 || y->c0 < w_c0 || y->c0 + y->c > w_c0 + w_c) return MP_EWINDOW;
+  yr->c0 = y->c0 - w_c0;
+  yr->full_c = w_c;
+  if (p->groups == 1) return MP_OK;
+  cout_g = y->full_c / p->groups;
+  cin_g = x->full_c / p->groups;
+  if (w_c0 % cout_g != 0 || w_c % cout_g != 0) return MP_EWINDOW;
+  g0 = w_c0 / cout_g;
+  pr->groups = w_c / cout_g;
+  xr->c0 = x->c0 - g0 * cin_g;
+  xr->full_c = pr->groups * cin_g;
+  if (xr->c0 < 0 || xr->c0 + xr->c > xr->full_c) return MP_EWINDOW;
   return MP_OK;
 }
 

@@ -29,6 +29,11 @@ export interface LoopBuffer {
   /** For tiles: the tensor whose window the tile holds. */
   readonly tensor?: string;
   /**
+   * A tile of a weight (`tensor` names the weight) that the cores cannot read where it is stored
+   * (target memory with coreAccess false): DMA'd into SRAM before the kernel reads it.
+   */
+  readonly weight?: true;
+  /**
    * A line buffer (depth-first segments): `rows` rows of dimension `dim` of `tensor` (every other
    * dimension whole), holding rows [loopVar * stride + offset, + rows) in the iteration of loopVar
    * (rows outside the tensor are unused slots). Row r sits at slot r - start; a `shift` statement
@@ -178,6 +183,11 @@ export interface LayerStats {
   readonly doubleBufferBytes: number;
   /** SRAM bytes of accumulator tiles (reduction splits; part of scratchBytes). Absent = 0. */
   readonly accumulatorBytes?: number;
+  /**
+   * Bytes of the layer's weight tiles (included in scratchBytes / localBytes), all copies: set only
+   * when the target's weights need DMA into SRAM (weightsViaDma).
+   */
+  readonly weightTileBytes?: number;
   readonly fits: boolean;
 }
 
@@ -188,7 +198,7 @@ export interface LayerSchedule {
   readonly op: string;
   /** The template that lowered it (conv, pool, gemm, elementwise, concat, softmax, view, copy, whole). */
   readonly template: string;
-  /** Tensors the layer reads and writes (activations only; weights stay in their memory). */
+  /** Tensors the layer reads and writes (activations only; weights stay in their memory, weight tiles are in `buffers`). */
   readonly reads: readonly string[];
   readonly writes: readonly string[];
   /** Buffers this layer declares (tiles and scratch); activations are declared by the model. */
@@ -235,6 +245,11 @@ export interface SegmentStats {
 /** The whole scheduled model. */
 export interface ScheduledModel {
   readonly targetName: string;
+  /**
+   * The memory holding the weights when the cores cannot read it: kernels then read every weight from
+   * its SRAM tile, DMA'd from there (LoopBuffer.weight). Absent: weights are read in place.
+   */
+  readonly weightsDmaFrom?: string;
   readonly cores: number;
   /** Activation buffers (one per tensor or view group), with the scope chosen for each. */
   readonly activations: readonly LoopBuffer[];

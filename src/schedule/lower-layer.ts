@@ -48,21 +48,24 @@ export function lowerComputeLayer(
   const tileName = new Map<string, string>();
   let inIndex = 0;
   let outIndex = 0;
+  let weightIndex = 0;
   for (const w of option.windows) {
-    const name = `${node.name}.${w.role === 'in' ? `in${inIndex++}` : w.accumulator ? `acc${outIndex++}` : `out${outIndex++}`}`;
+    const weight = isWeightOperand(ctx.graph, w.tensor);
+    const name = `${node.name}.${weight ? `w${weightIndex++}` : w.role === 'in' ? `in${inIndex++}` : w.accumulator ? `acc${outIndex++}` : `out${outIndex++}`}`;
     tileName.set(`${w.role}:${w.tensor}`, name);
-    const t = ctx.graph.tensors.get(w.tensor)!;
+    const dtype = w.accumulator ? 'float32' : weight ? ctx.graph.weights.get(w.tensor)!.dtype : ctx.graph.tensors.get(w.tensor)!.dtype;
     const kind: BufferKind = w.accumulator ? 'accumulator' : 'tile';
     buffers.push({
       name,
       kind,
       scope: w.perCore ? ctx.perCoreScope : 'sram',
-      dtype: w.accumulator ? 'float32' : t.dtype,
+      dtype,
       shape: w.shape,
       sizeBytes: w.bytes,
       copies: w.copies,
       perCore: w.perCore,
       tensor: w.tensor,
+      ...(weight ? { weight: true as const } : {}),
     });
   }
   const channels = Math.max(1, ctx.target.dma.channels);
@@ -127,7 +130,7 @@ export function lowerComputeLayer(
   };
   const body = build(-1);
   if (option.coresUsed > 1) body.push({ kind: 'barrier' });
-  const reads = family.inputs.map((o) => o.tensor);
+  const reads = family.inputs.map((o) => o.tensor).filter((t) => !isWeightOperand(ctx.graph, t));
   const writes = family.outputs.map((o) => o.tensor);
   return {
     step: node.step,
@@ -146,6 +149,11 @@ export function lowerComputeLayer(
     },
     stats,
   };
+}
+
+/** A weight operand (weights the cores cannot read are tiled like activations; templates/weights.ts). */
+export function isWeightOperand(graph: Graph, tensor: string): boolean {
+  return graph.weights.has(tensor) && !graph.tensors.has(tensor);
 }
 
 /**

@@ -15,13 +15,15 @@ import type { BufferInfo, Pool, PlanOptions, StrategyName } from '../../planner/
 import { planMemory } from '../../planner/index.js';
 import { rethrowPlannerError } from '../diagnostics/planner-errors.js';
 import type { TargetSpec } from './target.js';
-import { globalOf, sramOf } from './target.js';
+import { globalOf, sramOf, weightsViaDma } from './target.js';
+import { withWeightOperands } from './templates/weights.js';
+import { byteSize } from '../ir/graph.js';
 import { classifyLayer } from './templates/index.js';
 import { opTraits } from '../ir/op-traits.js';
 import type { LayerKind } from './templates/index.js';
 import { chooseTiling, splitsReduction } from './tiling.js';
 import type { TileChoiceResult, TilingOption } from './tiling.js';
-import { lowerComputeLayer, lowerCopyLayer, lowerViewLayer } from './lower-layer.js';
+import { isWeightOperand, lowerComputeLayer, lowerCopyLayer, lowerViewLayer } from './lower-layer.js';
 import type { LowerContext } from './lower-layer.js';
 import { lowerSegmentLayer, segmentScratchBytes } from './depth-first/index.js';
 
@@ -261,10 +263,16 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
     const iv = intervals.get(name);
     bytesPerElement.set(name, iv && t.elementCount > 0 ? iv.sizeBytes / t.elementCount : 0);
   }
+  // Weights the cores cannot read are streamed into SRAM tiles: they are operands too (their stored type).
+  const dmaWeights = weightsViaDma(target) !== undefined;
+  if (dmaWeights) for (const [name, w] of graph.weights) if (!bytesPerElement.has(name)) bytesPerElement.set(name, byteSize(w.dtype, 1));
   const elementBytes = (tensor: string) => bytesPerElement.get(tensor) ?? 0;
 
   // 1. Classify layers and build view groups.
-  const layerKinds: LayerKind[] = graph.nodes.map((node) => classifyLayer({ node, graph }));
+  const layerKinds: LayerKind[] = graph.nodes.map((node) => {
+    const k = classifyLayer({ node, graph });
+    return dmaWeights && k.kind === 'compute' && !node.segment ? { kind: 'compute', family: withWeightOperands(node, graph, k.family) } : k;
+  });
   const { groups, groupOf, kinds } = bufferGroups(graph, liveness, layerKinds, options.aliases, options.noCode);
   const bufferOf = (tensor: string) => groupOf.get(tensor)?.name ?? tensor;
 
@@ -330,7 +338,7 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
     if (at !== 0) offsetOfTensor.set(tensor, at);
   }
   return {
-    model: { targetName: target.name, cores: target.cores, activations, bufferOfTensor, offsetOfTensor, layers },
+    model: { targetName: target.name, cores: target.cores, activations, bufferOfTensor, offsetOfTensor, layers, ...(dmaWeights ? { weightsDmaFrom: weightsViaDma(target)!.name } : {}) },
     resident,
     failures,
   };
@@ -371,6 +379,8 @@ function lowerLayer(
   if (kind.kind === 'copy') return lowerCopyLayer(node, ctx, (t) => !resident.has(bufferOf(t)), residentBytes, capacity);
   const o = option!;
   const doubleBufferBytes = o.windows.reduce((a, w) => a + (w.copies - 1) * w.bytes * (w.perCore && ctx.perCoreScope === 'sram' ? o.coresUsed : 1), 0);
+  const weightTiles = o.windows.filter((w) => isWeightOperand(ctx.graph, w.tensor));
+  const weightTileBytes = weightTiles.reduce((a, w) => a + w.copies * w.bytes * (w.perCore && ctx.perCoreScope === 'sram' ? o.coresUsed : 1), 0);
   const sramBytes = residentBytes + o.sramBytes;
   return lowerComputeLayer(node, kind.family, o, ctx, {
     residentBytes,
@@ -383,6 +393,7 @@ function lowerLayer(
     cyclesSingleBuffered: o.cyclesSingleBuffered,
     doubleBufferBytes,
     ...(o.accumulatorBytes > 0 ? { accumulatorBytes: o.accumulatorBytes } : {}),
+    ...(weightsViaDma(ctx.target) !== undefined ? { weightTileBytes } : {}),
     fits: capacity === null || sramBytes <= capacity,
   });
 }

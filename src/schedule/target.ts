@@ -17,6 +17,12 @@ export interface MemorySpec {
   readonly perCore: boolean;
   readonly bandwidthBytesPerCycle: number;
   readonly latencyCycles: number;
+  /**
+   * Whether the cores can load from this memory directly (default true). False: only a DMA reaches
+   * it (e.g. a DSP's DRAM): weights kept there are DMA'd into SRAM tiles before a kernel reads them.
+   * Absent = true.
+   */
+  readonly coreAccess?: boolean;
 }
 
 export interface DmaSpec {
@@ -33,6 +39,11 @@ export interface TargetSpec {
   readonly macsPerCycle: number;
   /** Default alignment of buffers in bytes (power of two). */
   readonly alignmentBytes: number;
+  /**
+   * The memory that holds the weights (a memory of this target, by name). Absent: a read-only memory
+   * the cores read directly (flash), not modelled. See weightsViaDma().
+   */
+  readonly weightsMemory?: string;
 }
 
 /** The built-in target: a generic single-core DSP with 256 KiB SRAM and unbounded DRAM. */
@@ -65,6 +76,16 @@ export function globalOf(target: TargetSpec): MemorySpec | undefined {
   return target.memories.find((m) => m.kind === 'global');
 }
 
+/**
+ * The memory holding the weights when the cores cannot read it (coreAccess false): every weight a
+ * kernel reads is then DMA'd into an SRAM tile first. Undefined when the cores read weights in place.
+ */
+export function weightsViaDma(target: TargetSpec): MemorySpec | undefined {
+  if (target.weightsMemory === undefined) return undefined;
+  const m = target.memories.find((x) => x.name === target.weightsMemory);
+  return m && m.coreAccess === false ? m : undefined;
+}
+
 /** Applies `--sram`, `--dram` and `--cores`; adds an SRAM or DRAM memory when the target has none. */
 export function applyOverrides(target: TargetSpec, o: TargetOverrides): TargetSpec {
   let memories = [...target.memories];
@@ -77,6 +98,10 @@ export function applyOverrides(target: TargetSpec, o: TargetOverrides): TargetSp
   }
   if (o.dramBytes === 0) {
     // --dram 0: no DRAM at all (the microcontroller case); weights stay in read-only memory.
+    const w = memories.find((m) => m.name === target.weightsMemory);
+    if (w && w.kind === 'global') {
+      throw ConfigError.of(Codes.BadTarget, { problem: `holds its weights in memory '${w.name}', which --dram 0 would remove` }, { file: `target '${target.name}'` });
+    }
     memories = memories.filter((m) => m.kind !== 'global');
   } else if (o.dramBytes !== undefined) {
     const i = memories.findIndex((m) => m.kind === 'global');
@@ -123,6 +148,9 @@ export function parseTarget(text: string, fileName: string): TargetSpec {
     } else sizeBytes = int(size, fileName, `${where}.sizeBytes`, undefined, 1, Number.MAX_SAFE_INTEGER);
     const perCore = o['perCore'] === undefined ? kind === 'local' : o['perCore'];
     if (typeof perCore !== 'boolean') throw bad(fileName, `${where}.perCore must be true or false`);
+    const coreAccess = o['coreAccess'] === undefined ? true : o['coreAccess'];
+    if (typeof coreAccess !== 'boolean') throw bad(fileName, `${where}.coreAccess must be true or false`);
+    if (!coreAccess && kind !== 'global') throw bad(fileName, `${where}.coreAccess false is for a global memory (the cores compute from "${kind}" memory)`);
     return {
       name: mname,
       kind,
@@ -130,6 +158,7 @@ export function parseTarget(text: string, fileName: string): TargetSpec {
       perCore,
       bandwidthBytesPerCycle: num(o['bandwidthBytesPerCycle'], fileName, `${where}.bandwidthBytesPerCycle`, kind === 'global' ? 4 : 16),
       latencyCycles: num(o['latencyCycles'], fileName, `${where}.latencyCycles`, kind === 'global' ? 100 : 1, 0),
+      ...(coreAccess ? {} : { coreAccess: false }),
     };
   });
   if (!memories.some((m) => m.kind === 'sram' || m.kind === 'local')) {
@@ -144,9 +173,13 @@ export function parseTarget(text: string, fileName: string): TargetSpec {
   const macsPerCycle = num(root['macsPerCycle'], fileName, 'macsPerCycle', DEFAULT_TARGET.macsPerCycle);
   const alignmentBytes = int(root['alignmentBytes'], fileName, 'alignmentBytes', DEFAULT_TARGET.alignmentBytes, 1, 1 << 20);
   if ((alignmentBytes & (alignmentBytes - 1)) !== 0) throw bad(fileName, `alignmentBytes must be a power of two, got ${alignmentBytes}`);
-  const known = new Set(['name', 'cores', 'memories', 'dma', 'macsPerCycle', 'alignmentBytes', 'description']);
+  const weightsRaw = root['weightsMemory'];
+  if (weightsRaw !== undefined && (typeof weightsRaw !== 'string' || !memories.some((m) => m.name === weightsRaw))) {
+    throw bad(fileName, `'weightsMemory' must name one of the memories (${memories.map((m) => `"${m.name}"`).join(', ')})`);
+  }
+  const known = new Set(['name', 'cores', 'memories', 'dma', 'macsPerCycle', 'alignmentBytes', 'description', 'weightsMemory']);
   for (const k of Object.keys(root)) if (!known.has(k)) throw bad(fileName, `unknown field '${k}'`);
-  return { name, cores, memories, dma, macsPerCycle, alignmentBytes };
+  return { name, cores, memories, dma, macsPerCycle, alignmentBytes, ...(weightsRaw !== undefined ? { weightsMemory: weightsRaw as string } : {}) };
 }
 
 function bad(file: string, what: string): ConfigError {

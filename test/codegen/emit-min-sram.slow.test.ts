@@ -7,8 +7,8 @@
  * - at --sram 16K with DRAM, on 1 core and on 4 cores, in poison mode (mnasnet's global ReduceMean,
  *   mobilenet_v2's 1x1 projections and vit_tiny_32's attention fit there through reduction splits and
  *   op tiles);
- * - and one of them (mnasnet0_5_96 with no DRAM at its minSramBytes: column patches and line
- *   buffers) under AddressSanitizer + UndefinedBehaviorSanitizer.
+ * - and one of them (mnasnet0_5_96 with no DRAM at its minSramBytes: 2-D tiles segments) under
+ *   AddressSanitizer + UndefinedBehaviorSanitizer.
  * Each case logs a table line: model | configuration | SRAM bytes | max abs diff.
  */
 import { basename, join } from 'node:path';
@@ -87,12 +87,12 @@ describe('generated C at the issue-10 sizes against onnxruntime-web', () => {
     });
   }
 
-  it('ASan + UBSan: mnasnet0_5_96 with --dram 0 at the --min-sram size (column patches, line buffers)', async () => {
+  it('ASan + UBSan: mnasnet0_5_96 with --dram 0 at the --min-sram size (2-D tiles segments)', async () => {
     const file = sharedModel('torchvision/mnasnet0_5_96.onnx');
     const min = await cliMinSram(file);
     const cfg: Config = { label: 'ASan + UBSan, no DRAM, --min-sram size', sramBytes: min, dramBytes: 0, asan: true };
     const a = await analyzeFile(file, cfg);
-    expect(a.report.layers.some((l) => l.segment?.mode === 'patches')).toBe(true);
+    expect(a.report.layers.some((l) => l.segment?.mode === 'tiles')).toBe(true);
     await check(file, a, cfg, 'asan-nodram-min');
   }, 1_800_000);
 });

@@ -236,6 +236,7 @@ import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';
 import type { Analysis } from '../../src/pipeline.js';
 import { generateC } from '../../src/codegen/generate.js';
 import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
+import type { TargetSpec } from '../../src/schedule/target.js';
 import { basename } from 'node:path';
 import { missingDependency } from './system-deps.js';
 
@@ -256,11 +257,13 @@ export interface Config {
   readonly tiles?: boolean;
   /** --max-slowdown as a fraction (default 0.1). */
   readonly maxSlowdown?: number;
+  /** The target before the overrides above (default: the built-in DEFAULT_TARGET). */
+  readonly target?: TargetSpec;
 }
 
 export async function analyzeFile(path: string, cfg: Config, inputShapes?: ReadonlyMap<string, readonly number[]>): Promise<Analysis> {
   const bytes = modelBytes(path);
-  const target = applyOverrides(DEFAULT_TARGET, {
+  const target = applyOverrides(cfg.target ?? DEFAULT_TARGET, {
     ...(cfg.sramBytes !== undefined ? { sramBytes: cfg.sramBytes } : {}),
     ...(cfg.dramBytes !== undefined ? { dramBytes: cfg.dramBytes } : {}),
     ...(cfg.cores !== undefined ? { cores: cfg.cores } : {}),

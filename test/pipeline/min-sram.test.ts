@@ -28,6 +28,9 @@ const CASES: readonly { readonly label: string; readonly file: string; readonly 
   { label: 'resnet8, int8, single-buffered', file: 'resnet8.onnx', options: { target: DEFAULT_TARGET, dtype: 'int8', doubleBuffer: false } },
   { label: 'kws-dscnn, cortex-m7-512k', file: 'kws-dscnn.onnx', options: { target: target('cortex-m7-512k.json') } },
   { label: 'resnet8, quad-dsp-l1 (local memories, 64-byte alignment)', file: 'resnet8.onnx', options: { target: target('quad-dsp-l1.json') } },
+  // Weights in a DRAM only the DMA reaches: weight tiles in SRAM too.
+  { label: 'resnet8, dsp-dma-only (weight tiles), 1 core', file: 'resnet8.onnx', options: { target: applyOverrides(target('dsp-dma-only.json'), { cores: 1 }) } },
+  { label: 'kws-dscnn, dsp-dma-only (weight tiles), 4 cores', file: 'kws-dscnn.onnx', options: { target: target('dsp-dma-only.json') } },
   { label: 'reshape-chain, tiny-mcu-128k', file: 'reshape-chain.onnx', options: { target: target('tiny-mcu-128k.json') } },
   { label: 'resnet8 with --headroom 10%', file: 'resnet8.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 8192 }), headroom: 0.1 } },
   // --dram 0 with depth-first segments (line buffers planned with the whole tensors), and without.

@@ -43,7 +43,7 @@ function typeCode(e: QEmit, dtype: string): string {
 function ptr(e: QEmit, name: string, ctype = 'void'): string {
   const p = e.pointers.get(name);
   if (p !== undefined) return `((${ctype} *)(void *)${p})`;
-  const w = e.ctx.weight(name);
+  const w = e.ctx.kernelWeight(e.node, name);
   if (w) return `((const ${ctype} *)${w.cName})`;
   return unsupported(e.node, `tensor '${name}' has no buffer`);
 }

@@ -36,7 +36,7 @@ export const TFLITE_WINDOWED_OPS: ReadonlySet<string> = new Set(['CONV_2D', 'DEP
 function ptr(e: TfliteEmit, name: string, ctype: string): string {
   const p = e.pointers.get(name);
   if (p !== undefined) return `((${ctype} *)(void *)${p})`;
-  const wt = e.ctx.weight(name);
+  const wt = e.ctx.kernelWeight(e.node, name);
   if (wt) return `((const ${ctype} *)${wt.cName})`;
   if (e.ctx.graph.states?.has(name) && e.ctx.hasPlacement(name)) {
     const pl = e.ctx.placement(name);

@@ -55,6 +55,10 @@ function conv(e: Emit): void {
   const n = e.node;
   const x = e.views.get(n.inputs[0]!);
   if (x === undefined) unsupported(n, 'Conv input must be an activation');
+  // Weights the cores cannot read: the weight and/or bias are SRAM tiles of the tile's output channels.
+  const wTile = e.views.get(n.inputs[1] ?? '');
+  const bTile = e.views.get(n.inputs[2] ?? '');
+  if ((wTile !== undefined || bTile !== undefined) && e.ctx.weightsDmaFrom !== undefined) return convFromTiles(e, x, wTile, bTile);
   const wt = wholePointer(e, 1, 'the weight');
   if (!wt) unsupported(n, 'Conv needs weights');
   const s = spatial(e, windowKernel(n, wt.shape)!);
@@ -78,6 +82,42 @@ function conv(e: Emit): void {
     return;
   }
   check(e, `mp_conv2d(&${xw}, &${yw}, ${wt.ptr}, ${bias && bias.splat === undefined ? bias.ptr : 'NULL'}, &p)`);
+  if (bias?.splat !== undefined) {
+    e.w.comment(`bias ${n.inputs[2]} is one value for every channel: added after the convolution`);
+    check(e, `mpg_unary(MP_UN_SCALE, 1.0f, ${bias.splat}, &${e.outs[0]}, &${e.outs[0]})`);
+  }
+}
+
+/**
+ * Conv reading its weight and bias from SRAM tiles (DMA'd in: the cores cannot read the weights'
+ * memory). A tile holds the output channels of the tile being computed (or all of them): the kernel
+ * gets windows rebased to the tile's first channel (mpg_conv_rebase) and the tiles' pointers.
+ */
+function convFromTiles(e: Emit, x: string, wTile: string | undefined, bTile: string | undefined): void {
+  const n = e.node;
+  const base = (wTile ?? bTile)!;
+  const wShape = e.ctx.shapeOf(n.inputs[1]!);
+  const wt = wTile === undefined ? wholePointer(e, 1, 'the weight') : undefined;
+  const biasName = n.inputs[2] ?? '';
+  const bias = bTile === undefined && biasName !== '' ? wholePointer(e, 2, 'the bias') : undefined;
+  const s = spatial(e, windowKernel(n, wShape)!);
+  const group = intAttr(n, 'group', 1);
+  const [xw, yw] = windows(e, x, e.outs[0]!);
+  e.w.line(`const mp_conv_params p = {${s.kh}, ${s.kw}, ${s.sh}, ${s.sw}, ${s.dh}, ${s.dw}, ${s.pt}, ${s.pl}, ${group}, {MP_ACT_NONE, 0.0f, 0.0f}};`);
+  e.w.line('mp_window xr, yr;');
+  e.w.line('mp_conv_params pr;');
+  if (wTile !== undefined && bTile !== undefined) {
+    e.w.line(`if (${bTile}.start[0] != ${wTile}.start[0] || ${bTile}.ext[0] != ${wTile}.ext[0]) return MP_EPARAM; /* the bias tile holds the weight tile's channels */`);
+  }
+  e.w.comment(`the weight${bTile !== undefined ? ' and bias' : ''} tile${bTile !== undefined && wTile !== undefined ? 's hold' : ' holds'} output channels [start, start + ext) of dim 0: the kernel sees those channels only`);
+  check(e, `mpg_conv_rebase(&${xw}, &${yw}, &p, ${base}.start[0], ${base}.ext[0], &xr, &yr, &pr)`);
+  const biasPtr = bTile !== undefined ? `${bTile}.data` : bias && bias.splat === undefined ? bias.ptr : 'NULL';
+  if (wt?.splat !== undefined) {
+    check(e, `mpg_conv_splat(&xr, &yr, ${wt.splat}, ${biasPtr}, ${bias?.splat ?? '0.0f'}, &pr)`);
+    return;
+  }
+  if (wt !== undefined) unsupported(n, 'a dense Conv weight without its SRAM tile');
+  check(e, `mp_conv2d(&xr, &yr, ${wTile}.data, ${biasPtr}, &pr)`);
   if (bias?.splat !== undefined) {
     e.w.comment(`bias ${n.inputs[2]} is one value for every channel: added after the convolution`);
     check(e, `mpg_unary(MP_UN_SCALE, 1.0f, ${bias.splat}, &${e.outs[0]}, &${e.outs[0]})`);

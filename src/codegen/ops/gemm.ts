@@ -37,7 +37,7 @@ function gemm(e: Emit, op: string): void {
   const M = ys[ys.length - 2] ?? 1;
   if (transA && M !== 1) return gemmTransA(e, a, transB, alpha, beta);
   const bView = e.views.get(bName);
-  const bref = bView === undefined ? e.ctx.weight(bName) : undefined;
+  const bref = bView === undefined ? e.ctx.kernelWeight(n, bName) : undefined;
   if (bView === undefined && !bref) unsupported(n, 'the B operand must be an activation or a weight');
   if (bref) requireFloat(e, bref);
   if ((bref ? bref.tensor.shape : e.ctx.shapeOf(bName)).length !== 2) unsupported(n, 'B must be a matrix');
@@ -55,7 +55,7 @@ function gemm(e: Emit, op: string): void {
     e.w.line(`if (!mpg_is_whole(&${cv})) return MP_EPARAM; /* C is read whole */`);
     c = `${cv}.data`;
   } else if (cName !== '') {
-    const cref = e.ctx.weight(cName);
+    const cref = e.ctx.kernelWeight(n, cName);
     if (!cref) unsupported(n, 'the C operand must be constant');
     requireFloat(e, cref);
     [cRows, cCols] = matrixDims(cref.tensor.shape);
@@ -126,8 +126,10 @@ function gemmTransA(e: Emit, a: string, transB: number, alpha: number, beta: num
 /** MatMul of two activations computed whole, with ONNX batch broadcasting (mp_matmul). */
 function batchedMatmul(e: Emit, a: string, b: string): void {
   const n = e.node;
-  const as = e.ctx.tensor(n.inputs[0]!).shape;
-  const bs = e.ctx.tensor(n.inputs[1]!).shape;
+  // B may be a weight in its SRAM tile (weights the cores cannot read), laid out as the weight.
+  const shape = (t: string) => e.ctx.graph.tensors.get(t)?.shape ?? e.ctx.graph.weights.get(t)?.shape ?? e.ctx.tensor(t).shape;
+  const as = shape(n.inputs[0]!);
+  const bs = shape(n.inputs[1]!);
   if (as.length === 0 || bs.length === 0) unsupported(n, 'MatMul of scalars');
   const aM = as.length === 1 ? [1, as[0]!] : as.slice(-2);
   const bM = bs.length === 1 ? [bs[0]!, 1] : bs.slice(-2);

@@ -53,7 +53,7 @@ export function inputView(e: Emit, i: number, outView?: string): string {
   if (name === '') unsupported(e.node, `input ${i} is missing`);
   const v = e.views.get(name);
   if (v !== undefined) return v;
-  const wref = e.ctx.weight(name);
+  const wref = e.ctx.kernelWeight(e.node, name);
   if (!wref) unsupported(e.node, `input '${name}' is neither an activation operand nor a weight`);
   requireFloat(e, wref);
   const shape = wref.tensor.shape.length === 0 ? [1] : [...wref.tensor.shape];
@@ -98,7 +98,7 @@ export function wholePointer(e: Emit, i: number, what: string): { ptr: string; s
     e.w.line(`if (!mpg_is_whole(&${v})) return MP_EPARAM; /* ${what} is read whole */`);
     return { ptr: `${v}.data`, shape: e.ctx.shapeOf(name) };
   }
-  const wref = e.ctx.weight(name);
+  const wref = e.ctx.kernelWeight(e.node, name);
   if (!wref) unsupported(e.node, `${what} '${name}' is neither an activation nor a weight`);
   requireFloat(e, wref);
   if (wref.tensor.data.kind === 'splat') return { ptr: 'NULL', splat: `${wref.cName}_VALUE`, shape: wref.tensor.shape };

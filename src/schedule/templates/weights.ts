@@ -1,0 +1,122 @@
+/**
+ * Weight operands (issue 10 point 4): when the memory holding the weights cannot be read by the cores
+ * (a target memory with `coreAccess: false`, e.g. a DSP's DRAM that only the DMA reaches), every
+ * weight a kernel reads at run time becomes one more input operand of its layer's tiling family. The
+ * tiling then treats it like a streamed activation: a tile buffer in SRAM, DMA'd in before the compute
+ * that reads it, double-buffered when that fits, per core when its loop runs on several cores, and
+ * counted in the footprint, the DMA bytes and the cycles.
+ *
+ * Which slice a tile holds:
+ *  - Conv weight [OC][IC/g][k..] and bias [OC]: the output channels of the tile (they follow the
+ *    channel split; the whole tensor when the layer is not split over output channels);
+ *  - Gemm/MatMul constant B: the output columns of the tile (N dim of B); Gemm's C: whole;
+ *  - the constant operands of element-wise ops (Add, Mul, PRelu, ...) and of the element-wise steps
+ *    fused into a Conv/Gemm: the window of the output they broadcast to (right-aligned, like ONNX
+ *    broadcasting: a dim of the weight that equals a split output dim follows it);
+ *  - BatchNormalization's scale, bias, mean and var (also when fused): whole;
+ *  - the float constants of any other op (Concat, LayerNormalization, Where, ...): as element-wise;
+ *  - integer conv / fully-connected filters and biases (TFLite, quantized ONNX): whole.
+ * Weights used only when generating code (shapes, axes, pads, Clip bounds, splat values that become
+ * constants in the code) are not read from memory at run time and get no tile.
+ */
+import type { Graph, OpNode } from '../../ir/graph.js';
+import type { Follow, OperandSpec, TilingFamily } from './family.js';
+import { identityFollow } from './family.js';
+import { intAttr } from '../../ir/attributes.js';
+
+/** Element-wise ops whose constant operands a kernel reads at run time (mpg_binary). */
+const BINARY_OPS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'PRelu', 'Sum', 'Mean', 'Mod']);
+/** Ops whose constant inputs after the first are parameters the code generator reads (bounds, scales, pads). */
+const PARAMETER_OPS = new Set(['Clip', 'Resize', 'Upsample', 'Pad', 'Reshape', 'Slice', 'Expand', 'Tile', 'Squeeze', 'Unsqueeze', 'Split', 'TopK', 'ConstantOfShape', 'Range']);
+/** Integer ops whose constant operands (filters, biases) a kernel reads at run time. */
+const INT_WEIGHT_OPS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'TRANSPOSE_CONV', 'SVDF', 'QConv', 'QGemm', 'QMatMul']);
+
+/** A dense weight (splat weights are one value: a constant in the code, never read from memory). */
+function denseWeight(graph: Graph, name: string): boolean {
+  const w = graph.weights.get(name);
+  return name !== '' && w !== undefined && !graph.tensors.has(name) && w.data.kind === 'dense';
+}
+
+/** The weights of one node (not its fused chain) a kernel reads at run time: name -> how its window follows the family's splits. */
+function nodeWeights(node: OpNode, graph: Graph, family: TilingFamily, outShape: readonly number[]): Map<string, readonly (Follow | undefined)[]> {
+  const out = new Map<string, readonly (Follow | undefined)[]>();
+  const whole = () => family.splits.map(() => undefined);
+  const add = (i: number, follows: (shape: readonly number[]) => readonly (Follow | undefined)[]) => {
+    const name = node.inputs[i] ?? '';
+    if (!denseWeight(graph, name) || out.has(name)) return;
+    out.set(name, follows(graph.weights.get(name)!.shape));
+  };
+  const R = outShape.length;
+  // A weight dim that equals a split output dim (right-aligned) is read at the output's window.
+  const broadcast = (shape: readonly number[]) =>
+    family.splits.map((s): Follow | undefined => {
+      const d = s.dim - (R - shape.length);
+      return d >= 0 && shape[d] === s.extent && s.extent > 1 ? identityFollow(d, s.extent) : undefined;
+    });
+  if (node.domain !== '') {
+    if (INT_WEIGHT_OPS.has(node.opType)) node.inputs.forEach((_, i) => i > 0 && add(i, whole));
+    return out;
+  }
+  switch (node.opType) {
+    case 'Conv': {
+      // Output channels: weight dim 0 and bias dim 0 follow the channel split (output dim 1).
+      const channels = (shape: readonly number[]) =>
+        family.splits.map((s): Follow | undefined => (s.dim === 1 && shape[0] === s.extent ? identityFollow(0, s.extent) : undefined));
+      add(1, channels);
+      add(2, channels);
+      break;
+    }
+    case 'ConvTranspose':
+      add(1, whole);
+      add(2, whole);
+      break;
+    case 'Gemm':
+    case 'MatMul': {
+      const transB = node.opType === 'Gemm' ? intAttr(node, 'transB', 0) : 0;
+      add(1, (shape) =>
+        family.splits.map((s): Follow | undefined => {
+          if (shape.length !== 2 || s.dim !== R - 1) return undefined;
+          const d = transB ? 0 : 1;
+          return shape[d] === s.extent ? identityFollow(d, s.extent) : undefined;
+        }),
+      );
+      if (node.opType === 'Gemm') add(2, whole);
+      break;
+    }
+    case 'BatchNormalization':
+      for (let i = 1; i <= 4; i++) add(i, whole);
+      break;
+    default:
+      if (BINARY_OPS.has(node.opType)) node.inputs.forEach((_, i) => add(i, broadcast));
+      else if (!PARAMETER_OPS.has(node.opType)) {
+        // Any other op (Concat, LayerNormalization, Where, ...): its float constants are data its kernel reads.
+        node.inputs.forEach((name, i) => graph.weights.get(name)?.dtype === 'float32' && add(i, broadcast));
+      }
+  }
+  return out;
+}
+
+/**
+ * The family without its reduction split (always the last one, family.ts). A weight tile holds every
+ * input channel (every K) of its output channels or columns: the reduction-split kernels read their
+ * weight slice in place, so DMA'd weights and reduction splits are not combined (a known limit).
+ */
+function withoutReduction(family: TilingFamily): TilingFamily {
+  const last = family.splits.length - 1;
+  if (last < 0 || family.splits[last]!.reduction !== true) return family;
+  const cut = (o: OperandSpec): OperandSpec => ({ ...o, follows: o.follows.slice(0, last) });
+  return { ...family, splits: family.splits.slice(0, last), inputs: family.inputs.map(cut), outputs: family.outputs.map(cut) };
+}
+
+/** The family with one more input operand per run-time weight of the node and of its fused chain. */
+export function withWeightOperands(node: OpNode, graph: Graph, withReduction: TilingFamily): TilingFamily {
+  const family = withoutReduction(withReduction);
+  const outShape = family.outputs[0]?.shape ?? [];
+  const weights = new Map(nodeWeights(node, graph, family, outShape));
+  for (const f of node.fused ?? []) {
+    for (const [name, follows] of nodeWeights(f, graph, family, outShape)) if (!weights.has(name)) weights.set(name, follows);
+  }
+  if (weights.size === 0) return withReduction;
+  const extra: OperandSpec[] = [...weights].map(([tensor, follows]) => ({ tensor, shape: graph.weights.get(tensor)!.shape, follows }));
+  return { ...family, inputs: [...family.inputs, ...extra] };
+}

@@ -1,0 +1,111 @@
+/**
+ * Weights the cores cannot read, the heavy cases (slow: `npm run test:slow`, or
+ * `MEMPLAN_SLOW=1 npx vitest run test/codegen/emit-weight-dma.slow.test.ts`): on
+ * fixtures/targets/dsp-dma-only.json (weights in a DRAM only the DMA reaches), every torchvision model
+ * of ../shared/models/torchvision at 96x96 through generated C against onnxruntime-web on 1 core at
+ * the target's 256K and on 4 cores at 64K in poison mode, vit_tiny_32 at its smallest SRAM; MnasNet at 64K on
+ * 4 cores under ASan + UBSan; the generated model.c names weight arrays only as DMA sources; and a QDQ
+ * (int8) SqueezeNet whose outputs are bit-identical to the same model on a target whose cores read the
+ * weights (that one is checked against onnxruntime in emit-qdq.test.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir, removeDir } from '../helpers/c-build.js';
+import { analyzeFile, buildAndRun, compare, inputsFor, ortReference, seededFloats } from '../helpers/ort-reference.js';
+import type { Config } from '../helpers/ort-reference.js';
+import { REPO_ROOT, sharedFiles, sharedModel } from '../helpers/shared-data.js';
+import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';
+import { generateC } from '../../src/codegen/generate.js';
+import { applyOverrides, parseTarget } from '../../src/schedule/target.js';
+import { analyzeBytes, buildTyped, qdqOf } from './qdq-helpers.js';
+import { weightArrayUses } from './weight-dma-c.js';
+
+const DSP = parseTarget(readFileSync(join(REPO_ROOT, 'fixtures/targets/dsp-dma-only.json'), 'utf8'), 'dsp-dma-only.json');
+const K = 1024;
+/**
+ * mobilenet_v2_224 (224x224, 1000 classes) takes minutes per configuration: emit-matrix.slow.test.ts
+ * covers it. vit_tiny_32 runs at its own smallest SRAM below: its QKV projections are MatMuls with a
+ * batch of 65 that this base computes whole, so their 192 KiB of weights must sit in SRAM at once.
+ */
+const MODELS = sharedFiles('models/torchvision', '.onnx').filter((f) => basename(f) !== 'mobilenet_v2_224.onnx' && basename(f) !== 'vit_tiny_32.onnx');
+const CONFIGS: Config[] = [
+  { label: 'dsp-dma-only 256K 1 core', target: DSP, cores: 1 },
+  { label: 'dsp-dma-only 64K 4 cores poison', target: DSP, sramBytes: 64 * K, cores: 4, poison: true },
+];
+
+const tmp = makeTempDir('memplan-weight-dma-slow-');
+afterAll(() => removeDir(tmp));
+
+describe('DMA-only weights: generated C against onnxruntime-web', () => {
+  it('finds the torchvision models', () => {
+    expect(MODELS.map((f) => basename(f))).toEqual(expect.arrayContaining(['mnasnet0_5_96.onnx', 'squeezenet1_1_96.onnx', 'efficientnet_b0_96.onnx', 'regnet_x_400mf_96.onnx']));
+  });
+  for (const file of MODELS) {
+    const name = basename(file);
+    let ref: Promise<Float32Array[]> | undefined;
+    for (const cfg of CONFIGS) {
+      it(`${name} ${cfg.label}`, async () => {
+        const a = await analyzeFile(file, cfg);
+        expect(a.report.fits).toBe(true);
+        expect(a.report.layers.some((l) => (l.weightTileBytes ?? 0) > 0)).toBe(true);
+        const gen = generateC(toCodegenInput(a));
+        const uses = weightArrayUses(gen.files.find((f) => f.name === 'model.c')!.text, gen.files.find((f) => f.name === 'model_weights.h')!.text);
+        expect(uses.kernelReads).toEqual([]);
+        const feeds = inputsFor(a, 5);
+        ref ??= ortReference(file, feeds, a.graph.outputs);
+        const got = buildAndRun(a, join(tmp, `${name}-${cfg.label.replace(/\W+/g, '_')}`), cfg, feeds.map((f) => f.data));
+        const want = await ref;
+        got.forEach((g, i) => {
+          const c = compare(g, want[i]!);
+          const most = Math.max(...a.report.layers.map((l) => l.weightTileBytes ?? 0));
+          console.log(`${name} | ${cfg.label} | sram used ${a.report.pools[0]!.usedBytes} | largest weightTileBytes ${most} | max abs ${c.maxAbs.toExponential(2)}`);
+          expect(`${cfg.label}: ${c.worst}`).toBe(`${cfg.label}: `);
+        });
+      }, 900_000);
+    }
+  }
+
+  it('vit_tiny_32 at its smallest SRAM on the DMA-only target (whole batched MatMuls: all their weights in SRAM), 4 cores, poison', async () => {
+    const file = sharedModel('torchvision/vit_tiny_32.onnx');
+    const probe = await analyzeFile(file, { label: 'probe', target: DSP, sramBytes: 16, cores: 4 });
+    const need = probe.report.minSramBytes!;
+    const cfg: Config = { label: `dsp-dma-only ${need} 4 cores poison`, target: DSP, sramBytes: need, cores: 4, poison: true };
+    const a = await analyzeFile(file, cfg);
+    expect(a.report.fits).toBe(true);
+    const qkv = a.report.layers.find((l) => l.name.endsWith('encoder_layer_0/self_attention/MatMul'))!;
+    expect(qkv.weightTileBytes).toBe(128 * 384 * 4 + 384 * 4);
+    const gen = generateC(toCodegenInput(a));
+    expect(weightArrayUses(gen.files.find((f) => f.name === 'model.c')!.text, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
+    const feeds = inputsFor(a, 5);
+    const ref = await ortReference(file, feeds, a.graph.outputs);
+    const got = buildAndRun(a, join(tmp, 'vit'), cfg, feeds.map((f) => f.data));
+    console.log(`vit_tiny_32.onnx | ${cfg.label} | max abs ${compare(got[0]!, ref[0]!).maxAbs.toExponential(2)}`);
+    got.forEach((g, i) => expect(compare(g, ref[i]!).worst).toBe(''));
+  }, 900_000);
+
+  it('ASan + UBSan: MnasNet at 64K on 4 cores, weights DMA\'d, poison on', async () => {
+    const file = sharedModel('torchvision/mnasnet0_5_96.onnx');
+    const cfg: Config = { label: 'asan', target: DSP, sramBytes: 64 * K, cores: 4, asan: true };
+    const a = await analyzeFile(file, cfg);
+    const feeds = inputsFor(a, 5);
+    const ref = await ortReference(file, feeds, a.graph.outputs);
+    const got = buildAndRun(a, join(tmp, 'asan'), cfg, feeds.map((f) => f.data));
+    expect(compare(got[0]!, ref[0]!).worst).toBe('');
+  }, 900_000);
+
+  it('QDQ SqueezeNet (int8 QConv, QGemm): bit-identical with its weights DMA\'d and read in place', async () => {
+    const bytes = await qdqOf(sharedModel('torchvision/squeezenet1_1_96.onnx'));
+    const inPlace = await analyzeBytes(bytes, 'squeezenet_qdq.onnx');
+    const dma = await analyzeModel(bytes, { modelName: 'squeezenet_qdq.onnx', target: applyOverrides(DSP, { cores: 1, sramBytes: 1024 * K }) });
+    expect(dma.report.fits).toBe(true);
+    expect(dma.report.layers.filter((l) => (l.weightTileBytes ?? 0) > 0).length).toBeGreaterThan(10);
+    const gen = generateC(toCodegenInput(dma));
+    expect(weightArrayUses(gen.files.find((f) => f.name === 'model.c')!.text, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
+    const t = inPlace.graph.tensors.get(inPlace.graph.inputs[0]!)!;
+    const x = seededFloats(t.elementCount, 3);
+    const want = buildTyped(inPlace, join(tmp, 'qdq-in-place'))([x]);
+    const got = buildTyped(dma, join(tmp, 'qdq-dma'))([x]);
+    expect(got.map((b) => b.toString('hex'))).toEqual(want.map((b) => b.toString('hex')));
+  }, 900_000);
+});

@@ -1,0 +1,154 @@
+/**
+ * Weights the cores cannot read (fixtures/targets/dsp-dma-only.json: the weights live in a DRAM that
+ * only the DMA reaches): the generated C DMAs every weight tile into SRAM with the activation hooks
+ * and its kernels read only the tiles.
+ *  - resnet8 against onnxruntime-web: 1 core, 4 cores in poison mode, and 24K of SRAM on 1 core (weight
+ *    tiles of a few output channels, double-buffered, activations streamed from DRAM too); kws-dscnn at
+ *    8K on 4 cores (depthwise weight tiles of a few channels);
+ *  - the generated model.c names a weight array only as the source of a DMA (a kernel reading the
+ *    DRAM weights would have to name the array: this fails then);
+ *  - integer models (TFLite): micro_speech (int8) and keyword_scrambled (SVDF, int16) equal TFLite's
+ *    interpreter with their filters DMA'd.
+ * The torchvision models, 4 cores and ASan/UBSan are in emit-weight-dma.slow.test.ts.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir, removeDir } from '../helpers/c-build.js';
+import { analyzeFile, buildAndRun, compare, inputsFor, ortReference } from '../helpers/ort-reference.js';
+import type { Config } from '../helpers/ort-reference.js';
+import { REPO_ROOT } from '../helpers/shared-data.js';
+import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';
+import { generateC } from '../../src/codegen/generate.js';
+import { applyOverrides, parseTarget } from '../../src/schedule/target.js';
+import { TFLITE_DIR, buildTflite } from './tflite-host.js';
+import { weightArrayUses } from './weight-dma-c.js';
+
+const RESNET8 = path.join(REPO_ROOT, 'fixtures/models/resnet8.onnx');
+const DSP = parseTarget(readFileSync(path.join(REPO_ROOT, 'fixtures/targets/dsp-dma-only.json'), 'utf8'), 'dsp-dma-only.json');
+const tmp = makeTempDir('memplan-weight-dma-');
+afterAll(() => removeDir(tmp));
+
+const CONFIGS: Config[] = [
+  { label: 'dsp-dma-only 1 core', target: DSP, cores: 1 },
+  { label: 'dsp-dma-only 4 cores poison', target: DSP, cores: 4, poison: true },
+  { label: 'dsp-dma-only 24K 1 core poison', target: DSP, cores: 1, sramBytes: 24 * 1024, poison: true },
+];
+
+describe('weights DMA\'d into SRAM tiles: generated C', () => {
+  let ref: Promise<Float32Array[]> | undefined;
+  for (const cfg of CONFIGS) {
+    it(`resnet8 ${cfg.label}: matches onnxruntime-web; weight arrays are only DMA sources`, async () => {
+      const a = await analyzeFile(RESNET8, cfg);
+      expect(a.report.fits).toBe(true);
+      const conv = a.report.layers.filter((l) => l.op === 'Conv');
+      expect(conv.every((l) => (l.weightTileBytes ?? 0) > 0)).toBe(true);
+      const gen = generateC(toCodegenInput(a));
+      const text = (name: string) => gen.files.find((f) => f.name === name)!.text;
+      const uses = weightArrayUses(text('model.c'), text('model_weights.h'));
+      expect(uses.kernelReads).toEqual([]);
+      // Every weight of every Conv and the Gemm is DMA'd (two float weights per layer here).
+      expect(new Set(uses.dmaSources).size).toBe(2 * (conv.length + 1));
+      const feeds = inputsFor(a, 7);
+      ref ??= ortReference(RESNET8, feeds, a.graph.outputs);
+      const got = buildAndRun(a, path.join(tmp, cfg.label.replace(/\W+/g, '_')), cfg, feeds.map((f) => f.data));
+      const want = await ref;
+      got.forEach((g, i) => expect(`${cfg.label}: ${compare(g, want[i]!).worst}`).toBe(`${cfg.label}: `));
+    }, 300_000);
+  }
+
+  it('reduction splits are not combined with DMA\'d weights: resnet8 at 4K splits input channels when the cores read the weights, and overflows (no accumulator) when they cannot; at 9K the C matches', async () => {
+    const readable = await analyzeFile(RESNET8, { label: 'readable 4K', sramBytes: 4 * 1024 });
+    expect(readable.report.fits).toBe(true);
+    expect(readable.report.layers.some((l) => (l.accumulatorBytes ?? 0) > 0)).toBe(true);
+    const tight = await analyzeFile(RESNET8, { label: 'dsp 4K', target: DSP, cores: 1, sramBytes: 4 * 1024 });
+    expect(tight.report.fits).toBe(false);
+    expect(tight.schedule.layers.some((l) => (l.stats.accumulatorBytes ?? 0) > 0)).toBe(false);
+    const cfg: Config = { label: 'dsp 9K 1 core poison', target: DSP, cores: 1, sramBytes: 9 * 1024, poison: true };
+    const a = await analyzeFile(RESNET8, cfg);
+    expect(a.report.fits).toBe(true);
+    expect(a.report.layers.some((l) => (l.accumulatorBytes ?? 0) > 0)).toBe(false);
+    const feeds = inputsFor(a, 7);
+    const want = await ortReference(RESNET8, feeds, a.graph.outputs);
+    const got = buildAndRun(a, path.join(tmp, 'dsp-9k'), cfg, feeds.map((f) => f.data));
+    got.forEach((g, i) => expect(compare(g, want[i]!).worst).toBe(''));
+  }, 300_000);
+
+  it('kws-dscnn at 8K on 4 cores, poison (depthwise weight tiles of a few channels: grouped mpg_conv_rebase): matches onnxruntime-web', async () => {
+    const file = path.join(REPO_ROOT, 'fixtures/models/kws-dscnn.onnx');
+    const cfg: Config = { label: 'kws 8K 4 cores poison', target: DSP, sramBytes: 8 * 1024, cores: 4, poison: true };
+    const a = await analyzeFile(file, cfg);
+    expect(a.report.fits).toBe(true);
+    const dw = a.schedule.layers.filter((l) => l.template === 'conv-depthwise');
+    expect(dw.length).toBeGreaterThan(0);
+    // Depthwise layers split over channels: their weight tiles hold fewer than all 64 channels.
+    expect(dw.every((l) => l.buffers.some((b) => b.weight && b.shape[0]! < 64))).toBe(true);
+    const gen = generateC(toCodegenInput(a));
+    expect(weightArrayUses(gen.files.find((f) => f.name === 'model.c')!.text, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
+    const feeds = inputsFor(a, 3);
+    const want = await ortReference(file, feeds, a.graph.outputs);
+    const got = buildAndRun(a, path.join(tmp, 'kws'), cfg, feeds.map((f) => f.data));
+    got.forEach((g, i) => expect(compare(g, want[i]!).worst).toBe(''));
+  }, 300_000);
+
+  it('the check sees kernels reading weight arrays: on a target whose cores read the weights they do', async () => {
+    const a = await analyzeFile(RESNET8, { label: 'default' });
+    const gen = generateC(toCodegenInput(a));
+    const uses = weightArrayUses(gen.files.find((f) => f.name === 'model.c')!.text, gen.files.find((f) => f.name === 'model_weights.h')!.text);
+    expect(uses.dmaSources).toEqual([]);
+    expect(uses.kernelReads.some((l) => /^MPG_CHECK\(mp_conv2d\(.*mpw_/.test(l))).toBe(true);
+  });
+
+  it('at 24K the chooser splits output channels so that weight tiles fit, double-buffered where they fit', async () => {
+    const a = await analyzeFile(RESNET8, CONFIGS[2]!);
+    const s3 = a.schedule.layers.find((l) => l.name === 's3_conv2')!;
+    const wt = s3.buffers.filter((b) => b.weight);
+    expect(wt.map((b) => b.tensor).sort()).toEqual(['s3_conv2.bias', 's3_conv2.weight'].sort());
+    const w = wt.find((b) => b.tensor === 's3_conv2.weight')!;
+    // 64 output channels of 64 x 3 x 3 floats (147456 B) do not fit 24K: a slice of the channels.
+    expect(w.shape[0]).toBeLessThan(64);
+    expect(w.sizeBytes).toBe(w.shape[0]! * 64 * 9 * 4);
+    expect(a.report.layers.find((l) => l.name === 's3_conv2')!.weightTileBytes).toBe(wt.reduce((s, b) => s + b.sizeBytes * b.copies, 0));
+  });
+});
+
+describe('integer layers with DMA-only weights', () => {
+  interface Reference {
+    readonly cases: readonly { readonly model: string; readonly seeds?: readonly number[]; readonly outputs: readonly (readonly number[])[] }[];
+  }
+  const reference = JSON.parse(readFileSync(path.join(REPO_ROOT, 'fixtures/tflite-reference/reference.json'), 'utf8')) as Reference;
+  const formulaInput = (n: number, seed: number) => Int8Array.from({ length: n }, (_, i) => ((i * 7919 + seed * 104729) % 256) - 128);
+  const formulaInput16 = (n: number, seed: number) => Int16Array.from({ length: n }, (_, i) => ((i * 7919 + seed * 104729) % 65536) - 32768);
+
+  it('keyword_scrambled (SVDF with state, int16 activations, fully connected): equals TFLite\'s interpreter, 4 cores', async () => {
+    const file = path.join(TFLITE_DIR, 'keyword_scrambled.tflite');
+    const analysis = await analyzeModel(readFileSync(file), { modelName: 'keyword_scrambled.tflite', target: DSP });
+    expect(analysis.report.layers.filter((l) => (l.weightTileBytes ?? 0) > 0).map((l) => l.op)).toEqual(expect.arrayContaining(['SVDF', 'FULLY_CONNECTED']));
+    const gen = generateC(toCodegenInput(analysis));
+    expect(weightArrayUses(gen.files.find((f) => f.name === 'model.c')!.text, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
+    const run = buildTflite(analysis, path.join(tmp, 'keyword'));
+    const ref = reference.cases.find((c) => c.model === 'keyword_scrambled.tflite')!;
+    ref.seeds!.forEach((seed, k) => {
+      const out = run([formulaInput16(96, seed)])[0]!;
+      expect(Array.from(new Int32Array(out.buffer, out.byteOffset, out.byteLength / 4))).toEqual(ref.outputs[k]);
+    });
+  }, 300_000);
+
+  it('micro_speech (int8 conv and fully connected): equals TFLite\'s interpreter, filters DMA\'d into SRAM tiles, poison', async () => {
+    const file = path.join(TFLITE_DIR, 'micro_speech_quantized.tflite');
+    const analysis = await analyzeModel(readFileSync(file), { modelName: 'micro_speech_quantized.tflite', target: applyOverrides(DSP, { cores: 1 }) });
+    expect(analysis.report.fits).toBe(true);
+    const tiled = analysis.report.layers.filter((l) => (l.weightTileBytes ?? 0) > 0).map((l) => l.op);
+    expect(tiled).toEqual(expect.arrayContaining(['DEPTHWISE_CONV_2D', 'FULLY_CONNECTED']));
+    const gen = generateC(toCodegenInput(analysis));
+    const uses = weightArrayUses(gen.files.find((f) => f.name === 'model.c')!.text, gen.files.find((f) => f.name === 'model_weights.h')!.text);
+    expect(uses.kernelReads).toEqual([]);
+    expect(uses.dmaSources.length).toBeGreaterThan(0);
+    const run = buildTflite(analysis, path.join(tmp, 'speech'), [], 'model_host_poison');
+    const ref = reference.cases.find((c) => c.model === 'micro_speech_quantized.tflite')!;
+    ref.seeds!.forEach((seed, k) => {
+      const out = run([formulaInput(1960, seed)])[0]!;
+      expect(Array.from(new Int8Array(out.buffer, out.byteOffset, out.byteLength))).toEqual(ref.outputs[k]);
+    });
+  }, 300_000);
+});
