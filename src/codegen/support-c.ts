@@ -538,41 +538,41 @@ static long batch_offset(const mpg_view *v, long i) {
   return off;
 }
 
-int mpg_gemm_b(const mpg_view *a, const float *b, int trans_b, long n_full, const float *c, long c_rows, long c_cols,
-               const mpg_view *y, long k, float alpha, float beta) {
-  long m0, n0, rows, cols, m, batches, bi;
+/* Row m of the bi-th matrix of a window. */
+static float *row_of(const mpg_view *v, long bi, long m) {
+  return v->data + batch_offset(v, bi) + m * v->stride[v->rank - 2];
+}
+
+/* Y rows = alpha * A rows x B + beta * C over every batch of the window; b is the B this window reads. */
+static void gemm_batches(const mpg_view *a, const float *b, int trans_b, const float *c, long c_rows, long c_cols,
+                         const mpg_view *y, long k, float alpha, float beta, long m0, long n0, long rows, long cols,
+                         long batches) {
+  long m, bi;
   mp_act none = {MP_ACT_NONE, 0.0f, 0.0f};
-  if (gemm_rows(a, y, k, &m0, &n0, &rows, &cols, &batches) != MP_OK) return MP_EPARAM;
-  if (!trans_b && cols != n_full) return MP_EPARAM;
   for (bi = 0; bi < batches; bi++) {
-    const float *a0 = a->data + batch_offset(a, bi);
-    float *y0 = y->data + batch_offset(y, bi);
     for (m = 0; m < rows; m++) {
-      const float *arow = a0 + m * a->stride[a->rank - 2];
-      float *yrow = y0 + m * y->stride[y->rank - 2];
+      const float *arow = row_of(a, bi, m);
+      float *yrow = row_of(y, bi, m);
       const float *crow = c == NULL ? NULL : c + (c_rows == 1 ? 0 : (m0 + m) * c_cols) + (c_cols == 1 ? 0 : n0);
-      mp_gemm(arow, trans_b ? b + n0 * k : b, crow, yrow, 1, cols, k, 0, trans_b ? 1 : 0, alpha, beta, 1,
-              c_cols == 1 ? 1 : cols, 0, 1, none);
+      mp_gemm(arow, b, crow, yrow, 1, cols, k, 0, trans_b ? 1 : 0, alpha, beta, 1, c_cols == 1 ? 1 : cols, 0, 1, none);
     }
   }
+}
+
+int mpg_gemm_b(const mpg_view *a, const float *b, int trans_b, long n_full, const float *c, long c_rows, long c_cols,
+               const mpg_view *y, long k, float alpha, float beta) {
+  long m0, n0, rows, cols, batches;
+  if (gemm_rows(a, y, k, &m0, &n0, &rows, &cols, &batches) != MP_OK) return MP_EPARAM;
+  if (!trans_b && cols != n_full) return MP_EPARAM;
+  gemm_batches(a, trans_b ? b + n0 * k : b, trans_b, c, c_rows, c_cols, y, k, alpha, beta, m0, n0, rows, cols, batches);
   return MP_OK;
 }
 
 int mpg_gemm_view_b(const mpg_view *a, const mpg_view *b, int trans_b, const float *c, long c_rows, long c_cols,
                     const mpg_view *y, long k, float alpha, float beta) {
-  long m0, n0, rows, cols, m, batches, bi;
-  mp_act none = {MP_ACT_NONE, 0.0f, 0.0f};
+  long m0, n0, rows, cols, batches;
   if (gemm_rows(a, y, k, &m0, &n0, &rows, &cols, &batches) != MP_OK || !mpg_contiguous(b) || count_of(b) != cols * k) return MP_EPARAM;
-  for (bi = 0; bi < batches; bi++) {
-    const float *a0 = a->data + batch_offset(a, bi);
-    float *y0 = y->data + batch_offset(y, bi);
-    for (m = 0; m < rows; m++) {
-      const float *arow = a0 + m * a->stride[a->rank - 2];
-      float *yrow = y0 + m * y->stride[y->rank - 2];
-      const float *crow = c == NULL ? NULL : c + (c_rows == 1 ? 0 : (m0 + m) * c_cols) + (c_cols == 1 ? 0 : n0);
-      mp_gemm(arow, b->data, crow, yrow, 1, cols, k, 0, trans_b ? 1 : 0, alpha, beta, 1, c_cols == 1 ? 1 : cols, 0, 1, none);
-    }
-  }
+  gemm_batches(a, b->data, trans_b, c, c_rows, c_cols, y, k, alpha, beta, m0, n0, rows, cols, batches);
   return MP_OK;
 }
 
@@ -581,11 +581,9 @@ int mpg_gemm_splat_b(const mpg_view *a, float b_value, const float *c, long c_ro
   long m0, n0, rows, cols, m, n, i, batches, bi;
   if (gemm_rows(a, y, k, &m0, &n0, &rows, &cols, &batches) != MP_OK) return MP_EPARAM;
   for (bi = 0; bi < batches; bi++) {
-    const float *a0 = a->data + batch_offset(a, bi);
-    float *y0 = y->data + batch_offset(y, bi);
     for (m = 0; m < rows; m++) {
-      const float *arow = a0 + m * a->stride[a->rank - 2];
-      float *yrow = y0 + m * y->stride[y->rank - 2];
+      const float *arow = row_of(a, bi, m);
+      float *yrow = row_of(y, bi, m);
       float acc = 0.0f;
       for (i = 0; i < k; i++) acc += arow[i] * b_value;
       for (n = 0; n < cols; n++) {
@@ -680,7 +678,11 @@ static long rel_offset(const mpg_view *v, int d, long a) {
   return r < 0 || r >= v->ext[d] ? -1 : r * v->stride[d];
 }
 
-int mpg_transpose(const mpg_view *x, const mpg_view *y, const int *perm) {
+/*
+ * y[i] = x[j] for every index i of y's window, where j[perm[d]] = starts[d] + (y->start[d] + i[d]) * steps[d]
+ * (perm NULL: the identity; starts / steps NULL: 0 / 1). MP_EWINDOW when x's window does not hold some j.
+ */
+static int gather_view(const mpg_view *x, const mpg_view *y, const int *perm, const long *starts, const long *steps) {
   long idx[MP_MAX_RANK] = {0, 0, 0, 0, 0, 0, 0, 0};
   int r = y->rank, d;
   if (x->rank != r) return MP_EPARAM;
@@ -688,7 +690,8 @@ int mpg_transpose(const mpg_view *x, const mpg_view *y, const int *perm) {
   do {
     long xo = 0, yo = 0;
     for (d = 0; d < r; d++) {
-      long o = rel_offset(x, perm[d], y->start[d] + idx[d]);
+      long a = y->start[d] + idx[d];
+      long o = rel_offset(x, perm != NULL ? perm[d] : d, starts != NULL ? starts[d] + a * steps[d] : a);
       if (o < 0) return MP_EWINDOW;
       xo += o;
       yo += idx[d] * y->stride[d];
@@ -698,22 +701,12 @@ int mpg_transpose(const mpg_view *x, const mpg_view *y, const int *perm) {
   return MP_OK;
 }
 
+int mpg_transpose(const mpg_view *x, const mpg_view *y, const int *perm) {
+  return gather_view(x, y, perm, NULL, NULL);
+}
+
 int mpg_slice(const mpg_view *x, const mpg_view *y, const long *starts, const long *steps) {
-  long idx[MP_MAX_RANK] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int r = y->rank, d;
-  if (x->rank != r) return MP_EPARAM;
-  if (count_of(y) == 0) return MP_OK;
-  do {
-    long xo = 0, yo = 0;
-    for (d = 0; d < r; d++) {
-      long o = rel_offset(x, d, starts[d] + (y->start[d] + idx[d]) * steps[d]);
-      if (o < 0) return MP_EWINDOW;
-      xo += o;
-      yo += idx[d] * y->stride[d];
-    }
-    y->data[yo] = x->data[xo];
-  } while (next_index(idx, y->ext, r));
-  return MP_OK;
+  return gather_view(x, y, NULL, starts, steps);
 }
 
 int mpg_pad(const mpg_view *x, const mpg_view *y, const long *begin, mp_pad_mode mode, float value) {
