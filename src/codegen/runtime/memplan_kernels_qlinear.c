@@ -51,13 +51,28 @@ static int32_t requant_float(float v, float y_scale, int32_t y_zp, int32_t lo, i
   return (int32_t)nearbyintf(q) + y_zp;
 }
 
+/* Elements between channel planes of x and y (0: a dense plane of hw / ohw); 0 when a stride is too short. */
+static int plane_strides(long x_plane, long y_plane, long hw, long ohw, long *xcs, long *ycs) {
+  if (x_plane < 0 || y_plane < 0 || (x_plane != 0 && x_plane < hw) || (y_plane != 0 && y_plane < ohw)) return 0;
+  *xcs = x_plane != 0 ? x_plane : hw;
+  *ycs = y_plane != 0 ? y_plane : ohw;
+  return 1;
+}
+
+/* Plane offset iy * w + ix of tap (ky, kx) of output pixel (oy, ox) of a window over an h x w plane; -1 outside it. */
+static long tap_offset(long h, long w, long stride_h, long stride_w, long pad_top, long pad_left, long dil_h, long dil_w,
+                       long oy, long ox, long ky, long kx) {
+  const long iy = oy * stride_h - pad_top + ky * dil_h;
+  const long ix = ox * stride_w - pad_left + kx * dil_w;
+  return iy < 0 || iy >= h || ix < 0 || ix >= w ? -1 : iy * w + ix;
+}
+#define MPQL_WINDOW(P) (P)->h, (P)->w, (P)->stride_h, (P)->stride_w, (P)->pad_top, (P)->pad_left, (P)->dil_h, (P)->dil_w
+
 int mpql_conv(const mpql_conv_params *p, const void *x, const void *w, const int32_t *bias, void *y) {
   long b, g, mo, oy, ox, ci, ky, kx;
   long cpg, mpg, xcs, ycs;
   if (p == NULL || x == NULL || w == NULL || y == NULL || p->group < 1 || p->c % p->group != 0 || p->m % p->group != 0) return MP_EPARAM;
-  if (p->x_plane < 0 || p->y_plane < 0 || (p->x_plane != 0 && p->x_plane < p->h * p->w) || (p->y_plane != 0 && p->y_plane < p->oh * p->ow)) return MP_EPARAM;
-  xcs = p->x_plane != 0 ? p->x_plane : p->h * p->w;
-  ycs = p->y_plane != 0 ? p->y_plane : p->oh * p->ow;
+  if (!plane_strides(p->x_plane, p->y_plane, p->h * p->w, p->oh * p->ow, &xcs, &ycs)) return MP_EPARAM;
   if (!valid_type(p->x_type) || !valid_type(p->w_type) || !valid_type(p->y_type)) return MP_EPARAM;
   if (p->y_type != MPQL_S32 && (p->multiplier == NULL || p->mult_count < 1)) return MP_EPARAM;
   cpg = p->c / p->group;
@@ -74,12 +89,10 @@ int mpql_conv(const mpql_conv_params *p, const void *x, const void *w, const int
             for (ci = 0; ci < cpg; ci++) {
               const long c = g * cpg + ci;
               for (ky = 0; ky < p->kh; ky++) {
-                const long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
-                if (iy < 0 || iy >= p->h) continue;
                 for (kx = 0; kx < p->kw; kx++) {
-                  const long ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
-                  if (ix < 0 || ix >= p->w) continue;
-                  acc += (ld(x, p->x_type, (b * p->c + c) * xcs + iy * p->w + ix) - p->x_zero_point) *
+                  const long xo = tap_offset(MPQL_WINDOW(p), oy, ox, ky, kx);
+                  if (xo < 0) continue;
+                  acc += (ld(x, p->x_type, (b * p->c + c) * xcs + xo) - p->x_zero_point) *
                          (ld(w, p->w_type, ((m * cpg + ci) * p->kh + ky) * p->kw + kx) - wzp);
                 }
               }
@@ -180,21 +193,17 @@ int mpql_global_avgpool(long nc, long hw, const void *x, int x_type, int32_t x_z
 int mpql_maxpool(const mpql_maxpool_params *p, const void *x, void *y) {
   long nc, oy, ox, ky, kx, xcs, ycs;
   if (p == NULL || x == NULL || y == NULL || !valid_type(p->type)) return MP_EPARAM;
-  if (p->x_plane < 0 || p->y_plane < 0 || (p->x_plane != 0 && p->x_plane < p->h * p->w) || (p->y_plane != 0 && p->y_plane < p->oh * p->ow)) return MP_EPARAM;
-  xcs = p->x_plane != 0 ? p->x_plane : p->h * p->w;
-  ycs = p->y_plane != 0 ? p->y_plane : p->oh * p->ow;
+  if (!plane_strides(p->x_plane, p->y_plane, p->h * p->w, p->oh * p->ow, &xcs, &ycs)) return MP_EPARAM;
   for (nc = 0; nc < p->n * p->c; nc++) {
     for (oy = 0; oy < p->oh; oy++) {
       for (ox = 0; ox < p->ow; ox++) {
         int32_t best = INT32_MIN;
         int32_t v;
         for (ky = 0; ky < p->kh; ky++) {
-          const long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
-          if (iy < 0 || iy >= p->h) continue;
           for (kx = 0; kx < p->kw; kx++) {
-            const long ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
-            if (ix < 0 || ix >= p->w) continue;
-            v = ld(x, p->type, nc * xcs + iy * p->w + ix);
+            const long xo = tap_offset(MPQL_WINDOW(p), oy, ox, ky, kx);
+            if (xo < 0) continue;
+            v = ld(x, p->type, nc * xcs + xo);
             if (v > best) best = v;
           }
         }
