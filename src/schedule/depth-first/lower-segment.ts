@@ -10,7 +10,7 @@
  * whole activation buffers read and written in place. Every window is affine in b (geometry.ts).
  */
 import type { OpNode } from '../../ir/graph.js';
-import type { LayerSchedule, LoopBuffer, LoopStmt, Operand, Stmt, TileRange } from '../../ir/loop.js';
+import type { LayerSchedule, LayerStats, LoopBuffer, LoopStmt, Operand, Stmt, TileRange } from '../../ir/loop.js';
 import { InternalError } from '../../diagnostics/errors.js';
 import type { LowerContext } from '../lower-layer.js';
 import type { PatchGeometry, SegmentGeometry, TileGeometry } from './geometry.js';
@@ -219,7 +219,6 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
   // DMA waits right after each start (no overlap with compute yet): the cycles add up.
   const patches = patch?.patches ?? 1;
   const cycles = Math.round(macs / ctx.target.macsPerCycle + (patches * shiftBytes * Math.max(0, geometry.bands - 1)) / copyBytesPerCycle + dmaCycles);
-  const sramBytes = residentBytes + lineBufferBytes;
   const bandLoop: LoopStmt = { kind: 'loop', loopVar: BAND, extent: geometry.bands, parallel: 'serial', pipelined: false, body };
   const reads = [node.inputs[0]!];
   return {
@@ -239,20 +238,9 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
       doubleBuffered: false,
       cores: 1,
     },
-    stats: {
-      residentBytes,
-      scratchBytes: lineBufferBytes,
-      localBytes: 0,
-      sramBytes,
-      dmaInBytes: Math.round(dmaInBytes),
-      dmaOutBytes: Math.round(dmaOutBytes),
-      cycles,
-      cyclesSingleBuffered: cycles,
-      doubleBufferBytes: 0,
-      fits: capacity === null || sramBytes <= capacity,
-    },
+    stats: segmentStats(residentBytes, lineBufferBytes, Math.round(dmaInBytes), Math.round(dmaOutBytes), cycles, capacity),
     segment: {
-      members: members.flatMap((m) => [m.node.name, ...(m.node.fused ?? []).map((f) => f.name)]),
+      members: memberNames(members),
       bandRows: geometry.bandRows,
       bands: geometry.bands,
       extraMacs,
@@ -274,6 +262,28 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
  * shifts, nothing kept from one tile to the next): the planner may overlap the region buffers of
  * members that do not overlap, so the scratch is the busiest member's buffers.
  */
+/** A segment layer's stats: SRAM is the resident buffers plus its scratch; single-buffered, on one core. */
+function segmentStats(residentBytes: number, scratchBytes: number, dmaInBytes: number, dmaOutBytes: number, cycles: number, capacity: number | null): LayerStats {
+  const sramBytes = residentBytes + scratchBytes;
+  return {
+    residentBytes,
+    scratchBytes,
+    localBytes: 0,
+    sramBytes,
+    dmaInBytes,
+    dmaOutBytes,
+    cycles,
+    cyclesSingleBuffered: cycles,
+    doubleBufferBytes: 0,
+    fits: capacity === null || sramBytes <= capacity,
+  };
+}
+
+/** The node names a segment runs, each member followed by the nodes fused into it. */
+function memberNames(members: readonly MemberInfo[]): string[] {
+  return members.flatMap((m) => [m.node.name, ...(m.node.fused ?? []).map((f) => f.name)]);
+}
+
 function lowerTilesLayer(node: OpNode, ctx: LowerContext, residentBytes: number, capacity: number | null): LayerSchedule {
   const output = node.outputs[0]!;
   const { members, geometry, tiles } = segmentFigures(ctx, node);
@@ -326,7 +336,6 @@ function lowerTilesLayer(node: OpNode, ctx: LowerContext, residentBytes: number,
   macs += extraMacs;
   const scratchBytes = regions.peakBytes;
   const cycles = Math.round(macs / ctx.target.macsPerCycle);
-  const sramBytes = residentBytes + scratchBytes;
   const colLoop: LoopStmt = { kind: 'loop', loopVar: PATCH, extent: g.cols.patches, parallel: 'serial', pipelined: false, body };
   return {
     step: node.step,
@@ -346,20 +355,9 @@ function lowerTilesLayer(node: OpNode, ctx: LowerContext, residentBytes: number,
       doubleBuffered: false,
       cores: 1,
     },
-    stats: {
-      residentBytes,
-      scratchBytes,
-      localBytes: 0,
-      sramBytes,
-      dmaInBytes: 0,
-      dmaOutBytes: 0,
-      cycles,
-      cyclesSingleBuffered: cycles,
-      doubleBufferBytes: 0,
-      fits: capacity === null || sramBytes <= capacity,
-    },
+    stats: segmentStats(residentBytes, scratchBytes, 0, 0, cycles, capacity),
     segment: {
-      members: members.flatMap((m) => [m.node.name, ...(m.node.fused ?? []).map((f) => f.name)]),
+      members: memberNames(members),
       bandRows: geometry.bandRows,
       bands: geometry.bands,
       extraMacs,
