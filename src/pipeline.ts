@@ -132,15 +132,14 @@ async function fit(
   liveness: GraphLiveness,
   options: AnalyzeOptions,
   target: TargetSpec,
-  timeLimitMs?: number,
   lowered?: Pick<LoweredGraph, 'aliases' | 'noCode'>,
   segmented?: LazySegments,
 ): Promise<Fitted> {
-  const base = await fitGraph(graph, liveness, options, target, timeLimitMs, lowered);
+  const base = await fitGraph(graph, liveness, options, target, lowered);
   if (segmented && globalOf(target) === undefined) {
     if (fitsAll(base)) return base;
     const alt = segmented();
-    return alt ? fitGraph(alt.graph, alt.liveness, options, target, timeLimitMs, lowered, alt.sourceSteps) : base;
+    return alt ? fitGraph(alt.graph, alt.liveness, options, target, lowered, alt.sourceSteps) : base;
   }
   const capacity = sramOf(target)?.sizeBytes ?? null;
   // Depth-first segments read their members' weights in place: not when the cores cannot read them.
@@ -151,7 +150,7 @@ async function fit(
   const segments = chooseSegments(graph, liveness, aliasRoots(lowered), { streaming: { isSpilled, budgetBytes: Math.floor(capacity / 2) } });
   const trySegments = async (chosen: typeof segments) => {
     const rewritten = segmentGraph(graph, chosen);
-    return fitGraph(rewritten.graph, graphLiveness(rewritten.graph, options.dtype ?? 'as-is'), options, target, timeLimitMs, lowered, rewritten.sourceSteps);
+    return fitGraph(rewritten.graph, graphLiveness(rewritten.graph, options.dtype ?? 'as-is'), options, target, lowered, rewritten.sourceSteps);
   };
   // Keep a segment only where it is at most --max-slowdown slower than the layers it replaces (estimated cycles).
   const notSlower = (f: Fitted) =>
@@ -178,7 +177,6 @@ async function fitGraph(
   liveness: GraphLiveness,
   options: AnalyzeOptions,
   target: TargetSpec,
-  timeLimitMs?: number,
   lowered?: Pick<LoweredGraph, 'aliases' | 'noCode'>,
   sourceSteps: readonly (readonly number[])[] = graph.nodes.map((_, i) => [i]),
 ): Promise<Fitted> {
@@ -190,10 +188,10 @@ async function fitGraph(
       doubleBuffer: options.doubleBuffer ?? true,
       slackBytes,
       ...(lowered ? { aliases: lowered.aliases, noCode: lowered.noCode } : {}),
-      ...planOptions(options, timeLimitMs),
+      ...planOptions(options, options.timeLimitMs),
     });
     const bufferSet = withStateBuffers(extractBufferSets(model, liveness, target), graph);
-    const plan = await planMemory(bufferSet.buffers, bufferSet.pools, planOptions(options, timeLimitMs, options.onProgress)).catch(rethrowPlannerError);
+    const plan = await planMemory(bufferSet.buffers, bufferSet.pools, planOptions(options, options.timeLimitMs, options.onProgress)).catch(rethrowPlannerError);
     const overflows = plan.pools.flatMap((p) => {
       const capacity = bufferSet.capacities.get(p.name) ?? null;
       return capacity !== null && p.usedBytes > capacity ? [{ pool: p.name, usedBytes: p.usedBytes, capacity }] : [];
@@ -251,7 +249,7 @@ export async function findMinSram(
     let fits = memo.get(sramBytes);
     if (fits === undefined) {
       const target = withHeadroom(applyOverrides(options.target, { sramBytes }), headroom);
-      fits = fitsAll(await fit(graph, liveness, { ...options, target }, target, options.timeLimitMs, lowered, segmented));
+      fits = fitsAll(await fit(graph, liveness, { ...options, target }, target, lowered, segmented));
       memo.set(sramBytes, fits);
     }
     return fits;
@@ -312,7 +310,7 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
   // and fails only when even that does not fit.
   const headroom = options.headroom ?? 0;
   const planTarget = withHeadroom(target, headroom);
-  const fitted = await fit(lowered.graph, loweredLiveness, { ...options, target: planTarget }, planTarget, options.timeLimitMs, lowered, segmented);
+  const fitted = await fit(lowered.graph, loweredLiveness, { ...options, target: planTarget }, planTarget, lowered, segmented);
   // The graph that runs (with the segments chosen for this target), and the lowered graph's steps of each of its steps.
   const graph = fitted.graph;
   const liveness = fitted.liveness;
@@ -320,7 +318,7 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
   const { schedule, bufferSet, plan } = fitted;
   const fits = fitsAll(fitted);
   // Without the headroom, for the record of what it cost.
-  const full = headroom > 0 ? await fit(lowered.graph, loweredLiveness, options, target, options.timeLimitMs, lowered, segmented) : undefined;
+  const full = headroom > 0 ? await fit(lowered.graph, loweredLiveness, options, target, lowered, segmented) : undefined;
   const failsBelow = fitted.failures.reduce((m, f) => (f.scope === 'sram' ? Math.max(m, f.neededBytes - 1) : m), 0);
   const minSramBytes = options.findMinSram || !fits ? await findMinSram(lowered.graph, loweredLiveness, options, failsBelow, lowered, segmented) : undefined;
   // The cost of the smallest SRAM: estimated cycles there, and with room for every activation.
@@ -328,9 +326,9 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
   let roomySramCycles: number | undefined;
   if (minSramBytes !== undefined) {
     const at = withHeadroom(applyOverrides(target, { sramBytes: minSramBytes }), headroom);
-    minSramCycles = totalCycles(await fit(lowered.graph, loweredLiveness, { ...options, target: at }, at, options.timeLimitMs, lowered, segmented));
+    minSramCycles = totalCycles(await fit(lowered.graph, loweredLiveness, { ...options, target: at }, at, lowered, segmented));
     const roomy = roomySram(target);
-    roomySramCycles = totalCycles(await fit(lowered.graph, loweredLiveness, { ...options, target: roomy }, roomy, options.timeLimitMs, lowered, segmented));
+    roomySramCycles = totalCycles(await fit(lowered.graph, loweredLiveness, { ...options, target: roomy }, roomy, lowered, segmented));
   }
   const report = buildAnalysisReport({
     modelName: options.modelName,
