@@ -125,6 +125,11 @@ void mp_conv_input_channels(long groups, long full_in_c, long full_out_c, long o
 
 /* ---- convolution ------------------------------------------------------------------------------ */
 
+/* 1 when x's window holds every input row that y's rows read through a kh-row window (stride, top padding, dilation). */
+static int mp_window_rows_covered(const mp_window *x, const mp_window *y, long stride_h, long pad_top, long kh, long dil_h) {
+  return mp_rows_covered(x, y->h0 * stride_h - pad_top, (y->h0 + y->h - 1) * stride_h - pad_top + (kh - 1) * dil_h);
+}
+
 static int mp_conv_params_ok(const mp_conv_params *p) {
   return p != NULL && p->kh >= 1 && p->kw >= 1 && p->stride_h >= 1 && p->stride_w >= 1 && p->dil_h >= 1 &&
          p->dil_w >= 1 && p->groups >= 1;
@@ -151,16 +156,47 @@ static int mp_conv_check(const mp_window *x, const mp_window *y, const float *we
   return MP_OK;
 }
 
+
+/*
+ * Adds to output row yr (input row origin iy0) the taps of input channels [0, cin) that fall inside the
+ * input, in (ic, ky, kx) order for every pixel: the order per pixel does not depend on the window, so
+ * tiles are bit-identical to the full call. xg: channel 0's plane in x; wbase: its weights.
+ */
+static void mp_conv_row(float *yr, long iy0, const mp_window *x, const mp_window *y, const mp_conv_params *p,
+                        const float *xg, const float *wbase, long cin) {
+  long ic, ky, kx, ox;
+  long ky_lo = 0, ky_hi = p->kh; /* valid ky: 0 <= iy0 + ky*dil < full_h */
+  while (ky_lo < p->kh && iy0 + ky_lo * p->dil_h < 0) ky_lo++;
+  while (ky_hi > ky_lo && iy0 + (ky_hi - 1) * p->dil_h >= x->full_h) ky_hi--;
+  for (ic = 0; ic < cin; ic++) {
+    const float *wc = wbase + ic * p->kh * p->kw;
+    const float *xc = xg + ic * x->sc;
+    for (ky = ky_lo; ky < ky_hi; ky++) {
+      const float *xr = xc + (iy0 + ky * p->dil_h - x->h0) * x->sh;
+      for (kx = 0; kx < p->kw; kx++) {
+        /* pixels ox whose column ox*stride - pad_left + kx*dil lies inside the input */
+        long off = kx * p->dil_w - p->pad_left;
+        long ox_lo = off >= 0 ? 0 : mp_ceil_div(-off, p->stride_w);
+        long ox_hi = mp_floor_div(x->full_w - 1 - off, p->stride_w) + 1;
+        float wv = wc[ky * p->kw + kx];
+        if (ox_hi > y->w) ox_hi = y->w;
+        if (y->sw == 1 && x->sw == 1 && p->stride_w == 1) {
+          for (ox = ox_lo; ox < ox_hi; ox++) yr[ox] += xr[ox + off] * wv;
+        } else {
+          for (ox = ox_lo; ox < ox_hi; ox++) yr[ox * y->sw] += xr[(ox * p->stride_w + off) * x->sw] * wv;
+        }
+      }
+    }
+  }
+}
+
 #ifndef MP_REPLACE_MP_CONV2D /* defined: your own mp_conv2d is linked instead (see memplan_kernels.h) */
 int mp_conv2d(const mp_window *x, mp_window *y, const float *weights, const float *bias,
               const mp_conv_params *p) {
-  long cin_g, cout_g, n, oc, oy, ox, ic, ky, kx;
+  long cin_g, cout_g, n, oc, oy, ox;
   int empty, rc = mp_conv_check(x, y, weights, p, &cin_g, &cout_g, &empty);
   if (rc != MP_OK || empty) return rc;
-  if (!mp_rows_covered(x, y->h0 * p->stride_h - p->pad_top,
-                       (y->h0 + y->h - 1) * p->stride_h - p->pad_top + (p->kh - 1) * p->dil_h)) {
-    return MP_EWINDOW;
-  }
+  if (!mp_window_rows_covered(x, y, p->stride_h, p->pad_top, p->kh, p->dil_h)) return MP_EWINDOW;
   for (n = 0; n < y->n; n++) {
     for (oc = 0; oc < y->c; oc++) {
       long oc_full = y->c0 + oc;
@@ -170,34 +206,10 @@ int mp_conv2d(const mp_window *x, mp_window *y, const float *weights, const floa
       float b0 = bias != NULL ? bias[oc_full] : 0.0f;
       float *yrow = y->data + n * y->sn + oc * y->sc;
       for (oy = 0; oy < y->h; oy++) {
-        /* Accumulate in the output row: bias, then taps in (ic, ky, kx) order for every pixel; the
-           order per pixel does not depend on the window, so tiles are bit-identical to the full call. */
+        /* Accumulate in the output row: bias, then the taps. */
         float *yr = yrow + oy * y->sh;
-        long iy0 = (y->h0 + oy) * p->stride_h - p->pad_top;
-        long ky_lo = 0, ky_hi = p->kh; /* valid ky: 0 <= iy0 + ky*dil < full_h */
-        while (ky_lo < p->kh && iy0 + ky_lo * p->dil_h < 0) ky_lo++;
-        while (ky_hi > ky_lo && iy0 + (ky_hi - 1) * p->dil_h >= x->full_h) ky_hi--;
         for (ox = 0; ox < y->w; ox++) yr[ox * y->sw] = b0;
-        for (ic = 0; ic < cin_g; ic++) {
-          const float *wc = wbase + ic * p->kh * p->kw;
-          const float *xc = xg + ic * x->sc;
-          for (ky = ky_lo; ky < ky_hi; ky++) {
-            const float *xr = xc + (iy0 + ky * p->dil_h - x->h0) * x->sh;
-            for (kx = 0; kx < p->kw; kx++) {
-              /* pixels ox whose column ox*stride - pad_left + kx*dil lies inside the input */
-              long off = kx * p->dil_w - p->pad_left;
-              long ox_lo = off >= 0 ? 0 : mp_ceil_div(-off, p->stride_w);
-              long ox_hi = mp_floor_div(x->full_w - 1 - off, p->stride_w) + 1;
-              float wv = wc[ky * p->kw + kx];
-              if (ox_hi > y->w) ox_hi = y->w;
-              if (y->sw == 1 && x->sw == 1 && p->stride_w == 1) {
-                for (ox = ox_lo; ox < ox_hi; ox++) yr[ox] += xr[ox + off] * wv;
-              } else {
-                for (ox = ox_lo; ox < ox_hi; ox++) yr[ox * y->sw] += xr[(ox * p->stride_w + off) * x->sw] * wv;
-              }
-            }
-          }
-        }
+        mp_conv_row(yr, (y->h0 + oy) * p->stride_h - p->pad_top, x, y, p, xg, wbase, cin_g);
         if (p->act.kind != MP_ACT_NONE) {
           for (ox = 0; ox < y->w; ox++) yr[ox * y->sw] = mp_act_apply(p->act, yr[ox * y->sw]);
         }
@@ -210,15 +222,12 @@ int mp_conv2d(const mp_window *x, mp_window *y, const float *weights, const floa
 
 int mp_conv2d_slice(const mp_window *x, mp_window *y, const float *weights, const float *bias,
                     const mp_conv_params *p, int first, int last) {
-  long cin, n, oc, oy, ox, ic, ky, kx;
+  long cin, n, oc, oy, ox;
   if (!mp_conv_params_ok(p) || weights == NULL || p->groups != 1) return MP_EPARAM;
   if (!mp_window_ok(x) || !mp_window_ok(y) || x->n != y->n) return MP_EWINDOW;
   if (y->c == 0 || y->h == 0 || y->n == 0 || y->w == 0) return MP_OK;
   cin = x->full_c;
-  if (!mp_rows_covered(x, y->h0 * p->stride_h - p->pad_top,
-                       (y->h0 + y->h - 1) * p->stride_h - p->pad_top + (p->kh - 1) * p->dil_h)) {
-    return MP_EWINDOW;
-  }
+  if (!mp_window_rows_covered(x, y, p->stride_h, p->pad_top, p->kh, p->dil_h)) return MP_EWINDOW;
   for (n = 0; n < y->n; n++) {
     for (oc = 0; oc < y->c; oc++) {
       long oc_full = y->c0 + oc;
@@ -228,28 +237,10 @@ int mp_conv2d_slice(const mp_window *x, mp_window *y, const float *weights, cons
       float *yrow = y->data + n * y->sn + oc * y->sc;
       for (oy = 0; oy < y->h; oy++) {
         float *yr = yrow + oy * y->sh;
-        long iy0 = (y->h0 + oy) * p->stride_h - p->pad_top;
-        long ky_lo = 0, ky_hi = p->kh;
-        while (ky_lo < p->kh && iy0 + ky_lo * p->dil_h < 0) ky_lo++;
-        while (ky_hi > ky_lo && iy0 + (ky_hi - 1) * p->dil_h >= x->full_h) ky_hi--;
         if (first) {
           for (ox = 0; ox < y->w; ox++) yr[ox * y->sw] = b0;
         }
-        for (ic = 0; ic < x->c; ic++) {
-          const float *wc = wbase + ic * p->kh * p->kw;
-          const float *xc = xg + ic * x->sc;
-          for (ky = ky_lo; ky < ky_hi; ky++) {
-            const float *xr = xc + (iy0 + ky * p->dil_h - x->h0) * x->sh;
-            for (kx = 0; kx < p->kw; kx++) {
-              long off = kx * p->dil_w - p->pad_left;
-              long ox_lo = off >= 0 ? 0 : mp_ceil_div(-off, p->stride_w);
-              long ox_hi = mp_floor_div(x->full_w - 1 - off, p->stride_w) + 1;
-              float wv = wc[ky * p->kw + kx];
-              if (ox_hi > y->w) ox_hi = y->w;
-              for (ox = ox_lo; ox < ox_hi; ox++) yr[ox * y->sw] += xr[(ox * p->stride_w + off) * x->sw] * wv;
-            }
-          }
-        }
+        mp_conv_row(yr, (y->h0 + oy) * p->stride_h - p->pad_top, x, y, p, xg, wbase, x->c);
         if (last && p->act.kind != MP_ACT_NONE) {
           for (ox = 0; ox < y->w; ox++) yr[ox * y->sw] = mp_act_apply(p->act, yr[ox * y->sw]);
         }
@@ -317,10 +308,7 @@ static int mp_pool_check(const mp_window *x, const mp_window *y, const mp_pool_p
   if (!mp_window_ok(x) || !mp_window_ok(y) || x->n != y->n || x->full_c != y->full_c) return MP_EWINDOW;
   if (y->c == 0 || y->h == 0 || y->n == 0) return MP_OK;
   if (y->c0 < x->c0 || y->c0 + y->c > x->c0 + x->c) return MP_EWINDOW;
-  if (!mp_rows_covered(x, y->h0 * p->stride_h - p->pad_top,
-                       (y->h0 + y->h - 1) * p->stride_h - p->pad_top + (p->kh - 1) * p->dil_h)) {
-    return MP_EWINDOW;
-  }
+  if (!mp_window_rows_covered(x, y, p->stride_h, p->pad_top, p->kh, p->dil_h)) return MP_EWINDOW;
   return MP_OK;
 }
 
