@@ -125,18 +125,6 @@ static int conv_params_ok(const mpq_conv_params *p) {
   })                                                                                                   \
   return MP_OK;
 
-#define OUT_T int8_t
-int mpq_conv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
-  MPQ_CONV_BODY(int32_t, + p->in_offset, MPQ_REQUANT_S8)
-}
-#undef OUT_T
-
-#define OUT_T int16_t
-int mpq_conv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
-  MPQ_CONV_BODY(int64_t, + 0, MPQ_REQUANT_S16)
-}
-#undef OUT_T
-
 /* Depthwise: output channel oc = ic * depth_multiplier + m reads input channel ic; filter [1][k_h][k_w][out_c]. */
 #define MPQ_DW_BODY(ACC_T, X_OFFSET, REQUANT)                                                          \
   long b, oy, ox, ic, m, fy, fx;                                                                       \
@@ -154,18 +142,6 @@ int mpq_conv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, co
     MPQ_STORE_OUT()                                                                                    \
   })                                                                                                   \
   return MP_OK;
-
-#define OUT_T int8_t
-int mpq_dwconv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
-  MPQ_DW_BODY(int32_t, + p->in_offset, MPQ_REQUANT_S8)
-}
-#undef OUT_T
-
-#define OUT_T int16_t
-int mpq_dwconv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
-  MPQ_DW_BODY(int64_t, + 0, MPQ_REQUANT_S16)
-}
-#undef OUT_T
 
 /*
  * Transpose conv, gathered: output (oy, ox) receives input (iy, ix) through filter tap (fy, fx) when
@@ -198,13 +174,25 @@ int mpq_dwconv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, 
   })                                                                                                   \
   return MP_OK;
 
+/* The convolutions for int8 (int32 accumulators) and int16x8 (int64 accumulators) activations. */
 #define OUT_T int8_t
+int mpq_conv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
+  MPQ_CONV_BODY(int32_t, + p->in_offset, MPQ_REQUANT_S8)
+}
+int mpq_dwconv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
+  MPQ_DW_BODY(int32_t, + p->in_offset, MPQ_REQUANT_S8)
+}
 int mpq_tconv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
   MPQ_TCONV_BODY(int32_t, + p->in_offset, MPQ_REQUANT_S8)
 }
 #undef OUT_T
-
 #define OUT_T int16_t
+int mpq_conv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
+  MPQ_CONV_BODY(int64_t, + 0, MPQ_REQUANT_S16)
+}
+int mpq_dwconv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
+  MPQ_DW_BODY(int64_t, + 0, MPQ_REQUANT_S16)
+}
 int mpq_tconv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, int16_t *y) {
   const int32_t *bias32 = 0; /* tconv_s16 takes an int64 bias only */
   MPQ_TCONV_BODY(int64_t, + 0, MPQ_REQUANT_S16)
