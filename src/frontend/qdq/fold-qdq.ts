@@ -70,6 +70,9 @@ export function foldQdq(g: Graph): Graph {
   return new QdqFolder(g).run();
 }
 
+/** The QuantizeLinear (after an optional fused activation) that a layer's output goes through, and its clamp range. */
+type OutputChain = { q: OpNode; act?: OpNode; y: string; lo: number; hi: number };
+
 class QdqFolder {
   private readonly producer = new Map<string, OpNode>();
   private readonly readers = new Map<string, OpNode[]>();
@@ -201,7 +204,7 @@ class QdqFolder {
    * `t` -> [Relu | Clip] -> QuantizeLinear, each the only reader: the clamp of the activation and the
    * quantized output.
    */
-  private outputChain(t: string): { q: OpNode; act?: OpNode; y: string; lo: number; hi: number } | undefined {
+  private outputChain(t: string): OutputChain | undefined {
     let cur = t;
     let act: OpNode | undefined;
     const only = (x: string): OpNode | undefined => {
@@ -260,6 +263,14 @@ class QdqFolder {
     if (chain.act) this.removed.add(chain.act);
   }
 
+  /** A one-input layer reading a DequantizeLinear output and feeding a QuantizeLinear chain: its integer input and that chain. */
+  private unaryChain(n: OpNode): { x: string; chain: OutputChain } | undefined {
+    const x = this.actSource(n.inputs[0]!);
+    if (x === undefined) return undefined;
+    const chain = this.outputChain(n.outputs[0]!);
+    return chain ? { x, chain } : undefined;
+  }
+
   private tryFold(n: OpNode): void {
     switch (n.opType) {
       case 'Conv': {
@@ -302,12 +313,10 @@ class QdqFolder {
       case 'GlobalAveragePool':
       case 'MaxPool': {
         if (n.outputs.filter((o) => o !== '').length !== 1) return;
-        const x = this.actSource(n.inputs[0]!);
-        if (x === undefined) return;
-        const chain = this.outputChain(n.outputs[0]!);
-        if (!chain) return;
-        if (n.opType === 'MaxPool' && this.g.tensors.get(x)!.dtype !== this.g.tensors.get(chain.y)!.dtype) return;
-        this.fold(n, `Q${n.opType}`, [x], chain);
+        const u = this.unaryChain(n);
+        if (!u) return;
+        if (n.opType === 'MaxPool' && this.g.tensors.get(u.x)!.dtype !== this.g.tensors.get(u.chain.y)!.dtype) return;
+        this.fold(n, `Q${n.opType}`, [u.x], u.chain);
         return;
       }
       case 'Concat': {
@@ -332,19 +341,16 @@ class QdqFolder {
       case 'Sigmoid':
       case 'Tanh': {
         // A table of the 256 results (onnxruntime's QLinearSigmoid is a lookup table too).
-        const x = this.actSource(n.inputs[0]!);
-        if (x === undefined) return;
-        const chain = this.outputChain(n.outputs[0]!);
-        if (!chain || chain.act) return;
-        this.fold(n, 'QLookup', [x], chain, { function: { type: 'string', value: n.opType } }, false);
+        const u = this.unaryChain(n);
+        if (!u || u.chain.act) return;
+        this.fold(n, 'QLookup', [u.x], u.chain, { function: { type: 'string', value: n.opType } }, false);
         return;
       }
       case 'Reshape':
       case 'Flatten': {
-        const x = this.actSource(n.inputs[0]!);
-        if (x === undefined) return;
-        const chain = this.outputChain(n.outputs[0]!);
-        if (!chain || chain.act) return;
+        const u = this.unaryChain(n);
+        if (!u || u.chain.act) return;
+        const { x, chain } = u;
         const xq = this.tq.get(x)!;
         const yq = this.tq.get(chain.y)!;
         if (this.g.tensors.get(x)!.dtype !== this.g.tensors.get(chain.y)!.dtype || xq.scales[0] !== yq.scales[0] || xq.zeroPoints[0] !== yq.zeroPoints[0]) return;
