@@ -16,12 +16,11 @@
  *    the untiled C's bytes.
  * MobileNetV2-224 int8 and the other QDQ torchvision models are in emit-int-tiled.slow.test.ts.
  */
-import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
-import { TFLITE_DIR, readCsvInts } from './tflite-host.js';
+import { SEANET, TFLITE_DIR, seanetCases, seanetInputs, seanetMismatches } from './tflite-host.js';
 import { K, analyzeAt, buildProgram, expectSameBytes, integerTiling, minSramWithDram } from './int-tiled-helpers.js';
 import { generateC } from '../../src/codegen/generate.js';
 import { toCodegenInput } from '../../src/pipeline.js';
@@ -30,7 +29,6 @@ import { sharedModel } from '../helpers/shared-data.js';
 import { seededFloats } from '../helpers/ort-reference.js';
 import { qdqOf } from './qdq-helpers.js';
 
-const SEANET = path.join(TFLITE_DIR, 'seanet');
 const tmp = makeTempDir('memplan-int-tiled-');
 afterAll(() => removeDir(tmp));
 
@@ -54,11 +52,6 @@ function bmpInput(file: string): Int8Array {
   return out;
 }
 
-function seanetCases(): string[] {
-  if (!existsSync(SEANET)) throw new Error(`missing ${SEANET}: the shared TFLite models (../shared/models/tflite/seanet) are needed`);
-  return readdirSync(SEANET).filter((f) => f.endsWith('.tflite')).map((f) => f.replace(/\.tflite$/, '')).sort();
-}
-
 describe('seanet single-operator tests tiled at their smallest SRAM (DRAM behind it), poison: the golden CSV bit for bit', () => {
   // A fixed representative six by default (row tiles, column tiles, strides, element-wise); all 16 with MEMPLAN_SLOW=1.
   const all = seanetCases();
@@ -77,16 +70,8 @@ describe('seanet single-operator tests tiled at their smallest SRAM (DRAM behind
     expect(t.dma).toBe(1);
     expect(t.split).toBe(1);
     const run = buildProgram(analysis, path.join(tmp, `seanet-${name}`), 'model_host_poison');
-    const inputs: Int16Array[] = [];
-    for (let i = 0; existsSync(path.join(SEANET, `${name}_input${i}_int16.csv`)); i++) {
-      inputs.push(Int16Array.from(readCsvInts(path.join(SEANET, `${name}_input${i}_int16.csv`))));
-    }
-    const [out] = run(inputs);
-    const got = Array.from(new Int16Array(out!.buffer, out!.byteOffset, out!.byteLength / 2));
-    const golden = readCsvInts(path.join(SEANET, `${name}_golden_int16.csv`));
-    expect(got.length).toBe(golden.length);
-    const mismatches = got.flatMap((v, i) => (v === golden[i] ? [] : [`[${i}] ${v} != ${golden[i]}`]));
-    expect(mismatches.slice(0, 10)).toEqual([]);
+    const [out] = run(seanetInputs(name));
+    expect(seanetMismatches(name, out!)).toEqual([]);
   }, 120_000);
 });
 

@@ -23,9 +23,9 @@ afterAll(() => removeDir(tmp));
 
 const values = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 5.3 + i * 0.9) * 0.4);
 
-function model(): Uint8Array {
-  const g = new OnnxGraphBuilder('op-tiles');
-  g.input('x', 'float32', [1, 8, 6, 10]);
+/** Input x [1,8,6,10] of `dtype`, Transpose (perm 0,2,1,3) -> t1, strided Slice -> s1 [1,6,3,10], and the Pad pads (1x6x5x13). */
+function transposeSliceAndPads(g: OnnxGraphBuilder, dtype: 'float32' | 'int32'): void {
+  g.input('x', dtype, [1, 8, 6, 10]);
   g.node('Transpose', ['x'], ['t1'], { name: 'transpose', attributes: { perm: attr.ints([0, 2, 1, 3]) } }); // 1x6x8x10
   g.initializer('s_st', tensor.int64([1], [1]));
   g.initializer('s_en', tensor.int64([1], [7]));
@@ -33,6 +33,11 @@ function model(): Uint8Array {
   g.initializer('s_sp', tensor.int64([1], [2]));
   g.node('Slice', ['t1', 's_st', 's_en', 's_ax', 's_sp'], ['s1'], { name: 'slice' }); // 1x6x3x10
   g.initializer('pads', tensor.int64([8], [0, 0, 1, 2, 0, 0, 1, 1]));
+}
+
+function model(): Uint8Array {
+  const g = new OnnxGraphBuilder('op-tiles');
+  transposeSliceAndPads(g, 'float32');
   g.initializer('pval', tensor.float32([], [0.5]));
   g.node('Pad', ['s1', 'pads', 'pval'], ['p1'], { name: 'pad' }); // 1x6x5x13
   g.initializer('extra', tensor.float32([1, 6, 5, 3], values(90, 1)));
@@ -117,14 +122,7 @@ describe('tiles of Transpose, Slice, Pad, Concat, Resize, reductions and batched
 describe('ONNX data-movement ops over integer tensors', () => {
   function intModel(): Uint8Array {
     const g = new OnnxGraphBuilder('int-moves');
-    g.input('x', 'int32', [1, 8, 6, 10]);
-    g.node('Transpose', ['x'], ['t1'], { name: 'transpose', attributes: { perm: attr.ints([0, 2, 1, 3]) } }); // 1x6x8x10
-    g.initializer('s_st', tensor.int64([1], [1]));
-    g.initializer('s_en', tensor.int64([1], [7]));
-    g.initializer('s_ax', tensor.int64([1], [2]));
-    g.initializer('s_sp', tensor.int64([1], [2]));
-    g.node('Slice', ['t1', 's_st', 's_en', 's_ax', 's_sp'], ['s1'], { name: 'slice' }); // 1x6x3x10
-    g.initializer('pads', tensor.int64([8], [0, 0, 1, 2, 0, 0, 1, 1]));
+    transposeSliceAndPads(g, 'int32');
     g.node('Pad', ['s1', 'pads'], ['p1'], { name: 'pad' }); // 1x6x5x13
     g.initializer('extra', tensor.int32([1, 6, 5, 3], Array.from({ length: 90 }, (_, i) => i - 45)));
     g.node('Concat', ['p1', 'extra'], ['y'], { name: 'concat', attributes: { axis: attr.int(3) } }); // 1x6x5x16

@@ -1,6 +1,6 @@
 /** Test helpers for TFLite models through generated C: analyze, emit, make, run on typed raw files. */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';
 import type { Analysis } from '../../src/pipeline.js';
@@ -42,4 +42,30 @@ export function typedRunner(analysis: Analysis, dir: string, program = 'model_ho
 /** Comma-separated integers (the seanet CSV files). */
 export function readCsvInts(file: string): number[] {
   return readFileSync(file, 'utf8').trim().split(/[,\s]+/).filter((s) => s !== '').map(Number);
+}
+
+/** TFLite Micro's seanet single-operator tests (int16 conv0-9, add0-5) in ../shared/models/tflite/seanet. */
+export const SEANET = path.join(TFLITE_DIR, 'seanet');
+
+/** The seanet case names, sorted; fails naming the folder when the shared models are missing. */
+export function seanetCases(): string[] {
+  if (!existsSync(SEANET)) throw new Error(`missing ${SEANET}: the shared TFLite models (../shared/models/tflite/seanet) are needed`);
+  return readdirSync(SEANET).filter((f) => f.endsWith('.tflite')).map((f) => f.replace(/\.tflite$/, '')).sort();
+}
+
+/** A seanet case's inputs, in graph order. */
+export function seanetInputs(name: string): Int16Array[] {
+  const inputs: Int16Array[] = [];
+  for (let i = 0; existsSync(path.join(SEANET, `${name}_input${i}_int16.csv`)); i++) {
+    inputs.push(Int16Array.from(readCsvInts(path.join(SEANET, `${name}_input${i}_int16.csv`))));
+  }
+  return inputs;
+}
+
+/** Where an int16 output differs from the case's golden CSV (at most 10 places); [] when bit for bit equal. */
+export function seanetMismatches(name: string, out: Buffer): string[] {
+  const got = Array.from(new Int16Array(out.buffer, out.byteOffset, out.byteLength / 2));
+  const golden = readCsvInts(path.join(SEANET, `${name}_golden_int16.csv`));
+  if (got.length !== golden.length) return [`${got.length} values, golden has ${golden.length}`];
+  return got.flatMap((v, i) => (v === golden[i] ? [] : [`[${i}] ${v} != ${golden[i]}`])).slice(0, 10);
 }
