@@ -31,9 +31,10 @@ describe('Swin-T 96x96 at 64K with DRAM through generated C', () => {
     expect(min).toBeLessThanOrEqual(64 * 1024);
     const largest = [...a.report.layers].sort((x, y) => y.sramBytes - x.sramBytes).slice(0, 5);
     for (const l of largest) expect(l.sramBytes).toBeLessThanOrEqual(64 * 1024);
-    // The window partitions, rolls and pads stream in tiles, as do the attention MatMuls.
+    // The window partitions, roll slices and pads stream in tiles, as do the attention MatMuls (the
+    // roll's Concats join two activations: their operands are written in place, no layer of their own).
     const tiled = new Set(a.schedule.layers.filter((l) => l.tile.tileCount > 1).map((l) => l.op));
-    for (const op of ['MatMul', 'Transpose', 'Slice', 'Concat', 'Pad', 'Softmax', 'LayerNormalization']) expect(tiled).toContain(op);
+    for (const op of ['MatMul', 'Transpose', 'Slice', 'Pad', 'Softmax', 'LayerNormalization']) expect(tiled).toContain(op);
     for (const l of a.schedule.layers) expect(checkLayer(l, a.graph)).toEqual([]);
     console.log(`swin_t_96 at 64K: minSramBytes ${min}; largest layers ${largest.map((l) => `${l.name} ${l.sramBytes}`).join(', ')}`);
   }, 600_000);
