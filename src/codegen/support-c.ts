@@ -120,6 +120,9 @@ int mpg_conv_rebase(const mp_window *x, const mp_window *y, const mp_conv_params
                     mp_window *xr, mp_window *yr, mp_conv_params *pr);
 /* Softmax / LogSoftmax over windows (axis as mp_softmax: flatten semantics when flatten != 0). */
 int mpg_softmax(const mpg_view *x, const mpg_view *y, int axis, int flatten, int log_softmax);
+/* LayerNormalization over dims axis.. (as mp_layernorm; windows that hold whole rows of those dims). */
+int mpg_layernorm(const mpg_view *x, const mpg_view *y, int axis, float eps, const float *scale, long scale_count,
+                  const float *bias, long bias_count);
 /* LRN across channels (dim 1) over windows that hold every channel. */
 int mpg_lrn(const mpg_view *x, const mpg_view *y, long size, float alpha, float beta, float bias);
 /*
@@ -668,6 +671,25 @@ int mpg_softmax(const mpg_view *x, const mpg_view *y, int axis, int flatten, int
   do {
     mp_softmax(x->data + offset_of(idx, x->stride, k), y->data + offset_of(idx, y->stride, k), outer, len, inner,
                log_softmax);
+  } while (next_index(idx, y->ext, k));
+  return MP_OK;
+}
+
+int mpg_layernorm(const mpg_view *x, const mpg_view *y, int axis, float eps, const float *scale, long scale_count,
+                  const float *bias, long bias_count) {
+  long idx[MP_MAX_RANK] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int kx = contiguous_from(x), ky = contiguous_from(y), k = kx > ky ? kx : ky, d;
+  long outer = 1, len = 1;
+  if (!same_ext(x, y) || k > axis) return MP_EPARAM;
+  for (d = axis; d < y->rank; d++) {
+    if (y->ext[d] != y->full[d]) return MP_EWINDOW;
+    len *= y->ext[d];
+  }
+  for (d = k; d < axis; d++) outer *= y->ext[d];
+  if (count_of(y) == 0) return MP_OK;
+  do {
+    mp_layernorm(x->data + offset_of(idx, x->stride, k), y->data + offset_of(idx, y->stride, k), outer, len, scale,
+                 scale_count, bias, bias_count, eps, NULL, NULL);
   } while (next_index(idx, y->ext, k));
   return MP_OK;
 }

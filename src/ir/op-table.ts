@@ -117,8 +117,8 @@ const ONNX_ROWS: readonly Row[] = [
   [['CastLike', 'Not', 'And', 'Or', 'Xor', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'Where',
     'QuantizeLinear', 'DequantizeLinear', 'IsNaN', 'IsInf'], none, 'elementwise'],
   // Along an axis.
-  [['Softmax', 'LogSoftmax', 'LRN'], none, 'axis', 'normalization'],
-  [['Hardmax', 'LayerNormalization'], none, 'axis'],
+  [['Softmax', 'LogSoftmax', 'LRN', 'LayerNormalization'], none, 'axis', 'normalization'],
+  [['Hardmax'], none, 'axis'],
   // Windows and matrix products.
   [['Conv'], { fusionAnchor: true, acceptsZeroPad: true }, 'conv', 'conv-pool'],
   [['ConvTranspose'], { fusionAnchor: true }, 'whole'],

@@ -101,8 +101,8 @@ describe('tiles of Transpose, Slice, Pad, Concat, Resize, reductions and batched
   });
 
   for (const cores of [1, 4]) {
-    it(`with DRAM at 2 KiB, ${cores} core(s), poison: matches onnxruntime-web`, async () => {
-      const a = await analyze(bytes, { sramBytes: 2048, cores });
+    it(`with DRAM at 1.5 KiB, ${cores} core(s), poison: matches onnxruntime-web`, async () => {
+      const a = await analyze(bytes, { sramBytes: 1536, cores });
       expect(a.report.fits).toBe(true);
       for (const l of a.schedule.layers) expect(checkLayer(l, a.graph)).toEqual([]);
       if (cores > 1) expect(a.schedule.layers.filter((l) => l.tile.cores > 1).length).toBeGreaterThan(3);
@@ -140,4 +140,45 @@ describe('ONNX data-movement ops over integer tensors', () => {
     for (const l of a.schedule.layers) expect(checkLayer(l, a.graph)).toEqual([]);
     expect(() => generateC(toCodegenInput(a))).toThrow(/MP701.*is int32; generated code handles float32 tensors only/);
   });
+});
+
+/**
+ * LayerNormalization (opset 17) in C, tiled along its rows, after a Pad whose end padding is wider
+ * than a tile (a Swin's pad of 24 up to 28: some tiles lie wholly in the padding and read no input).
+ * Both were found on a Swin-T at 64K: LayerNormalization had no C kernel (MP701), and the invariant
+ * check refused the Pad's empty input windows.
+ */
+describe('LayerNormalization and a Pad with tiles wholly in the padding, through generated C', () => {
+  function lnModel(): Uint8Array {
+    const g = new OnnxGraphBuilder('pad-ln');
+    g.input('x', 'float32', [1, 5, 6, 16]);
+    g.initializer('pads', tensor.int64([8], [0, 0, 0, 0, 0, 4, 3, 0]));
+    g.node('Pad', ['x', 'pads'], ['p'], { name: 'pad' }); // 1x9x9x16
+    g.initializer('scale', tensor.float32([16], values(16, 5).map((v) => 1 + v)));
+    g.initializer('bias', tensor.float32([16], values(16, 6)));
+    g.node('LayerNormalization', ['p', 'scale', 'bias'], ['n'], { name: 'ln', attributes: { axis: attr.int(-1), epsilon: attr.float(1e-5) } });
+    g.initializer('half', tensor.float32([], [0.5]));
+    g.node('LayerNormalization', ['n', 'half'], ['y'], { name: 'ln_splat', attributes: { axis: attr.int(-1) } }); // scale one value, no bias
+    g.output('y', 'float32', [1, 9, 9, 16]);
+    return g.encode({ opset: 17 });
+  }
+  const bytes = lnModel();
+  const x = seededFloats(480, 11);
+
+  for (const cores of [1, 4]) {
+    it(`with DRAM at 1.5 KiB, ${cores} core(s), poison: matches onnxruntime-web`, async () => {
+      const a = await analyze(bytes, { sramBytes: 1536, cores });
+      expect(a.report.fits).toBe(true);
+      const byName = new Map(a.schedule.layers.map((l) => [l.name, l]));
+      for (const name of ['pad', 'ln', 'ln_splat']) expect([name, byName.get(name)!.tile.tileCount > 1]).toEqual([name, true]);
+      // Some Pad tile reads no input: its rows (5..8) or columns (6..8) lie in the padding only.
+      const inPadding = (size: number, from: number) => Array.from({ length: Math.ceil(9 / size) }, (_, k) => k * size).some((start) => start >= from);
+      const splits = byName.get('pad')!.tile.splits;
+      expect(splits.some((s) => (s.dim === 1 && inPadding(s.size, 5)) || (s.dim === 2 && inPadding(s.size, 6)))).toBe(true);
+      for (const l of a.schedule.layers) expect(checkLayer(l, a.graph)).toEqual([]);
+      const got = buildAndRun(a, join(tmp, `ln${cores}`), { label: `ln ${cores}c`, poison: true }, [x]);
+      const [want] = await ortRun(bytes, [{ name: 'x', shape: [1, 5, 6, 16], data: x }], ['y']);
+      expect(compare(got[0]!, want!).worst).toBe('');
+    }, 120_000);
+  }
 });

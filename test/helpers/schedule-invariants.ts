@@ -114,8 +114,10 @@ export function checkLayer(layer: LayerSchedule, graph: Graph): string[] {
         let elems = 1;
         for (let dim = 0; dim < t.shape.length; dim++) {
           const [a, b] = clamp(side.region, env, dim, t.shape[dim]!);
-          // A segment's first and last bands move no rows of its streamed input or output (empty windows).
-          if (a < 0 || b > t.shape[dim]! || (a >= b && layer.template !== 'segment')) err(`DMA window [${a},${b}) of ${t.name} dim ${dim} is outside [0,${t.shape[dim]})`);
+          // A segment's first and last bands move no rows of its streamed input or output (empty windows);
+          // a Pad's output tile wholly inside the padding reads no input rows (its output window is never empty).
+          const emptyAllowed = layer.template === 'segment' || (layer.template === 'pad' && !layer.writes.includes(t.name));
+          if (a < 0 || b > t.shape[dim]! || (a >= b && !emptyAllowed)) err(`DMA window [${a},${b}) of ${t.name} dim ${dim} is outside [0,${t.shape[dim]})`);
           elems *= b - a;
           const tile = buffers.get(side.buffer);
           if (tile && (tile.shape[dim] ?? 0) < b - a) err(`tile ${tile.name} dim ${dim} holds ${tile.shape[dim]} but the window has ${b - a}`);

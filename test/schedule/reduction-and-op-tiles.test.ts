@@ -92,6 +92,31 @@ describe('families of the ops computed whole before', () => {
     expect([rows.dim, rows.offset, rows.limit, rows.extent(3), rows.stride(3)]).toEqual([2, -1, 8, 3, 3]);
   });
 
+  it("Transpose splits its two largest outer dims: a Swin window partition's tile is not a whole window of every channel", () => {
+    const transpose = (x: number[], perm: number[]) =>
+      familyOf(
+        buildGraph({
+          inputs: ['x'],
+          outputs: ['y'],
+          tensors: { x: { shape: x }, y: { shape: perm.map((p) => x[p]!) } },
+          weights: {},
+          nodes: [{ name: 't', op: 'Transpose', inputs: ['x'], outputs: ['y'], attributes: { perm: { type: 'ints', value: perm } } }],
+        }),
+      );
+    // [1, 2, 7, 2, 7, 192] -> [1, 2, 2, 7, 7, 192]: before, the 2x2 window grid was split (smallest
+    // tile 7*7*192 floats, 37632 bytes in and again out); now the window's rows and columns.
+    const w = transpose([1, 2, 7, 2, 7, 192], [0, 1, 3, 2, 4, 5]);
+    expect(w.splits.map((s) => [s.dim, s.extent])).toEqual([
+      [3, 7],
+      [4, 7],
+    ]);
+    expect(w.inputs[0]!.follows.map((f) => f!.dim)).toEqual([2, 4]);
+    // The usual 4-D attention transposes keep their outer-first splits.
+    expect(transpose([1, 197, 3, 64], [0, 2, 1, 3]).splits.map((s) => s.dim)).toEqual([1, 2]);
+    // The innermost dim is split only when fewer than two outer dims are larger than 1.
+    expect(transpose([1, 1, 5, 64], [0, 1, 3, 2]).splits.map((s) => s.dim)).toEqual([2, 3]);
+  });
+
   it('a reduction without keepdims splits a kept dim and maps it back to the input', () => {
     const g = buildGraph({
       inputs: ['x'],

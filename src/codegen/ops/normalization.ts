@@ -1,4 +1,4 @@
-/** Normalisations: BatchNormalization (inference), Softmax / LogSoftmax along an axis, LRN. */
+/** Normalisations: BatchNormalization (inference), Softmax / LogSoftmax along an axis, LRN, LayerNormalization. */
 import { axisAttr, floatAttr, intAttr } from '../../ir/attributes.js';
 import { cFloat } from '../c-literals.js';
 import { unsupported } from '../context.js';
@@ -11,6 +11,7 @@ export const NORMALIZATION_KERNELS: Readonly<Record<string, (e: Emit) => void>> 
   Softmax: (e) => softmax(e, false),
   LogSoftmax: (e) => softmax(e, true),
   LRN: lrn,
+  LayerNormalization: layernorm,
 };
 
 function batchnorm(e: Emit): void {
@@ -42,6 +43,28 @@ function softmax(e: Emit, log: boolean): void {
   const axis = axisAttr(n, R, opset13 ? -1 : 1);
   const x = inputView(e, 0);
   check(e, `mpg_softmax(&${x}, &${e.outs[0]}, ${axis}, ${opset13 ? 0 : 1}, ${log ? 1 : 0})`);
+}
+
+/** LayerNormalization (opset 17) over dims axis..: scale and bias hold one value per normalised element, or one value. */
+function layernorm(e: Emit): void {
+  const n = e.node;
+  const xs = e.ctx.shapeOf(n.inputs[0]!);
+  const axis = axisAttr(n, xs.length, -1);
+  const len = xs.slice(axis).reduce((a, b) => a * b, 1);
+  if (n.outputs.filter((o) => o !== '').length > 1) unsupported(n, 'LayerNormalization with its Mean / InvStdDev outputs');
+  if (intAttr(n, 'stash_type', 1) !== 1) unsupported(n, 'LayerNormalization with stash_type other than 1');
+  const param = (i: number, what: string): [string, number] => {
+    const p = wholePointer(e, i, what);
+    if (!p) return ['NULL', 0];
+    const count = p.shape.reduce((a, b) => a * b, 1);
+    if (count !== len && count !== 1) unsupported(n, `LayerNormalization ${what} of shape [${p.shape.join(', ')}] (a broadcast other than one value per normalised element)`);
+    // A splat weight is one value (a #define): passed as a one-element array.
+    return p.splat !== undefined ? [`(const float[]){${p.splat}}`, 1] : [p.ptr, count];
+  };
+  const [s, sc] = param(1, 'the scale');
+  const [b, bc] = param(2, 'the bias');
+  const x = inputView(e, 0);
+  check(e, `mpg_layernorm(&${x}, &${e.outs[0]}, ${axis}, ${cFloat(floatAttr(n, 'epsilon', 1e-5))}, ${s}, ${sc}L, ${b}, ${bc}L)`);
 }
 
 function lrn(e: Emit): void {

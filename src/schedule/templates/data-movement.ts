@@ -57,8 +57,20 @@ export function transposeFamily(input: TemplateInput): TilingFamily {
   const R = xs.length;
   const perm = intsAttr(node, 'perm') ?? [...Array(R).keys()].reverse();
   if (perm.length !== R || ys.length !== R) return wholeFamily(input, 'transpose');
-  const splits = splitDims(ys, [...Array(R).keys()]);
+  const splits = splitDims(ys, transposeSplitOrder(ys));
   return build(input, 'transpose', splits, (s) => identityFollow(perm[s.dim]!, xs[perm[s.dim]!]!));
+}
+
+/**
+ * The dims a Transpose splits first (two are split): the largest extents but the innermost, outer
+ * first on a tie, then the innermost. Outer-first alone splits only the window grid of a 6-D window
+ * partition ([1, 2, 2, 7, 7, C] in a Swin), whose smallest tile is then a whole window of every channel.
+ */
+function transposeSplitOrder(ys: readonly number[]): number[] {
+  const R = ys.length;
+  const outer = [...Array(Math.max(R - 1, 0)).keys()].filter((d) => ys[d]! > 1);
+  const best = [...outer].sort((a, b) => ys[b]! - ys[a]! || a - b).slice(0, 2).sort((a, b) => a - b);
+  return [...best, ...[...Array(R).keys()].filter((d) => !best.includes(d))];
 }
 
 /** Slice (opset 10+: constant starts/ends/axes/steps; before: attributes) with positive steps. */
