@@ -57,8 +57,12 @@ export interface ReportSegment {
   readonly bandRows: number;
   readonly bands: number;
   readonly extraMacs: number;
-  /** 'patches': the output's columns split into `patches` patches of `patchCols` columns (halo columns recomputed). */
-  /** 'tiles': 2-D tiles of `tileRows` x `patchCols` output elements (`rowTiles` x `patches`), halo rows and columns recomputed, region buffers instead of line buffers. */
+  /**
+   * 'line-buffer': overlapping rows kept, nothing recomputed. 'patches': the output's columns split into
+   * `patches` patches of `patchCols` columns (halo columns recomputed). 'tiles': 2-D tiles of `tileRows` x
+   * `patchCols` output elements (`rowTiles` x `patches`), halo rows and columns recomputed, region buffers
+   * instead of line buffers. The report's copy of the IR's SegmentStats (src/ir/loop.ts): the JSON contract.
+   */
   readonly mode: 'line-buffer' | 'patches' | 'tiles';
   readonly lineBufferBytes: number;
   readonly patches?: number;
