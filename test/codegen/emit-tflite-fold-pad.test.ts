@@ -6,7 +6,9 @@
  *    folds, pads 0,0,1,1;
  *  - PAD (top 2 rows) -> CONV_2D 3x3 SAME: folds, the SAME pads resolved on the padded input plus the PAD's;
  *  - PADV2 whose constant is not the zero point, PAD of the channels, PAD -> AVERAGE_POOL_2D and PAD
- *    with two consumers: stay.
+ *    with two consumers: stay;
+ *  - float32: PAD and PADV2 of 0.0 fold, PADV2 of 1.0 stays; int8 whose PAD output is quantized unlike
+ *    its input stays.
  * The lowered convolutions read the unpadded tensor with explicit pads; TFLite's shape function gives
  * them the same output shapes; the graph-level peak drops. The generated C (whole tensors; tiled at a
  * small SRAM with DRAM behind it, poison, 1 and 4 cores) gives the bytes of --no-graph-opt's C.
@@ -44,12 +46,14 @@ interface Spec {
   readonly outputs: string[];
 }
 
-function tfliteGraph(s: Spec): Graph {
+/** A TFLite-domain graph; float32 activations (no quantization) when `float`. */
+function tfliteGraph(s: Spec, float = false): Graph {
   const tensors = new Map<string, TensorInfo>();
   for (const [name, t] of Object.entries(s.tensors)) {
     const n = elementCountOf(t.shape);
     const kind = s.inputs.includes(name) ? 'input' : s.outputs.includes(name) ? 'output' : 'activation';
-    tensors.set(name, { name, dtype: 'int8', shape: t.shape, elementCount: n, sizeBytes: n, kind, quantization: { scales: [t.scale ?? 0.05], zeroPoints: [t.zp] } });
+    if (float) tensors.set(name, { name, dtype: 'float32', shape: t.shape, elementCount: n, sizeBytes: 4 * n, kind });
+    else tensors.set(name, { name, dtype: 'int8', shape: t.shape, elementCount: n, sizeBytes: n, kind, quantization: { scales: [t.scale ?? 0.05], zeroPoints: [t.zp] } });
   }
   const nodes: OpNode[] = s.nodes.map((n, step) => ({
     name: n.name,
@@ -201,6 +205,32 @@ describe('TFLite PAD folded into the next convolution', () => {
     // a + ap (24x24x8 + 26x26x8) at pad_a is the unfolded peak; folded, x + a (24x24x4 + 24x24x8) at c1.
     expect(off.report.optimizedPeakBytes).toBe(4608 + 5408);
     expect(a.report.optimizedPeakBytes).toBe(2304 + 4608);
+  });
+
+  it('float32: a PAD (value 0) folds into CONV_2D, a PADV2 of 1.0 stays; a PAD whose input and output quantization differ stays', async () => {
+    const f32 = (shape: number[], v = 0): ConstTensor => ({ dtype: 'float32', shape, data: { kind: 'splat', value: v } });
+    const spec = (padValue: number): Spec => ({
+      inputs: ['x'],
+      outputs: ['y', 'z'],
+      tensors: { x: { shape: [1, 8, 8, 4], zp: 0 }, xp: { shape: [1, 10, 10, 4], zp: 0 }, y: { shape: [1, 8, 8, 4], zp: 0 }, xq: { shape: [1, 10, 10, 4], zp: 0 }, z: { shape: [1, 8, 8, 4], zp: 0 } },
+      consts: { p: paddings([[0, 0], [1, 1], [1, 1], [0, 0]]), v: f32([1], padValue), w: f32([4, 3, 3, 4], 0.5), b: f32([4]), w2: f32([4, 3, 3, 4], 0.25) },
+      nodes: [
+        { name: 'pad', op: 'PADV2', inputs: ['x', 'p', 'v'], outputs: ['xp'] },
+        { name: 'conv', op: 'CONV_2D', inputs: ['xp', 'w', 'b'], outputs: ['y'], attrs: { padding: 'VALID' } },
+        { name: 'pad2', op: 'PAD', inputs: ['x', 'p'], outputs: ['xq'] },
+        { name: 'conv2', op: 'CONV_2D', inputs: ['xq', 'w2', 'b'], outputs: ['z'], attrs: { padding: 'VALID' } },
+      ],
+    });
+    const folds = async (g: Graph) => {
+      const a = await analyzeGraph(g, { modelName: 'f.tflite', target: applyOverrides(DEFAULT_TARGET, { sramBytes: 1024 * K, dramBytes: 0 }) });
+      return a.optimized.rewrites.filter((r) => r.pass === 'fold-pad').map((r) => r.nodes[0]);
+    };
+    expect(await folds(tfliteGraph(spec(0), true))).toEqual(['pad', 'pad2']);
+    expect(await folds(tfliteGraph(spec(1), true))).toEqual(['pad2']);
+    // int8 with the PAD's output quantized unlike its input (zero point 6 vs 5): the real zeros differ, no fold.
+    const q = spec(0);
+    const mixed: Spec = { ...q, tensors: { ...q.tensors, x: { shape: [1, 8, 8, 4], zp: 5 }, xp: { shape: [1, 10, 10, 4], zp: 6 }, xq: { shape: [1, 10, 10, 4], zp: 5 } }, consts: { ...q.consts, v: scalar(6) } };
+    expect(await folds(tfliteGraph(mixed))).toEqual(['pad2']);
   });
 
   it('the generated C gives --no-graph-opt\'s bytes: whole tensors, and tiled at a small SRAM with DRAM (poison) on 1 and 4 cores', async () => {
