@@ -31,7 +31,11 @@ export function describeWeights(report: AnalysisReport): string | undefined {
   const p = report.pools.find((x) => x.weightBytes !== undefined);
   if (!p) return undefined;
   const w = p.weightBytes!;
-  const rest = p.sizeBytes === null ? 'the rest (unbounded)' : w > p.sizeBytes ? `nothing: the weights alone exceed its ${p.sizeBytes} bytes` : `the other ${p.sizeBytes - w} of ${p.sizeBytes} bytes`;
+  // With --headroom, of the bytes it allows.
+  const allowed = report.headroom.pools?.find((h) => h.name === p.name)?.allowedBytes;
+  const size = allowed ?? p.sizeBytes;
+  const of = allowed !== undefined ? `the ${allowed} bytes --headroom allows of ${p.sizeBytes}` : `${p.sizeBytes} bytes`;
+  const rest = size === null ? 'the rest (unbounded)' : w > size ? `nothing: the weights alone exceed ${allowed !== undefined ? of : `its ${of}`}` : `the other ${size - w} of ${of}`;
   return `Weights: ${w} bytes resident in ${p.name} for the whole run; its activations get ${rest}`;
 }
 

@@ -2,7 +2,8 @@
  * Weights count against the memory that holds them (the target's `weightsMemory`):
  *  - in the shared SRAM (fixtures/targets/mcu-weights-in-sram.json): the activations get the rest of
  *    it, so the smallest SRAM is exactly the flash run's plus the weights (fits there, not one byte
- *    below), and a one-byte-short SRAM fails the gate (exit 1) naming the memory and the weights;
+ *    below; with --headroom, of the allowed part), and a one-byte-short SRAM fails the gate (exit 1)
+ *    naming the memory and the weights;
  *  - in the DRAM (dsp-dma-only.json): the DRAM must hold the weights plus its activation pool: it fits
  *    at exactly that sum and fails (exit 1) one byte below, also when the weights alone do not fit;
  *  - in flash (no weightsMemory): no `weightBytes` field, the same plan as before.
@@ -64,6 +65,18 @@ describe('weights in the shared SRAM', () => {
     expect(at.report.layers.map((l) => l.schedule)).toEqual(flashAt.report.layers.map((l) => l.schedule));
     // The C is the flash run's: the weights stay const arrays.
     expect(generateC(toCodegenInput(at)).files).toEqual(generateC(toCodegenInput(flashAt)).files);
+  }, 120_000);
+
+  it('with --headroom 10%: the weights come out of the allowed 90%; the smallest SRAM is still exact', async () => {
+    const t = target('mcu-weights-in-sram.json');
+    const opts = (sramBytes?: number) => ({ modelName: 'resnet8.onnx', target: sramBytes === undefined ? t : applyOverrides(t, { sramBytes }), headroom: 0.1 });
+    const bytes = readFileSync(modelPath('resnet8.onnx'));
+    const a = await analyzeModel(bytes, { ...opts(), findMinSram: true });
+    const min = a.report.minSramBytes!;
+    // floor(0.9 * min) - 310824 bytes of weights leave the 640 bytes resnet8's smallest tiles need.
+    expect(min).toBe(Math.ceil((310824 + 640) / 0.9));
+    expect((await analyzeModel(bytes, opts(min))).report.fits).toBe(true);
+    expect((await analyzeModel(bytes, opts(min - 1))).report.fits).toBe(false);
   }, 120_000);
 
   it('the CLI: exit 0 at the smallest SRAM, exit 1 one byte below, naming sram and the weights', async () => {
