@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';
 import type { Analysis } from '../../src/pipeline.js';
@@ -23,6 +24,7 @@ import { memoryHost } from '../../src/host.js';
 import type { AnalysisReport } from '../../reports/analysis-model.js';
 import { REPO_ROOT } from '../helpers/shared-data.js';
 
+const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(path.join(REPO_ROOT, 'reports/analysis.schema.json'), 'utf8')) as object);
 const modelPath = (f: string) => path.join(REPO_ROOT, 'fixtures/models', f);
 const targetText = (f: string) => readFileSync(path.join(REPO_ROOT, 'fixtures/targets', f), 'utf8');
 const target = (f: string): TargetSpec => parseTarget(targetText(f), f);
@@ -94,6 +96,8 @@ describe('weights in the shared SRAM', () => {
     expect(short.exitCode).toBe(1);
     expect(short.report.fits).toBe(false);
     expect(short.line).toMatch(/^error MP401: .*'sram'.*weights: 310824 bytes resident in 'sram'.*pool 'sram'\)\n$/);
+    // pools[].weightBytes is in the schema (which allows no unknown field).
+    for (const r of [ok.report, short.report]) expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
   }, 120_000);
 
   it('the table says where the weights are and counts them in Used Size', async () => {
