@@ -43,6 +43,11 @@ export interface ReportPool {
   readonly usedBytes: number;
   /** Largest live sum at one time: no plan can use less. */
   readonly lowerBoundBytes: number;
+  /**
+   * Weights resident in this memory for the whole run (the target's `weightsMemory` names it): the pool
+   * fits when usedBytes + weightBytes <= sizeBytes. Absent when the weights are elsewhere (flash).
+   */
+  readonly weightBytes?: number;
   /** The step where the most bytes of this pool are live, and what is live there, largest first. */
   readonly worst: {
     readonly step: number;

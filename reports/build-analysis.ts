@@ -14,7 +14,8 @@ import { stepOfSlot } from '../src/liveness/extract.js';
 import { stateBytesOf } from '../src/liveness/state-buffers.js';
 import type { OptimizedGraph } from '../src/graph-opt/layer-graph.js';
 import { OPTIMIZATION_KINDS } from '../src/graph-opt/layer-graph.js';
-import type { TargetSpec } from '../src/schedule/target.js';
+import type { ResidentWeights, TargetSpec } from '../src/schedule/target.js';
+import { allowedBytes } from '../src/headroom.js';
 import { globalOf, sramOf, weightsViaDma } from '../src/schedule/target.js';
 import type { LayerFailure } from '../src/schedule/schedule-graph.js';
 import { Codes } from '../src/diagnostics/codes.js';
@@ -60,6 +61,8 @@ export interface AnalysisReportInput {
   /** The run the report describes (planned with the headroom kept free). */
   readonly run: PlannedRun;
   readonly headroomRecord: ReportHeadroom;
+  /** Weights resident in the shared SRAM or the DRAM for the whole run (the target's weightsMemory). */
+  readonly residentWeights?: ResidentWeights;
   readonly minSramBytes?: number;
   readonly minSramCycles?: number;
   readonly roomySramCycles?: number;
@@ -75,10 +78,13 @@ export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport 
   const dramSize = globalOf(target)?.sizeBytes ?? null;
   const fullSize = (pool: string): number | null =>
     pool === sramName ? sramSize : pool === bufferSet.poolOfScope.global ? dramSize : (target.memories.find((m) => m.name === pool)?.sizeBytes ?? null);
+  const weights = input.residentWeights;
   const headroomNote = (pool: string) =>
     headroom > 0 && bufferSet.capacities.get(pool) !== null
-      ? ` (--headroom ${+(headroom * 100).toFixed(2)}% keeps ${fullSize(pool) ?? 0} - ${bufferSet.capacities.get(pool)} bytes free)`
+      ? ` (--headroom ${+(headroom * 100).toFixed(2)}% keeps ${fullSize(pool) ?? 0} - ${allowedBytes(fullSize(pool) ?? 0, headroom)} bytes free)`
       : '';
+  const weightsNote = (pool: string) => (weights && weights.memory === pool ? ` (weights: ${weights.bytes} bytes resident in '${pool}' for the whole run)` : '');
+  const note = (pool: string) => `${headroomNote(pool)}${weightsNote(pool)}`;
   const failCode = headroom > 0 ? Codes.Headroom : Codes.DoesNotFit;
 
   const stepOf = (slot: number): number => stepOfSlot(bufferSet.layerStart, slot);
@@ -92,6 +98,7 @@ export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport 
       sizeBytes: fullSize(p.name),
       usedBytes: p.usedBytes,
       lowerBoundBytes: p.lowerBoundBytes,
+      ...(weights && weights.memory === p.name ? { weightBytes: weights.bytes } : {}),
       worst: {
         step,
         layer: schedule.layers[step]?.name ?? '',
@@ -147,7 +154,7 @@ export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport 
   const failures = gateFailures(run, reportPools, {
     code: failCode,
     poolOfScope: bufferSet.poolOfScope,
-    note: headroomNote,
+    note,
   });
   // A layer fits when no failure names its step and no bounded pool has more bytes live there than it holds.
   const overfull = overfullSteps(bufferSet, stepOf);

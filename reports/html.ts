@@ -5,7 +5,7 @@
  */
 import type { AnalysisReport, ReportPool } from './analysis-model.js';
 import { escapeXml as esc } from './escape.js';
-import { describeHeadroom, describeTarget, overhead, planLine } from './summary.js';
+import { describeHeadroom, describeTarget, describeWeights, overhead, planLine, regionUsedBytes } from './summary.js';
 import { renderSvgBarChart } from './svg-bar-chart.js';
 import { renderSvgMemoryMap } from './svg-memory-map.js';
 import { formatBytes, formatPercent } from './units.js';
@@ -59,6 +59,8 @@ function summary(report: AnalysisReport): string {
   fact('Target', esc(describeTarget(report)));
   const headroom = describeHeadroom(report.headroom);
   if (headroom !== undefined) fact('Headroom', esc(headroom));
+  const resident = describeWeights(report);
+  if (resident !== undefined) fact('Weights resident', esc(resident));
   fact('Plan', esc(`${planLine(report)}; double buffering ${report.doubleBuffer ? 'on' : 'off'}`));
   fact('Fits', report.fits ? 'yes' : '<strong class="bad">no</strong>');
   fact('Peak live activations', esc(`${bytes(report.peakLiveBytes)} at step ${report.peakStep}${layerName(report, report.peakStep)}`));
@@ -73,15 +75,16 @@ function summary(report: AnalysisReport): string {
 }
 
 function poolRow(p: ReportPool): string {
-  const share = p.sizeBytes === null || p.sizeBytes <= 0 ? null : p.usedBytes / p.sizeBytes;
+  const used = regionUsedBytes(p);
+  const share = p.sizeBytes === null || p.sizeBytes <= 0 ? null : used / p.sizeBytes;
   const meter = share === null ? '' : `<span class="meter${share > 1 ? ' over' : ''}"><span style="width:${Math.min(100, Math.round(share * 1000) / 10)}%"></span></span>`;
   const cells = [
     `<th scope="row">${esc(p.name)}</th>`,
-    num(p.usedBytes, formatBytes(p.usedBytes)),
+    num(used, formatBytes(used)),
     p.sizeBytes === null ? '<td class="n">unbounded</td>' : num(p.sizeBytes, formatBytes(p.sizeBytes)),
-    `<td class="n${share !== null && share > 1 ? ' bad' : ''}">${esc(formatPercent(p.usedBytes, p.sizeBytes))}</td>`,
+    `<td class="n${share !== null && share > 1 ? ' bad' : ''}">${esc(formatPercent(used, p.sizeBytes))}</td>`,
     `<td>${meter}</td>`,
-    num(p.lowerBoundBytes, formatBytes(p.lowerBoundBytes)),
+    num(p.lowerBoundBytes + (p.weightBytes ?? 0), formatBytes(p.lowerBoundBytes + (p.weightBytes ?? 0))),
     `<td class="n">${esc(overhead(p))}</td>`,
   ];
   return `<tr>${cells.join('')}</tr>`;

@@ -1,6 +1,6 @@
 import type { AnalysisReport } from './analysis-model.js';
 import { formatBytes, formatPercent } from './units.js';
-import { describeHeadroom, describeTarget, planLine, poolRow, POOL_HEADER, savingsLine } from './summary.js';
+import { describeHeadroom, describeTarget, describeWeights, planLine, poolRow, POOL_HEADER, savingsLine } from './summary.js';
 import { minSramCyclesNote, resultLine, verdictParagraph } from './verdict.js';
 
 /** Markdown ready to paste into a pull request. */
@@ -16,6 +16,8 @@ export function renderMarkdown(report: AnalysisReport): string {
   out.push('');
   const headroom = describeHeadroom(report.headroom);
   if (headroom !== undefined) out.push(`${escapeCell(headroom)}.`, '');
+  const weights = describeWeights(report);
+  if (weights !== undefined) out.push(`${escapeCell(weights)}.`, '');
   out.push(row(POOL_HEADER));
   out.push(row(POOL_HEADER.map((_, i) => (i === 0 ? '---' : '---:'))));
   for (const p of report.pools) out.push(row(poolRow(p)));

@@ -22,19 +22,43 @@ export function describeHeadroom(h: ReportHeadroom): string | undefined {
   return `Headroom ${h.percent}%: planned into ${pools}; against no headroom, ${h.movedToDramBytes ?? 0} bytes of activations moved to DRAM, ${signed(h.extraDmaBytes ?? 0)} bytes of DMA, ${signed(h.extraCycles ?? 0)} cycles`;
 }
 
+/**
+ * Where the weights sit when the target's weightsMemory is the shared SRAM or the DRAM ("Weights: 3700000
+ * bytes resident in sram for the whole run; its activations get the other 1048576 of 4748576 bytes"), or
+ * undefined (weights in flash).
+ */
+export function describeWeights(report: AnalysisReport): string | undefined {
+  const p = report.pools.find((x) => x.weightBytes !== undefined);
+  if (!p) return undefined;
+  const w = p.weightBytes!;
+  // With --headroom, of the bytes it allows.
+  const allowed = report.headroom.pools?.find((h) => h.name === p.name)?.allowedBytes;
+  const size = allowed ?? p.sizeBytes;
+  const of = allowed !== undefined ? `the ${allowed} bytes --headroom allows of ${p.sizeBytes}` : `${p.sizeBytes} bytes`;
+  const rest = size === null ? 'the rest (unbounded)' : w > size ? `nothing: the weights alone exceed ${allowed !== undefined ? of : `its ${of}`}` : `the other ${size - w} of ${of}`;
+  return `Weights: ${w} bytes resident in ${p.name} for the whole run; its activations get ${rest}`;
+}
+
 /** Plan overhead over the lower bound, as Vela prints it ("+1.25%"). */
 export function overhead(pool: { readonly usedBytes: number; readonly lowerBoundBytes: number }): string {
   if (pool.lowerBoundBytes === 0) return pool.usedBytes === 0 ? '+0.00%' : '-';
   return `+${((100 * (pool.usedBytes - pool.lowerBoundBytes)) / pool.lowerBoundBytes).toFixed(2)}%`;
 }
 
+/** Bytes of a memory in use: its activation plan, plus the weights resident there (weightsMemory). */
+export function regionUsedBytes(pool: ReportPool): number {
+  return pool.usedBytes + (pool.weightBytes ?? 0);
+}
+
+/** A memory's row: Used Size and Lower bound count the weights resident there; the overhead is the plan's. */
 export function poolRow(pool: ReportPool): string[] {
+  const w = pool.weightBytes ?? 0;
   return [
     pool.name,
-    formatBytes(pool.usedBytes),
+    formatBytes(regionUsedBytes(pool)),
     pool.sizeBytes === null ? 'unbounded' : formatBytes(pool.sizeBytes),
-    formatPercent(pool.usedBytes, pool.sizeBytes),
-    formatBytes(pool.lowerBoundBytes),
+    formatPercent(regionUsedBytes(pool), pool.sizeBytes),
+    formatBytes(pool.lowerBoundBytes + w),
     overhead(pool),
   ];
 }

@@ -8,7 +8,7 @@
  */
 import type { AnalysisReport, ReportLayer } from './analysis-model.js';
 import { formatBytes, formatPercent } from './units.js';
-import { describeHeadroom, describeTarget, poolRow, POOL_HEADER } from './summary.js';
+import { describeHeadroom, describeTarget, describeWeights, poolRow, POOL_HEADER } from './summary.js';
 import type { TextColumn } from './text-table.js';
 import { fitTextTable, renderTextTable, wrapText } from './text-table.js';
 import { detailLines, optimizedPeakLine, provenanceLine, resultLine, verdictParagraph } from './verdict.js';
@@ -35,6 +35,8 @@ export function renderTable(report: AnalysisReport, options: TableOptions = {}):
   out.push(...wrapText(`${report.model}: ${describeTarget(report)}`, width, ''));
   const headroom = describeHeadroom(report.headroom);
   if (headroom !== undefined) out.push(...wrapText(headroom, width, ''));
+  const weights = describeWeights(report);
+  if (weights !== undefined) out.push(...wrapText(weights, width, ''));
   const prov = provenanceLine(report);
   if (prov) out.push(...wrapText(prov, width, ''));
   out.push('');

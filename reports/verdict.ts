@@ -6,7 +6,7 @@
  */
 import type { AnalysisReport, ReportFailure, ReportLayer, ReportPool } from './analysis-model.js';
 import { formatBytes, formatPercent } from './units.js';
-import { savingsLine } from './summary.js';
+import { regionUsedBytes, savingsLine } from './summary.js';
 
 /** The shared SRAM pool of the report (the target's name for it). */
 export function sramPool(report: AnalysisReport): ReportPool | undefined {
@@ -83,8 +83,10 @@ export function verdictParagraph(report: AnalysisReport): string {
   const dram = dramPool(report);
   if (report.fits) {
     let use = `${sramName} is not used`;
-    if (sram && sram.sizeBytes === null) use = `${sramName} holds ${formatBytes(sram.usedBytes)}`;
-    else if (sram) use = `${sramName} is ${formatPercent(sram.usedBytes, sram.sizeBytes)} used (${formatBytes(sram.usedBytes)} of ${formatBytes(sram.sizeBytes!)})`;
+    const used = sram ? regionUsedBytes(sram) : 0;
+    const withWeights = sram?.weightBytes !== undefined ? `, ${formatBytes(sram.weightBytes)} of it weights` : '';
+    if (sram && sram.sizeBytes === null) use = `${sramName} holds ${formatBytes(used)}${withWeights}`;
+    else if (sram) use = `${sramName} is ${formatPercent(used, sram.sizeBytes)} used (${formatBytes(used)} of ${formatBytes(sram.sizeBytes!)}${withWeights})`;
     s.push(`It fits: every buffer has a fixed place, and ${use}.`);
   } else {
     const w = worstFailure(report)!;

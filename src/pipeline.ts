@@ -17,7 +17,7 @@ import { lowerGraph } from './graph-opt/lower-graph.js';
 import type { LoweredGraph } from './graph-opt/lower-graph.js';
 import { applyDepthFirst, chooseSegments, segmentGraph } from './schedule/depth-first/index.js';
 import type { TargetSpec } from './schedule/target.js';
-import { applyOverrides, globalOf, sramOf, weightsViaDma } from './schedule/target.js';
+import { applyOverrides, globalOf, sramOf, weightsViaDma, withResidentWeights } from './schedule/target.js';
 import { planOptions, scheduleGraph } from './schedule/schedule-graph.js';
 import type { PlanResult, StrategyName } from '../planner/types.js';
 import { planMemory } from '../planner/index.js';
@@ -192,13 +192,21 @@ async function fitGraph(
     });
     const bufferSet = withStateBuffers(extractBufferSets(model, liveness, target), graph);
     const plan = await planMemory(bufferSet.buffers, bufferSet.pools, planOptions(options, options.timeLimitMs, options.onProgress)).catch(rethrowPlannerError);
+    const weights = target.residentWeights;
     const overflows = plan.pools.flatMap((p) => {
+      // The memory holding the weights: its activation pool plus the weights against its whole size.
+      if (weights && p.name === weights.memory) {
+        const need = p.usedBytes + weights.bytes;
+        return weights.sizeBytes !== null && need > weights.sizeBytes ? [{ pool: p.name, usedBytes: need, capacity: weights.sizeBytes }] : [];
+      }
       const capacity = bufferSet.capacities.get(p.name) ?? null;
       return capacity !== null && p.usedBytes > capacity ? [{ pool: p.name, usedBytes: p.usedBytes, capacity }] : [];
     });
     last = { graph, liveness, sourceSteps, schedule: model, failures, bufferSet, plan, overflows };
     const sramOver = overflows.find((o) => o.pool === bufferSet.poolOfScope.sram);
     if (failures.length > 0 || !sramOver) return last;
+    // Weights larger than the memory: no slack helps.
+    if (weights && weights.memory === sramOver.pool && weights.sizeBytes !== null && weights.bytes > weights.sizeBytes) return last;
     slackBytes = Math.max(2 * slackBytes, sramOver.usedBytes - sramOver.capacity);
   }
   return last!;
@@ -248,7 +256,7 @@ export async function findMinSram(
   const probe = async (sramBytes: number): Promise<boolean> => {
     let fits = memo.get(sramBytes);
     if (fits === undefined) {
-      const target = withHeadroom(applyOverrides(options.target, { sramBytes }), headroom);
+      const target = withResidentWeights(withHeadroom(applyOverrides(options.target, { sramBytes }), headroom), graph.weightBytes);
       fits = fitsAll(await fit(graph, liveness, { ...options, target }, target, lowered, segmented));
       memo.set(sramBytes, fits);
     }
@@ -309,7 +317,10 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
   // With --headroom, memplan plans into the allowed part of every bounded memory (src/headroom.ts)
   // and fails only when even that does not fit.
   const headroom = options.headroom ?? 0;
-  const planTarget = withHeadroom(target, headroom);
+  // Weights held in the shared SRAM or the DRAM (the target's weightsMemory) sit there for the whole
+  // run: the activations are planned into the rest of it (withResidentWeights).
+  const weightBytes = lowered.graph.weightBytes;
+  const planTarget = withResidentWeights(withHeadroom(target, headroom), weightBytes);
   const fitted = await fit(lowered.graph, loweredLiveness, { ...options, target: planTarget }, planTarget, lowered, segmented);
   // The graph that runs (with the segments chosen for this target), and the lowered graph's steps of each of its steps.
   const graph = fitted.graph;
@@ -318,16 +329,19 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
   const { schedule, bufferSet, plan } = fitted;
   const fits = fitsAll(fitted);
   // Without the headroom, for the record of what it cost.
-  const full = headroom > 0 ? await fit(lowered.graph, loweredLiveness, options, target, lowered, segmented) : undefined;
-  const failsBelow = fitted.failures.reduce((m, f) => (f.scope === 'sram' ? Math.max(m, f.neededBytes - 1) : m), 0);
+  const fullTarget = withResidentWeights(target, weightBytes);
+  const full = headroom > 0 ? await fit(lowered.graph, loweredLiveness, { ...options, target: fullTarget }, fullTarget, lowered, segmented) : undefined;
+  // A layer that needs N bytes of SRAM even with its smallest tile: below N (plus the weights there) nothing fits.
+  const weightsInSram = planTarget.residentWeights?.memory === sramOf(planTarget)?.name ? weightBytes : 0;
+  const failsBelow = fitted.failures.reduce((m, f) => (f.scope === 'sram' ? Math.max(m, f.neededBytes - 1 + weightsInSram) : m), 0);
   const minSramBytes = options.findMinSram || !fits ? await findMinSram(lowered.graph, loweredLiveness, options, failsBelow, lowered, segmented) : undefined;
   // The cost of the smallest SRAM: estimated cycles there, and with room for every activation.
   let minSramCycles: number | undefined;
   let roomySramCycles: number | undefined;
   if (minSramBytes !== undefined) {
-    const at = withHeadroom(applyOverrides(target, { sramBytes: minSramBytes }), headroom);
+    const at = withResidentWeights(withHeadroom(applyOverrides(target, { sramBytes: minSramBytes }), headroom), weightBytes);
     minSramCycles = totalCycles(await fit(lowered.graph, loweredLiveness, { ...options, target: at }, at, lowered, segmented));
-    const roomy = roomySram(target);
+    const roomy = withResidentWeights(roomySram(target), weightBytes);
     roomySramCycles = totalCycles(await fit(lowered.graph, loweredLiveness, { ...options, target: roomy }, roomy, lowered, segmented));
   }
   const report = buildAnalysisReport({
@@ -346,6 +360,7 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
     sourceStepsOf,
     run: fitted,
     headroomRecord: headroomRecord(target, headroom, fitted, full),
+    ...(planTarget.residentWeights ? { residentWeights: planTarget.residentWeights } : {}),
     ...(minSramBytes !== undefined ? { minSramBytes } : {}),
     ...(minSramCycles !== undefined ? { minSramCycles } : {}),
     ...(roomySramCycles !== undefined ? { roomySramCycles } : {}),

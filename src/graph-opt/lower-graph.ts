@@ -9,7 +9,9 @@ import { byteSize, elementCountOf } from '../ir/graph.js';
 import { assert } from '../diagnostics/errors.js';
 import { constNumbers } from '../frontend/shape-inference/util.js';
 import { opTraits } from '../ir/op-traits.js';
-import { floatAttr, intsAttr, intsAttrOr } from '../ir/attributes.js';
+import { floatAttr, intAttr, intsAttr, intsAttrOr } from '../ir/attributes.js';
+import { EXPLICIT_PADDING, tflitePad } from '../ir/geometry.js';
+import { TFLITE_OP_DOMAIN } from '../ir/op-table.js';
 import type { OptimizedGraph, OptLayer, Placement } from './layer-graph.js';
 
 export interface LoweredGraph {
@@ -74,6 +76,7 @@ function lowerLayer(g: Graph, layer: OptLayer, step: number, weights: Map<string
 }
 
 function foldPadInto(g: Graph, pad: OpNode, next: OpNode): OpNode {
+  if (pad.domain === TFLITE_OP_DOMAIN) return foldTflitePadInto(g, pad, next);
   const attr = intsAttr(pad, 'pads');
   const pads = attr ? [...attr] : constNumbers(g.weights.get(pad.inputs[1] ?? '')!);
   const rank = pads.length / 2;
@@ -82,6 +85,27 @@ function foldPadInto(g: Graph, pad: OpNode, next: OpNode): OpNode {
   const merged = base.map((p, k) => p + (k < spatial ? pads[2 + k]! : pads[rank + 2 + (k - spatial)]!));
   const attributes = new Map<string, AttrValue>(next.attributes);
   attributes.set('pads', { type: 'ints', value: merged });
+  return { ...next, inputs: [pad.inputs[0]!, ...next.inputs.slice(1)], attributes };
+}
+
+/**
+ * A TFLite PAD folded into the next CONV_2D / DEPTHWISE_CONV_2D: the convolution's own padding
+ * (SAME or VALID, resolved on the padded input) plus the PAD's rows and columns become explicit pads
+ * (top, left, bottom, right); it reads the PAD's input. The output shape stays.
+ */
+function foldTflitePadInto(g: Graph, pad: OpNode, next: OpNode): OpNode {
+  const p = constNumbers(g.weights.get(pad.inputs[1] ?? '')!);
+  const padded = g.tensors.get(pad.outputs[0]!)!.shape;
+  const out = g.tensors.get(next.outputs[0]!)!.shape;
+  const ws = g.weights.get(next.inputs[1] ?? '')!.shape;
+  const own = ([1, 2] as const).map((dim) => {
+    const hw = dim === 1 ? 'h' : 'w';
+    return tflitePad(next, dim, padded[dim]!, out[dim]!, ws[dim]!, intAttr(next, `stride_${hw}`, 1), intAttr(next, `dilation_${hw}`, 1));
+  });
+  const pads = [own[0]![0] + p[2]!, own[1]![0] + p[4]!, own[0]![1] + p[3]!, own[1]![1] + p[5]!];
+  const attributes = new Map<string, AttrValue>(next.attributes);
+  attributes.set('padding', { type: 'string', value: EXPLICIT_PADDING });
+  attributes.set('pads', { type: 'ints', value: pads });
   return { ...next, inputs: [pad.inputs[0]!, ...next.inputs.slice(1)], attributes };
 }
 

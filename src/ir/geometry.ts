@@ -92,9 +92,26 @@ export function transposedOutputSize(inSize: number, kernel: number, stride: num
   return stride * (inSize - 1) + outputPadding + effectiveKernel(kernel, dilation) - padBegin - padEnd;
 }
 
-/** TFLite's `padding` option as an ONNX auto_pad: SAME is SAME_UPPER, anything else VALID. */
+/** TFLite's `padding` option as an ONNX auto_pad: SAME is SAME_UPPER, EXPLICIT NOTSET (the `pads` attribute), anything else VALID. */
 export function tflitePadding(padding: string): AutoPad {
-  return padding === 'SAME' ? 'SAME_UPPER' : 'VALID';
+  return padding === 'SAME' ? 'SAME_UPPER' : padding === EXPLICIT_PADDING ? 'NOTSET' : 'VALID';
+}
+
+/**
+ * The `padding` of a TFLite CONV_2D / DEPTHWISE_CONV_2D that a PAD was folded into (graph-opt's
+ * fold-pad): not a TFLite value; its `pads` attribute (top, left, bottom, right, ONNX's begin..., end...
+ * order over NHWC dims 1 and 2) gives the padding. The padded positions read as the input's zero point.
+ */
+export const EXPLICIT_PADDING = 'EXPLICIT';
+
+/**
+ * [begin, end] padding of a TFLite window layer along NHWC dim 1 (rows) or 2 (columns): SAME and
+ * VALID from the sizes, EXPLICIT from the `pads` attribute.
+ */
+export function tflitePad(node: AttrSource, dim: 1 | 2, inSize: number, outSize: number, kernel: number, stride: number, dilation: number): [number, number] {
+  const padding = stringAttr(node, 'padding', 'SAME');
+  const pads = padding === EXPLICIT_PADDING ? intsAttrOr(node, 'pads', 4, 0) : [0, 0, 0, 0];
+  return resolvePad(tflitePadding(padding), inSize, outSize, kernel, stride, dilation, [pads[dim - 1]!, pads[dim + 1]!]);
 }
 
 /** The window attributes of a Conv or pool node with their defaults (stride 1, dilation 1, no pads). */
@@ -203,7 +220,7 @@ export function tfliteRowWindow(input: { readonly node: AttrSource & { readonly 
   }
   const stride = intAttr(n, `stride_${hw}`, 1);
   const dilation = n.opType === 'CONV_2D' || n.opType === 'DEPTHWISE_CONV_2D' ? intAttr(n, `dilation_${hw}`, 1) : 1;
-  const [pad] = resolvePad(tflitePadding(stringAttr(n, 'padding', 'SAME')), inSize, outSize, kernel, stride, dilation);
+  const [pad] = tflitePad(n, dim, inSize, outSize, kernel, stride, dilation);
   return { kernel, stride, dilation, pad };
 }
 

@@ -164,11 +164,15 @@ const TFLITE_ROWS: readonly Row[] = [
   [['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS'], { view: true }, 'whole', 'int'],
   [['RELU', 'RELU6', 'RELU_N1_TO_1'], unary, 'int-elementwise', 'int'],
   [['ADD', 'SUB', 'MUL'], binary, 'int-elementwise', 'int'],
-  [['CONV_2D', 'DEPTHWISE_CONV_2D', 'AVERAGE_POOL_2D', 'MAX_POOL_2D'], none, 'int-window', 'int'],
+  // A PAD of the real zero folds into a convolution (graph-opt's fold-pad): TFLite's integer convolutions
+  // skip positions outside the input, which is padding with its zero point. Not into the pools (an
+  // average excludes the padding from its count, a max pool ignores it).
+  [['CONV_2D', 'DEPTHWISE_CONV_2D'], { acceptsZeroPad: true }, 'int-window', 'int'],
+  [['AVERAGE_POOL_2D', 'MAX_POOL_2D'], none, 'int-window', 'int'],
   [['FULLY_CONNECTED'], none, 'int-gemm', 'int'],
   [['LEAKY_RELU', 'QUANTIZE', 'DEQUANTIZE'], none, 'int-elementwise', 'int'],
   [['SOFTMAX'], none, 'int-axis', 'int'],
-  [['PAD', 'PADV2'], none, 'int-pad', 'int'],
+  [['PAD', 'PADV2'], { pad: true }, 'int-pad', 'int'],
   [['TRANSPOSE'], none, 'int-transpose', 'int'],
   [['TRANSPOSE_CONV', 'MEAN', 'STRIDED_SLICE', 'CONCATENATION', 'SVDF'], none, 'whole', 'int'],
   [['SUM', 'REDUCE_MAX', 'LOGISTIC', 'TANH', 'HARD_SWISH', 'UNIDIRECTIONAL_SEQUENCE_LSTM'], none, 'whole'],

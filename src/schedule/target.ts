@@ -44,6 +44,19 @@ export interface TargetSpec {
    * the cores read directly (flash), not modelled. See weightsViaDma().
    */
   readonly weightsMemory?: string;
+  /**
+   * Set by withResidentWeights (never by a target file): `bytes` of weights sit in memory `memory` for
+   * the whole run, already taken from its `sizeBytes` (clamped at 0); `sizeBytes` is its size before.
+   */
+  readonly residentWeights?: ResidentWeights;
+}
+
+/** Weights resident in the shared SRAM or the DRAM (the target's `weightsMemory`). */
+export interface ResidentWeights {
+  readonly memory: string;
+  readonly bytes: number;
+  /** The memory's size before the weights were taken from it (null: unbounded). */
+  readonly sizeBytes: number | null;
 }
 
 /** The built-in target: a generic single-core DSP with 256 KiB SRAM and unbounded DRAM. */
@@ -84,6 +97,32 @@ export function weightsViaDma(target: TargetSpec): MemorySpec | undefined {
   if (target.weightsMemory === undefined) return undefined;
   const m = target.memories.find((x) => x.name === target.weightsMemory);
   return m && m.coreAccess === false ? m : undefined;
+}
+
+/**
+ * The memory that holds the weights when it is one the activations are planned into: the shared SRAM
+ * or the DRAM (`weightsMemory`). Undefined without `weightsMemory` (the weights are in flash, not
+ * modelled) or when it names another memory.
+ */
+export function weightsPoolMemory(target: TargetSpec): MemorySpec | undefined {
+  if (target.weightsMemory === undefined) return undefined;
+  return [sramOf(target), globalOf(target)].find((m) => m?.name === target.weightsMemory);
+}
+
+/**
+ * The target the activations are planned into when `weightBytes` of weights sit in the shared SRAM or
+ * the DRAM for the whole run: that memory's size less the weights (never below 0), the weights
+ * recorded in `residentWeights`. The same target without `weightsMemory` (weights in flash).
+ */
+export function withResidentWeights(target: TargetSpec, weightBytes: number): TargetSpec {
+  const m = weightsPoolMemory(target);
+  if (!m || target.residentWeights) return target;
+  const residentWeights: ResidentWeights = { memory: m.name, bytes: weightBytes, sizeBytes: m.sizeBytes };
+  return {
+    ...target,
+    memories: target.memories.map((x) => (x !== m || x.sizeBytes === null ? x : { ...x, sizeBytes: Math.max(0, x.sizeBytes - weightBytes) })),
+    residentWeights,
+  };
 }
 
 /** Applies `--sram`, `--dram` and `--cores`; adds an SRAM or DRAM memory when the target has none. */

@@ -79,14 +79,18 @@ describe('copy-free Concat on the shared models', () => {
 
 describe('TFLite models get the optimizations their integer kernels allow', () => {
   const tflite = (name: string) => importModelFile(readFileSync(sharedModel(`tflite/${name}.tflite`)), { fileName: `${name}.tflite` });
-  it('MobileNetV2 int8: residual ADDs run in place over a dying operand; nothing is fused', () => {
+  it('MobileNetV2 int8: residual ADDs run in place over a dying operand; only its 18 PADs fold (into the next convolution)', () => {
     const g = tflite('mobilenet_v2_quantized_1x3x224x224');
     const o = optimizeGraph(g);
     const adds = g.nodes.filter((n) => n.opType === 'ADD');
     expect(adds.length).toBeGreaterThan(0);
     const inPlace = adds.filter((n) => n.inputs.some((t) => o.placement.get(t)?.storage === o.placement.get(n.outputs[0]!)!.storage));
     expect(inPlace.length).toBe(adds.length);
-    expect(o.layers.every((l) => l.nodes.length === 1)).toBe(true);
+    const merged = o.layers.filter((l) => l.nodes.length > 1);
+    expect(merged).toHaveLength(18);
+    expect(merged.every((l) => l.nodes.length === 2 && l.op === 'PAD')).toBe(true);
+    expect(o.rewrites.filter((r) => r.pass === 'fold-pad')).toHaveLength(18);
+    expect(new Set(merged.map((l) => g.nodes[l.nodeIndices[1]!]!.opType))).toEqual(new Set(['CONV_2D', 'DEPTHWISE_CONV_2D']));
     expect(o.baselinePeakBytes).toBe(graphLiveness(g).peakLiveBytes);
   });
   it('person_detect: its RESHAPE is a view of its input (no code)', () => {

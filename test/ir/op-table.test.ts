@@ -69,7 +69,11 @@ describe('each stage covers exactly the rows that claim it', () => {
       expect(e.traits.concat ?? false, op).toBe(false);
     }
     const withTraits = [...TFLITE_OP_TABLE].filter(([, e]) => Object.keys(e.traits).length > 0).map(([op]) => op).sort();
-    expect(withTraits).toEqual(['ADD', 'EXPAND_DIMS', 'MUL', 'RELU', 'RELU6', 'RELU_N1_TO_1', 'RESHAPE', 'SQUEEZE', 'SUB']);
+    expect(withTraits).toEqual(['ADD', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'EXPAND_DIMS', 'MUL', 'PAD', 'PADV2', 'RELU', 'RELU6', 'RELU_N1_TO_1', 'RESHAPE', 'SQUEEZE', 'SUB']);
+    // A PAD folds into the convolutions only (not the pools: TFLite's average excludes the padding).
+    const pads = [...TFLITE_OP_TABLE].filter(([, e]) => e.traits.pad).map(([op]) => op).sort();
+    const takers = [...TFLITE_OP_TABLE].filter(([, e]) => e.traits.acceptsZeroPad).map(([op]) => op).sort();
+    expect([pads, takers]).toEqual([['PAD', 'PADV2'], ['CONV_2D', 'DEPTHWISE_CONV_2D']]);
   });
 
   it('quantized ONNX\u2019s integer layers are tiled where the qlinear kernels run on windows, and none fuses', () => {

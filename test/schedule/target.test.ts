@@ -68,7 +68,7 @@ describe('target files', () => {
 
 describe('example targets under fixtures/targets', () => {
   const dir = new URL('../../fixtures/targets/', import.meta.url);
-  it.each(['cortex-m7-512k.json', 'quad-dsp-l1.json', 'tiny-mcu-128k.json', 'dsp-dma-only.json'])('%s parses and drives a real analysis', async (file) => {
+  it.each(['cortex-m7-512k.json', 'quad-dsp-l1.json', 'tiny-mcu-128k.json', 'dsp-dma-only.json', 'mcu-weights-in-sram.json'])('%s parses and drives a real analysis', async (file) => {
     const { readFileSync } = await import('node:fs');
     const { analyzeModel } = await import('../../src/pipeline.js');
     const t = parseTarget(readFileSync(new URL(file, dir), 'utf8'), file);

@@ -12,7 +12,7 @@ import { unsupported } from '../context.js';
 import { activationRange, intRange, quantizeMultiplier, scaleOf, softmaxParams, zeroPointOf } from './quant-params.js';
 import { cTypeOf } from './c-types.js';
 import { axisAttr, floatAttr, intAttr, stringAttr } from '../../ir/attributes.js';
-import { resolvePad, stridedSliceBounds, stridedSliceMasks, tflitePadding } from '../../ir/geometry.js';
+import { resolvePad, stridedSliceBounds, stridedSliceMasks, tflitePad, tflitePadding } from '../../ir/geometry.js';
 
 /** What the layer emitter gives: C pointer expressions (any pointer type) of the operand buffers by tensor. */
 export interface TfliteEmit {
@@ -182,8 +182,9 @@ function conv(e: TfliteEmit, op: string): void {
   const dh = intAttr(n, 'dilation_h', 1), dw = intAttr(n, 'dilation_w', 1);
   const padding = stringAttr(n, 'padding', 'SAME');
   // TRANSPOSE_CONV pads as the forward conv from output to input would.
-  const padH = transposed ? padBefore(OH, H, KH, sh, 1, padding) : padBefore(H, OH, KH, sh, dh, padding);
-  const padW = transposed ? padBefore(OW, W, KW, sw, 1, padding) : padBefore(W, OW, KW, sw, dw, padding);
+  // A folded PAD (padding EXPLICIT) gives its top and left pads; the kernel skips the positions outside the input.
+  const padH = transposed ? padBefore(OH, H, KH, sh, 1, padding) : tflitePad(n, 1, H, OH, KH, sh, dh)[0];
+  const padW = transposed ? padBefore(OW, W, KW, sw, 1, padding) : tflitePad(n, 2, W, OW, KW, sw, dw)[0];
   const { m, s } = perChannelMultipliers(e, x, filter, y, OC);
   const [amin, amax] = activationRange(stringAttr(n, 'fused_activation', 'NONE'), y);
   const kc = op === 'DEPTHWISE_CONV_2D' ? 1 : KC;

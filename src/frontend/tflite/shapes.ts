@@ -4,8 +4,8 @@
  * against the shapes the file declares. A mismatch or an impossible operand is a ShapeError.
  */
 import type { AttrValue } from '../../ir/graph.js';
-import { axisAttr, intAttr, stringAttr } from '../../ir/attributes.js';
-import { stridedSliceBounds, stridedSliceMasks, tflitePadding, windowOutputSize } from '../../ir/geometry.js';
+import { axisAttr, intAttr, intsAttrOr, stringAttr } from '../../ir/attributes.js';
+import { EXPLICIT_PADDING, stridedSliceBounds, stridedSliceMasks, tflitePadding, windowOutputSize } from '../../ir/geometry.js';
 
 export class ShapeError extends Error {}
 
@@ -56,9 +56,12 @@ function positive(n: number, what: string): number {
   return n;
 }
 
-/** TFLite's output size of a windowed op: SAME ceil(in/stride), VALID the windows that fit unpadded. */
-function windowOut(inSize: number, kernel: number, stride: number, dilation: number, padding: string): number {
-  const out = windowOutputSize(tflitePadding(padding), inSize, kernel, stride, dilation);
+/**
+ * TFLite's output size of a windowed op: SAME ceil(in/stride), VALID the windows that fit unpadded,
+ * EXPLICIT (a convolution a PAD was folded into) the windows that fit with its `pads`.
+ */
+function windowOut(inSize: number, kernel: number, stride: number, dilation: number, padding: string, pads: readonly [number, number]): number {
+  const out = windowOutputSize(tflitePadding(padding), inSize, kernel, stride, dilation, pads[0], pads[1]);
   if (out < 1) throw new ShapeError(`a ${kernel}-wide window (dilation ${dilation}) does not fit an input of ${inSize}`);
   return out;
 }
@@ -69,7 +72,9 @@ function spatial(v: OpShapeView, x: readonly number[], kh: number, kw: number): 
   const dh = positive(int(v, 'dilation_h', 1), 'dilation_h');
   const dw = positive(int(v, 'dilation_w', 1), 'dilation_w');
   const pad = str(v, 'padding', 'SAME');
-  return [windowOut(x[1]!, kh, sh, dh, pad), windowOut(x[2]!, kw, sw, dw, pad)];
+  const pads = pad === EXPLICIT_PADDING ? intsAttrOr(v.attrs, 'pads', 4, 0) : [0, 0, 0, 0];
+  if (pads.length !== 4 || pads.some((p) => !Number.isSafeInteger(p) || p < 0)) throw new ShapeError(`explicit pads [${pads.join(',')}] must be 4 values >= 0`);
+  return [windowOut(x[1]!, kh, sh, dh, pad, [pads[0]!, pads[2]!]), windowOut(x[2]!, kw, sw, dw, pad, [pads[1]!, pads[3]!])];
 }
 
 function checkBias(v: OpShapeView, i: number, channels: number): void {

@@ -26,6 +26,8 @@ describe('memplan against TFLite Micro on every shared .tflite', () => {
   it.each(sharedTfliteModels().map((f) => [f.replace(/.*tflite\//, ''), f] as const))('%s', async (_name, file) => {
     const r = await benchTflite(file);
     expect(r.memplanSramBytes).toBeLessThanOrEqual(r.tflmArenaBytes);
-    expect(r.memplanSramBytes).toBeGreaterThanOrEqual(r.baselinePeakBytes);
+    // Never below the peak of what runs (MobileNetV2's folded PADs put that below the baseline).
+    expect(r.memplanSramBytes).toBeGreaterThanOrEqual(r.optimizedPeakBytes);
+    expect(r.optimizedPeakBytes).toBeLessThanOrEqual(r.baselinePeakBytes);
   }, 60_000);
 });
