@@ -68,10 +68,18 @@ interface Group {
 export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: ReadonlyMap<string, string>, options: ChooseOptions = {}): SegmentChoice[] {
   const n = graph.nodes.length;
   const maxMembers = options.maxMembers ?? 32;
-  const infos = graph.nodes.map((node) => memberInfo(graph, node));
+  // Row and column dims of every tensor (NCHW 2, 3; NHWC 1, 2): a layer that would give a tensor
+  // other dims than an earlier one is no member.
+  const dimsOf = new Map<string, readonly [number, number]>();
+  const infos = graph.nodes.map((node) => {
+    const info = memberInfo(graph, node);
+    if (!info || [...info.dims].some(([t, d]) => dimsOf.has(t) && (dimsOf.get(t)![0] !== d[0] || dimsOf.get(t)![1] !== d[1]))) return undefined;
+    for (const [t, d] of info.dims) dimsOf.set(t, d);
+    return info;
+  });
   if (!infos.some((i) => i !== undefined)) return [];
   const sizeOf = new Map(liveness.intervals.map((iv) => [iv.tensor, iv.sizeBytes]));
-  const heightOf = (t: string) => graph.tensors.get(t)?.shape[2] ?? 1;
+  const heightOf = (t: string) => graph.tensors.get(t)?.shape[dimsOf.get(t)?.[0] ?? 2] ?? 1;
   const rowBytes = (t: string) => (sizeOf.get(t) ?? 0) / heightOf(t);
 
   // Buffer groups: a tensor and its aliases (in-place outputs, views) are one buffer.
@@ -134,7 +142,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     return { input, output, members };
   };
 
-  const widthOf = (t: string) => graph.tensors.get(t)?.shape[3] ?? 1;
+  const widthOf = (t: string) => graph.tensors.get(t)?.shape[dimsOf.get(t)?.[1] ?? 3] ?? 1;
   /** Distinct tile lengths of a dimension of `size`: ceil(size / count) for every count. */
   const lengths = (size: number): number[] => {
     const out: number[] = [];
