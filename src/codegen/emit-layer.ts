@@ -577,12 +577,25 @@ function emitIntMemberCompute(ctx: CodegenContext, layer: LayerSchedule, w: CWri
       views.set(o.region.tensor, v);
       pointers.set(o.region.tensor, `${v}.ptr`);
     }
+    // A PAD folded into this convolution (schedule/depth-first/members.ts, foldPads): the kernel reads
+    // the PAD's input, its padding added to the convolution's own.
+    const x = node.inputs[0] ?? '';
+    let kernelNode = node;
+    let foldedPad: { top: number; left: number } | undefined;
+    if (s.inputs.length > 0 && s.inputs[0]!.region.tensor !== x) {
+      const pad = ctx.node(layer).segment!.members.find((m) => m.outputs[0] === x && (m.opType === 'PAD' || m.opType === 'PADV2'));
+      const p = pad && ctx.graph.weights.get(pad.inputs[1] ?? '');
+      if (!pad || !p || p.data.kind !== 'dense' || pad.inputs[0] !== s.inputs[0]!.region.tensor) unsupported(layer, `'${node.name}' reads '${s.inputs[0]!.region.tensor}', which is not its input or a PAD's input`);
+      const values = Array.from(p.data.values as ArrayLike<number | bigint>, Number);
+      foldedPad = { top: values[2]!, left: values[4]! };
+      kernelNode = { ...node, inputs: [pad.inputs[0]!, ...node.inputs.slice(1)] };
+    }
     const y = views.get(out.region.tensor)!;
     const nonEmpty = cols ? `${y}.ext[${rows.dim}] > 0 && ${y}.ext[${cols.dim}] > 0` : `${y}.ext[${rows.dim}] > 0`;
     w.block(`if (${nonEmpty})`, () => {
       if (cols) w.line(`MPG_COUNT_MACS(${s.macs / (rows.extent * cols.extent)}L * ${y}.ext[${rows.dim}] * ${y}.ext[${cols.dim}]);`);
       else w.line(`MPG_COUNT_MACS(${s.macs / rows.extent}L * ${y}.ext[${rows.dim}]);`);
-      emitTfliteCompute({ ctx, w, node, layer, pointers, views, segment: true });
+      emitTfliteCompute({ ctx, w, node: kernelNode, layer, pointers, views, segment: true, ...(foldedPad ? { foldedPad } : {}) });
     });
   });
 }

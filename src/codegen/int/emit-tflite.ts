@@ -32,6 +32,11 @@ export interface TfliteEmit {
    * tensor coordinates), or of the NCHW input of a TRANSPOSE.
    */
   readonly segment?: boolean;
+  /**
+   * A segment's convolution reading the input of a PAD folded into it (VALID padding, the pad value
+   * the input's zero point): these rows and columns of padding before the input are added to its own.
+   */
+  readonly foldedPad?: { readonly top: number; readonly left: number };
 }
 
 /** Ops a segment member may be (schedule/depth-first/members.ts). */
@@ -208,7 +213,7 @@ function conv(e: TfliteEmit, op: string): void {
   e.w.line(arr('int32_t', 'mult', m));
   e.w.line(arr('int32_t', 'shift', s));
   e.w.line(`${e.views ? '' : 'const '}mpq_conv_params p = {${N}, ${H}, ${W}, ${C}, ${OH}, ${OW}, ${OC}, ${KH}, ${KW}, ${kc}, ${sh}, ${sw}, ${dh}, ${dw}, ${padH}, ${padW}, ${op === 'DEPTHWISE_CONV_2D' ? OC / C : 1}, ${int16 ? 0 : -zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${amin}, ${amax}, mult, shift, 0, 0};`);
-  if (e.segment) segmentWindow(e, xName, n.outputs[0]!, padH, padW, sh, sw, C, OC);
+  if (e.segment) segmentWindow(e, xName, n.outputs[0]!, padH + (e.foldedPad?.top ?? 0), padW + (e.foldedPad?.left ?? 0), sh, sw, C, OC);
   else if (e.views) {
     if (OH > 1) rowWindow(e, xName, n.outputs[0]!, padH, sh);
     else columnWindow(e, xName, n.outputs[0]!, padW, sw);

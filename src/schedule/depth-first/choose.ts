@@ -15,7 +15,7 @@ import type { GraphLiveness } from '../../liveness/graph-liveness.js';
 import type { PatchGeometry, SegmentGeometry, TileGeometry } from './geometry.js';
 import { largestWindow, patchExtraMacs, patchGeometry, segmentGeometry, tileExtraMacs, tileRowGeometry } from './geometry.js';
 import type { MemberInfo } from './members.js';
-import { memberInfo, readsWhole } from './members.js';
+import { foldPads, memberInfo, readsWhole } from './members.js';
 
 export interface SegmentChoice {
   /** First and last step (inclusive) of the graph the segment replaces. */
@@ -57,6 +57,15 @@ export interface ChooseOptions {
   readonly patches?: boolean;
   /** --dram 0: also consider 2-D tiles (halo rows and columns recomputed, no line buffers); default: `patches`. */
   readonly tiles?: boolean;
+}
+
+/** A run of layers that can be a segment: its input, output, members as computed, and the tensors it removes. */
+interface Structure {
+  readonly input: string;
+  readonly output: string;
+  readonly members: MemberInfo[];
+  /** Every member's output but the last (also those of folded PADs). */
+  readonly internal: ReadonlySet<string>;
 }
 
 interface Group {
@@ -112,12 +121,14 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
   for (const g of groups.values()) for (let s = Math.max(0, g.start); s <= Math.min(n - 1, g.end); s++) live[s]! += g.sizeBytes;
 
   /** Input and output of the run [a, b] when it can be a segment (structure only). */
-  const structure = (a: number, b: number): { input: string; output: string; members: MemberInfo[] } | undefined => {
-    const members = infos.slice(a, b + 1) as MemberInfo[];
+  const structure = (a: number, b: number): Structure | undefined => {
+    const all = infos.slice(a, b + 1) as MemberInfo[];
+    // The members as the segment computes them (PADs folded into the convolutions that read them).
+    const members = foldPads(all);
     const produced = new Set(members.map((m) => m.output));
-    const output = members[members.length - 1]!.output;
+    const output = all[all.length - 1]!.output;
     if (aliases.has(output)) return undefined;
-    const internal = new Set(members.slice(0, -1).map((m) => m.output));
+    const internal = new Set(all.slice(0, -1).map((m) => m.output));
     for (const t of internal) {
       const cons = consumers.get(t) ?? [];
       if (graphOutputs.has(t) || cons.length === 0 || cons.some((s) => s <= a || s > b)) return undefined;
@@ -139,7 +150,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
       }
     }
     if (input === undefined || input === output) return undefined;
-    return { input, output, members };
+    return { input, output, members, internal };
   };
 
   const widthOf = (t: string) => graph.tensors.get(t)?.shape[dimsOf.get(t)?.[1] ?? 3] ?? 1;
@@ -156,7 +167,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
    * Tiles configurations of a run: the smallest tiles (1 or 2 output rows and columns: region buffers
    * only grow with the tile) while the peak is searched, every tile size (`all`) for the final choice.
    */
-  const tileConfigs = (a: number, b: number, s: { input: string; output: string; members: MemberInfo[] }, acrossBytes: number, all: boolean): SegmentChoice[] => {
+  const tileConfigs = (a: number, b: number, s: Structure, acrossBytes: number, all: boolean): SegmentChoice[] => {
     const H = heightOf(s.output);
     const W = widthOf(s.output);
     const pick = (xs: number[]) => (all ? xs : xs.filter((x) => x <= 2));
@@ -191,7 +202,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
   };
 
   /** Every configuration (band rows, patch columns) of a run, with its footprint. */
-  const configs = (a: number, b: number, s: { input: string; output: string; members: MemberInfo[] }, acrossBytes: number, allTiles = false): SegmentChoice[] | undefined => {
+  const configs = (a: number, b: number, s: Structure, acrossBytes: number, allTiles = false): SegmentChoice[] | undefined => {
     const out: SegmentChoice[] = [];
     const height = heightOf(s.output);
     const tileable = (options.tiles ?? options.patches) && s.members.every((m) => Number.isInteger(m.macsPerRow / m.width));
@@ -235,7 +246,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
   };
 
   /** The smallest footprint; ties: fewer extra MACs, then more band rows. */
-  const evaluate = (a: number, b: number, s: { input: string; output: string; members: MemberInfo[] }, acrossBytes: number): SegmentChoice | undefined => {
+  const evaluate = (a: number, b: number, s: Structure, acrossBytes: number): SegmentChoice | undefined => {
     let best: SegmentChoice | undefined;
     for (const c of configs(a, b, s, acrossBytes) ?? []) {
       if (!best || c.footprintBytes < best.footprintBytes || (c.footprintBytes === best.footprintBytes && (c.extraMacs < best.extraMacs || (c.extraMacs === best.extraMacs && c.geometry.bandRows >= best.geometry.bandRows)))) best = c;
@@ -312,7 +323,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
         if (inSegment[b] && segmentAt(b)!.last !== b) continue;
         const s = structure(a, b);
         if (!s) continue;
-        const internal = new Set(s.members.slice(0, -1).map((m) => groupOfTensor.get(m.output) ?? m.output));
+        const internal = new Set([...s.internal].map((t) => groupOfTensor.get(t) ?? t));
         const c = evaluate(a, b, s, across(a, b, internal));
         if (!c) continue;
         if (
@@ -341,7 +352,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     for (let k = 0; k < chosen.length; k++) {
       const c = chosen[k]!;
       const s = structure(c.first, c.last)!;
-      const internal = new Set(s.members.slice(0, -1).map((m) => groupOfTensor.get(m.output) ?? m.output));
+      const internal = new Set([...s.internal].map((t) => groupOfTensor.get(t) ?? t));
       let pick = c;
       for (const x of configs(c.first, c.last, s, across(c.first, c.last, internal), true) ?? []) {
         if (x.footprintBytes > peak) continue;

@@ -16,7 +16,7 @@ import type { LowerContext } from '../lower-layer.js';
 import type { PatchGeometry, SegmentGeometry, TileGeometry } from './geometry.js';
 import { macsPerPixel, patchExtraMacs, patchGeometry, readColumns, readWindow, segmentGeometry, largestWindow, tileExtraMacs, tileGeometry, tileRegionBuffers } from './geometry.js';
 import type { MemberInfo } from './members.js';
-import { memberInfo, readsWhole, segmentDims } from './members.js';
+import { foldPads, memberInfo, readsWhole, segmentDims } from './members.js';
 
 const BAND = 'b';
 const PATCH = 'p';
@@ -42,22 +42,24 @@ function dimsOfMembers(members: readonly MemberInfo[]): (tensor: string) => read
 export function segmentFigures(ctx: Pick<LowerContext, 'graph'>, node: OpNode, streamedInput = false): LoweredSegmentFigures {
   const seg = node.segment;
   if (!seg) throw new InternalError(`node '${node.name}' is not a segment`);
-  const members = seg.members.map((m) => memberInfo(ctx.graph, m));
-  if (members.some((m) => m === undefined)) throw new InternalError(`segment '${node.name}' has a member that cannot run band by band`);
-  const dims = dimsOfMembers(members as MemberInfo[]);
+  const infos = seg.members.map((m) => memberInfo(ctx.graph, m));
+  if (infos.some((m) => m === undefined)) throw new InternalError(`segment '${node.name}' has a member that cannot run band by band`);
+  // PADs folded into the convolutions that read them (members.ts): as chooseSegments computed them.
+  const members = foldPads(infos as MemberInfo[]);
+  const dims = dimsOfMembers(members);
   const heightOf = (t: string) => ctx.graph.tensors.get(t)?.shape[dims(t)[0]] ?? 1;
   const widthOf = (t: string) => ctx.graph.tensors.get(t)?.shape[dims(t)[1]] ?? 1;
   if (seg.tileRows !== undefined) {
-    const tiles = tileGeometry(members as MemberInfo[], seg.tileRows, seg.patchCols ?? 1, heightOf, widthOf);
+    const tiles = tileGeometry(members, seg.tileRows, seg.patchCols ?? 1, heightOf, widthOf);
     if (!tiles) throw new InternalError(`segment '${node.name}' has no tile geometry`);
-    return { members: members as MemberInfo[], geometry: { bandRows: seg.tileRows, bands: tiles.rows.patches, tensors: new Map() }, tiles, dims };
+    return { members: members, geometry: { bandRows: seg.tileRows, bands: tiles.rows.patches, tensors: new Map() }, tiles, dims };
   }
-  const geometry = segmentGeometry(members as MemberInfo[], seg.bandRows, heightOf, streamedInput ? node.inputs[0] : undefined);
+  const geometry = segmentGeometry(members, seg.bandRows, heightOf, streamedInput ? node.inputs[0] : undefined);
   if (!geometry) throw new InternalError(`segment '${node.name}' has no band geometry${streamedInput ? ' with its input streamed from DRAM' : ''}`);
-  if (seg.patchCols === undefined) return { members: members as MemberInfo[], geometry, dims };
-  const patch = patchGeometry(members as MemberInfo[], seg.patchCols, widthOf);
+  if (seg.patchCols === undefined) return { members: members, geometry, dims };
+  const patch = patchGeometry(members, seg.patchCols, widthOf);
   if (!patch) throw new InternalError(`segment '${node.name}' has no patch geometry`);
-  return { members: members as MemberInfo[], geometry, patch, dims };
+  return { members: members, geometry, patch, dims };
 }
 
 /** Elements of one row of a line buffer of `tensor` (its clamped patch width in patch mode). */
@@ -99,10 +101,11 @@ function pixelBytes(ctx: Pick<LowerContext, 'graph' | 'elementBytes'>, tensor: s
 export function canStreamInput(ctx: Pick<LowerContext, 'graph'>, node: OpNode): boolean {
   const seg = node.segment;
   if (!seg) return false;
-  const members = seg.members.map((m) => memberInfo(ctx.graph, m));
-  if (members.some((m) => m === undefined)) return false;
-  const dims = dimsOfMembers(members as MemberInfo[]);
-  return segmentGeometry(members as MemberInfo[], seg.bandRows, (t) => ctx.graph.tensors.get(t)?.shape[dims(t)[0]] ?? 1, node.inputs[0]) !== undefined;
+  const infos = seg.members.map((m) => memberInfo(ctx.graph, m));
+  if (infos.some((m) => m === undefined)) return false;
+  const members = foldPads(infos as MemberInfo[]);
+  const dims = dimsOfMembers(members);
+  return segmentGeometry(members, seg.bandRows, (t) => ctx.graph.tensors.get(t)?.shape[dims(t)[0]] ?? 1, node.inputs[0]) !== undefined;
 }
 
 /**
@@ -253,7 +256,7 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
     },
     stats: segmentStats(residentBytes, lineBufferBytes, Math.round(dmaInBytes), Math.round(dmaOutBytes), cycles, capacity),
     segment: {
-      members: memberNames(members),
+      members: memberNames(node),
       bandRows: geometry.bandRows,
       bands: geometry.bands,
       extraMacs,
@@ -292,9 +295,9 @@ function segmentStats(residentBytes: number, scratchBytes: number, dmaInBytes: n
   };
 }
 
-/** The node names a segment runs, each member followed by the nodes fused into it. */
-function memberNames(members: readonly MemberInfo[]): string[] {
-  return members.flatMap((m) => [m.node.name, ...(m.node.fused ?? []).map((f) => f.name)]);
+/** The node names a segment runs (a PAD folded into a convolution too), each member followed by the nodes fused into it. */
+function memberNames(node: OpNode): string[] {
+  return (node.segment?.members ?? []).flatMap((m) => [m.name, ...(m.fused ?? []).map((f) => f.name)]);
 }
 
 function lowerTilesLayer(node: OpNode, ctx: LowerContext, residentBytes: number, capacity: number | null): LayerSchedule {
@@ -370,7 +373,7 @@ function lowerTilesLayer(node: OpNode, ctx: LowerContext, residentBytes: number,
     },
     stats: segmentStats(residentBytes, scratchBytes, 0, 0, cycles, capacity),
     segment: {
-      members: memberNames(members),
+      members: memberNames(node),
       bandRows: geometry.bandRows,
       bands: geometry.bands,
       extraMacs,

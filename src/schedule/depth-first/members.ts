@@ -11,7 +11,7 @@ import type { Graph, OpNode } from '../../ir/graph.js';
 import { fusedResiduals } from '../../ir/graph.js';
 import { TFLITE_DOMAIN } from '../../frontend/tflite/import-tflite.js';
 import { classifyLayer } from '../templates/index.js';
-import { intAttr, intsAttr } from '../../ir/attributes.js';
+import { intAttr, intsAttr, stringAttr } from '../../ir/attributes.js';
 import { resolvePad, tfliteRowWindow, windowAttrs, windowKernel, windowSpan } from '../../ir/geometry.js';
 import type { MemberRows, RowRelation } from './geometry.js';
 
@@ -32,6 +32,54 @@ export interface MemberInfo extends MemberRows {
   readonly macsPerRow: number;
   /** Row dim and column dim of the output and of every input (NCHW: [2, 3]; NHWC: [1, 2]). */
   readonly dims: ReadonlyMap<string, readonly [number, number]>;
+  /**
+   * A TFLite PAD of the rows and columns whose padded elements read as zero through a convolution
+   * (the pad value is the zero point, as the input's): `foldPads` may fold it into the VALID
+   * convolution that reads it.
+   */
+  readonly foldablePad?: { readonly top: number; readonly left: number };
+  /** A TFLite CONV_2D / DEPTHWISE_CONV_2D with VALID padding (a foldable PAD may fold into it). */
+  readonly validConv?: boolean;
+  /**
+   * Set by `foldPads`: this convolution reads the input of the PAD `node` (folded away) with its
+   * padding: `top` rows and `left` columns more, read as zero.
+   */
+  readonly foldedPad?: { readonly node: string; readonly top: number; readonly left: number };
+}
+
+/**
+ * The members of a run as the segment computes them: a foldable PAD read by exactly one VALID
+ * convolution of the run (and by nothing else in it) folds into it, so its padded tensor never
+ * exists: the convolution reads the PAD's input with the padding added to its own (padded elements
+ * contribute zero to the sums, as the kernel's out-of-bounds taps do). A PAD that is the run's last
+ * member stays (its output is the segment's).
+ */
+export function foldPads(members: readonly MemberInfo[]): MemberInfo[] {
+  const out: (MemberInfo | undefined)[] = [...members];
+  for (let i = 0; i < members.length - 1; i++) {
+    const pad = members[i]!;
+    if (!pad.foldablePad) continue;
+    const readers = members.map((m, j) => (m.inputs.some((x) => x.tensor === pad.output) ? j : -1)).filter((j) => j >= 0);
+    if (readers.length !== 1 || readers[0]! <= i) continue;
+    const j = readers[0]!;
+    const conv = out[j]!;
+    if (!conv.validConv || conv.foldedPad || conv.inputs.length !== 1 || conv.inputs[0]!.tensor !== pad.output) continue;
+    const source = pad.inputs[0]!.tensor;
+    const r = conv.inputs[0]!.rows;
+    const c = conv.cols[0]!;
+    const dims = new Map(conv.dims);
+    dims.delete(pad.output);
+    dims.set(source, pad.dims.get(source)!);
+    out[j] = {
+      ...conv,
+      inputs: [{ tensor: source, rows: { stride: r.stride, pad: r.pad + pad.foldablePad.top, span: r.span } }],
+      cols: [{ stride: c.stride, pad: c.pad + pad.foldablePad.left, span: c.span }],
+      dims,
+      foldedPad: { node: pad.node.name, top: pad.foldablePad.top, left: pad.foldablePad.left },
+    };
+    out[i] = undefined;
+  }
+  return out.filter((m): m is MemberInfo => m !== undefined);
 }
 
 const NCHW: readonly [number, number] = [2, 3];
@@ -146,7 +194,8 @@ function tfliteMemberInfo(graph: Graph, node: OpNode): MemberInfo | undefined {
     if (others.length > 0) return undefined; // weights only
     const rows = { stride: rw.stride, pad: rw.pad, span: windowSpan(1, rw.kernel, rw.stride, rw.dilation) };
     const cols = { stride: cw.stride, pad: cw.pad, span: windowSpan(1, cw.kernel, cw.stride, cw.dilation) };
-    return { ...base, inputs: [{ tensor: x.name, rows }], cols: [cols], dims: nhwc([x.name]) };
+    const validConv = (node.opType === 'CONV_2D' || node.opType === 'DEPTHWISE_CONV_2D') && stringAttr(node, 'padding', 'SAME') === 'VALID';
+    return { ...base, inputs: [{ tensor: x.name, rows }], cols: [cols], dims: nhwc([x.name]), ...(validConv ? { validConv } : {}) };
   }
   if (TFLITE_BINARY_OPS.has(node.opType)) {
     const inputs: { tensor: string; rows: RowRelation }[] = [];
@@ -171,7 +220,19 @@ function tfliteMemberInfo(graph: Graph, node: OpNode): MemberInfo | undefined {
     if (!p || p.length !== 8 || p.some((v) => !Number.isInteger(v) || v < 0)) return undefined;
     if (p[0] !== 0 || p[1] !== 0 || p[6] !== 0 || p[7] !== 0) return undefined; // spatial padding only
     if (xs[3] !== ys[3] || xs[1]! + p[2]! + p[3]! !== ys[1] || xs[2]! + p[4]! + p[5]! !== ys[2]) return undefined;
-    return { ...base, inputs: [{ tensor: x.name, rows: { stride: 1, pad: p[2]!, span: 1 } }], cols: [{ stride: 1, pad: p[4]!, span: 1 }], dims: nhwc([x.name]) };
+    // The kernel's pad value (codegen/int/emit-tflite.ts): the output's zero point, or PADV2's constant.
+    const zp = y.quantization?.zeroPoints[0] ?? 0;
+    const value = node.opType === 'PADV2' && (node.inputs[2] ?? '') !== '' ? constValues(graph, node, 2)?.[0] : zp;
+    const sameQuant = x.quantization !== undefined && y.quantization !== undefined && x.quantization.scales.length === 1 && y.quantization.scales.length === 1 &&
+      x.quantization.scales[0] === y.quantization.scales[0] && x.quantization.zeroPoints[0] === zp;
+    const foldable = sameQuant && value === zp && (y.dtype !== 'int16' || zp === 0);
+    return {
+      ...base,
+      inputs: [{ tensor: x.name, rows: { stride: 1, pad: p[2]!, span: 1 } }],
+      cols: [{ stride: 1, pad: p[4]!, span: 1 }],
+      dims: nhwc([x.name]),
+      ...(foldable ? { foldablePad: { top: p[2]!, left: p[4]! } } : {}),
+    };
   }
   if (node.opType === 'TRANSPOSE') {
     const perm = constValues(graph, node, 1);
