@@ -1,0 +1,84 @@
+/**
+ * Depth-first segments of integer TFLite layers (NHWC) through generated C, with no DRAM at exactly
+ * the smallest SRAM: the C built in poison mode (dead buffers overwritten) gives the same output
+ * bytes as the C of the same graph without segments (--no-depth-first), and the MAC counter build
+ * (-DMP_COUNT_MACS) counts the members' MACs plus exactly the extra MACs reported (halo rows and
+ * columns of patches and tiles; none for line buffers). The generated C of the unsegmented integer
+ * layers is itself checked against TFLite's interpreter and TFLite Micro's goldens elsewhere
+ * (tflite-models.test.ts, tflite-seanet.test.ts).
+ *  - MobileNetV2 int8's front (TRANSPOSE of the NCHW input, PAD, CONV_2D, DEPTHWISE_CONV_2D, the
+ *    residual ADD, up to CONV_2D_18) cut from the .tflite and shrunk to a 1x3x40x40 input: in 2-D
+ *    tiles (the default choice), column patches and line buffers; the PADs fold into the VALID
+ *    convolutions that read them;
+ *  - the same cut after PAD_7, so that a PAD is a segment's last member and runs on windows;
+ *  - person_detect (CONV_2D, DEPTHWISE_CONV_2D; tiles and line buffers) on 1 and 4 cores.
+ * The whole 224x224 model is in emit-depth-first-int.slow.test.ts.
+ */
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir, removeDir } from '../helpers/c-build.js';
+import { TFLITE_DIR } from './tflite-host.js';
+import { analyzeNoDram, cutTflite, expectSameAsUnsegmented, int8Input, minSramNoDram, runC, tfliteGraph } from './df-int-helpers.js';
+
+const tmp = makeTempDir('memplan-emit-df-int-');
+afterAll(() => removeDir(tmp));
+
+const MOBILENET = path.join(TFLITE_DIR, 'mobilenet_v2_quantized_1x3x224x224.tflite');
+
+describe('integer depth-first segments through generated C (--dram 0, smallest SRAM, poison)', () => {
+  const front = cutTflite(tfliteGraph(MOBILENET), 'CONV_2D_18', [1, 3, 40, 40]);
+  const input = int8Input(3 * 40 * 40, 5);
+  const reference = (async () => {
+    const plain = await analyzeNoDram(front, 'mobilenet-front', { sramBytes: 16 << 20, depthFirst: false });
+    return runC(plain, path.join(tmp, 'front-plain'), [input]);
+  })();
+
+  for (const mode of ['tiles', 'patches', 'line-buffer'] as const) {
+    it(`MobileNetV2 int8 front at 40x40: ${mode}`, async () => {
+      const o = mode === 'tiles' ? {} : mode === 'patches' ? { patches: true, tiles: false } : { patches: false, tiles: false };
+      const min = await minSramNoDram(front, 'mobilenet-front', o);
+      const a = await analyzeNoDram(front, 'mobilenet-front', { ...o, sramBytes: min });
+      const below = await analyzeNoDram(front, 'mobilenet-front', { ...o, sramBytes: min - 1 });
+      expect(below.report.fits).toBe(false);
+      const segments = a.report.layers.filter((l) => l.segment);
+      const first = segments[0]!;
+      // With patches and tiles the first segment starts with the TRANSPOSE of the graph input (NCHW
+      // rows and columns read as NHWC ones): the input stays whole, its transposed copy never exists.
+      // (Line buffers only: the full-width line buffers of the transposed rows would cost more.)
+      if (mode !== 'line-buffer') expect(first.nodes[0]).toBe('TRANSPOSE_0');
+      expect(first.segment!.mode).toBe(mode);
+      expect(first.nodes).toContain('PAD_1');
+      if (mode !== 'line-buffer') expect(first.segment!.extraMacs).toBeGreaterThan(0);
+      for (const l of segments) if (l.segment!.mode === 'line-buffer') expect(l.segment!.extraMacs).toBe(0);
+      expectSameAsUnsegmented(a, await reference, path.join(tmp, `front-${mode}`), [input]);
+    }, 300_000);
+  }
+
+  it('MobileNetV2 int8 front cut after PAD_7 (a PAD as the segment\'s last member, on windows)', async () => {
+    const g = cutTflite(tfliteGraph(MOBILENET), 'PAD_7', [1, 3, 24, 24]);
+    const x = int8Input(3 * 24 * 24, 9);
+    const plain = await analyzeNoDram(g, 'mobilenet-pad', { sramBytes: 16 << 20, depthFirst: false });
+    const ref = runC(plain, path.join(tmp, 'pad-plain'), [x]);
+    const min = await minSramNoDram(g, 'mobilenet-pad');
+    const a = await analyzeNoDram(g, 'mobilenet-pad', { sramBytes: min });
+    const last = a.report.layers.filter((l) => l.segment).at(-1)!;
+    expect(last.nodes.at(-1)).toBe('PAD_7');
+    expectSameAsUnsegmented(a, ref, path.join(tmp, 'pad'), [x]);
+  }, 300_000);
+
+  for (const cores of [1, 4]) {
+    it(`person_detect on ${cores} core${cores > 1 ? 's' : ''}: 16728 bytes (55296 without segments)`, async () => {
+      const g = tfliteGraph(path.join(TFLITE_DIR, 'person_detect.tflite'));
+      const x = int8Input(96 * 96, 3);
+      const plain = await analyzeNoDram(g, 'person_detect', { sramBytes: 16 << 20, depthFirst: false, cores });
+      const ref = runC(plain, path.join(tmp, `pd-plain-${cores}`), [x]);
+      expect(await minSramNoDram(g, 'person_detect', { depthFirst: false, cores })).toBe(55296);
+      const min = await minSramNoDram(g, 'person_detect', { cores });
+      expect(min).toBe(16728);
+      const a = await analyzeNoDram(g, 'person_detect', { sramBytes: min, cores });
+      expect((await analyzeNoDram(g, 'person_detect', { sramBytes: min - 1, cores })).report.fits).toBe(false);
+      expect(a.report.layers.filter((l) => l.segment).map((l) => l.segment!.mode)).toEqual(['tiles', 'line-buffer']);
+      expectSameAsUnsegmented(a, ref, path.join(tmp, `pd-${cores}`), [x]);
+    }, 300_000);
+  }
+});
