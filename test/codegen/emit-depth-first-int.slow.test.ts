@@ -5,11 +5,16 @@
  * its 28x28x32 output, the PADs folded into the VALID convolutions that read them, the residual ADD
  * inside. The generated C in poison mode, on 1 and on 4 cores, gives the same output bytes as the C
  * without segments, and its MAC counter build counts the members' MACs plus the extra MACs reported.
+ * With DRAM at 64000 bytes on 1 core, line-buffer segments stream their input and output rows by DMA
+ * (PADs folded into the depthwise convolutions): the same bytes.
  */
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
 import { TFLITE_DIR } from './tflite-host.js';
+import { analyzeModel } from '../../src/pipeline.js';
+import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
 import { analyzeNoDram, expectSameAsUnsegmented, int8Input, runC, tfliteGraph } from './df-int-helpers.js';
 
 const tmp = makeTempDir('memplan-emit-df-int-slow-');
@@ -42,4 +47,15 @@ describe('MobileNetV2 int8 (.tflite) through generated C at its --dram 0 --min-s
       console.log(`mobilenet_v2_quantized | ${cores} core(s) | SRAM ${min} | extra MACs ${first.segment!.extraMacs} | cycles ${first.cycles}`);
     }, 1_800_000);
   }
+
+  it('with DRAM at 64000 bytes of SRAM, 1 core, poison: line-buffer segments streaming by DMA give the unsegmented C\'s bytes', async () => {
+    const bytes = readFileSync(path.join(TFLITE_DIR, 'mobilenet_v2_quantized_1x3x224x224.tflite'));
+    const target = applyOverrides(DEFAULT_TARGET, { sramBytes: 64000, cores: 1 });
+    const a = await analyzeModel(bytes, { modelName: 'mobilenet_v2_quantized', target });
+    const plain = await analyzeModel(bytes, { modelName: 'mobilenet_v2_quantized', target, depthFirst: false });
+    const segments = a.report.layers.filter((l) => l.segment);
+    expect(segments.length).toBeGreaterThan(0);
+    expect(segments.some((l) => l.dmaInBytes > 0 && l.nodes.some((n) => n.startsWith('PAD_')))).toBe(true);
+    expectSameAsUnsegmented(a, runC(plain, path.join(tmp, 'dram-plain'), [input]), path.join(tmp, 'dram'), [input]);
+  }, 1_800_000);
 });

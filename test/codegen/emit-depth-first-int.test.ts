@@ -11,13 +11,17 @@
  *    tiles (the default choice), column patches and line buffers; the PADs fold into the VALID
  *    convolutions that read them;
  *  - the same cut after PAD_7, so that a PAD is a segment's last member and runs on windows;
- *  - person_detect (CONV_2D, DEPTHWISE_CONV_2D; tiles and line buffers) on 1 and 4 cores.
+ *  - person_detect (CONV_2D, DEPTHWISE_CONV_2D; tiles and line buffers) on 1 and 4 cores, and at 8K
+ *    with DRAM, where line-buffer segments stream their input and output rows by DMA.
  * The whole 224x224 model is in emit-depth-first-int.slow.test.ts.
  */
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
 import { TFLITE_DIR } from './tflite-host.js';
+import { analyzeModel } from '../../src/pipeline.js';
+import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
 import { analyzeNoDram, cutTflite, expectSameAsUnsegmented, int8Input, minSramNoDram, runC, tfliteGraph } from './df-int-helpers.js';
 
 const tmp = makeTempDir('memplan-emit-df-int-');
@@ -81,4 +85,17 @@ describe('integer depth-first segments through generated C (--dram 0, smallest S
       expectSameAsUnsegmented(a, ref, path.join(tmp, `pd-${cores}`), [x]);
     }, 300_000);
   }
+
+  it('person_detect at 8K with DRAM on 1 core: line-buffer segments streaming their input and output by DMA', async () => {
+    const bytes = readFileSync(path.join(TFLITE_DIR, 'person_detect.tflite'));
+    const target = applyOverrides(DEFAULT_TARGET, { sramBytes: 8192, cores: 1 });
+    const a = await analyzeModel(bytes, { modelName: 'person_detect', target });
+    const plain = await analyzeModel(bytes, { modelName: 'person_detect', target, depthFirst: false });
+    const segments = a.report.layers.filter((l) => l.segment);
+    expect(segments.length).toBeGreaterThan(0);
+    expect(segments.some((l) => l.dmaInBytes > 0)).toBe(true);
+    expect(segments.some((l) => l.dmaOutBytes > 0)).toBe(true);
+    const x = int8Input(96 * 96, 4);
+    expectSameAsUnsegmented(a, runC(plain, path.join(tmp, 'pd-dram-plain'), [x]), path.join(tmp, 'pd-dram'), [x]);
+  }, 300_000);
 });
