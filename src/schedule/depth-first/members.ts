@@ -85,17 +85,14 @@ export function foldPads(members: readonly MemberInfo[]): MemberInfo[] {
 const NCHW: readonly [number, number] = [2, 3];
 const NHWC: readonly [number, number] = [1, 2];
 
-/** Row and column dims of every tensor the members read or write (first member naming it wins; members agree, see memberInfo's callers). */
+/**
+ * Row and column dims of every tensor the members read or write (the first member naming it wins;
+ * chooseSegments admits no layer that would give a tensor other dims than an earlier layer did).
+ */
 export function segmentDims(members: readonly { readonly dims: ReadonlyMap<string, readonly [number, number]> }[]): Map<string, readonly [number, number]> {
   const out = new Map<string, readonly [number, number]>();
   for (const m of members) for (const [t, d] of m.dims) if (!out.has(t)) out.set(t, d);
   return out;
-}
-
-/** True when the members give no tensor two different row / column dims. */
-export function dimsAgree(members: readonly { readonly dims: ReadonlyMap<string, readonly [number, number]> }[]): boolean {
-  const seen = segmentDims(members);
-  return members.every((m) => [...m.dims].every(([t, d]) => seen.get(t)![0] === d[0] && seen.get(t)![1] === d[1]));
 }
 
 const TEMPLATES: ReadonlySet<string> = new Set(['conv', 'conv-depthwise', 'conv-grouped', 'pool', 'elementwise']);
