@@ -93,7 +93,7 @@ export async function minSramNoDram(g: Graph, name: string, o: Omit<IntAnalysisO
 }
 
 /** Builds the generated C (extra make arguments) and runs it on the inputs: each output's raw bytes. */
-export function runC(a: Analysis, dir: string, inputs: readonly IntArray[], program: 'model_host' | 'model_host_poison' = 'model_host', makeArgs: readonly string[] = []): Buffer[] {
+export function runC(a: Analysis, dir: string, inputs: readonly IntArray[], program: 'model_host' | 'model_host_poison' | 'model_host_asan' = 'model_host', makeArgs: readonly string[] = []): Buffer[] {
   writeGenerated(generateC(toCodegenInput(a)), dir);
   make(dir, [program, ...makeArgs]);
   return typedRunner(a, dir, program)(inputs);

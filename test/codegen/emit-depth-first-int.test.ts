@@ -10,6 +10,7 @@
  *    residual ADD, up to CONV_2D_18) cut from the .tflite and shrunk to a 1x3x40x40 input: in 2-D
  *    tiles (the default choice), column patches and line buffers; the PADs fold into the VALID
  *    convolutions that read them;
+ *  - the same under AddressSanitizer + UndefinedBehaviorSanitizer (every mode);
  *  - the same cut after PAD_7, so that a PAD is a segment's last member and runs on windows;
  *  - person_detect (CONV_2D, DEPTHWISE_CONV_2D; tiles and line buffers) on 1 and 4 cores, and at 8K
  *    with DRAM, where line-buffer segments stream their input and output rows by DMA.
@@ -57,6 +58,15 @@ describe('integer depth-first segments through generated C (--dram 0, smallest S
       expectSameAsUnsegmented(a, await reference, path.join(tmp, `front-${mode}`), [input]);
     }, 300_000);
   }
+
+  it('MobileNetV2 int8 front at 40x40 under AddressSanitizer + UndefinedBehaviorSanitizer, every mode', async () => {
+    for (const o of [{}, { patches: true, tiles: false }, { patches: false, tiles: false }]) {
+      const min = await minSramNoDram(front, 'mobilenet-front', o);
+      const a = await analyzeNoDram(front, 'mobilenet-front', { ...o, sramBytes: min });
+      const got = runC(a, path.join(tmp, `front-asan-${Object.keys(o).length}-${String(o.patches)}`), [input], 'model_host_asan', ['asan']);
+      expect(got[0]!.equals((await reference)[0]!)).toBe(true);
+    }
+  }, 300_000);
 
   it('MobileNetV2 int8 front cut after PAD_7 (a PAD as the segment\'s last member, on windows)', async () => {
     const g = cutTflite(tfliteGraph(MOBILENET), 'PAD_7', [1, 3, 24, 24]);
