@@ -62,6 +62,47 @@ export function cutTflite(g: Graph, last: string, inputShape: readonly number[])
   return { ...g, nodes, outputs: [output], tensors, weights, weightBytes };
 }
 
+/**
+ * The graph with a MAX_POOL_2D (3x3, stride 1) and an AVERAGE_POOL_2D (3x3, stride 2), both SAME,
+ * inserted after node `after` (its consumers read the average pool's output instead); the pools keep
+ * the quantization of `after`'s output (as TFLite's integer pools require). Shapes: cutTflite's.
+ */
+export function withPools(g: Graph, after: string): Graph {
+  const at = g.nodes.findIndex((n) => n.name === after);
+  if (at < 0) throw new Error(`no node '${after}'`);
+  const x = g.nodes[at]!.outputs[0]!;
+  const t = g.tensors.get(x)!;
+  const mid = `${after}.maxpool`;
+  const out = `${after}.avgpool`;
+  const pool = (name: string, opType: string, input: string, output: string, stride: number): OpNode => ({
+    name,
+    opType,
+    domain: g.nodes[at]!.domain,
+    inputs: [input],
+    outputs: [output],
+    attributes: new Map([
+      ['layout', { type: 'string', value: 'NHWC' }],
+      ['padding', { type: 'string', value: 'SAME' }],
+      ['stride_w', { type: 'int', value: stride }],
+      ['stride_h', { type: 'int', value: stride }],
+      ['filter_w', { type: 'int', value: 3 }],
+      ['filter_h', { type: 'int', value: 3 }],
+      ['fused_activation', { type: 'string', value: 'NONE' }],
+    ]),
+    step: 0,
+  });
+  const nodes = [
+    ...g.nodes.slice(0, at + 1),
+    pool(`MAX_POOL_2D_${after}`, 'MAX_POOL_2D', x, mid, 1),
+    pool(`AVERAGE_POOL_2D_${after}`, 'AVERAGE_POOL_2D', mid, out, 2),
+    ...g.nodes.slice(at + 1).map((n) => ({ ...n, inputs: n.inputs.map((i) => (i === x ? out : i)) })),
+  ].map((n, step) => ({ ...n, step }));
+  const tensors = new Map(g.tensors);
+  tensors.set(mid, { ...t, name: mid, kind: 'activation' });
+  tensors.set(out, { ...t, name: out, kind: 'activation' });
+  return { ...g, nodes, tensors };
+}
+
 export interface IntAnalysisOptions {
   readonly sramBytes: number;
   readonly cores?: number;

@@ -11,6 +11,8 @@
  *    tiles (the default choice), column patches and line buffers; the PADs fold into the VALID
  *    convolutions that read them;
  *  - the same under AddressSanitizer + UndefinedBehaviorSanitizer (every mode);
+ *  - max and average pools (3x3 SAME, strides 1 and 2) inserted after its first convolution, in
+ *    segments of every mode;
  *  - the same cut after PAD_7, so that a PAD is a segment's last member and runs on windows;
  *  - person_detect (CONV_2D, DEPTHWISE_CONV_2D; tiles and line buffers) on 1 and 4 cores, and at 8K
  *    with DRAM, where line-buffer segments stream their input and output rows by DMA.
@@ -23,7 +25,7 @@ import { makeTempDir, removeDir } from '../helpers/c-build.js';
 import { TFLITE_DIR } from './tflite-host.js';
 import { analyzeModel } from '../../src/pipeline.js';
 import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
-import { analyzeNoDram, cutTflite, expectSameAsUnsegmented, int8Input, minSramNoDram, runC, tfliteGraph } from './df-int-helpers.js';
+import { analyzeNoDram, cutTflite, expectSameAsUnsegmented, int8Input, minSramNoDram, runC, tfliteGraph, withPools } from './df-int-helpers.js';
 
 const tmp = makeTempDir('memplan-emit-df-int-');
 afterAll(() => removeDir(tmp));
@@ -66,6 +68,22 @@ describe('integer depth-first segments through generated C (--dram 0, smallest S
       const got = runC(a, path.join(tmp, `front-asan-${Object.keys(o).length}-${String(o.patches)}`), [input], 'model_host_asan', ['asan']);
       expect(got[0]!.equals((await reference)[0]!)).toBe(true);
     }
+  }, 300_000);
+
+  it('max and average pools (3x3 SAME, strides 1 and 2) inside segments, every mode', async () => {
+    const g = cutTflite(withPools(tfliteGraph(MOBILENET), 'CONV_2D_2'), 'CONV_2D_9', [1, 3, 64, 64]);
+    const x = int8Input(3 * 64 * 64, 11);
+    const plain = await analyzeNoDram(g, 'mobilenet-pools', { sramBytes: 16 << 20, depthFirst: false });
+    const ref = runC(plain, path.join(tmp, 'pools-plain'), [x]);
+    const seen = new Set<string>();
+    // By default (here column patches), with line buffers and tiles only, with line buffers only.
+    for (const o of [{}, { patches: false, tiles: true }, { patches: false, tiles: false }]) {
+      const min = await minSramNoDram(g, 'mobilenet-pools', o);
+      const a = await analyzeNoDram(g, 'mobilenet-pools', { ...o, sramBytes: min });
+      for (const l of a.report.layers) if (l.segment) for (const n of l.nodes) if (n.includes('POOL')) seen.add(`${l.segment.mode} ${n.replace(/_CONV_2D_2$/, '')}`);
+      expectSameAsUnsegmented(a, ref, path.join(tmp, `pools-${Object.keys(o).length}-${String(o.tiles)}`), [x]);
+    }
+    expect([...seen].sort()).toEqual(['line-buffer AVERAGE_POOL_2D', 'line-buffer MAX_POOL_2D', 'patches AVERAGE_POOL_2D', 'patches MAX_POOL_2D', 'tiles AVERAGE_POOL_2D', 'tiles MAX_POOL_2D']);
   }, 300_000);
 
   it('MobileNetV2 int8 front cut after PAD_7 (a PAD as the segment\'s last member, on windows)', async () => {
