@@ -27,14 +27,18 @@ export function tfliteGraph(file: string): Graph {
 }
 
 /**
- * The graph's nodes up to `last` (inclusive, by name), with input `inputShape` and every activation
- * shape propagated by the TFLite shape functions; the last node's output is the graph's output.
+ * The graph's nodes up to `last` (inclusive, by name; from `first` when given, whose first input
+ * becomes the graph's input), with input `inputShape` and every activation shape propagated by the
+ * TFLite shape functions; the last node's output is the graph's output.
  */
-export function cutTflite(g: Graph, last: string, inputShape: readonly number[]): Graph {
+export function cutTflite(g: Graph, last: string, inputShape: readonly number[], first?: string): Graph {
   const end = g.nodes.findIndex((n) => n.name === last);
-  if (end < 0) throw new Error(`no node '${last}'`);
-  const nodes = g.nodes.slice(0, end + 1);
-  const shapes = new Map<string, readonly number[]>([[g.inputs[0]!, inputShape]]);
+  const start = first === undefined ? 0 : g.nodes.findIndex((n) => n.name === first);
+  if (end < 0 || start < 0) throw new Error(`no node '${end < 0 ? last : first}'`);
+  const nodes = g.nodes.slice(start, end + 1).map((n, step) => ({ ...n, step }));
+  // From a later node on: its first input is the graph's input.
+  const input = start === 0 ? g.inputs[0]! : nodes[0]!.inputs[0]!;
+  const shapes = new Map<string, readonly number[]>([[input, inputShape]]);
   for (const n of nodes) {
     const fn = TFLITE_SHAPES.get(n.opType);
     if (!fn) throw new Error(`no shape function for ${n.opType}`);
@@ -54,12 +58,12 @@ export function cutTflite(g: Graph, last: string, inputShape: readonly number[])
   for (const [name, shape] of shapes) {
     const t = g.tensors.get(name)!;
     const elementCount = shape.reduce((a, b) => a * b, 1);
-    tensors.set(name, { ...t, shape, elementCount, sizeBytes: byteSize(t.dtype, elementCount), kind: name === output ? 'output' : t.kind === 'output' ? 'activation' : t.kind });
+    tensors.set(name, { ...t, shape, elementCount, sizeBytes: byteSize(t.dtype, elementCount), kind: name === output ? 'output' : name === input ? 'input' : t.kind === 'output' ? 'activation' : t.kind });
   }
   const used = new Set(nodes.flatMap((n: OpNode) => n.inputs));
   const weights = new Map([...g.weights].filter(([name]) => used.has(name)));
   const weightBytes = [...weights.values()].reduce((a, w) => a + byteSize(w.dtype, w.shape.reduce((x, y) => x * y, 1)), 0);
-  return { ...g, nodes, outputs: [output], tensors, weights, weightBytes };
+  return { ...g, nodes, inputs: [input], outputs: [output], tensors, weights, weightBytes };
 }
 
 /**

@@ -13,6 +13,8 @@
  *  - the same under AddressSanitizer + UndefinedBehaviorSanitizer (every mode);
  *  - max and average pools (3x3 SAME, strides 1 and 2) inserted after its first convolution, in
  *    segments of every mode;
+ *  - its blocks CONV_2D_9 .. CONV_2D_18 and CONV_2D_10 .. CONV_2D_18 (the residual ADD_14 in tiles
+ *    segments, reading a tensor computed in the segment and one computed in it, or the segment's input);
  *  - the same cut after PAD_7, so that a PAD is a segment's last member and runs on windows;
  *  - person_detect (CONV_2D, DEPTHWISE_CONV_2D; tiles and line buffers) on 1 and 4 cores, and at 8K
  *    with DRAM, where line-buffer segments stream their input and output rows by DMA.
@@ -84,6 +86,22 @@ describe('integer depth-first segments through generated C (--dram 0, smallest S
       expectSameAsUnsegmented(a, ref, path.join(tmp, `pools-${Object.keys(o).length}-${String(o.tiles)}`), [x]);
     }
     expect([...seen].sort()).toEqual(['line-buffer AVERAGE_POOL_2D', 'line-buffer MAX_POOL_2D', 'patches AVERAGE_POOL_2D', 'patches MAX_POOL_2D', 'tiles AVERAGE_POOL_2D', 'tiles MAX_POOL_2D']);
+  }, 300_000);
+
+  it('the residual ADD_14 inside tiles segments: both operands computed in the segment, or one the segment\'s input', async () => {
+    for (const [first, shape] of [['CONV_2D_9', [1, 24, 24, 96]], ['CONV_2D_10', [1, 16, 16, 24]]] as const) {
+      const g = cutTflite(tfliteGraph(MOBILENET), 'CONV_2D_18', shape, first);
+      const x = int8Input(shape.reduce((p: number, d: number) => p * d, 1), 13);
+      const plain = await analyzeNoDram(g, 'mobilenet-add', { sramBytes: 16 << 20, depthFirst: false });
+      const ref = runC(plain, path.join(tmp, `add-plain-${first}`), [x]);
+      const min = await minSramNoDram(g, 'mobilenet-add');
+      const a = await analyzeNoDram(g, 'mobilenet-add', { sramBytes: min });
+      const seg = a.report.layers.find((l) => l.segment)!;
+      expect(seg.segment!.mode).toBe('tiles');
+      expect(seg.nodes[0]).toBe(first);
+      expect(seg.nodes).toContain('ADD_14');
+      expectSameAsUnsegmented(a, ref, path.join(tmp, `add-${first}`), [x]);
+    }
   }, 300_000);
 
   it('MobileNetV2 int8 front cut after PAD_7 (a PAD as the segment\'s last member, on windows)', async () => {
