@@ -32,6 +32,9 @@ const MODELS: readonly BenchModel[] = [
   { label: 'regnet_x_400mf_96', file: 'torchvision/regnet_x_400mf_96.onnx', dtype: 'as-is' },
   { label: 'mobilenet_v2_224 int8', file: 'torchvision/mobilenet_v2_224.onnx', dtype: 'int8', targetBytes: 176128 },
   { label: 'light_densenet121 int8', file: 'light/light_densenet121.onnx', dtype: 'int8' },
+  // Integer TFLite (NHWC; the first segment reads the NCHW graph input through its TRANSPOSE).
+  { label: 'mobilenet_v2_quantized .tflite', file: 'tflite/mobilenet_v2_quantized_1x3x224x224.tflite', dtype: 'as-is', targetBytes: 176128 },
+  { label: 'person_detect .tflite', file: 'tflite/person_detect.tflite', dtype: 'as-is' },
 ];
 
 const NO_DRAM = applyOverrides(DEFAULT_TARGET, { sramBytes: 16, dramBytes: 0 });

@@ -30,6 +30,9 @@ import { floatAttr } from '../ir/attributes.js';
 import { intRowsDim, resolvePads, tfliteRowWindow, tfliteSplitDim, windowAttrs, windowKernel, windowSpan } from '../ir/geometry.js';
 import { TFLITE_OP_DOMAIN } from '../ir/op-table.js';
 
+/** The loop variable of a segment's column patches (schedule/depth-first/lower-segment.ts). */
+const SEGMENT_PATCH_LOOP = 'p';
+
 interface Env {
   /** IR loop variable -> C expression of its current value. */
   readonly loopVars: ReadonlyMap<string, string>;
@@ -369,8 +372,12 @@ function elementSize(ctx: CodegenContext, layer: LayerSchedule, tensor: string):
   return size;
 }
 
-/** Declares and fills `mpg_view <var>` for an operand; returns the variable name. */
-function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Operand, env: Env, state: FnState): string {
+/**
+ * Declares and fills `mpg_view <var>` for an operand; returns the variable name. `absolute`: an
+ * integer member of a segment, whose kernel takes the window as it lies in the tensor (starts in
+ * tensor coordinates, no rebase of a patch's columns).
+ */
+function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Operand, env: Env, state: FnState, absolute = false): string {
   const v = state.fresh('v');
   const shape = ctx.shapeOf(o.region.tensor);
   const R = shape.length;
@@ -391,9 +398,12 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
     w.line(`mpg_clamp(&${v}_st[${r.dim}], &${v}_ex[${r.dim}], ${startExpr(env, r)}, ${windowExtent(ctx, layer, o.region.tensor, r)}, ${r.limit});`);
   }
   // Patch segments: the window's columns become a tensor of their own (mpg_view_rebase).
-  const patchCols = layer.segment?.mode === 'patches' || layer.segment?.mode === 'tiles' ? o.region.ranges.find((r) => r.dim === 3 && r.loopVar !== '') : undefined;
+  const patchCols = !absolute && (layer.segment?.mode === 'patches' || layer.segment?.mode === 'tiles') ? segmentColumns(o.region.ranges) : undefined;
   if (lines) {
     const ptr = bufferPtr(ctx, o.buffer, env);
+    // Integer line and region buffers: the same views with the element size.
+    const typed = dtype === 'float32' ? '' : '_b';
+    const esize = dtype === 'float32' ? '' : `, ${elementSize(ctx, layer, o.region.tensor)}`;
     const first = startExpr(env, lines);
     const full = `${v}_full`;
     if (lines.cols) {
@@ -408,8 +418,9 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
       // A tiles segment's region buffer: the tile's rows [rs, rs + rh), clamped, stored compactly.
       w.line(`long ${v}_rs, ${v}_rh;`);
       w.line(`mpg_clamp(&${v}_rs, &${v}_rh, ${first}, ${lines.rows}, ${shape[lines.dim]});`);
-      w.line(`MPG_CHECK(mpg_view_lines(&${v}, ${ptr}, ${R}, ${full}, ${lines.dim}, ${v}_rs, ${v}_rh, ${v}_st, ${v}_ex)); /* ${safeComment(o.region.tensor)} in region buffer ${safeComment(o.buffer)} */`);
-    } else w.line(`MPG_CHECK(mpg_view_lines(&${v}, ${ptr}, ${R}, ${full}, ${lines.dim}, ${first}, ${lines.rows}, ${v}_st, ${v}_ex)); /* ${safeComment(o.region.tensor)} in line buffer ${safeComment(o.buffer)} */`);
+      w.line(`MPG_CHECK(mpg_view_lines${typed}(&${v}, ${ptr}${esize}, ${R}, ${full}, ${lines.dim}, ${v}_rs, ${v}_rh, ${v}_st, ${v}_ex)); /* ${safeComment(o.region.tensor)} in region buffer ${safeComment(o.buffer)} */`);
+    } else w.line(`MPG_CHECK(mpg_view_lines${typed}(&${v}, ${ptr}${esize}, ${R}, ${full}, ${lines.dim}, ${first}, ${lines.rows}, ${v}_st, ${v}_ex)); /* ${safeComment(o.region.tensor)} in line buffer ${safeComment(o.buffer)} */`);
+    if (absolute && lines.cols) w.line(`${v}.start[${lines.cols.dim}] += ${v}_cs; /* columns in tensor coordinates */`);
     if (patchCols) w.line(`mpg_view_rebase(&${v}, ${patchCols.dim});`);
     return v;
   }
@@ -489,6 +500,10 @@ function emitMemberCompute(ctx: CodegenContext, layer: LayerSchedule, w: CWriter
   const seg = ctx.node(layer).segment;
   const node = seg?.members.find((m) => m.name === s.node);
   if (!node) unsupported(layer, `compute of '${s.node ?? ''}', which is not a member of this segment`);
+  if (node.domain === TFLITE_OP_DOMAIN) {
+    emitIntMemberCompute(ctx, layer, w, s, env, state, node);
+    return;
+  }
   w.scope(() => {
     const out = s.outputs[0]!;
     const rows = out.region.ranges.find((r) => r.loopVar !== '')!;
@@ -504,7 +519,7 @@ function emitMemberCompute(ctx: CodegenContext, layer: LayerSchedule, w: CWriter
     const chainViews = new Map(views);
     for (const o of s.inputs) if (residuals.has(o.region.tensor)) chainViews.set(o.region.tensor, emitView(ctx, layer, w, o, env, state));
     const outs = s.outputs.map((o) => emitView(ctx, layer, w, o, env, state));
-    const cols = out.region.ranges.find((r) => r.dim === 3 && r.loopVar !== '');
+    const cols = segmentColumns(out.region.ranges);
     if (!cols) {
       w.block(`if (${outs[0]}.ext[${rows.dim}] > 0)`, () => {
         w.line(`MPG_COUNT_MACS(${s.macs / rows.extent}L * ${outs[0]}.ext[${rows.dim}]);`);
@@ -530,6 +545,57 @@ function emitMemberCompute(ctx: CodegenContext, layer: LayerSchedule, w: CWriter
         else if (k < variants.length - 1) w.block(`else if (${patchVar} < ${variant.until})`, emit);
         else w.block('else', emit);
       });
+    });
+  });
+}
+
+/** The column range of a segment operand (patch and tiles modes: the one on the patch loop), if any. */
+function segmentColumns(ranges: readonly TileRange[]): TileRange | undefined {
+  return ranges.find((r) => r.loopVar === SEGMENT_PATCH_LOOP);
+}
+
+/**
+ * An integer (TFLite) member of a segment: its kernel on the windows of its operands as they lie in
+ * their buffers (line, region or whole buffers; rows and columns at any strides, channels whole), the
+ * padding moved by where the windows start (int/emit-tflite.ts, `segment`).
+ */
+function emitIntMemberCompute(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: Stmt & { kind: 'compute' }, env: Env, state: FnState, node: OpNode): void {
+  w.scope(() => {
+    const out = s.outputs[0]!;
+    const rows = out.region.ranges.find((r) => r.loopVar !== '')!;
+    const cols = segmentColumns(out.region.ranges);
+    w.comment(
+      layer.segment?.mode === 'tiles'
+        ? `${safeComment(node.name)} (TFLite ${s.op}): its window of ${safeComment(out.region.tensor)} for this tile, up to ${rows.extent} row(s) (${s.macs} MACs)`
+        : `${safeComment(node.name)} (TFLite ${s.op}): ${rows.extent} new row(s) of ${safeComment(out.region.tensor)} per band (${s.macs} MACs)`,
+    );
+    const pointers = new Map<string, string>();
+    const views = new Map<string, string>();
+    for (const o of [...s.inputs, ...s.outputs]) {
+      if (views.has(o.region.tensor)) continue;
+      const v = emitView(ctx, layer, w, o, env, state, true);
+      views.set(o.region.tensor, v);
+      pointers.set(o.region.tensor, `${v}.ptr`);
+    }
+    // A PAD folded into this convolution (schedule/depth-first/members.ts, foldPads): the kernel reads
+    // the PAD's input, its padding added to the convolution's own.
+    const x = node.inputs[0] ?? '';
+    let kernelNode = node;
+    let foldedPad: { top: number; left: number } | undefined;
+    if (s.inputs.length > 0 && s.inputs[0]!.region.tensor !== x) {
+      const pad = ctx.node(layer).segment!.members.find((m) => m.outputs[0] === x && (m.opType === 'PAD' || m.opType === 'PADV2'));
+      const p = pad && ctx.graph.weights.get(pad.inputs[1] ?? '');
+      if (!pad || !p || p.data.kind !== 'dense' || pad.inputs[0] !== s.inputs[0]!.region.tensor) unsupported(layer, `'${node.name}' reads '${s.inputs[0]!.region.tensor}', which is not its input or a PAD's input`);
+      const values = Array.from(p.data.values as ArrayLike<number | bigint>, Number);
+      foldedPad = { top: values[2]!, left: values[4]! };
+      kernelNode = { ...node, inputs: [pad.inputs[0]!, ...node.inputs.slice(1)] };
+    }
+    const y = views.get(out.region.tensor)!;
+    const nonEmpty = cols ? `${y}.ext[${rows.dim}] > 0 && ${y}.ext[${cols.dim}] > 0` : `${y}.ext[${rows.dim}] > 0`;
+    w.block(`if (${nonEmpty})`, () => {
+      if (cols) w.line(`MPG_COUNT_MACS(${s.macs / (rows.extent * cols.extent)}L * ${y}.ext[${rows.dim}] * ${y}.ext[${cols.dim}]);`);
+      else w.line(`MPG_COUNT_MACS(${s.macs / rows.extent}L * ${y}.ext[${rows.dim}]);`);
+      emitTfliteCompute({ ctx, w, node: kernelNode, layer, pointers, views, segment: true, ...(foldedPad ? { foldedPad } : {}) });
     });
   });
 }
@@ -589,7 +655,10 @@ function emitShift(ctx: CodegenContext, w: CWriter, s: Stmt & { kind: 'shift' },
       w.line(`mpg_clamp(&cs, &cw, ${startExpr(env, lines.cols)}, ${lines.cols.extent}, ${lines.cols.limit});`);
       w.line(`full[${lines.cols.dim}] = cw;`);
     } else w.line(`static const long full[${full.length}] = {${full.join(', ')}};`);
-    w.line(`mpg_shift_lines(${bufferPtr(ctx, s.buffer, env)}, ${full.length}, full, ${lines.dim}, ${lines.rows}, ${s.rows}); /* ${safeComment(s.buffer)}: keep ${lines.rows - s.rows} row(s) */`);
+    if (b.dtype !== 'float32') {
+      const esize = byteSize(b.dtype, 1);
+      w.line(`mpg_shift_lines_b(${bufferPtr(ctx, s.buffer, env)}, ${esize}, ${full.length}, full, ${lines.dim}, ${lines.rows}, ${s.rows}); /* ${safeComment(s.buffer)}: keep ${lines.rows - s.rows} row(s) */`);
+    } else w.line(`mpg_shift_lines(${bufferPtr(ctx, s.buffer, env)}, ${full.length}, full, ${lines.dim}, ${lines.rows}, ${s.rows}); /* ${safeComment(s.buffer)}: keep ${lines.rows - s.rows} row(s) */`);
   });
 }
 

@@ -50,6 +50,25 @@ describe('mutated .tflite files', () => {
     expect(failures.filter((f) => f.startsWith(`${name} `)).slice(0, 10)).toEqual([]);
   }, 300_000);
 
+  it('person_detect mutants with --dram 0 --min-sram (integer depth-first segments chosen and lowered)', async () => {
+    const url = shared('person_detect.tflite');
+    if (!existsSync(url)) throw new Error(`missing ${url.pathname}: the shared TFLite models are needed`);
+    const original = new Uint8Array(readFileSync(url));
+    const bad: string[] = [];
+    let i = 0;
+    let fit = 0;
+    for (const m of tfliteMutants(original, 'person_detect.tflite', SEED + 1)) {
+      if (i >= 40) break;
+      const o = await runner.runWithRetry(['pd.tflite', '--dram', '0', '--sram', '16K', '--min-sram', '--format', 'json'], { 'pd.tflite': m.bytes });
+      const v = contractViolation(o);
+      if (v) bad.push(`mutant ${i} (${m.what}): ${v}`);
+      if (o.kind === 'exit' && o.exitCode < 2) fit++;
+      i++;
+    }
+    expect(bad.slice(0, 10)).toEqual([]);
+    expect(fit).toBeGreaterThan(0);
+  }, 300_000);
+
   it('ran at least 500 mutants; most rejected with exit 2, some still valid', () => {
     console.log(`tflite fuzz: ${total} mutants; ${JSON.stringify(Object.fromEntries([...histogram].sort()))}`);
     expect(total).toBeGreaterThanOrEqual(500);

@@ -18,10 +18,10 @@ import { REPO_ROOT, sharedModel } from '../helpers/shared-data.js';
 const fixture = (f: string) =>
   f === 'df-chain.onnx'
     ? buildDfChain()
-    : new Uint8Array(readFileSync(f.startsWith('torchvision/') ? sharedModel(f) : path.join(REPO_ROOT, 'fixtures/models', f)));
+    : new Uint8Array(readFileSync(f.startsWith('torchvision/') || f.startsWith('tflite/') ? sharedModel(f) : path.join(REPO_ROOT, 'fixtures/models', f)));
 const target = (f: string): TargetSpec => parseTarget(readFileSync(path.join(REPO_ROOT, 'fixtures/targets', f), 'utf8'), f);
 
-const CASES: readonly { readonly label: string; readonly file: string; readonly options: Omit<AnalyzeOptions, 'modelName'>; readonly mode?: 'patches' | 'tiles' }[] = [
+const CASES: readonly { readonly label: string; readonly file: string; readonly options: Omit<AnalyzeOptions, 'modelName'>; readonly mode?: 'patches' | 'tiles' | 'line-buffer' }[] = [
   { label: 'kws-dscnn, generic-dsp at 16K', file: 'kws-dscnn.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384 }) } },
   { label: 'resnet8, generic-dsp at 4K', file: 'resnet8.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 4096 }) } },
   { label: 'resnet8, 4 cores', file: 'resnet8.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 4096, cores: 4 }) } },
@@ -43,6 +43,10 @@ const CASES: readonly { readonly label: string; readonly file: string; readonly 
   { label: 'df-chain, --dram 0, tiles segment (no column patches)', file: 'df-chain.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }), depthFirstPatches: false, depthFirstTiles: true }, mode: 'tiles' },
   { label: 'mnasnet0_5_96, --dram 0, tiles segment', file: 'torchvision/mnasnet0_5_96.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }) }, mode: 'tiles' },
   { label: 'mobilenet_v2_224, --dram 0, int8, tiles segment', file: 'torchvision/mobilenet_v2_224.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }), dtype: 'int8' }, mode: 'tiles' },
+  // Integer TFLite segments (NHWC; the first one reads the NCHW graph input through its TRANSPOSE).
+  { label: 'MobileNetV2 int8 .tflite, --dram 0, tiles segment', file: 'tflite/mobilenet_v2_quantized_1x3x224x224.tflite', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }) }, mode: 'tiles' },
+  { label: 'person_detect .tflite, --dram 0, tiles segment', file: 'tflite/person_detect.tflite', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }) }, mode: 'tiles' },
+  { label: 'person_detect .tflite, --dram 0, line buffers only', file: 'tflite/person_detect.tflite', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }), depthFirstPatches: false, depthFirstTiles: false }, mode: 'line-buffer' },
   { label: 'resnet8, --dram 0, --no-depth-first', file: 'resnet8.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }), depthFirst: false } },
 ];
 

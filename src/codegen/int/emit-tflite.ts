@@ -26,7 +26,21 @@ export interface TfliteEmit {
    * window; `pointers` then give each window's first element. Unset: every operand is whole.
    */
   readonly views?: ReadonlyMap<string, string>;
+  /**
+   * A member of a depth-first segment (with `views`): each window is a block of rows and columns of an
+   * NHWC tensor (channels whole and dense, rows and columns at their buffer's strides, starts in
+   * tensor coordinates), or of the NCHW input of a TRANSPOSE.
+   */
+  readonly segment?: boolean;
+  /**
+   * A segment's convolution reading the input of a PAD folded into it (VALID padding, the pad value
+   * the input's zero point): these rows and columns of padding before the input are added to its own.
+   */
+  readonly foldedPad?: { readonly top: number; readonly left: number };
 }
+
+/** Ops a segment member may be (schedule/depth-first/members.ts). */
+const SEGMENT_OPS: ReadonlySet<string> = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'AVERAGE_POOL_2D', 'MAX_POOL_2D', 'ADD', 'SUB', 'MUL', 'PAD', 'PADV2', 'TRANSPOSE']);
 
 /** Ops whose integer kernel runs on a window (the splits of schedule/templates/integer.ts). */
 export const TFLITE_WINDOWED_OPS: ReadonlySet<string> = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'AVERAGE_POOL_2D', 'MAX_POOL_2D', 'FULLY_CONNECTED', 'ADD', 'SUB', 'MUL',
@@ -127,6 +141,15 @@ export function emitTfliteCompute(e: TfliteEmit): void {
   const kernel = Object.hasOwn(KERNELS, op) ? KERNELS[op] : undefined;
   if (!kernel) unsupported(e.node, `no integer C kernel for TFLite ${op}`);
   if (e.views && !TFLITE_WINDOWED_OPS.has(op)) unsupported(e.node, `the integer ${op} kernel runs on whole tensors only, but the schedule splits it into tiles`);
+  if (e.segment) {
+    if (!SEGMENT_OPS.has(op)) unsupported(e.node, `the integer ${op} kernel cannot run in a depth-first segment`);
+    if (op === 'ADD' || op === 'SUB' || op === 'MUL') {
+      segmentRows(e, (row) => kernel(row, op));
+      return;
+    }
+    kernel(e, op);
+    return;
+  }
   // Dense windows, except a 1-row conv's input window of columns (rows of it are in_row apart).
   if (e.views && op !== 'TRANSPOSE') requireDense(e, 0, (op === 'CONV_2D' || op === 'DEPTHWISE_CONV_2D') && act(e, e.node.outputs[0]!).shape[1] === 1 ? e.node.inputs[0] : undefined);
   kernel(e, op);
@@ -190,8 +213,9 @@ function conv(e: TfliteEmit, op: string): void {
   const kc = op === 'DEPTHWISE_CONV_2D' ? 1 : KC;
   e.w.line(arr('int32_t', 'mult', m));
   e.w.line(arr('int32_t', 'shift', s));
-  e.w.line(`${e.views ? '' : 'const '}mpq_conv_params p = {${N}, ${H}, ${W}, ${C}, ${OH}, ${OW}, ${OC}, ${KH}, ${KW}, ${kc}, ${sh}, ${sw}, ${dh}, ${dw}, ${padH}, ${padW}, ${op === 'DEPTHWISE_CONV_2D' ? OC / C : 1}, ${int16 ? 0 : -zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${amin}, ${amax}, mult, shift, 0};`);
-  if (e.views) {
+  e.w.line(`${e.views ? '' : 'const '}mpq_conv_params p = {${N}, ${H}, ${W}, ${C}, ${OH}, ${OW}, ${OC}, ${KH}, ${KW}, ${kc}, ${sh}, ${sw}, ${dh}, ${dw}, ${padH}, ${padW}, ${op === 'DEPTHWISE_CONV_2D' ? OC / C : 1}, ${int16 ? 0 : -zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, ${amin}, ${amax}, mult, shift, 0, 0};`);
+  if (e.segment) segmentWindow(e, xName, n.outputs[0]!, padH + (e.foldedPad?.top ?? 0), padW + (e.foldedPad?.left ?? 0), sh, sw, C, OC);
+  else if (e.views) {
     if (OH > 1) rowWindow(e, xName, n.outputs[0]!, padH, sh);
     else columnWindow(e, xName, n.outputs[0]!, padW, sw);
   }
@@ -261,6 +285,10 @@ function binaryHeader(e: TfliteEmit): { a: ReturnType<typeof operandInfo>; b: Re
   if (y.dtype !== 'int8' && y.dtype !== 'int16') unsupported(n, `${y.dtype} arithmetic`);
   e.w.line(`${e.views ? '' : 'const '}mpq_bcast s = {{${shape6(a.shape).join(', ')}}, {${shape6(b.shape).join(', ')}}, {${shape6(y.shape).join(', ')}}};`);
   if (e.views) binaryWindow(e, 's.a', 's.b', 's.y');
+  if (e.segment) {
+    // One row of the window per call (segmentRows): its columns and channels are one dense run.
+    for (const [field, name] of [['s.a', n.inputs[0]!], ['s.b', n.inputs[1]!], ['s.y', n.outputs[0]!]] as const) if (e.views!.has(name)) e.w.line(`${field}[3] = 1;`);
+  }
   return { a, b, y, ct: y.dtype === 'int8' ? 'int8_t' : 'int16_t' };
 }
 
@@ -298,8 +326,9 @@ function pool(e: TfliteEmit, avg: boolean): void {
   const sh = intAttr(n, 'stride_h', 1), sw = intAttr(n, 'stride_w', 1);
   const padding = stringAttr(n, 'padding', 'SAME');
   const [amin, amax] = activationRange(stringAttr(n, 'fused_activation', 'NONE'), y);
-  e.w.line(`${e.views ? '' : 'const '}mpq_pool_params p = {${N}, ${H}, ${W}, ${C}, ${OH}, ${OW}, ${kh}, ${kw}, ${sh}, ${sw}, ${padBefore(H, OH, kh, sh, 1, padding)}, ${padBefore(W, OW, kw, sw, 1, padding)}, ${amin}, ${amax}};`);
-  if (e.views) rowWindow(e, n.inputs[0]!, n.outputs[0]!, padBefore(H, OH, kh, sh, 1, padding), sh);
+  e.w.line(`${e.views ? '' : 'const '}mpq_pool_params p = {${N}, ${H}, ${W}, ${C}, ${OH}, ${OW}, ${kh}, ${kw}, ${sh}, ${sw}, ${padBefore(H, OH, kh, sh, 1, padding)}, ${padBefore(W, OW, kw, sw, 1, padding)}, ${amin}, ${amax}, 0, 0};`);
+  if (e.segment) segmentWindow(e, n.inputs[0]!, n.outputs[0]!, padBefore(H, OH, kh, sh, 1, padding), padBefore(W, OW, kw, sw, 1, padding), sh, sw, C, C);
+  else if (e.views) rowWindow(e, n.inputs[0]!, n.outputs[0]!, padBefore(H, OH, kh, sh, 1, padding), sh);
   const ct = x.dtype === 'int8' ? 'int8_t' : 'int16_t';
   call(e, `mpq_${avg ? 'avgpool' : 'maxpool'}_${ct === 'int8_t' ? 's8' : 's16'}(&p, ${inPtr(e, ct)}, ${outPtr(e, ct)})`);
 }
@@ -379,6 +408,12 @@ function pad(e: TfliteEmit, v2: boolean): void {
   let value = x.quantization ? zeroPointOf(y.quantization) : 0;
   if (v2 && (n.inputs[2] ?? '') !== '') value = constInts(e, 2, 'the constant value')[0] ?? value;
   if (x.dtype === 'float32' && value !== 0) unsupported(n, 'a float pad with a non-zero value');
+  if (e.segment) {
+    // A window of the padded tensor from the window of the input it covers (channels whole).
+    if (r !== 4 || p[0] !== 0 || p[1] !== 0 || p[6] !== 0 || p[7] !== 0) unsupported(n, 'a segment PAD pads the rows and columns of an NHWC tensor only');
+    call(e, `mpg_pad_window(&${e.views!.get(n.inputs[0]!)!}, &${e.views!.get(n.outputs[0]!)!}, ${p[2]}, ${p[4]}, ${value})`);
+    return;
+  }
   const c = e.views ? '' : 'const ';
   e.w.line(`${c}long xd[${r}] = {${x.shape.join(', ')}};`);
   e.w.line(`${c}long before[${r}] = {${x.shape.map((_, i) => p[2 * i]).join(', ')}};`);
@@ -507,6 +542,41 @@ function count(e: TfliteEmit, y: TensorInfo): string {
 function requireDense(e: TfliteEmit, from: number, rowsOf?: string): void {
   const vs = [...e.views!].map(([t, v]) => `!mpg_dense_from(&${v}, ${t === rowsOf ? 2 : from})`);
   e.w.line(`if (${[...new Set(vs)].join(' || ')}) return MP_EPARAM; /* the kernel indexes dense windows */`);
+}
+
+/**
+ * A segment member's window layer (NHWC, batch 1): the kernel sees the input window (rows and columns,
+ * channels whole) as the whole input, the output window as the whole output, each row at its buffer's
+ * row stride (in_row, out_row); the top and left padding move by where the windows start.
+ */
+function segmentWindow(e: TfliteEmit, x: string, y: string, padH: number, padW: number, sh: number, sw: number, inC: number, outC: number): void {
+  const vx = e.views!.get(x)!;
+  const vy = e.views!.get(y)!;
+  e.w.line(`if (${vx}.ext[0] != 1 || ${vy}.ext[0] != 1 || ${vx}.ext[3] != ${inC} || ${vy}.ext[3] != ${outC} || ${vx}.stride[3] != 1 || ${vy}.stride[3] != 1 || ${vx}.stride[2] != ${inC} || ${vy}.stride[2] != ${outC}) return MP_EPARAM; /* channels whole and dense */`);
+  e.w.line(`p.in_h = ${vx}.ext[1]; p.in_w = ${vx}.ext[2];`);
+  e.w.line(`p.out_h = ${vy}.ext[1]; p.out_w = ${vy}.ext[2];`);
+  e.w.line(`p.pad_h = ${padH} + ${vx}.start[1] - ${vy}.start[1] * ${sh};`);
+  e.w.line(`p.pad_w = ${padW} + ${vx}.start[2] - ${vy}.start[2] * ${sw};`);
+  e.w.line(`p.in_row = ${vx}.stride[1]; p.out_row = ${vy}.stride[1];`);
+}
+
+/**
+ * A segment member's element-wise op, one row of its windows at a time (rows [0, ext[1]) of the
+ * output window; each operand's row r at its own row stride): `body` emits the kernel call.
+ */
+function segmentRows(e: TfliteEmit, body: (row: TfliteEmit) => void): void {
+  const vy = e.views!.get(e.node.outputs[0]!)!;
+  const operands = [...new Set([...e.node.inputs.slice(0, 2), e.node.outputs[0]!])].filter((t) => e.views!.has(t));
+  const dense = operands.map((t) => `${e.views!.get(t)!}.stride[3] != 1 || ${e.views!.get(t)!}.stride[2] != ${e.views!.get(t)!}.ext[3]`);
+  e.w.line(`if (${dense.join(' || ')}) return MP_EPARAM; /* each row of a window is one dense run */`);
+  e.w.block(`for (long r_ = 0; r_ < ${vy}.ext[1]; r_++)`, () => {
+    const pointers = new Map(e.pointers);
+    for (const t of operands) {
+      const v = e.views!.get(t)!;
+      pointers.set(t, `((unsigned char *)${v}.ptr + r_ * ${v}.stride[1] * ${v}.esize)`);
+    }
+    body({ ...e, pointers });
+  });
 }
 
 /**

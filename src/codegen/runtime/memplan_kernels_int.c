@@ -55,7 +55,7 @@ static int32_t clamp32(int32_t v, int32_t lo, int32_t hi) {
 }
 
 static int conv_params_ok(const mpq_conv_params *p) {
-  return p != 0 && p->batches > 0 && (p->in_row == 0 || p->in_row >= p->in_w * p->in_c) && p->in_h > 0 && p->in_w > 0 && p->in_c > 0 && p->out_h > 0 && p->out_w > 0 &&
+  return p != 0 && p->batches > 0 && (p->in_row == 0 || p->in_row >= p->in_w * p->in_c) && (p->out_row == 0 || p->out_row >= p->out_w * p->out_c) && p->in_h > 0 && p->in_w > 0 && p->in_c > 0 && p->out_h > 0 && p->out_w > 0 &&
          p->out_c > 0 && p->k_h > 0 && p->k_w > 0 && p->k_c > 0 && p->stride_h > 0 && p->stride_w > 0 &&
          p->dil_h > 0 && p->dil_w > 0 && p->multiplier != 0 && p->shift != 0;
 }
@@ -75,7 +75,7 @@ static int conv_params_ok(const mpq_conv_params *p) {
   if (bias64 != 0) A += bias64[oc];                                                                    \
   else if (bias32 != 0) A += bias32[oc];                                                               \
   v = mpq_mul_by_qm64(A, p->multiplier[oc], p->shift[oc]) + p->out_offset;
-#define MPQ_STORE_OUT() y[((b * p->out_h + oy) * p->out_w + ox) * p->out_c + oc] = (OUT_T)clamp32(v, p->act_min, p->act_max);
+#define MPQ_STORE_OUT() y[(b * p->out_h + oy) * out_row + ox * p->out_c + oc] = (OUT_T)clamp32(v, p->act_min, p->act_max);
 
 /* Every output pixel (b, oy, ox). */
 #define MPQ_FOR_PIXELS(...)                                                                            \
@@ -105,6 +105,7 @@ static int conv_params_ok(const mpq_conv_params *p) {
   long b, oy, ox, oc, fy, fx, ic;                                                                      \
   long groups, per_group;                                                                              \
   const long in_row = p->in_row != 0 ? p->in_row : p->in_w * p->in_c;                                 \
+  const long out_row = p->out_row != 0 ? p->out_row : p->out_w * p->out_c;                             \
   if (!conv_params_ok(p) || p->in_c % p->k_c != 0) return MP_EPARAM;                                   \
   groups = p->in_c / p->k_c;                                                                           \
   if (p->out_c % groups != 0) return MP_EPARAM;                                                        \
@@ -129,6 +130,7 @@ static int conv_params_ok(const mpq_conv_params *p) {
 #define MPQ_DW_BODY(ACC_T, X_OFFSET, REQUANT)                                                          \
   long b, oy, ox, ic, m, fy, fx;                                                                       \
   const long in_row = p->in_row != 0 ? p->in_row : p->in_w * p->in_c;                                 \
+  const long out_row = p->out_row != 0 ? p->out_row : p->out_w * p->out_c;                             \
   if (!conv_params_ok(p) || p->depth_multiplier < 1 || p->in_c * p->depth_multiplier != p->out_c) return MP_EPARAM; \
   MPQ_FOR_PIXELS(for (ic = 0; ic < p->in_c; ic++) for (m = 0; m < p->depth_multiplier; m++) {          \
     long oc = ic * p->depth_multiplier + m;                                                            \
@@ -150,6 +152,7 @@ static int conv_params_ok(const mpq_conv_params *p) {
  */
 #define MPQ_TCONV_BODY(ACC_T, X_OFFSET, REQUANT)                                                       \
   long b, oy, ox, oc, fy, fx, ic;                                                                      \
+  const long out_row = p->out_row != 0 ? p->out_row : p->out_w * p->out_c;                             \
   if (!conv_params_ok(p) || p->k_c != p->in_c) return MP_EPARAM;                                       \
   MPQ_FOR_PIXELS(for (oc = 0; oc < p->out_c; oc++) {                                                   \
     ACC_T a = 0;                                                                                       \
@@ -322,7 +325,10 @@ int mpq_mul_s16(const mpq_arith_params *p, const mpq_bcast *s, const int16_t *a,
 
 #define MPQ_POOL_BODY(IS_AVG)                                                                          \
   long b, oy, ox, c, fy, fx;                                                                           \
+  long in_row, out_row;                                                                                \
   if (p == 0 || p->k_h < 1 || p->k_w < 1 || p->stride_h < 1 || p->stride_w < 1) return MP_EPARAM;      \
+  in_row = p->in_row != 0 ? p->in_row : p->in_w * p->c;                                                \
+  out_row = p->out_row != 0 ? p->out_row : p->out_w * p->c;                                            \
   for (b = 0; b < p->batches; b++)                                                                     \
     for (oy = 0; oy < p->out_h; oy++)                                                                  \
       for (ox = 0; ox < p->out_w; ox++)                                                                \
@@ -335,14 +341,14 @@ int mpq_mul_s16(const mpq_arith_params *p, const mpq_bcast *s, const int16_t *a,
           int32_t count = 0;                                                                           \
           for (fy = fy0; fy < fy1; fy++)                                                               \
             for (fx = fx0; fx < fx1; fx++) {                                                           \
-              int32_t v = x[((b * p->in_h + y0 + fy) * p->in_w + x0 + fx) * p->c + c];                 \
+              int32_t v = x[(b * p->in_h + y0 + fy) * in_row + (x0 + fx) * p->c + c];                  \
               if (IS_AVG) acc += v;                                                                    \
               else if (v > acc) acc = v;                                                               \
               count++;                                                                                 \
             }                                                                                          \
           if (count == 0) return MP_EPARAM;                                                            \
           if (IS_AVG) acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;           \
-          y[((b * p->out_h + oy) * p->out_w + ox) * p->c + c] = (OUT_T)clamp32(acc, p->act_min, p->act_max); \
+          y[(b * p->out_h + oy) * out_row + ox * p->c + c] = (OUT_T)clamp32(acc, p->act_min, p->act_max); \
         }                                                                                              \
   return MP_OK;
 

@@ -54,6 +54,8 @@ typedef struct {
   const int32_t *shift;             /* per output channel */
   long in_row;                      /* elements between input rows (a window of columns of a wider
                                        input, conv and depthwise); 0: in_w * in_c */
+  long out_row;                     /* elements between output rows (a window of columns of a wider
+                                       output, conv and depthwise); 0: out_w * out_c */
 } mpq_conv_params;
 
 int mpq_conv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y);
@@ -109,6 +111,8 @@ typedef struct {
   long batches, in_h, in_w, c, out_h, out_w;
   long k_h, k_w, stride_h, stride_w, pad_h, pad_w;
   int32_t act_min, act_max;
+  long in_row, out_row;             /* elements between input / output rows (windows of columns of
+                                       wider tensors); 0: in_w * c, out_w * c */
 } mpq_pool_params;
 
 int mpq_avgpool_s8(const mpq_pool_params *p, const int8_t *x, int8_t *y);

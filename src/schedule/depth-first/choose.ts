@@ -15,7 +15,7 @@ import type { GraphLiveness } from '../../liveness/graph-liveness.js';
 import type { PatchGeometry, SegmentGeometry, TileGeometry } from './geometry.js';
 import { largestWindow, patchExtraMacs, patchGeometry, segmentGeometry, tileExtraMacs, tileRowGeometry } from './geometry.js';
 import type { MemberInfo } from './members.js';
-import { memberInfo, readsWhole } from './members.js';
+import { foldPads, memberInfo, readsWhole } from './members.js';
 
 export interface SegmentChoice {
   /** First and last step (inclusive) of the graph the segment replaces. */
@@ -59,6 +59,15 @@ export interface ChooseOptions {
   readonly tiles?: boolean;
 }
 
+/** A run of layers that can be a segment: its input, output, members as computed, and the tensors it removes. */
+interface Structure {
+  readonly input: string;
+  readonly output: string;
+  readonly members: MemberInfo[];
+  /** Every member's output but the last (also those of folded PADs). */
+  readonly internal: ReadonlySet<string>;
+}
+
 interface Group {
   sizeBytes: number;
   start: number;
@@ -68,10 +77,18 @@ interface Group {
 export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: ReadonlyMap<string, string>, options: ChooseOptions = {}): SegmentChoice[] {
   const n = graph.nodes.length;
   const maxMembers = options.maxMembers ?? 32;
-  const infos = graph.nodes.map((node) => memberInfo(graph, node));
+  // Row and column dims of every tensor (NCHW 2, 3; NHWC 1, 2): a layer that would give a tensor
+  // other dims than an earlier one is no member.
+  const dimsOf = new Map<string, readonly [number, number]>();
+  const infos = graph.nodes.map((node) => {
+    const info = memberInfo(graph, node);
+    if (!info || [...info.dims].some(([t, d]) => dimsOf.has(t) && (dimsOf.get(t)![0] !== d[0] || dimsOf.get(t)![1] !== d[1]))) return undefined;
+    for (const [t, d] of info.dims) dimsOf.set(t, d);
+    return info;
+  });
   if (!infos.some((i) => i !== undefined)) return [];
   const sizeOf = new Map(liveness.intervals.map((iv) => [iv.tensor, iv.sizeBytes]));
-  const heightOf = (t: string) => graph.tensors.get(t)?.shape[2] ?? 1;
+  const heightOf = (t: string) => graph.tensors.get(t)?.shape[dimsOf.get(t)?.[0] ?? 2] ?? 1;
   const rowBytes = (t: string) => (sizeOf.get(t) ?? 0) / heightOf(t);
 
   // Buffer groups: a tensor and its aliases (in-place outputs, views) are one buffer.
@@ -104,12 +121,14 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
   for (const g of groups.values()) for (let s = Math.max(0, g.start); s <= Math.min(n - 1, g.end); s++) live[s]! += g.sizeBytes;
 
   /** Input and output of the run [a, b] when it can be a segment (structure only). */
-  const structure = (a: number, b: number): { input: string; output: string; members: MemberInfo[] } | undefined => {
-    const members = infos.slice(a, b + 1) as MemberInfo[];
+  const structure = (a: number, b: number): Structure | undefined => {
+    const all = infos.slice(a, b + 1) as MemberInfo[];
+    // The members as the segment computes them (PADs folded into the convolutions that read them).
+    const members = foldPads(all);
     const produced = new Set(members.map((m) => m.output));
-    const output = members[members.length - 1]!.output;
+    const output = all[all.length - 1]!.output;
     if (aliases.has(output)) return undefined;
-    const internal = new Set(members.slice(0, -1).map((m) => m.output));
+    const internal = new Set(all.slice(0, -1).map((m) => m.output));
     for (const t of internal) {
       const cons = consumers.get(t) ?? [];
       if (graphOutputs.has(t) || cons.length === 0 || cons.some((s) => s <= a || s > b)) return undefined;
@@ -131,10 +150,10 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
       }
     }
     if (input === undefined || input === output) return undefined;
-    return { input, output, members };
+    return { input, output, members, internal };
   };
 
-  const widthOf = (t: string) => graph.tensors.get(t)?.shape[3] ?? 1;
+  const widthOf = (t: string) => graph.tensors.get(t)?.shape[dimsOf.get(t)?.[1] ?? 3] ?? 1;
   /** Distinct tile lengths of a dimension of `size`: ceil(size / count) for every count. */
   const lengths = (size: number): number[] => {
     const out: number[] = [];
@@ -148,7 +167,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
    * Tiles configurations of a run: the smallest tiles (1 or 2 output rows and columns: region buffers
    * only grow with the tile) while the peak is searched, every tile size (`all`) for the final choice.
    */
-  const tileConfigs = (a: number, b: number, s: { input: string; output: string; members: MemberInfo[] }, acrossBytes: number, all: boolean): SegmentChoice[] => {
+  const tileConfigs = (a: number, b: number, s: Structure, acrossBytes: number, all: boolean): SegmentChoice[] => {
     const H = heightOf(s.output);
     const W = widthOf(s.output);
     const pick = (xs: number[]) => (all ? xs : xs.filter((x) => x <= 2));
@@ -183,7 +202,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
   };
 
   /** Every configuration (band rows, patch columns) of a run, with its footprint. */
-  const configs = (a: number, b: number, s: { input: string; output: string; members: MemberInfo[] }, acrossBytes: number, allTiles = false): SegmentChoice[] | undefined => {
+  const configs = (a: number, b: number, s: Structure, acrossBytes: number, allTiles = false): SegmentChoice[] | undefined => {
     const out: SegmentChoice[] = [];
     const height = heightOf(s.output);
     const tileable = (options.tiles ?? options.patches) && s.members.every((m) => Number.isInteger(m.macsPerRow / m.width));
@@ -227,7 +246,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
   };
 
   /** The smallest footprint; ties: fewer extra MACs, then more band rows. */
-  const evaluate = (a: number, b: number, s: { input: string; output: string; members: MemberInfo[] }, acrossBytes: number): SegmentChoice | undefined => {
+  const evaluate = (a: number, b: number, s: Structure, acrossBytes: number): SegmentChoice | undefined => {
     let best: SegmentChoice | undefined;
     for (const c of configs(a, b, s, acrossBytes) ?? []) {
       if (!best || c.footprintBytes < best.footprintBytes || (c.footprintBytes === best.footprintBytes && (c.extraMacs < best.extraMacs || (c.extraMacs === best.extraMacs && c.geometry.bandRows >= best.geometry.bandRows)))) best = c;
@@ -304,7 +323,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
         if (inSegment[b] && segmentAt(b)!.last !== b) continue;
         const s = structure(a, b);
         if (!s) continue;
-        const internal = new Set(s.members.slice(0, -1).map((m) => groupOfTensor.get(m.output) ?? m.output));
+        const internal = new Set([...s.internal].map((t) => groupOfTensor.get(t) ?? t));
         const c = evaluate(a, b, s, across(a, b, internal));
         if (!c) continue;
         if (
@@ -333,7 +352,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     for (let k = 0; k < chosen.length; k++) {
       const c = chosen[k]!;
       const s = structure(c.first, c.last)!;
-      const internal = new Set(s.members.slice(0, -1).map((m) => groupOfTensor.get(m.output) ?? m.output));
+      const internal = new Set([...s.internal].map((t) => groupOfTensor.get(t) ?? t));
       let pick = c;
       for (const x of configs(c.first, c.last, s, across(c.first, c.last, internal), true) ?? []) {
         if (x.footprintBytes > peak) continue;

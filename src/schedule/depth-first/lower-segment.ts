@@ -16,7 +16,7 @@ import type { LowerContext } from '../lower-layer.js';
 import type { PatchGeometry, SegmentGeometry, TileGeometry } from './geometry.js';
 import { macsPerPixel, patchExtraMacs, patchGeometry, readColumns, readWindow, segmentGeometry, largestWindow, tileExtraMacs, tileGeometry, tileRegionBuffers } from './geometry.js';
 import type { MemberInfo } from './members.js';
-import { memberInfo, readsWhole } from './members.js';
+import { foldPads, memberInfo, readsWhole, segmentDims } from './members.js';
 
 const BAND = 'b';
 const PATCH = 'p';
@@ -28,50 +28,62 @@ export interface LoweredSegmentFigures {
   readonly patch?: PatchGeometry;
   /** Tiles mode: the row and column windows (`geometry` then has no line buffers). */
   readonly tiles?: TileGeometry;
+  /** Row dim and column dim of each tensor of the segment (NCHW: 2, 3; NHWC: 1, 2). */
+  readonly dims: (tensor: string) => readonly [number, number];
+}
+
+/** Row and column dims of the members' tensors (2 and 3 for a tensor none of them names). */
+function dimsOfMembers(members: readonly MemberInfo[]): (tensor: string) => readonly [number, number] {
+  const map = segmentDims(members);
+  return (t) => map.get(t) ?? [2, 3];
 }
 
 /** Members and geometry of a segment node (recomputed from the node: the graph is the source of truth). */
 export function segmentFigures(ctx: Pick<LowerContext, 'graph'>, node: OpNode, streamedInput = false): LoweredSegmentFigures {
   const seg = node.segment;
   if (!seg) throw new InternalError(`node '${node.name}' is not a segment`);
-  const members = seg.members.map((m) => memberInfo(ctx.graph, m));
-  if (members.some((m) => m === undefined)) throw new InternalError(`segment '${node.name}' has a member that cannot run band by band`);
+  const infos = seg.members.map((m) => memberInfo(ctx.graph, m));
+  if (infos.some((m) => m === undefined)) throw new InternalError(`segment '${node.name}' has a member that cannot run band by band`);
+  // PADs folded into the convolutions that read them (members.ts): as chooseSegments computed them.
+  const members = foldPads(infos as MemberInfo[]);
+  const dims = dimsOfMembers(members);
+  const heightOf = (t: string) => ctx.graph.tensors.get(t)?.shape[dims(t)[0]] ?? 1;
+  const widthOf = (t: string) => ctx.graph.tensors.get(t)?.shape[dims(t)[1]] ?? 1;
   if (seg.tileRows !== undefined) {
-    const heightOf = (t: string) => ctx.graph.tensors.get(t)?.shape[2] ?? 1;
-    const tiles = tileGeometry(members as MemberInfo[], seg.tileRows, seg.patchCols ?? 1, heightOf, (t) => ctx.graph.tensors.get(t)?.shape[3] ?? 1);
+    const tiles = tileGeometry(members, seg.tileRows, seg.patchCols ?? 1, heightOf, widthOf);
     if (!tiles) throw new InternalError(`segment '${node.name}' has no tile geometry`);
-    return { members: members as MemberInfo[], geometry: { bandRows: seg.tileRows, bands: tiles.rows.patches, tensors: new Map() }, tiles };
+    return { members: members, geometry: { bandRows: seg.tileRows, bands: tiles.rows.patches, tensors: new Map() }, tiles, dims };
   }
-  const geometry = segmentGeometry(members as MemberInfo[], seg.bandRows, (t) => ctx.graph.tensors.get(t)?.shape[2] ?? 1, streamedInput ? node.inputs[0] : undefined);
+  const geometry = segmentGeometry(members, seg.bandRows, heightOf, streamedInput ? node.inputs[0] : undefined);
   if (!geometry) throw new InternalError(`segment '${node.name}' has no band geometry${streamedInput ? ' with its input streamed from DRAM' : ''}`);
-  if (seg.patchCols === undefined) return { members: members as MemberInfo[], geometry };
-  const patch = patchGeometry(members as MemberInfo[], seg.patchCols, (t) => ctx.graph.tensors.get(t)?.shape[3] ?? 1);
+  if (seg.patchCols === undefined) return { members: members, geometry, dims };
+  const patch = patchGeometry(members, seg.patchCols, widthOf);
   if (!patch) throw new InternalError(`segment '${node.name}' has no patch geometry`);
-  return { members: members as MemberInfo[], geometry, patch };
+  return { members: members, geometry, patch, dims };
 }
 
 /** Elements of one row of a line buffer of `tensor` (its clamped patch width in patch mode). */
-function lineRowElements(ctx: Pick<LowerContext, 'graph'>, tensor: string, patch: PatchGeometry | undefined): number {
+function lineRowElements(ctx: Pick<LowerContext, 'graph'>, tensor: string, patch: PatchGeometry | undefined, dims: readonly [number, number]): number {
   const t = ctx.graph.tensors.get(tensor)!;
-  const row = t.elementCount / t.shape[2]!;
+  const row = t.elementCount / t.shape[dims[0]]!;
   if (!patch) return row;
   const cols = patch.tensors.get(tensor)!;
-  return (row / t.shape[3]!) * Math.min(cols.extent, cols.limit);
+  return (row / t.shape[dims[1]]!) * Math.min(cols.extent, cols.limit);
 }
 
 /** Bytes of a segment's line buffers: its intermediates', and its input's and output's when they stream from / to DRAM. */
 export function segmentScratchBytes(ctx: Pick<LowerContext, 'graph' | 'elementBytes'>, node: OpNode, streamIn: boolean, streamOut: boolean): number {
   if (node.segment?.tileRows !== undefined) {
     // Tiles are chosen only without DRAM: their input and output are whole in SRAM.
-    const { members, tiles } = segmentFigures(ctx, node);
-    return tileRegionBuffers(members, tiles!, (t) => pixelBytes(ctx, t, node.outputs[0]!)).peakBytes;
+    const { members, tiles, dims } = segmentFigures(ctx, node);
+    return tileRegionBuffers(members, tiles!, (t) => pixelBytes(ctx, t, node.outputs[0]!, dims(t))).peakBytes;
   }
   if (streamIn && !canStreamInput(ctx, node)) return segmentScratchBytes(ctx, node, false, streamOut);
   // Patch segments are chosen only without DRAM: their input and output are always whole in SRAM.
   if (node.segment?.patchCols !== undefined && (streamIn || streamOut)) return segmentScratchBytes(ctx, node, false, false);
-  const { members, geometry, patch } = segmentFigures(ctx, node, streamIn);
+  const { members, geometry, patch, dims } = segmentFigures(ctx, node, streamIn);
   const output = node.outputs[0]!;
-  const rowBytes = (t: string) => lineRowElements(ctx, t, patch) * ctx.elementBytes(output);
+  const rowBytes = (t: string) => lineRowElements(ctx, t, patch, dims(t)) * ctx.elementBytes(output);
   let bytes = 0;
   for (const m of members.slice(0, -1)) bytes += geometry.tensors.get(m.output)!.lineRows * rowBytes(m.output);
   if (streamIn) bytes += geometry.tensors.get(node.inputs[0]!)!.lineRows * rowBytes(node.inputs[0]!);
@@ -80,18 +92,20 @@ export function segmentScratchBytes(ctx: Pick<LowerContext, 'graph' | 'elementBy
 }
 
 /** Bytes of one element position (every channel of one row and column) of a segment tensor. */
-function pixelBytes(ctx: Pick<LowerContext, 'graph' | 'elementBytes'>, tensor: string, output: string): number {
+function pixelBytes(ctx: Pick<LowerContext, 'graph' | 'elementBytes'>, tensor: string, output: string, dims: readonly [number, number]): number {
   const t = ctx.graph.tensors.get(tensor)!;
-  return (t.elementCount / (t.shape[2]! * (t.shape[3] ?? 1))) * ctx.elementBytes(output);
+  return (t.elementCount / (t.shape[dims[0]]! * (t.shape[dims[1]] ?? 1))) * ctx.elementBytes(output);
 }
 
 /** Whether the segment's input can stream through a line buffer (no member reads it whole along the rows). */
 export function canStreamInput(ctx: Pick<LowerContext, 'graph'>, node: OpNode): boolean {
   const seg = node.segment;
   if (!seg) return false;
-  const members = seg.members.map((m) => memberInfo(ctx.graph, m));
-  if (members.some((m) => m === undefined)) return false;
-  return segmentGeometry(members as MemberInfo[], seg.bandRows, (t) => ctx.graph.tensors.get(t)?.shape[2] ?? 1, node.inputs[0]) !== undefined;
+  const infos = seg.members.map((m) => memberInfo(ctx.graph, m));
+  if (infos.some((m) => m === undefined)) return false;
+  const members = foldPads(infos as MemberInfo[]);
+  const dims = dimsOfMembers(members);
+  return segmentGeometry(members, seg.bandRows, (t) => ctx.graph.tensors.get(t)?.shape[dims(t)[0]] ?? 1, node.inputs[0]) !== undefined;
 }
 
 /**
@@ -108,19 +122,21 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
     if (streamIn || streamOut) throw new InternalError(`tiles segment '${node.name}' needs its input and output whole in SRAM (tiles are chosen only without DRAM)`);
     return lowerTilesLayer(node, ctx, residentBytes, capacity);
   }
-  const { members, geometry, patch } = segmentFigures(ctx, node, streamIn);
+  const { members, geometry, patch, dims } = segmentFigures(ctx, node, streamIn);
   if (patch && (streamIn || streamOut)) throw new InternalError(`patch segment '${node.name}' needs its input and output whole in SRAM (patches are chosen only without DRAM)`);
-  const colRange = (w: { stride: number; offset: number; extent: number; limit: number }): TileRange => ({ dim: 3, loopVar: PATCH, ...w });
+  const colRange = (tensor: string, w: { stride: number; offset: number; extent: number; limit: number }): TileRange => ({ dim: dims(tensor)[1], loopVar: PATCH, ...w });
   const lineOf = new Map<string, LoopBuffer>();
   const lineBuffer = (tensor: string, name: string, rows: number, offset: number) => {
     const t = ctx.graph.tensors.get(tensor)!;
     const shape = [...t.shape];
-    shape[2] = rows;
+    const [rowDim, colDim] = dims(tensor);
+    shape[rowDim] = rows;
     const cols = patch?.tensors.get(tensor);
-    if (cols) shape[3] = Math.min(cols.extent, cols.limit);
-    // Every tensor of a segment is float32 (members.ts), so the intermediates (which have no liveness
-    // interval of their own) take the output's element size (4, or 1 under --dtype int8).
-    const rowBytes = lineRowElements(ctx, tensor, patch) * ctx.elementBytes(output);
+    if (cols) shape[colDim] = Math.min(cols.extent, cols.limit);
+    // Every tensor of a segment has the output's element type (members.ts), so the intermediates
+    // (which have no liveness interval of their own) take the output's element size (4 for float32,
+    // or 1 under --dtype int8; 1 or 2 for integer TFLite tensors).
+    const rowBytes = lineRowElements(ctx, tensor, patch, dims(tensor)) * ctx.elementBytes(output);
     const stride = geometry.tensors.get(tensor)!.newRows;
     lineOf.set(tensor, {
       name,
@@ -132,7 +148,7 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
       copies: 1,
       perCore: false,
       tensor,
-      lines: { dim: 2, loopVar: BAND, stride, offset, rows, ...(cols ? { cols: colRange(cols) } : {}) },
+      lines: { dim: rowDim, loopVar: BAND, stride, offset, rows, ...(cols ? { cols: colRange(tensor, cols) } : {}) },
     });
   };
   if (streamIn) {
@@ -147,10 +163,10 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
     const rows = geometry.tensors.get(output)!;
     lineBuffer(output, `${node.name}.out`, rows.newRows, rows.newOffset);
   }
-  const heightOf = (t: string) => ctx.graph.tensors.get(t)!.shape[2]!;
+  const heightOf = (t: string) => ctx.graph.tensors.get(t)!.shape[dims(t)[0]]!;
   const newRowsRegion = (tensor: string) => {
     const r = geometry.tensors.get(tensor)!;
-    return { tensor, ranges: [{ dim: 2, loopVar: BAND, stride: r.newRows, offset: r.newOffset, extent: r.newRows, limit: heightOf(tensor) }] };
+    return { tensor, ranges: [{ dim: dims(tensor)[0], loopVar: BAND, stride: r.newRows, offset: r.newOffset, extent: r.newRows, limit: heightOf(tensor) }] };
   };
   const body: Stmt[] = [];
   let shiftBytes = 0;
@@ -177,7 +193,7 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
     dmaCycles += geometry.bands * ctx.target.dma.setupCycles + dmaInBytes / ctx.target.dma.bytesPerCycle;
   }
   let macs = 0;
-  const widthOf = (t: string) => ctx.graph.tensors.get(t)!.shape[3] ?? 1;
+  const widthOf = (t: string) => ctx.graph.tensors.get(t)!.shape[dims(t)[1]] ?? 1;
   for (const m of members) {
     const outRows = geometry.tensors.get(m.output)!;
     const outCols = patch?.tensors.get(m.output);
@@ -185,16 +201,16 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
       const buffer = lineOf.get(i.tensor)?.name ?? ctx.bufferOf(i.tensor);
       if (readsWhole(i.rows)) return { buffer, region: { tensor: i.tensor, ranges: [] } };
       const w = readWindow(outRows, i.rows);
-      const rows: TileRange = { dim: 2, loopVar: BAND, stride: w.stride, offset: w.offset, extent: w.extent, limit: heightOf(i.tensor) };
+      const rows: TileRange = { dim: dims(i.tensor)[0], loopVar: BAND, stride: w.stride, offset: w.offset, extent: w.extent, limit: heightOf(i.tensor) };
       // Patch mode: the columns this member reads for its output's window (with the halo).
-      const cols = outCols && m.cols[k] && m.cols[k]!.span > 0 ? [colRange(readColumns(outCols, m.cols[k]!, widthOf(i.tensor)))] : [];
+      const cols = outCols && m.cols[k] && m.cols[k]!.span > 0 ? [colRange(i.tensor, readColumns(outCols, m.cols[k]!, widthOf(i.tensor)))] : [];
       return { buffer, region: { tensor: i.tensor, ranges: [rows, ...cols] } };
     });
     const out: Operand = {
       buffer: lineOf.get(m.output)?.name ?? ctx.bufferOf(m.output),
       region: {
         tensor: m.output,
-        ranges: [{ dim: 2, loopVar: BAND, stride: outRows.newRows, offset: outRows.newOffset, extent: outRows.newRows, limit: m.height }, ...(outCols ? [colRange(outCols)] : [])],
+        ranges: [{ dim: dims(m.output)[0], loopVar: BAND, stride: outRows.newRows, offset: outRows.newOffset, extent: outRows.newRows, limit: m.height }, ...(outCols ? [colRange(m.output, outCols)] : [])],
       },
     };
     // MACs of one execution: the band's rows over the (unclamped) patch window.
@@ -233,14 +249,14 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
       ? [{ kind: 'loop', loopVar: PATCH, extent: patch.patches, parallel: 'serial', pipelined: false, body: [bandLoop] }]
       : [bandLoop],
     tile: {
-      splits: [{ dim: 2, extent: heightOf(output), size: geometry.bandRows }, ...(patch ? [{ dim: 3, extent: widthOf(output), size: patch.patchCols }] : [])],
+      splits: [{ dim: dims(output)[0], extent: heightOf(output), size: geometry.bandRows }, ...(patch ? [{ dim: dims(output)[1], extent: widthOf(output), size: patch.patchCols }] : [])],
       tileCount: geometry.bands * patches,
       doubleBuffered: false,
       cores: 1,
     },
     stats: segmentStats(residentBytes, lineBufferBytes, Math.round(dmaInBytes), Math.round(dmaOutBytes), cycles, capacity),
     segment: {
-      members: memberNames(members),
+      members: memberNames(node),
       bandRows: geometry.bandRows,
       bands: geometry.bands,
       extraMacs,
@@ -279,20 +295,20 @@ function segmentStats(residentBytes: number, scratchBytes: number, dmaInBytes: n
   };
 }
 
-/** The node names a segment runs, each member followed by the nodes fused into it. */
-function memberNames(members: readonly MemberInfo[]): string[] {
-  return members.flatMap((m) => [m.node.name, ...(m.node.fused ?? []).map((f) => f.name)]);
+/** The node names a segment runs (a PAD folded into a convolution too), each member followed by the nodes fused into it. */
+function memberNames(node: OpNode): string[] {
+  return (node.segment?.members ?? []).flatMap((m) => [m.name, ...(m.fused ?? []).map((f) => f.name)]);
 }
 
 function lowerTilesLayer(node: OpNode, ctx: LowerContext, residentBytes: number, capacity: number | null): LayerSchedule {
   const output = node.outputs[0]!;
-  const { members, geometry, tiles } = segmentFigures(ctx, node);
+  const { members, geometry, tiles, dims } = segmentFigures(ctx, node);
   const g = tiles!;
-  const heightOf = (t: string) => ctx.graph.tensors.get(t)!.shape[2]!;
-  const widthOf = (t: string) => ctx.graph.tensors.get(t)!.shape[3] ?? 1;
-  const rowRange = (w: { stride: number; offset: number; extent: number; limit: number }): TileRange => ({ dim: 2, loopVar: BAND, ...w });
-  const colRange = (w: { stride: number; offset: number; extent: number; limit: number }): TileRange => ({ dim: 3, loopVar: PATCH, ...w });
-  const regions = tileRegionBuffers(members, g, (t) => pixelBytes(ctx, t, output));
+  const heightOf = (t: string) => ctx.graph.tensors.get(t)!.shape[dims(t)[0]]!;
+  const widthOf = (t: string) => ctx.graph.tensors.get(t)!.shape[dims(t)[1]] ?? 1;
+  const rowRange = (t: string, w: { stride: number; offset: number; extent: number; limit: number }): TileRange => ({ dim: dims(t)[0], loopVar: BAND, ...w });
+  const colRange = (t: string, w: { stride: number; offset: number; extent: number; limit: number }): TileRange => ({ dim: dims(t)[1], loopVar: PATCH, ...w });
+  const regions = tileRegionBuffers(members, g, (t) => pixelBytes(ctx, t, output, dims(t)));
   const regionOf = new Map<string, LoopBuffer>();
   members.slice(0, -1).forEach((m, i) => {
     const t = ctx.graph.tensors.get(m.output)!;
@@ -300,8 +316,8 @@ function lowerTilesLayer(node: OpNode, ctx: LowerContext, residentBytes: number,
     const cols = g.cols.tensors.get(m.output)!;
     const shape = [...t.shape];
     const bytes = regions.buffers.get(m.output)!.bytes;
-    shape[2] = largestWindow(rows, g.rows.patches);
-    shape[3] = largestWindow(cols, g.cols.patches);
+    shape[dims(m.output)[0]] = largestWindow(rows, g.rows.patches);
+    shape[dims(m.output)[1]] = largestWindow(cols, g.cols.patches);
     regionOf.set(m.output, {
       name: `${node.name}.tile${i}`,
       kind: 'tile',
@@ -312,7 +328,7 @@ function lowerTilesLayer(node: OpNode, ctx: LowerContext, residentBytes: number,
       copies: 1,
       perCore: false,
       tensor: m.output,
-      lines: { dim: 2, loopVar: BAND, stride: rows.stride, offset: rows.offset, rows: rows.extent, cols: colRange(cols), region: true },
+      lines: { dim: dims(m.output)[0], loopVar: BAND, stride: rows.stride, offset: rows.offset, rows: rows.extent, cols: colRange(m.output, cols), region: true },
     });
   });
   const body: Stmt[] = [];
@@ -323,12 +339,12 @@ function lowerTilesLayer(node: OpNode, ctx: LowerContext, residentBytes: number,
     const inputs: Operand[] = m.inputs.map((i, k) => {
       const buffer = regionOf.get(i.tensor)?.name ?? ctx.bufferOf(i.tensor);
       if (readsWhole(i.rows)) return { buffer, region: { tensor: i.tensor, ranges: [] } };
-      const rows = rowRange(readColumns(outRows, i.rows, heightOf(i.tensor)));
+      const rows = rowRange(i.tensor, readColumns(outRows, i.rows, heightOf(i.tensor)));
       const c = m.cols[k];
-      const cols = c && c.span > 0 ? [colRange(readColumns(outCols, c, widthOf(i.tensor)))] : [];
+      const cols = c && c.span > 0 ? [colRange(i.tensor, readColumns(outCols, c, widthOf(i.tensor)))] : [];
       return { buffer, region: { tensor: i.tensor, ranges: [rows, ...cols] } };
     });
-    const out: Operand = { buffer: regionOf.get(m.output)?.name ?? ctx.bufferOf(m.output), region: { tensor: m.output, ranges: [rowRange(outRows), colRange(outCols)] } };
+    const out: Operand = { buffer: regionOf.get(m.output)?.name ?? ctx.bufferOf(m.output), region: { tensor: m.output, ranges: [rowRange(m.output, outRows), colRange(m.output, outCols)] } };
     body.push({ kind: 'compute', op: m.node.opType, node: m.node.name, inputs, outputs: [out], macs: macsPerPixel(m) * outRows.extent * outCols.extent });
     macs += m.macsPerRow * m.height;
   }
@@ -348,8 +364,8 @@ function lowerTilesLayer(node: OpNode, ctx: LowerContext, residentBytes: number,
     body: [{ kind: 'loop', loopVar: BAND, extent: g.rows.patches, parallel: 'serial', pipelined: false, body: [colLoop] }],
     tile: {
       splits: [
-        { dim: 2, extent: heightOf(output), size: g.rows.patchCols },
-        { dim: 3, extent: widthOf(output), size: g.cols.patchCols },
+        { dim: dims(output)[0], extent: heightOf(output), size: g.rows.patchCols },
+        { dim: dims(output)[1], extent: widthOf(output), size: g.cols.patchCols },
       ],
       tileCount: g.rows.patches * g.cols.patches,
       doubleBuffered: false,
@@ -357,7 +373,7 @@ function lowerTilesLayer(node: OpNode, ctx: LowerContext, residentBytes: number,
     },
     stats: segmentStats(residentBytes, scratchBytes, 0, 0, cycles, capacity),
     segment: {
-      members: memberNames(members),
+      members: memberNames(node),
       bandRows: geometry.bandRows,
       bands: geometry.bands,
       extraMacs,
