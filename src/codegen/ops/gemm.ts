@@ -90,6 +90,14 @@ function gemm(e: Emit, op: string): void {
 function gemmSlice(e: Emit, a: string, op: string): void {
   const n = e.node;
   const bName = n.inputs[1] ?? '';
+  const bTile = e.views.get(bName);
+  if (bTile !== undefined && e.ctx.weightsDmaFrom !== undefined) {
+    // B in its SRAM tile (weights the cores cannot read): the slice's K rows of the tile's columns.
+    if (op !== 'MatMul' || e.ctx.shapeOf(bName).length !== 2) unsupported(n, 'a reduction split needs a MatMul with a constant 2-D B');
+    e.w.comment(`K columns [${a}.start[${e.ctx.shapeOf(n.inputs[0]!).length - 1}], +ext) of A times the B tile's rows of that slice, added into the accumulator`);
+    check(e, `mpg_gemm_slice_view(&${a}, &${bTile}, 0, &${e.outs[0]}, ${e.accumulate!.first})`);
+    return;
+  }
   const bref = e.ctx.weight(bName);
   if (op !== 'MatMul' || !bref || bref.tensor.shape.length !== 2) unsupported(n, 'a reduction split needs a MatMul with a constant 2-D B');
   requireFloat(e, bref);
