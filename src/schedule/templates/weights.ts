@@ -117,3 +117,14 @@ export function withWeightOperands(node: OpNode, graph: Graph, family: TilingFam
   const extra: OperandSpec[] = [...weights].map(([tensor, follows]) => ({ tensor, shape: graph.weights.get(tensor)!.shape, follows }));
   return { ...family, inputs: [...family.inputs, ...extra] };
 }
+
+/**
+ * The weights a kernel reads at run time for a node and its fused chain, each once, in order (what a
+ * depth-first segment's member needs in SRAM when the cores cannot read the weights).
+ */
+export function runtimeWeights(node: OpNode, graph: Graph): string[] {
+  const whole: TilingFamily = { template: 'whole', splits: [], inputs: [], outputs: [], totalMacs: 0 };
+  const names = [...nodeWeights(node, graph, whole, [])].map(([name]) => name);
+  for (const f of node.fused ?? []) for (const [name] of nodeWeights(f, graph, whole, [])) if (!names.includes(name)) names.push(name);
+  return names;
+}
