@@ -169,6 +169,12 @@ int mpg_gemm_slice(const mpg_view *a, const float *b, int trans_b, long n_full, 
  * starts). The same operations in the same order as mpg_gemm_slice. MP_EWINDOW when it does not.
  */
 int mpg_gemm_slice_view(const mpg_view *a, const mpg_view *b, int trans_b, const mpg_view *y, int first);
+/*
+ * After a Gemm's last K slice: y = alpha * y + beta * C over y's window (the accumulator), C broadcast
+ * to [M][N] as in mpg_gemm_b (c_rows / c_cols 1: broadcast; c NULL: no C), at y's absolute rows and
+ * columns. The same operations as the unsplit kernel's epilogue.
+ */
+int mpg_gemm_finish(const mpg_view *y, float alpha, const float *c, long c_rows, long c_cols, float beta);
 /* 1 when the window is one contiguous run. */
 int mpg_contiguous(const mpg_view *v);
 /* 1 when the window is the whole tensor, contiguous (its data is the tensor in row-major order). */
@@ -893,6 +899,25 @@ int mpg_gemm_slice_view(const mpg_view *a, const mpg_view *b, int trans_b, const
       float s = first ? 0.0f : yrow[n * y->stride[r - 1]];
       for (q = 0; q < kn; q++) s += arow[q * a->stride[ra - 1]] * bcol[q * b->stride[kd]];
       yrow[n * y->stride[r - 1]] = s;
+    }
+  }
+  return MP_OK;
+}
+
+int mpg_gemm_finish(const mpg_view *y, float alpha, const float *c, long c_rows, long c_cols, float beta) {
+  int r = y->rank;
+  long m, n;
+  if (r < 2) return MP_EPARAM;
+  for (m = 0; m < r - 2; m++)
+    if (y->ext[m] != 1) return MP_EPARAM;
+  for (m = 0; m < y->ext[r - 2]; m++) {
+    long mf = y->start[r - 2] + m;
+    float *yrow = y->data + m * y->stride[r - 2];
+    for (n = 0; n < y->ext[r - 1]; n++) {
+      long nf = y->start[r - 1] + n;
+      float v = alpha * yrow[n * y->stride[r - 1]];
+      if (c != NULL) v += beta * c[(c_rows == 1 ? 0 : mf) * c_cols + (c_cols == 1 ? 0 : nf)];
+      yrow[n * y->stride[r - 1]] = v;
     }
   }
   return MP_OK;

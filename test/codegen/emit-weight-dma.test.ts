@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
 import { analyzeFile, buildAndRun, compare, inputsFor, ortReference, ortRun, seededFloats } from '../helpers/ort-reference.js';
-import { OnnxGraphBuilder, tensor } from '../../fixtures/onnx-writer.js';
+import { OnnxGraphBuilder, attr, tensor } from '../../fixtures/onnx-writer.js';
 import type { Config } from '../helpers/ort-reference.js';
 import { REPO_ROOT } from '../helpers/shared-data.js';
 import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';
@@ -97,44 +97,55 @@ describe('weights DMA\'d into SRAM tiles: generated C', () => {
     }, 300_000);
   }
 
-  // MatMul with a constant B: the B tile holds the K rows of the slice and the output columns of the
-  // tile; the Add's constant (fused) is whole per output tile and applied after the last slice.
-  const matmulModel = (): Uint8Array => {
-    const g = new OnnxGraphBuilder('matmul-k');
+  // MatMul / Gemm with a constant B: the B tile holds the K rows of the slice (K columns of a Gemm's
+  // transposed B) and the output columns of the tile. MatMul: the Add's constant (fused) is whole per
+  // output tile and applied after the last slice; Gemm (transB, alpha, beta, C): alpha and C after
+  // the last slice (mpg_gemm_finish), C's tile whole.
+  const productModel = (op: 'MatMul' | 'Gemm'): Uint8Array => {
+    const g = new OnnxGraphBuilder(`${op}-k`);
     const vals = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 3.7 + i * 0.61) * 0.2);
     g.input('x', 'float32', [8, 512]);
-    g.initializer('B', tensor.float32([512, 40], vals(512 * 40, 1)));
     g.initializer('c', tensor.float32([40], vals(40, 2)));
-    g.node('MatMul', ['x', 'B'], ['m'], { name: 'mm' });
-    g.node('Add', ['m', 'c'], ['s'], { name: 'add' });
+    if (op === 'MatMul') {
+      g.initializer('B', tensor.float32([512, 40], vals(512 * 40, 1)));
+      g.node('MatMul', ['x', 'B'], ['m'], { name: 'mm' });
+      g.node('Add', ['m', 'c'], ['s'], { name: 'add' });
+    } else {
+      g.initializer('B', tensor.float32([40, 512], vals(512 * 40, 1)));
+      g.node('Gemm', ['x', 'B', 'c'], ['s'], { name: 'mm', attributes: { transB: attr.int(1), alpha: attr.float(0.75), beta: attr.float(1.25) } });
+    }
     g.node('Relu', ['s'], ['y'], { name: 'relu' });
     g.output('y', 'float32', [8, 40]);
     return g.encode({ opset: 13 });
   };
-  for (const cores of [1, 4]) {
-    it(`reduction splits with DMA'd weights: a MatMul splits K (512) at ${cores === 1 ? '1.5K' : '4K'} on ${cores} core(s), poison; B's tile holds the slice's rows; the C matches`, async () => {
-      const bytes = matmulModel();
-      const cfg: Config = { label: `matmul ${cores}c`, poison: true };
-      const a = await analyzeModel(bytes, { modelName: 'matmul-k.onnx', target: applyOverrides(DSP, { sramBytes: cores === 1 ? 1536 : 4096, cores }), doubleBuffer: true });
-      expect(a.report.fits).toBe(true);
-      const mm = a.schedule.layers.find((l) => l.op === 'MatMul')!;
-      const red = mm.tile.splits.find((s) => s.reduction)!;
-      expect(red).toMatchObject({ dim: 1, extent: 512 });
-      expect(red.size).toBeLessThan(512);
-      const cols = mm.tile.splits.find((s) => s.dim === 1 && !s.reduction);
-      const b = mm.buffers.find((x) => x.weight && x.tensor === 'B')!;
-      expect(b.shape).toEqual([red.size, cols ? cols.size : 40]);
-      if (cores > 1) expect(mm.tile.cores).toBeGreaterThan(1);
-      for (const l of a.schedule.layers) expect(checkLayer(l, a.graph)).toEqual([]);
-      const gen = generateC(toCodegenInput(a));
-      const modelC = gen.files.find((f) => f.name === 'model.c')!.text;
-      expect(modelC).toContain('mpg_gemm_slice_view(');
-      expect(weightArrayUses(modelC, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
-      const x = seededFloats(8 * 512, 11);
-      const [want] = await ortRun(bytes, [{ name: 'x', shape: [8, 512], data: x }], ['y']);
-      const [got] = buildAndRun(a, path.join(tmp, `matmul-${cores}`), cfg, [x]);
-      expect(compare(got!, want!).worst).toBe('');
-    }, 300_000);
+  for (const op of ['MatMul', 'Gemm'] as const) {
+    for (const cores of [1, 4]) {
+      it(`reduction splits with DMA'd weights: a ${op} splits K (512) at ${cores === 1 ? '1.5K' : '4K'} on ${cores} core(s), poison; B's tile holds the slice's K; the C matches`, async () => {
+        const bytes = productModel(op);
+        const cfg: Config = { label: `${op} ${cores}c`, poison: true };
+        const a = await analyzeModel(bytes, { modelName: `${op}-k.onnx`, target: applyOverrides(DSP, { sramBytes: cores === 1 ? 1536 : 4096, cores }), doubleBuffer: true });
+        expect(a.report.fits).toBe(true);
+        const mm = a.schedule.layers.find((l) => l.op === op)!;
+        const red = mm.tile.splits.find((s) => s.reduction)!;
+        expect(red).toMatchObject({ dim: 1, extent: 512 });
+        expect(red.size).toBeLessThan(512);
+        const cols = mm.tile.splits.find((s) => s.dim === 1 && !s.reduction);
+        const b = mm.buffers.find((x) => x.weight && x.tensor === 'B')!;
+        expect(b.shape).toEqual(op === 'MatMul' ? [red.size, cols ? cols.size : 40] : [cols ? cols.size : 40, red.size]);
+        if (op === 'Gemm') expect(mm.buffers.find((x) => x.weight && x.tensor === 'c')!.shape).toEqual([40]);
+        if (cores > 1) expect(mm.tile.cores).toBeGreaterThan(1);
+        for (const l of a.schedule.layers) expect(checkLayer(l, a.graph)).toEqual([]);
+        const gen = generateC(toCodegenInput(a));
+        const modelC = gen.files.find((f) => f.name === 'model.c')!.text;
+        expect(modelC).toContain('mpg_gemm_slice_view(');
+        if (op === 'Gemm') expect(modelC).toContain('mpg_gemm_finish(');
+        expect(weightArrayUses(modelC, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
+        const x = seededFloats(8 * 512, 11);
+        const [want] = await ortRun(bytes, [{ name: 'x', shape: [8, 512], data: x }], ['y']);
+        const [got] = buildAndRun(a, path.join(tmp, `${op}-${cores}`), cfg, [x]);
+        expect(compare(got!, want!).worst).toBe('');
+      }, 300_000);
+    }
   }
 
   it('kws-dscnn at 8K on 4 cores, poison (depthwise weight tiles of a few channels: grouped mpg_conv_rebase): matches onnxruntime-web', async () => {
