@@ -123,13 +123,21 @@ describe('weight operands of the tiling families', () => {
     expect(familyOf(splat, true).inputs.map((o) => o.tensor)).toEqual(['x']);
   });
 
-  it('Gemm: B follows the output columns (its N dim), C is whole', () => {
+  it('Gemm: B follows the output columns (its N dim) and the K slice (its K dim), C is whole', () => {
     const fam = familyOf(gemm, true);
-    expect(fam.splits.map((s) => s.dim)).toEqual([0, 1]);
-    expect(fam.inputs.find((o) => o.tensor === 'B')!.follows.map((f) => f?.dim)).toEqual([undefined, 1]);
-    expect(fam.inputs.find((o) => o.tensor === 'C')!.follows).toEqual([undefined, undefined]);
-    // 2 rows x 6 columns: B tile 32x6 x 4 B = 768, C whole 96, A 2x32 = 256, Y 2x6 = 48.
-    const o = priceTiling(ctxOf(fam), [2, 6], false);
+    // Rows, columns, K (the reduction: dim 1 of x).
+    expect(fam.splits.map((s) => [s.dim, s.reduction === true])).toEqual([[0, false], [1, false], [1, true]]);
+    expect(fam.inputs.find((o) => o.tensor === 'B')!.follows.map((f) => f?.dim)).toEqual([undefined, 1, 0]);
+    expect(fam.inputs.find((o) => o.tensor === 'C')!.follows).toEqual([undefined, undefined, undefined]);
+    // A K slice of 8: the B tile holds 8 rows of the 6 columns (192 B), A 2 rows of 8 (64 B).
+    const k = priceTiling(ctxOf(fam), [2, 6, 8], false);
+    expect(k.windows.filter((w) => w.tensor !== 'y').map((w) => [w.tensor, w.shape, w.bytes])).toEqual([
+      ['x', [2, 8], 64],
+      ['B', [8, 6], 192],
+      ['C', [24], 96],
+    ]);
+    // 2 rows x 6 columns, K whole: B tile 32x6 x 4 B = 768, C whole 96, A 2x32 = 256, Y 2x6 = 48.
+    const o = priceTiling(ctxOf(fam), [2, 6, 32], false);
     expect(o.windows.map((w) => [w.tensor, w.shape, w.bytes, w.copies])).toEqual([
       ['x', [2, 32], 256, 1],
       ['B', [32, 6], 768, 1],
