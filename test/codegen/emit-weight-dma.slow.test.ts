@@ -3,7 +3,8 @@
  * `MEMPLAN_SLOW=1 npx vitest run test/codegen/emit-weight-dma.slow.test.ts`): on
  * fixtures/targets/dsp-dma-only.json (weights in a DRAM only the DMA reaches), every torchvision model
  * of ../shared/models/torchvision at 96x96 through generated C against onnxruntime-web on 1 core at
- * the target's 256K and on 4 cores at 64K in poison mode, vit_tiny_32 at its smallest SRAM; MnasNet at 64K on
+ * the target's 256K and on 4 cores at 64K in poison mode, and at their smallest SRAM on 1 core (reduction
+ * splits with weight tiles of input-channel / K slices), vit_tiny_32 at its smallest SRAM; MnasNet at 64K on
  * 4 cores under ASan + UBSan; the generated model.c names weight arrays only as DMA sources; and a QDQ
  * (int8) SqueezeNet whose outputs are bit-identical to the same model on a target whose cores read the
  * weights (that one is checked against onnxruntime in emit-qdq.test.ts).
@@ -64,6 +65,28 @@ describe('DMA-only weights: generated C against onnxruntime-web', () => {
         });
       }, 900_000);
     }
+  }
+
+  // At the smallest SRAM (1 core, no depth-first) the layers split their reductions (input channels,
+  // K of the classifier Gemm) with weight tiles that hold the slice's input channels / K only.
+  for (const file of MODELS) {
+    const name = basename(file);
+    it(`${name} at its smallest SRAM on the DMA-only target, 1 core, no depth-first, poison: reduction splits with sliced weight tiles; matches onnxruntime-web`, async () => {
+      const probe = await analyzeFile(file, { label: 'probe', target: DSP, sramBytes: 16, cores: 1, depthFirst: false });
+      const need = probe.report.minSramBytes!;
+      const cfg: Config = { label: `dsp-dma-only ${need} 1 core poison`, target: DSP, sramBytes: need, cores: 1, poison: true, depthFirst: false };
+      const a = await analyzeFile(file, cfg);
+      expect(a.report.fits).toBe(true);
+      const split = a.schedule.layers.filter((l) => l.tile.splits.some((s) => s.reduction && s.size < s.extent));
+      expect(split.length).toBeGreaterThan(0);
+      const gen = generateC(toCodegenInput(a));
+      expect(weightArrayUses(gen.files.find((f) => f.name === 'model.c')!.text, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
+      const feeds = inputsFor(a, 5);
+      const ref = await ortReference(file, feeds, a.graph.outputs);
+      const got = buildAndRun(a, join(tmp, `${name}-min`), cfg, feeds.map((f) => f.data));
+      console.log(`${name} | ${cfg.label} | ${split.length} layers split a reduction | max abs ${compare(got[0]!, ref[0]!).maxAbs.toExponential(2)}`);
+      got.forEach((g, i) => expect(compare(g, ref[i]!).worst).toBe(''));
+    }, 900_000);
   }
 
   it('vit_tiny_32 at its smallest SRAM on the DMA-only target (the qkv MatMul tiled over columns: its weight tiles hold whole columns of B and bias), 4 cores, poison', async () => {

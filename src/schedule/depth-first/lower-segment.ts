@@ -172,11 +172,13 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
     const rows = geometry.tensors.get(output)!;
     lineBuffer(output, `${node.name}.out`, rows.newRows, rows.newOffset);
   }
-  // Weights the cores cannot read: one SRAM copy each for the segment, DMA'd in before the band loop.
+  // Weights the cores cannot read: one SRAM copy each for the segment, DMA'd in before the band loop
+  // (spread over the channels, one transfer in flight per channel).
   const weightOf = new Map<string, LoopBuffer>();
   const weightDma: Stmt[] = [];
+  const pending: string[] = [];
   let weightBytes = 0;
-  let weightCycles = 0;
+  const channelCycles = new Array<number>(Math.max(1, ctx.target.dma.channels)).fill(0);
   if (weightsViaDma(ctx.target) !== undefined) {
     segmentWeights(ctx.graph, node.segment?.members ?? []).forEach(({ tensor, bytes }, i) => {
       const w = ctx.graph.weights.get(tensor)!;
@@ -184,14 +186,16 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
       weightOf.set(tensor, { name, kind: 'tile', scope: 'sram', dtype: w.dtype, shape: [...w.shape], sizeBytes: bytes, copies: 1, perCore: false, tensor, weight: true });
       const region = { tensor, ranges: [] };
       const token = `${node.name}.dmaw${i}`;
-      weightDma.push(
-        { kind: 'dma-start', token, channel: i % Math.max(1, ctx.target.dma.channels), direction: 'in', src: { buffer: ctx.bufferOf(tensor), region }, dst: { buffer: name, region }, bytes },
-        { kind: 'dma-wait', token },
-      );
+      const channel = i % channelCycles.length;
+      if (pending.length === channelCycles.length) weightDma.push({ kind: 'dma-wait', token: pending.shift()! });
+      weightDma.push({ kind: 'dma-start', token, channel, direction: 'in', src: { buffer: ctx.bufferOf(tensor), region }, dst: { buffer: name, region }, bytes });
+      pending.push(token);
       weightBytes += bytes;
-      weightCycles += ctx.target.dma.setupCycles + bytes / ctx.target.dma.bytesPerCycle;
+      channelCycles[channel] = channelCycles[channel]! + ctx.target.dma.setupCycles + bytes / ctx.target.dma.bytesPerCycle;
     });
   }
+  for (const token of pending) weightDma.push({ kind: 'dma-wait', token });
+  const weightCycles = Math.max(...channelCycles);
   const heightOf = (t: string) => ctx.graph.tensors.get(t)!.shape[2]!;
   const newRowsRegion = (tensor: string) => {
     const r = geometry.tensors.get(tensor)!;
