@@ -68,8 +68,10 @@ describe('DMA-only weights: generated C against onnxruntime-web', () => {
   }
 
   // At the smallest SRAM (1 core, no depth-first) the layers split their reductions (input channels,
-  // K of the classifier Gemm) with weight tiles that hold the slice's input channels / K only.
-  for (const file of MODELS) {
+  // K of the classifier Gemm) with weight tiles that hold the slice's input channels / K only. Not
+  // RegNetX: its smallest SRAM (20032 B) is set by a grouped conv, which has no reduction split, and
+  // no layer needs one there.
+  for (const file of MODELS.filter((f) => basename(f) !== 'regnet_x_400mf_96.onnx')) {
     const name = basename(file);
     it(`${name} at its smallest SRAM on the DMA-only target, 1 core, no depth-first, poison: reduction splits with sliced weight tiles; matches onnxruntime-web`, async () => {
       const probe = await analyzeFile(file, { label: 'probe', target: DSP, sramBytes: 16, cores: 1, depthFirst: false });
