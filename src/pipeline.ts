@@ -3,7 +3,7 @@
  * cores) -> liveness per storage scope -> plan -> verify -> report data.
  * Pure: no file system, no printing. Returns every intermediate so tests and tools can look inside.
  */
-import type { Graph } from './ir/graph.js';
+import type { Graph, OpNode } from './ir/graph.js';
 import type { ScheduledModel } from './ir/loop.js';
 import { importModelFile } from './frontend/import-model.js';
 import type { DtypeMode, GraphLiveness } from './liveness/graph-liveness.js';
@@ -15,7 +15,7 @@ import type { OptimizedGraph } from './graph-opt/layer-graph.js';
 import { optimizeGraph } from './graph-opt/optimize-graph.js';
 import { lowerGraph } from './graph-opt/lower-graph.js';
 import type { LoweredGraph } from './graph-opt/lower-graph.js';
-import { applyDepthFirst, chooseSegments, segmentGraph } from './schedule/depth-first/index.js';
+import { applyDepthFirst, chooseSegments, segmentGraph, segmentWeights } from './schedule/depth-first/index.js';
 import type { TargetSpec } from './schedule/target.js';
 import { applyOverrides, globalOf, sramOf, weightsViaDma, withResidentWeights } from './schedule/target.js';
 import { planOptions, scheduleGraph } from './schedule/schedule-graph.js';
@@ -142,12 +142,14 @@ async function fit(
     return alt ? fitGraph(alt.graph, alt.liveness, options, target, lowered, alt.sourceSteps) : base;
   }
   const capacity = sramOf(target)?.sizeBytes ?? null;
-  // Depth-first segments read their members' weights in place: not when the cores cannot read them.
-  if (options.depthFirst === false || options.graphOpt === false || weightsViaDma(target) !== undefined || globalOf(target) === undefined || capacity === null || graph.nodes.some((n) => n.segment)) return base;
+  if (options.depthFirst === false || options.graphOpt === false || globalOf(target) === undefined || capacity === null || graph.nodes.some((n) => n.segment)) return base;
   const spilled = new Set(base.schedule.activations.filter((a) => a.scope === 'global').map((a) => a.name));
   if (spilled.size === 0) return base;
   const isSpilled = (t: string) => spilled.has(base.schedule.bufferOfTensor.get(t) ?? t);
-  const segments = chooseSegments(graph, liveness, aliasRoots(lowered), { streaming: { isSpilled, budgetBytes: Math.floor(capacity / 2) } });
+  // Weights the cores cannot read: a segment's members read SRAM copies of their weights, DMA'd in
+  // once per segment run (lower-segment.ts); they count in the chooser's budget.
+  const memberBytes = weightsViaDma(target) !== undefined ? (members: readonly OpNode[]) => segmentWeights(graph, members).reduce((a, w) => a + w.bytes, 0) : undefined;
+  const segments = chooseSegments(graph, liveness, aliasRoots(lowered), { streaming: { isSpilled, budgetBytes: Math.floor(capacity / 2), ...(memberBytes ? { memberBytes } : {}) } });
   const trySegments = async (chosen: typeof segments) => {
     const rewritten = segmentGraph(graph, chosen);
     return fitGraph(rewritten.graph, graphLiveness(rewritten.graph, options.dtype ?? 'as-is'), options, target, lowered, rewritten.sourceSteps);

@@ -118,6 +118,13 @@ int mpg_conv_splat(const mp_window *x, mp_window *y, float w_value, const float 
  */
 int mpg_conv_rebase(const mp_window *x, const mp_window *y, const mp_conv_params *p, long w_c0, long w_c,
                     mp_window *xr, mp_window *yr, mp_conv_params *pr);
+/*
+ * An ungrouped convolution's reduction slice whose weight tile holds input channels [w_k0, w_k0 + w_k)
+ * only (dim 1 of the weights, as well as output channels on dim 0): makes xr (already rebased by
+ * mpg_conv_rebase) a window of a tensor of w_k channels from the tile's first one, so that
+ * mp_conv2d_slice indexes the tile. MP_EWINDOW when xr's channels are not in the tile.
+ */
+int mpg_conv_rebase_in(mp_window *xr, long w_k0, long w_k);
 /* Softmax / LogSoftmax over windows (axis as mp_softmax: flatten semantics when flatten != 0). */
 int mpg_softmax(const mpg_view *x, const mpg_view *y, int axis, int flatten, int log_softmax);
 /* LayerNormalization over dims axis.. (as mp_layernorm; windows that hold whole rows of those dims). */
@@ -156,6 +163,18 @@ int mpg_matmul(const mpg_view *a, const mpg_view *b, const mpg_view *y, long k);
  * slice; B is [K][N] (trans_b 0) or [N][K] (trans_b 1), whole. first != 0: y starts from zero.
  */
 int mpg_gemm_slice(const mpg_view *a, const float *b, int trans_b, long n_full, long k_full, const mpg_view *y, int first);
+/*
+ * mpg_gemm_slice with B a window (an SRAM tile of B's rows of the K slice and y's columns, DMA'd in when
+ * the cores cannot read the weights): b's window must hold a's K slice and y's columns (absolute
+ * starts). The same operations in the same order as mpg_gemm_slice. MP_EWINDOW when it does not.
+ */
+int mpg_gemm_slice_view(const mpg_view *a, const mpg_view *b, int trans_b, const mpg_view *y, int first);
+/*
+ * After a Gemm's last K slice: y = alpha * y + beta * C over y's window (the accumulator), C broadcast
+ * to [M][N] as in mpg_gemm_b (c_rows / c_cols 1: broadcast; c NULL: no C), at y's absolute rows and
+ * columns. The same operations as the unsplit kernel's epilogue.
+ */
+int mpg_gemm_finish(const mpg_view *y, float alpha, const float *c, long c_rows, long c_cols, float beta);
 /* 1 when the window is one contiguous run. */
 int mpg_contiguous(const mpg_view *v);
 /* 1 when the window is the whole tensor, contiguous (its data is the tensor in row-major order). */
@@ -633,6 +652,14 @@ int mpg_conv_rebase(const mp_window *x, const mp_window *y, const mp_conv_params
   return MP_OK;
 }
 
+int mpg_conv_rebase_in(mp_window *xr, long w_k0, long w_k) {
+  if (xr->c == 0) return MP_OK;
+  if (w_k0 < 0 || xr->c0 < w_k0 || xr->c0 + xr->c > w_k0 + w_k) return MP_EWINDOW;
+  xr->c0 -= w_k0;
+  xr->full_c = w_k;
+  return MP_OK;
+}
+
 int mpg_conv_splat(const mp_window *x, mp_window *y, float w_value, const float *bias, float bias_value,
                    const mp_conv_params *p) {
   long out_c_per_g = y->full_c / p->groups, in_c_per_g = x->full_c / p->groups;
@@ -856,6 +883,52 @@ int mpg_gemm_slice(const mpg_view *a, const float *b, int trans_b, long n_full, 
         s += arow[q * a->stride[ra - 1]] * bv;
       }
       yrow[n * y->stride[r - 1]] = s;
+    }
+  }
+  return MP_OK;
+}
+
+int mpg_gemm_slice_view(const mpg_view *a, const mpg_view *b, int trans_b, const mpg_view *y, int first) {
+  int r = y->rank, ra = a->rank;
+  int kd = trans_b ? 1 : 0, nd = trans_b ? 0 : 1;
+  long m, n, q, k0, kn;
+  if (r < 2 || ra < 2 || b->rank != 2) return MP_EPARAM;
+  if (a->ext[ra - 2] != y->ext[r - 2]) return MP_EPARAM;
+  for (m = 0; m < r - 2; m++)
+    if (y->ext[m] != 1) return MP_EPARAM;
+  k0 = a->start[ra - 1];
+  kn = a->ext[ra - 1];
+  if (kn > 0 && (rel_offset(b, kd, k0) < 0 || rel_offset(b, kd, k0 + kn - 1) < 0)) return MP_EWINDOW;
+  if (y->ext[r - 1] > 0 && (rel_offset(b, nd, y->start[r - 1]) < 0 || rel_offset(b, nd, y->start[r - 1] + y->ext[r - 1] - 1) < 0)) {
+    return MP_EWINDOW;
+  }
+  for (m = 0; m < y->ext[r - 2]; m++) {
+    const float *arow = a->data + m * a->stride[ra - 2];
+    float *yrow = y->data + m * y->stride[r - 2];
+    for (n = 0; n < y->ext[r - 1]; n++) {
+      const float *bcol = b->data + rel_offset(b, nd, y->start[r - 1] + n) + rel_offset(b, kd, k0);
+      float s = first ? 0.0f : yrow[n * y->stride[r - 1]];
+      for (q = 0; q < kn; q++) s += arow[q * a->stride[ra - 1]] * bcol[q * b->stride[kd]];
+      yrow[n * y->stride[r - 1]] = s;
+    }
+  }
+  return MP_OK;
+}
+
+int mpg_gemm_finish(const mpg_view *y, float alpha, const float *c, long c_rows, long c_cols, float beta) {
+  int r = y->rank;
+  long m, n;
+  if (r < 2) return MP_EPARAM;
+  for (m = 0; m < r - 2; m++)
+    if (y->ext[m] != 1) return MP_EPARAM;
+  for (m = 0; m < y->ext[r - 2]; m++) {
+    long mf = y->start[r - 2] + m;
+    float *yrow = y->data + m * y->stride[r - 2];
+    for (n = 0; n < y->ext[r - 1]; n++) {
+      long nf = y->start[r - 1] + n;
+      float v = alpha * yrow[n * y->stride[r - 1]];
+      if (c != NULL) v += beta * c[(c_rows == 1 ? 0 : mf) * c_cols + (c_cols == 1 ? 0 : nf)];
+      yrow[n * y->stride[r - 1]] = v;
     }
   }
   return MP_OK;

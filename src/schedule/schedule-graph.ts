@@ -278,8 +278,9 @@ export async function scheduleGraph(graph: Graph, liveness: GraphLiveness, optio
 
   // 2-3. Residency and tiles, iterated until every layer fits its step or nothing changes.
   const reservations = new Map<number, number>();
-  // Depth-first segments keep their line buffers in SRAM (with their input and output streamed, at worst).
-  for (const node of graph.nodes) if (node.segment) reservations.set(node.step, segmentScratchBytes({ graph, elementBytes }, node, true, true));
+  // Depth-first segments keep their line buffers in SRAM (with their input and output streamed, at worst),
+  // and the SRAM copies of their members' weights when the cores cannot read them.
+  for (const node of graph.nodes) if (node.segment) reservations.set(node.step, segmentScratchBytes({ graph, elementBytes }, node, true, true, dmaWeights));
   const cache = new Map<string, TileChoiceResult>();
   let resident = new Set<string>();
   let choices: readonly (TilingOption | undefined)[] = [];

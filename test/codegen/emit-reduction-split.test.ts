@@ -5,7 +5,8 @@
  * fused residual Add are applied once, after the last slice. A small hand-built model, forced into
  * reduction splits by a small SRAM with DRAM, compared with onnxruntime-web in poison mode, on 1 and
  * 4 cores. The schedule passes the independent invariant checks (every output element finished
- * exactly once, DMA windows inside their tensors and tiles).
+ * exactly once, DMA windows inside their tensors and tiles). Gemm (transB 0 and 1, alpha, beta, C) splits K
+ * too: alpha and C are applied after the last slice (mpg_gemm_finish).
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -95,5 +96,37 @@ describe('reduction splits (input channels of Conv) through generated C', () => 
       const [got] = buildAndRun(a, join(tmp, `c${cores}`), { label: `reduction ${cores}c`, poison: true }, [x]);
       expect(compare(got!, await reference()).worst).toBe('');
     }, 120_000);
+  }
+});
+
+/** x[8,512] -> Gemm (B [40,512] transposed, C [40], alpha 0.75, beta 1.25) -> Relu -> y. */
+function gemmModel(transB: number): Uint8Array {
+  const g = new OnnxGraphBuilder('gemm-k');
+  g.input('x', 'float32', [8, 512]);
+  g.initializer('B', tensor.float32(transB ? [40, 512] : [512, 40], weights(512 * 40, 6)));
+  g.initializer('C', tensor.float32([40], weights(40, 7)));
+  g.node('Gemm', ['x', 'B', 'C'], ['s'], { name: 'gemm', attributes: { transB: attr.int(transB), alpha: attr.float(0.75), beta: attr.float(1.25) } });
+  g.node('Relu', ['s'], ['y'], { name: 'relu' });
+  g.output('y', 'float32', [8, 40]);
+  return g.encode({ opset: 13 });
+}
+
+describe('reduction splits (K of Gemm) through generated C', () => {
+  const x = seededFloats(8 * 512, 9);
+  for (const transB of [0, 1]) {
+    for (const cores of [1, 4]) {
+      it(`Gemm transB ${transB}, alpha and beta, with DRAM at ${cores === 1 ? '1.5' : '2'} KiB, ${cores} core(s), poison: K split, alpha * sum + beta * C after the last slice; matches onnxruntime-web`, async () => {
+        const bytes = gemmModel(transB);
+        const a = await analyze(bytes, { sramBytes: cores === 1 ? 1536 : 2048, cores });
+        expect(a.report.fits).toBe(true);
+        const gemm = a.schedule.layers.find((l) => l.op === 'Gemm')!;
+        expect(reductionOf(gemm)).toMatchObject({ dim: 1, extent: 512 });
+        if (cores > 1) expect(gemm.tile.cores).toBeGreaterThan(1);
+        for (const l of a.schedule.layers) expect(checkLayer(l, a.graph)).toEqual([]);
+        const [want] = await ortRun(bytes, [{ name: 'x', shape: [8, 512], data: x }], ['y']);
+        const [got] = buildAndRun(a, join(tmp, `gemm-t${transB}-c${cores}`), { label: `gemm ${transB} ${cores}c`, poison: true }, [x]);
+        expect(compare(got!, want!).worst).toBe('');
+      }, 120_000);
+    }
   }
 });

@@ -3,10 +3,13 @@
  * `MEMPLAN_SLOW=1 npx vitest run test/codegen/emit-weight-dma.slow.test.ts`): on
  * fixtures/targets/dsp-dma-only.json (weights in a DRAM only the DMA reaches), every torchvision model
  * of ../shared/models/torchvision at 96x96 through generated C against onnxruntime-web on 1 core at
- * the target's 256K and on 4 cores at 64K in poison mode, vit_tiny_32 at its smallest SRAM; MnasNet at 64K on
- * 4 cores under ASan + UBSan; the generated model.c names weight arrays only as DMA sources; and a QDQ
- * (int8) SqueezeNet whose outputs are bit-identical to the same model on a target whose cores read the
- * weights (that one is checked against onnxruntime in emit-qdq.test.ts).
+ * the target's 256K (SqueezeNet and EfficientNet-B0 with depth-first segments there) and on 4 cores at
+ * 64K in poison mode, and at their smallest SRAM on 1 core (reduction splits with weight tiles of
+ * input-channel / K slices), vit_tiny_32 at its smallest SRAM; MnasNet under ASan + UBSan at 64K on 4
+ * cores, at 128K with depth-first segments and at 4K with reduction splits; the generated model.c names
+ * weight arrays only as DMA sources; and a QDQ (int8) SqueezeNet whose outputs are bit-identical to
+ * the same model on a target whose cores read the weights (that one is checked against onnxruntime in
+ * emit-qdq.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -66,6 +69,30 @@ describe('DMA-only weights: generated C against onnxruntime-web', () => {
     }
   }
 
+  // At the smallest SRAM (1 core, no depth-first) the layers split their reductions (input channels,
+  // K of the classifier Gemm) with weight tiles that hold the slice's input channels / K only. Not
+  // RegNetX: its smallest SRAM (20032 B) is set by a grouped conv, which has no reduction split, and
+  // no layer needs one there.
+  for (const file of MODELS.filter((f) => basename(f) !== 'regnet_x_400mf_96.onnx')) {
+    const name = basename(file);
+    it(`${name} at its smallest SRAM on the DMA-only target, 1 core, no depth-first, poison: reduction splits with sliced weight tiles; matches onnxruntime-web`, async () => {
+      const probe = await analyzeFile(file, { label: 'probe', target: DSP, sramBytes: 16, cores: 1, depthFirst: false });
+      const need = probe.report.minSramBytes!;
+      const cfg: Config = { label: `dsp-dma-only ${need} 1 core poison`, target: DSP, sramBytes: need, cores: 1, poison: true, depthFirst: false };
+      const a = await analyzeFile(file, cfg);
+      expect(a.report.fits).toBe(true);
+      const split = a.schedule.layers.filter((l) => l.tile.splits.some((s) => s.reduction && s.size < s.extent));
+      expect(split.length).toBeGreaterThan(0);
+      const gen = generateC(toCodegenInput(a));
+      expect(weightArrayUses(gen.files.find((f) => f.name === 'model.c')!.text, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
+      const feeds = inputsFor(a, 5);
+      const ref = await ortReference(file, feeds, a.graph.outputs);
+      const got = buildAndRun(a, join(tmp, `${name}-min`), cfg, feeds.map((f) => f.data));
+      console.log(`${name} | ${cfg.label} | ${split.length} layers split a reduction | max abs ${compare(got[0]!, ref[0]!).maxAbs.toExponential(2)}`);
+      got.forEach((g, i) => expect(compare(g, ref[i]!).worst).toBe(''));
+    }, 900_000);
+  }
+
   it('vit_tiny_32 at its smallest SRAM on the DMA-only target (the qkv MatMul tiled over columns: its weight tiles hold whole columns of B and bias), 4 cores, poison', async () => {
     const file = sharedModel('torchvision/vit_tiny_32.onnx');
     const probe = await analyzeFile(file, { label: 'probe', target: DSP, sramBytes: 16, cores: 4 });
@@ -95,6 +122,21 @@ describe('DMA-only weights: generated C against onnxruntime-web', () => {
     const ref = await ortReference(file, feeds, a.graph.outputs);
     const got = buildAndRun(a, join(tmp, 'asan'), cfg, feeds.map((f) => f.data));
     expect(compare(got[0]!, ref[0]!).worst).toBe('');
+  }, 900_000);
+
+  it('ASan + UBSan: MnasNet at 128K on 1 core with depth-first segments (members read SRAM copies of their weights) and at 4K with reduction splits (sliced weight tiles), poison on', async () => {
+    const file = sharedModel('torchvision/mnasnet0_5_96.onnx');
+    for (const sramBytes of [128 * K, 4 * K]) {
+      const cfg: Config = { label: `asan ${sramBytes}`, target: DSP, sramBytes, cores: 1, asan: true };
+      const a = await analyzeFile(file, cfg);
+      expect(a.report.fits).toBe(true);
+      if (sramBytes === 128 * K) expect(a.schedule.layers.some((l) => l.template === 'segment' && l.buffers.some((b) => b.weight))).toBe(true);
+      else expect(a.schedule.layers.some((l) => l.tile.splits.some((s) => s.reduction) && l.buffers.some((b) => b.weight))).toBe(true);
+      const feeds = inputsFor(a, 5);
+      const ref = await ortReference(file, feeds, a.graph.outputs);
+      const got = buildAndRun(a, join(tmp, `asan-${sramBytes}`), cfg, feeds.map((f) => f.data));
+      expect(compare(got[0]!, ref[0]!).worst).toBe('');
+    }
   }, 900_000);
 
   it('QDQ SqueezeNet (int8 QConv, QGemm): bit-identical with its weights DMA\'d and read in place', async () => {

@@ -15,7 +15,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
-import { analyzeFile, buildAndRun, compare, inputsFor, ortReference } from '../helpers/ort-reference.js';
+import { analyzeFile, buildAndRun, compare, inputsFor, ortReference, ortRun, seededFloats } from '../helpers/ort-reference.js';
+import { OnnxGraphBuilder, attr, tensor } from '../../fixtures/onnx-writer.js';
 import type { Config } from '../helpers/ort-reference.js';
 import { REPO_ROOT } from '../helpers/shared-data.js';
 import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';
@@ -23,6 +24,7 @@ import { generateC } from '../../src/codegen/generate.js';
 import { applyOverrides, parseTarget } from '../../src/schedule/target.js';
 import { TFLITE_DIR, buildTflite } from './tflite-host.js';
 import { weightArrayUses } from './weight-dma-c.js';
+import { checkLayer } from '../helpers/schedule-invariants.js';
 
 const RESNET8 = path.join(REPO_ROOT, 'fixtures/models/resnet8.onnx');
 const DSP = parseTarget(readFileSync(path.join(REPO_ROOT, 'fixtures/targets/dsp-dma-only.json'), 'utf8'), 'dsp-dma-only.json');
@@ -57,22 +59,94 @@ describe('weights DMA\'d into SRAM tiles: generated C', () => {
     }, 300_000);
   }
 
-  it('reduction splits are not combined with DMA\'d weights: resnet8 at 4K splits input channels when the cores read the weights, and overflows (no accumulator) when they cannot; at 9K the C matches', async () => {
-    const readable = await analyzeFile(RESNET8, { label: 'readable 4K', sramBytes: 4 * 1024 });
-    expect(readable.report.fits).toBe(true);
-    expect(readable.report.layers.some((l) => (l.accumulatorBytes ?? 0) > 0)).toBe(true);
-    const tight = await analyzeFile(RESNET8, { label: 'dsp 4K', target: DSP, cores: 1, sramBytes: 4 * 1024 });
-    expect(tight.report.fits).toBe(false);
-    expect(tight.schedule.layers.some((l) => (l.stats.accumulatorBytes ?? 0) > 0)).toBe(false);
-    const cfg: Config = { label: 'dsp 9K 1 core poison', target: DSP, cores: 1, sramBytes: 9 * 1024, poison: true };
-    const a = await analyzeFile(RESNET8, cfg);
-    expect(a.report.fits).toBe(true);
-    expect(a.report.layers.some((l) => (l.accumulatorBytes ?? 0) > 0)).toBe(false);
-    const feeds = inputsFor(a, 7);
-    const want = await ortReference(RESNET8, feeds, a.graph.outputs);
-    const got = buildAndRun(a, path.join(tmp, 'dsp-9k'), cfg, feeds.map((f) => f.data));
-    got.forEach((g, i) => expect(compare(g, want[i]!).worst).toBe(''));
-  }, 300_000);
+  // Reduction splits with DMA'd weights: a Conv weight tile holds the output channels of its tile
+  // (dim 0) and the input channels of the slice (dim 1); the bias tile the output channels only.
+  for (const cores of [1, 4]) {
+    it(`reduction splits with DMA'd weights: resnet8 at 4K on ${cores} core(s), poison: weight tiles hold input-channel slices; the C matches`, async () => {
+      const cfg: Config = { label: `dsp 4K ${cores} core poison`, target: DSP, cores, sramBytes: 4 * 1024, poison: true };
+      const a = await analyzeFile(RESNET8, cfg);
+      expect(a.report.fits).toBe(true);
+      const split = a.schedule.layers.filter((l) => l.tile.splits.some((s) => s.reduction));
+      expect(split.length).toBeGreaterThan(0);
+      for (const l of split) {
+        const red = l.tile.splits.find((s) => s.reduction)!;
+        const node = a.graph.nodes.find((n) => n.name === l.name)!;
+        const ws = a.graph.weights.get(node.inputs[1]!)!.shape;
+        const w = l.buffers.find((b) => b.weight && b.tensor === node.inputs[1])!;
+        // The weight tile holds the slice's input channels, not all of them.
+        expect([l.name, w.shape[1]]).toEqual([l.name, red.size]);
+        expect(red.size).toBeLessThan(ws[1]!);
+        expect(w.sizeBytes).toBe(w.shape.reduce((p, d) => p * d, 1) * 4);
+        const out = l.tile.splits.find((s) => s.dim === 1 && !s.reduction);
+        expect(w.shape[0]).toBe(out ? out.size : ws[0]);
+        // The bias tile follows the output channels only.
+        const b = l.buffers.find((x) => x.weight && x.tensor === node.inputs[2]);
+        if (b) expect(b.shape).toEqual([w.shape[0]]);
+        expect(l.stats.accumulatorBytes ?? 0).toBeGreaterThan(0);
+      }
+      if (cores > 1) expect(split.some((l) => l.tile.cores > 1)).toBe(true);
+      for (const l of a.schedule.layers) expect(checkLayer(l, a.graph)).toEqual([]);
+      const gen = generateC(toCodegenInput(a));
+      const modelC = gen.files.find((f) => f.name === 'model.c')!.text;
+      expect(modelC).toContain('mpg_conv_rebase_in(');
+      expect(weightArrayUses(modelC, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
+      const feeds = inputsFor(a, 7);
+      const want = await ortReference(RESNET8, feeds, a.graph.outputs);
+      const got = buildAndRun(a, path.join(tmp, `dsp-4k-${cores}`), cfg, feeds.map((f) => f.data));
+      got.forEach((g, i) => expect(compare(g, want[i]!).worst).toBe(''));
+    }, 300_000);
+  }
+
+  // MatMul / Gemm with a constant B: the B tile holds the K rows of the slice (K columns of a Gemm's
+  // transposed B) and the output columns of the tile. MatMul: the Add's constant (fused) is whole per
+  // output tile and applied after the last slice; Gemm (transB, alpha, beta, C): alpha and C after
+  // the last slice (mpg_gemm_finish), C's tile whole.
+  const productModel = (op: 'MatMul' | 'Gemm'): Uint8Array => {
+    const g = new OnnxGraphBuilder(`${op}-k`);
+    const vals = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 3.7 + i * 0.61) * 0.2);
+    g.input('x', 'float32', [8, 512]);
+    g.initializer('c', tensor.float32([40], vals(40, 2)));
+    if (op === 'MatMul') {
+      g.initializer('B', tensor.float32([512, 40], vals(512 * 40, 1)));
+      g.node('MatMul', ['x', 'B'], ['m'], { name: 'mm' });
+      g.node('Add', ['m', 'c'], ['s'], { name: 'add' });
+    } else {
+      g.initializer('B', tensor.float32([40, 512], vals(512 * 40, 1)));
+      g.node('Gemm', ['x', 'B', 'c'], ['s'], { name: 'mm', attributes: { transB: attr.int(1), alpha: attr.float(0.75), beta: attr.float(1.25) } });
+    }
+    g.node('Relu', ['s'], ['y'], { name: 'relu' });
+    g.output('y', 'float32', [8, 40]);
+    return g.encode({ opset: 13 });
+  };
+  for (const op of ['MatMul', 'Gemm'] as const) {
+    for (const cores of [1, 4]) {
+      it(`reduction splits with DMA'd weights: a ${op} splits K (512) at ${cores === 1 ? '1.5K' : '4K'} on ${cores} core(s), poison; B's tile holds the slice's K; the C matches`, async () => {
+        const bytes = productModel(op);
+        const cfg: Config = { label: `${op} ${cores}c`, poison: true };
+        const a = await analyzeModel(bytes, { modelName: `${op}-k.onnx`, target: applyOverrides(DSP, { sramBytes: cores === 1 ? 1536 : 4096, cores }), doubleBuffer: true });
+        expect(a.report.fits).toBe(true);
+        const mm = a.schedule.layers.find((l) => l.op === op)!;
+        const red = mm.tile.splits.find((s) => s.reduction)!;
+        expect(red).toMatchObject({ dim: 1, extent: 512 });
+        expect(red.size).toBeLessThan(512);
+        const cols = mm.tile.splits.find((s) => s.dim === 1 && !s.reduction);
+        const b = mm.buffers.find((x) => x.weight && x.tensor === 'B')!;
+        expect(b.shape).toEqual(op === 'MatMul' ? [red.size, cols ? cols.size : 40] : [cols ? cols.size : 40, red.size]);
+        if (op === 'Gemm') expect(mm.buffers.find((x) => x.weight && x.tensor === 'c')!.shape).toEqual([40]);
+        if (cores > 1) expect(mm.tile.cores).toBeGreaterThan(1);
+        for (const l of a.schedule.layers) expect(checkLayer(l, a.graph)).toEqual([]);
+        const gen = generateC(toCodegenInput(a));
+        const modelC = gen.files.find((f) => f.name === 'model.c')!.text;
+        expect(modelC).toContain('mpg_gemm_slice_view(');
+        if (op === 'Gemm') expect(modelC).toContain('mpg_gemm_finish(');
+        expect(weightArrayUses(modelC, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
+        const x = seededFloats(8 * 512, 11);
+        const [want] = await ortRun(bytes, [{ name: 'x', shape: [8, 512], data: x }], ['y']);
+        const [got] = buildAndRun(a, path.join(tmp, `${op}-${cores}`), cfg, [x]);
+        expect(compare(got!, want!).worst).toBe('');
+      }, 300_000);
+    }
+  }
 
   it('kws-dscnn at 8K on 4 cores, poison (depthwise weight tiles of a few channels: grouped mpg_conv_rebase): matches onnxruntime-web', async () => {
     const file = path.join(REPO_ROOT, 'fixtures/models/kws-dscnn.onnx');

@@ -81,6 +81,19 @@ export function checkLayer(layer: LayerSchedule, graph: Graph): string[] {
         });
         // 3. Input windows cover what conv/pool kernels read.
         const node = nodeOf(graph, layer, s.node);
+        // 4. A Conv weight tile (DMA'd weights) holds the output channels computed and the input
+        //    channels read: those of the slice with a reduction split, else all (IC / group).
+        const wOp = node.opType === 'Conv' ? s.inputs.find((i) => i.region.tensor === node.inputs[1]) : undefined;
+        if (wOp && t.shape.length >= 3 && box[1]![1] > box[1]![0]) {
+          const ws = graph.weights.get(wOp.region.tensor)!.shape;
+          const [o0, o1] = clamp(wOp.region, env, 0, ws[0]!);
+          const [i0, i1] = clamp(wOp.region, env, 1, ws[1]!);
+          const [c0, c1] = box[1]!;
+          if (o0 > c0 || o1 < c1) err(`weight tile channels [${o0},${o1}) do not cover output channels [${c0},${c1})`);
+          const x = s.inputs[0]!;
+          const want = s.accumulate ? clamp(x.region, env, 1, graph.tensors.get(x.region.tensor)!.shape[1]!) : [0, ws[1]!];
+          if (i0 !== want[0] || i1 !== want[1]) err(`weight tile input channels [${i0},${i1}) are not the ones read [${want[0]},${want[1]})`);
+        }
         if (['Conv', 'MaxPool', 'AveragePool'].includes(node.opType) && t.shape.length === 4 && box[2]![1] > box[2]![0]) {
           const x = s.inputs[0]!;
           const xs = graph.tensors.get(x.region.tensor)!.shape;
@@ -106,7 +119,9 @@ export function checkLayer(layer: LayerSchedule, graph: Graph): string[] {
     // 2. DMA windows inside the tensor and inside the tile buffer.
     if (s.kind === 'dma-start') {
       for (const side of [s.src, s.dst]) {
-        const t = graph.tensors.get(side.region.tensor);
+        // A weight operand (weights the cores cannot read, DMA'd into a tile) is a tensor of the weight's shape.
+        const w = graph.tensors.has(side.region.tensor) ? undefined : graph.weights.get(side.region.tensor);
+        const t = graph.tensors.get(side.region.tensor) ?? (w ? { name: side.region.tensor, shape: w.shape } : undefined);
         if (!t) {
           err(`DMA names unknown tensor ${side.region.tensor}`);
           continue;

@@ -2,7 +2,8 @@
  * Weights the cores cannot read (issue 10 point 4): the target's `coreAccess` and `weightsMemory`,
  * weight operands of the tiling families, hand-computed weight-tile footprints (bytes, DMA bytes,
  * double buffering), the chooser splitting output channels further when the weight tile does not fit,
- * and the overflow when even one output channel's weights do not.
+ * then input channels (a reduction split: the weight tile holds the slice's input channels), and the
+ * overflow when even one input channel of one output channel does not.
  */
 import { describe, expect, it } from 'vitest';
 import { buildGraph } from '../helpers/graph-builder.js';
@@ -101,13 +102,15 @@ describe('target: coreAccess and weightsMemory', () => {
 });
 
 describe('weight operands of the tiling families', () => {
-  it('Conv: weight and bias follow the output-channel split along their dim 0', () => {
+  it('Conv: weight and bias follow the output-channel split along their dim 0; the weight follows the input-channel (reduction) split along its dim 1', () => {
     const fam = familyOf(conv, true);
-    expect(fam.splits.map((s) => s.dim)).toEqual([2, 1]);
+    // Rows, output channels, input channels (the reduction: dim 1 of x, not an output dim).
+    expect(fam.splits.map((s) => [s.dim, s.reduction === true])).toEqual([[2, false], [1, false], [1, true]]);
     const w = fam.inputs.find((o) => o.tensor === 'w')!;
     const b = fam.inputs.find((o) => o.tensor === 'b')!;
-    expect(w.follows.map((f) => f?.dim)).toEqual([undefined, 0]);
-    expect(b.follows.map((f) => f?.dim)).toEqual([undefined, 0]);
+    expect(w.follows.map((f) => f?.dim)).toEqual([undefined, 0, 1]);
+    expect(w.follows.map((f) => f?.limit)).toEqual([undefined, 16, 8]);
+    expect(b.follows.map((f) => f?.dim)).toEqual([undefined, 0, undefined]);
     // Without coreAccess false nothing changes: weights are not operands.
     expect(familyOf(conv, false).inputs.map((o) => o.tensor)).toEqual(['x']);
   });
@@ -120,13 +123,21 @@ describe('weight operands of the tiling families', () => {
     expect(familyOf(splat, true).inputs.map((o) => o.tensor)).toEqual(['x']);
   });
 
-  it('Gemm: B follows the output columns (its N dim), C is whole', () => {
+  it('Gemm: B follows the output columns (its N dim) and the K slice (its K dim), C is whole', () => {
     const fam = familyOf(gemm, true);
-    expect(fam.splits.map((s) => s.dim)).toEqual([0, 1]);
-    expect(fam.inputs.find((o) => o.tensor === 'B')!.follows.map((f) => f?.dim)).toEqual([undefined, 1]);
-    expect(fam.inputs.find((o) => o.tensor === 'C')!.follows).toEqual([undefined, undefined]);
-    // 2 rows x 6 columns: B tile 32x6 x 4 B = 768, C whole 96, A 2x32 = 256, Y 2x6 = 48.
-    const o = priceTiling(ctxOf(fam), [2, 6], false);
+    // Rows, columns, K (the reduction: dim 1 of x).
+    expect(fam.splits.map((s) => [s.dim, s.reduction === true])).toEqual([[0, false], [1, false], [1, true]]);
+    expect(fam.inputs.find((o) => o.tensor === 'B')!.follows.map((f) => f?.dim)).toEqual([undefined, 1, 0]);
+    expect(fam.inputs.find((o) => o.tensor === 'C')!.follows).toEqual([undefined, undefined, undefined]);
+    // A K slice of 8: the B tile holds 8 rows of the 6 columns (192 B), A 2 rows of 8 (64 B).
+    const k = priceTiling(ctxOf(fam), [2, 6, 8], false);
+    expect(k.windows.filter((w) => w.tensor !== 'y').map((w) => [w.tensor, w.shape, w.bytes])).toEqual([
+      ['x', [2, 8], 64],
+      ['B', [8, 6], 192],
+      ['C', [24], 96],
+    ]);
+    // 2 rows x 6 columns, K whole: B tile 32x6 x 4 B = 768, C whole 96, A 2x32 = 256, Y 2x6 = 48.
+    const o = priceTiling(ctxOf(fam), [2, 6, 32], false);
     expect(o.windows.map((w) => [w.tensor, w.shape, w.bytes, w.copies])).toEqual([
       ['x', [2, 32], 256, 1],
       ['B', [32, 6], 768, 1],
@@ -176,7 +187,7 @@ describe('weight tile footprints (hand-computed)', () => {
     expect(o.sramBytes).toBe(4 * (3072 + 1152 + 16 + 1024));
   });
 
-  it('splits output channels further when the weight tile does not fit, and fails below one channel', () => {
+  it('splits output channels further when the weight tile does not fit, then input channels (reduction) below one output channel', () => {
     const fam = familyOf(conv, true);
     // One output row of x needs 3 rows x 8 x 16 x 4 B = 1536; y 1 row x c x 64 B; w c x 288 B; b 4c B.
     // Whole channels (c = 16): 1536 + 1024 + 4608 + 64 = 7232 B. Budget 4000 B: the channels must be split.
@@ -190,11 +201,25 @@ describe('weight tile footprints (hand-computed)', () => {
     // Every channel in one tile fits the budget without weight tiles, not with them.
     expect(priceTiling(ctxOf(familyOf(conv, false)), [1, 16], false).sramBytes).toBe(1536 + 1024);
     expect(priceTiling(ctxOf(fam), [1, 16], false).sramBytes).toBe(7232);
-    // The smallest tiling: 1 row x 1 channel: x 1536 + w 288 + b 4 + y 64 = 1892 B. One byte less: no tiling fits.
-    expect(r.smallest.sramBytes).toBe(1536 + 288 + 4 + 64);
-    expect(chooseTiling(ctxOf(fam, { doubleBuffer: false }), 1892).chosen).toBeDefined();
-    const none = chooseTiling(ctxOf(fam, { doubleBuffer: false }), 1891);
+    // The smallest tiling that keeps the input channels whole: 1 row x 1 channel: x 1536 + w 288 +
+    // b 4 + y 64 = 1892 B. One byte less: only a reduction split fits.
+    expect(r.smallestWhole?.sramBytes ?? r.smallest.sramBytes).toBe(1536 + 288 + 4 + 64);
+    const whole = chooseTiling(ctxOf(fam, { doubleBuffer: false }), 1892).chosen!;
+    expect(whole.loops.some((l) => l.reduction)).toBe(false);
+    const sliced = chooseTiling(ctxOf(fam, { doubleBuffer: false }), 1891).chosen!;
+    const k = sliced.loops.find((l) => l.reduction)!.tileSize;
+    expect(k).toBeLessThan(8);
+    // The weight tile holds the slice's k input channels of its output channels (dim 0, dim 1).
+    const [oc, ic] = sliced.windows.find((x) => x.tensor === 'w')!.shape;
+    expect(ic).toBe(k);
+    expect(sliced.windows.find((x) => x.tensor === 'w')!.bytes).toBe(oc! * k * 9 * 4);
+    expect(sliced.windows.find((x) => x.tensor === 'b')!.shape).toEqual([oc]);
+    // The smallest of all: 1 row x 1 output channel x 1 input channel: x 3 rows x 1 x 16 x 4 = 192,
+    // w 36, b 4, the float32 accumulator of y 64 = 296 B; one byte less fits nothing.
+    expect(r.smallest.sramBytes).toBe(192 + 36 + 4 + 64);
+    expect(chooseTiling(ctxOf(fam, { doubleBuffer: false }), 296).chosen).toBeDefined();
+    const none = chooseTiling(ctxOf(fam, { doubleBuffer: false }), 295);
     expect(none.chosen).toBeUndefined();
-    expect(none.smallest.windows.find((x) => x.tensor === 'w')!.bytes).toBe(288);
+    expect(none.smallest.windows.find((x) => x.tensor === 'w')!.bytes).toBe(36);
   });
 });

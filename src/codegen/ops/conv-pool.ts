@@ -112,6 +112,18 @@ function convFromTiles(e: Emit, x: string, wTile: string | undefined, bTile: str
   e.w.comment(`the weight${bTile !== undefined ? ' and bias' : ''} tile${bTile !== undefined && wTile !== undefined ? 's hold' : ' holds'} output channels [start, start + ext) of dim 0: the kernel sees those channels only`);
   check(e, `mpg_conv_rebase(&${xw}, &${yw}, &p, ${base}.start[0], ${base}.ext[0], &xr, &yr, &pr)`);
   const biasPtr = bTile !== undefined ? `${bTile}.data` : bias && bias.splat === undefined ? bias.ptr : 'NULL';
+  if (e.accumulate) {
+    // One slice of input channels added into the accumulator tile (a reduction split): the weight
+    // tile holds the slice's input channels (dim 1) of its output channels.
+    if (wTile === undefined) unsupported(n, 'a reduction split of a Conv with constant-filled weights');
+    e.w.comment(`the weight tile also holds input channels [start, start + ext) of dim 1: the slice [${xw}.c0, ${xw}.c0 + ${xw}.c), added into the accumulator`);
+    check(e, `mpg_conv_rebase_in(&xr, ${wTile}.start[1], ${wTile}.ext[1])`);
+    check(e, `mp_conv2d_slice(&xr, &yr, ${wTile}.data, ${biasPtr}, &pr, ${e.accumulate.first}, ${e.accumulate.last})`);
+    if (bias?.splat !== undefined) {
+      e.w.block(`if ${e.accumulate.last}`, () => check(e, `mpg_unary(MP_UN_SCALE, 1.0f, ${bias.splat}, &${e.outs[0]}, &${e.outs[0]})`));
+    }
+    return;
+  }
   if (wt?.splat !== undefined) {
     check(e, `mpg_conv_splat(&xr, &yr, ${wt.splat}, ${biasPtr}, ${bias?.splat ?? '0.0f'}, &pr)`);
     return;

@@ -86,17 +86,65 @@ function gemm(e: Emit, op: string): void {
   check(e, `mpg_gemm_b(&${a}, ${bArr}, 1, ${N}, ${c}, ${cRows}, ${cCols}, &${e.outs[0]}, ${K}, ${cFloat(alpha)}, ${cFloat(beta)})`);
 }
 
-/** One K slice of a 2-D MatMul with a constant B, added into the accumulator tile (a reduction split). */
+/**
+ * One K slice of a 2-D MatMul or Gemm with a constant B, added into the accumulator tile (a reduction
+ * split). Gemm: after the last slice, y = alpha * y + beta * C (mpg_gemm_finish: the same operations
+ * as the unsplit kernel).
+ */
 function gemmSlice(e: Emit, a: string, op: string): void {
   const n = e.node;
+  const isGemm = op === 'Gemm';
+  const transB = isGemm ? intAttr(n, 'transB', 0) : 0;
+  const alpha = isGemm ? floatAttr(n, 'alpha', 1) : 1;
+  const beta = isGemm ? floatAttr(n, 'beta', 1) : 1;
+  if (isGemm && intAttr(n, 'transA', 0) !== 0) unsupported(n, 'a reduction split of a Gemm with transA');
   const bName = n.inputs[1] ?? '';
-  const bref = e.ctx.weight(bName);
-  if (op !== 'MatMul' || !bref || bref.tensor.shape.length !== 2) unsupported(n, 'a reduction split needs a MatMul with a constant 2-D B');
-  requireFloat(e, bref);
-  if (bref.tensor.data.kind === 'splat') unsupported(n, 'a reduction split of a MatMul with a constant-filled B');
-  const [K, N] = bref.tensor.shape as [number, number];
-  e.w.comment(`K columns [${a}.start[${e.ctx.shapeOf(n.inputs[0]!).length - 1}], +ext) of A times B's rows, added into the accumulator`);
-  check(e, `mpg_gemm_slice(&${a}, ${bref.cName}, 0, ${N}, ${K}, &${e.outs[0]}, ${e.accumulate!.first})`);
+  const kDim = e.ctx.shapeOf(n.inputs[0]!).length - 1;
+  const bTile = e.views.get(bName);
+  if (bTile !== undefined && e.ctx.weightsDmaFrom !== undefined) {
+    // B in its SRAM tile (weights the cores cannot read): the slice's K rows of the tile's columns.
+    if (e.ctx.shapeOf(bName).length !== 2) unsupported(n, 'a reduction split needs a constant 2-D B');
+    e.w.comment(`K columns [${a}.start[${kDim}], +ext) of A times the B tile's rows of that slice, added into the accumulator`);
+    check(e, `mpg_gemm_slice_view(&${a}, &${bTile}, ${transB}, &${e.outs[0]}, ${e.accumulate!.first})`);
+  } else {
+    const bref = e.ctx.weight(bName);
+    if (!bref || bref.tensor.shape.length !== 2) unsupported(n, 'a reduction split needs a constant 2-D B');
+    requireFloat(e, bref);
+    if (bref.tensor.data.kind === 'splat') unsupported(n, `a reduction split of a ${op} with a constant-filled B`);
+    const [K, N] = (transB ? [bref.tensor.shape[1], bref.tensor.shape[0]] : bref.tensor.shape) as [number, number];
+    e.w.comment(`K columns [${a}.start[${kDim}], +ext) of A times B's rows, added into the accumulator`);
+    check(e, `mpg_gemm_slice(&${a}, ${bref.cName}, ${transB}, ${N}, ${K}, &${e.outs[0]}, ${e.accumulate!.first})`);
+  }
+  if (!isGemm) return;
+  const cName = n.inputs[2] ?? '';
+  let c = 'NULL';
+  let cRows = 1;
+  let cCols = 1;
+  if (cName !== '') {
+    const ys = e.ctx.shapeOf(n.outputs[0]!);
+    const cv = e.views.get(cName);
+    const cs = cv !== undefined ? e.ctx.shapeOf(cName) : e.ctx.kernelWeight(n, cName)?.tensor.shape;
+    if (!cs) unsupported(n, 'the C operand must be constant');
+    [cRows, cCols] = matrixDims(cs);
+    if ((cCols !== 1 && cCols !== ys[1]) || (cRows !== 1 && cRows !== ys[0]) || cs.length > 2) unsupported(n, 'C does not broadcast to [M][N]');
+    if (cv !== undefined) {
+      // C in its SRAM tile (weights the cores cannot read): the whole tensor.
+      e.w.line(`if (!mpg_is_whole(&${cv})) return MP_EPARAM; /* C is read whole */`);
+      c = `${cv}.data`;
+    } else {
+      const cref = e.ctx.kernelWeight(n, cName)!;
+      requireFloat(e, cref);
+      if (cref.tensor.data.kind === 'splat') {
+        const t = e.fresh();
+        e.w.line(`static const float ${t}_c[1] = {${cref.cName}_VALUE};`);
+        c = `${t}_c`;
+        cRows = 1;
+        cCols = 1;
+      } else c = cref.cName;
+    }
+  }
+  if (c === 'NULL' && alpha === 1) return;
+  e.w.block(`if ${e.accumulate!.last}`, () => check(e, `mpg_gemm_finish(&${e.outs[0]}, ${cFloat(alpha)}, ${c}, ${cRows}, ${cCols}, ${cFloat(beta)})`));
 }
 
 /** Rows and columns of Gemm's C as it broadcasts to [M][N]: its last two dims, 1 where absent. */

@@ -28,7 +28,7 @@ export const KERNEL_FAMILIES: Readonly<Record<Exclude<KernelFamilyId, 'int' | 'q
 };
 
 /** Ops whose emitters accumulate one slice of a reduction split (Emit.accumulate). */
-const ACCUMULATING: ReadonlySet<string> = new Set(['Conv', 'MatMul']);
+const ACCUMULATING: ReadonlySet<string> = new Set(['Conv', 'MatMul', 'Gemm']);
 
 /** Ops with a float C kernel (for tests and the conformance count): the op table's kernel rows. */
 export const SUPPORTED_OPS: readonly string[] = cKernelOps();

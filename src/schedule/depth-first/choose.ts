@@ -10,7 +10,7 @@
  * then more band rows, then the earliest start. The footprint counts a tensor and the in-place
  * outputs and views that share its buffer once (graph optimizations' aliases).
  */
-import type { Graph } from '../../ir/graph.js';
+import type { Graph, OpNode } from '../../ir/graph.js';
 import type { GraphLiveness } from '../../liveness/graph-liveness.js';
 import type { PatchGeometry, SegmentGeometry, TileGeometry } from './geometry.js';
 import { largestWindow, patchExtraMacs, patchGeometry, segmentGeometry, tileExtraMacs, tileRowGeometry } from './geometry.js';
@@ -49,7 +49,12 @@ export interface ChooseOptions {
    * from left to right, with the tallest band whose line buffers (input and output streamed too, at
    * worst) take at most `budgetBytes`. Without it: the --dram 0 choice at the peak.
    */
-  readonly streaming?: { readonly isSpilled: (tensor: string) => boolean; readonly budgetBytes: number };
+  readonly streaming?: {
+    readonly isSpilled: (tensor: string) => boolean;
+    readonly budgetBytes: number;
+    /** Bytes the run's members need besides line buffers (e.g. SRAM copies of weights the cores cannot read); counted in the budget. */
+    readonly memberBytes?: (members: readonly OpNode[]) => number;
+  };
   /**
    * --dram 0: also consider column patches (halo columns recomputed). Each segment finally takes the
    * configuration with the fewest extra MACs whose footprint stays within the peak the choice reached.
@@ -262,7 +267,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
   };
 
   if (options.streaming) {
-    const { isSpilled, budgetBytes } = options.streaming;
+    const { isSpilled, budgetBytes, memberBytes } = options.streaming;
     const out: SegmentChoice[] = [];
     for (let a = 0; a < n; a++) {
       if (!infos[a]) continue;
@@ -272,11 +277,12 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
         const st = structure(a, b);
         if (!st || !st.members.slice(0, -1).every((m) => isSpilled(m.output))) continue;
         const height = heightOf(st.output);
-        for (let bandRows = height; bandRows >= 1 && !pick; bandRows--) {
+        const extra = memberBytes ? memberBytes(st.members.map((m) => m.node)) : 0;
+        for (let bandRows = height; bandRows >= 1 && !pick && extra < budgetBytes; bandRows--) {
           const geometry = segmentGeometry(st.members, bandRows, heightOf, st.input);
           if (!geometry) break;
           const lineBytes = new Map<string, number>();
-          let total = geometry.tensors.get(st.input)!.lineRows * rowBytes(st.input) + geometry.tensors.get(st.output)!.newRows * rowBytes(st.output);
+          let total = extra + geometry.tensors.get(st.input)!.lineRows * rowBytes(st.input) + geometry.tensors.get(st.output)!.newRows * rowBytes(st.output);
           for (const m of st.members.slice(0, -1)) {
             const bytes = geometry.tensors.get(m.output)!.lineRows * rowBytes(m.output);
             lineBytes.set(m.output, bytes);

@@ -14,7 +14,7 @@ import type { SegmentChoice } from './choose.js';
 import { chooseSegments } from './choose.js';
 import { segmentGraph } from './rewrite.js';
 
-export { canStreamInput, lowerSegmentLayer, segmentFigures, segmentScratchBytes } from './lower-segment.js';
+export { canStreamInput, lowerSegmentLayer, segmentFigures, segmentScratchBytes, segmentWeights } from './lower-segment.js';
 export { chooseSegments } from './choose.js';
 export type { SegmentChoice } from './choose.js';
 export { SEGMENT_DOMAIN, SEGMENT_OP, segmentGraph } from './rewrite.js';

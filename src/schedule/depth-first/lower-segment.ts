@@ -8,11 +8,18 @@
  *
  * Intermediates live in line buffers (tiles with a `lines` window); the segment's input and output are
  * whole activation buffers read and written in place. Every window is affine in b (geometry.ts).
+ *
+ * Weights the cores cannot read (a target memory with coreAccess false holding the weights): before
+ * the band loop, every weight the members' kernels read (and their fused chains') is DMA'd once into
+ * an SRAM copy of its own that lives for the segment (part of its scratch); the members read those.
  */
-import type { OpNode } from '../../ir/graph.js';
+import type { Graph, OpNode } from '../../ir/graph.js';
+import { byteSize, elementCountOf } from '../../ir/graph.js';
 import type { LayerSchedule, LayerStats, LoopBuffer, LoopStmt, Operand, Stmt, TileRange } from '../../ir/loop.js';
 import { InternalError } from '../../diagnostics/errors.js';
 import type { LowerContext } from '../lower-layer.js';
+import { weightsViaDma } from '../target.js';
+import { runtimeWeights } from '../templates/weights.js';
 import type { PatchGeometry, SegmentGeometry, TileGeometry } from './geometry.js';
 import { macsPerPixel, patchExtraMacs, patchGeometry, readColumns, readWindow, segmentGeometry, largestWindow, tileExtraMacs, tileGeometry, tileRegionBuffers } from './geometry.js';
 import type { MemberInfo } from './members.js';
@@ -71,16 +78,34 @@ function lineRowElements(ctx: Pick<LowerContext, 'graph'>, tensor: string, patch
   return (row / t.shape[dims[1]]!) * Math.min(cols.extent, cols.limit);
 }
 
-/** Bytes of a segment's line buffers: its intermediates', and its input's and output's when they stream from / to DRAM. */
-export function segmentScratchBytes(ctx: Pick<LowerContext, 'graph' | 'elementBytes'>, node: OpNode, streamIn: boolean, streamOut: boolean): number {
+/** The weights a segment's members read at run time (each once), with their bytes: DMA'd into SRAM when the cores cannot read them. */
+export function segmentWeights(graph: Graph, members: readonly OpNode[]): { readonly tensor: string; readonly bytes: number }[] {
+  const names: string[] = [];
+  for (const m of members) for (const w of runtimeWeights(m, graph)) if (!names.includes(w)) names.push(w);
+  return names.map((tensor) => {
+    const w = graph.weights.get(tensor)!;
+    return { tensor, bytes: byteSize(w.dtype, elementCountOf(w.shape)) };
+  });
+}
+
+/**
+ * Bytes of a segment's scratch: its line buffers (its intermediates', and its input's and output's when
+ * they stream from / to DRAM) and, with `dmaWeights`, the SRAM copies of its members' weights.
+ */
+export function segmentScratchBytes(ctx: Pick<LowerContext, 'graph' | 'elementBytes'>, node: OpNode, streamIn: boolean, streamOut: boolean, dmaWeights = false): number {
+  const weights = dmaWeights ? segmentWeights(ctx.graph, node.segment?.members ?? []).reduce((a, w) => a + w.bytes, 0) : 0;
+  return weights + lineBufferBytesOf(ctx, node, streamIn, streamOut);
+}
+
+function lineBufferBytesOf(ctx: Pick<LowerContext, 'graph' | 'elementBytes'>, node: OpNode, streamIn: boolean, streamOut: boolean): number {
   if (node.segment?.tileRows !== undefined) {
     // Tiles are chosen only without DRAM: their input and output are whole in SRAM.
     const { members, tiles, dims } = segmentFigures(ctx, node);
     return tileRegionBuffers(members, tiles!, (t) => pixelBytes(ctx, t, node.outputs[0]!, dims(t))).peakBytes;
   }
-  if (streamIn && !canStreamInput(ctx, node)) return segmentScratchBytes(ctx, node, false, streamOut);
+  if (streamIn && !canStreamInput(ctx, node)) return lineBufferBytesOf(ctx, node, false, streamOut);
   // Patch segments are chosen only without DRAM: their input and output are always whole in SRAM.
-  if (node.segment?.patchCols !== undefined && (streamIn || streamOut)) return segmentScratchBytes(ctx, node, false, false);
+  if (node.segment?.patchCols !== undefined && (streamIn || streamOut)) return lineBufferBytesOf(ctx, node, false, false);
   const { members, geometry, patch, dims } = segmentFigures(ctx, node, streamIn);
   const output = node.outputs[0]!;
   const rowBytes = (t: string) => lineRowElements(ctx, t, patch, dims(t)) * ctx.elementBytes(output);
@@ -163,6 +188,30 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
     const rows = geometry.tensors.get(output)!;
     lineBuffer(output, `${node.name}.out`, rows.newRows, rows.newOffset);
   }
+  // Weights the cores cannot read: one SRAM copy each for the segment, DMA'd in before the band loop
+  // (spread over the channels, one transfer in flight per channel).
+  const weightOf = new Map<string, LoopBuffer>();
+  const weightDma: Stmt[] = [];
+  const pending: string[] = [];
+  let weightBytes = 0;
+  const channelCycles = new Array<number>(Math.max(1, ctx.target.dma.channels)).fill(0);
+  if (weightsViaDma(ctx.target) !== undefined) {
+    segmentWeights(ctx.graph, node.segment?.members ?? []).forEach(({ tensor, bytes }, i) => {
+      const w = ctx.graph.weights.get(tensor)!;
+      const name = `${node.name}.w${i}`;
+      weightOf.set(tensor, { name, kind: 'tile', scope: 'sram', dtype: w.dtype, shape: [...w.shape], sizeBytes: bytes, copies: 1, perCore: false, tensor, weight: true });
+      const region = { tensor, ranges: [] };
+      const token = `${node.name}.dmaw${i}`;
+      const channel = i % channelCycles.length;
+      if (pending.length === channelCycles.length) weightDma.push({ kind: 'dma-wait', token: pending.shift()! });
+      weightDma.push({ kind: 'dma-start', token, channel, direction: 'in', src: { buffer: ctx.bufferOf(tensor), region }, dst: { buffer: name, region }, bytes });
+      pending.push(token);
+      weightBytes += bytes;
+      channelCycles[channel] = channelCycles[channel]! + ctx.target.dma.setupCycles + bytes / ctx.target.dma.bytesPerCycle;
+    });
+  }
+  for (const token of pending) weightDma.push({ kind: 'dma-wait', token });
+  const weightCycles = Math.max(...channelCycles);
   const heightOf = (t: string) => ctx.graph.tensors.get(t)!.shape[dims(t)[0]]!;
   const newRowsRegion = (tensor: string) => {
     const r = geometry.tensors.get(tensor)!;
@@ -215,7 +264,9 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
     };
     // MACs of one execution: the band's rows over the (unclamped) patch window.
     const execMacs = outCols ? macsPerPixel(m) * outRows.newRows * outCols.extent : Math.round(m.macsPerRow * outRows.newRows);
-    body.push({ kind: 'compute', op: m.node.opType, node: m.node.name, inputs, outputs: [out], macs: execMacs });
+    // The member's weights in their SRAM copies (weights the cores cannot read), after its activations.
+    const weights: Operand[] = weightOf.size === 0 ? [] : runtimeWeights(m.node, ctx.graph).map((t) => ({ buffer: weightOf.get(t)!.name, region: { tensor: t, ranges: [] } }));
+    body.push({ kind: 'compute', op: m.node.opType, node: m.node.name, inputs: [...inputs, ...weights], outputs: [out], macs: execMacs });
     macs += m.macsPerRow * m.height;
   }
   const extraMacs = patch ? patchExtraMacs(members, patch) : 0;
@@ -234,7 +285,7 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
   const copyBytesPerCycle = Math.max(1, ctx.target.dma.bytesPerCycle);
   // DMA waits right after each start (no overlap with compute yet): the cycles add up.
   const patches = patch?.patches ?? 1;
-  const cycles = Math.round(macs / ctx.target.macsPerCycle + (patches * shiftBytes * Math.max(0, geometry.bands - 1)) / copyBytesPerCycle + dmaCycles);
+  const cycles = Math.round(macs / ctx.target.macsPerCycle + (patches * shiftBytes * Math.max(0, geometry.bands - 1)) / copyBytesPerCycle + dmaCycles + weightCycles);
   const bandLoop: LoopStmt = { kind: 'loop', loopVar: BAND, extent: geometry.bands, parallel: 'serial', pipelined: false, body };
   const reads = [node.inputs[0]!];
   return {
@@ -244,17 +295,21 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
     template: 'segment',
     reads,
     writes: [output],
-    buffers: [...lineOf.values()],
-    body: patch
-      ? [{ kind: 'loop', loopVar: PATCH, extent: patch.patches, parallel: 'serial', pipelined: false, body: [bandLoop] }]
-      : [bandLoop],
+    buffers: [...lineOf.values(), ...weightOf.values()],
+    body: [
+      ...weightDma,
+      ...(patch ? [{ kind: 'loop', loopVar: PATCH, extent: patch.patches, parallel: 'serial', pipelined: false, body: [bandLoop] } satisfies LoopStmt] : [bandLoop]),
+    ],
     tile: {
       splits: [{ dim: dims(output)[0], extent: heightOf(output), size: geometry.bandRows }, ...(patch ? [{ dim: dims(output)[1], extent: widthOf(output), size: patch.patchCols }] : [])],
       tileCount: geometry.bands * patches,
       doubleBuffered: false,
       cores: 1,
     },
-    stats: segmentStats(residentBytes, lineBufferBytes, Math.round(dmaInBytes), Math.round(dmaOutBytes), cycles, capacity),
+    stats: {
+      ...segmentStats(residentBytes, lineBufferBytes + weightBytes, Math.round(dmaInBytes) + weightBytes, Math.round(dmaOutBytes), cycles, capacity),
+      ...(weightsViaDma(ctx.target) !== undefined ? { weightTileBytes: weightBytes } : {}),
+    },
     segment: {
       members: memberNames(node),
       bandRows: geometry.bandRows,

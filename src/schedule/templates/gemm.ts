@@ -2,7 +2,8 @@
  * Gemm and MatMul: split output rows (M) and columns (N), and the batch dims of a batched MatMul
  * (attention: batch and heads); A follows the rows and its batch dims, B the columns and its batch
  * dims (a broadcast batch dim of extent 1 is read whole). When even the smallest output tile does not
- * fit, a 2-D product with a constant B also splits K (a reduction, accumulated in an accumulator tile).
+ * fit, a 2-D product with a constant B (MatMul, or Gemm without transA and with a constant or no C)
+ * also splits K (a reduction, accumulated in an accumulator tile).
  */
 import type { Follow, OperandSpec, SplitDim, TemplateInput, TilingFamily } from './family.js';
 import { activationOutputs, identityFollow, shapeOf, wholeFamily } from './family.js';
@@ -29,8 +30,9 @@ export function gemmFamily(input: TemplateInput): TilingFamily {
   ys.slice(0, R - 2).forEach((d, dim) => {
     if (d > 1 && batchSplits.length < 2) batchSplits.push({ dim, extent: d, quantum: 1, loopVar: `b${batchSplits.length}` });
   });
-  // K of a 2-D product with a constant B (the only activation operand is A, not transposed).
-  const kSplit = !batched && node.opType === 'MatMul' && !transA && K > 1 && input.graph.weights.has(b) && !input.graph.tensors.has(c);
+  // K of a 2-D product with a constant B (the only activation operand is A, not transposed; Gemm's C
+  // constant or absent, added with alpha after the last slice).
+  const kSplit = !batched && !transA && K > 1 && input.graph.weights.has(b) && !input.graph.tensors.has(b) && !input.graph.tensors.has(c);
   const splits: SplitDim[] = [
     ...batchSplits,
     ...(M > 1 ? [{ dim: R - 2, extent: M, quantum: 1, loopVar: 'm' }] : []),

@@ -7,9 +7,11 @@
  * counted in the footprint, the DMA bytes and the cycles.
  *
  * Which slice a tile holds:
- *  - Conv weight [OC][IC/g][k..] and bias [OC]: the output channels of the tile (they follow the
- *    channel split; the whole tensor when the layer is not split over output channels);
- *  - Gemm/MatMul constant B: the output columns of the tile (N dim of B); Gemm's C: whole;
+ *  - Conv weight [OC][IC/g][k..]: the output channels of the tile on dim 0 (they follow the channel
+ *    split) and, with a reduction split, the input channels of the slice on dim 1; bias [OC]: the
+ *    output channels only (the whole tensor when the layer is not split over output channels);
+ *  - Gemm/MatMul constant B: the output columns of the tile (N dim of B) and, with a reduction split,
+ *    the K rows of the slice (K dim of B); Gemm's C: whole;
  *  - the constant operands of element-wise ops (Add, Mul, PRelu, ...) and of the element-wise steps
  *    fused into a Conv/Gemm: the window of the output they broadcast to (right-aligned, like ONNX
  *    broadcasting: a dim of the weight that equals a split output dim follows it);
@@ -48,8 +50,10 @@ function nodeWeights(node: OpNode, graph: Graph, family: TilingFamily, outShape:
   };
   const R = outShape.length;
   // A weight dim that equals a split output dim (right-aligned) is read at the output's window.
+  // A reduction split (input channels / K) is not an output dim: such weights are whole along it.
   const broadcast = (shape: readonly number[]) =>
     family.splits.map((s): Follow | undefined => {
+      if (s.reduction) return undefined;
       const d = s.dim - (R - shape.length);
       return d >= 0 && shape[d] === s.extent && s.extent > 1 ? identityFollow(d, s.extent) : undefined;
     });
@@ -59,10 +63,13 @@ function nodeWeights(node: OpNode, graph: Graph, family: TilingFamily, outShape:
   }
   switch (node.opType) {
     case 'Conv': {
-      // Output channels: weight dim 0 and bias dim 0 follow the channel split (output dim 1).
+      // Output channels: weight dim 0 and bias dim 0 follow the channel split (output dim 1). Input
+      // channels (the reduction split, dim 1 of the input): weight dim 1 follows the slice.
       const channels = (shape: readonly number[]) =>
-        family.splits.map((s): Follow | undefined => (s.dim === 1 && shape[0] === s.extent ? identityFollow(0, s.extent) : undefined));
-      add(1, channels);
+        family.splits.map((s): Follow | undefined => (!s.reduction && s.dim === 1 && shape[0] === s.extent ? identityFollow(0, s.extent) : undefined));
+      add(1, (shape) =>
+        family.splits.map((s, i): Follow | undefined => (s.reduction ? (shape[1] === s.extent ? identityFollow(1, s.extent) : undefined) : channels(shape)[i])),
+      );
       add(2, channels);
       break;
     }
@@ -75,7 +82,10 @@ function nodeWeights(node: OpNode, graph: Graph, family: TilingFamily, outShape:
       const transB = node.opType === 'Gemm' ? intAttr(node, 'transB', 0) : 0;
       add(1, (shape) =>
         family.splits.map((s): Follow | undefined => {
-          if (shape.length !== 2 || s.dim !== R - 1) return undefined;
+          if (shape.length !== 2) return undefined;
+          // K rows of B (columns with transB) follow the reduction slice.
+          if (s.reduction) return shape[transB ? 1 : 0] === s.extent ? identityFollow(transB ? 1 : 0, s.extent) : undefined;
+          if (s.dim !== R - 1) return undefined;
           const d = transB ? 0 : 1;
           return shape[d] === s.extent ? identityFollow(d, s.extent) : undefined;
         }),
@@ -96,27 +106,25 @@ function nodeWeights(node: OpNode, graph: Graph, family: TilingFamily, outShape:
   return out;
 }
 
-/**
- * The family without its reduction split (always the last one, family.ts). A weight tile holds every
- * input channel (every K) of its output channels or columns: the reduction-split kernels read their
- * weight slice in place, so DMA'd weights and reduction splits are not combined (a known limit).
- */
-function withoutReduction(family: TilingFamily): TilingFamily {
-  const last = family.splits.length - 1;
-  if (last < 0 || family.splits[last]!.reduction !== true) return family;
-  const cut = (o: OperandSpec): OperandSpec => ({ ...o, follows: o.follows.slice(0, last) });
-  return { ...family, splits: family.splits.slice(0, last), inputs: family.inputs.map(cut), outputs: family.outputs.map(cut) };
-}
-
 /** The family with one more input operand per run-time weight of the node and of its fused chain. */
-export function withWeightOperands(node: OpNode, graph: Graph, withReduction: TilingFamily): TilingFamily {
-  const family = withoutReduction(withReduction);
+export function withWeightOperands(node: OpNode, graph: Graph, family: TilingFamily): TilingFamily {
   const outShape = family.outputs[0]?.shape ?? [];
   const weights = new Map(nodeWeights(node, graph, family, outShape));
   for (const f of node.fused ?? []) {
     for (const [name, follows] of nodeWeights(f, graph, family, outShape)) if (!weights.has(name)) weights.set(name, follows);
   }
-  if (weights.size === 0) return withReduction;
+  if (weights.size === 0) return family;
   const extra: OperandSpec[] = [...weights].map(([tensor, follows]) => ({ tensor, shape: graph.weights.get(tensor)!.shape, follows }));
   return { ...family, inputs: [...family.inputs, ...extra] };
+}
+
+/**
+ * The weights a kernel reads at run time for a node and its fused chain, each once, in order (what a
+ * depth-first segment's member needs in SRAM when the cores cannot read the weights).
+ */
+export function runtimeWeights(node: OpNode, graph: Graph): string[] {
+  const whole: TilingFamily = { template: 'whole', splits: [], inputs: [], outputs: [], totalMacs: 0 };
+  const names = [...nodeWeights(node, graph, whole, [])].map(([name]) => name);
+  for (const f of node.fused ?? []) for (const [name] of nodeWeights(f, graph, whole, [])) if (!names.includes(name)) names.push(name);
+  return names;
 }
