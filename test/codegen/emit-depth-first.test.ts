@@ -5,7 +5,8 @@
  * sizes, the same with a residual block inside the chain, and seeded random chains; each in both
  * modes (column patches chosen by default, line buffers only) and in 2-D tiles (region buffers, halo
  * rows and columns recomputed); a SqueezeNet-like chain of Fire modules (channel Concats as segment
- * members, MaxPools with ceil_mode) in every mode, on 1 and 4 cores. The MAC counter build (-DMP_COUNT_MACS) shows that line-buffer
+ * members, MaxPools with ceil_mode) in every mode, on 1 and 4 cores, and a segment ending at a
+ * Concat whose output stays whole. The MAC counter build (-DMP_COUNT_MACS) shows that line-buffer
  * segments compute every output element of every member exactly once, and that patch and tiles
  * segments compute exactly the extra MACs they report (halo columns; rows too) beyond the members' own.
  * Whole models (mnasnet0_5_96 with patches, squeezenet1_1_96, the DRAM cases) are in
@@ -14,7 +15,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDfChain, buildFireChain, buildRandomChain } from '../../fixtures/models/df-chain.js';
+import { buildConcatTail, buildDfChain, buildFireChain, buildRandomChain } from '../../fixtures/models/df-chain.js';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
 import { analyzeFile, buildAndRun, compare, inputsFor, ortReference } from '../helpers/ort-reference.js';
 import type { Config } from '../helpers/ort-reference.js';
@@ -129,6 +130,21 @@ describe('depth-first segments through generated C', () => {
       // Below the smallest SRAM without segments (the Fire modules hold that peak).
       const off = await atMinSram(file, false);
       expect(cfg.sramBytes!).toBeLessThan(off.cfg.sramBytes!);
+    }, 300_000);
+  }
+
+  // A segment that ends at a Concat: the expands write their bands into line or region buffers (not
+  // into their copy-free slices of the Concat's output), the member copies them into the whole output.
+  for (const [label, patches, tiles] of [['default modes', true, true], ['line buffers only', false, false]] as const) {
+    it(`a segment ending at a Concat, ${label}`, async () => {
+      mkdirSync(tmp, { recursive: true });
+      const name = `df-concat-tail-${patches ? 'p' : 'l'}`;
+      const file = path.join(tmp, `${name}.onnx`);
+      writeFileSync(file, buildConcatTail());
+      const { a } = await checkModel(file, name, tmp, patches, tiles);
+      const seg = a.schedule.layers.find((l) => l.segment)!;
+      expect(seg.writes).toEqual(['concat']);
+      expect(seg.buffers.map((b) => b.tensor).sort()).toEqual(['expand1x1.relu', 'expand3x3.relu', 'relu1']);
     }, 300_000);
   }
 
