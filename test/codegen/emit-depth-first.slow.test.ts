@@ -3,7 +3,8 @@
  * onnxruntime-web. With no DRAM at exactly minSramBytes in poison mode: mnasnet0_5_96 (its first
  * segment runs column patches: the acceptance size <= 156672 bytes; with 2-D tiles, the default,
  * 149632 bytes), mobilenet_v2_224 in float with 2-D tiles (758528 bytes), mnasnet0_5_96 with line buffers
- * only, squeezenet1_1_96; more seeded random chains in both modes; and with DRAM, where intermediates
+ * only, squeezenet1_1_96 (segments through its Fire modules' Concats); more seeded random chains in both
+ * modes; and with DRAM (resnet8, mnasnet0_5_96, squeezenet1_1_96), where intermediates
  * that would travel to DRAM stay in line buffers and the segment's input and output stream by DMA.
  * The MAC counter build shows the extra MACs counted equal those reported (0 for line buffers).
  */
@@ -76,6 +77,9 @@ describe('depth-first segments through generated C: whole models', () => {
       // Every segment, however slow its estimate (--max-slowdown 1000%).
       [mnasnet, { label: 'mnasnet, DRAM, 64K SRAM, poison', sramBytes: 64 * 1024, poison: true, maxSlowdown: 10 }],
       [mnasnet, { label: 'mnasnet, DRAM, 56K SRAM, 4 cores', sramBytes: 56 * 1024, cores: 4, maxSlowdown: 10 }],
+      // Segments through SqueezeNet's Fire modules (Concat members; one ends at a Concat whose output
+      // streams out by DMA).
+      [sharedModel('torchvision/squeezenet1_1_96.onnx'), { label: 'squeezenet, DRAM, 64K SRAM, poison', sramBytes: 64 * 1024, poison: true, maxSlowdown: 10 }],
     ] as [string, Config][]) {
       const a = await analyzeFile(file, cfg);
       const off = await analyzeFile(file, { ...cfg, depthFirst: false });

@@ -4,7 +4,9 @@
  * NaN), on hand-built chains: Conv 3x3 s1 -> Relu -> depthwise 3x3 s2 -> Conv 1x1 -> MaxPool with odd
  * sizes, the same with a residual block inside the chain, and seeded random chains; each in both
  * modes (column patches chosen by default, line buffers only) and in 2-D tiles (region buffers, halo
- * rows and columns recomputed). The MAC counter build (-DMP_COUNT_MACS) shows that line-buffer
+ * rows and columns recomputed); a SqueezeNet-like chain of Fire modules (channel Concats as segment
+ * members, MaxPools with ceil_mode) in every mode, on 1 and 4 cores, and a segment ending at a
+ * Concat whose output stays whole. The MAC counter build (-DMP_COUNT_MACS) shows that line-buffer
  * segments compute every output element of every member exactly once, and that patch and tiles
  * segments compute exactly the extra MACs they report (halo columns; rows too) beyond the members' own.
  * Whole models (mnasnet0_5_96 with patches, squeezenet1_1_96, the DRAM cases) are in
@@ -13,9 +15,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDfChain, buildRandomChain } from '../../fixtures/models/df-chain.js';
+import { buildConcatTail, buildDfChain, buildFireChain, buildRandomChain } from '../../fixtures/models/df-chain.js';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
-import { analyzeFile } from '../helpers/ort-reference.js';
+import { analyzeFile, buildAndRun, compare, inputsFor, ortReference } from '../helpers/ort-reference.js';
+import type { Config } from '../helpers/ort-reference.js';
 import { atMinSram, checkModel } from './depth-first-c.js';
 
 const tmp = makeTempDir('memplan-emit-df-');
@@ -85,6 +88,63 @@ describe('depth-first segments through generated C', () => {
       // Tiles go below the line-buffer-only minimum.
       const lines = await atMinSram(file, true, false, false);
       expect(cfg.sramBytes!).toBeLessThan(lines.cfg.sramBytes!);
+    }, 300_000);
+  }
+
+  // A SqueezeNet-like chain: Fire modules (squeeze, expand 1x1 and 3x3, channel Concat), MaxPools
+  // with ceil_mode. The Concats are segment members: their operands (placed copy-free in the Concat's
+  // output by the graph optimizations) are line or region buffers inside a segment.
+  for (const [label, patches, tiles] of [['default modes', true, true], ['line buffers only', false, false], ['line buffers and 2-D tiles', false, true]] as const) {
+    it(`Fire modules through Concat members, ${label}`, async () => {
+      mkdirSync(tmp, { recursive: true });
+      const name = `df-fire-${patches ? 'p' : ''}${tiles ? 't' : ''}`;
+      const file = path.join(tmp, `${name}.onnx`);
+      writeFileSync(file, buildFireChain());
+      const { a, cfg } = await checkModel(file, name, tmp, patches, tiles);
+      const segs = a.report.layers.filter((l) => l.segment);
+      // Some segment runs a whole Fire module: both expands and the Concat, and what reads the Concat.
+      expect(segs.some((l) => l.nodes.includes('fire2.concat') && l.nodes.includes('fire2.expand3x3') && l.nodes.includes('fire3.squeeze'))).toBe(true);
+      if (!patches && !tiles) expect(segs.every((l) => l.segment!.mode === 'line-buffer')).toBe(true);
+      // The Concat operands of a segment live in its own buffers, never in the Concat's whole output.
+      type S = { kind: string; op?: string; body?: S[]; inputs?: { buffer: string; region: { tensor: string } }[] };
+      const flat = (x: S): S[] => (x.kind === 'loop' ? x.body!.flatMap(flat) : [x]);
+      let concats = 0;
+      for (const layer of a.schedule.layers.filter((l) => l.segment)) {
+        const own = new Map(layer.buffers.map((b) => [b.tensor, b.name]));
+        for (const c of (layer.body as S[]).flatMap(flat)) {
+          if (c.kind !== 'compute' || c.op !== 'Concat') continue;
+          concats++;
+          for (const i of c.inputs!) expect(i.buffer).toBe(own.get(i.region.tensor));
+        }
+      }
+      expect(concats).toBeGreaterThan(0);
+      // On 4 cores (segments run on one; the other layers split), at that target's smallest SRAM.
+      const probe4 = await analyzeFile(file, { label: 'probe', sramBytes: 16, dramBytes: 0, cores: 4, patches, tiles });
+      const cfg4: Config = { label: `no DRAM, 4 cores, ${probe4.report.minSramBytes} bytes SRAM, poison`, sramBytes: probe4.report.minSramBytes!, dramBytes: 0, cores: 4, poison: true, patches, tiles };
+      const a4 = await analyzeFile(file, cfg4);
+      expect(a4.report.fits).toBe(true);
+      expect(a4.report.layers.some((l) => l.segment && l.nodes.includes('fire2.concat'))).toBe(true);
+      const feeds = inputsFor(a4, 7);
+      const ref = await ortReference(file, feeds, a4.graph.outputs);
+      buildAndRun(a4, path.join(tmp, `${name}-4`), cfg4, feeds.map((f) => f.data)).forEach((g, i) => expect(`${cfg4.label}: ${compare(g, ref[i]!).worst}`).toBe(`${cfg4.label}: `));
+      // Below the smallest SRAM without segments (the Fire modules hold that peak).
+      const off = await atMinSram(file, false);
+      expect(cfg.sramBytes!).toBeLessThan(off.cfg.sramBytes!);
+    }, 300_000);
+  }
+
+  // A segment that ends at a Concat: the expands write their bands into line or region buffers (not
+  // into their copy-free slices of the Concat's output), the member copies them into the whole output.
+  for (const [label, patches, tiles] of [['default modes', true, true], ['line buffers only', false, false]] as const) {
+    it(`a segment ending at a Concat, ${label}`, async () => {
+      mkdirSync(tmp, { recursive: true });
+      const name = `df-concat-tail-${patches ? 'p' : 'l'}`;
+      const file = path.join(tmp, `${name}.onnx`);
+      writeFileSync(file, buildConcatTail());
+      const { a } = await checkModel(file, name, tmp, patches, tiles);
+      const seg = a.schedule.layers.find((l) => l.segment)!;
+      expect(seg.writes).toEqual(['concat']);
+      expect(seg.buffers.map((b) => b.tensor).sort()).toEqual(['expand1x1.relu', 'expand3x3.relu', 'relu1']);
     }, 300_000);
   }
 

@@ -12,13 +12,15 @@ import type { AnalyzeOptions } from '../../src/pipeline.js';
 import { analyzeModel } from '../../src/pipeline.js';
 import type { TargetSpec } from '../../src/schedule/target.js';
 import { applyOverrides, DEFAULT_TARGET, parseTarget } from '../../src/schedule/target.js';
-import { buildDfChain } from '../../fixtures/models/df-chain.js';
+import { buildDfChain, buildFireChain } from '../../fixtures/models/df-chain.js';
 import { REPO_ROOT, sharedModel } from '../helpers/shared-data.js';
 
 const fixture = (f: string) =>
   f === 'df-chain.onnx'
     ? buildDfChain()
-    : new Uint8Array(readFileSync(f.startsWith('torchvision/') || f.startsWith('tflite/') ? sharedModel(f) : path.join(REPO_ROOT, 'fixtures/models', f)));
+    : f === 'df-fire.onnx'
+      ? buildFireChain()
+      : new Uint8Array(readFileSync(f.startsWith('torchvision/') || f.startsWith('tflite/') ? sharedModel(f) : path.join(REPO_ROOT, 'fixtures/models', f)));
 const target = (f: string): TargetSpec => parseTarget(readFileSync(path.join(REPO_ROOT, 'fixtures/targets', f), 'utf8'), f);
 
 const CASES: readonly { readonly label: string; readonly file: string; readonly options: Omit<AnalyzeOptions, 'modelName'>; readonly mode?: 'patches' | 'tiles' | 'line-buffer' }[] = [
@@ -43,6 +45,10 @@ const CASES: readonly { readonly label: string; readonly file: string; readonly 
   { label: 'df-chain, --dram 0, tiles segment (no column patches)', file: 'df-chain.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }), depthFirstPatches: false, depthFirstTiles: true }, mode: 'tiles' },
   { label: 'mnasnet0_5_96, --dram 0, tiles segment', file: 'torchvision/mnasnet0_5_96.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }) }, mode: 'tiles' },
   { label: 'mobilenet_v2_224, --dram 0, int8, tiles segment', file: 'torchvision/mobilenet_v2_224.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }), dtype: 'int8' }, mode: 'tiles' },
+  // Segments through Fire modules (channel Concats as members; MaxPools with ceil_mode).
+  { label: 'df-fire, --dram 0, line buffers through Concats', file: 'df-fire.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }), depthFirstPatches: false, depthFirstTiles: false }, mode: 'line-buffer' },
+  { label: 'df-fire, --dram 0, tiles through Concats (no column patches)', file: 'df-fire.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }), depthFirstPatches: false, depthFirstTiles: true }, mode: 'tiles' },
+  { label: 'squeezenet1_1_96, --dram 0, segments through the Fire modules', file: 'torchvision/squeezenet1_1_96.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }) }, mode: 'patches' },
   // Integer TFLite segments (NHWC; the first one reads the NCHW graph input through its TRANSPOSE).
   { label: 'MobileNetV2 int8 .tflite, --dram 0, tiles segment', file: 'tflite/mobilenet_v2_quantized_1x3x224x224.tflite', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }) }, mode: 'tiles' },
   { label: 'person_detect .tflite, --dram 0, tiles segment', file: 'tflite/person_detect.tflite', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 16384, dramBytes: 0 }) }, mode: 'tiles' },

@@ -18,13 +18,14 @@ import * as path from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { renderJson } from '../../reports/json.js';
-import { buildRandomChain } from '../../fixtures/models/df-chain.js';
+import { buildConcatTail, buildFireChain, buildRandomChain } from '../../fixtures/models/df-chain.js';
 import type { LayerSchedule, LoopStmt, TileRange } from '../../src/ir/loop.js';
 import type { Analysis, AnalyzeOptions } from '../../src/pipeline.js';
 import { analyzeModel } from '../../src/pipeline.js';
 import { segmentFigures } from '../../src/schedule/depth-first/index.js';
 import { foldPads, memberInfo } from '../../src/schedule/depth-first/members.js';
 import { importTflite } from '../../src/frontend/tflite/import-tflite.js';
+import { importOnnx } from '../../src/frontend/import-onnx.js';
 import type { Graph, OpNode } from '../../src/ir/graph.js';
 import { segmentGeometry, tileExtraMacs, tileGeometry, tileRegionBuffers } from '../../src/schedule/depth-first/geometry.js';
 import { applyOverrides, DEFAULT_TARGET } from '../../src/schedule/target.js';
@@ -331,13 +332,18 @@ describe('segment loop IR computes every row once (line buffers), at least once 
       [sharedModel('torchvision/mnasnet0_5_96.onnx'), 'as-is'],
       [sharedModel('torchvision/squeezenet1_1_96.onnx'), 'as-is'],
       [path.join(REPO_ROOT, 'fixtures/models/kws-dscnn.onnx'), 'as-is'],
+      // Concat members: Fire modules, and a segment that ends at a Concat.
+      [buildFireChain(), 'as-is'],
+      [buildConcatTail(), 'as-is'],
       [path.join(REPO_ROOT, 'fixtures/models/resnet8.onnx'), 'int8'],
       // Integer TFLite (NHWC rows and columns; PADs folded into convolutions; TRANSPOSE of an NCHW input).
       [sharedModel('tflite/person_detect.tflite'), 'as-is'],
       [sharedModel('tflite/mobilenet_v2_quantized_1x3x224x224.tflite'), 'as-is'],
     ] as const) {
-      const a = await analyzeTight(new Uint8Array(readFileSync(file)), { modelName: path.basename(file), dtype });
-      expect(checkSegments(a), file).toBeGreaterThan(0);
+      const bytes = typeof file === 'string' ? new Uint8Array(readFileSync(file)) : file;
+      const name = typeof file === 'string' ? path.basename(file) : 'built.onnx';
+      const a = await analyzeTight(bytes, { modelName: name, dtype });
+      expect(checkSegments(a), name).toBeGreaterThan(0);
     }
   }, 120_000);
 });
@@ -440,6 +446,22 @@ describe('acceptance sizes with --dram 0 --min-sram (issue 10)', () => {
     // The analysis JSON with patch and tiles segments is valid against the schema.
     const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(path.join(REPO_ROOT, 'reports/analysis.schema.json'), 'utf8')) as object);
     for (const x of [a, patches.a]) expect(validate(JSON.parse(renderJson(x.report))), JSON.stringify(validate.errors)).toBe(true);
+  }, 180_000);
+
+  it('squeezenet1_1_96: 147008 bytes (target: its whole input 110592 + a quarter of the rest of its optimized peak 700928), segments through the Fire modules\' Concats', async () => {
+    const file = sharedModel('torchvision/squeezenet1_1_96.onnx');
+    const { a, min } = await minSram(file, 'as-is');
+    expect(a.report.optimizedPeakBytes).toBe(700928);
+    expect(min).toBeLessThanOrEqual(110592 + (700928 - 110592) / 4);
+    expect(min).toBe(147008);
+    // Line buffers alone: 186432 (304704 while a Fire module's Concat output stayed whole:
+    // (64 + 64 + 16) channels x 23 x 23 x 4 bytes).
+    expect((await minSram(file, 'as-is', false)).min).toBe(186432);
+    // Segments run squeeze -> expand 1x1, expand 3x3 -> Concat -> (MaxPool ceil_mode ->) next squeeze.
+    const segs = a.report.layers.filter((l) => l.segment);
+    expect(segs.some((l) => l.nodes.includes('/features/features.3/Concat') && l.nodes.includes('/features/features.4/squeeze/Conv'))).toBe(true);
+    expect(segs.some((l) => l.nodes.includes('/features/features.4/Concat') && l.nodes.includes('/features/features.5/MaxPool'))).toBe(true);
+    expect(checkSegments(a)).toBeGreaterThan(0);
   }, 180_000);
 
   it('mobilenet_v2_224 --dtype int8: 189632 bytes with 2-D tiles; MCUNetV2\'s 176128 is out of reach while the graph input stays whole', async () => {
@@ -569,5 +591,28 @@ describe('integer TFLite members', () => {
     for (const n of graph.nodes) expect(() => memberInfo(noWeights, n)).not.toThrow();
     // Layers that are not spatial (the classifier's FULLY_CONNECTED, the MEAN) are no members.
     for (const n of graph.nodes.filter((x) => x.opType === 'FULLY_CONNECTED' || x.opType === 'MEAN')) expect(memberInfo(graph, n)).toBeUndefined();
+  });
+});
+
+describe('Concat members', () => {
+  const graph = importOnnx(buildFireChain(), { fileName: 'df-fire.onnx' });
+  const concat = graph.nodes.find((n) => n.name === 'fire2.concat')!;
+
+  it('a channel Concat: every operand read at the output rows and columns, one to one; element copies as its MACs', () => {
+    const m = memberInfo(graph, concat)!;
+    expect(m.inputs).toEqual([
+      { tensor: 'fire2.expand1x1.relu', rows: { stride: 1, pad: 0, span: 1 } },
+      { tensor: 'fire2.expand3x3.relu', rows: { stride: 1, pad: 0, span: 1 } },
+    ]);
+    expect(m.cols).toEqual([{ stride: 1, pad: 0, span: 1 }, { stride: 1, pad: 0, span: 1 }]);
+    expect([m.height, m.width, m.macsPerRow]).toEqual([11, 9, 64 * 9]);
+    // axis -3 is the channel axis too.
+    expect(memberInfo(graph, { ...concat, attributes: new Map([['axis', { type: 'int', value: -3 }]]) })).toBeDefined();
+  });
+
+  it('no member: a Concat along the rows or columns, a repeated operand, a fused chain', () => {
+    for (const axis of [0, 2, 3, -1]) expect(memberInfo(graph, { ...concat, attributes: new Map([['axis', { type: 'int', value: axis }]]) })).toBeUndefined();
+    expect(memberInfo(graph, { ...concat, inputs: [concat.inputs[0]!, concat.inputs[0]!] })).toBeUndefined();
+    expect(memberInfo(graph, { ...concat, fused: [graph.nodes.find((n) => n.opType === 'Relu')!] })).toBeUndefined();
   });
 });

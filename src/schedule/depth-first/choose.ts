@@ -79,6 +79,11 @@ interface Group {
   end: number;
 }
 
+/** Whether `t` is an operand of a Concat among `members` whose output is `host` (copy-free placement there). */
+function concatOperandOf(members: readonly MemberInfo[], t: string, host: string): boolean {
+  return members.some((m) => m.node.opType === 'Concat' && m.node.domain === '' && m.output === host && m.inputs.some((i) => i.tensor === t));
+}
+
 export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: ReadonlyMap<string, string>, options: ChooseOptions = {}): SegmentChoice[] {
   const n = graph.nodes.length;
   const maxMembers = options.maxMembers ?? 32;
@@ -138,9 +143,11 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
       const cons = consumers.get(t) ?? [];
       if (graphOutputs.has(t) || cons.length === 0 || cons.some((s) => s <= a || s > b)) return undefined;
       // In-place and view aliases between intermediates vanish with them (each gets its own line
-      // buffer); one that ties an intermediate to a whole tensor cannot be kept.
+      // buffer); one that ties an intermediate to a whole tensor cannot be kept, except the copy-free
+      // placement of a Concat member's operand in the Concat's output: the member copies the
+      // operand's band from its own line buffer into the output.
       const host = aliases.get(t);
-      if (host !== undefined && !internal.has(host)) return undefined;
+      if (host !== undefined && !internal.has(host) && !concatOperandOf(all, t, host)) return undefined;
       if ((aliasedBy.get(t) ?? []).some((k) => !internal.has(k))) return undefined;
     }
     let input: string | undefined;
@@ -154,7 +161,8 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
         input = i.tensor;
       }
     }
-    if (input === undefined || input === output) return undefined;
+    // An input that shares the output's buffer (a Concat operand placed in it) would be overwritten.
+    if (input === undefined || input === output || root(input) === root(output)) return undefined;
     return { input, output, members, internal };
   };
 
@@ -259,6 +267,16 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     return best;
   };
 
+  /**
+   * The buffer groups a segment removes: its intermediates', but not the group of its output (a
+   * Concat member's operands placed in the output's buffer belong to the output's group).
+   */
+  const internalGroups = (s: Structure): Set<string> => {
+    const out = new Set([...s.internal].map((t) => groupOfTensor.get(t) ?? t));
+    out.delete(groupOfTensor.get(s.output) ?? s.output);
+    return out;
+  };
+
   /** Bytes of the groups live at some step of [a, b] that the segment does not remove. */
   const across = (a: number, b: number, internal: ReadonlySet<string>): number => {
     let bytes = 0;
@@ -329,8 +347,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
         if (inSegment[b] && segmentAt(b)!.last !== b) continue;
         const s = structure(a, b);
         if (!s) continue;
-        const internal = new Set([...s.internal].map((t) => groupOfTensor.get(t) ?? t));
-        const c = evaluate(a, b, s, across(a, b, internal));
+        const c = evaluate(a, b, s, across(a, b, internalGroups(s)));
         if (!c) continue;
         if (
           !best ||
@@ -358,9 +375,8 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     for (let k = 0; k < chosen.length; k++) {
       const c = chosen[k]!;
       const s = structure(c.first, c.last)!;
-      const internal = new Set([...s.internal].map((t) => groupOfTensor.get(t) ?? t));
       let pick = c;
-      for (const x of configs(c.first, c.last, s, across(c.first, c.last, internal), true) ?? []) {
+      for (const x of configs(c.first, c.last, s, across(c.first, c.last, internalGroups(s)), true) ?? []) {
         if (x.footprintBytes > peak) continue;
         if (x.extraMacs < pick.extraMacs || (x.extraMacs === pick.extraMacs && (x.footprintBytes < pick.footprintBytes || (x.footprintBytes === pick.footprintBytes && x.geometry.bandRows > pick.geometry.bandRows)))) pick = x;
       }

@@ -1,7 +1,8 @@
 /**
  * Which nodes may join a depth-first segment, and the rows each reads: spatial layers over NCHW
  * tensors of batch 1 (Conv of any group, max/average pools, element-wise ops, with their fused
- * chains) whose output rows follow their input rows (the row split of their tiling template), and
+ * chains) whose output rows follow their input rows (the row split of their tiling template),
+ * channel Concats (each operand's band copied into its channels of the output's band), and
  * integer TFLite layers over NHWC tensors of batch 1 (CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D,
  * MAX_POOL_2D with their fused activations, ADD / SUB / MUL of same-shaped operands, PAD of the
  * spatial dims, and a TRANSPOSE that turns an NCHW tensor into NHWC). Every tensor names its own row
@@ -11,7 +12,7 @@ import type { Graph, OpNode } from '../../ir/graph.js';
 import { fusedResiduals } from '../../ir/graph.js';
 import { TFLITE_DOMAIN } from '../../frontend/tflite/import-tflite.js';
 import { classifyLayer } from '../templates/index.js';
-import { intAttr, intsAttr, stringAttr } from '../../ir/attributes.js';
+import { axisAttr, intAttr, intsAttr, stringAttr } from '../../ir/attributes.js';
 import { resolvePad, tfliteRowWindow, windowAttrs, windowKernel, windowSpan } from '../../ir/geometry.js';
 import type { MemberRows, RowRelation } from './geometry.js';
 
@@ -101,6 +102,7 @@ const TEMPLATES: ReadonlySet<string> = new Set(['conv', 'conv-depthwise', 'conv-
 export function memberInfo(graph: Graph, node: OpNode): MemberInfo | undefined {
   if (node.segment) return undefined;
   if (node.domain === TFLITE_DOMAIN) return tfliteMemberInfo(graph, node);
+  if (node.opType === 'Concat' && node.domain === '') return concatMemberInfo(graph, node);
   const kind = classifyLayer({ node, graph });
   if (kind.kind !== 'compute') return undefined;
   const fam = kind.family;
@@ -145,6 +147,43 @@ export function memberInfo(graph: Graph, node: OpNode): MemberInfo | undefined {
   const height = ys[2]!;
   const dims = new Map<string, readonly [number, number]>([[out.tensor, NCHW], ...inputs.map((i) => [i.tensor, NCHW] as const)]);
   return { node, output: out.tensor, inputs, cols, height, width, macsPerRow: fam.totalMacs / height, dims };
+}
+
+/**
+ * A channel Concat (NCHW, batch 1, axis 1) of float32 tensors of the output's rows and columns: each
+ * output row (column) is the same row (column) of every operand, so the member copies the band (patch,
+ * tile window) of each operand into its channels of the output's band. Inside a segment its operands
+ * are line or region buffers of their own: the copy-free placement of the operands in the output's
+ * buffer (graph-opt/passes/copy-free-concat.ts) no longer applies there. Its "MACs" are the elements
+ * it copies.
+ */
+function concatMemberInfo(graph: Graph, node: OpNode): MemberInfo | undefined {
+  if (node.fused && node.fused.length > 0) return undefined;
+  const outs = node.outputs.filter((o) => o !== '');
+  const y = graph.tensors.get(outs[0] ?? '');
+  if (outs.length !== 1 || !y || y.dtype !== 'float32' || y.shape.length !== 4 || y.shape[0] !== 1) return undefined;
+  if (!y.shape.every((d) => Number.isInteger(d) && d > 0)) return undefined;
+  if (axisAttr(node, 4) !== 1) return undefined;
+  const operands = node.inputs.filter((t) => t !== '');
+  if (operands.length === 0 || new Set(operands).size !== operands.length) return undefined;
+  let channels = 0;
+  for (const t of operands) {
+    const x = graph.tensors.get(t);
+    if (!x || x.dtype !== 'float32' || x.shape.length !== 4 || x.shape[0] !== 1 || x.shape[2] !== y.shape[2] || x.shape[3] !== y.shape[3]) return undefined;
+    channels += x.shape[1]!;
+  }
+  if (channels !== y.shape[1]) return undefined;
+  const [, c, height, width] = y.shape as [number, number, number, number];
+  return {
+    node,
+    output: y.name,
+    inputs: operands.map((tensor) => ({ tensor, rows: ONE })),
+    cols: operands.map(() => ONE),
+    height,
+    width,
+    macsPerRow: c * width,
+    dims: new Map<string, readonly [number, number]>([[y.name, NCHW], ...operands.map((t) => [t, NCHW] as const)]),
+  };
 }
 
 /** Integer element types a TFLite member may hold (segment buffers take the real element size). */
