@@ -55,10 +55,13 @@ describe('MobileNetV2-224 int8 with its PADs folded into the convolutions', () =
       const t = integerTiling(a);
       expect(t.splitOps).toEqual(expect.arrayContaining(['CONV_2D', 'DEPTHWISE_CONV_2D']));
       expect(t.splitOps).not.toContain('PAD');
-      // The stride-2 depthwise layers that read a folded PAD run on row tiles.
-      const folded = a.graph.nodes.filter((n) => n.attributes.get('padding')?.value === 'EXPLICIT').map((n) => n.step);
+      // The convolutions that read a folded PAD run on row tiles, or band by band inside the streaming
+      // depth-first segments chosen with DRAM (1 core: 16 segments; their members are the segment
+      // node's, at the segment's step).
+      const layers = a.graph.nodes.flatMap((n, step) => (n.segment ? n.segment.members.map((m) => ({ m, step })) : [{ m: n, step }]));
+      const folded = layers.filter(({ m }) => m.attributes.get('padding')?.value === 'EXPLICIT');
       expect(folded).toHaveLength(18);
-      expect(folded.filter((s) => a.schedule.layers[s]!.tile.tileCount > 1).length).toBeGreaterThanOrEqual(10);
+      expect(folded.filter(({ step }) => a.graph.nodes[step]!.segment !== undefined || a.schedule.layers[step]!.tile.tileCount > 1).length).toBeGreaterThanOrEqual(10);
       runs.push(buildProgram(a, path.join(tmp, `tiled-${cores}`), 'model_host_poison'));
     }
     for (const seed of [1, 2]) {
