@@ -144,8 +144,8 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
     'columns of tiles segments; line-buffer segments recompute nothing), with column patches and with tiles too.\n' +
     'segments (patches, tiles): segments chosen with --dram 0 by default (of which patch and tiles segments) and the\n' +
     'nodes they run. weights DMA only: the smallest SRAM with DRAM when the weights live in that DRAM and the cores\n' +
-    'cannot read it (coreAccess false: weight tiles DMA\'d into SRAM; no depth-first segments), and how much more than\n' +
-    'without segments.\n';
+    'cannot read it (coreAccess false: weight tiles DMA\'d into SRAM; streaming segments hold SRAM copies of their members\'\n' +
+    'weights), and how much more than with readable weights and no segments.\n';
 }
 
 const entry = process.argv[1];
