@@ -225,4 +225,32 @@ describe('integer layers with DMA-only weights', () => {
       expect(Array.from(new Int8Array(out.buffer, out.byteOffset, out.byteLength))).toEqual(ref.outputs[k]);
     });
   }, 300_000);
+
+  // At 8020 B (micro_speech's smallest SRAM on this target, 1 core) FULLY_CONNECTED (4 units of 4000)
+  // splits its units: its weight tile holds the rows [units][4000] of the tile's units and its bias
+  // tile their biases; the kernel reads the tiles and writes the output's column window.
+  for (const cores of [1, 4]) {
+    it(`micro_speech at 8020 B on ${cores} core(s), poison: FULLY_CONNECTED's weight tiles hold the units of its tile; equals TFLite's interpreter`, async () => {
+      const file = path.join(TFLITE_DIR, 'micro_speech_quantized.tflite');
+      const analysis = await analyzeModel(readFileSync(file), { modelName: 'micro_speech_quantized.tflite', target: applyOverrides(DSP, { cores, sramBytes: 8020 }) });
+      expect(analysis.report.fits).toBe(true);
+      const fc = analysis.schedule.layers.find((l) => l.template === 'int-gemm')!;
+      const split = fc.tile.splits.find((s) => s.dim === 1)!;
+      expect(split.size).toBeLessThan(split.extent);
+      // Weights [4][4000] int8 and bias [4] int32: a tile of u units is u * (4000 + 4) bytes, each copy.
+      const tiles = fc.buffers.filter((b) => b.weight);
+      expect(tiles.length).toBeGreaterThanOrEqual(2);
+      expect(tiles.reduce((sum, b) => sum + b.sizeBytes, 0) % 4004).toBe(0);
+      expect(analysis.report.layers.find((l) => l.op === 'FULLY_CONNECTED')!.weightTileBytes).toBeLessThan(4 * 4004);
+      for (const l of analysis.schedule.layers) expect(checkLayer(l, analysis.graph)).toEqual([]);
+      const gen = generateC(toCodegenInput(analysis));
+      expect(weightArrayUses(gen.files.find((f) => f.name === 'model.c')!.text, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
+      const run = buildTflite(analysis, path.join(tmp, `speech-fc-${cores}`), [], 'model_host_poison');
+      const ref = reference.cases.find((c) => c.model === 'micro_speech_quantized.tflite')!;
+      ref.seeds!.forEach((seed, k) => {
+        const out = run([formulaInput(1960, seed)])[0]!;
+        expect(Array.from(new Int8Array(out.buffer, out.byteOffset, out.byteLength))).toEqual(ref.outputs[k]);
+      });
+    }, 300_000);
+  }
 });

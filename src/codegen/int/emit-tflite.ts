@@ -258,8 +258,14 @@ function fullyConnected(e: TfliteEmit): void {
   e.w.line(`p.batches = p.units > 0 ? mpg_count(&${vy}) / p.units : 0;`);
   e.w.line(`if (p.batches * ${depth} != mpg_count(&${e.views.get(n.inputs[0]!)!})) return MP_EPARAM; /* the input rows are the output's */`);
   if (perChannel) e.w.line('p.multiplier = mult + u0; p.shift = shift + u0;');
-  const bias = biasArgs(e, 2, int16).split(', ').map((b) => (b === 'NULL' ? b : `${b} + u0`)).join(', ');
-  call(e, `mpq_fc_${int16 ? 's16' : 's8'}(&p, ${inPtr(e, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')} + u0 * ${depth}, ${bias}, ${outPtr(e, xt)})`);
+  // A weight or bias in an SRAM tile (weights the cores cannot read) holds the units of its window
+  // (all of them, or those of the tile when it follows the split): its pointer is the window's first unit.
+  const first = (name: string) => {
+    const v = e.views?.get(name);
+    return v === undefined ? 'u0' : `(u0 - ${v}.start[0])`;
+  };
+  const bias = biasArgs(e, 2, int16).split(', ').map((b) => (b === 'NULL' ? b : `${b} + ${first(n.inputs[2]!)}`)).join(', ');
+  call(e, `mpq_fc_${int16 ? 's16' : 's8'}(&p, ${inPtr(e, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')} + ${first(n.inputs[1]!)} * ${depth}, ${bias}, ${outPtr(e, xt)})`);
 }
 
 function shape6(s: readonly number[]): number[] {

@@ -17,7 +17,9 @@
  *    broadcasting: a dim of the weight that equals a split output dim follows it);
  *  - BatchNormalization's scale, bias, mean and var (also when fused): whole;
  *  - the float constants of any other op (Concat, LayerNormalization, Where, ...): as element-wise;
- *  - integer conv / fully-connected filters and biases (TFLite, quantized ONNX): whole.
+ *  - TFLite FULLY_CONNECTED weights [units][depth] and bias [units]: the units of the tile (dim 0) when
+ *    the layer splits its output columns;
+ *  - other integer conv / fully-connected filters and biases (TFLite, quantized ONNX): whole.
  * Weights used only when generating code (shapes, axes, pads, Clip bounds, splat values that become
  * constants in the code) are not read from memory at run time and get no tile.
  */
@@ -58,6 +60,14 @@ function nodeWeights(node: OpNode, graph: Graph, family: TilingFamily, outShape:
       return d >= 0 && shape[d] === s.extent && s.extent > 1 ? identityFollow(d, s.extent) : undefined;
     });
   if (node.domain !== '') {
+    if (node.opType === 'FULLY_CONNECTED') {
+      // Weights [units][depth] and bias [units]: the units of the tile (dim 0) when the layer splits
+      // its output columns (one row); whole otherwise.
+      const units = (shape: readonly number[]) =>
+        family.splits.map((s): Follow | undefined => (!s.reduction && s.dim === R - 1 && R >= 1 && shape[0] === s.extent && s.extent > 1 ? identityFollow(0, s.extent) : undefined));
+      add(1, units);
+      add(2, units);
+    }
     if (INT_WEIGHT_OPS.has(node.opType)) node.inputs.forEach((_, i) => i > 0 && add(i, whole));
     return out;
   }
