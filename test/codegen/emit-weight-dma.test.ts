@@ -21,7 +21,7 @@ import type { Config } from '../helpers/ort-reference.js';
 import { REPO_ROOT } from '../helpers/shared-data.js';
 import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';
 import { generateC } from '../../src/codegen/generate.js';
-import { applyOverrides, parseTarget } from '../../src/schedule/target.js';
+import { DEFAULT_TARGET, applyOverrides, parseTarget } from '../../src/schedule/target.js';
 import { TFLITE_DIR, buildTflite } from './tflite-host.js';
 import { weightArrayUses } from './weight-dma-c.js';
 import { checkLayer } from '../helpers/schedule-invariants.js';
@@ -225,6 +225,40 @@ describe('integer layers with DMA-only weights', () => {
       expect(Array.from(new Int8Array(out.buffer, out.byteOffset, out.byteLength))).toEqual(ref.outputs[k]);
     });
   }, 300_000);
+
+  // person_detect at its smallest SRAM on this target (6400 B; 68096 B before integer weight tiles):
+  // its 1x1 CONV_2D layers split their output channels (NHWC dim 3, often with their rows too), their
+  // filter and bias tiles holding the tile's channels and the kernel writing a channel window of each
+  // output pixel (mpq_conv_px_s8). The output equals the C of the same model whose cores read the
+  // weights in place (the default target), byte for byte.
+  describe('person_detect at 6400 B: CONV_2D output-channel windows with filter tiles', () => {
+    const file = path.join(TFLITE_DIR, 'person_detect.tflite');
+    const inputs = [formulaInput(96 * 96, 1), formulaInput(96 * 96, 2)];
+    let want: Promise<string[]> | undefined;
+    const readable = async () => {
+      const a = await analyzeModel(readFileSync(file), { modelName: 'person_detect.tflite', target: applyOverrides(DEFAULT_TARGET, { cores: 1 }) });
+      const run = buildTflite(a, path.join(tmp, 'person-readable'));
+      return inputs.map((x) => run([x])[0]!.toString('hex'));
+    };
+    for (const cores of [1, 4]) {
+      it(`${cores} core(s), poison: the bytes of the C that reads its weights in place`, async () => {
+        const probe = await analyzeModel(readFileSync(file), { modelName: 'person_detect.tflite', target: applyOverrides(DSP, { cores: 1 }), findMinSram: true });
+        expect(probe.report.minSramBytes).toBe(6400);
+        const analysis = await analyzeModel(readFileSync(file), { modelName: 'person_detect.tflite', target: applyOverrides(DSP, { cores, sramBytes: 6400 }) });
+        expect(analysis.report.fits).toBe(true);
+        const split = analysis.schedule.layers.filter((l) => l.template === 'int-conv' && l.tile.splits.some((s) => s.dim === 3 && s.size < s.extent));
+        expect(split.length).toBeGreaterThan(3);
+        for (const l of analysis.schedule.layers) expect(checkLayer(l, analysis.graph)).toEqual([]);
+        const gen = generateC(toCodegenInput(analysis));
+        const modelC = gen.files.find((f) => f.name === 'model.c')!.text;
+        expect(modelC).toContain('mpq_conv_px_s8(');
+        expect(weightArrayUses(modelC, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
+        want ??= readable();
+        const run = buildTflite(analysis, path.join(tmp, `person-${cores}`), [], 'model_host_poison');
+        expect(inputs.map((x) => run([x])[0]!.toString('hex'))).toEqual(await want);
+      }, 300_000);
+    }
+  });
 
   // At 8020 B (micro_speech's smallest SRAM on this target, 1 core) FULLY_CONNECTED (4 units of 4000)
   // splits its units: its weight tile holds the rows [units][4000] of the tile's units and its bias

@@ -75,7 +75,7 @@ static int conv_params_ok(const mpq_conv_params *p) {
   if (bias64 != 0) A += bias64[oc];                                                                    \
   else if (bias32 != 0) A += bias32[oc];                                                               \
   v = mpq_mul_by_qm64(A, p->multiplier[oc], p->shift[oc]) + p->out_offset;
-#define MPQ_STORE_OUT() y[(b * p->out_h + oy) * out_row + ox * p->out_c + oc] = (OUT_T)clamp32(v, p->act_min, p->act_max);
+#define MPQ_STORE_OUT() y[(b * p->out_h + oy) * out_row + ox * out_px + oc] = (OUT_T)clamp32(v, p->act_min, p->act_max);
 
 /* Every output pixel (b, oy, ox). */
 #define MPQ_FOR_PIXELS(...)                                                                            \
@@ -105,8 +105,9 @@ static int conv_params_ok(const mpq_conv_params *p) {
   long b, oy, ox, oc, fy, fx, ic;                                                                      \
   long groups, per_group;                                                                              \
   const long in_row = p->in_row != 0 ? p->in_row : p->in_w * p->in_c;                                 \
-  const long out_row = p->out_row != 0 ? p->out_row : p->out_w * p->out_c;                             \
-  if (!conv_params_ok(p) || p->in_c % p->k_c != 0) return MP_EPARAM;                                   \
+  const long out_px = px != 0 ? px : p->out_c;                                                         \
+  const long out_row = p->out_row != 0 ? p->out_row : p->out_w * out_px;                               \
+  if (!conv_params_ok(p) || p->in_c % p->k_c != 0 || out_px < p->out_c || out_row < p->out_w * out_px) return MP_EPARAM; \
   groups = p->in_c / p->k_c;                                                                           \
   if (p->out_c % groups != 0) return MP_EPARAM;                                                        \
   per_group = p->out_c / groups;                                                                       \
@@ -130,6 +131,7 @@ static int conv_params_ok(const mpq_conv_params *p) {
 #define MPQ_DW_BODY(ACC_T, X_OFFSET, REQUANT)                                                          \
   long b, oy, ox, ic, m, fy, fx;                                                                       \
   const long in_row = p->in_row != 0 ? p->in_row : p->in_w * p->in_c;                                 \
+  const long out_px = p->out_c;                                                                        \
   const long out_row = p->out_row != 0 ? p->out_row : p->out_w * p->out_c;                             \
   if (!conv_params_ok(p) || p->depth_multiplier < 1 || p->in_c * p->depth_multiplier != p->out_c) return MP_EPARAM; \
   MPQ_FOR_PIXELS(for (ic = 0; ic < p->in_c; ic++) for (m = 0; m < p->depth_multiplier; m++) {          \
@@ -152,6 +154,7 @@ static int conv_params_ok(const mpq_conv_params *p) {
  */
 #define MPQ_TCONV_BODY(ACC_T, X_OFFSET, REQUANT)                                                       \
   long b, oy, ox, oc, fy, fx, ic;                                                                      \
+  const long out_px = p->out_c;                                                                        \
   const long out_row = p->out_row != 0 ? p->out_row : p->out_w * p->out_c;                             \
   if (!conv_params_ok(p) || p->k_c != p->in_c) return MP_EPARAM;                                       \
   MPQ_FOR_PIXELS(for (oc = 0; oc < p->out_c; oc++) {                                                   \
@@ -179,8 +182,11 @@ static int conv_params_ok(const mpq_conv_params *p) {
 
 /* The convolutions for int8 (int32 accumulators) and int16x8 (int64 accumulators) activations. */
 #define OUT_T int8_t
-int mpq_conv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
+int mpq_conv_px_s8(const mpq_conv_params *p, long px, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
   MPQ_CONV_BODY(int32_t, + p->in_offset, MPQ_REQUANT_S8)
+}
+int mpq_conv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
+  return mpq_conv_px_s8(p, 0, x, w, bias, y);
 }
 int mpq_dwconv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
   MPQ_DW_BODY(int32_t, + p->in_offset, MPQ_REQUANT_S8)
@@ -190,8 +196,11 @@ int mpq_tconv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, con
 }
 #undef OUT_T
 #define OUT_T int16_t
-int mpq_conv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
+int mpq_conv_px_s16(const mpq_conv_params *p, long px, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
   MPQ_CONV_BODY(int64_t, + 0, MPQ_REQUANT_S16)
+}
+int mpq_conv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
+  return mpq_conv_px_s16(p, 0, x, w, bias64, bias32, y);
 }
 int mpq_dwconv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
   MPQ_DW_BODY(int64_t, + 0, MPQ_REQUANT_S16)

@@ -61,6 +61,13 @@ typedef struct {
 int mpq_conv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y);
 /* int16 activations, int8 weights; bias is int64 (bias64) or int32 (bias32) or absent (both NULL). */
 int mpq_conv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y);
+/*
+ * The same on a window of output channels of a wider output: px elements between output pixels (0:
+ * out_c; out_row then defaults to out_w * px), out_c channels from y; w, bias, multiplier and shift
+ * start at the window's first channel.
+ */
+int mpq_conv_px_s8(const mpq_conv_params *p, long px, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y);
+int mpq_conv_px_s16(const mpq_conv_params *p, long px, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y);
 int mpq_dwconv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y);
 int mpq_dwconv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y);
 

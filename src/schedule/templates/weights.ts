@@ -19,14 +19,17 @@
  *  - the float constants of any other op (Concat, LayerNormalization, Where, ...): as element-wise;
  *  - TFLite FULLY_CONNECTED weights [units][depth] and bias [units]: the units of the tile (dim 0) when
  *    the layer splits its output columns;
+ *  - TFLite CONV_2D filter [OC][KH][KW][IC] and bias [OC]: the output channels of the tile (dim 0); with
+ *    DMA'd weights the layer also splits its output channels (withIntChannelSplit);
  *  - other integer conv / fully-connected filters and biases (TFLite, quantized ONNX): whole.
  * Weights used only when generating code (shapes, axes, pads, Clip bounds, splat values that become
  * constants in the code) are not read from memory at run time and get no tile.
  */
 import type { Graph, OpNode } from '../../ir/graph.js';
-import type { Follow, OperandSpec, TilingFamily } from './family.js';
+import type { Follow, OperandSpec, SplitDim, TilingFamily } from './family.js';
 import { identityFollow } from './family.js';
 import { intAttr } from '../../ir/attributes.js';
+import { TFLITE_OP_DOMAIN } from '../../ir/op-table.js';
 
 /** Element-wise ops whose constant operands a kernel reads at run time (mpg_binary). */
 const BINARY_OPS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'PRelu', 'Sum', 'Mean', 'Mod']);
@@ -60,6 +63,14 @@ function nodeWeights(node: OpNode, graph: Graph, family: TilingFamily, outShape:
       return d >= 0 && shape[d] === s.extent && s.extent > 1 ? identityFollow(d, s.extent) : undefined;
     });
   if (node.domain !== '') {
+    if (node.opType === 'CONV_2D' && family.template === 'int-conv') {
+      // Filter [OC][KH][KW][IC] and bias [OC]: the output channels of the tile (dim 0), the channel
+      // split withIntChannelSplit adds (NHWC output dim 3).
+      const channels = (shape: readonly number[]) =>
+        family.splits.map((s): Follow | undefined => (!s.reduction && s.dim === 3 && R === 4 && shape[0] === s.extent && s.extent > 1 ? identityFollow(0, s.extent) : undefined));
+      add(1, channels);
+      add(2, channels);
+    }
     if (node.opType === 'FULLY_CONNECTED') {
       // Weights [units][depth] and bias [units]: the units of the tile (dim 0) when the layer splits
       // its output columns (one row); whole otherwise.
@@ -116,8 +127,32 @@ function nodeWeights(node: OpNode, graph: Graph, family: TilingFamily, outShape:
   return out;
 }
 
+/**
+ * A TFLite CONV_2D (batch 1, not grouped) whose weights are DMA'd also splits its output channels
+ * (NHWC dim 3), after its rows: a tile's filter rows and biases are then those of its channels, so a
+ * layer whose whole filter does not fit in SRAM still runs. The input window keeps all its channels;
+ * the output window is a channel slice of each pixel (the kernel's out_px stride).
+ */
+function withIntChannelSplit(node: OpNode, graph: Graph, family: TilingFamily): TilingFamily {
+  if (node.opType !== 'CONV_2D' || family.template !== 'int-conv' || family.outputs.length !== 1) return family;
+  const ys = family.outputs[0]!.shape;
+  const xs = graph.tensors.get(node.inputs[0] ?? '')?.shape ?? [];
+  const ws = graph.weights.get(node.inputs[1] ?? '')?.shape ?? [];
+  const OC = ys[3] ?? 1;
+  if (ys.length !== 4 || ys[0] !== 1 || xs.length !== 4 || ws.length !== 4 || ws[0] !== OC || ws[3] !== xs[3] || OC < 2) return family;
+  if (family.splits.some((s) => s.dim === 3)) return family;
+  const split: SplitDim = { dim: 3, extent: OC, quantum: 1, loopVar: 'c' };
+  return {
+    ...family,
+    splits: [...family.splits, split],
+    inputs: family.inputs.map((o) => ({ ...o, follows: [...o.follows, undefined] })),
+    outputs: family.outputs.map((o) => ({ ...o, follows: [...o.follows, identityFollow(3, OC)] })),
+  };
+}
+
 /** The family with one more input operand per run-time weight of the node and of its fused chain. */
-export function withWeightOperands(node: OpNode, graph: Graph, family: TilingFamily): TilingFamily {
+export function withWeightOperands(node: OpNode, graph: Graph, base: TilingFamily): TilingFamily {
+  const family = node.domain === TFLITE_OP_DOMAIN ? withIntChannelSplit(node, graph, base) : base;
   const outShape = family.outputs[0]?.shape ?? [];
   const weights = new Map(nodeWeights(node, graph, family, outShape));
   for (const f of node.fused ?? []) {
