@@ -226,12 +226,12 @@ describe('integer layers with DMA-only weights', () => {
     });
   }, 300_000);
 
-  // person_detect at its smallest SRAM on this target (6400 B; 68096 B before integer weight tiles):
-  // its 1x1 CONV_2D layers split their output channels (NHWC dim 3, often with their rows too), their
-  // filter and bias tiles holding the tile's channels and the kernel writing a channel window of each
-  // output pixel (mpq_conv_px_s8). The output equals the C of the same model whose cores read the
-  // weights in place (the default target), byte for byte.
-  describe('person_detect at 6400 B: CONV_2D output-channel windows with filter tiles', () => {
+  // person_detect at its smallest SRAM on this target (2568 B; 68096 B before integer weight tiles):
+  // its CONV_2D and DEPTHWISE_CONV_2D layers split their output channels (NHWC dim 3, often with their
+  // rows too), their filter and bias tiles holding the tile's channels and the kernels reading and
+  // writing a channel window of each pixel (mpq_conv_px_s8, mpq_dwconv_px_s8). The output equals the C
+  // of the same model whose cores read the weights in place (the default target), byte for byte.
+  describe('person_detect at its smallest SRAM: CONV_2D and DEPTHWISE_CONV_2D output-channel windows with filter tiles', () => {
     const file = path.join(TFLITE_DIR, 'person_detect.tflite');
     const inputs = [formulaInput(96 * 96, 1), formulaInput(96 * 96, 2)];
     let want: Promise<string[]> | undefined;
@@ -241,23 +241,43 @@ describe('integer layers with DMA-only weights', () => {
       return inputs.map((x) => run([x])[0]!.toString('hex'));
     };
     for (const cores of [1, 4]) {
-      it(`${cores} core(s), poison: the bytes of the C that reads its weights in place`, async () => {
-        const probe = await analyzeModel(readFileSync(file), { modelName: 'person_detect.tflite', target: applyOverrides(DSP, { cores: 1 }), findMinSram: true });
-        expect(probe.report.minSramBytes).toBe(6400);
-        const analysis = await analyzeModel(readFileSync(file), { modelName: 'person_detect.tflite', target: applyOverrides(DSP, { cores, sramBytes: 6400 }) });
+      it(`${cores} core(s) at the smallest SRAM (2568 B on 1 core), poison: the bytes of the C that reads its weights in place`, async () => {
+        // At the smallest SRAM for that core count (per-core tiles on 4 cores need more).
+        const probe = await analyzeModel(readFileSync(file), { modelName: 'person_detect.tflite', target: applyOverrides(DSP, { cores }), findMinSram: true });
+        const min = probe.report.minSramBytes!;
+        if (cores === 1) expect(min).toBe(2568);
+        const analysis = await analyzeModel(readFileSync(file), { modelName: 'person_detect.tflite', target: applyOverrides(DSP, { cores, sramBytes: min }) });
         expect(analysis.report.fits).toBe(true);
-        const split = analysis.schedule.layers.filter((l) => l.template === 'int-conv' && l.tile.splits.some((s) => s.dim === 3 && s.size < s.extent));
-        expect(split.length).toBeGreaterThan(3);
+        const split = (template: string) => analysis.schedule.layers.filter((l) => l.template === template && l.tile.splits.some((s) => s.dim === 3 && s.size < s.extent));
+        expect(split('int-conv').length).toBeGreaterThan(3);
+        expect(split('int-conv-depthwise').length).toBeGreaterThan(3);
         for (const l of analysis.schedule.layers) expect(checkLayer(l, analysis.graph)).toEqual([]);
         const gen = generateC(toCodegenInput(analysis));
         const modelC = gen.files.find((f) => f.name === 'model.c')!.text;
         expect(modelC).toContain('mpq_conv_px_s8(');
+        expect(modelC).toContain('mpq_dwconv_px_s8(');
         expect(weightArrayUses(modelC, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
         want ??= readable();
         const run = buildTflite(analysis, path.join(tmp, `person-${cores}`), [], 'model_host_poison');
         expect(inputs.map((x) => run([x])[0]!.toString('hex'))).toEqual(await want);
       }, 300_000);
     }
+    it('16K on 1 core, poison: channel windows of activations resident in SRAM (pixels wider than the window: the kernels\' pixel strides); the in-place C\'s bytes', async () => {
+      const analysis = await analyzeModel(readFileSync(file), { modelName: 'person_detect.tflite', target: applyOverrides(DSP, { cores: 1, sramBytes: 16 * 1024 }) });
+      expect(analysis.report.fits).toBe(true);
+      // Channel-split layers whose input and output windows sit in their resident buffers (no tile).
+      const resident = (template: string) =>
+        analysis.schedule.layers.filter((l) => {
+          const node = analysis.graph.nodes.find((n) => n.name === l.name)!;
+          const tiled = new Set(l.buffers.map((b) => b.tensor));
+          return l.template === template && l.tile.splits.some((s) => s.dim === 3 && s.size < s.extent) && !tiled.has(node.inputs[0]) && !tiled.has(node.outputs[0]);
+        });
+      expect(resident('int-conv').length).toBeGreaterThan(3);
+      expect(resident('int-conv-depthwise').length).toBeGreaterThan(3);
+      want ??= readable();
+      const run = buildTflite(analysis, path.join(tmp, 'person-16k'), [], 'model_host_poison');
+      expect(inputs.map((x) => run([x])[0]!.toString('hex'))).toEqual(await want);
+    }, 300_000);
   });
 
   // At 8020 B (micro_speech's smallest SRAM on this target, 1 core) FULLY_CONNECTED (4 units of 4000)

@@ -155,7 +155,10 @@ export function emitTfliteCompute(e: TfliteEmit): void {
   if (e.views && op !== 'TRANSPOSE') {
     const from = new Map<string, number>();
     if ((op === 'CONV_2D' || op === 'DEPTHWISE_CONV_2D') && act(e, e.node.outputs[0]!).shape[1] === 1) from.set(e.node.inputs[0]!, 2);
-    if (channelWindow(e)) from.set(e.node.outputs[0]!, 3);
+    if (channelWindow(e)) {
+      from.set(e.node.outputs[0]!, 3);
+      if (op === 'DEPTHWISE_CONV_2D') from.set(e.node.inputs[0]!, 3);
+    }
     requireDense(e, 0, from);
   }
   kernel(e, op);
@@ -239,6 +242,17 @@ function conv(e: TfliteEmit, op: string): void {
       return v === undefined ? 'c0' : `(c0 - ${v}.start[0])`;
     };
     const bias = biasArgs(e, 2, int16).split(', ').map((b) => (b === 'NULL' ? b : `${b} + ${first(n.inputs[2]!)}`)).join(', ');
+    if (op === 'DEPTHWISE_CONV_2D') {
+      // Depth multiplier one: the input window holds the same channels, pixels in_px apart; the
+      // filter tile [1][KH][KW][ext] those channels only.
+      const vx = e.views!.get(xName)!;
+      const vw = e.views!.get(n.inputs[1]!);
+      if (vw === undefined) unsupported(n, 'a depthwise window of channels reads its filter from an SRAM tile');
+      e.w.line(`if (${vx}.stride[3] != 1 || ${vx}.start[3] != c0 || ${vx}.ext[3] != p.out_c || ${vw}.start[3] != c0 || ${vw}.ext[3] != p.out_c) return MP_EPARAM; /* the tile's channels */`);
+      e.w.line(`p.in_c = ${vx}.ext[3]; p.in_row = ${vx}.stride[1];`);
+      call(e, `mpq_dwconv_px_${int16 ? 's16' : 's8'}(&p, ${vx}.stride[2], ${vy}.stride[2], ${ptr(e, xName, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${bias}, ${outPtr(e, xt)})`);
+      return;
+    }
     call(e, `mpq_conv_px_${int16 ? 's16' : 's8'}(&p, ${vy}.stride[2], ${ptr(e, xName, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')} + ${first(n.inputs[1]!)} * ${KH * KW * KC}, ${bias}, ${outPtr(e, xt)})`);
     return;
   }
@@ -250,9 +264,9 @@ function conv(e: TfliteEmit, op: string): void {
   call(e, `${fn}_${int16 ? 's16' : 's8'}(&p, ${ptr(e, xName, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${bias}, ${outPtr(e, xt)})`);
 }
 
-/** A CONV_2D on windows of its output channels (NHWC dim 3: the channel split of DMA'd weights, schedule/templates/weights.ts). */
+/** A CONV_2D or DEPTHWISE_CONV_2D on windows of its output channels (NHWC dim 3: the channel split of DMA'd weights, schedule/templates/weights.ts). */
 function channelWindow(e: TfliteEmit): boolean {
-  return e.views !== undefined && !e.segment && e.node.opType === 'CONV_2D' && e.layer.tile.splits.some((s) => s.dim === 3 && !s.reduction && s.size < s.extent);
+  return e.views !== undefined && !e.segment && (e.node.opType === 'CONV_2D' || e.node.opType === 'DEPTHWISE_CONV_2D') && e.layer.tile.splits.some((s) => s.dim === 3 && !s.reduction && s.size < s.extent);
 }
 
 function fullyConnected(e: TfliteEmit): void {
