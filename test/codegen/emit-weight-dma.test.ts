@@ -8,7 +8,11 @@
  *  - the generated model.c names a weight array only as the source of a DMA (a kernel reading the
  *    DRAM weights would have to name the array: this fails then);
  *  - integer models (TFLite): micro_speech (int8) and keyword_scrambled (SVDF, int16) equal TFLite's
- *    interpreter with their filters DMA'd.
+ *    interpreter with their filters DMA'd; integer weight tiles that follow the splits: micro_speech
+ *    at 8020 B (FULLY_CONNECTED's units) equals TFLite's interpreter on 1 and 4 cores; person_detect at
+ *    its smallest SRAM (2568 B on 1 core; CONV_2D and DEPTHWISE_CONV_2D output-channel windows) and at
+ *    16K (channel windows of resident activations) equals the C reading its weights in place; seanet
+ *    conv1/conv4/conv9 (int16x8) with output-channel filter tiles equal their golden CSV.
  * The torchvision models, 4 cores and ASan/UBSan are in emit-weight-dma.slow.test.ts.
  */
 import { readFileSync } from 'node:fs';
@@ -22,7 +26,7 @@ import { REPO_ROOT } from '../helpers/shared-data.js';
 import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';
 import { generateC } from '../../src/codegen/generate.js';
 import { DEFAULT_TARGET, applyOverrides, parseTarget } from '../../src/schedule/target.js';
-import { TFLITE_DIR, buildTflite } from './tflite-host.js';
+import { SEANET, TFLITE_DIR, buildTflite, seanetInputs, seanetMismatches } from './tflite-host.js';
 import { weightArrayUses } from './weight-dma-c.js';
 import { checkLayer } from '../helpers/schedule-invariants.js';
 
@@ -279,6 +283,24 @@ describe('integer layers with DMA-only weights', () => {
       expect(inputs.map((x) => run([x])[0]!.toString('hex'))).toEqual(await want);
     }, 300_000);
   });
+
+  // int16x8 convolutions (TFLite Micro's seanet tests) at their smallest SRAM on this target: each
+  // splits its output channels down to one (filter tiles of one channel), with row tiles (conv1) or
+  // column tiles of a 1-row conv (conv4, conv9): mpq_conv_px_s16. The golden CSV bit for bit.
+  for (const [name, cores] of [['conv1', 1], ['conv4', 1], ['conv9', 4]] as const) {
+    it(`seanet ${name} (int16x8) at its smallest SRAM on ${cores} core(s), poison: output-channel filter tiles; the golden CSV`, async () => {
+      const file = path.join(SEANET, `${name}.tflite`);
+      const probe = await analyzeModel(readFileSync(file), { modelName: `${name}.tflite`, target: applyOverrides(DSP, { cores }), findMinSram: true });
+      const analysis = await analyzeModel(readFileSync(file), { modelName: `${name}.tflite`, target: applyOverrides(DSP, { cores, sramBytes: probe.report.minSramBytes! }) });
+      expect(analysis.report.fits).toBe(true);
+      const conv = analysis.schedule.layers.find((l) => l.template === 'int-conv')!;
+      expect(conv.tile.splits.some((s) => s.dim === 3 && s.size < s.extent)).toBe(true);
+      const gen = generateC(toCodegenInput(analysis));
+      expect(gen.files.find((f) => f.name === 'model.c')!.text).toContain('mpq_conv_px_s16(');
+      const run = buildTflite(analysis, path.join(tmp, `seanet-${name}`), [], 'model_host_poison');
+      expect(seanetMismatches(name, run(seanetInputs(name))[0]!)).toEqual([]);
+    }, 300_000);
+  }
 
   // At 8020 B (micro_speech's smallest SRAM on this target, 1 core) FULLY_CONNECTED (4 units of 4000)
   // splits its units: its weight tile holds the rows [units][4000] of the tile's units and its bias
