@@ -160,8 +160,8 @@ describe('DMA-only weights: generated C against onnxruntime-web', () => {
 /**
  * MobileNetV2 int8 (.tflite, 224x224) on the DMA-only target at its smallest SRAM (64000 B, set by
  * MEAN_81 now; 1285281 B before integer weight tiles): FULLY_CONNECTED_83 splits its 1000 units and
- * the 1x1 CONV_2D layers their output channels, their weight and bias tiles holding the tile's units /
- * channels. The generated C (poison) gives the bytes of the C whose cores read the weights in place.
+ * the CONV_2D and DEPTHWISE_CONV_2D layers their output channels, their weight and bias tiles holding
+ * the tile's units / channels. The generated C (poison) gives the bytes of the C whose cores read the weights in place.
  */
 describe('MobileNetV2 int8 (.tflite) at its smallest SRAM on the DMA-only target', () => {
   const file = sharedModel('tflite/mobilenet_v2_quantized_1x3x224x224.tflite');
