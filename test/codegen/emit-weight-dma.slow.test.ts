@@ -9,7 +9,8 @@
  * cores, at 128K with depth-first segments and at 4K with reduction splits; the generated model.c names
  * weight arrays only as DMA sources; and a QDQ (int8) SqueezeNet whose outputs are bit-identical to
  * the same model on a target whose cores read the weights (that one is checked against onnxruntime in
- * emit-qdq.test.ts).
+ * emit-qdq.test.ts); MobileNetV2 int8 (.tflite) at its smallest SRAM with integer weight tiles (units of
+ * FULLY_CONNECTED, output channels of CONV_2D), bit-identical to its C reading the weights in place.
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -20,7 +21,8 @@ import type { Config } from '../helpers/ort-reference.js';
 import { REPO_ROOT, sharedFiles, sharedModel } from '../helpers/shared-data.js';
 import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';
 import { generateC } from '../../src/codegen/generate.js';
-import { applyOverrides, parseTarget } from '../../src/schedule/target.js';
+import { DEFAULT_TARGET, applyOverrides, parseTarget } from '../../src/schedule/target.js';
+import { buildTflite } from './tflite-host.js';
 import { analyzeBytes, buildTyped, qdqOf } from './qdq-helpers.js';
 import { weightArrayUses } from './weight-dma-c.js';
 
@@ -158,4 +160,38 @@ describe('DMA-only weights: generated C against onnxruntime-web', () => {
     const got = buildTyped(dma, join(tmp, 'qdq-dma'))([x]);
     expect(got.map((b) => b.toString('hex'))).toEqual(want.map((b) => b.toString('hex')));
   }, 900_000);
+});
+
+/**
+ * MobileNetV2 int8 (.tflite, 224x224) on the DMA-only target at its smallest SRAM (64000 B, set by
+ * MEAN_81 now; 1285281 B before integer weight tiles): FULLY_CONNECTED_83 splits its 1000 units and
+ * the CONV_2D and DEPTHWISE_CONV_2D layers their output channels, their weight and bias tiles holding
+ * the tile's units / channels. The generated C (poison) gives the bytes of the C whose cores read the weights in place.
+ */
+describe('MobileNetV2 int8 (.tflite) at its smallest SRAM on the DMA-only target', () => {
+  const file = sharedModel('tflite/mobilenet_v2_quantized_1x3x224x224.tflite');
+  const input = Int8Array.from({ length: 3 * 224 * 224 }, (_, i) => ((i * 7919 + 104729) % 256) - 128);
+  let want: Promise<string> | undefined;
+  for (const cores of [1, 4]) {
+    it(`${cores} core(s), poison: integer weight tiles of units and output channels; the in-place C's bytes`, async () => {
+      const bytes = readFileSync(file);
+      if (cores === 1) {
+        const probe = await analyzeModel(bytes, { modelName: 'mobilenet_v2_quantized', target: applyOverrides(DSP, { cores: 1 }), findMinSram: true });
+        expect(probe.report.minSramBytes).toBe(64000);
+      }
+      const a = await analyzeModel(bytes, { modelName: 'mobilenet_v2_quantized', target: applyOverrides(DSP, { cores, sramBytes: 64000 }) });
+      expect(a.report.fits).toBe(true);
+      const fc = a.schedule.layers.find((l) => l.name === 'FULLY_CONNECTED_83')!;
+      expect(fc.tile.splits.some((s) => s.dim === 1 && s.size < s.extent)).toBe(true);
+      expect(a.schedule.layers.filter((l) => l.template === 'int-conv' && l.tile.splits.some((s) => s.dim === 3 && s.size < s.extent)).length).toBeGreaterThan(10);
+      const gen = generateC(toCodegenInput(a));
+      expect(weightArrayUses(gen.files.find((f) => f.name === 'model.c')!.text, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
+      want ??= (async () => {
+        const plain = await analyzeModel(bytes, { modelName: 'mobilenet_v2_quantized', target: applyOverrides(DEFAULT_TARGET, { cores: 1 }) });
+        return buildTflite(plain, join(tmp, 'mnv2-int8-in-place'))([input])[0]!.toString('hex');
+      })();
+      const got = buildTflite(a, join(tmp, `mnv2-int8-dma-${cores}`), [], 'model_host_poison')([input])[0]!.toString('hex');
+      expect(got).toBe(await want);
+    }, 1_800_000);
+  }
 });

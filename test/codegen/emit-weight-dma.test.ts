@@ -8,7 +8,11 @@
  *  - the generated model.c names a weight array only as the source of a DMA (a kernel reading the
  *    DRAM weights would have to name the array: this fails then);
  *  - integer models (TFLite): micro_speech (int8) and keyword_scrambled (SVDF, int16) equal TFLite's
- *    interpreter with their filters DMA'd.
+ *    interpreter with their filters DMA'd; integer weight tiles that follow the splits: micro_speech
+ *    at 8020 B (FULLY_CONNECTED's units) equals TFLite's interpreter on 1 and 4 cores; person_detect at
+ *    its smallest SRAM (2568 B on 1 core; CONV_2D and DEPTHWISE_CONV_2D output-channel windows) and at
+ *    16K (channel windows of resident activations) equals the C reading its weights in place; seanet
+ *    conv1/conv4/conv9 (int16x8) with output-channel filter tiles equal their golden CSV.
  * The torchvision models, 4 cores and ASan/UBSan are in emit-weight-dma.slow.test.ts.
  */
 import { readFileSync } from 'node:fs';
@@ -21,8 +25,8 @@ import type { Config } from '../helpers/ort-reference.js';
 import { REPO_ROOT } from '../helpers/shared-data.js';
 import { analyzeModel, toCodegenInput } from '../../src/pipeline.js';
 import { generateC } from '../../src/codegen/generate.js';
-import { applyOverrides, parseTarget } from '../../src/schedule/target.js';
-import { TFLITE_DIR, buildTflite } from './tflite-host.js';
+import { DEFAULT_TARGET, applyOverrides, parseTarget } from '../../src/schedule/target.js';
+import { SEANET, TFLITE_DIR, buildTflite, seanetInputs, seanetMismatches } from './tflite-host.js';
 import { weightArrayUses } from './weight-dma-c.js';
 import { checkLayer } from '../helpers/schedule-invariants.js';
 
@@ -225,4 +229,104 @@ describe('integer layers with DMA-only weights', () => {
       expect(Array.from(new Int8Array(out.buffer, out.byteOffset, out.byteLength))).toEqual(ref.outputs[k]);
     });
   }, 300_000);
+
+  // person_detect at its smallest SRAM on this target (2568 B; 68096 B before integer weight tiles):
+  // its CONV_2D and DEPTHWISE_CONV_2D layers split their output channels (NHWC dim 3, often with their
+  // rows too), their filter and bias tiles holding the tile's channels and the kernels reading and
+  // writing a channel window of each pixel (mpq_conv_px_s8, mpq_dwconv_px_s8). The output equals the C
+  // of the same model whose cores read the weights in place (the default target), byte for byte.
+  describe('person_detect at its smallest SRAM: CONV_2D and DEPTHWISE_CONV_2D output-channel windows with filter tiles', () => {
+    const file = path.join(TFLITE_DIR, 'person_detect.tflite');
+    const inputs = [formulaInput(96 * 96, 1), formulaInput(96 * 96, 2)];
+    let want: Promise<string[]> | undefined;
+    const readable = async () => {
+      const a = await analyzeModel(readFileSync(file), { modelName: 'person_detect.tflite', target: applyOverrides(DEFAULT_TARGET, { cores: 1 }) });
+      const run = buildTflite(a, path.join(tmp, 'person-readable'));
+      return inputs.map((x) => run([x])[0]!.toString('hex'));
+    };
+    for (const cores of [1, 4]) {
+      it(`${cores} core(s) at the smallest SRAM (2568 B on 1 core), poison: the bytes of the C that reads its weights in place`, async () => {
+        // At the smallest SRAM for that core count (per-core tiles on 4 cores need more).
+        const probe = await analyzeModel(readFileSync(file), { modelName: 'person_detect.tflite', target: applyOverrides(DSP, { cores }), findMinSram: true });
+        const min = probe.report.minSramBytes!;
+        if (cores === 1) expect(min).toBe(2568);
+        const analysis = await analyzeModel(readFileSync(file), { modelName: 'person_detect.tflite', target: applyOverrides(DSP, { cores, sramBytes: min }) });
+        expect(analysis.report.fits).toBe(true);
+        const split = (template: string) => analysis.schedule.layers.filter((l) => l.template === template && l.tile.splits.some((s) => s.dim === 3 && s.size < s.extent));
+        expect(split('int-conv').length).toBeGreaterThan(3);
+        expect(split('int-conv-depthwise').length).toBeGreaterThan(3);
+        for (const l of analysis.schedule.layers) expect(checkLayer(l, analysis.graph)).toEqual([]);
+        const gen = generateC(toCodegenInput(analysis));
+        const modelC = gen.files.find((f) => f.name === 'model.c')!.text;
+        expect(modelC).toContain('mpq_conv_px_s8(');
+        expect(modelC).toContain('mpq_dwconv_px_s8(');
+        expect(weightArrayUses(modelC, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
+        want ??= readable();
+        const run = buildTflite(analysis, path.join(tmp, `person-${cores}`), [], 'model_host_poison');
+        expect(inputs.map((x) => run([x])[0]!.toString('hex'))).toEqual(await want);
+      }, 300_000);
+    }
+    it('16K on 1 core, poison: channel windows of activations resident in SRAM (pixels wider than the window: the kernels\' pixel strides); the in-place C\'s bytes', async () => {
+      const analysis = await analyzeModel(readFileSync(file), { modelName: 'person_detect.tflite', target: applyOverrides(DSP, { cores: 1, sramBytes: 16 * 1024 }) });
+      expect(analysis.report.fits).toBe(true);
+      // Channel-split layers whose input and output windows sit in their resident buffers (no tile).
+      const resident = (template: string) =>
+        analysis.schedule.layers.filter((l) => {
+          const node = analysis.graph.nodes.find((n) => n.name === l.name)!;
+          const tiled = new Set(l.buffers.map((b) => b.tensor));
+          return l.template === template && l.tile.splits.some((s) => s.dim === 3 && s.size < s.extent) && !tiled.has(node.inputs[0]) && !tiled.has(node.outputs[0]);
+        });
+      expect(resident('int-conv').length).toBeGreaterThan(3);
+      expect(resident('int-conv-depthwise').length).toBeGreaterThan(3);
+      want ??= readable();
+      const run = buildTflite(analysis, path.join(tmp, 'person-16k'), [], 'model_host_poison');
+      expect(inputs.map((x) => run([x])[0]!.toString('hex'))).toEqual(await want);
+    }, 300_000);
+  });
+
+  // int16x8 convolutions (TFLite Micro's seanet tests) at their smallest SRAM on this target: each
+  // splits its output channels down to one (filter tiles of one channel), with row tiles (conv1) or
+  // column tiles of a 1-row conv (conv4, conv9): mpq_conv_px_s16. The golden CSV bit for bit.
+  for (const [name, cores] of [['conv1', 1], ['conv4', 1], ['conv9', 4]] as const) {
+    it(`seanet ${name} (int16x8) at its smallest SRAM on ${cores} core(s), poison: output-channel filter tiles; the golden CSV`, async () => {
+      const file = path.join(SEANET, `${name}.tflite`);
+      const probe = await analyzeModel(readFileSync(file), { modelName: `${name}.tflite`, target: applyOverrides(DSP, { cores }), findMinSram: true });
+      const analysis = await analyzeModel(readFileSync(file), { modelName: `${name}.tflite`, target: applyOverrides(DSP, { cores, sramBytes: probe.report.minSramBytes! }) });
+      expect(analysis.report.fits).toBe(true);
+      const conv = analysis.schedule.layers.find((l) => l.template === 'int-conv')!;
+      expect(conv.tile.splits.some((s) => s.dim === 3 && s.size < s.extent)).toBe(true);
+      const gen = generateC(toCodegenInput(analysis));
+      expect(gen.files.find((f) => f.name === 'model.c')!.text).toContain('mpq_conv_px_s16(');
+      const run = buildTflite(analysis, path.join(tmp, `seanet-${name}`), [], 'model_host_poison');
+      expect(seanetMismatches(name, run(seanetInputs(name))[0]!)).toEqual([]);
+    }, 300_000);
+  }
+
+  // At 8020 B (micro_speech's smallest SRAM on this target, 1 core) FULLY_CONNECTED (4 units of 4000)
+  // splits its units: its weight tile holds the rows [units][4000] of the tile's units and its bias
+  // tile their biases; the kernel reads the tiles and writes the output's column window.
+  for (const cores of [1, 4]) {
+    it(`micro_speech at 8020 B on ${cores} core(s), poison: FULLY_CONNECTED's weight tiles hold the units of its tile; equals TFLite's interpreter`, async () => {
+      const file = path.join(TFLITE_DIR, 'micro_speech_quantized.tflite');
+      const analysis = await analyzeModel(readFileSync(file), { modelName: 'micro_speech_quantized.tflite', target: applyOverrides(DSP, { cores, sramBytes: 8020 }) });
+      expect(analysis.report.fits).toBe(true);
+      const fc = analysis.schedule.layers.find((l) => l.template === 'int-gemm')!;
+      const split = fc.tile.splits.find((s) => s.dim === 1)!;
+      expect(split.size).toBeLessThan(split.extent);
+      // Weights [4][4000] int8 and bias [4] int32: a tile of u units is u * (4000 + 4) bytes, each copy.
+      const tiles = fc.buffers.filter((b) => b.weight);
+      expect(tiles.length).toBeGreaterThanOrEqual(2);
+      expect(tiles.reduce((sum, b) => sum + b.sizeBytes, 0) % 4004).toBe(0);
+      expect(analysis.report.layers.find((l) => l.op === 'FULLY_CONNECTED')!.weightTileBytes).toBeLessThan(4 * 4004);
+      for (const l of analysis.schedule.layers) expect(checkLayer(l, analysis.graph)).toEqual([]);
+      const gen = generateC(toCodegenInput(analysis));
+      expect(weightArrayUses(gen.files.find((f) => f.name === 'model.c')!.text, gen.files.find((f) => f.name === 'model_weights.h')!.text).kernelReads).toEqual([]);
+      const run = buildTflite(analysis, path.join(tmp, `speech-fc-${cores}`), [], 'model_host_poison');
+      const ref = reference.cases.find((c) => c.model === 'micro_speech_quantized.tflite')!;
+      ref.seeds!.forEach((seed, k) => {
+        const out = run([formulaInput(1960, seed)])[0]!;
+        expect(Array.from(new Int8Array(out.buffer, out.byteOffset, out.byteLength))).toEqual(ref.outputs[k]);
+      });
+    }, 300_000);
+  }
 });

@@ -33,6 +33,10 @@ const CASES: readonly { readonly label: string; readonly file: string; readonly 
   // Weights in a DRAM only the DMA reaches: weight tiles in SRAM too.
   { label: 'resnet8, dsp-dma-only (weight tiles), 1 core', file: 'resnet8.onnx', options: { target: applyOverrides(target('dsp-dma-only.json'), { cores: 1 }) } },
   { label: 'kws-dscnn, dsp-dma-only (weight tiles), 4 cores', file: 'kws-dscnn.onnx', options: { target: target('dsp-dma-only.json') } },
+  // Integer weight tiles: micro_speech's FULLY_CONNECTED splits its units, its weight tiles following (8020 B);
+  // person_detect's CONV_2D and DEPTHWISE_CONV_2D layers split their output channels, filter and bias tiles following (2568 B).
+  { label: 'micro_speech .tflite, dsp-dma-only (integer weight tiles), 1 core', file: 'tflite/micro_speech_quantized.tflite', options: { target: applyOverrides(target('dsp-dma-only.json'), { cores: 1 }) } },
+  { label: 'person_detect .tflite, dsp-dma-only (integer weight tiles), 1 core', file: 'tflite/person_detect.tflite', options: { target: applyOverrides(target('dsp-dma-only.json'), { cores: 1 }) } },
   { label: 'reshape-chain, tiny-mcu-128k', file: 'reshape-chain.onnx', options: { target: target('tiny-mcu-128k.json') } },
   { label: 'resnet8 with --headroom 10%', file: 'resnet8.onnx', options: { target: applyOverrides(DEFAULT_TARGET, { sramBytes: 8192 }), headroom: 0.1 } },
   // --dram 0 with depth-first segments (line buffers planned with the whole tensors), and without.

@@ -150,8 +150,17 @@ export function emitTfliteCompute(e: TfliteEmit): void {
     kernel(e, op);
     return;
   }
-  // Dense windows, except a 1-row conv's input window of columns (rows of it are in_row apart).
-  if (e.views && op !== 'TRANSPOSE') requireDense(e, 0, (op === 'CONV_2D' || op === 'DEPTHWISE_CONV_2D') && act(e, e.node.outputs[0]!).shape[1] === 1 ? e.node.inputs[0] : undefined);
+  // Dense windows, except a 1-row conv's input window of columns (rows of it are in_row apart) and a
+  // conv's output window of channels (pixels out_px apart, rows out_row apart).
+  if (e.views && op !== 'TRANSPOSE') {
+    const from = new Map<string, number>();
+    if ((op === 'CONV_2D' || op === 'DEPTHWISE_CONV_2D') && act(e, e.node.outputs[0]!).shape[1] === 1) from.set(e.node.inputs[0]!, 2);
+    if (channelWindow(e)) {
+      from.set(e.node.outputs[0]!, 3);
+      if (op === 'DEPTHWISE_CONV_2D') from.set(e.node.inputs[0]!, 3);
+    }
+    requireDense(e, 0, from);
+  }
   kernel(e, op);
 }
 
@@ -220,12 +229,44 @@ function conv(e: TfliteEmit, op: string): void {
     else columnWindow(e, xName, n.outputs[0]!, padW, sw);
   }
   const xt = int16 ? 'int16_t' : 'int8_t';
+  if (channelWindow(e)) {
+    // A window of output channels [c0, c0 + ext) (weights the cores cannot read: the filter and bias
+    // tiles hold the window's channels): each output pixel out_px apart, rows out_row apart; the
+    // filter rows, biases, multipliers and shifts from the window's first channel.
+    const vy = e.views!.get(n.outputs[0]!)!;
+    e.w.line(`const long c0 = ${vy}.start[3];`);
+    e.w.line(`if (${vy}.stride[3] != 1) return MP_EPARAM;`);
+    e.w.line(`p.out_c = ${vy}.ext[3]; p.out_row = ${vy}.stride[1]; p.multiplier = mult + c0; p.shift = shift + c0;`);
+    const first = (name: string) => {
+      const v = e.views!.get(name);
+      return v === undefined ? 'c0' : `(c0 - ${v}.start[0])`;
+    };
+    const bias = biasArgs(e, 2, int16).split(', ').map((b) => (b === 'NULL' ? b : `${b} + ${first(n.inputs[2]!)}`)).join(', ');
+    if (op === 'DEPTHWISE_CONV_2D') {
+      // Depth multiplier one: the input window holds the same channels, pixels in_px apart; the
+      // filter tile [1][KH][KW][ext] those channels only.
+      const vx = e.views!.get(xName)!;
+      const vw = e.views!.get(n.inputs[1]!);
+      if (vw === undefined) unsupported(n, 'a depthwise window of channels reads its filter from an SRAM tile');
+      e.w.line(`if (${vx}.stride[3] != 1 || ${vx}.start[3] != c0 || ${vx}.ext[3] != p.out_c || ${vw}.start[3] != c0 || ${vw}.ext[3] != p.out_c) return MP_EPARAM; /* the tile's channels */`);
+      e.w.line(`p.in_c = ${vx}.ext[3]; p.in_row = ${vx}.stride[1];`);
+      call(e, `mpq_dwconv_px_${int16 ? 's16' : 's8'}(&p, ${vx}.stride[2], ${vy}.stride[2], ${ptr(e, xName, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${bias}, ${outPtr(e, xt)})`);
+      return;
+    }
+    call(e, `mpq_conv_px_${int16 ? 's16' : 's8'}(&p, ${vy}.stride[2], ${ptr(e, xName, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')} + ${first(n.inputs[1]!)} * ${KH * KW * KC}, ${bias}, ${outPtr(e, xt)})`);
+    return;
+  }
   const fn = op === 'CONV_2D' ? 'mpq_conv' : op === 'DEPTHWISE_CONV_2D' ? 'mpq_dwconv' : 'mpq_tconv';
   const biasIndex = transposed ? 3 : 2;
   let bias = biasArgs(e, biasIndex, int16);
   if (transposed && int16) bias = bias.split(', ')[0]!; // tconv_s16 takes an int64 bias only
   if (transposed && int16 && bias !== 'NULL' && !bias.includes('int64_t')) unsupported(e.node, 'an int16 transpose conv with an int32 bias');
   call(e, `${fn}_${int16 ? 's16' : 's8'}(&p, ${ptr(e, xName, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${bias}, ${outPtr(e, xt)})`);
+}
+
+/** A CONV_2D or DEPTHWISE_CONV_2D on windows of its output channels (NHWC dim 3: the channel split of DMA'd weights, schedule/templates/weights.ts). */
+function channelWindow(e: TfliteEmit): boolean {
+  return e.views !== undefined && !e.segment && (e.node.opType === 'CONV_2D' || e.node.opType === 'DEPTHWISE_CONV_2D') && e.layer.tile.splits.some((s) => s.dim === 3 && !s.reduction && s.size < s.extent);
 }
 
 function fullyConnected(e: TfliteEmit): void {
@@ -258,8 +299,14 @@ function fullyConnected(e: TfliteEmit): void {
   e.w.line(`p.batches = p.units > 0 ? mpg_count(&${vy}) / p.units : 0;`);
   e.w.line(`if (p.batches * ${depth} != mpg_count(&${e.views.get(n.inputs[0]!)!})) return MP_EPARAM; /* the input rows are the output's */`);
   if (perChannel) e.w.line('p.multiplier = mult + u0; p.shift = shift + u0;');
-  const bias = biasArgs(e, 2, int16).split(', ').map((b) => (b === 'NULL' ? b : `${b} + u0`)).join(', ');
-  call(e, `mpq_fc_${int16 ? 's16' : 's8'}(&p, ${inPtr(e, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')} + u0 * ${depth}, ${bias}, ${outPtr(e, xt)})`);
+  // A weight or bias in an SRAM tile (weights the cores cannot read) holds the units of its window
+  // (all of them, or those of the tile when it follows the split): its pointer is the window's first unit.
+  const first = (name: string) => {
+    const v = e.views?.get(name);
+    return v === undefined ? 'u0' : `(u0 - ${v}.start[0])`;
+  };
+  const bias = biasArgs(e, 2, int16).split(', ').map((b) => (b === 'NULL' ? b : `${b} + ${first(n.inputs[2]!)}`)).join(', ');
+  call(e, `mpq_fc_${int16 ? 's16' : 's8'}(&p, ${inPtr(e, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')} + ${first(n.inputs[1]!)} * ${depth}, ${bias}, ${outPtr(e, xt)})`);
 }
 
 function shape6(s: readonly number[]): number[] {
@@ -539,8 +586,8 @@ function count(e: TfliteEmit, y: TensorInfo): string {
 }
 
 /** Windowed: every activation operand's window must be one dense run (what the kernels index). */
-function requireDense(e: TfliteEmit, from: number, rowsOf?: string): void {
-  const vs = [...e.views!].map(([t, v]) => `!mpg_dense_from(&${v}, ${t === rowsOf ? 2 : from})`);
+function requireDense(e: TfliteEmit, from: number, fromOf: ReadonlyMap<string, number> = new Map()): void {
+  const vs = [...e.views!].map(([t, v]) => `!mpg_dense_from(&${v}, ${fromOf.get(t) ?? from})`);
   e.w.line(`if (${[...new Set(vs)].join(' || ')}) return MP_EPARAM; /* the kernel indexes dense windows */`);
 }
 

@@ -75,7 +75,7 @@ static int conv_params_ok(const mpq_conv_params *p) {
   if (bias64 != 0) A += bias64[oc];                                                                    \
   else if (bias32 != 0) A += bias32[oc];                                                               \
   v = mpq_mul_by_qm64(A, p->multiplier[oc], p->shift[oc]) + p->out_offset;
-#define MPQ_STORE_OUT() y[(b * p->out_h + oy) * out_row + ox * p->out_c + oc] = (OUT_T)clamp32(v, p->act_min, p->act_max);
+#define MPQ_STORE_OUT() y[(b * p->out_h + oy) * out_row + ox * out_px + oc] = (OUT_T)clamp32(v, p->act_min, p->act_max);
 
 /* Every output pixel (b, oy, ox). */
 #define MPQ_FOR_PIXELS(...)                                                                            \
@@ -105,8 +105,9 @@ static int conv_params_ok(const mpq_conv_params *p) {
   long b, oy, ox, oc, fy, fx, ic;                                                                      \
   long groups, per_group;                                                                              \
   const long in_row = p->in_row != 0 ? p->in_row : p->in_w * p->in_c;                                 \
-  const long out_row = p->out_row != 0 ? p->out_row : p->out_w * p->out_c;                             \
-  if (!conv_params_ok(p) || p->in_c % p->k_c != 0) return MP_EPARAM;                                   \
+  const long out_px = px != 0 ? px : p->out_c;                                                         \
+  const long out_row = p->out_row != 0 ? p->out_row : p->out_w * out_px;                               \
+  if (!conv_params_ok(p) || p->in_c % p->k_c != 0 || out_px < p->out_c || out_row < p->out_w * out_px) return MP_EPARAM; \
   groups = p->in_c / p->k_c;                                                                           \
   if (p->out_c % groups != 0) return MP_EPARAM;                                                        \
   per_group = p->out_c / groups;                                                                       \
@@ -129,16 +130,19 @@ static int conv_params_ok(const mpq_conv_params *p) {
 /* Depthwise: output channel oc = ic * depth_multiplier + m reads input channel ic; filter [1][k_h][k_w][out_c]. */
 #define MPQ_DW_BODY(ACC_T, X_OFFSET, REQUANT)                                                          \
   long b, oy, ox, ic, m, fy, fx;                                                                       \
-  const long in_row = p->in_row != 0 ? p->in_row : p->in_w * p->in_c;                                 \
-  const long out_row = p->out_row != 0 ? p->out_row : p->out_w * p->out_c;                             \
+  const long in_px = ipx != 0 ? ipx : p->in_c;                                                         \
+  const long in_row = p->in_row != 0 ? p->in_row : p->in_w * in_px;                                   \
+  const long out_px = px != 0 ? px : p->out_c;                                                         \
+  const long out_row = p->out_row != 0 ? p->out_row : p->out_w * out_px;                               \
   if (!conv_params_ok(p) || p->depth_multiplier < 1 || p->in_c * p->depth_multiplier != p->out_c) return MP_EPARAM; \
+  if (in_px < p->in_c || out_px < p->out_c || in_row < p->in_w * in_px || out_row < p->out_w * out_px) return MP_EPARAM; \
   MPQ_FOR_PIXELS(for (ic = 0; ic < p->in_c; ic++) for (m = 0; m < p->depth_multiplier; m++) {          \
     long oc = ic * p->depth_multiplier + m;                                                            \
     long iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;                         \
     ACC_T acc = 0;                                                                                     \
     int32_t v;                                                                                         \
     MPQ_FOR_TAPS(                                                                                      \
-      ACC_T xv = (ACC_T)x[(b * p->in_h + iy) * in_row + ix * p->in_c + ic] X_OFFSET;                   \
+      ACC_T xv = (ACC_T)x[(b * p->in_h + iy) * in_row + ix * in_px + ic] X_OFFSET;                     \
       acc += (ACC_T)w[(fy * p->k_w + fx) * p->out_c + oc] * xv;)                                       \
     REQUANT(acc)                                                                                       \
     MPQ_STORE_OUT()                                                                                    \
@@ -152,6 +156,7 @@ static int conv_params_ok(const mpq_conv_params *p) {
  */
 #define MPQ_TCONV_BODY(ACC_T, X_OFFSET, REQUANT)                                                       \
   long b, oy, ox, oc, fy, fx, ic;                                                                      \
+  const long out_px = p->out_c;                                                                        \
   const long out_row = p->out_row != 0 ? p->out_row : p->out_w * p->out_c;                             \
   if (!conv_params_ok(p) || p->k_c != p->in_c) return MP_EPARAM;                                       \
   MPQ_FOR_PIXELS(for (oc = 0; oc < p->out_c; oc++) {                                                   \
@@ -179,22 +184,34 @@ static int conv_params_ok(const mpq_conv_params *p) {
 
 /* The convolutions for int8 (int32 accumulators) and int16x8 (int64 accumulators) activations. */
 #define OUT_T int8_t
-int mpq_conv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
+int mpq_conv_px_s8(const mpq_conv_params *p, long px, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
   MPQ_CONV_BODY(int32_t, + p->in_offset, MPQ_REQUANT_S8)
 }
-int mpq_dwconv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
+int mpq_conv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
+  return mpq_conv_px_s8(p, 0, x, w, bias, y);
+}
+int mpq_dwconv_px_s8(const mpq_conv_params *p, long ipx, long px, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
   MPQ_DW_BODY(int32_t, + p->in_offset, MPQ_REQUANT_S8)
+}
+int mpq_dwconv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
+  return mpq_dwconv_px_s8(p, 0, 0, x, w, bias, y);
 }
 int mpq_tconv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
   MPQ_TCONV_BODY(int32_t, + p->in_offset, MPQ_REQUANT_S8)
 }
 #undef OUT_T
 #define OUT_T int16_t
-int mpq_conv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
+int mpq_conv_px_s16(const mpq_conv_params *p, long px, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
   MPQ_CONV_BODY(int64_t, + 0, MPQ_REQUANT_S16)
 }
-int mpq_dwconv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
+int mpq_conv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
+  return mpq_conv_px_s16(p, 0, x, w, bias64, bias32, y);
+}
+int mpq_dwconv_px_s16(const mpq_conv_params *p, long ipx, long px, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
   MPQ_DW_BODY(int64_t, + 0, MPQ_REQUANT_S16)
+}
+int mpq_dwconv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
+  return mpq_dwconv_px_s16(p, 0, 0, x, w, bias64, bias32, y);
 }
 int mpq_tconv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, int16_t *y) {
   const int32_t *bias32 = 0; /* tconv_s16 takes an int64 bias only */

@@ -17,14 +17,20 @@
  *    broadcasting: a dim of the weight that equals a split output dim follows it);
  *  - BatchNormalization's scale, bias, mean and var (also when fused): whole;
  *  - the float constants of any other op (Concat, LayerNormalization, Where, ...): as element-wise;
- *  - integer conv / fully-connected filters and biases (TFLite, quantized ONNX): whole.
+ *  - TFLite FULLY_CONNECTED weights [units][depth] and bias [units]: the units of the tile (dim 0) when
+ *    the layer splits its output columns;
+ *  - TFLite CONV_2D filter [OC][KH][KW][IC] and bias [OC]: the output channels of the tile (dim 0);
+ *    DEPTHWISE_CONV_2D filter [1][KH][KW][OC] (dim 3) and bias [OC]: likewise; with DMA'd weights these
+ *    layers also split their output channels (withIntChannelSplit);
+ *  - other integer conv / fully-connected filters and biases (TFLite, quantized ONNX): whole.
  * Weights used only when generating code (shapes, axes, pads, Clip bounds, splat values that become
  * constants in the code) are not read from memory at run time and get no tile.
  */
 import type { Graph, OpNode } from '../../ir/graph.js';
-import type { Follow, OperandSpec, TilingFamily } from './family.js';
+import type { Follow, OperandSpec, SplitDim, TilingFamily } from './family.js';
 import { identityFollow } from './family.js';
 import { intAttr } from '../../ir/attributes.js';
+import { TFLITE_OP_DOMAIN } from '../../ir/op-table.js';
 
 /** Element-wise ops whose constant operands a kernel reads at run time (mpg_binary). */
 const BINARY_OPS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'PRelu', 'Sum', 'Mean', 'Mod']);
@@ -58,6 +64,29 @@ function nodeWeights(node: OpNode, graph: Graph, family: TilingFamily, outShape:
       return d >= 0 && shape[d] === s.extent && s.extent > 1 ? identityFollow(d, s.extent) : undefined;
     });
   if (node.domain !== '') {
+    if (node.opType === 'CONV_2D' && family.template === 'int-conv') {
+      // Filter [OC][KH][KW][IC] and bias [OC]: the output channels of the tile (dim 0), the channel
+      // split withIntChannelSplit adds (NHWC output dim 3).
+      const channels = (shape: readonly number[]) =>
+        family.splits.map((s): Follow | undefined => (!s.reduction && s.dim === 3 && R === 4 && shape[0] === s.extent && s.extent > 1 ? identityFollow(0, s.extent) : undefined));
+      add(1, channels);
+      add(2, channels);
+    }
+    if (node.opType === 'DEPTHWISE_CONV_2D' && family.template === 'int-conv-depthwise') {
+      // Filter [1][KH][KW][OC] (dim 3) and bias [OC] (dim 0): the channels of the tile.
+      const along = (d: number) => (shape: readonly number[]) =>
+        family.splits.map((s): Follow | undefined => (!s.reduction && s.dim === 3 && R === 4 && shape[d] === s.extent && s.extent > 1 ? identityFollow(d, s.extent) : undefined));
+      add(1, along(3));
+      add(2, along(0));
+    }
+    if (node.opType === 'FULLY_CONNECTED') {
+      // Weights [units][depth] and bias [units]: the units of the tile (dim 0) when the layer splits
+      // its output columns (one row); whole otherwise.
+      const units = (shape: readonly number[]) =>
+        family.splits.map((s): Follow | undefined => (!s.reduction && s.dim === R - 1 && R >= 1 && shape[0] === s.extent && s.extent > 1 ? identityFollow(0, s.extent) : undefined));
+      add(1, units);
+      add(2, units);
+    }
     if (INT_WEIGHT_OPS.has(node.opType)) node.inputs.forEach((_, i) => i > 0 && add(i, whole));
     return out;
   }
@@ -106,8 +135,38 @@ function nodeWeights(node: OpNode, graph: Graph, family: TilingFamily, outShape:
   return out;
 }
 
+/**
+ * A TFLite CONV_2D (batch 1, not grouped) or DEPTHWISE_CONV_2D (depth multiplier one) whose weights are
+ * DMA'd also splits its output channels (NHWC dim 3), after its rows: a tile's filter rows and biases
+ * are then those of its channels, so a layer whose whole filter does not fit in SRAM still runs. The
+ * CONV_2D input window keeps all its channels, the depthwise one has the tile's channels; the output
+ * window is a channel slice of each pixel (the kernels' pixel strides).
+ */
+function withIntChannelSplit(node: OpNode, graph: Graph, family: TilingFamily): TilingFamily {
+  const conv = node.opType === 'CONV_2D' && family.template === 'int-conv';
+  const depthwise = node.opType === 'DEPTHWISE_CONV_2D' && family.template === 'int-conv-depthwise';
+  if ((!conv && !depthwise) || family.outputs.length !== 1) return family;
+  const ys = family.outputs[0]!.shape;
+  const x = node.inputs[0] ?? '';
+  const xs = graph.tensors.get(x)?.shape ?? [];
+  const ws = graph.weights.get(node.inputs[1] ?? '')?.shape ?? [];
+  const OC = ys[3] ?? 1;
+  if (ys.length !== 4 || ys[0] !== 1 || xs.length !== 4 || ws.length !== 4 || OC < 2) return family;
+  // Not grouped (CONV_2D); a depth multiplier of one (DEPTHWISE_CONV_2D: the input follows the channels).
+  if (conv ? ws[0] !== OC || ws[3] !== xs[3] : ws[0] !== 1 || ws[3] !== OC || xs[3] !== OC) return family;
+  if (family.splits.some((s) => s.dim === 3)) return family;
+  const split: SplitDim = { dim: 3, extent: OC, quantum: 1, loopVar: 'c' };
+  return {
+    ...family,
+    splits: [...family.splits, split],
+    inputs: family.inputs.map((o) => ({ ...o, follows: [...o.follows, depthwise && o.tensor === x ? identityFollow(3, OC) : undefined] })),
+    outputs: family.outputs.map((o) => ({ ...o, follows: [...o.follows, identityFollow(3, OC)] })),
+  };
+}
+
 /** The family with one more input operand per run-time weight of the node and of its fused chain. */
-export function withWeightOperands(node: OpNode, graph: Graph, family: TilingFamily): TilingFamily {
+export function withWeightOperands(node: OpNode, graph: Graph, base: TilingFamily): TilingFamily {
+  const family = node.domain === TFLITE_OP_DOMAIN ? withIntChannelSplit(node, graph, base) : base;
   const outShape = family.outputs[0]?.shape ?? [];
   const weights = new Map(nodeWeights(node, graph, family, outShape));
   for (const f of node.fused ?? []) {
