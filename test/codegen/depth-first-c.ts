@@ -41,8 +41,11 @@ export function reportedExtraMacs(a: Analysis): number {
   return a.report.layers.reduce((s, l) => s + (l.segment?.extraMacs ?? 0), 0);
 }
 
-/** Builds the runner with -DMP_COUNT_MACS, runs it, and returns the MACs the segments counted. */
-export function countedMacs(a: Analysis, dir: string, inputs: readonly Float32Array[]): number {
+/**
+ * Builds the runner with -DMP_COUNT_MACS, runs it on the inputs (raw little-endian elements of any
+ * type: float32 models, integer TFLite models), and returns the MACs the segments counted.
+ */
+export function countedMacs(a: Analysis, dir: string, inputs: readonly ArrayBufferView[]): number {
   writeGenerated(generateC(toCodegenInput(a)), dir);
   make(dir, ['model_host', 'CFLAGS=-std=c99 -O2 -Wall -Wextra -Werror -DMP_COUNT_MACS']);
   const ins = inputs.map((x, i) => {

@@ -4,8 +4,7 @@
  * analyses with no DRAM at the smallest SRAM, and builds of the generated C (poison, MAC counter)
  * whose output bytes must equal those of the same graph's C without segments.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'vitest';
 import type { Graph, OpNode, TensorInfo } from '../../src/ir/graph.js';
@@ -19,7 +18,7 @@ import { generateC } from '../../src/codegen/generate.js';
 import { make, writeGenerated } from '../helpers/ort-reference.js';
 import type { IntArray } from './tflite-host.js';
 import { typedRunner } from './tflite-host.js';
-import { memberMacs, reportedExtraMacs } from './depth-first-c.js';
+import { countedMacs, memberMacs, reportedExtraMacs } from './depth-first-c.js';
 
 /** A .tflite file's graph. */
 export function tfliteGraph(file: string): Graph {
@@ -144,23 +143,6 @@ export function runC(a: Analysis, dir: string, inputs: readonly IntArray[], prog
   return typedRunner(a, dir, program)(inputs);
 }
 
-/** The MACs the segments counted in the -DMP_COUNT_MACS build. */
-export function countedIntMacs(a: Analysis, dir: string, inputs: readonly IntArray[]): number {
-  writeGenerated(generateC(toCodegenInput(a)), dir);
-  make(dir, ['model_host', 'CFLAGS=-std=c99 -O2 -Wall -Wextra -Werror -DMP_COUNT_MACS']);
-  const ins = inputs.map((x, i) => {
-    const p = path.join(dir, `in${i}.bin`);
-    writeFileSync(p, Buffer.from(x.buffer, x.byteOffset, x.byteLength));
-    return p;
-  });
-  const outs = a.graph.outputs.map((_, i) => path.join(dir, `out${i}.bin`));
-  const r = spawnSync(path.join(dir, 'model_host'), [...ins, ...outs], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  const m = /segment MACs (\d+)/.exec(r.stderr);
-  if (!m) throw new Error(`no MAC count in: ${r.stderr}`);
-  return Number(m[1]);
-}
-
 /** An int8 input of n elements (make-reference.py's formula). */
 export function int8Input(n: number, seed: number): Int8Array {
   const x = new Int8Array(n);
@@ -178,5 +160,5 @@ export function expectSameAsUnsegmented(a: Analysis, reference: readonly Buffer[
   const got = runC(a, dir, inputs, 'model_host_poison', ['poison']);
   expect(got.length).toBe(reference.length);
   got.forEach((g, i) => expect(g.equals(reference[i]!), `output ${i} differs from the unsegmented C`).toBe(true));
-  expect(countedIntMacs(a, `${dir}-macs`, inputs)).toBe(memberMacs(a) + reportedExtraMacs(a));
+  expect(countedMacs(a, `${dir}-macs`, inputs)).toBe(memberMacs(a) + reportedExtraMacs(a));
 }
