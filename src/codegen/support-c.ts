@@ -949,20 +949,9 @@ int mpg_lrn(const mpg_view *x, const mpg_view *y, long size, float alpha, float 
 
 int mpg_view_lines(mpg_view *v, float *buf, int rank, const long *full, int dim, long first, long rows,
                    const long *start, const long *ext) {
-  long s = 1, off = 0;
-  int d;
-  if (dim < 0 || dim >= rank) return MP_EPARAM;
-  if (ext[dim] > 0 && (start[dim] < first || start[dim] + ext[dim] > first + rows)) return MP_EPARAM;
-  view_init(v, rank, full, start, ext);
-  for (d = rank - 1; d >= 0; d--) {
-    v->stride[d] = s;
-    off += (d == dim ? start[d] - first : start[d]) * s;
-    s *= d == dim ? rows : full[d];
-  }
-  v->data = buf + (ext[dim] > 0 ? off : 0);
-  v->ptr = v->data;
-  v->esize = (int)sizeof(float);
-  return MP_OK;
+  int r = mpg_view_lines_b(v, buf, (int)sizeof(float), rank, full, dim, first, rows, start, ext);
+  if (r == MP_OK) v->data = (float *)v->ptr;
+  return r;
 }
 
 int mpg_view_lines_b(mpg_view *v, void *buf, int esize, int rank, const long *full, int dim, long first, long rows,
