@@ -43,31 +43,7 @@ function gemm(e: Emit, op: string): void {
   if ((bref ? bref.tensor.shape : e.ctx.shapeOf(bName)).length !== 2) unsupported(n, 'B must be a matrix');
   const K = transA ? as[as.length - 2]! : as[as.length - 1]!;
   const N = ys[ys.length - 1]!;
-  let c = 'NULL';
-  let cRows = 1;
-  let cCols = 1;
-  const cName = isGemm ? (n.inputs[2] ?? '') : '';
-  if (cName !== '' && e.views.has(cName)) {
-    const cv = e.views.get(cName)!;
-    const cs = e.ctx.shapeOf(cName);
-    [cRows, cCols] = matrixDims(cs);
-    if ((cCols !== 1 && cCols !== N) || (cRows !== 1 && cRows !== M) || cs.length > 2) unsupported(n, 'C does not broadcast to [M][N]');
-    e.w.line(`if (!mpg_is_whole(&${cv})) return MP_EPARAM; /* C is read whole */`);
-    c = `${cv}.data`;
-  } else if (cName !== '') {
-    const cref = e.ctx.kernelWeight(n, cName);
-    if (!cref) unsupported(n, 'the C operand must be constant');
-    requireFloat(e, cref);
-    [cRows, cCols] = matrixDims(cref.tensor.shape);
-    if ((cCols !== 1 && cCols !== N) || (cRows !== 1 && cRows !== M)) unsupported(n, 'C does not broadcast to [M][N]');
-    if (cref.tensor.data.kind === 'splat') {
-      const t = e.fresh();
-      e.w.line(`static const float ${t}_c[1] = {${cref.cName}_VALUE};`);
-      c = `${t}_c`;
-      cRows = 1;
-      cCols = 1;
-    } else c = cref.cName;
-  }
+  const { c, cRows, cCols } = isGemm ? gemmC(e, M, N) : NO_C;
   // A with transA and one row is the same memory as A without it.
   if (bView !== undefined) {
     // B's window follows the output columns; a column window of a resident B is not contiguous.
@@ -116,35 +92,40 @@ function gemmSlice(e: Emit, a: string, op: string): void {
     check(e, `mpg_gemm_slice(&${a}, ${bref.cName}, ${transB}, ${N}, ${K}, &${e.outs[0]}, ${e.accumulate!.first})`);
   }
   if (!isGemm) return;
-  const cName = n.inputs[2] ?? '';
-  let c = 'NULL';
-  let cRows = 1;
-  let cCols = 1;
-  if (cName !== '') {
-    const ys = e.ctx.shapeOf(n.outputs[0]!);
-    const cv = e.views.get(cName);
-    const cs = cv !== undefined ? e.ctx.shapeOf(cName) : e.ctx.kernelWeight(n, cName)?.tensor.shape;
-    if (!cs) unsupported(n, 'the C operand must be constant');
-    [cRows, cCols] = matrixDims(cs);
-    if ((cCols !== 1 && cCols !== ys[1]) || (cRows !== 1 && cRows !== ys[0]) || cs.length > 2) unsupported(n, 'C does not broadcast to [M][N]');
-    if (cv !== undefined) {
-      // C in its SRAM tile (weights the cores cannot read): the whole tensor.
-      e.w.line(`if (!mpg_is_whole(&${cv})) return MP_EPARAM; /* C is read whole */`);
-      c = `${cv}.data`;
-    } else {
-      const cref = e.ctx.kernelWeight(n, cName)!;
-      requireFloat(e, cref);
-      if (cref.tensor.data.kind === 'splat') {
-        const t = e.fresh();
-        e.w.line(`static const float ${t}_c[1] = {${cref.cName}_VALUE};`);
-        c = `${t}_c`;
-        cRows = 1;
-        cCols = 1;
-      } else c = cref.cName;
-    }
-  }
+  const ys = e.ctx.shapeOf(n.outputs[0]!);
+  const { c, cRows, cCols } = gemmC(e, ys[0]!, ys[1]!);
   if (c === 'NULL' && alpha === 1) return;
   e.w.block(`if ${e.accumulate!.last}`, () => check(e, `mpg_gemm_finish(&${e.outs[0]}, ${cFloat(alpha)}, ${c}, ${cRows}, ${cCols}, ${cFloat(beta)})`));
+}
+
+const NO_C = { c: 'NULL', cRows: 1, cCols: 1 } as const;
+
+/**
+ * Gemm's C operand as the kernels take it: a pointer expression and its rows and columns as it
+ * broadcasts to [M][N] (NO_C without one). C in SRAM (an activation, or its tile when the cores cannot
+ * read weights) is read whole; a constant-filled C becomes a one-element array.
+ */
+function gemmC(e: Emit, M: number, N: number): { c: string; cRows: number; cCols: number } {
+  const n = e.node;
+  const cName = n.inputs[2] ?? '';
+  if (cName === '') return NO_C;
+  const cv = e.views.get(cName);
+  const cref = cv === undefined ? e.ctx.kernelWeight(n, cName) : undefined;
+  if (cv === undefined && !cref) unsupported(n, 'the C operand must be constant');
+  if (cref) requireFloat(e, cref);
+  const cs = cref ? cref.tensor.shape : e.ctx.shapeOf(cName);
+  const [cRows, cCols] = matrixDims(cs);
+  if ((cCols !== 1 && cCols !== N) || (cRows !== 1 && cRows !== M) || cs.length > 2) unsupported(n, 'C does not broadcast to [M][N]');
+  if (cv !== undefined) {
+    e.w.line(`if (!mpg_is_whole(&${cv})) return MP_EPARAM; /* C is read whole */`);
+    return { c: `${cv}.data`, cRows, cCols };
+  }
+  if (cref!.tensor.data.kind === 'splat') {
+    const t = e.fresh();
+    e.w.line(`static const float ${t}_c[1] = {${cref!.cName}_VALUE};`);
+    return { c: `${t}_c`, cRows: 1, cCols: 1 };
+  }
+  return { c: cref!.cName, cRows, cCols };
 }
 
 /** Rows and columns of Gemm's C as it broadcasts to [M][N]: its last two dims, 1 where absent. */
