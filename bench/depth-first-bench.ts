@@ -42,6 +42,12 @@ const WITH_DRAM = applyOverrides(DEFAULT_TARGET, { sramBytes: 16 });
 /** The same, with the weights in that DRAM and the cores unable to read it (weight tiles DMA'd into SRAM). */
 const DMA_WEIGHTS = { ...WITH_DRAM, memories: WITH_DRAM.memories.map((m) => (m.kind === 'global' ? { ...m, coreAccess: false } : m)), weightsMemory: 'dram' };
 
+/** A change in percent with its sign: +8%, -16%, +0%. */
+function signedPct(pct: number): string {
+  const r = Math.round(pct);
+  return `${r < 0 ? '' : '+'}${r}%`;
+}
+
 /** MACs of every compute statement times the iterations of its loops. */
 function totalMacs(a: Analysis): number {
   const walk = (body: readonly Stmt[], times: number): number =>
@@ -124,7 +130,7 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
       target,
       kib(offDram.bytes),
       kib(onDram.bytes),
-      dmaWeights.bytes !== undefined && offDram.bytes !== undefined ? `${kib(dmaWeights.bytes)} +${(100 * (dmaWeights.bytes / offDram.bytes - 1)).toFixed(0)}%` : kib(dmaWeights.bytes),
+      dmaWeights.bytes !== undefined && offDram.bytes !== undefined ? `${kib(dmaWeights.bytes)} ${signedPct(100 * (dmaWeights.bytes / offDram.bytes - 1))}` : kib(dmaWeights.bytes),
       `${seg.length} (${seg.filter((l) => l.segment!.mode === 'patches').length}, ${seg.filter((l) => l.segment!.mode === 'tiles').length}); ${seg.reduce((s, l) => s + l.segment!.members.length, 0)} nodes`,
       extraPct(patchesNoDram.analysis),
       extraPct(on),
