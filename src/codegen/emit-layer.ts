@@ -11,6 +11,7 @@
  * Views are rebuilt from the region for each statement: start = loopVar*stride + offset clamped to
  * [0, limit), which is exactly the window the schedule and the liveness analysis assumed.
  */
+import { constNumbers } from '../frontend/shape-inference/util.js';
 import type { LayerSchedule, LoopBuffer, LoopStmt, Operand, Stmt, TileRange } from '../ir/loop.js';
 import { byteSize, formatShape } from '../ir/graph.js';
 import type { OpNode } from '../ir/graph.js';
@@ -586,7 +587,7 @@ function emitIntMemberCompute(ctx: CodegenContext, layer: LayerSchedule, w: CWri
       const pad = ctx.node(layer).segment!.members.find((m) => m.outputs[0] === x && (m.opType === 'PAD' || m.opType === 'PADV2'));
       const p = pad && ctx.graph.weights.get(pad.inputs[1] ?? '');
       if (!pad || !p || p.data.kind !== 'dense' || pad.inputs[0] !== s.inputs[0]!.region.tensor) unsupported(layer, `'${node.name}' reads '${s.inputs[0]!.region.tensor}', which is not its input or a PAD's input`);
-      const values = Array.from(p.data.values as ArrayLike<number | bigint>, Number);
+      const values = constNumbers(p);
       foldedPad = { top: values[2]!, left: values[4]! };
       kernelNode = { ...node, inputs: [pad.inputs[0]!, ...node.inputs.slice(1)] };
     }

@@ -4,6 +4,7 @@
  * time (quant-params.ts) and written as constants. Operands must be whole tensors in memory the core
  * can address (activation buffers or whole-tensor tiles); anything else raises MP701 naming the node.
  */
+import { constNumbers } from '../../frontend/shape-inference/util.js';
 import type { ConstTensor, OpNode, TensorInfo } from '../../ir/graph.js';
 import type { LayerSchedule } from '../../ir/loop.js';
 import type { CWriter } from '../c-writer.js';
@@ -92,7 +93,7 @@ function weight(e: TfliteEmit, i: number, what: string): ConstTensor {
 function constInts(e: TfliteEmit, i: number, what: string): number[] {
   const t = weight(e, i, what);
   if (t.data.kind !== 'dense') unsupported(e.node, `${what} must be dense`);
-  return Array.from(t.data.values as ArrayLike<number | bigint>, Number);
+  return constNumbers(t);
 }
 
 /** TFLite's padding before the first element (SAME puts the odd element at the end). */

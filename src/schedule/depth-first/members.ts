@@ -8,6 +8,7 @@
  * spatial dims, and a TRANSPOSE that turns an NCHW tensor into NHWC). Every tensor names its own row
  * and column dims (`dims`): 2 and 3 for NCHW, 1 and 2 for NHWC.
  */
+import { constNumbers } from '../../frontend/shape-inference/util.js';
 import type { Graph, OpNode } from '../../ir/graph.js';
 import { fusedResiduals } from '../../ir/graph.js';
 import { TFLITE_DOMAIN } from '../../frontend/tflite/import-tflite.js';
@@ -196,7 +197,7 @@ const ONE: RowRelation = { stride: 1, pad: 0, span: 1 };
 function constValues(graph: Graph, node: OpNode, i: number): number[] | undefined {
   const w = graph.weights.get(node.inputs[i] ?? '');
   if (!w || w.data.kind !== 'dense') return undefined;
-  return Array.from(w.data.values as ArrayLike<number | bigint>, Number);
+  return constNumbers(w);
 }
 
 /**

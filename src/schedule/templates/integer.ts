@@ -17,6 +17,7 @@
  *    dim's source dim (a strided window: the copy goes through mpg_permute, any strides).
  * Anything else is one whole tile.
  */
+import { constNumbers } from '../../frontend/shape-inference/util.js';
 import type { Follow, SplitDim, TemplateInput, TilingFamily } from './family.js';
 import { activationInputs, activationOutputs, identityFollow, shapeOf, wholeFamily } from './family.js';
 import { convFamily, globalPoolFamily, poolFamily } from './conv-pool.js';
@@ -167,7 +168,7 @@ export function intPadFamily(input: TemplateInput): TilingFamily {
   const xs = shapeOf(input, x);
   const ys = shapeOf(input, outs[0]!);
   if (xs.length < 2 || ys[1]! <= 1) return wholeFamily(input, 'int-pad');
-  const values = Array.from(pads.data.values as ArrayLike<number | bigint>, Number);
+  const values = constNumbers(pads);
   if (values.length !== 2 * xs.length || !Number.isInteger(values[2]) || values[0] !== 0 || values[1] !== 0) return wholeFamily(input, 'int-pad');
   const before = values[2]!;
   const rows: Follow = { dim: 1, extent: (t) => t, stride: (t) => t, offset: -before, limit: xs[1]! };
@@ -187,7 +188,7 @@ export function intTransposeFamily(input: TemplateInput): TilingFamily {
   const outs = activationOutputs(input);
   const perm = input.graph.weights.get(node.inputs[1] ?? '');
   if (outs.length !== 1 || !input.graph.tensors.has(x) || !perm || perm.data.kind !== 'dense') return wholeFamily(input, 'int-transpose');
-  const p = Array.from(perm.data.values as ArrayLike<number | bigint>, Number);
+  const p = constNumbers(perm);
   const ys = shapeOf(input, outs[0]!);
   const xs = shapeOf(input, x);
   const d = ys.findIndex((e) => e > 1);
