@@ -4,26 +4,45 @@
  * group may rest on a neighbor whose offset is above the group's own (a small buffer tucked under
  * the upper member of a group), so the (offset, rank) order of exact.ts could miss the optimum.
  *
- * This search is a branch and bound over derivations instead. Fix, for every conflicting pair,
- * which run of allowed offset differences it uses (below the first zone, between two zones, above
- * the last): the constraints are then offset(x) >= offset(y) + w, and their least solution (every
- * offset the smallest aligned value the constraints allow, reached by raising offsets from 0) is
- * no higher anywhere than any packing with those choices, the optimal one included. In that least
- * solution every item is at 0 or at alignUp(offset(y) + hi) for a placed neighbor y and the end hi
- * of one of the pair's zones, and the items can be listed so that each one's y comes before it.
- * The search builds such lists: at each node any unplaced item may go at 0 or at the lowest
- * allowed aligned offset from any such alignUp(offset(y) + hi); a node is cut when it reaches the
- * best packing found. Symmetry: when an item of lower rank than the one placed just before comes
- * next, it must rest on that one (otherwise the same list with the two swapped is built too).
+ * This search is a branch and bound over chains of "resting" items instead. Let W be the largest
+ * alignment of the items and say x rests on y when offset(x) - offset(y) lies in [hi, hi + W) for
+ * the end hi of one of the pair's zones (x just above that zone). Take an optimal packing with the
+ * smallest sum of offsets: every item is then at an offset below W or rests on an item that leads
+ * to one by such a chain. (Otherwise move every item that no chain reaches down by W: offsets stay
+ * aligned, as W is a multiple of every alignment, and >= 0; a pair split by the move only sees its
+ * offset difference shrink by W, which keeps it above its zone, since it was not resting; the sum
+ * drops and nothing rises, a contradiction.) So listing the items along those chains, each one sits
+ * at an aligned offset in [0, W) or in [offset(y) + hi, offset(y) + hi + W) for an item y listed
+ * before it. The search builds such lists: at each node any unplaced item may take any of those
+ * offsets clear of the placed items; a node is cut when it reaches the best packing found, or
+ * when an unplaced item's lowest offset clear of the placed items would.
+ * Symmetry: take the lists that always pick the lowest-ranked item whose chain is ready; when an
+ * item ranked below the one placed just before comes next, it must then rest on that one.
+ * With one alignment everywhere the windows hold one offset each (the aligned zone end).
  *
  * Budget: work units (candidate offsets examined) from planner/search-budget.ts, the deadline as a
  * safety net. `optimal` only when the search ends within the budget; the incumbent (the best
- * first fit, or the caller's) is returned otherwise.
+ * greedy placement, or the caller's) is returned otherwise.
  */
 import type { PackContext, PackProblem, PackResult, Zone } from './problem.js';
-import { bySizeDesc, byBreadth, byLifetime, sortedOrder } from './orders.js';
-import { alignUp, placeFirstFit, usedBytesOf } from './place-in-order.js';
+import { byBreadth, byConflictsDesc, byLifetime, bySizeDesc, bySizeThenLifetime, sortedOrder } from './orders.js';
+import { alignUp, placeBestFit, placeFirstFit, usedBytesOf, type Placement } from './place-in-order.js';
 import { nodeBudgetOf } from './search-budget.js';
+import { lowestAllowed } from './overlay.js';
+
+/**
+ * The best of every greedy placement (first fit in the four greedy orders, best fit): the starting
+ * point of the searches on problems with zones, so that they never return worse than a greedy.
+ */
+export function bestHeuristicPlacement(problem: PackProblem): Placement {
+  let best: Placement | undefined;
+  for (const cmp of [bySizeDesc(problem), byConflictsDesc(problem), byBreadth(problem), byLifetime(problem)]) {
+    const pl = placeFirstFit(problem, sortedOrder(problem, cmp));
+    if (best === undefined || pl.usedBytes < best.usedBytes) best = pl;
+  }
+  const bf = placeBestFit(problem, sortedOrder(problem, bySizeThenLifetime(problem)));
+  return bf.usedBytes < best!.usedBytes ? bf : best!;
+}
 
 export function exactZonesSearch(problem: PackProblem, zones: readonly (readonly (readonly Zone[])[])[], context: PackContext): PackResult {
   const items = problem.items;
@@ -36,15 +55,9 @@ export function exactZonesSearch(problem: PackProblem, zones: readonly (readonly
     bestOffsets = context.incumbentOffsets.slice();
     bestUsed = usedBytesOf(problem, bestOffsets);
   } else {
-    bestOffsets = [];
-    bestUsed = Infinity;
-    for (const cmp of [bySizeDesc(problem), byBreadth(problem), byLifetime(problem)]) {
-      const pl = placeFirstFit(problem, sortedOrder(problem, cmp));
-      if (pl.usedBytes < bestUsed) {
-        bestOffsets = pl.offsets;
-        bestUsed = pl.usedBytes;
-      }
-    }
+    const start = bestHeuristicPlacement(problem);
+    bestOffsets = start.offsets;
+    bestUsed = start.usedBytes;
   }
   let lb = problem.lowerBoundBytes;
   for (const it of items) lb = Math.max(lb, it.sizeBytes);
@@ -69,6 +82,9 @@ export function exactZonesSearch(problem: PackProblem, zones: readonly (readonly
   searched.forEach((i, r) => (rank[i] = r));
   const offsets = new Array<number>(n).fill(-1);
   for (let i = 0; i < n; i++) if (rank[i] === -1) offsets[i] = 0;
+  // The window of candidate offsets: the largest alignment (see the file comment).
+  let window = 1;
+  for (const i of searched) window = Math.max(window, items[i]!.alignmentBytes);
   const budget = nodeBudgetOf(context);
   const deadline = context.deadlineMs;
   let work = 0;
@@ -89,32 +105,6 @@ export function exactZonesSearch(problem: PackProblem, zones: readonly (readonly
     }
     return true;
   };
-  /** The lowest allowed aligned offset of x at or above `from`. */
-  const lowestFrom = (x: number, from: number): number => {
-    const align = items[x]!.alignmentBytes;
-    let at = alignUp(Math.max(0, from), align);
-    for (let guard = 0; guard < 1_000_000; guard++) {
-      let moved = false;
-      const list = problem.neighbors[x]!;
-      for (let k = 0; k < list.length && !moved; k++) {
-        const y = list[k]!;
-        if (offsets[y]! < 0) continue;
-        const delta = at - offsets[y]!;
-        for (const [lo, hi] of zones[x]![k]!) {
-          if (delta < lo) break;
-          if (delta < hi) {
-            at = alignUp(offsets[y]! + hi, align);
-            moved = true;
-            break;
-          }
-        }
-      }
-      work++;
-      if (!moved) return at;
-    }
-    return at;
-  };
-
   const rec = (depth: number, last: number, used: number): void => {
     if (stop) return;
     if (depth === searched.length) {
@@ -131,11 +121,25 @@ export function exactZonesSearch(problem: PackProblem, zones: readonly (readonly
       stop = true;
       return;
     }
+    // Bound: every unplaced item needs an offset clear of the placed ones.
+    for (const x of searched) {
+      if (offsets[x]! >= 0) continue;
+      const forbidden: [number, number][] = [];
+      const list = problem.neighbors[x]!;
+      for (let k = 0; k < list.length; k++) {
+        const y = list[k]!;
+        if (offsets[y]! < 0) continue;
+        for (const [lo, hi] of zones[x]![k]!) forbidden.push([offsets[y]! + lo, offsets[y]! + hi]);
+      }
+      work += forbidden.length;
+      if (lowestAllowed(forbidden, items[x]!.alignmentBytes) + items[x]!.sizeBytes >= bestUsed) return;
+    }
     for (const x of searched) {
       if (offsets[x]! >= 0) continue;
       const size = items[x]!.sizeBytes;
-      // Candidate offsets: 0 and alignUp(offset(y) + hi) for placed neighbors y; only from `last`
-      // when x ranks below it (see the file comment).
+      // Candidate offsets: the aligned ones in [0, window) and in [offset(y) + hi, offset(y) + hi +
+      // window) for placed neighbors y and zone ends hi; only the latter, from `last`, when x ranks
+      // below it (see the file comment).
       const onlyLast = last >= 0 && rank[x]! < rank[last]!;
       const seeds: number[] = onlyLast ? [] : [0];
       const list = problem.neighbors[x]!;
@@ -144,17 +148,17 @@ export function exactZonesSearch(problem: PackProblem, zones: readonly (readonly
         if (offsets[y]! < 0 || (onlyLast && y !== last)) continue;
         for (const [, hi] of zones[x]![k]!) seeds.push(offsets[y]! + hi);
       }
+      const align = items[x]!.alignmentBytes;
       const tried = new Set<number>();
       const cands: number[] = [];
       for (const s of seeds) {
-        const at = alignUp(Math.max(0, s), items[x]!.alignmentBytes);
-        if (tried.has(at)) continue;
-        tried.add(at);
-        work++;
-        if (at + size >= bestUsed) continue;
-        const low = allowed(x, at) ? at : lowestFrom(x, at);
-        if (low + size >= bestUsed || cands.includes(low)) continue;
-        cands.push(low);
+        for (let at = alignUp(Math.max(0, s), align); at < Math.max(0, s) + window; at += align) {
+          if (tried.has(at)) continue;
+          tried.add(at);
+          work++;
+          if (at + size >= bestUsed) break;
+          if (allowed(x, at)) cands.push(at);
+        }
       }
       cands.sort((a, b) => a - b);
       for (const at of cands) {
