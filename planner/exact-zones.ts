@@ -30,6 +30,9 @@ import { alignUp, placeBestFit, placeFirstFit, usedBytesOf, type Placement } fro
 import { nodeBudgetOf } from './search-budget.js';
 import { lowestAllowed } from './overlay.js';
 
+/** Above this many items with zones, the search returns the incumbent (the recursion depth is the count). */
+export const EXACT_ZONES_MAX_ITEMS = 2500;
+
 /**
  * The best of every greedy placement (first fit in the four greedy orders, best fit): the starting
  * point of the searches on problems with zones, so that they never return worse than a greedy.
@@ -77,6 +80,8 @@ export function exactZonesSearch(problem: PackProblem, zones: readonly (readonly
     if (zones[i]!.some((z) => z.length > 0)) searched.push(i);
     else fixedTop = Math.max(fixedTop, items[i]!.sizeBytes);
   }
+  // The search recurses once per item (as exact.ts does): beyond its cap, keep the incumbent.
+  if (searched.length > EXACT_ZONES_MAX_ITEMS) return done(false);
   searched.sort((a, b) => items[b]!.sizeBytes - items[a]!.sizeBytes || a - b);
   const rank = new Int32Array(n).fill(-1);
   searched.forEach((i, r) => (rank[i] = r));
@@ -131,7 +136,7 @@ export function exactZonesSearch(problem: PackProblem, zones: readonly (readonly
         if (offsets[y]! < 0) continue;
         for (const [lo, hi] of zones[x]![k]!) forbidden.push([offsets[y]! + lo, offsets[y]! + hi]);
       }
-      work += forbidden.length;
+      work += 1 + forbidden.length;
       if (lowestAllowed(forbidden, items[x]!.alignmentBytes) + items[x]!.sizeBytes >= bestUsed) return;
     }
     for (const x of searched) {
