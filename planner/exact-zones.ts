@@ -16,8 +16,11 @@
  * before it. The search builds such lists: at each node any unplaced item may take any of those
  * offsets clear of the placed items; a node is cut when it reaches the best packing found, or
  * when an unplaced item's lowest offset clear of the placed items would.
- * Symmetry: take the lists that always pick the lowest-ranked item whose chain is ready; when an
- * item ranked below the one placed just before comes next, it must then rest on that one.
+ * Symmetry: only the lists that always pick the lowest-ranked item whose chain is ready are built:
+ * once an item is passed over for one ranked above it, it may only rest on items placed after that.
+ * The runs take three rank orders (size, start step, lifetime) in turn with a work limit that
+ * doubles, as exact.ts does, so that a long fruitless subtree of one order does not hold the
+ * search; a run that ends within its limit has seen every list and proves the best packing optimal.
  * With one alignment everywhere the windows hold one offset each (the aligned zone end).
  *
  * Budget: work units (candidate offsets examined) from planner/search-budget.ts, the deadline as a
@@ -29,6 +32,12 @@ import { byBreadth, byConflictsDesc, byLifetime, bySizeDesc, bySizeThenLifetime,
 import { alignUp, placeBestFit, placeFirstFit, usedBytesOf, type Placement } from './place-in-order.js';
 import { nodeBudgetOf } from './search-budget.js';
 import { lowestAllowed } from './overlay.js';
+
+/**
+ * Work units (candidate offsets and bound checks) per search node of the budget: a unit costs about
+ * a sixteenth of a node of exact.ts, so that both searches spend about the same time per budget.
+ */
+const WORK_PER_NODE = 16;
 
 /** Above this many items with zones, the search returns the incumbent (the recursion depth is the count). */
 export const EXACT_ZONES_MAX_ITEMS = 2500;
@@ -82,17 +91,23 @@ export function exactZonesSearch(problem: PackProblem, zones: readonly (readonly
   }
   // The search recurses once per item (as exact.ts does): beyond its cap, keep the incumbent.
   if (searched.length > EXACT_ZONES_MAX_ITEMS) return done(false);
-  searched.sort((a, b) => items[b]!.sizeBytes - items[a]!.sizeBytes || a - b);
-  const rank = new Int32Array(n).fill(-1);
-  searched.forEach((i, r) => (rank[i] = r));
-  const offsets = new Array<number>(n).fill(-1);
-  for (let i = 0; i < n; i++) if (rank[i] === -1) offsets[i] = 0;
   // The window of candidate offsets: the largest alignment (see the file comment).
   let window = 1;
   for (const i of searched) window = Math.max(window, items[i]!.alignmentBytes);
-  const budget = nodeBudgetOf(context);
+  const budget = nodeBudgetOf(context) * WORK_PER_NODE;
   const deadline = context.deadlineMs;
+  const offsets = new Array<number>(n).fill(-1);
+  const inSearch = new Uint8Array(n);
+  for (const i of searched) inSearch[i] = 1;
+  for (let i = 0; i < n; i++) if (inSearch[i] === 0) offsets[i] = 0;
+  /** placedAt[i]: the depth at which item i was placed (searched items). */
+  const placedAt = new Int32Array(n).fill(-1);
+  /** skipped[i]: the last depth at which an item ranked above i was placed while i was not (-1: never). */
+  const skipped = new Int32Array(n).fill(-1);
+  let rank = new Int32Array(n);
+  let order: readonly number[] = searched;
   let work = 0;
+  let limit = 0;
   let aborted = false;
   let stop = false;
 
@@ -110,9 +125,9 @@ export function exactZonesSearch(problem: PackProblem, zones: readonly (readonly
     }
     return true;
   };
-  const rec = (depth: number, last: number, used: number): void => {
+  const rec = (depth: number, used: number): void => {
     if (stop) return;
-    if (depth === searched.length) {
+    if (depth === order.length) {
       if (used < bestUsed) {
         bestUsed = used;
         bestOffsets = offsets.slice();
@@ -121,13 +136,13 @@ export function exactZonesSearch(problem: PackProblem, zones: readonly (readonly
       }
       return;
     }
-    if (work > budget || ((work & 1023) === 0 && Date.now() >= deadline)) {
+    if (work > limit || ((work & 1023) === 0 && Date.now() >= deadline)) {
       aborted = true;
       stop = true;
       return;
     }
     // Bound: every unplaced item needs an offset clear of the placed ones.
-    for (const x of searched) {
+    for (const x of order) {
       if (offsets[x]! >= 0) continue;
       const forbidden: [number, number][] = [];
       const list = problem.neighbors[x]!;
@@ -139,18 +154,18 @@ export function exactZonesSearch(problem: PackProblem, zones: readonly (readonly
       work += 1 + forbidden.length;
       if (lowestAllowed(forbidden, items[x]!.alignmentBytes) + items[x]!.sizeBytes >= bestUsed) return;
     }
-    for (const x of searched) {
+    for (const x of order) {
       if (offsets[x]! >= 0) continue;
       const size = items[x]!.sizeBytes;
-      // Candidate offsets: the aligned ones in [0, window) and in [offset(y) + hi, offset(y) + hi +
-      // window) for placed neighbors y and zone ends hi; only the latter, from `last`, when x ranks
-      // below it (see the file comment).
-      const onlyLast = last >= 0 && rank[x]! < rank[last]!;
-      const seeds: number[] = onlyLast ? [] : [0];
+      // Candidate offsets: the aligned ones in [0, window), and in [offset(y) + hi, offset(y) + hi +
+      // window) for placed neighbors y and zone ends hi; once x was passed over for an item ranked
+      // above it, only from the neighbors placed since (see the file comment).
+      const since = skipped[x]!;
+      const seeds: number[] = since < 0 ? [0] : [];
       const list = problem.neighbors[x]!;
       for (let k = 0; k < list.length; k++) {
         const y = list[k]!;
-        if (offsets[y]! < 0 || (onlyLast && y !== last)) continue;
+        if (offsets[y]! < 0 || placedAt[y]! < since || inSearch[y] === 0) continue;
         for (const [, hi] of zones[x]![k]!) seeds.push(offsets[y]! + hi);
       }
       const align = items[x]!.alignmentBytes;
@@ -165,16 +180,48 @@ export function exactZonesSearch(problem: PackProblem, zones: readonly (readonly
           if (allowed(x, at)) cands.push(at);
         }
       }
+      if (cands.length === 0) continue;
       cands.sort((a, b) => a - b);
+      // Passing over the items ranked below x (restored on the way back).
+      const passed: number[] = [];
+      const before: number[] = [];
+      for (const z of order) {
+        if (offsets[z]! < 0 && z !== x && rank[z]! < rank[x]!) {
+          passed.push(z);
+          before.push(skipped[z]!);
+          skipped[z] = depth;
+        }
+      }
+      placedAt[x] = depth;
       for (const at of cands) {
         if (at + size >= bestUsed) break;
         offsets[x] = at;
-        rec(depth + 1, x, Math.max(used, at + size));
+        rec(depth + 1, Math.max(used, at + size));
         offsets[x] = -1;
-        if (stop) return;
+        if (stop) break;
       }
+      placedAt[x] = -1;
+      passed.forEach((z, k) => (skipped[z] = before[k]!));
+      if (stop) return;
     }
   };
-  rec(0, -1, fixedTop);
-  return done(!aborted);
+
+  // Round robin over three rank orders with a work limit that doubles (as exact.ts does), until
+  // one run ends within its limit (a proof), the lower bound is met, or the budget is spent.
+  const orders = [bySizeDesc(problem), byBreadth(problem), byLifetime(problem)].map((cmp) => searched.slice().sort(cmp));
+  let runLimit = Math.max(1000, 4 * searched.length);
+  for (;;) {
+    for (const o of orders) {
+      if (work >= budget || Date.now() >= deadline) return done(false);
+      order = o;
+      rank = new Int32Array(n);
+      o.forEach((i, r) => (rank[i] = r));
+      limit = Math.min(budget, work + runLimit);
+      aborted = false;
+      stop = false;
+      rec(0, fixedTop);
+      if (!aborted) return done(true);
+    }
+    runLimit *= 2;
+  }
 }

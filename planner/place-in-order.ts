@@ -6,6 +6,8 @@
  * - best fit: the smallest free gap that fits (lowest offset on ties), else the top
  *   (XLA heap simulator / TFLite arena style).
  * Only the item's neighbors matter; the capacity is not looked at (callers compare usedBytes).
+ * With overlay groups (PackProblem.zones) the same two fits run over the forbidden offset ranges
+ * that the placed neighbors' zones give, instead of their blocks.
  */
 import type { PackProblem } from './problem.js';
 

@@ -2,7 +2,12 @@
  * planMemory: buffers and pools in, a verified plan out. It composes the steps, each a function of
  * its own file:
  *
- * 1. Validate the inputs (PlannerError invalid-input) and build the conflict graph once.
+ * 1. Validate the inputs (PlannerError invalid-input) and build the conflict graph once. Overlay
+ *    groups (BufferInfo.overlay: a target and the buffers placed at fixed distances from it) become
+ *    one unit each (planner/overlay.ts), and every later step works on units: a group chooses its
+ *    pool, spills and is put back as one; a pool that holds a group is packed with per-pair zones
+ *    (PackProblem.zones), exact even where a neighbor fits between members. Without overlays the
+ *    units are the buffers themselves and nothing changes.
  * 2. Candidate pools (planner/pool-choice.ts): every buffer starts in its first candidate pool that
  *    could hold it alone.
  * 3. Placement (planner/placement.ts): plan each pool with the asked strategy. When a bounded pool
@@ -16,7 +21,8 @@
  *    never exceeded).
  * 4. Put-back (planner/put-back.ts): try to put each moved buffer back into an earlier candidate at
  *    the lowest free offset of that pool's plan (most costly first).
- * 5. Assemble the result, and verify it independently (a failure is a PlannerError
+ * 5. Assemble the result (each member of a group at the group's offset plus its place in the
+ *    group's layout), and verify it independently (a failure is a PlannerError
  *    `verification-failed`: a bug, never a wrong answer).
  *
  * The result's strategy is the name asked for ("auto" for auto). Allocations follow the input

@@ -1,5 +1,7 @@
 /**
- * The single-pool packing problem every strategy solves, and the strategy signature.
+ * The single-pool packing problem every strategy solves, and the strategy signature. An item is a
+ * buffer, or an overlay group packed as one (planner/overlay.ts: then `zones` says where its members
+ * may not meet its neighbors, and `pieces` what it holds live at each step).
  * `planMemory` (planner/index.ts) turns buffers and pools into one PackProblem per pool,
  * calls a strategy from the registry, and verifies the result.
  */

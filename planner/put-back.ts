@@ -2,7 +2,8 @@
  * Put-back: after spilling, a buffer that moved may fit in an earlier candidate on top of that
  * pool's plan after all (spill decisions are made before the final packings are known). Moved
  * buffers are tried most costly first; each goes to the first earlier candidate whose lowest free
- * offset keeps it within the pool.
+ * offset keeps it within the pool. An overlay group is one unit here too: it moves back whole, at
+ * the lowest offset clear of its neighbors' zones.
  */
 import { alignUp } from './place-in-order.js';
 import { alignmentIn, costIn, poolOf, sizeIn, type PoolChoices } from './pool-choice.js';

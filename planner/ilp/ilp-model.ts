@@ -21,6 +21,8 @@
  * strictly below `upperBoundBytes` when an incumbent is known (the MIP then looks only for a better plan,
  * so "infeasible" proves the incumbent optimal). Big-M = peakMax, which is valid because every offset plus
  * its size is at most peak <= peakMax.
+ * Overlay groups (PackProblem.zones): one binary per forbidden zone of a pair instead
+ * (addZoneConstraints), and the unit also divides every zone end.
  */
 import type { PackProblem } from '../problem.js';
 
