@@ -105,6 +105,13 @@ describe('overlay buffers: random instances', () => {
       expect(used.get('auto'), `seed ${seed}`).toBe(optimum);
       for (const g of GREEDY) expect(used.get(g)!).toBeGreaterThanOrEqual(optimum);
       if (Math.min(...GREEDY.map((g) => used.get(g)!)) > optimum) greedyMissed++;
+      // With the optimum as capacity exact fits (spilling nothing); one byte less, nothing fits.
+      if (seed % 3 === 0 && optimum > 0) {
+        const fit = await checked(buffers, [{ name: 'sram', sizeBytes: optimum, alignmentBytes: poolAlignment }], 'exact', 5000);
+        expect(fit.fits, `seed ${seed}`).toBe(true);
+        const tight = await checked(buffers, [{ name: 'sram', sizeBytes: optimum - 1, alignmentBytes: poolAlignment }], 'exact', 5000);
+        expect(tight.fits, `seed ${seed}`).toBe(false);
+      }
     }
     expect(grouped).toBeGreaterThan(80);
     expect(greedyMissed).toBeGreaterThan(3);
