@@ -121,3 +121,58 @@ describe('buildIlpModel', () => {
     expect(text).toMatch(/General\n k0\n k1\n k2\n peak\nBinary\n z0_1\nEnd\n$/);
   });
 });
+
+describe('buildIlpModel with overlay zones', () => {
+  // Item 0: a group of two 20-byte members at 0 and 60 (80 bytes of hull). Item 1 (40 bytes)
+  // conflicts with both members: offset(0) - offset(1) must avoid [-19, 40) (lower member) and
+  // [-79, -20) (upper member), two zones with a gap at -20 (item 1 between the members). Item 2
+  // (20 bytes) conflicts with the upper member only: one zone [-79, -40).
+  const problem: PackProblem = {
+    items: [
+      { index: 0, name: 'g', sizeBytes: 80, alignmentBytes: 1 },
+      { index: 1, name: 'a', sizeBytes: 40, alignmentBytes: 1 },
+      { index: 2, name: 'b', sizeBytes: 20, alignmentBytes: 1 },
+    ],
+    neighbors: [[1, 2], [0], [0]],
+    capacityBytes: null,
+    lowerBoundBytes: 80,
+    zones: [
+      [
+        [
+          [-79, -20],
+          [-19, 40],
+        ],
+        [[-79, -40]],
+      ],
+      [
+        [
+          [-39, 20],
+          [21, 80],
+        ],
+      ],
+      [[[41, 80]]],
+    ],
+  };
+  const values = (offsets: number[], z: Record<string, number>): Record<string, number> => ({
+    k0: offsets[0]! / 20,
+    k1: offsets[1]! / 20,
+    k2: offsets[2]! / 20,
+    peak: Math.max(offsets[0]! + 80, offsets[1]! + 40, offsets[2]! + 20) / 20,
+    ...z,
+  });
+
+  it('has one binary per zone of a pair and a unit dividing every zone end', () => {
+    const model = buildIlpModel(problem);
+    expect(model.unitBytes).toBe(20);
+    expect(model.variables.filter((v) => v.kind === 'binary').map((v) => v.name)).toEqual(['z0_1_0', 'z0_1_1', 'z0_2']);
+    expect(model.constraints.map((c) => c.name)).toEqual(['top0', 'top1', 'top2', 'below0_1_0', 'above0_1_0', 'below0_1_1', 'above0_1_1', 'below0_2', 'above0_2']);
+  });
+
+  it('accepts a between the members and b under the upper one, and rejects a on a member', () => {
+    const model = buildIlpModel(problem);
+    // g at 0 (members [0,20) and [60,80)), a at 20 ([20,60)), b at 0 (conflicts with [60,80) only): 80 bytes.
+    expect(satisfied(model, values([0, 20, 0], { z0_1_0: 0, z0_1_1: 1, z0_2: 0 }))).toBe(true);
+    // a at 40 ([40,80)) meets the upper member, whatever the binaries say.
+    for (const z0 of [0, 1]) for (const z1 of [0, 1]) expect(satisfied(model, values([0, 40, 0], { z0_1_0: z0, z0_1_1: z1, z0_2: 0 }))).toBe(false);
+  });
+});
