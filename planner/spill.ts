@@ -41,10 +41,12 @@ export function spillByLiveBytes(problem: PackProblem, capacityBytes: number, mo
   });
   if (timed.length === 0) return [];
   // Live spans of each item: its interval at its size, or an overlay group's live pieces.
-  const spans = (l: number): readonly LivePiece[] => {
+  const spanList = new Map<number, readonly LivePiece[]>();
+  for (const l of timed) {
     const it = items[l]!;
-    return it.pieces ?? [{ start: it.start!, end: it.end!, bytes: it.sizeBytes }];
-  };
+    spanList.set(l, it.pieces ?? [{ start: it.start!, end: it.end!, bytes: it.sizeBytes }]);
+  }
+  const spans = (l: number): readonly LivePiece[] => spanList.get(l)!;
   // Segments between the distinct interval boundaries; excess[s] = live bytes above the capacity.
   const points = [...new Set(timed.flatMap((l) => spans(l).flatMap((p) => [p.start, p.end + 1])))].sort((a, b) => a - b);
   const seg = new Map<number, number>();
