@@ -127,7 +127,8 @@ export function buildOverlayUnits(buffers: readonly BufferInfo[], pools: readonl
     members,
     rel,
     buffers: unitBuffers,
-    graph: { neighbors: unitNeighbors, hasExplicitEdges: true },
+    // Pools without a group keep packLowerBound, on the same edges as the buffers'.
+    graph: { neighbors: unitNeighbors, hasExplicitEdges: graph.hasExplicitEdges },
     memberNeighbors,
     pieces,
   };
