@@ -24,13 +24,14 @@
  * With one alignment everywhere the windows hold one offset each (the aligned zone end).
  *
  * Budget: work units (candidate offsets examined) from planner/search-budget.ts, the deadline as a
- * safety net. `optimal` only when the search ends within the budget; the incumbent (the best
- * greedy placement, or the caller's) is returned otherwise.
+ * safety net. `optimal` only when the search ends within the budget; the incumbent (the caller's,
+ * else the better of the best greedy placement and a short hill climb) is returned otherwise.
  */
 import type { PackContext, PackProblem, PackResult, Zone } from './problem.js';
 import { byBreadth, byConflictsDesc, byLifetime, bySizeDesc, bySizeThenLifetime, sortedOrder } from './orders.js';
 import { alignUp, placeBestFit, placeFirstFit, usedBytesOf, type Placement } from './place-in-order.js';
 import { nodeBudgetOf } from './search-budget.js';
+import { hillClimb } from './hill-climb.js';
 import { lowestAllowed } from './overlay.js';
 
 /**
@@ -38,6 +39,9 @@ import { lowestAllowed } from './overlay.js';
  * a sixteenth of a node of exact.ts, so that both searches spend about the same time per budget.
  */
 const WORK_PER_NODE = 16;
+
+/** Iterations of the hill climb that seeds the search when no incumbent is given (as in auto). */
+const INCUMBENT_HILL_CLIMB_ITERATIONS = 300;
 
 /** Above this many items with zones, the search returns the incumbent (the recursion depth is the count). */
 export const EXACT_ZONES_MAX_ITEMS = 2500;
@@ -67,9 +71,17 @@ export function exactZonesSearch(problem: PackProblem, zones: readonly (readonly
     bestOffsets = context.incumbentOffsets.slice();
     bestUsed = usedBytesOf(problem, bestOffsets);
   } else {
+    // Without one: the best greedy placement, or a short hill climb when it does better.
     const start = bestHeuristicPlacement(problem);
     bestOffsets = start.offsets;
     bestUsed = start.usedBytes;
+    if (bestUsed > problem.lowerBoundBytes) {
+      const climbed = hillClimb(problem, context, { maxIterations: INCUMBENT_HILL_CLIMB_ITERATIONS });
+      if (climbed.usedBytes < bestUsed) {
+        bestOffsets = climbed.offsets.slice();
+        bestUsed = climbed.usedBytes;
+      }
+    }
   }
   let lb = problem.lowerBoundBytes;
   for (const it of items) lb = Math.max(lb, it.sizeBytes);
