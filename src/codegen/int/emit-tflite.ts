@@ -45,7 +45,7 @@ const SEGMENT_OPS: ReadonlySet<string> = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D'
 
 /** Ops whose integer kernel runs on a window (the splits of schedule/templates/integer.ts). */
 export const TFLITE_WINDOWED_OPS: ReadonlySet<string> = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'AVERAGE_POOL_2D', 'MAX_POOL_2D', 'FULLY_CONNECTED', 'ADD', 'SUB', 'MUL',
-  'RELU', 'RELU6', 'RELU_N1_TO_1', 'LEAKY_RELU', 'QUANTIZE', 'DEQUANTIZE', 'SOFTMAX', 'PAD', 'PADV2', 'TRANSPOSE']);
+  'RELU', 'RELU6', 'RELU_N1_TO_1', 'LEAKY_RELU', 'QUANTIZE', 'DEQUANTIZE', 'SOFTMAX', 'PAD', 'PADV2', 'TRANSPOSE', 'MEAN']);
 
 /** Typed pointer to tensor input/output `name`: an operand buffer, a weight array or a state buffer. */
 function ptr(e: TfliteEmit, name: string, ctype: string): string {
@@ -153,7 +153,8 @@ export function emitTfliteCompute(e: TfliteEmit): void {
   }
   // Dense windows, except a 1-row conv's input window of columns (rows of it are in_row apart) and a
   // conv's output window of channels (pixels out_px apart, rows out_row apart).
-  if (e.views && op !== 'TRANSPOSE') {
+  // MEAN checks its own windows (a window of channels, pixels a stride apart).
+  if (e.views && op !== 'TRANSPOSE' && op !== 'MEAN') {
     const from = new Map<string, number>();
     if ((op === 'CONV_2D' || op === 'DEPTHWISE_CONV_2D') && act(e, e.node.outputs[0]!).shape[1] === 1) from.set(e.node.inputs[0]!, 2);
     if (channelWindow(e)) {
@@ -550,7 +551,34 @@ function mean(e: TfliteEmit): void {
   const q = quantizeMultiplier(scaleOf(x.quantization, 'input') / scaleOf(y.quantization, 'output'));
   const reduction = Math.min(Math.floor(Math.log2(count)), 32, 31 + q.shift);
   const multiplier = Number((BigInt(q.multiplier) << BigInt(reduction)) / BigInt(count));
-  call(e, `mpq_mean_s8(${outer}, ${count}, ${inner}, ${inPtr(e, 'int8_t')}, ${outPtr(e, 'int8_t')}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, 0, ${multiplier}, ${q.shift - reduction})`);
+  const tail = `${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, 0, ${multiplier}, ${q.shift - reduction}`;
+  if (!e.views) {
+    call(e, `mpq_mean_s8(${outer}, ${count}, ${inner}, ${inPtr(e, 'int8_t')}, ${outPtr(e, 'int8_t')}, ${tail})`);
+    return;
+  }
+  // A window of the last dim (schedule/templates/integer.ts 'int-reduce': the reduced axes end just
+  // before it): the same channels [c0, c0 + ext) of x and y, every other dim whole; x's positions
+  // (outer and reduced dims) one stride apart, y's outer positions likewise.
+  const R = x.shape.length;
+  const Ry = y.shape.length;
+  if (last !== R - 2) unsupported(n, 'a mean on a window of channels reduces the axes just before the last');
+  const vx = e.views.get(n.inputs[0]!)!;
+  const vy = e.views.get(n.outputs[0]!)!;
+  const nested = (v: string, dims: number) =>
+    Array.from({ length: dims }, (_, d) => `(${v}.ext[${d}] == 1 || ${v}.stride[${d}] == ${v}.stride[${d + 1}] * ${v}.ext[${d + 1}])`);
+  const checks = [
+    `${vx}.stride[${R - 1}] != 1`,
+    `${vy}.stride[${Ry - 1}] != 1`,
+    `${vx}.ext[${R - 1}] != ${vy}.ext[${Ry - 1}]`,
+    `${vx}.start[${R - 1}] != ${vy}.start[${Ry - 1}]`,
+    `mpg_count(&${vx}) != ${outer * count} * ${vx}.ext[${R - 1}]`,
+    `mpg_count(&${vy}) != ${outer} * ${vy}.ext[${Ry - 1}]`,
+  ];
+  const strides = [...nested(vx, R - 2), ...nested(vy, Ry - 2)];
+  if (strides.length > 0) checks.push(`!(${strides.join(' && ')})`);
+  e.w.line(`if (${checks.join(' || ')}) return MP_EPARAM; /* one window of channels, every position */`);
+  const opx = Ry >= 2 ? `${vy}.stride[${Ry - 2}]` : '0';
+  call(e, `mpq_mean_px_s8(${outer}, ${count}, ${vx}.ext[${R - 1}], ${vx}.stride[${R - 2}], ${opx}, ${inPtr(e, 'int8_t')}, ${outPtr(e, 'int8_t')}, ${tail})`);
 }
 
 function svdf(e: TfliteEmit): void {

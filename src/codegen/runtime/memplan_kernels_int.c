@@ -380,12 +380,18 @@ int mpq_maxpool_s16(const mpq_pool_params *p, const int16_t *x, int16_t *y) { MP
 
 int mpq_mean_s8(long outer, long count, long inner, const int8_t *x, int8_t *y, int32_t in_zp, int32_t out_zp,
                 int same_scale, int32_t multiplier, int shift) {
+  return mpq_mean_px_s8(outer, count, inner, 0, 0, x, y, in_zp, out_zp, same_scale, multiplier, shift);
+}
+
+int mpq_mean_px_s8(long outer, long count, long inner, long ipx, long opx, const int8_t *x, int8_t *y, int32_t in_zp,
+                   int32_t out_zp, int same_scale, int32_t multiplier, int shift) {
   long o, i, k;
-  if (outer < 1 || count < 1 || inner < 1) return MP_EPARAM;
+  const long in_px = ipx != 0 ? ipx : inner, out_px = opx != 0 ? opx : inner;
+  if (outer < 1 || count < 1 || inner < 1 || in_px < inner || out_px < inner) return MP_EPARAM;
   for (o = 0; o < outer; o++)
     for (i = 0; i < inner; i++) {
       int32_t sum = 0, v;
-      for (k = 0; k < count; k++) sum += x[(o * count + k) * inner + i];
+      for (k = 0; k < count; k++) sum += x[(o * count + k) * in_px + i];
       if (same_scale) {
         /* Mean of the raw values, rounded half away from zero (TFLite's integer mean). */
         int32_t s = sum - in_zp * (int32_t)count;
@@ -393,7 +399,7 @@ int mpq_mean_s8(long outer, long count, long inner, const int8_t *x, int8_t *y, 
       } else {
         v = mpq_mul_by_qm(sum - in_zp * (int32_t)count, multiplier, shift) + out_zp;
       }
-      y[o * inner + i] = (int8_t)clamp32(v, -128, 127);
+      y[o * out_px + i] = (int8_t)clamp32(v, -128, 127);
     }
   return MP_OK;
 }

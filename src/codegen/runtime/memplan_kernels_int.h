@@ -142,6 +142,12 @@ int mpq_maxpool_s16(const mpq_pool_params *p, const int16_t *x, int16_t *y);
  */
 int mpq_mean_s8(long outer, long count, long inner, const int8_t *x, int8_t *y, int32_t in_zp, int32_t out_zp,
                 int same_scale, int32_t multiplier, int shift);
+/*
+ * The same on a window of the inner dim (a tile of channels of a wider tensor): x[o][k][i] at
+ * (o * count + k) * ipx + i, y[o][i] at o * opx + i (ipx, opx >= inner; 0: inner).
+ */
+int mpq_mean_px_s8(long outer, long count, long inner, long ipx, long opx, const int8_t *x, int8_t *y, int32_t in_zp,
+                   int32_t out_zp, int same_scale, int32_t multiplier, int shift);
 
 /* ---- conversion and activations ---------------------------------------------------------------- */
 

@@ -14,7 +14,10 @@
  *  - 'int-pad' (PAD, PADV2): output rows (NHWC dim 1, batch 1); the input window is the rows the
  *    block copies (none when the block is all padding);
  *  - 'int-transpose' (TRANSPOSE): the outermost output dim larger than one; the input window is that
- *    dim's source dim (a strided window: the copy goes through mpg_permute, any strides).
+ *    dim's source dim (a strided window: the copy goes through mpg_permute, any strides);
+ *  - 'int-reduce' (MEAN): a reduction over adjacent axes that end just before the last axis (H, W of
+ *    NHWC): the last axis (channels), which is kept; a tile's input window is every reduced position of
+ *    its channels (pixels a stride apart: mpq_mean_px_s8).
  * Anything else is one whole tile.
  */
 import { constNumbers } from '../../frontend/shape-inference/util.js';
@@ -200,5 +203,35 @@ export function intTransposeFamily(input: TemplateInput): TilingFamily {
     inputs: [{ tensor: x, shape: xs, follows: [identityFollow(p[d]!, ys[d]!)] }],
     outputs: [{ tensor: outs[0]!, shape: ys, follows: [identityFollow(d, ys[d]!)] }],
     totalMacs: ys.reduce((a, b) => a * b, 1),
+  };
+}
+
+/**
+ * TFLite MEAN over adjacent axes ending at the one before the last (NHWC H and W, say): the output's
+ * last dim (the input's last, never reduced) splits; each tile reads all reduced positions of its
+ * channels and writes their means. Other axis sets are one whole tile.
+ */
+export function intReduceFamily(input: TemplateInput): TilingFamily {
+  const node = input.node;
+  const x = node.inputs[0] ?? '';
+  const outs = activationOutputs(input);
+  const axesT = input.graph.weights.get(node.inputs[1] ?? '');
+  const ins = activationInputs(input);
+  if (outs.length !== 1 || ins.length !== 1 || ins[0] !== x || !axesT || axesT.data.kind !== 'dense') return wholeFamily(input, 'int-reduce');
+  const xs = shapeOf(input, x);
+  const ys = shapeOf(input, outs[0]!);
+  const R = xs.length;
+  const axes = [...new Set(constNumbers(axesT).map((a) => (a < 0 ? a + R : a)))].sort((a, b) => a - b);
+  const adjacent = axes.every((a, i) => i === 0 || a === axes[i - 1]! + 1);
+  const C = xs[R - 1] ?? 1;
+  const totalMacs = xs.reduce((a, b) => a * b, 1);
+  if (R < 2 || axes.length === 0 || !adjacent || axes[axes.length - 1] !== R - 2 || axes[0]! < 0 || ys[ys.length - 1] !== C || C < 2) return wholeFamily(input, 'int-reduce', totalMacs);
+  const split: SplitDim = { dim: ys.length - 1, extent: C, quantum: 1, loopVar: 'c' };
+  return {
+    template: 'int-reduce',
+    splits: [split],
+    inputs: [{ tensor: x, shape: xs, follows: [identityFollow(R - 1, C)] }],
+    outputs: [{ tensor: outs[0]!, shape: ys, follows: [identityFollow(ys.length - 1, C)] }],
+    totalMacs,
   };
 }
