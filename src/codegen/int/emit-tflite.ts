@@ -232,9 +232,10 @@ function conv(e: TfliteEmit, op: string): void {
   }
   const xt = int16 ? 'int16_t' : 'int8_t';
   if (channelWindow(e)) {
-    // A window of output channels [c0, c0 + ext) (weights the cores cannot read: the filter and bias
-    // tiles hold the window's channels): each output pixel out_px apart, rows out_row apart; the
-    // filter rows, biases, multipliers and shifts from the window's first channel.
+    // A window of output channels [c0, c0 + ext) (the filter and bias read in place at the channel
+    // offset, or, weights the cores cannot read, tiles that hold the window's channels): each output
+    // pixel out_px apart, rows out_row apart; the filter rows, biases, multipliers and shifts from the
+    // window's first channel.
     const vy = e.views!.get(n.outputs[0]!)!;
     e.w.line(`const long c0 = ${vy}.start[3];`);
     e.w.line(`if (${vy}.stride[3] != 1) return MP_EPARAM;`);
@@ -246,13 +247,15 @@ function conv(e: TfliteEmit, op: string): void {
     const bias = biasArgs(e, 2, int16).split(', ').map((b) => (b === 'NULL' ? b : `${b} + ${first(n.inputs[2]!)}`)).join(', ');
     if (op === 'DEPTHWISE_CONV_2D') {
       // Depth multiplier one: the input window holds the same channels, pixels in_px apart; the
-      // filter tile [1][KH][KW][ext] those channels only.
+      // filter [1][KH][KW][C]: a tile of the window's channels only (taps ext apart), or the whole
+      // filter read in place from the window's first channel (taps C apart).
       const vx = e.views!.get(xName)!;
       const vw = e.views!.get(n.inputs[1]!);
-      if (vw === undefined) unsupported(n, 'a depthwise window of channels reads its filter from an SRAM tile');
-      e.w.line(`if (${vx}.stride[3] != 1 || ${vx}.start[3] != c0 || ${vx}.ext[3] != p.out_c || ${vw}.start[3] != c0 || ${vw}.ext[3] != p.out_c) return MP_EPARAM; /* the tile's channels */`);
+      e.w.line(`if (${vx}.stride[3] != 1 || ${vx}.start[3] != c0 || ${vx}.ext[3] != p.out_c${vw === undefined ? '' : ` || ${vw}.start[3] != c0 || ${vw}.ext[3] != p.out_c`}) return MP_EPARAM; /* the tile's channels */`);
       e.w.line(`p.in_c = ${vx}.ext[3]; p.in_row = ${vx}.stride[1];`);
-      call(e, `mpq_dwconv_px_${int16 ? 's16' : 's8'}(&p, ${vx}.stride[2], ${vy}.stride[2], ${ptr(e, xName, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${bias}, ${outPtr(e, xt)})`);
+      const w0 = vw === undefined ? `${ptr(e, n.inputs[1]!, 'int8_t')} + c0` : ptr(e, n.inputs[1]!, 'int8_t');
+      const wpx = vw === undefined ? OC : 0;
+      call(e, `mpq_dwconv_px_${int16 ? 's16' : 's8'}(&p, ${vx}.stride[2], ${vy}.stride[2], ${wpx}, ${ptr(e, xName, xt)}, ${w0}, ${bias}, ${outPtr(e, xt)})`);
       return;
     }
     call(e, `mpq_conv_px_${int16 ? 's16' : 's8'}(&p, ${vy}.stride[2], ${ptr(e, xName, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')} + ${first(n.inputs[1]!)} * ${KH * KW * KC}, ${bias}, ${outPtr(e, xt)})`);

@@ -4,7 +4,8 @@
  * to a plane stride for the NCHW window kernels. So these families split only where that holds, and
  * reuse the float families' arithmetic (halo follows, element-wise follows) wherever they can:
  *  - 'int-window' (CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, MAX_POOL_2D; QConv, QMaxPool): output
- *    rows, the input window carrying the halo (batch 1);
+ *    rows, the input window carrying the halo (batch 1); TFLite CONV_2D and DEPTHWISE_CONV_2D also
+ *    their output channels, as a last resort (withChannelSplit);
  *  - 'int-elementwise' (ADD, SUB, MUL, activations, QUANTIZE, DEQUANTIZE; QAdd, QMul, QClip, QLookup,
  *    QuantizeLinear, DequantizeLinear) and 'int-axis' (SOFTMAX, over its last axis): the outermost
  *    output dimension larger than one (everything before it has extent 1, so every window is one run);
@@ -76,12 +77,43 @@ export function intWindowFamily(input: TemplateInput): TilingFamily {
   const conv = node.opType === 'CONV_2D' || node.opType === 'DEPTHWISE_CONV_2D';
   const ws = conv ? (input.graph.weights.get(node.inputs[1] ?? '')?.shape ?? []) : [];
   const perOutput = node.opType === 'CONV_2D' ? (ws[1] ?? 1) * (ws[2] ?? 1) * (ws[3] ?? 1) : conv ? (ws[1] ?? 1) * (ws[2] ?? 1) : win.kernel * intAttr(node, 'filter_w', 1);
-  return {
+  return withChannelSplit(input, {
     template: node.opType === 'CONV_2D' ? 'int-conv' : node.opType === 'DEPTHWISE_CONV_2D' ? 'int-conv-depthwise' : 'int-pool',
     splits,
     inputs: activationInputs(input).map((t) => ({ tensor: t, shape: shapeOf(input, t), follows: splits.map(() => (t === x ? rows : undefined)) })),
     outputs: [{ tensor: y, shape: ys, follows: splits.map((s) => identityFollow(s.dim, s.extent)) }],
     totalMacs: ys.reduce((a, b) => a * b, 1) * perOutput,
+  });
+}
+
+/**
+ * A TFLite CONV_2D (batch 1, not grouped) or DEPTHWISE_CONV_2D (depth multiplier one) also splits its
+ * output channels (NHWC dim 3), after its rows, as a last resort (SplitDim.lastResort): a tile's
+ * filter rows, biases and multipliers are those of its channels (read in place at the channel offset,
+ * or DMA'd into SRAM tiles when the cores cannot read the weights: templates/weights.ts, which makes
+ * the split an ordinary one). The CONV_2D input window keeps all its channels, the depthwise one has
+ * the tile's channels; the output window is a channel slice of each pixel (the kernels' pixel strides).
+ */
+function withChannelSplit(input: TemplateInput, family: TilingFamily): TilingFamily {
+  const node = input.node;
+  const conv = node.opType === 'CONV_2D' && family.template === 'int-conv';
+  const depthwise = node.opType === 'DEPTHWISE_CONV_2D' && family.template === 'int-conv-depthwise';
+  if ((!conv && !depthwise) || family.outputs.length !== 1) return family;
+  const ys = family.outputs[0]!.shape;
+  const x = node.inputs[0] ?? '';
+  const xs = shapeOf(input, x);
+  const ws = input.graph.weights.get(node.inputs[1] ?? '')?.shape ?? [];
+  const OC = ys[3] ?? 1;
+  if (ys.length !== 4 || ys[0] !== 1 || xs.length !== 4 || ws.length !== 4 || OC < 2) return family;
+  // Not grouped (CONV_2D); a depth multiplier of one (DEPTHWISE_CONV_2D: the input follows the channels).
+  if (conv ? ws[0] !== OC || ws[3] !== xs[3] : ws[0] !== 1 || ws[3] !== OC || xs[3] !== OC) return family;
+  if (family.splits.some((s) => s.dim === 3)) return family;
+  const split: SplitDim = { dim: 3, extent: OC, quantum: 1, loopVar: 'c', lastResort: true };
+  return {
+    ...family,
+    splits: [...family.splits, split],
+    inputs: family.inputs.map((o) => ({ ...o, follows: [...o.follows, depthwise && o.tensor === x ? identityFollow(3, OC) : undefined] })),
+    outputs: family.outputs.map((o) => ({ ...o, follows: [...o.follows, identityFollow(3, OC)] })),
   };
 }
 
