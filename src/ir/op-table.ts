@@ -52,7 +52,9 @@ export type TilingFamilyId =
   | 'int-gemm'
   | 'int-global-pool'
   | 'int-pad'
-  | 'int-transpose';
+  | 'int-transpose'
+  /** A reduction over adjacent axes before the last one (TFLite MEAN over H, W): split the last, kept axis. */
+  | 'int-reduce';
 
 /** What a rewrite may assume about an op. Every flag is false/undefined unless the row sets it. */
 export interface OpTraits {
@@ -174,7 +176,8 @@ const TFLITE_ROWS: readonly Row[] = [
   [['SOFTMAX'], none, 'int-axis', 'int'],
   [['PAD', 'PADV2'], { pad: true }, 'int-pad', 'int'],
   [['TRANSPOSE'], none, 'int-transpose', 'int'],
-  [['TRANSPOSE_CONV', 'MEAN', 'STRIDED_SLICE', 'CONCATENATION', 'SVDF'], none, 'whole', 'int'],
+  [['MEAN'], none, 'int-reduce', 'int'],
+  [['TRANSPOSE_CONV', 'STRIDED_SLICE', 'CONCATENATION', 'SVDF'], none, 'whole', 'int'],
   [['SUM', 'REDUCE_MAX', 'LOGISTIC', 'TANH', 'HARD_SWISH', 'UNIDIRECTIONAL_SEQUENCE_LSTM'], none, 'whole'],
 ];
 

@@ -21,7 +21,7 @@ import { byteSize } from '../ir/graph.js';
 import { classifyLayer } from './templates/index.js';
 import { opTraits } from '../ir/op-traits.js';
 import type { LayerKind } from './templates/index.js';
-import { chooseTiling, splitsReduction } from './tiling.js';
+import { chooseTiling, splitsDeferred } from './tiling.js';
 import type { TileChoiceResult, TilingOption } from './tiling.js';
 import { isWeightOperand, lowerComputeLayer, lowerCopyLayer, lowerViewLayer } from './lower-layer.js';
 import type { LowerContext } from './lower-layer.js';
@@ -227,11 +227,12 @@ export function tilingRound(input: TilingRoundInput): TilingRound {
       budget,
     );
     cache.set(key, r);
-    // A reduction split is the last resort: first ask residency for room for the smallest tiles that
-    // keep the reduction whole, when the memories can hold them at all (a reservation at this step).
+    // A reduction split (or a last-resort split) is the last resort: first ask residency for room for
+    // the smallest tiles that keep it whole, when the memories can hold them at all (a reservation at
+    // this step).
     const w = r.smallestWhole;
     const wholeFits = w !== undefined && (capacity === null || w.sramBytes <= capacity) && (localCapacity === null || w.localBytes <= localCapacity);
-    const reduces = r.chosen === undefined || splitsReduction(k.family, r.chosen.sizes);
+    const reduces = r.chosen === undefined || splitsDeferred(k.family, r.chosen.sizes);
     if (wholeFits && reduces && (input.reservations.get(node.step) ?? 0) < w.sramBytes) {
       raise.set(node.step, w.sramBytes);
       return w;

@@ -4,7 +4,7 @@
  * the fewest estimated cycles (the default target gives costs), then the fewest DMA bytes, then the
  * smallest footprint. Pure arithmetic: no IR is built here (lower-layer.ts does that).
  */
-import type { Follow, OperandSpec, TilingFamily } from './templates/family.js';
+import type { Follow, OperandSpec, SplitDim, TilingFamily } from './templates/family.js';
 import type { TargetSpec } from './target.js';
 
 export interface TilingContext {
@@ -134,8 +134,17 @@ export function coreChoices(cores: number): number[] {
 }
 
 /**
+ * A split priced only when no tiling that keeps it whole fits: a reduction split, or a last-resort
+ * output split (SplitDim.lastResort).
+ */
+function deferred(s: SplitDim): boolean {
+  return s.reduction === true || s.lastResort === true;
+}
+
+/**
  * Every option (feasible or not) of a family on every core count: the exhaustive reference. Options
- * that split a reduction come after the others (the choice takes one only when none of the others fits).
+ * that split a reduction or a last-resort split come after the others (the choice takes one only when
+ * none of the others fits).
  */
 export function enumerateOptions(ctx: TilingContext): TilingOption[] {
   return (['output', 'reduction'] as const).flatMap((phase) =>
@@ -151,19 +160,25 @@ export function splitsReduction(family: TilingFamily, sizes: readonly number[]):
   return family.splits.some((s, i) => s.reduction === true && sizes[i]! < s.extent);
 }
 
+/** True when the tiling splits a reduction or a last-resort split (what only the second phase prices). */
+export function splitsDeferred(family: TilingFamily, sizes: readonly number[]): boolean {
+  return family.splits.some((s, i) => deferred(s) && sizes[i]! < s.extent);
+}
+
 /**
  * The tilings worth pricing: one whole tile when nothing streams on one core, else every combination
  * of tile sizes, single and (when allowed and there is a loop to pipeline) double buffered. Phase
- * 'output' keeps every reduction whole; phase 'reduction' lists only the tilings that split one.
+ * 'output' keeps every reduction (and last-resort split) whole; phase 'reduction' lists only the
+ * tilings that split one.
  */
 function candidates(ctx: TilingContext, phase: 'output' | 'reduction' = 'output'): { sizes: number[]; doubleBuffer: boolean }[] {
   const fam = ctx.family;
-  const hasReduction = fam.splits.some((s) => s.reduction === true);
+  const hasReduction = fam.splits.some(deferred);
   if (phase === 'reduction' && !hasReduction) return [];
   if (phase === 'output' && streamedOperands(ctx).length === 0 && ctx.cores <= 1) return [{ sizes: fam.splits.map((s) => s.extent), doubleBuffer: false }];
   const out: { sizes: number[]; doubleBuffer: boolean }[] = [];
   const lists = fam.splits.map((s) => {
-    if (!s.reduction) return tileSizes(s.extent, s.quantum);
+    if (!deferred(s)) return tileSizes(s.extent, s.quantum);
     return phase === 'output' ? [s.extent] : tileSizes(s.extent, s.quantum).filter((t) => t < s.extent);
   });
   for (const sizes of cartesian(lists)) {
@@ -332,15 +347,16 @@ export interface TileChoiceResult {
   /** The option with the smallest SRAM footprint (what the layer needs at least). */
   readonly smallest: TilingOption;
   /**
-   * The smallest option that keeps every reduction whole (absent when the family has no reduction
-   * split, or when it is `smallest`): what the layer needs without accumulating partial sums.
+   * The smallest option that keeps every reduction and last-resort split whole (absent when the
+   * family has neither, or when it is `smallest`): what the layer needs without accumulating partial
+   * sums or splitting its last-resort dim.
    */
   readonly smallestWhole?: TilingOption;
 }
 
 /**
  * Chooses the best option whose SRAM footprint fits `budgetBytes` (and local memory, if any). A
- * reduction is split only when no tiling that keeps it whole fits.
+ * reduction (or a last-resort split) is split only when no tiling that keeps it whole fits.
  */
 export function chooseTiling(ctx: TilingContext, budgetBytes: number): TileChoiceResult {
   let chosen: TilingOption | undefined;
@@ -368,13 +384,13 @@ export function chooseTiling(ctx: TilingContext, budgetBytes: number): TileChoic
  */
 function smallestSizes(ctx: TilingContext, phase: 'output' | 'reduction'): number[] | undefined {
   const fam = ctx.family;
-  if (phase === 'reduction' && !fam.splits.some((s) => s.reduction === true)) return undefined;
+  if (phase === 'reduction' && !fam.splits.some(deferred)) return undefined;
   if (phase === 'output' && streamedOperands(ctx).length === 0 && ctx.cores <= 1) return fam.splits.map((s) => s.extent);
   const sizes: number[] = [];
   for (const s of fam.splits) {
-    const list = !s.reduction || phase === 'reduction' ? tileSizes(s.extent, s.quantum) : [s.extent];
+    const list = !deferred(s) || phase === 'reduction' ? tileSizes(s.extent, s.quantum) : [s.extent];
     const last = list[list.length - 1]!;
-    if (s.reduction && phase === 'reduction' && last >= s.extent) return undefined;
+    if (deferred(s) && phase === 'reduction' && last >= s.extent) return undefined;
     sizes.push(last);
   }
   return sizes;
@@ -393,13 +409,13 @@ function forEachCandidate(
   visit: (sizes: number[], doubleBuffer: boolean) => void,
 ): void {
   const fam = ctx.family;
-  if (phase === 'reduction' && !fam.splits.some((s) => s.reduction === true)) return;
+  if (phase === 'reduction' && !fam.splits.some(deferred)) return;
   if (phase === 'output' && streamedOperands(ctx).length === 0 && ctx.cores <= 1) {
     visit(fam.splits.map((s) => s.extent), false);
     return;
   }
   const lists = fam.splits.map((s) => {
-    if (!s.reduction) return tileSizes(s.extent, s.quantum);
+    if (!deferred(s)) return tileSizes(s.extent, s.quantum);
     return phase === 'output' ? [s.extent] : tileSizes(s.extent, s.quantum).filter((t) => t < s.extent);
   });
   if (lists.some((l) => l.length === 0)) return;

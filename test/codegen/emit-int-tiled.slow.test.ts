@@ -3,8 +3,11 @@
  * behind it, on 4 cores, in poison mode, the generated C gives the same bytes as the untiled generated
  * C (checked against TFLite's interpreter, TFLite Micro's example and onnxruntime-web elsewhere):
  *  - MobileNetV2-224 int8 at 64K (its input TRANSPOSE, convolutions with their explicit PADs folded
- *    in, residual ADDs and dense layer tiled; 32K is below its smallest SRAM: a depthwise layer's three input rows of 112
- *    columns x 96 channels do not fit with its output rows);
+ *    in, residual ADDs, MEAN and dense layer tiled), and at its smallest SRAM with DRAM on 1 and 4
+ *    cores (8120 B on both: CONV_2D_13's input row of 56x144 with one output channel of a row; 37632 B
+ *    with rows only, DEPTHWISE_CONV_2D_8's three input rows of 112x96 with an output row; 64000 B
+ *    while MEAN_81 was computed whole): MEAN_81 on tiles of channels, convolutions on windows of
+ *    output channels, their filters read in place;
  *  - QDQ SqueezeNet 1.1 (int8 activations), MnasNet 0.5, EfficientNet-B0 and RegNetX-400MF
  *    at 64K (QConv rows with plane strides, QMaxPool, QAdd/QMul, QLookup, QGlobalAveragePool channels,
  *    QGemm columns, QuantizeLinear/DequantizeLinear tiled).
@@ -18,7 +21,7 @@ import { sharedModel } from '../helpers/shared-data.js';
 import { seededFloats } from '../helpers/ort-reference.js';
 import { TFLITE_DIR } from './tflite-host.js';
 import { qdqOf } from './qdq-helpers.js';
-import { K, analyzeAt, buildProgram, expectSameBytes, integerTiling } from './int-tiled-helpers.js';
+import { K, analyzeAt, buildProgram, expectSameBytes, integerTiling, minSramWithDram } from './int-tiled-helpers.js';
 import type { IntegerTiling } from './int-tiled-helpers.js';
 
 const tmp = makeTempDir('memplan-int-tiled-slow-');
@@ -34,14 +37,15 @@ function formulaInput(n: number, seed: number): Int8Array {
   return x;
 }
 
-describe('TFLite models tiled at a small SRAM on 4 cores, poison: the untiled C\'s bytes', () => {
+describe('TFLite models tiled at a small SRAM with DRAM, poison: the untiled C\'s bytes', () => {
+  let whole: ReturnType<typeof buildProgram> | undefined;
   it('MobileNetV2-224 int8 at 64K', async () => {
     const t0 = Date.now();
     const file = path.join(TFLITE_DIR, 'mobilenet_v2_quantized_1x3x224x224.tflite');
     const a = await analyzeAt(file, 'mobilenet_v2.tflite', 64 * K, 4);
     expect(a.report.fits).toBe(true);
     const t = integerTiling(a);
-    expect(t.splitOps).toEqual(['ADD', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'TRANSPOSE']);
+    expect(t.splitOps).toEqual(['ADD', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'MEAN', 'TRANSPOSE']);
     expect(t.dma).toBeGreaterThanOrEqual(40);
     const run = buildProgram(a, path.join(tmp, 'mnv2'), 'model_host_poison');
     const run0 = buildProgram(await analyzeAt(file, 'mobilenet_v2.tflite', 16 * 1024 * K), path.join(tmp, 'mnv2-whole'), 'model_host');
@@ -51,6 +55,30 @@ describe('TFLite models tiled at a small SRAM on 4 cores, poison: the untiled C\
     }
     report('MobileNetV2-224 int8 64K', t, Date.now() - t0);
   }, 900_000);
+
+  for (const cores of [1, 4]) {
+    it(`MobileNetV2-224 int8 at its smallest SRAM with DRAM, ${cores} core(s): MEAN_81 on tiles of channels, convolutions on windows of output channels`, async () => {
+      const t0 = Date.now();
+      const file = path.join(TFLITE_DIR, 'mobilenet_v2_quantized_1x3x224x224.tflite');
+      const min = await minSramWithDram(file, 'mobilenet_v2.tflite', cores);
+      expect(min).toBe(8120);
+      const a = await analyzeAt(file, 'mobilenet_v2.tflite', min, cores);
+      expect(a.report.fits).toBe(true);
+      const mean = a.schedule.layers.find((l) => l.name === 'MEAN_81')!;
+      const split = mean.tile.splits.find((s) => s.dim === 3)!;
+      expect(split.size).toBeLessThan(1280);
+      // Each tile DMAs in the 7x7 pixels of its channels.
+      expect(mean.buffers.find((b) => b.kind === 'tile' && b.tensor === mean.reads[0])?.shape).toEqual([1, 7, 7, split.size]);
+      const channels = (template: string) => a.schedule.layers.filter((l) => l.template === template && l.tile.splits.some((sp) => sp.dim === 3 && sp.size < sp.extent)).length;
+      expect(channels('int-conv')).toBeGreaterThan(5);
+      expect(channels('int-conv-depthwise')).toBeGreaterThan(5);
+      const run = buildProgram(a, path.join(tmp, `mnv2-min-${cores}`), 'model_host_poison');
+      whole ??= buildProgram(await analyzeAt(file, 'mobilenet_v2.tflite', 16 * 1024 * K), path.join(tmp, 'mnv2-whole-min'), 'model_host');
+      const x = formulaInput(3 * 224 * 224, 3);
+      expectSameBytes(run([x]), whole([x]));
+      report(`MobileNetV2-224 int8 at ${min} B, ${cores} core(s)`, integerTiling(a), Date.now() - t0);
+    }, 900_000);
+  }
 });
 
 describe('QDQ torchvision models tiled at 64K on 4 cores, poison: the untiled C\'s bytes', () => {

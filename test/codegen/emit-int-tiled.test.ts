@@ -12,8 +12,9 @@
  *    under AddressSanitizer + UndefinedBehaviorSanitizer;
  *  - the keyword model (QUANTIZE, SVDF state, dense, int16 softmax) at its smallest SRAM on 4 cores:
  *    the untiled C's bytes.
- *  - person_detect at 16K on 4 cores on both test images, QDQ SqueezeNet (uint8) at 64K on 4 cores:
- *    the untiled C's bytes.
+ *  - person_detect at 16K on 4 cores on both test images (no channel splits: rows fit), and at its
+ *    smallest SRAM on 1 and 4 cores (DEPTHWISE_CONV_2D channel windows with the filters read in
+ *    place), QDQ SqueezeNet (uint8) at 64K on 4 cores: the untiled C's bytes.
  * MobileNetV2-224 int8 and the other QDQ torchvision models are in emit-int-tiled.slow.test.ts.
  */
 import * as path from 'node:path';
@@ -24,6 +25,7 @@ import { SEANET, TFLITE_DIR, seanetCases, seanetInputs, seanetMismatches } from 
 import { K, analyzeAt, buildProgram, expectSameBytes, integerTiling, minSramWithDram } from './int-tiled-helpers.js';
 import { generateC } from '../../src/codegen/generate.js';
 import { toCodegenInput } from '../../src/pipeline.js';
+import type { Analysis } from '../../src/pipeline.js';
 import type { LayerSchedule, Stmt } from '../../src/ir/loop.js';
 import { sharedModel } from '../helpers/shared-data.js';
 import { seededFloats } from '../helpers/ort-reference.js';
@@ -75,7 +77,13 @@ describe('seanet single-operator tests tiled at their smallest SRAM (DRAM behind
   }, 120_000);
 });
 
+/** Layers of a template that split their output channels (NHWC dim 3). */
+function channelSplit(a: Analysis, template: string): string[] {
+  return a.schedule.layers.filter((l) => l.template === template && l.tile.splits.some((sp) => sp.dim === 3 && sp.size < sp.extent)).map((l) => l.name);
+}
+
 describe('TFLite models tiled on 4 cores', () => {
+  let personWhole: ReturnType<typeof buildProgram> | undefined;
   const speech = path.join(TFLITE_DIR, 'micro_speech_quantized.tflite');
   const ref = reference.cases.find((c) => c.model === 'micro_speech_quantized.tflite')!;
 
@@ -103,6 +111,8 @@ describe('TFLite models tiled on 4 cores', () => {
     expect(a.report.fits).toBe(true);
     const t = integerTiling(a);
     expect(t.splitOps).toEqual(['CONV_2D', 'DEPTHWISE_CONV_2D']);
+    // Rows fit: no convolution splits its output channels (a last resort with readable weights).
+    expect([...channelSplit(a, 'int-conv'), ...channelSplit(a, 'int-conv-depthwise')]).toEqual([]);
     expect(t.dma).toBeGreaterThanOrEqual(8);
     expect(t.parallel).toBeGreaterThanOrEqual(20);
     expect(t.doubleBuffered).toBeGreaterThanOrEqual(3);
@@ -118,6 +128,34 @@ describe('TFLite models tiled on 4 cores', () => {
     }
     console.log(`person_detect 16K: ${t.split} integer layers split, ${t.dma} on DMA tiles, ${t.parallel} on several cores, ${t.doubleBuffered} double-buffered (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }, 600_000);
+
+  // With readable weights a convolution splits its output channels only as a last resort (when no
+  // tiling of rows fits): none at 16K; at the smallest SRAM (2560 B on 1 core, 3072 B with rows only,
+  // set now by AVERAGE_POOL_2D_27, computed whole) DEPTHWISE_CONV_2D layers run on windows of
+  // channels, reading their filter's taps (OC apart), biases and multipliers in place at the window's
+  // first channel, and reading and writing a channel slice of each pixel (mpq_dwconv_px_s8).
+  for (const cores of [1, 4]) {
+    it(`person_detect at its smallest SRAM on ${cores} core(s), poison, readable weights: output-channel windows; the untiled C's bytes on both images`, async () => {
+      const file = path.join(TFLITE_DIR, 'person_detect.tflite');
+      const sram = await minSramWithDram(file, 'person_detect.tflite', cores);
+      if (cores === 1) expect(sram).toBe(2560);
+      const a = await analyzeAt(file, 'person_detect.tflite', sram, cores);
+      expect(a.report.fits).toBe(true);
+      // Its depthwise layers (rows of all channels do not fit); CONV_2D windows of channels: emit-int-channel-split.test.ts.
+      expect(channelSplit(a, 'int-conv-depthwise').length).toBeGreaterThanOrEqual(3);
+      // No weight tiles: the cores read the filters where they are stored.
+      expect(a.schedule.layers.flatMap((l) => l.buffers.filter((b) => b.weight === true))).toEqual([]);
+      const gen = generateC(toCodegenInput(a));
+      const modelC = gen.files.find((f) => f.name === 'model.c')!.text;
+      expect(modelC).toContain('mpq_dwconv_px_s8(');
+      const run = buildProgram(a, path.join(tmp, `person-min-${cores}`), 'model_host_poison');
+      personWhole ??= buildProgram(await analyzeAt(file, 'person_detect.tflite', 16 * 1024 * K), path.join(tmp, 'person-whole-min'), 'model_host');
+      for (const image of ['person.bmp', 'no_person.bmp']) {
+        const x = bmpInput(path.join(TFLITE_DIR, 'testdata', image));
+        expectSameBytes(run([x]), personWhole([x]));
+      }
+    }, 600_000);
+  }
 
   it('keyword_scrambled (int16 input, SVDF state) at its smallest SRAM, 4 cores: the untiled C\'s bytes', async () => {
     const file = path.join(TFLITE_DIR, 'keyword_scrambled.tflite');

@@ -45,7 +45,7 @@ const SEGMENT_OPS: ReadonlySet<string> = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D'
 
 /** Ops whose integer kernel runs on a window (the splits of schedule/templates/integer.ts). */
 export const TFLITE_WINDOWED_OPS: ReadonlySet<string> = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'AVERAGE_POOL_2D', 'MAX_POOL_2D', 'FULLY_CONNECTED', 'ADD', 'SUB', 'MUL',
-  'RELU', 'RELU6', 'RELU_N1_TO_1', 'LEAKY_RELU', 'QUANTIZE', 'DEQUANTIZE', 'SOFTMAX', 'PAD', 'PADV2', 'TRANSPOSE']);
+  'RELU', 'RELU6', 'RELU_N1_TO_1', 'LEAKY_RELU', 'QUANTIZE', 'DEQUANTIZE', 'SOFTMAX', 'PAD', 'PADV2', 'TRANSPOSE', 'MEAN']);
 
 /** Typed pointer to tensor input/output `name`: an operand buffer, a weight array or a state buffer. */
 function ptr(e: TfliteEmit, name: string, ctype: string): string {
@@ -153,7 +153,8 @@ export function emitTfliteCompute(e: TfliteEmit): void {
   }
   // Dense windows, except a 1-row conv's input window of columns (rows of it are in_row apart) and a
   // conv's output window of channels (pixels out_px apart, rows out_row apart).
-  if (e.views && op !== 'TRANSPOSE') {
+  // MEAN checks its own windows (a window of channels, pixels a stride apart).
+  if (e.views && op !== 'TRANSPOSE' && op !== 'MEAN') {
     const from = new Map<string, number>();
     if ((op === 'CONV_2D' || op === 'DEPTHWISE_CONV_2D') && act(e, e.node.outputs[0]!).shape[1] === 1) from.set(e.node.inputs[0]!, 2);
     if (channelWindow(e)) {
@@ -231,9 +232,10 @@ function conv(e: TfliteEmit, op: string): void {
   }
   const xt = int16 ? 'int16_t' : 'int8_t';
   if (channelWindow(e)) {
-    // A window of output channels [c0, c0 + ext) (weights the cores cannot read: the filter and bias
-    // tiles hold the window's channels): each output pixel out_px apart, rows out_row apart; the
-    // filter rows, biases, multipliers and shifts from the window's first channel.
+    // A window of output channels [c0, c0 + ext) (the filter and bias read in place at the channel
+    // offset, or, weights the cores cannot read, tiles that hold the window's channels): each output
+    // pixel out_px apart, rows out_row apart; the filter rows, biases, multipliers and shifts from the
+    // window's first channel.
     const vy = e.views!.get(n.outputs[0]!)!;
     e.w.line(`const long c0 = ${vy}.start[3];`);
     e.w.line(`if (${vy}.stride[3] != 1) return MP_EPARAM;`);
@@ -245,13 +247,15 @@ function conv(e: TfliteEmit, op: string): void {
     const bias = biasArgs(e, 2, int16).split(', ').map((b) => (b === 'NULL' ? b : `${b} + ${first(n.inputs[2]!)}`)).join(', ');
     if (op === 'DEPTHWISE_CONV_2D') {
       // Depth multiplier one: the input window holds the same channels, pixels in_px apart; the
-      // filter tile [1][KH][KW][ext] those channels only.
+      // filter [1][KH][KW][C]: a tile of the window's channels only (taps ext apart), or the whole
+      // filter read in place from the window's first channel (taps C apart).
       const vx = e.views!.get(xName)!;
       const vw = e.views!.get(n.inputs[1]!);
-      if (vw === undefined) unsupported(n, 'a depthwise window of channels reads its filter from an SRAM tile');
-      e.w.line(`if (${vx}.stride[3] != 1 || ${vx}.start[3] != c0 || ${vx}.ext[3] != p.out_c || ${vw}.start[3] != c0 || ${vw}.ext[3] != p.out_c) return MP_EPARAM; /* the tile's channels */`);
+      e.w.line(`if (${vx}.stride[3] != 1 || ${vx}.start[3] != c0 || ${vx}.ext[3] != p.out_c${vw === undefined ? '' : ` || ${vw}.start[3] != c0 || ${vw}.ext[3] != p.out_c`}) return MP_EPARAM; /* the tile's channels */`);
       e.w.line(`p.in_c = ${vx}.ext[3]; p.in_row = ${vx}.stride[1];`);
-      call(e, `mpq_dwconv_px_${int16 ? 's16' : 's8'}(&p, ${vx}.stride[2], ${vy}.stride[2], ${ptr(e, xName, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')}, ${bias}, ${outPtr(e, xt)})`);
+      const w0 = vw === undefined ? `${ptr(e, n.inputs[1]!, 'int8_t')} + c0` : ptr(e, n.inputs[1]!, 'int8_t');
+      const wpx = vw === undefined ? OC : 0;
+      call(e, `mpq_dwconv_px_${int16 ? 's16' : 's8'}(&p, ${vx}.stride[2], ${vy}.stride[2], ${wpx}, ${ptr(e, xName, xt)}, ${w0}, ${bias}, ${outPtr(e, xt)})`);
       return;
     }
     call(e, `mpq_conv_px_${int16 ? 's16' : 's8'}(&p, ${vy}.stride[2], ${ptr(e, xName, xt)}, ${ptr(e, n.inputs[1]!, 'int8_t')} + ${first(n.inputs[1]!)} * ${KH * KW * KC}, ${bias}, ${outPtr(e, xt)})`);
@@ -550,7 +554,34 @@ function mean(e: TfliteEmit): void {
   const q = quantizeMultiplier(scaleOf(x.quantization, 'input') / scaleOf(y.quantization, 'output'));
   const reduction = Math.min(Math.floor(Math.log2(count)), 32, 31 + q.shift);
   const multiplier = Number((BigInt(q.multiplier) << BigInt(reduction)) / BigInt(count));
-  call(e, `mpq_mean_s8(${outer}, ${count}, ${inner}, ${inPtr(e, 'int8_t')}, ${outPtr(e, 'int8_t')}, ${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, 0, ${multiplier}, ${q.shift - reduction})`);
+  const tail = `${zeroPointOf(x.quantization)}, ${zeroPointOf(y.quantization)}, 0, ${multiplier}, ${q.shift - reduction}`;
+  if (!e.views) {
+    call(e, `mpq_mean_s8(${outer}, ${count}, ${inner}, ${inPtr(e, 'int8_t')}, ${outPtr(e, 'int8_t')}, ${tail})`);
+    return;
+  }
+  // A window of the last dim (schedule/templates/integer.ts 'int-reduce': the reduced axes end just
+  // before it): the same channels [c0, c0 + ext) of x and y, every other dim whole; x's positions
+  // (outer and reduced dims) one stride apart, y's outer positions likewise.
+  const R = x.shape.length;
+  const Ry = y.shape.length;
+  if (last !== R - 2) unsupported(n, 'a mean on a window of channels reduces the axes just before the last');
+  const vx = e.views.get(n.inputs[0]!)!;
+  const vy = e.views.get(n.outputs[0]!)!;
+  const nested = (v: string, dims: number) =>
+    Array.from({ length: dims }, (_, d) => `(${v}.ext[${d}] == 1 || ${v}.stride[${d}] == ${v}.stride[${d + 1}] * ${v}.ext[${d + 1}])`);
+  const checks = [
+    `${vx}.stride[${R - 1}] != 1`,
+    `${vy}.stride[${Ry - 1}] != 1`,
+    `${vx}.ext[${R - 1}] != ${vy}.ext[${Ry - 1}]`,
+    `${vx}.start[${R - 1}] != ${vy}.start[${Ry - 1}]`,
+    `mpg_count(&${vx}) != ${outer * count} * ${vx}.ext[${R - 1}]`,
+    `mpg_count(&${vy}) != ${outer} * ${vy}.ext[${Ry - 1}]`,
+  ];
+  const strides = [...nested(vx, R - 2), ...nested(vy, Ry - 2)];
+  if (strides.length > 0) checks.push(`!(${strides.join(' && ')})`);
+  e.w.line(`if (${checks.join(' || ')}) return MP_EPARAM; /* one window of channels, every position */`);
+  const opx = Ry >= 2 ? `${vy}.stride[${Ry - 2}]` : '0';
+  call(e, `mpq_mean_px_s8(${outer}, ${count}, ${vx}.ext[${R - 1}], ${vx}.stride[${R - 2}], ${opx}, ${inPtr(e, 'int8_t')}, ${outPtr(e, 'int8_t')}, ${tail})`);
 }
 
 function svdf(e: TfliteEmit): void {

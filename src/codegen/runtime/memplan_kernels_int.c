@@ -127,15 +127,19 @@ static int conv_params_ok(const mpq_conv_params *p) {
   })                                                                                                   \
   return MP_OK;
 
-/* Depthwise: output channel oc = ic * depth_multiplier + m reads input channel ic; filter [1][k_h][k_w][out_c]. */
+/*
+ * Depthwise: output channel oc = ic * depth_multiplier + m reads input channel ic; filter
+ * [1][k_h][k_w][out_c], taps w_px apart (a window of channels of a wider filter: its full channels).
+ */
 #define MPQ_DW_BODY(ACC_T, X_OFFSET, REQUANT)                                                          \
   long b, oy, ox, ic, m, fy, fx;                                                                       \
   const long in_px = ipx != 0 ? ipx : p->in_c;                                                         \
   const long in_row = p->in_row != 0 ? p->in_row : p->in_w * in_px;                                   \
   const long out_px = px != 0 ? px : p->out_c;                                                         \
   const long out_row = p->out_row != 0 ? p->out_row : p->out_w * out_px;                               \
+  const long w_px = wpx != 0 ? wpx : p->out_c;                                                         \
   if (!conv_params_ok(p) || p->depth_multiplier < 1 || p->in_c * p->depth_multiplier != p->out_c) return MP_EPARAM; \
-  if (in_px < p->in_c || out_px < p->out_c || in_row < p->in_w * in_px || out_row < p->out_w * out_px) return MP_EPARAM; \
+  if (in_px < p->in_c || out_px < p->out_c || w_px < p->out_c || in_row < p->in_w * in_px || out_row < p->out_w * out_px) return MP_EPARAM; \
   MPQ_FOR_PIXELS(for (ic = 0; ic < p->in_c; ic++) for (m = 0; m < p->depth_multiplier; m++) {          \
     long oc = ic * p->depth_multiplier + m;                                                            \
     long iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;                         \
@@ -143,7 +147,7 @@ static int conv_params_ok(const mpq_conv_params *p) {
     int32_t v;                                                                                         \
     MPQ_FOR_TAPS(                                                                                      \
       ACC_T xv = (ACC_T)x[(b * p->in_h + iy) * in_row + ix * in_px + ic] X_OFFSET;                     \
-      acc += (ACC_T)w[(fy * p->k_w + fx) * p->out_c + oc] * xv;)                                       \
+      acc += (ACC_T)w[(fy * p->k_w + fx) * w_px + oc] * xv;)                                           \
     REQUANT(acc)                                                                                       \
     MPQ_STORE_OUT()                                                                                    \
   })                                                                                                   \
@@ -190,11 +194,11 @@ int mpq_conv_px_s8(const mpq_conv_params *p, long px, const int8_t *x, const int
 int mpq_conv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
   return mpq_conv_px_s8(p, 0, x, w, bias, y);
 }
-int mpq_dwconv_px_s8(const mpq_conv_params *p, long ipx, long px, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
+int mpq_dwconv_px_s8(const mpq_conv_params *p, long ipx, long px, long wpx, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
   MPQ_DW_BODY(int32_t, + p->in_offset, MPQ_REQUANT_S8)
 }
 int mpq_dwconv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
-  return mpq_dwconv_px_s8(p, 0, 0, x, w, bias, y);
+  return mpq_dwconv_px_s8(p, 0, 0, 0, x, w, bias, y);
 }
 int mpq_tconv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y) {
   MPQ_TCONV_BODY(int32_t, + p->in_offset, MPQ_REQUANT_S8)
@@ -207,11 +211,11 @@ int mpq_conv_px_s16(const mpq_conv_params *p, long px, const int16_t *x, const i
 int mpq_conv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
   return mpq_conv_px_s16(p, 0, x, w, bias64, bias32, y);
 }
-int mpq_dwconv_px_s16(const mpq_conv_params *p, long ipx, long px, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
+int mpq_dwconv_px_s16(const mpq_conv_params *p, long ipx, long px, long wpx, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
   MPQ_DW_BODY(int64_t, + 0, MPQ_REQUANT_S16)
 }
 int mpq_dwconv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y) {
-  return mpq_dwconv_px_s16(p, 0, 0, x, w, bias64, bias32, y);
+  return mpq_dwconv_px_s16(p, 0, 0, 0, x, w, bias64, bias32, y);
 }
 int mpq_tconv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, int16_t *y) {
   const int32_t *bias32 = 0; /* tconv_s16 takes an int64 bias only */
@@ -380,12 +384,18 @@ int mpq_maxpool_s16(const mpq_pool_params *p, const int16_t *x, int16_t *y) { MP
 
 int mpq_mean_s8(long outer, long count, long inner, const int8_t *x, int8_t *y, int32_t in_zp, int32_t out_zp,
                 int same_scale, int32_t multiplier, int shift) {
+  return mpq_mean_px_s8(outer, count, inner, 0, 0, x, y, in_zp, out_zp, same_scale, multiplier, shift);
+}
+
+int mpq_mean_px_s8(long outer, long count, long inner, long ipx, long opx, const int8_t *x, int8_t *y, int32_t in_zp,
+                   int32_t out_zp, int same_scale, int32_t multiplier, int shift) {
   long o, i, k;
-  if (outer < 1 || count < 1 || inner < 1) return MP_EPARAM;
+  const long in_px = ipx != 0 ? ipx : inner, out_px = opx != 0 ? opx : inner;
+  if (outer < 1 || count < 1 || inner < 1 || in_px < inner || out_px < inner) return MP_EPARAM;
   for (o = 0; o < outer; o++)
     for (i = 0; i < inner; i++) {
       int32_t sum = 0, v;
-      for (k = 0; k < count; k++) sum += x[(o * count + k) * inner + i];
+      for (k = 0; k < count; k++) sum += x[(o * count + k) * in_px + i];
       if (same_scale) {
         /* Mean of the raw values, rounded half away from zero (TFLite's integer mean). */
         int32_t s = sum - in_zp * (int32_t)count;
@@ -393,7 +403,7 @@ int mpq_mean_s8(long outer, long count, long inner, const int8_t *x, int8_t *y, 
       } else {
         v = mpq_mul_by_qm(sum - in_zp * (int32_t)count, multiplier, shift) + out_zp;
       }
-      y[o * inner + i] = (int8_t)clamp32(v, -128, 127);
+      y[o * out_px + i] = (int8_t)clamp32(v, -128, 127);
     }
   return MP_OK;
 }

@@ -71,10 +71,11 @@ int mpq_conv_px_s16(const mpq_conv_params *p, long px, const int16_t *x, const i
 /*
  * Depthwise on a window of channels of a wider input and output (depth multiplier one): ipx / px
  * elements between input / output pixels (0: in_c / out_c), in_c == out_c channels from x and y; w
- * ([1][k_h][k_w][out_c]: the window's channels only), bias, multiplier and shift start at its first.
+ * ([1][k_h][k_w][C], taps wpx elements apart: 0 for a filter of the window's channels only, C for the
+ * whole filter read in place), bias, multiplier and shift start at the window's first channel.
  */
-int mpq_dwconv_px_s8(const mpq_conv_params *p, long ipx, long px, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y);
-int mpq_dwconv_px_s16(const mpq_conv_params *p, long ipx, long px, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y);
+int mpq_dwconv_px_s8(const mpq_conv_params *p, long ipx, long px, long wpx, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y);
+int mpq_dwconv_px_s16(const mpq_conv_params *p, long ipx, long px, long wpx, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y);
 int mpq_dwconv_s8(const mpq_conv_params *p, const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y);
 int mpq_dwconv_s16(const mpq_conv_params *p, const int16_t *x, const int8_t *w, const int64_t *bias64, const int32_t *bias32, int16_t *y);
 
@@ -142,6 +143,12 @@ int mpq_maxpool_s16(const mpq_pool_params *p, const int16_t *x, int16_t *y);
  */
 int mpq_mean_s8(long outer, long count, long inner, const int8_t *x, int8_t *y, int32_t in_zp, int32_t out_zp,
                 int same_scale, int32_t multiplier, int shift);
+/*
+ * The same on a window of the inner dim (a tile of channels of a wider tensor): x[o][k][i] at
+ * (o * count + k) * ipx + i, y[o][i] at o * opx + i (ipx, opx >= inner; 0: inner).
+ */
+int mpq_mean_px_s8(long outer, long count, long inner, long ipx, long opx, const int8_t *x, int8_t *y, int32_t in_zp,
+                   int32_t out_zp, int same_scale, int32_t multiplier, int shift);
 
 /* ---- conversion and activations ---------------------------------------------------------------- */
 

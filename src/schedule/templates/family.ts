@@ -22,6 +22,13 @@ export interface SplitDim {
    * fits (tiling.ts).
    */
   readonly reduction?: boolean;
+  /**
+   * An output split priced only when no tiling that keeps it whole fits (as a reduction split is,
+   * but with no accumulator): the output channels of an integer convolution whose cores read its
+   * weights in place, which lowers the layer's smallest footprint but re-reads nothing the row
+   * splits do not. Always the last split.
+   */
+  readonly lastResort?: boolean;
 }
 
 /** How one dimension of an operand's window follows a split: start = i * stride(t) + offset. */

@@ -6,7 +6,7 @@ import { convFamily, globalPoolFamily, poolFamily } from './conv-pool.js';
 import { gemmFamily } from './gemm.js';
 import { axisFamily, elementwiseFamily } from './elementwise.js';
 import { concatFamily, padFamily, reduceFamily, resizeFamily, sliceFamily, transposeFamily } from './data-movement.js';
-import { intAxisFamily, intElementwiseFamily, intGemmFamily, intGlobalPoolFamily, intPadFamily, intTransposeFamily, intWindowFamily } from './integer.js';
+import { intAxisFamily, intElementwiseFamily, intGemmFamily, intGlobalPoolFamily, intPadFamily, intReduceFamily, intTransposeFamily, intWindowFamily } from './integer.js';
 import type { TilingFamilyId } from '../../ir/op-table.js';
 import { opEntry } from '../../ir/op-table.js';
 
@@ -68,4 +68,5 @@ const FAMILIES: Readonly<Record<TilingFamilyId, (input: TemplateInput) => Tiling
   'int-global-pool': intGlobalPoolFamily,
   'int-pad': intPadFamily,
   'int-transpose': intTransposeFamily,
+  'int-reduce': intReduceFamily,
 };

@@ -4,7 +4,8 @@
  * to a plane stride for the NCHW window kernels. So these families split only where that holds, and
  * reuse the float families' arithmetic (halo follows, element-wise follows) wherever they can:
  *  - 'int-window' (CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, MAX_POOL_2D; QConv, QMaxPool): output
- *    rows, the input window carrying the halo (batch 1);
+ *    rows, the input window carrying the halo (batch 1); TFLite CONV_2D and DEPTHWISE_CONV_2D also
+ *    their output channels, as a last resort (withChannelSplit);
  *  - 'int-elementwise' (ADD, SUB, MUL, activations, QUANTIZE, DEQUANTIZE; QAdd, QMul, QClip, QLookup,
  *    QuantizeLinear, DequantizeLinear) and 'int-axis' (SOFTMAX, over its last axis): the outermost
  *    output dimension larger than one (everything before it has extent 1, so every window is one run);
@@ -14,7 +15,10 @@
  *  - 'int-pad' (PAD, PADV2): output rows (NHWC dim 1, batch 1); the input window is the rows the
  *    block copies (none when the block is all padding);
  *  - 'int-transpose' (TRANSPOSE): the outermost output dim larger than one; the input window is that
- *    dim's source dim (a strided window: the copy goes through mpg_permute, any strides).
+ *    dim's source dim (a strided window: the copy goes through mpg_permute, any strides);
+ *  - 'int-reduce' (MEAN): a reduction over adjacent axes that end just before the last axis (H, W of
+ *    NHWC): the last axis (channels), which is kept; a tile's input window is every reduced position of
+ *    its channels (pixels a stride apart: mpq_mean_px_s8).
  * Anything else is one whole tile.
  */
 import { constNumbers } from '../../frontend/shape-inference/util.js';
@@ -73,12 +77,43 @@ export function intWindowFamily(input: TemplateInput): TilingFamily {
   const conv = node.opType === 'CONV_2D' || node.opType === 'DEPTHWISE_CONV_2D';
   const ws = conv ? (input.graph.weights.get(node.inputs[1] ?? '')?.shape ?? []) : [];
   const perOutput = node.opType === 'CONV_2D' ? (ws[1] ?? 1) * (ws[2] ?? 1) * (ws[3] ?? 1) : conv ? (ws[1] ?? 1) * (ws[2] ?? 1) : win.kernel * intAttr(node, 'filter_w', 1);
-  return {
+  return withChannelSplit(input, {
     template: node.opType === 'CONV_2D' ? 'int-conv' : node.opType === 'DEPTHWISE_CONV_2D' ? 'int-conv-depthwise' : 'int-pool',
     splits,
     inputs: activationInputs(input).map((t) => ({ tensor: t, shape: shapeOf(input, t), follows: splits.map(() => (t === x ? rows : undefined)) })),
     outputs: [{ tensor: y, shape: ys, follows: splits.map((s) => identityFollow(s.dim, s.extent)) }],
     totalMacs: ys.reduce((a, b) => a * b, 1) * perOutput,
+  });
+}
+
+/**
+ * A TFLite CONV_2D (batch 1, not grouped) or DEPTHWISE_CONV_2D (depth multiplier one) also splits its
+ * output channels (NHWC dim 3), after its rows, as a last resort (SplitDim.lastResort): a tile's
+ * filter rows, biases and multipliers are those of its channels (read in place at the channel offset,
+ * or DMA'd into SRAM tiles when the cores cannot read the weights: templates/weights.ts, which makes
+ * the split an ordinary one). The CONV_2D input window keeps all its channels, the depthwise one has
+ * the tile's channels; the output window is a channel slice of each pixel (the kernels' pixel strides).
+ */
+function withChannelSplit(input: TemplateInput, family: TilingFamily): TilingFamily {
+  const node = input.node;
+  const conv = node.opType === 'CONV_2D' && family.template === 'int-conv';
+  const depthwise = node.opType === 'DEPTHWISE_CONV_2D' && family.template === 'int-conv-depthwise';
+  if ((!conv && !depthwise) || family.outputs.length !== 1) return family;
+  const ys = family.outputs[0]!.shape;
+  const x = node.inputs[0] ?? '';
+  const xs = shapeOf(input, x);
+  const ws = input.graph.weights.get(node.inputs[1] ?? '')?.shape ?? [];
+  const OC = ys[3] ?? 1;
+  if (ys.length !== 4 || ys[0] !== 1 || xs.length !== 4 || ws.length !== 4 || OC < 2) return family;
+  // Not grouped (CONV_2D); a depth multiplier of one (DEPTHWISE_CONV_2D: the input follows the channels).
+  if (conv ? ws[0] !== OC || ws[3] !== xs[3] : ws[0] !== 1 || ws[3] !== OC || xs[3] !== OC) return family;
+  if (family.splits.some((s) => s.dim === 3)) return family;
+  const split: SplitDim = { dim: 3, extent: OC, quantum: 1, loopVar: 'c', lastResort: true };
+  return {
+    ...family,
+    splits: [...family.splits, split],
+    inputs: family.inputs.map((o) => ({ ...o, follows: [...o.follows, depthwise && o.tensor === x ? identityFollow(3, OC) : undefined] })),
+    outputs: family.outputs.map((o) => ({ ...o, follows: [...o.follows, identityFollow(3, OC)] })),
   };
 }
 
@@ -200,5 +235,35 @@ export function intTransposeFamily(input: TemplateInput): TilingFamily {
     inputs: [{ tensor: x, shape: xs, follows: [identityFollow(p[d]!, ys[d]!)] }],
     outputs: [{ tensor: outs[0]!, shape: ys, follows: [identityFollow(d, ys[d]!)] }],
     totalMacs: ys.reduce((a, b) => a * b, 1),
+  };
+}
+
+/**
+ * TFLite MEAN over adjacent axes ending at the one before the last (NHWC H and W, say): the output's
+ * last dim (the input's last, never reduced) splits; each tile reads all reduced positions of its
+ * channels and writes their means. Other axis sets are one whole tile.
+ */
+export function intReduceFamily(input: TemplateInput): TilingFamily {
+  const node = input.node;
+  const x = node.inputs[0] ?? '';
+  const outs = activationOutputs(input);
+  const axesT = input.graph.weights.get(node.inputs[1] ?? '');
+  const ins = activationInputs(input);
+  if (outs.length !== 1 || ins.length !== 1 || ins[0] !== x || !axesT || axesT.data.kind !== 'dense') return wholeFamily(input, 'int-reduce');
+  const xs = shapeOf(input, x);
+  const ys = shapeOf(input, outs[0]!);
+  const R = xs.length;
+  const axes = [...new Set(constNumbers(axesT).map((a) => (a < 0 ? a + R : a)))].sort((a, b) => a - b);
+  const adjacent = axes.every((a, i) => i === 0 || a === axes[i - 1]! + 1);
+  const C = xs[R - 1] ?? 1;
+  const totalMacs = xs.reduce((a, b) => a * b, 1);
+  if (R < 2 || axes.length === 0 || !adjacent || axes[axes.length - 1] !== R - 2 || axes[0]! < 0 || ys[ys.length - 1] !== C || C < 2) return wholeFamily(input, 'int-reduce', totalMacs);
+  const split: SplitDim = { dim: ys.length - 1, extent: C, quantum: 1, loopVar: 'c' };
+  return {
+    template: 'int-reduce',
+    splits: [split],
+    inputs: [{ tensor: x, shape: xs, follows: [identityFollow(R - 1, C)] }],
+    outputs: [{ tensor: outs[0]!, shape: ys, follows: [identityFollow(ys.length - 1, C)] }],
+    totalMacs,
   };
 }

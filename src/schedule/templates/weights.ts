@@ -27,7 +27,7 @@
  * constants in the code) are not read from memory at run time and get no tile.
  */
 import type { Graph, OpNode } from '../../ir/graph.js';
-import type { Follow, OperandSpec, SplitDim, TilingFamily } from './family.js';
+import type { Follow, OperandSpec, TilingFamily } from './family.js';
 import { identityFollow } from './family.js';
 import { intAttr } from '../../ir/attributes.js';
 import { TFLITE_OP_DOMAIN } from '../../ir/op-table.js';
@@ -136,37 +136,20 @@ function nodeWeights(node: OpNode, graph: Graph, family: TilingFamily, outShape:
 }
 
 /**
- * A TFLite CONV_2D (batch 1, not grouped) or DEPTHWISE_CONV_2D (depth multiplier one) whose weights are
- * DMA'd also splits its output channels (NHWC dim 3), after its rows: a tile's filter rows and biases
- * are then those of its channels, so a layer whose whole filter does not fit in SRAM still runs. The
- * CONV_2D input window keeps all its channels, the depthwise one has the tile's channels; the output
- * window is a channel slice of each pixel (the kernels' pixel strides).
+ * A TFLite CONV_2D or DEPTHWISE_CONV_2D whose weights are DMA'd splits its output channels like its
+ * rows (templates/integer.ts gives the split, a last resort when the cores read the weights in place):
+ * a tile's filter rows and biases are then those of its channels, so a layer whose whole filter does
+ * not fit in SRAM still runs, and the chooser weighs channel tiles against row tiles.
  */
-function withIntChannelSplit(node: OpNode, graph: Graph, family: TilingFamily): TilingFamily {
-  const conv = node.opType === 'CONV_2D' && family.template === 'int-conv';
-  const depthwise = node.opType === 'DEPTHWISE_CONV_2D' && family.template === 'int-conv-depthwise';
-  if ((!conv && !depthwise) || family.outputs.length !== 1) return family;
-  const ys = family.outputs[0]!.shape;
-  const x = node.inputs[0] ?? '';
-  const xs = graph.tensors.get(x)?.shape ?? [];
-  const ws = graph.weights.get(node.inputs[1] ?? '')?.shape ?? [];
-  const OC = ys[3] ?? 1;
-  if (ys.length !== 4 || ys[0] !== 1 || xs.length !== 4 || ws.length !== 4 || OC < 2) return family;
-  // Not grouped (CONV_2D); a depth multiplier of one (DEPTHWISE_CONV_2D: the input follows the channels).
-  if (conv ? ws[0] !== OC || ws[3] !== xs[3] : ws[0] !== 1 || ws[3] !== OC || xs[3] !== OC) return family;
-  if (family.splits.some((s) => s.dim === 3)) return family;
-  const split: SplitDim = { dim: 3, extent: OC, quantum: 1, loopVar: 'c' };
-  return {
-    ...family,
-    splits: [...family.splits, split],
-    inputs: family.inputs.map((o) => ({ ...o, follows: [...o.follows, depthwise && o.tensor === x ? identityFollow(3, OC) : undefined] })),
-    outputs: family.outputs.map((o) => ({ ...o, follows: [...o.follows, identityFollow(3, OC)] })),
-  };
+function withIntChannelSplit(node: OpNode, family: TilingFamily): TilingFamily {
+  if (node.opType !== 'CONV_2D' && node.opType !== 'DEPTHWISE_CONV_2D') return family;
+  if (!family.splits.some((s) => s.lastResort === true && s.dim === 3)) return family;
+  return { ...family, splits: family.splits.map((s) => (s.lastResort === true && s.dim === 3 ? { dim: s.dim, extent: s.extent, quantum: s.quantum, loopVar: s.loopVar } : s)) };
 }
 
 /** The family with one more input operand per run-time weight of the node and of its fused chain. */
 export function withWeightOperands(node: OpNode, graph: Graph, base: TilingFamily): TilingFamily {
-  const family = node.domain === TFLITE_OP_DOMAIN ? withIntChannelSplit(node, graph, base) : base;
+  const family = node.domain === TFLITE_OP_DOMAIN ? withIntChannelSplit(node, base) : base;
   const outShape = family.outputs[0]?.shape ?? [];
   const weights = new Map(nodeWeights(node, graph, family, outShape));
   for (const f of node.fused ?? []) {
