@@ -29,6 +29,13 @@ export interface BufferInfo {
   readonly spillCostByPool?: Readonly<Record<string, number>>;
   /** Free-form kind for reports (activation, tile, double-buffer, scratch); the planner ignores it. */
   readonly kind?: string;
+  /**
+   * Placed at a fixed distance from another buffer: its offset is that buffer's offset plus
+   * `offsetBytes` (negative allowed), in the same pool. The two may overlap: the caller guarantees
+   * that the overlap is safe (e.g. an output written over the part of an input already read).
+   * Every other conflict of either buffer stands.
+   */
+  readonly overlay?: { readonly buffer: string; readonly offsetBytes: number };
 }
 
 /** A memory pool. */

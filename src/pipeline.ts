@@ -311,6 +311,9 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
       noDram: globalOf(target) === undefined,
       patches: options.depthFirstPatches ?? true,
       tiles: options.depthFirstTiles ?? options.depthFirstPatches ?? true,
+      // The SRAM pool's alignment: an output written over its input sits a multiple of it before.
+      overlayAlignmentBytes: target.alignmentBytes,
+      aliasOffsets: new Map([...lowered.aliases].map(([tensor, p]) => [tensor, p.offsetBytes] as const)),
       dtype,
     });
     chooseMs = depthFirst.chooseMs;

@@ -16,6 +16,8 @@ import type { PatchGeometry, SegmentGeometry, TileGeometry } from './geometry.js
 import { largestWindow, patchExtraMacs, patchGeometry, segmentGeometry, tileExtraMacs, tileRowGeometry } from './geometry.js';
 import type { MemberInfo } from './members.js';
 import { foldPads, memberInfo, readsWhole } from './members.js';
+import type { SegmentConfig } from './overlay.js';
+import { alignLag, segmentLagBytes } from './overlay.js';
 
 export interface SegmentChoice {
   /** First and last step (inclusive) of the graph the segment replaces. */
@@ -39,6 +41,12 @@ export interface SegmentChoice {
   readonly tiles?: TileGeometry;
   /** MACs recomputed in halo columns (and rows, in tiles mode); 0 in line-buffer mode. */
   readonly extraMacs: number;
+  /**
+   * The output written over the dead part of the input (overlay.ts): offset(output) =
+   * offset(input) - lagBytes (aligned), so the pair takes max(lagBytes + |input|, |output|) bytes,
+   * as `footprintBytes` counts. Absent when not eligible or no smaller.
+   */
+  readonly overlay?: { readonly lagBytes: number };
 }
 
 export interface ChooseOptions {
@@ -62,6 +70,13 @@ export interface ChooseOptions {
   readonly patches?: boolean;
   /** --dram 0: also consider 2-D tiles (halo rows and columns recomputed, no line buffers); default: `patches`. */
   readonly tiles?: boolean;
+  /**
+   * --dram 0: let a segment write its output over the dead part of its input (overlay.ts) when
+   * eligible; the lag is rounded up to this alignment (the SRAM pool's). Absent: no overlays.
+   */
+  readonly overlayAlignmentBytes?: number;
+  /** Byte offset of a tensor in the storage `aliases` maps it to (absent: unknown, so no overlay over it). */
+  readonly aliasOffsets?: ReadonlyMap<string, number>;
 }
 
 /** A run of layers that can be a segment: its input, output, members as computed, and the tensors it removes. */
@@ -214,8 +229,59 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     return out;
   };
 
-  /** Every configuration (band rows, patch columns) of a run, with its footprint. */
+  /** Byte offset of a tensor in the root of its buffer group, or undefined when unknown. */
+  const offsetInRoot = (t: string): number | undefined => {
+    let off = 0;
+    let r = t;
+    for (let k = 0; k < 64 && aliases.has(r); k++) {
+      const o = options.aliasOffsets?.get(r);
+      if (o === undefined) return undefined;
+      off += o;
+      r = aliases.get(r)!;
+    }
+    return off;
+  };
+  /**
+   * Whether the run [a, b] may write its output over the dead part of its input (overlay.ts): no
+   * DRAM (the --dram 0 choice), the input's buffer group (the input and its aliases, the input at
+   * its start) holds nothing read after the run nor any graph output, the output's group (the output
+   * alone, its root) starts in the run, both groups are just their tensors' bytes. The members run
+   * their iterations serially, in the order overlay.ts walks them (lower-segment.ts: serial loops,
+   * one core).
+   */
+  const overlayEligible = (a: number, b: number, s: Structure): boolean => {
+    if (options.overlayAlignmentBytes === undefined || options.streaming) return false;
+    const rx = root(s.input);
+    const gx = groups.get(rx);
+    const gy = groups.get(s.output);
+    if (!gx || !gy || rx === s.output || root(s.output) !== s.output) return false;
+    if (gx.end > b || gy.start < a) return false;
+    if (gx.sizeBytes !== sizeOf.get(s.input) || gy.sizeBytes !== sizeOf.get(s.output) || offsetInRoot(s.input) !== 0) return false;
+    for (const [t, g] of groupOfTensor) if (g === rx && graphOutputs.has(t)) return false;
+    return true;
+  };
+  const layoutOf = (t: string) => {
+    const tensor = graph.tensors.get(t)!;
+    return { shape: tensor.shape, dims: dimsOf.get(t) ?? ([2, 3] as const), elementBytes: sizeOf.get(t)! / tensor.elementCount };
+  };
+  /** The configuration with its output written over its input when that takes fewer bytes. */
+  const withOverlay = (c: SegmentChoice): SegmentChoice => {
+    const config: SegmentConfig = { geometry: c.geometry, ...(c.patch ? { patch: c.patch } : {}), ...(c.tiles ? { tiles: c.tiles } : {}) };
+    const lag = alignLag(segmentLagBytes(c.members, c.input, c.output, config, heightOf, widthOf, layoutOf(c.input), layoutOf(c.output)), options.overlayAlignmentBytes ?? 1);
+    const x = sizeOf.get(c.input)!;
+    const y = sizeOf.get(c.output)!;
+    const pair = Math.max(lag + x, y);
+    if (pair >= x + y) return c;
+    return { ...c, footprintBytes: c.footprintBytes - (x + y - pair), overlay: { lagBytes: lag } };
+  };
+
+  /** Every configuration (band rows, patch columns) of a run, with its footprint (an overlay's saving counted). */
   const configs = (a: number, b: number, s: Structure, acrossBytes: number, allTiles = false): SegmentChoice[] | undefined => {
+    const out = rawConfigs(a, b, s, acrossBytes, allTiles);
+    return out && overlayEligible(a, b, s) ? out.map(withOverlay) : out;
+  };
+
+  const rawConfigs = (a: number, b: number, s: Structure, acrossBytes: number, allTiles = false): SegmentChoice[] | undefined => {
     const out: SegmentChoice[] = [];
     const height = heightOf(s.output);
     const tileable = (options.tiles ?? options.patches) && s.members.every((m) => Number.isInteger(m.macsPerRow / m.width));
