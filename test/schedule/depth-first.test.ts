@@ -196,6 +196,114 @@ function walkSegment(a: Analysis, layer: LayerSchedule): number {
   return macs;
 }
 
+/**
+ * A segment that writes its output Y over the dead part of its input X (overlay.ts): executes its
+ * loop IR as walkSegment does and checks byte by byte, every byte of every window enumerated
+ * through the tensors' layouts, that with Y at offset(X) - lag no byte of X is overwritten before
+ * a statement that reads it (a statement that reads X and writes Y counts as reading after), and
+ * that one alignment unit less would overwrite a byte read in the same iteration or a later one.
+ * When the plan placed both, Y sits exactly lag bytes before X. Returns the overlays checked.
+ */
+function checkOverlays(a: Analysis): number {
+  let checked = 0;
+  for (const layer of a.schedule.layers) {
+    const o = layer.segment?.overlay;
+    if (!o) continue;
+    checked++;
+    const node = a.graph.nodes[layer.step]!;
+    const x = node.inputs[0]!;
+    const y = node.outputs[0]!;
+    expect(a.schedule.bufferOfTensor.get(x)).toBe(o.input);
+    expect(a.schedule.bufferOfTensor.get(y)).toBe(o.output);
+    const { dims } = segmentFigures(a, node);
+    const layout = (t: string) => {
+      const tensor = a.graph.tensors.get(t)!;
+      const size = a.liveness.intervals.find((iv) => iv.tensor === t)!.sizeBytes;
+      return { shape: tensor.shape, dims: dims(t), eb: size / tensor.elementCount, bytes: size };
+    };
+    const lx = layout(x);
+    const ly = layout(y);
+    /** Every byte of a window of a tensor (rows and columns from its ranges at iteration (b, p), every other dim whole). */
+    const bytesOf = (l: ReturnType<typeof layout>, ranges: readonly TileRange[], b: number, p: number): number[] => {
+      const out: number[] = [];
+      const box = l.shape.map((n, d): [number, number] => {
+        const r = ranges.find((q) => q.dim === d);
+        return r ? clamp(r, r.loopVar === 'p' ? p : b) : [0, n];
+      });
+      const idx = new Array<number>(l.shape.length).fill(0);
+      const visit = (d: number): void => {
+        if (d === l.shape.length) {
+          let e = 0;
+          for (let k = 0; k < l.shape.length; k++) e = e * l.shape[k]! + idx[k]!;
+          for (let q = 0; q < l.eb; q++) out.push(e * l.eb + q);
+          return;
+        }
+        for (let i = box[d]![0]; i < box[d]![1]; i++) {
+          idx[d] = i;
+          visit(d + 1);
+        }
+      };
+      visit(0);
+      return out;
+    };
+    // The loops as walkSegment runs them: (b, p) pairs in execution order.
+    const outer = layer.body[0] as LoopStmt;
+    const inner = layer.segment!.mode === 'line-buffer' ? outer : (outer.body[0] as LoopStmt);
+    const iters: [number, number][] = [];
+    for (let i = 0; i < outer.extent; i++) {
+      for (let j = 0; j < (inner === outer ? 1 : inner.extent); j++) {
+        if (layer.segment!.mode === 'tiles') iters.push([i, j]);
+        else if (layer.segment!.mode === 'patches') iters.push([j, i]);
+        else iters.push([i, 0]);
+      }
+    }
+    // Statement order (t) and iteration (i) of every read of X and write of Y.
+    const events: { t: number; i: number; read: boolean; bytes: number[] }[] = [];
+    let t = 0;
+    iters.forEach(([b, p], i) => {
+      for (const s of inner.body) {
+        t++;
+        if (s.kind !== 'compute') continue;
+        // A statement's writes first: a kernel reading X while it writes Y may read after writing.
+        for (const op of s.outputs) if (op.buffer === o.output) events.push({ t, i, read: false, bytes: bytesOf(ly, op.region.ranges, b, p) });
+        for (const op of s.inputs) if (op.buffer === o.input) events.push({ t, i, read: true, bytes: bytesOf(lx, op.region.ranges, b, p) });
+      }
+    });
+    /** The first X byte overwritten at or before a read of it (by statement, or by iteration), with Y at offset(X) - lag. */
+    const violation = (lag: number, byIteration: boolean): string | undefined => {
+      const writtenAt = new Array<number>(lx.bytes).fill(Infinity);
+      // By iteration: an iteration's writes before its reads (the lag's model: a member may read X after the last one wrote Y).
+      const order = byIteration ? [...events].sort((u, v) => u.i - v.i || Number(u.read) - Number(v.read)) : events;
+      for (const e of order) {
+        const when = byIteration ? e.i : e.t;
+        if (e.read) {
+          for (const xb of e.bytes) if (writtenAt[xb]! <= when) return `X byte ${xb} read at ${when}, overwritten at ${writtenAt[xb]}`;
+        } else {
+          for (const yb of e.bytes) {
+            const xb = yb - lag;
+            if (xb >= 0 && xb < lx.bytes && writtenAt[xb] === Infinity) writtenAt[xb] = when;
+          }
+        }
+      }
+      return undefined;
+    };
+    const align = a.bufferSet.pools[0]?.alignmentBytes ?? 1;
+    expect(o.lagBytes % align).toBe(0);
+    expect(violation(o.lagBytes, false), `${layer.name}: lag ${o.lagBytes}`).toBeUndefined();
+    expect(violation(o.lagBytes, true), `${layer.name}: lag ${o.lagBytes} by iteration`).toBeUndefined();
+    if (o.lagBytes > 0) expect(violation(o.lagBytes - align, true), `${layer.name}: lag ${o.lagBytes} - ${align}`).toBeDefined();
+    // The pair takes fewer bytes than side by side.
+    expect(Math.max(o.lagBytes + lx.bytes, ly.bytes)).toBeLessThan(lx.bytes + ly.bytes);
+    // The buffer set asks the planner for it; a plan that placed both honours it.
+    const by = a.bufferSet.buffers.find((q) => q.name === o.output)!;
+    expect(by.overlay).toEqual({ buffer: o.input, offsetBytes: -o.lagBytes });
+    const ax = a.plan.allocations.find((q) => q.name === o.input);
+    const ay = a.plan.allocations.find((q) => q.name === o.output);
+    if (ax && ay && !a.plan.unplaced.includes(o.input) && !a.plan.unplaced.includes(o.output)) expect(ay.offsetBytes).toBe(ax.offsetBytes - o.lagBytes);
+  }
+  return checked;
+}
+
 /** Checks every segment layer of an analysis; returns how many there are. */
 function checkSegments(a: Analysis): number {
   const layers = a.schedule.layers.filter((l) => l.segment);
@@ -525,12 +633,33 @@ describe('acceptance sizes with --dram 0 --min-sram (issue 10)', () => {
     expect(first.sramBytes - first.segment!.lineBufferBytes).toBe(150528 + 25088);
     const members = segmentFigures(a, a.graph.nodes[0]!).members.map((m) => m.node.opType);
     expect(members).not.toContain('PAD');
+    expect(checkOverlays(a)).toBeGreaterThan(0);
     expect(first.segment!.extraMacs).toBeGreaterThan(0);
     expect(checkSegments(a)).toBeGreaterThan(0);
     // Line buffers only: 291872 (full-width line buffers next to the whole input). Column patches
     // without tiles reach 193032 (bench/depth-first-bench.ts; too slow to search here).
     expect((await minSram(file, 'as-is', false, false)).min).toBe(291872);
   }, 180_000);
+
+  it('mobilenet_v2_quantized .tflite: segments write their NHWC output over the dead part of their input (checked byte by byte on the loop IR)', async () => {
+    const file = sharedModel('tflite/mobilenet_v2_quantized_1x3x224x224.tflite');
+    const a = await analyzeModel(new Uint8Array(readFileSync(file)), { modelName: path.basename(file), target: applyOverrides(DEFAULT_TARGET, { sramBytes: 170_000, dramBytes: 0 }) });
+    const over = a.report.layers.filter((l) => l.segment?.overlay);
+    // The first segment reads the NCHW input through its TRANSPOSE member in row tiles: the input's
+    // rows die in the order the NHWC output's rows are written, a row of tiles (and its halo) behind.
+    const first = a.report.layers[0]!;
+    expect(first.segment?.overlay?.input).toBe(a.schedule.bufferOfTensor.get(a.graph.inputs[0]!));
+    expect(first.segment!.overlay!.lagBytes).toBeLessThan(2 * 28 * 32 * 2);
+    // Its resident bytes count the pair once: the input, the lag, and nothing else.
+    expect(first.residentBytes).toBe(150528 + first.segment!.overlay!.lagBytes);
+    expect(checkOverlays(a)).toBe(over.length);
+    expect(checkSegments(a)).toBeGreaterThan(0);
+    // The report says so: the JSON (valid against the schema) and the buffers table.
+    const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(path.join(REPO_ROOT, 'reports/analysis.schema.json'), 'utf8')) as object);
+    const json = JSON.parse(renderJson(a.report)) as { buffers: { name: string; overlay?: { buffer: string; offsetBytes: number } }[] };
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
+    expect(json.buffers.find((b) => b.name === first.segment!.overlay!.output)?.overlay).toEqual({ buffer: first.segment!.overlay!.input, offsetBytes: -first.segment!.overlay!.lagBytes });
+  }, 120_000);
 
   it('person_detect .tflite: 16728 bytes (55296 without segments)', async () => {
     const file = sharedModel('tflite/person_detect.tflite');
@@ -539,6 +668,7 @@ describe('acceptance sizes with --dram 0 --min-sram (issue 10)', () => {
     expect(a.report.optimizedPeakBytes).toBe(55296);
     expect(a.report.layers.filter((l) => l.segment).map((l) => l.segment!.mode)).toEqual(['tiles', 'line-buffer']);
     expect(checkSegments(a)).toBe(2);
+    checkOverlays(a);
   }, 120_000);
 });
 
