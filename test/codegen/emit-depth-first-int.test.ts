@@ -10,6 +10,8 @@
  *    residual ADD, up to CONV_2D_18) cut from the .tflite and shrunk to a 1x3x40x40 input: in 2-D
  *    tiles (the default choice), column patches and line buffers; the PADs fold into the VALID
  *    convolutions that read them;
+ *    segments write their NHWC output over the dead part of their input (the first one over the NCHW
+ *    graph input), the plan overlapping each pair (poison spares the bytes the live output holds);
  *  - the same under AddressSanitizer + UndefinedBehaviorSanitizer (every mode);
  *  - max and average pools (3x3 SAME, strides 1 and 2) inserted after its first convolution, in
  *    segments of every mode;
@@ -27,7 +29,7 @@ import { makeTempDir, removeDir } from '../helpers/c-build.js';
 import { TFLITE_DIR } from './tflite-host.js';
 import { analyzeModel } from '../../src/pipeline.js';
 import { DEFAULT_TARGET, applyOverrides } from '../../src/schedule/target.js';
-import { analyzeNoDram, cutTflite, expectSameAsUnsegmented, int8Input, minSramNoDram, runC, tfliteGraph, withPools } from './df-int-helpers.js';
+import { analyzeNoDram, cutTflite, expectSameAsUnsegmented, int8Input, minSramNoDram, overlaysInPlan, runC, tfliteGraph, withPools } from './df-int-helpers.js';
 
 const tmp = makeTempDir('memplan-emit-df-int-');
 afterAll(() => removeDir(tmp));
@@ -59,6 +61,12 @@ describe('integer depth-first segments through generated C (--dram 0, smallest S
       expect(first.nodes).toContain('PAD_1');
       if (mode !== 'line-buffer') expect(first.segment!.extraMacs).toBeGreaterThan(0);
       for (const l of segments) if (l.segment!.mode === 'line-buffer') expect(l.segment!.extraMacs).toBe(0);
+      // Segments write their NHWC output over the dead part of their input (the first one over the
+      // NCHW graph input it reads through the TRANSPOSE): the plan overlaps each pair, and the C in
+      // poison mode (the input poisoned when it dies, minus the bytes the output holds) still
+      // gives the unsegmented bytes.
+      expect(overlaysInPlan(a)).toBeGreaterThanOrEqual(mode === 'line-buffer' ? 3 : 2);
+      if (mode !== 'line-buffer') expect(first.segment!.overlay?.input).toBe(a.schedule.bufferOfTensor.get(front.inputs[0]!));
       expectSameAsUnsegmented(a, await reference, path.join(tmp, `front-${mode}`), [input]);
     }, 300_000);
   }
@@ -67,6 +75,7 @@ describe('integer depth-first segments through generated C (--dram 0, smallest S
     for (const o of [{}, { patches: true, tiles: false }, { patches: false, tiles: false }]) {
       const min = await minSramNoDram(front, 'mobilenet-front', o);
       const a = await analyzeNoDram(front, 'mobilenet-front', { ...o, sramBytes: min });
+      expect(overlaysInPlan(a)).toBeGreaterThan(0);
       const got = runC(a, path.join(tmp, `front-asan-${Object.keys(o).length}-${String(o.patches)}`), [input], 'model_host_asan', ['asan']);
       expect(got[0]!.equals((await reference)[0]!)).toBe(true);
     }
