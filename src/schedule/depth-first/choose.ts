@@ -275,11 +275,17 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     return { ...c, footprintBytes: c.footprintBytes - (x + y - pair), overlay: { lagBytes: lag } };
   };
 
-  /** Every configuration (band rows, patch columns) of a run, with its footprint (an overlay's saving counted). */
-  const configs = (a: number, b: number, s: Structure, acrossBytes: number, allTiles = false): SegmentChoice[] | undefined => {
-    const out = rawConfigs(a, b, s, acrossBytes, allTiles);
-    return out && overlayEligible(a, b, s) ? out.map(withOverlay) : out;
-  };
+  /**
+   * Every configuration (band rows, patch columns) of a run, with its footprint (an overlay's saving
+   * counted). `within(bytes)`: whether a configuration of that footprint may still matter; the lag
+   * (a walk over the iterations) is computed only for those that may, once the overlay's largest
+   * saving (the smaller of the input and the output) is taken off.
+   */
+  function* configs(a: number, b: number, s: Structure, acrossBytes: number, allTiles: boolean, within: (bytes: number) => boolean): Generator<SegmentChoice> {
+    const out = rawConfigs(a, b, s, acrossBytes, allTiles) ?? [];
+    const most = overlayEligible(a, b, s) ? Math.min(sizeOf.get(s.input)!, sizeOf.get(s.output)!) : undefined;
+    for (const c of out) yield most !== undefined && within(c.footprintBytes - most) ? withOverlay(c) : c;
+  }
 
   const rawConfigs = (a: number, b: number, s: Structure, acrossBytes: number, allTiles = false): SegmentChoice[] | undefined => {
     const out: SegmentChoice[] = [];
@@ -327,7 +333,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
   /** The smallest footprint; ties: fewer extra MACs, then more band rows. */
   const evaluate = (a: number, b: number, s: Structure, acrossBytes: number): SegmentChoice | undefined => {
     let best: SegmentChoice | undefined;
-    for (const c of configs(a, b, s, acrossBytes) ?? []) {
+    for (const c of configs(a, b, s, acrossBytes, false, (bytes) => !best || bytes <= best.footprintBytes)) {
       if (!best || c.footprintBytes < best.footprintBytes || (c.footprintBytes === best.footprintBytes && (c.extraMacs < best.extraMacs || (c.extraMacs === best.extraMacs && c.geometry.bandRows >= best.geometry.bandRows)))) best = c;
     }
     return best;
@@ -442,7 +448,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
       const c = chosen[k]!;
       const s = structure(c.first, c.last)!;
       let pick = c;
-      for (const x of configs(c.first, c.last, s, across(c.first, c.last, internalGroups(s)), true) ?? []) {
+      for (const x of configs(c.first, c.last, s, across(c.first, c.last, internalGroups(s)), true, (bytes) => bytes <= peak)) {
         if (x.footprintBytes > peak) continue;
         if (x.extraMacs < pick.extraMacs || (x.extraMacs === pick.extraMacs && (x.footprintBytes < pick.footprintBytes || (x.footprintBytes === pick.footprintBytes && x.geometry.bandRows > pick.geometry.bandRows)))) pick = x;
       }
