@@ -107,14 +107,20 @@ export interface SegmentedAlternative {
 }
 
 /**
- * The segmented graph, chosen on first use: a run whose layer-by-layer schedule fits never pays
- * for the choice. Undefined when no segment lowers the peak.
+ * The segmented graphs, in order of preference, each chosen on first use: a run whose layer-by-layer
+ * schedule fits never pays for the choice, nor one whose first alternative fits for the second.
+ * `k` = 0: the choice with overlays (outputs written over the dead part of inputs); 1: the choice
+ * without them, tried when the plan of the first does not fit (the planner may not reach the bytes
+ * the overlays save at every step). Undefined when there is no such alternative.
  */
-export type LazySegments = () => SegmentedAlternative | undefined;
+export type LazySegments = (k: number) => SegmentedAlternative | undefined;
 
-function lazySegments(choose: () => SegmentedAlternative | undefined): LazySegments {
-  let chosen: { value: SegmentedAlternative | undefined } | undefined;
-  return () => (chosen ??= { value: choose() }).value;
+function lazySegments(choose: (k: number) => SegmentedAlternative | undefined): LazySegments {
+  const chosen = new Map<number, SegmentedAlternative | undefined>();
+  return (k) => {
+    if (!chosen.has(k)) chosen.set(k, choose(k));
+    return chosen.get(k);
+  };
 }
 
 /**
@@ -138,8 +144,14 @@ async function fit(
   const base = await fitGraph(graph, liveness, options, target, lowered);
   if (segmented && globalOf(target) === undefined) {
     if (fitsAll(base)) return base;
-    const alt = segmented();
-    return alt ? fitGraph(alt.graph, alt.liveness, options, target, lowered, alt.sourceSteps) : base;
+    const alt = segmented(0);
+    if (!alt) return base;
+    const first = await fitGraph(alt.graph, alt.liveness, options, target, lowered, alt.sourceSteps);
+    if (fitsAll(first)) return first;
+    // The plan of the choice with overlays does not fit: the choice without them may.
+    const plain = segmented(1);
+    const second = plain ? await fitGraph(plain.graph, plain.liveness, options, target, lowered, plain.sourceSteps) : undefined;
+    return second && fitsAll(second) ? second : first;
   }
   const capacity = sramOf(target)?.sizeBytes ?? null;
   if (options.depthFirst === false || options.graphOpt === false || globalOf(target) === undefined || capacity === null || graph.nodes.some((n) => n.segment)) return base;
@@ -303,7 +315,9 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
   // Depth-first segments without DRAM: runs of layers executed band by band become one node each,
   // used when the layer-by-layer schedule does not fit (fit()).
   let chooseMs = 0;
-  const segmented = lazySegments(() => {
+  const segmented = lazySegments((k) => {
+    // The choice without overlays only as a fallback for a choice that has some.
+    if (k === 1 && !segmented(0)?.graph.nodes.some((n) => n.segment?.overlayLagBytes !== undefined)) return undefined;
     const depthFirst = applyDepthFirst(lowered.graph, loweredLiveness, aliasRoots(lowered), {
       // --no-graph-opt is the one-layer-per-node baseline: no segments either.
       // Segments read their members' weights in place: none when the weights need DMA into SRAM tiles.
@@ -312,11 +326,10 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
       patches: options.depthFirstPatches ?? true,
       tiles: options.depthFirstTiles ?? options.depthFirstPatches ?? true,
       // The SRAM pool's alignment: an output written over its input sits a multiple of it before.
-      overlayAlignmentBytes: target.alignmentBytes,
-      aliasOffsets: new Map([...lowered.aliases].map(([tensor, p]) => [tensor, p.offsetBytes] as const)),
+      ...(k === 0 ? { overlayAlignmentBytes: target.alignmentBytes, aliasOffsets: new Map([...lowered.aliases].map(([tensor, p]) => [tensor, p.offsetBytes] as const)) } : {}),
       dtype,
     });
-    chooseMs = depthFirst.chooseMs;
+    chooseMs += depthFirst.chooseMs;
     return depthFirst.segments.length > 0 ? { graph: depthFirst.graph, liveness: depthFirst.liveness, sourceSteps: depthFirst.sourceSteps } : undefined;
   });
   // With --headroom, memplan plans into the allowed part of every bounded memory (src/headroom.ts)

@@ -123,6 +123,8 @@ export function extractBufferSets(model: ScheduledModel, graphLiveness: GraphLiv
     }
     overlays.set(o.output, { buffer: o.input, offsetBytes: -o.lagBytes });
   }
+  // Pairs, not chains (chooseSegments keeps them apart).
+  for (const [output, o] of overlays) if (overlays.has(o.buffer)) throw new InternalError(`'${output}' is written over '${o.buffer}', itself written over '${overlays.get(o.buffer)!.buffer}'`);
   for (const a of model.activations) {
     const r = span.get(a.name);
     if (!r) continue;

@@ -102,6 +102,8 @@ function concatOperandOf(members: readonly MemberInfo[], t: string, host: string
 export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: ReadonlyMap<string, string>, options: ChooseOptions = {}): SegmentChoice[] {
   const n = graph.nodes.length;
   const maxMembers = options.maxMembers ?? 32;
+  /** The segments chosen so far (the --dram 0 choice). */
+  const chosen: SegmentChoice[] = [];
   // Row and column dims of every tensor (NCHW 2, 3; NHWC 1, 2): a layer that would give a tensor
   // other dims than an earlier one is no member.
   const dimsOf = new Map<string, readonly [number, number]>();
@@ -247,10 +249,16 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
    * its start) holds nothing read after the run nor any graph output, the output's group (the output
    * alone, its root) starts in the run, both groups are just their tensors' bytes. The members run
    * their iterations serially, in the order overlay.ts walks them (lower-segment.ts: serial loops,
-   * one core).
+   * one core). No chains: the input must not be the output of another chosen segment written over
+   * its own input, nor the output the input of one (the planner places pairs, not chains); chosen
+   * segments inside [a, b] (merged into this run) do not count.
    */
   const overlayEligible = (a: number, b: number, s: Structure): boolean => {
     if (options.overlayAlignmentBytes === undefined || options.streaming) return false;
+    for (const c of chosen) {
+      if (!c.overlay || (c.first >= a && c.last <= b)) continue;
+      if (root(c.output) === root(s.input) || root(c.input) === root(s.output)) return false;
+    }
     const rx = root(s.input);
     const gx = groups.get(rx);
     const gy = groups.get(s.output);
@@ -389,7 +397,6 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     return out;
   }
 
-  const chosen: SegmentChoice[] = [];
   const inSegment = new Array<boolean>(n).fill(false);
   for (let round = 0; round < n; round++) {
     let peak = -1;
