@@ -123,10 +123,11 @@ function poisonsByStep(ctx: CodegenContext): Map<number, { buffer: string; line:
     const step = stepOfSlot(starts, b.end!);
     const stepEnd = (starts[step + 1] ?? Infinity) - 1;
     // Byte ranges [lo, hi) of the pool to poison: the buffer's, minus those of buffers written by
-    // the end of the layer and read after it.
+    // the end of the layer and live at its end (those that die there too are poisoned on their own
+    // line, graph outputs only after they are copied out).
     let ranges: [number, number][] = [[p.offsetBytes, p.offsetBytes + p.sizeBytes]];
     for (const o of placed) {
-      if (o === b || (o.start ?? 0) > stepEnd || o.end! <= stepEnd) continue;
+      if (o === b || (o.start ?? 0) > stepEnd || o.end! < stepEnd) continue;
       const q = ctx.placement(o.name);
       if (q.pool !== p.pool) continue;
       const lo = q.offsetBytes;

@@ -65,7 +65,7 @@ describe('integer depth-first segments through generated C (--dram 0, smallest S
       // NCHW graph input it reads through the TRANSPOSE): the plan overlaps each pair, and the C in
       // poison mode (the input poisoned when it dies, minus the bytes the output holds) still
       // gives the unsegmented bytes.
-      expect(overlaysInPlan(a)).toBeGreaterThanOrEqual(mode === 'line-buffer' ? 3 : 2);
+      expect(overlaysInPlan(a)).toBeGreaterThanOrEqual(mode === 'line-buffer' ? 2 : 1);
       if (mode !== 'line-buffer') expect(first.segment!.overlay?.input).toBe(a.schedule.bufferOfTensor.get(front.inputs[0]!));
       expectSameAsUnsegmented(a, await reference, path.join(tmp, `front-${mode}`), [input]);
     }, 300_000);
