@@ -65,7 +65,7 @@ describe('integer depth-first segments through generated C (--dram 0, smallest S
       // NCHW graph input it reads through the TRANSPOSE): the plan overlaps each pair, and the C in
       // poison mode (the input poisoned when it dies, minus the bytes the output holds) still
       // gives the unsegmented bytes.
-      expect(overlaysInPlan(a)).toBeGreaterThanOrEqual(mode === 'line-buffer' ? 2 : 1);
+      expect(overlaysInPlan(a)).toBeGreaterThanOrEqual(1);
       if (mode !== 'line-buffer') expect(first.segment!.overlay?.input).toBe(a.schedule.bufferOfTensor.get(front.inputs[0]!));
       expectSameAsUnsegmented(a, await reference, path.join(tmp, `front-${mode}`), [input]);
     }, 300_000);
@@ -87,8 +87,10 @@ describe('integer depth-first segments through generated C (--dram 0, smallest S
     const plain = await analyzeNoDram(g, 'mobilenet-pools', { sramBytes: 16 << 20, depthFirst: false });
     const ref = runC(plain, path.join(tmp, 'pools-plain'), [x]);
     const seen = new Set<string>();
-    // By default (here column patches), with line buffers and tiles only, with line buffers only.
-    for (const o of [{}, { patches: false, tiles: true }, { patches: false, tiles: false }]) {
+    // With column patches but no tiles, with line buffers and tiles only, with line buffers only (by
+    // default tiles: since segments write their output over their dead input, the default choice here
+    // takes tiles, no longer column patches).
+    for (const o of [{ patches: true, tiles: false }, { patches: false, tiles: true }, { patches: false, tiles: false }]) {
       const min = await minSramNoDram(g, 'mobilenet-pools', o);
       const a = await analyzeNoDram(g, 'mobilenet-pools', { ...o, sramBytes: min });
       for (const l of a.report.layers) if (l.segment) for (const n of l.nodes) if (n.includes('POOL')) seen.add(`${l.segment.mode} ${n.replace(/_CONV_2D_2$/, '')}`);
