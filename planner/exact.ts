@@ -33,11 +33,14 @@
  * the best one found. A proof that none exists below the best proves it optimal.
  * Budget: a number of search nodes (planner/search-budget.ts), so that a search cut short
  * returns the same plan on every run; the deadline is a safety net.
+ *
+ * A pool with overlay groups (PackProblem.zones) is searched by planner/exact-zones.ts instead.
  */
 import type { PackContext, PackProblem, PackResult, PackStrategy } from './problem.js';
 import { bySizeDesc, byBreadth, byLifetime, sortedOrder } from './orders.js';
 import { alignUp, placeFirstFit, usedBytesOf } from './place-in-order.js';
 import { nodeBudgetOf } from './search-budget.js';
+import { exactZonesSearch } from './exact-zones.js';
 
 /** Above this many buffers to search, `exact` returns the incumbent (the recursion depth is the count). */
 export const EXACT_MAX_ITEMS = 2500;
@@ -450,6 +453,8 @@ function incumbentOf(problem: PackProblem, context: PackContext): Best {
 
 /** The exact strategy (see the file comment). */
 export function exactSearch(problem: PackProblem, context: PackContext): PackResult {
+  // Overlay groups: a search whose candidates cover them (planner/exact-zones.ts).
+  if (problem.zones !== undefined) return exactZonesSearch(problem, problem.zones, context);
   const n = problem.items.length;
   if (n === 0) return { offsets: [], usedBytes: 0, optimal: true };
   let best = incumbentOf(problem, context);

@@ -6,6 +6,8 @@
  *   is a valid bound (its buffers must be stacked), so a heuristic search stays a valid bound even
  *   when it misses the maximum clique.
  * For a mixed set the bound is the larger of the two (both are valid on the union of the edges).
+ * Pools with overlay groups use overlayLowerBound (planner/overlay.ts): a group counts the union of
+ * its members live at a step, never their sum, and cliques are sought among the members.
  */
 import type { PackItem } from './problem.js';
 

@@ -12,7 +12,8 @@ import type { ConflictGraph } from './conflict-graph.js';
 import { inducedSubgraph } from './conflict-graph.js';
 import { PlannerError } from './errors.js';
 import { packLowerBound } from './lower-bound.js';
-import { alignmentIn, membersOf, moveCost, poolOf, type PoolChoices } from './pool-choice.js';
+import { alignmentIn, membersOf, moveCost, poolOf, sizeIn, type PoolChoices } from './pool-choice.js';
+import { overlayLowerBound, zonesOfUnit, type UnitLayout } from './overlay.js';
 import { spillByLiveBytes, spillByPacking } from './spill.js';
 
 /** Spill rounds per pool that move one buffer and re-plan, before moving all that overflow at once. */
@@ -47,23 +48,32 @@ export interface PlacementResult {
 
 /** The packing problem of pool k holding `members` (buffer indices, ascending). */
 export function buildPoolProblem(pc: PoolChoices, graph: ConflictGraph, k: number, members: readonly number[]): PackProblem {
+  const ov = pc.overlay;
   const items: PackItem[] = members.map((g, local) => {
     const b = pc.buffers[g]!;
+    const pieces = ov?.units.pieces[g];
     return {
       index: local,
       name: b.name,
-      sizeBytes: b.sizeBytes,
+      sizeBytes: sizeIn(pc, g, k),
       alignmentBytes: alignmentIn(pc, g, k),
       ...(b.start !== undefined && b.end !== undefined ? { start: b.start, end: b.end } : {}),
+      ...(pieces !== undefined ? { pieces } : {}),
     };
   });
   const neighbors = inducedSubgraph(graph.neighbors, members);
-  return {
-    items,
-    neighbors,
-    capacityBytes: pc.pools[k]!.sizeBytes,
-    lowerBoundBytes: packLowerBound(items, neighbors, graph.hasExplicitEdges),
-  };
+  const capacityBytes = pc.pools[k]!.sizeBytes;
+  if (ov === undefined || !members.some((u) => ov.units.members[u]!.length > 1)) {
+    return { items, neighbors, capacityBytes, lowerBoundBytes: packLowerBound(items, neighbors, graph.hasExplicitEdges) };
+  }
+  // A pool with an overlay group: per-edge zones, and the overlay-aware lower bound.
+  const layouts: (UnitLayout | undefined)[] = [];
+  for (const u of members) layouts[u] = ov.layouts[u]![k]!;
+  const zones = members.map((u, local) => {
+    const byUnit = zonesOfUnit(ov.units, layouts, u);
+    return neighbors[local]!.map((l) => byUnit.get(members[l]!) ?? []);
+  });
+  return { items, neighbors, capacityBytes, lowerBoundBytes: overlayLowerBound(ov.units, items, members), zones };
 }
 
 /** Runs the strategy on pool k with the buffers `choice` assigns to it. */

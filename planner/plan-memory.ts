@@ -2,7 +2,12 @@
  * planMemory: buffers and pools in, a verified plan out. It composes the steps, each a function of
  * its own file:
  *
- * 1. Validate the inputs (PlannerError invalid-input) and build the conflict graph once.
+ * 1. Validate the inputs (PlannerError invalid-input) and build the conflict graph once. Overlay
+ *    groups (BufferInfo.overlay: a target and the buffers placed at fixed distances from it) become
+ *    one unit each (planner/overlay.ts), and every later step works on units: a group chooses its
+ *    pool, spills and is put back as one; a pool that holds a group is packed with per-pair zones
+ *    (PackProblem.zones), exact even where a neighbor fits between members. Without overlays the
+ *    units are the buffers themselves and nothing changes.
  * 2. Candidate pools (planner/pool-choice.ts): every buffer starts in its first candidate pool that
  *    could hold it alone.
  * 3. Placement (planner/placement.ts): plan each pool with the asked strategy. When a bounded pool
@@ -16,7 +21,8 @@
  *    never exceeded).
  * 4. Put-back (planner/put-back.ts): try to put each moved buffer back into an earlier candidate at
  *    the lowest free offset of that pool's plan (most costly first).
- * 5. Assemble the result, and verify it independently (a failure is a PlannerError
+ * 5. Assemble the result (each member of a group at the group's offset plus its place in the
+ *    group's layout), and verify it independently (a failure is a PlannerError
  *    `verification-failed`: a bug, never a wrong answer).
  *
  * The result's strategy is the name asked for ("auto" for auto). Allocations follow the input
@@ -28,7 +34,8 @@ import type { Allocation, BufferInfo, PlanOptions, PlanResult, Pool, PoolUsage, 
 import { buildConflictGraph, type ConflictGraph } from './conflict-graph.js';
 import { PlannerError } from './errors.js';
 import { buildPoolProblem, placeAndSpill, type PoolPlan } from './placement.js';
-import { poolChoices, poolOf, type PoolChoices } from './pool-choice.js';
+import { poolChoices, poolOf, sizeIn, type PoolChoices } from './pool-choice.js';
+import { buildOverlayUnits, hasOverlays } from './overlay.js';
 import { putBack } from './put-back.js';
 import { DEFAULT_STRATEGY, strategyByName } from './registry.js';
 import { NODES_PER_MS } from './search-budget.js';
@@ -48,8 +55,11 @@ export async function planMemory(
   const strategy = strategyByName(strategyName);
   const timeLimitMs = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
   const deadlineMs = Date.now() + timeLimitMs;
-  const graph = buildConflictGraph(buffers);
-  const pc = poolChoices(buffers, pools);
+  const bufferGraph = buildConflictGraph(buffers);
+  // Overlay groups become one unit each (planner/overlay.ts); without overlays, units are buffers.
+  const units = hasOverlays(buffers) ? buildOverlayUnits(buffers, pools, bufferGraph) : undefined;
+  const graph = units?.graph ?? bufferGraph;
+  const pc = poolChoices(buffers, pools, units);
 
   const placed = await placeAndSpill(pc, graph, {
     strategy,
@@ -101,16 +111,21 @@ function assemblePlan(pc: PoolChoices, graph: ConflictGraph, strategyName: Strat
   const { buffers, pools } = pc;
   const allocations: Allocation[] = [];
   const unplaced: string[] = [];
-  for (let i = 0; i < buffers.length; i++) {
+  const ov = pc.overlay;
+  const original = ov?.units.original ?? buffers;
+  for (let g = 0; g < original.length; g++) {
+    // The buffer's unit (itself without overlays) and its place in the unit's layout.
+    const i = ov === undefined ? g : ov.units.unitOf[g]!;
     const k = poolOf(pc, f.choice, i);
-    const b = buffers[i]!;
+    const b = original[g]!;
     if (k < 0) {
       unplaced.push(b.name);
       continue;
     }
     const off = f.offsets[k]?.get(i);
     if (off === undefined) throw new PlannerError('internal', `buffer '${b.name}' has no offset in pool '${pools[k]!.name}'`);
-    allocations.push({ name: b.name, pool: pools[k]!.name, offsetBytes: off, sizeBytes: b.sizeBytes });
+    const d = ov === undefined ? 0 : ov.layouts[i]![k]!.d[ov.units.memberIndex[g]!]!;
+    allocations.push({ name: b.name, pool: pools[k]!.name, offsetBytes: off + d, sizeBytes: b.sizeBytes });
   }
   let allOptimal = !f.spilled && unplaced.length === 0;
   const usage: PoolUsage[] = pools.map((p, k) => {
@@ -119,7 +134,7 @@ function assemblePlan(pc: PoolChoices, graph: ConflictGraph, strategyName: Strat
     let used = 0;
     const members: number[] = [];
     for (const [g, off] of f.offsets[k] ?? []) {
-      used = Math.max(used, off + buffers[g]!.sizeBytes);
+      used = Math.max(used, off + sizeIn(pc, g, k));
       members.push(g);
     }
     members.sort((a, b) => a - b);

@@ -1,5 +1,7 @@
 /**
- * The single-pool packing problem every strategy solves, and the strategy signature.
+ * The single-pool packing problem every strategy solves, and the strategy signature. An item is a
+ * buffer, or an overlay group packed as one (planner/overlay.ts: then `zones` says where its members
+ * may not meet its neighbors, and `pieces` what it holds live at each step).
  * `planMemory` (planner/index.ts) turns buffers and pools into one PackProblem per pool,
  * calls a strategy from the registry, and verifies the result.
  */
@@ -15,7 +17,27 @@ export interface PackItem {
   /** Inclusive live interval when the buffer has one (used by interval-aware heuristics). */
   readonly start?: number;
   readonly end?: number;
+  /**
+   * Live bytes by step of an overlay group (planner/overlay.ts): for each step range, the bytes of the
+   * union of its members live there. Absent for ordinary items (sizeBytes over [start, end]).
+   */
+  readonly pieces?: readonly LivePiece[];
 }
+
+/** Bytes live over an inclusive step range. */
+export interface LivePiece {
+  readonly start: number;
+  readonly end: number;
+  readonly bytes: number;
+}
+
+/**
+ * Forbidden differences of two items' offsets, as sorted, disjoint, non-adjacent half-open ranges
+ * [lo, hi): zones[i][k] lists the values of offset(i) - offset(neighbors[i][k]) that overlap two
+ * conflicting members. For ordinary items of sizes si and sj it is the one range [1 - si, sj)
+ * (empty when either size is 0).
+ */
+export type Zone = readonly [number, number];
 
 export interface PackProblem {
   readonly items: readonly PackItem[];
@@ -25,6 +47,13 @@ export interface PackProblem {
   readonly capacityBytes: number | null;
   /** A valid lower bound on usedBytes (live-sum or clique bound). */
   readonly lowerBoundBytes: number;
+  /**
+   * Present only when the pool holds an overlay group: zones[i][k] are the forbidden offset
+   * differences of item i and item neighbors[i][k] (see Zone). An item then sits at `offset`, its
+   * members at fixed distances above it, and usedBytes is still max(offset + sizeBytes). Every
+   * strategy honors the zones instead of the [offset, offset + size) blocks when they are present.
+   */
+  readonly zones?: readonly (readonly (readonly Zone[])[])[];
 }
 
 export interface PackContext {

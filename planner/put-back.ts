@@ -2,10 +2,12 @@
  * Put-back: after spilling, a buffer that moved may fit in an earlier candidate on top of that
  * pool's plan after all (spill decisions are made before the final packings are known). Moved
  * buffers are tried most costly first; each goes to the first earlier candidate whose lowest free
- * offset keeps it within the pool.
+ * offset keeps it within the pool. An overlay group is one unit here too: it moves back whole, at
+ * the lowest offset clear of its neighbors' zones.
  */
 import { alignUp } from './place-in-order.js';
-import { alignmentIn, costIn, poolOf, type PoolChoices } from './pool-choice.js';
+import { alignmentIn, costIn, poolOf, sizeIn, type PoolChoices } from './pool-choice.js';
+import { lowestAllowed, zonesOfUnit, type UnitLayout } from './overlay.js';
 
 export interface PutBackResult {
   /** The new assignment (same indexing as the input `choice`). */
@@ -50,9 +52,12 @@ export function putBack(
   for (const g of moved) {
     for (let c = 0; c < nextChoice[g]!; c++) {
       const k = pc.candidates[g]![c]!;
-      const offset = lowestFreeOffset(buffers[g]!.sizeBytes, alignmentIn(pc, g, k), neighbors[g]!, (h) => buffers[h]!.sizeBytes, nextOffsets[k]!);
+      const offset =
+        pc.overlay === undefined
+          ? lowestFreeOffset(buffers[g]!.sizeBytes, alignmentIn(pc, g, k), neighbors[g]!, (h) => buffers[h]!.sizeBytes, nextOffsets[k]!)
+          : lowestFreeUnitOffset(pc, g, k, nextOffsets[k]!);
       const cap = pools[k]!.sizeBytes;
-      if (cap !== null && offset + buffers[g]!.sizeBytes > cap) continue;
+      if (cap !== null && offset + sizeIn(pc, g, k) > cap) continue;
       const from = poolOf(pc, nextChoice, g);
       if (from >= 0) writable(from).delete(g);
       writable(k).set(g, offset);
@@ -61,6 +66,24 @@ export function putBack(
     }
   }
   return { choice: nextChoice, offsets: nextOffsets, changedPools };
+}
+
+/**
+ * The lowest offset of unit g in pool k (overlay units) clear of the zones of the units placed there
+ * (`offsets`): a group moves back as one, its members at their fixed distances.
+ */
+function lowestFreeUnitOffset(pc: PoolChoices, g: number, k: number, offsets: ReadonlyMap<number, number>): number {
+  const ov = pc.overlay!;
+  const layouts: (UnitLayout | undefined)[] = [];
+  layouts[g] = ov.layouts[g]![k]!;
+  for (const h of offsets.keys()) layouts[h] = ov.layouts[h]![k]!;
+  const forbidden: [number, number][] = [];
+  for (const [h, zones] of zonesOfUnit(ov.units, layouts, g)) {
+    const off = offsets.get(h);
+    if (off === undefined) continue;
+    for (const [lo, hi] of zones) forbidden.push([off + lo, off + hi]);
+  }
+  return lowestAllowed(forbidden, ov.layouts[g]![k]!.alignmentBytes);
 }
 
 /**

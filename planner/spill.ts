@@ -3,9 +3,10 @@
  * the least spill cost) move. Both functions work on the pool's PackProblem and return item
  * indices; `moveCosts[l]` is the cost of moving item l to its next candidate pool (Infinity when it
  * would become unplaced). A candidate is ranked by excess bytes removed per unit of cost, then by
- * bytes removed, then by lower cost, then by name.
+ * bytes removed, then by lower cost, then by name. An overlay group (one item) counts the bytes of
+ * its members live at each step (PackItem.pieces) and moves as one.
  */
-import type { PackProblem } from './problem.js';
+import type { LivePiece, PackProblem } from './problem.js';
 
 interface Candidate {
   readonly local: number;
@@ -39,14 +40,19 @@ export function spillByLiveBytes(problem: PackProblem, capacityBytes: number, mo
     if (it.start !== undefined && it.sizeBytes > 0) timed.push(local);
   });
   if (timed.length === 0) return [];
+  // Live spans of each item: its interval at its size, or an overlay group's live pieces.
+  const spans = (l: number): readonly LivePiece[] => {
+    const it = items[l]!;
+    return it.pieces ?? [{ start: it.start!, end: it.end!, bytes: it.sizeBytes }];
+  };
   // Segments between the distinct interval boundaries; excess[s] = live bytes above the capacity.
-  const points = [...new Set(timed.flatMap((l) => [items[l]!.start!, items[l]!.end! + 1]))].sort((a, b) => a - b);
+  const points = [...new Set(timed.flatMap((l) => spans(l).flatMap((p) => [p.start, p.end + 1])))].sort((a, b) => a - b);
   const seg = new Map<number, number>();
   points.forEach((p, s) => seg.set(p, s));
-  const first = (l: number): number => seg.get(items[l]!.start!)!;
-  const end = (l: number): number => seg.get(items[l]!.end! + 1)!;
   const excess = new Float64Array(points.length);
-  for (const l of timed) for (let s = first(l); s < end(l); s++) excess[s] = excess[s]! + items[l]!.sizeBytes;
+  for (const l of timed) {
+    for (const p of spans(l)) for (let s = seg.get(p.start)!; s < seg.get(p.end + 1)!; s++) excess[s] = excess[s]! + p.bytes;
+  }
   for (let s = 0; s < excess.length; s++) excess[s] = Math.max(0, excess[s]! - capacityBytes);
 
   const chosen = new Set<number>();
@@ -57,19 +63,23 @@ export function spillByLiveBytes(problem: PackProblem, capacityBytes: number, mo
     let pick: Candidate | undefined;
     for (const l of timed) {
       if (chosen.has(l)) continue;
-      const lo = first(l);
-      const hi = end(l);
-      if (worst < lo || worst >= hi) continue;
-      const size = items[l]!.sizeBytes;
+      let live = false;
       let benefit = 0;
-      for (let s = lo; s < hi; s++) benefit += Math.min(size, excess[s]!);
+      for (const p of spans(l)) {
+        const lo = seg.get(p.start)!;
+        const hi = seg.get(p.end + 1)!;
+        if (worst >= lo && worst < hi) live = true;
+        for (let s = lo; s < hi; s++) benefit += Math.min(p.bytes, excess[s]!);
+      }
+      if (!live) continue;
       const c = candidate(l, benefit, moveCosts[l]!);
       if (pick === undefined || better(problem, c, pick)) pick = c;
     }
     if (pick === undefined) break;
     chosen.add(pick.local);
-    const size = items[pick.local]!.sizeBytes;
-    for (let s = first(pick.local); s < end(pick.local); s++) excess[s] = Math.max(0, excess[s]! - size);
+    for (const p of spans(pick.local)) {
+      for (let s = seg.get(p.start)!; s < seg.get(p.end + 1)!; s++) excess[s] = Math.max(0, excess[s]! - p.bytes);
+    }
   }
   return [...chosen];
 }

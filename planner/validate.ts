@@ -65,4 +65,54 @@ export function validatePlanInputs(buffers: readonly BufferInfo[], pools: readon
       }
     }
   }
+  validateOverlays(buffers, pools);
+}
+
+/** The effective candidate pool names of a buffer. */
+function candidateNames(b: BufferInfo, pools: readonly Pool[]): readonly string[] {
+  return b.poolCandidates ?? pools.map((p) => p.name);
+}
+
+/**
+ * Overlay rules (planner/types.ts): a known target other than itself, a safe-integer distance, no
+ * chains (a target that overlays another buffer; this also rules out cycles), the same candidate
+ * pools, and a distance that keeps both buffers aligned in every candidate pool.
+ */
+function validateOverlays(buffers: readonly BufferInfo[], pools: readonly Pool[]): void {
+  const byName = new Map<string, BufferInfo>();
+  for (const b of buffers) byName.set(b.name, b);
+  const poolByName = new Map<string, Pool>();
+  for (const p of pools) poolByName.set(p.name, p);
+  for (const b of buffers) {
+    const o = b.overlay;
+    if (o === undefined) continue;
+    const at = { buffer: b.name };
+    if (o === null || typeof o !== 'object' || typeof o.buffer !== 'string') bad(`buffer '${b.name}' has an overlay without a target buffer name`, at);
+    if (o.buffer === b.name) bad(`buffer '${b.name}' overlays itself`, at);
+    const target = byName.get(o.buffer);
+    if (target === undefined) bad(`buffer '${b.name}' overlays an unknown buffer '${o.buffer}'`, at);
+    if (typeof o.offsetBytes !== 'number' || !Number.isSafeInteger(o.offsetBytes)) {
+      bad(`buffer '${b.name}' has an overlay distance ${String(o.offsetBytes)} that is not a safe integer number of bytes`, at);
+    }
+    if (target.overlay !== undefined) {
+      bad(`buffer '${b.name}' overlays '${target.name}', which itself overlays '${target.overlay.buffer}' (chains and cycles of overlays are not allowed)`, at);
+    }
+    const mine = candidateNames(b, pools);
+    const theirs = candidateNames(target, pools);
+    if (mine.length !== theirs.length || mine.some((p, k) => p !== theirs[k])) {
+      bad(`buffer '${b.name}' overlays '${target.name}' but their candidate pools differ (${mine.join(', ')} against ${theirs.join(', ')})`, at);
+    }
+    for (const name of mine) {
+      const pool = poolByName.get(name)!;
+      for (const x of [b, target]) {
+        const alignment = x.alignmentBytes ?? pool.alignmentBytes ?? 1;
+        if (o.offsetBytes % alignment !== 0) {
+          bad(
+            `buffer '${b.name}' overlays '${target.name}' at ${o.offsetBytes} bytes, not a multiple of the ${alignment}-byte alignment of '${x.name}' in pool '${name}'`,
+            { buffer: b.name, pool: name },
+          );
+        }
+      }
+    }
+  }
 }

@@ -1,7 +1,8 @@
 /**
  * An independent checker of plans. It shares no code with the strategies: it re-derives every
  * conflict from the buffers (interval overlap by a sweep, explicit conflicts from the lists) and
- * checks each rule of the contract. It returns one PlanIssue per broken rule; an empty list means
+ * checks each rule of the contract (overlays included: the relation of each pair, and its exemption
+ * from the non-overlap rule, come from the BufferInfos alone). It returns one PlanIssue per broken rule; an empty list means
  * the plan is valid. (memplan reports each issue as diagnostic MP404.)
  */
 import type { Allocation, BufferInfo, PlanResult, Pool } from './types.js';
@@ -28,6 +29,11 @@ export type PlanRule =
   | 'out-of-bounds'
   /** Two conflicting buffers overlap in one pool. */
   | 'overlap'
+  /**
+   * A buffer with an overlay is not at its target's offset plus the overlay distance in the
+   * target's pool (or one of the two is unplaced, or the target is unknown).
+   */
+  | 'overlay'
   /** A pool's reported figures (used bytes, size, lower bound, presence) are wrong. */
   | 'pool-figures'
   /** The plan's `fits` flag contradicts its allocations. */
@@ -107,9 +113,43 @@ export function verifyPlan(buffers: readonly BufferInfo[], pools: readonly Pool[
     const ys = bufferByName.get(y.name)!.sizeBytes;
     return xs > 0 && ys > 0 && x.offsetBytes < y.offsetBytes + ys && y.offsetBytes < x.offsetBytes + xs;
   };
+  // Overlays: each at its target's offset plus its distance, in the same pool; the pair is then
+  // exempt from the non-overlap rule (every other conflict of either buffer stands).
+  const exempt = new Set<string>();
+  const pairKey = (x: string, y: string): string => (x < y ? `${x}\u0000${y}` : `${y}\u0000${x}`);
+  for (const b of buffers) {
+    const o = b.overlay;
+    if (o === undefined) continue;
+    exempt.add(pairKey(b.name, o.buffer));
+    if (!bufferByName.has(o.buffer)) {
+      fail('overlay', `buffer '${b.name}' overlays unknown buffer '${o.buffer}'`, b.name);
+      continue;
+    }
+    const y = seen.get(b.name);
+    const x = seen.get(o.buffer);
+    if (y === undefined && x === undefined) continue;
+    if (y === undefined || x === undefined) {
+      fail('overlay', `buffer '${b.name}' overlays '${o.buffer}' but only '${y === undefined ? o.buffer : b.name}' is placed`, b.name);
+      continue;
+    }
+    if (y.pool !== x.pool) {
+      fail('overlay', `buffer '${b.name}' is in pool '${y.pool}' but overlays '${o.buffer}' in pool '${x.pool}'`, b.name, y.pool);
+      continue;
+    }
+    if (y.offsetBytes !== x.offsetBytes + o.offsetBytes) {
+      fail(
+        'overlay',
+        `buffer '${b.name}' is at offset ${y.offsetBytes} but overlays '${o.buffer}' (offset ${x.offsetBytes}) at ${o.offsetBytes} bytes: expected ${x.offsetBytes + o.offsetBytes}`,
+        b.name,
+        y.pool,
+      );
+    }
+  }
+
   const reported = new Set<string>();
   const report = (x: Allocation, y: Allocation, why: string): void => {
-    const key = x.name < y.name ? `${x.name}\u0000${y.name}` : `${y.name}\u0000${x.name}`;
+    const key = pairKey(x.name, y.name);
+    if (exempt.has(key)) return;
     if (reported.has(key)) return;
     reported.add(key);
     fail('overlap', `buffers '${x.name}' and '${y.name}' ${why} but overlap in pool '${x.pool}' (offsets ${x.offsetBytes} and ${y.offsetBytes})`, x.name, x.pool);

@@ -32,6 +32,20 @@ export function peakBytes(problem: PackProblem, offsets: readonly number[]): num
 export function isValidPlacement(problem: PackProblem, offsets: readonly number[]): boolean {
   const items = problem.items;
   if (offsets.length !== items.length) return false;
+  const zones = problem.zones;
+  if (zones !== undefined) {
+    // Overlay groups: no offset difference of a conflicting pair in one of its zones.
+    for (let i = 0; i < items.length; i++) {
+      const offset = offsets[i]!;
+      if (!Number.isSafeInteger(offset) || offset < 0 || offset % items[i]!.alignmentBytes !== 0) return false;
+      const list = problem.neighbors[i] ?? [];
+      for (let k = 0; k < list.length; k++) {
+        const delta = offset - offsets[list[k]!]!;
+        for (const [lo, hi] of zones[i]![k]!) if (lo <= delta && delta < hi) return false;
+      }
+    }
+    return true;
+  }
   for (let i = 0; i < items.length; i++) {
     const offset = offsets[i]!;
     const item = items[i]!;

@@ -21,6 +21,8 @@
  * strictly below `upperBoundBytes` when an incumbent is known (the MIP then looks only for a better plan,
  * so "infeasible" proves the incumbent optimal). Big-M = peakMax, which is valid because every offset plus
  * its size is at most peak <= peakMax.
+ * Overlay groups (PackProblem.zones): one binary per forbidden zone of a pair instead
+ * (addZoneConstraints), and the unit also divides every zone end.
  */
 import type { PackProblem } from '../problem.js';
 
@@ -81,6 +83,8 @@ function gcd(a: number, b: number): number {
 export function ilpUnitBytes(problem: PackProblem): number {
   let sizeGcd = 0;
   for (const item of problem.items) sizeGcd = gcd(sizeGcd, item.sizeBytes);
+  // Overlay groups: zone ends too (the tops and bottoms of members inside a group).
+  for (const list of problem.zones ?? []) for (const zones of list) for (const [lo, hi] of zones) sizeGcd = gcd(gcd(sizeGcd, lo - 1), hi);
   if (sizeGcd === 0) return 1;
   let unit = sizeGcd;
   for (const item of problem.items) {
@@ -128,7 +132,8 @@ export function buildIlpModel(problem: PackProblem, options: IlpModelOptions = {
     constraints.push({ name: `top${i}`, terms: [{ variable: name, coef: stride }, { variable: peak, coef: -1 }], upper: -size });
   });
 
-  items.forEach((_, i) => {
+  if (problem.zones !== undefined) addZoneConstraints(problem, problem.zones, unit, offsetVariables, strideUnits, bigM, variables, constraints);
+  else items.forEach((_, i) => {
     const si = sizeUnits[i] as number;
     if (si === 0) return;
     for (const j of problem.neighbors[i] ?? []) {
@@ -167,6 +172,54 @@ export function buildIlpModel(problem: PackProblem, options: IlpModelOptions = {
     peakUpperUnits: peakUpper,
     triviallyInfeasible,
   };
+}
+
+/**
+ * Overlay groups (PackProblem.zones): the offsets of a conflicting pair i < j must keep
+ * δ = offset(i) - offset(j) out of each zone [lo, hi), one binary z per zone (z = 1: δ <= lo - 1,
+ * z = 0: δ >= hi), named z<i>_<j> when the pair has one zone and z<i>_<j>_<t> otherwise:
+ *   below<i>_<j>[_<t>]: stride<i> k<i> - stride<j> k<j> + M z <= M + (lo - 1)
+ *   above<i>_<j>[_<t>]: stride<j> k<j> - stride<i> k<i> - M z <= -hi
+ * On ordinary items (one zone [1 - size<i>, size<j>)) these are the constraints above. M = peakMax
+ * stays valid: every zone end comes from two members, so lo - 1 >= -size<i> and hi <= size<j>.
+ */
+function addZoneConstraints(
+  problem: PackProblem,
+  zones: NonNullable<PackProblem['zones']>,
+  unit: number,
+  offsetVariables: readonly (string | null)[],
+  strideUnits: readonly number[],
+  bigM: number,
+  variables: IlpVariable[],
+  constraints: IlpConstraint[],
+): void {
+  problem.items.forEach((_, i) => {
+    const ki = offsetVariables[i];
+    if (ki === null || ki === undefined) return;
+    problem.neighbors[i]!.forEach((j, k) => {
+      if (j <= i) return;
+      const kj = offsetVariables[j];
+      if (kj === null || kj === undefined) return;
+      const list = zones[i]![k]!;
+      const ai = strideUnits[i] as number;
+      const aj = strideUnits[j] as number;
+      list.forEach(([lo, hi], t) => {
+        const suffix = list.length === 1 ? `${i}_${j}` : `${i}_${j}_${t}`;
+        const z = `z${suffix}`;
+        variables.push({ name: z, kind: 'binary', lower: 0, upper: 1 });
+        constraints.push({
+          name: `below${suffix}`,
+          terms: [{ variable: ki, coef: ai }, { variable: kj, coef: -aj }, { variable: z, coef: bigM }],
+          upper: bigM + (lo - 1) / unit,
+        });
+        constraints.push({
+          name: `above${suffix}`,
+          terms: [{ variable: kj, coef: aj }, { variable: ki, coef: -ai }, { variable: z, coef: -bigM }],
+          upper: -hi / unit,
+        });
+      });
+    });
+  });
 }
 
 /** Reads item offsets (bytes) out of a solver's variable values. */

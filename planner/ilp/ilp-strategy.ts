@@ -15,6 +15,7 @@
 import type { PackContext, PackProblem, PackResult, PackStrategy } from '../problem.js';
 import { firstFitOffsets, isValidPlacement, peakBytes } from './first-fit.js';
 import { buildIlpModel, decodeOffsets } from './ilp-model.js';
+import { bestHeuristicPlacement } from '../exact-zones.js';
 import { solveWithGlpk } from './glpk-solver.js';
 import { solveWithHighs } from './highs-solver.js';
 import type { IlpSolver } from './solver.js';
@@ -34,7 +35,8 @@ export function createIlpStrategy(solver: IlpSolver): PackStrategy {
 
     let incumbent = ctx.incumbentOffsets && isValidPlacement(problem, ctx.incumbentOffsets) ? [...ctx.incumbentOffsets] : null;
     let incumbentBytes = incumbent ? peakBytes(problem, incumbent) : Infinity;
-    const own = firstFitOffsets(problem);
+    // With overlay groups, start from the best greedy placement (never worse than a greedy).
+    const own = problem.zones !== undefined ? bestHeuristicPlacement(problem).offsets : firstFitOffsets(problem);
     const ownBytes = peakBytes(problem, own);
     if (ownBytes < incumbentBytes) {
       incumbent = own;

@@ -3,7 +3,11 @@
  *
  * Field mapping: `start`/`end` (inclusive steps) -> start/end, `alignment` -> alignmentBytes,
  * `pools` (of a buffer) -> poolCandidates, pool `alignment` -> alignmentBytes, pool `sizeBytes: null` =
- * unbounded. Optional buffer fields `kind` (string) and `spillCostByPool` ({pool: cost}) pass through.
+ * unbounded. Optional buffer fields `kind` (string) and `spillCostByPool` ({pool: cost}) pass through,
+ * and so does `overlay` ({buffer, offsetBytes}: placed at that buffer's offset plus offsetBytes, the
+ * two exempt from the non-overlap rule; see BufferInfo.overlay). The reader checks its shape, its
+ * target (another buffer of the file, itself no overlay); the planner checks the rest (alignment,
+ * pools, overlapping conflicting overlays of one target), each an MP601 too.
  *
  * When the file has no `pools`, the buffer set gets one unbounded pool named `sram` (DEFAULT_POOL_NAME),
  * so that a bare list of buffers asks "how small an arena do these need".
@@ -26,7 +30,8 @@ export interface BufferSet {
 export const DEFAULT_POOL_NAME = 'sram';
 
 const POOL_KEYS = new Set(['name', 'sizeBytes', 'alignment']);
-const BUFFER_KEYS = new Set(['name', 'sizeBytes', 'start', 'end', 'alignment', 'conflicts', 'pools', 'kind', 'spillCostByPool']);
+const BUFFER_KEYS = new Set(['name', 'sizeBytes', 'start', 'end', 'alignment', 'conflicts', 'pools', 'kind', 'spillCostByPool', 'overlay']);
+const OVERLAY_KEYS = new Set(['buffer', 'offsetBytes']);
 
 /** Parses and validates DESIGN.md buffer-set JSON. Throws InputError MP601 on any problem. */
 export function parseBufferSetJson(text: string, fileName: string): BufferSet {
@@ -57,6 +62,16 @@ export function parseBufferSetJson(text: string, fileName: string): BufferSet {
       if (!seen.has(other)) bad(`conflicts names unknown buffer '${other}'`, { file, buffer: buffer.name });
       if (other === buffer.name) bad(`conflicts lists the buffer itself`, { file, buffer: buffer.name });
     }
+  }
+  const byName = new Map(buffers.map((b) => [b.name, b] as const));
+  for (const buffer of buffers) {
+    const overlay = buffer.overlay;
+    if (overlay === undefined) continue;
+    const at = { file, buffer: buffer.name };
+    if (overlay.buffer === buffer.name) bad(`overlay.buffer names the buffer itself`, at);
+    const target = byName.get(overlay.buffer);
+    if (target === undefined) bad(`overlay.buffer names unknown buffer '${overlay.buffer}'`, at);
+    if (target.overlay !== undefined) bad(`overlay.buffer names '${target.name}', which itself overlays '${target.overlay.buffer}' (no chains of overlays)`, at);
   }
   return { buffers, pools };
 }
@@ -168,6 +183,22 @@ function parseBuffer(item: unknown, position: number, file: string, poolNames: R
     }
   }
 
+  const rawOverlay = raw['overlay'];
+  let overlay: { buffer: string; offsetBytes: number } | undefined;
+  if (rawOverlay !== undefined) {
+    if (!isPlainObject(rawOverlay)) bad(`${where}.overlay must be an object {buffer, offsetBytes}, got ${show(rawOverlay)}`, location);
+    for (const key of Object.keys(rawOverlay)) {
+      if (!OVERLAY_KEYS.has(key)) bad(`${where}.overlay has unknown field "${key}" (known: buffer, offsetBytes)`, location);
+    }
+    const target = rawOverlay['buffer'];
+    if (typeof target !== 'string' || target.length === 0) bad(`${where}.overlay.buffer must be a buffer name, got ${show(target)}`, location);
+    const offset = rawOverlay['offsetBytes'];
+    if (typeof offset !== 'number' || !Number.isSafeInteger(offset)) {
+      bad(`${where}.overlay.offsetBytes must be an integer from -(2^53-1) to 2^53-1, got ${show(offset)}`, location);
+    }
+    overlay = { buffer: target, offsetBytes: offset };
+  }
+
   return {
     name,
     sizeBytes,
@@ -177,5 +208,6 @@ function parseBuffer(item: unknown, position: number, file: string, poolNames: R
     ...(candidates !== undefined ? { poolCandidates: [...(candidates as string[])] } : {}),
     ...(spillCostByPool !== undefined ? { spillCostByPool } : {}),
     ...(kind !== undefined ? { kind } : {}),
+    ...(overlay !== undefined ? { overlay } : {}),
   };
 }

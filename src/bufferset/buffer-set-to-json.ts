@@ -22,6 +22,7 @@ export function bufferSetToJson(buffers: readonly BufferInfo[], pools: readonly 
       ...(buffer.poolCandidates !== undefined ? { pools: [...buffer.poolCandidates] } : {}),
       ...(buffer.kind !== undefined ? { kind: buffer.kind } : {}),
       ...(buffer.spillCostByPool !== undefined ? { spillCostByPool: sortedRecord(buffer.spillCostByPool) } : {}),
+      ...(buffer.overlay !== undefined ? { overlay: { buffer: buffer.overlay.buffer, offsetBytes: buffer.overlay.offsetBytes } } : {}),
     })),
   };
   return `${JSON.stringify(document, null, 2)}\n`;

@@ -48,6 +48,33 @@ describe('parseBufferSetJson', () => {
     expect(set.buffers[0]).toEqual({ name: 'a', sizeBytes: 4, start: 0, end: 0, kind: 'tile', spillCostByPool: { d: 12.5 } });
   });
 
+  it('reads an overlay, and writes it back out after the other fields', () => {
+    const text = JSON.stringify({
+      buffers: [
+        { name: 'x', sizeBytes: 100, start: 0, end: 1 },
+        { name: 'y', sizeBytes: 40, start: 1, end: 5, overlay: { buffer: 'x', offsetBytes: -10 } },
+      ],
+    });
+    const set = parseBufferSetJson(text, 'o.json');
+    expect(set.buffers[1]).toEqual({ name: 'y', sizeBytes: 40, start: 1, end: 5, overlay: { buffer: 'x', offsetBytes: -10 } });
+    const written = bufferSetToJson(set.buffers, set.pools);
+    expect(JSON.parse(written).buffers[1]).toEqual({ name: 'y', sizeBytes: 40, start: 1, end: 5, overlay: { buffer: 'x', offsetBytes: -10 } });
+    expect(parseBufferSetJson(written, 'again.json')).toEqual(set);
+  });
+
+  it('rejects a chain of overlays, naming the buffer', () => {
+    const text = JSON.stringify({
+      buffers: [
+        { name: 'x', sizeBytes: 8, start: 0, end: 1 },
+        { name: 'y', sizeBytes: 8, start: 0, end: 1, overlay: { buffer: 'x', offsetBytes: 0 } },
+        { name: 'z', sizeBytes: 8, start: 0, end: 1, overlay: { buffer: 'y', offsetBytes: 8 } },
+      ],
+    });
+    const error = failure(text);
+    expect(error.diagnostics[0]).toMatchObject({ code: 'MP601', location: { file: 'set.json', buffer: 'z' } });
+    expect(error.message).toMatch(/overlay\.buffer names 'y', which itself overlays 'x' \(no chains of overlays\)/);
+  });
+
   it('round-trips through bufferSetToJson', () => {
     const set = parseBufferSetJson(DESIGN_EXAMPLE, 'design.json');
     const text = bufferSetToJson(set.buffers, set.pools);
@@ -61,12 +88,15 @@ describe('parseBufferSetJson', () => {
     const buffers: BufferInfo[] = [
       { name: 'x', sizeBytes: 100, start: 0, end: 5, alignmentBytes: 32, conflicts: ['y'], poolCandidates: ['sram', 'dram'], kind: 'scratch', spillCostByPool: { sram: 0, dram: 300 } },
       { name: 'y', sizeBytes: 2 ** 53 - 1, conflicts: [] },
+      { name: 'z', sizeBytes: 16, start: 0, end: 1, kind: 'activation', overlay: { buffer: 'x', offsetBytes: -16 } },
     ];
     const text = bufferSetToJson(buffers, pools);
     const back = parseBufferSetJson(text, 'r.json');
     expect(back.pools).toEqual(pools);
     expect(back.buffers).toEqual(buffers);
     expect(Object.keys(JSON.parse(text).buffers[0])).toEqual(['name', 'sizeBytes', 'start', 'end', 'alignment', 'conflicts', 'pools', 'kind', 'spillCostByPool']);
+    expect(Object.keys(JSON.parse(text).buffers[2])).toEqual(['name', 'sizeBytes', 'start', 'end', 'kind', 'overlay']);
+    expect(Object.keys(JSON.parse(text).buffers[2].overlay)).toEqual(['buffer', 'offsetBytes']);
     expect(text).toContain('\n  "pools": [\n    {\n      "name": "dram"');
   });
 
@@ -124,6 +154,13 @@ describe('parseBufferSetJson', () => {
     ['spillCostByPool not an object', { name: 'b', sizeBytes: 1, start: 0, end: 0, spillCostByPool: [1] }, /spillCostByPool must be an object/],
     ['spillCostByPool for an unknown pool', { name: 'b', sizeBytes: 1, start: 0, end: 0, spillCostByPool: { x: 1 } }, /unknown pool 'x'/],
     ['a negative spill cost', { name: 'b', sizeBytes: 1, start: 0, end: 0, spillCostByPool: { sram: -1 } }, /spillCostByPool\.sram must be a finite number/],
+    ['an overlay that is not an object', { name: 'b', sizeBytes: 1, start: 0, end: 0, overlay: 'a' }, /buffers\[1\]\.overlay must be an object \{buffer, offsetBytes\}/],
+    ['an overlay with an unknown field', { name: 'b', sizeBytes: 1, start: 0, end: 0, overlay: { buffer: 'a', offsetBytes: 0, offset: 1 } }, /overlay has unknown field "offset"/],
+    ['an overlay without a target', { name: 'b', sizeBytes: 1, start: 0, end: 0, overlay: { offsetBytes: 0 } }, /overlay\.buffer must be a buffer name, got nothing/],
+    ['an overlay without a distance', { name: 'b', sizeBytes: 1, start: 0, end: 0, overlay: { buffer: 'a' } }, /overlay\.offsetBytes must be an integer/],
+    ['a fractional overlay distance', { name: 'b', sizeBytes: 1, start: 0, end: 0, overlay: { buffer: 'a', offsetBytes: -0.5 } }, /overlay\.offsetBytes must be an integer from -\(2\^53-1\) to 2\^53-1, got -0\.5/],
+    ['an overlay of an unknown buffer', { name: 'b', sizeBytes: 1, start: 0, end: 0, overlay: { buffer: 'zzz', offsetBytes: 0 } }, /overlay\.buffer names unknown buffer 'zzz'/],
+    ['a self-overlay', { name: 'b', sizeBytes: 1, start: 0, end: 0, overlay: { buffer: 'b', offsetBytes: 0 } }, /overlay\.buffer names the buffer itself/],
   ])('rejects %s, naming the buffer', (_label, buffer, message) => {
     const error = failure(withBuffer(buffer as Record<string, unknown>));
     expect(error.diagnostics).toHaveLength(1);

@@ -54,3 +54,71 @@ export function bruteForceOptimum(buffers: readonly BufferInfo[], poolAlignment 
   rec(0, 0);
   return n === 0 ? 0 : best;
 }
+
+/**
+ * A brute-force optimum for tiny buffer sets with overlays (BufferInfo.overlay), written from the
+ * contract alone: every group (a target and the buffers that overlay it) takes every offset of its
+ * target up to the best peak found (a multiple of every member's alignment, with every member at
+ * an offset >= 0), and every pair of buffers that conflict, an overlay and its target excepted,
+ * must not overlap. Depth first over the groups with the peak as a bound. Single pool.
+ */
+export function bruteForceOverlayOptimum(buffers: readonly BufferInfo[], poolAlignment = 1): number {
+  const n = buffers.length;
+  if (n === 0) return 0;
+  const index = new Map(buffers.map((b, i) => [b.name, i] as const));
+  const target = buffers.map((b, i) => (b.overlay === undefined ? i : index.get(b.overlay.buffer)!));
+  const rel = buffers.map((b) => b.overlay?.offsetBytes ?? 0);
+  const exempt = (i: number, j: number): boolean => (target[i] === j && i !== j) || (target[j] === i && i !== j);
+  const conf: boolean[][] = buffers.map((a, i) => buffers.map((b, j) => i !== j && !exempt(i, j) && conflicts(a, b)));
+  const groups: number[][] = [];
+  const groupOf = new Map<number, number[]>();
+  buffers.forEach((_, i) => {
+    let g = groupOf.get(target[i]!);
+    if (g === undefined) {
+      g = [];
+      groupOf.set(target[i]!, g);
+      groups.push(g);
+    }
+    g.push(i);
+  });
+  // An upper bound: stack every group.
+  let best = 0;
+  for (const g of groups) {
+    const lo = Math.min(0, ...g.map((i) => rel[i]!));
+    const hi = Math.max(...g.map((i) => rel[i]! + buffers[i]!.sizeBytes));
+    best += hi - lo + 64;
+  }
+  best += 1;
+  const off = new Array<number>(n).fill(-1);
+  const rec = (k: number, peak: number): void => {
+    if (peak >= best) return;
+    if (k === groups.length) {
+      best = peak;
+      return;
+    }
+    const g = groups[k]!;
+    const align = Math.max(...g.map((i) => buffers[i]!.alignmentBytes ?? poolAlignment));
+    const minRel = Math.min(0, ...g.map((i) => rel[i]!));
+    for (let x = 0; x < best; x += align) {
+      if (x + minRel < 0) continue;
+      let top = peak;
+      let ok = true;
+      for (const i of g) {
+        const at = x + rel[i]!;
+        const size = buffers[i]!.sizeBytes;
+        top = Math.max(top, at + size);
+        for (let j = 0; j < n && ok; j++) {
+          if (off[j]! < 0 || !conf[i]![j] || size === 0 || buffers[j]!.sizeBytes === 0) continue;
+          if (at < off[j]! + buffers[j]!.sizeBytes && off[j]! < at + size) ok = false;
+        }
+        if (!ok) break;
+      }
+      if (!ok || top >= best) continue;
+      for (const i of g) off[i] = x + rel[i]!;
+      rec(k + 1, top);
+      for (const i of g) off[i] = -1;
+    }
+  };
+  rec(0, 0);
+  return best;
+}

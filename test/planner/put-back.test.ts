@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lowestFreeOffset, putBack } from '../../planner/put-back.js';
 import { poolChoices } from '../../planner/pool-choice.js';
 import { buildConflictGraph } from '../../planner/conflict-graph.js';
+import { buildOverlayUnits } from '../../planner/overlay.js';
 import type { BufferInfo, Pool } from '../../planner/types.js';
 
 const SRAM_DRAM: Pool[] = [
@@ -96,5 +97,33 @@ describe('lowestFreeOffset', () => {
   it.each(cases)('$why', ({ size, align, placed, expected }) => {
     const offsets = new Map(placed);
     expect(lowestFreeOffset(size, align, [0, 1, 2, 3], (h) => sizes[h]!, offsets)).toBe(expected);
+  });
+});
+
+describe('putBack with overlay groups', () => {
+  it('moves a group back whole, at the lowest offset clear of its neighbors\' zones', () => {
+    // Group: X [0,40) and Y overlaying it at +60 ([60,100)), 100 bytes; W (40 B, live with Y only)
+    // sits at 10 in sram. Clear of W: the group's Y must avoid [10,50), X avoids nothing (not live
+    // with W), so offset 0 puts Y at [60,100): it fits the 100-byte sram.
+    const buffers: BufferInfo[] = [
+      { name: 'X', sizeBytes: 40, start: 0, end: 1 },
+      { name: 'Y', sizeBytes: 40, start: 1, end: 3, overlay: { buffer: 'X', offsetBytes: 60 } },
+      { name: 'W', sizeBytes: 40, start: 2, end: 3 },
+    ];
+    const graph = buildConflictGraph(buffers);
+    const units = buildOverlayUnits(buffers, SRAM_DRAM, graph);
+    expect(units.members).toEqual([[0, 1], [2]]);
+    const pc = poolChoices(buffers, SRAM_DRAM, units);
+    // Unit 0 (the group) was spilled to dram; W stays in sram at 10.
+    const r = putBack(pc, units.graph.neighbors, [1, 0], [new Map([[1, 10]]), new Map([[0, 0]])]);
+    expect(r.choice).toEqual([0, 0]);
+    expect([...r.offsets[0]!].sort((a, b) => a[0] - b[0])).toEqual([
+      [0, 0],
+      [1, 10],
+    ]);
+    expect(r.offsets[1]!.size).toBe(0);
+    // W at 50 instead ([50,90)): Y would meet it at offsets 0 to 29, and from 30 on Y ends past 100.
+    const stay = putBack(pc, units.graph.neighbors, [1, 0], [new Map([[1, 50]]), new Map([[0, 0]])]);
+    expect(stay.choice).toEqual([1, 0]);
   });
 });

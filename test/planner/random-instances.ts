@@ -48,3 +48,43 @@ export function randomBuffers(seed: number, o: InstanceOptions): BufferInfo[] {
   }
   return out;
 }
+
+/** True when the two buffers conflict by interval overlap or an explicit conflict. */
+function conflictOf(a: BufferInfo, b: BufferInfo): boolean {
+  if (a.start !== undefined && b.start !== undefined && a.start <= b.end! && b.start <= a.end!) return true;
+  return (a.conflicts ?? []).includes(b.name) || (b.conflicts ?? []).includes(a.name);
+}
+
+/**
+ * Seeded random buffer sets with overlays: randomBuffers, then some buffers overlay an earlier one
+ * (never an overlay itself) at a distance that is a multiple of both alignments (in `poolAlignment`
+ * where a buffer has none), from below the target's start to its top. A new overlay that would
+ * overlap a conflicting overlay of the same target is left out (such input is invalid).
+ */
+export function randomOverlayBuffers(seed: number, o: InstanceOptions & { readonly poolAlignment?: number; readonly overlayShare?: number }): BufferInfo[] {
+  const base = randomBuffers(seed, o);
+  const rng = createPrng(seed * 31 + 7);
+  const poolAlignment = o.poolAlignment ?? 1;
+  const out: BufferInfo[] = base.map((b) => ({ ...b }));
+  const targetOf: (number | undefined)[] = out.map(() => undefined);
+  for (let i = 1; i < out.length; i++) {
+    if (rng.next() >= (o.overlayShare ?? 0.4)) continue;
+    const t = rng.nextInt(i);
+    if (targetOf[t] !== undefined) continue;
+    const y = out[i]!;
+    const x = out[t]!;
+    const step = Math.max(y.alignmentBytes ?? poolAlignment, x.alignmentBytes ?? poolAlignment);
+    const lo = -Math.ceil(y.sizeBytes / step) - 1;
+    const hi = Math.floor(x.sizeBytes / step) + 1;
+    const r = (lo + rng.nextInt(hi - lo + 1)) * step;
+    const clash = out.some((z, k) => {
+      if (targetOf[k] !== t || !conflictOf(y, z)) return false;
+      const zr = z.overlay!.offsetBytes;
+      return y.sizeBytes > 0 && z.sizeBytes > 0 && r < zr + z.sizeBytes && zr < r + y.sizeBytes;
+    });
+    if (clash) continue;
+    out[i] = { ...y, overlay: { buffer: x.name, offsetBytes: r } };
+    targetOf[i] = t;
+  }
+  return out;
+}
