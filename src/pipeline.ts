@@ -62,6 +62,13 @@ export interface AnalyzeOptions {
   /** `search` (default): memory-aware layer order; `file`: the model's order. */
   readonly order?: 'search' | 'file';
   readonly onProgress?: (info: { readonly phase: string; readonly bestBytes: number; readonly lowerBoundBytes: number }) => void;
+  /**
+   * Plans already made in this analysis, by buffer set (the planner is deterministic): the probes of
+   * --min-sram often schedule the same buffers (without DRAM everything is resident), and a buffer set
+   * whose lower bound is out of reach (overlays) makes the planner spend its whole search budget.
+   * analyzeGraph sets it.
+   */
+  readonly planCache?: Map<string, PlanResult>;
 }
 
 export interface Analysis {
@@ -205,7 +212,9 @@ async function fitGraph(
       ...planOptions(options, options.timeLimitMs),
     });
     const bufferSet = withStateBuffers(extractBufferSets(model, liveness, target), graph);
-    const plan = await planMemory(bufferSet.buffers, bufferSet.pools, planOptions(options, options.timeLimitMs, options.onProgress)).catch(rethrowPlannerError);
+    const key = options.planCache ? JSON.stringify([bufferSet.buffers, bufferSet.pools, options.strategy ?? null, options.seed ?? null, options.timeLimitMs ?? null]) : '';
+    const plan = options.planCache?.get(key) ?? (await planMemory(bufferSet.buffers, bufferSet.pools, planOptions(options, options.timeLimitMs, options.onProgress)).catch(rethrowPlannerError));
+    options.planCache?.set(key, plan);
     const weights = target.residentWeights;
     const overflows = plan.pools.flatMap((p) => {
       // The memory holding the weights: its activation pool plus the weights against its whole size.
@@ -303,7 +312,8 @@ export async function findMinSram(
   return hi;
 }
 
-export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions): Promise<Analysis> {
+export async function analyzeGraph(sourceGraph: Graph, given: AnalyzeOptions): Promise<Analysis> {
+  const options: AnalyzeOptions = { ...given, planCache: given.planCache ?? new Map() };
   const dtype = options.dtype ?? 'as-is';
   // The baseline (DESIGN.md's convention) is measured on the model as imported.
   const baseline = graphLiveness(sourceGraph, dtype);
