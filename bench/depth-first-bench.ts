@@ -81,6 +81,7 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
       'with depth-first',
       'weights DMA only',
       'segments (patches, tiles)',
+      'overlays: lag (B)',
       'extra compute (+ patches)',
       'extra compute (+ tiles)',
       'cycles --dram 0',
@@ -96,7 +97,7 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
     if (only.length > 0 && !only.some((o) => m.label.includes(o))) continue;
     const file = path.join(root, '..', 'shared', 'models', m.file);
     if (!existsSync(file)) {
-      table.push([m.label, { colSpan: 18, content: `missing ../shared/models/${m.file}` }]);
+      table.push([m.label, { colSpan: 19, content: `missing ../shared/models/${m.file}` }]);
       continue;
     }
     const bytes = new Uint8Array(readFileSync(file));
@@ -132,6 +133,7 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
       kib(onDram.bytes),
       dmaWeights.bytes !== undefined && offDram.bytes !== undefined ? `${kib(dmaWeights.bytes)} ${signedPct(100 * (dmaWeights.bytes / offDram.bytes - 1))}` : kib(dmaWeights.bytes),
       `${seg.length} (${seg.filter((l) => l.segment!.mode === 'patches').length}, ${seg.filter((l) => l.segment!.mode === 'tiles').length}); ${seg.reduce((s, l) => s + l.segment!.members.length, 0)} nodes`,
+      seg.some((l) => l.segment!.overlay) ? seg.filter((l) => l.segment!.overlay).map((l) => `${l.step}: ${l.segment!.overlay!.lagBytes}`).join(', ') : '-',
       extraPct(patchesNoDram.analysis),
       extraPct(on),
       String(cycles(offNoDram.analysis) ?? '-'),
@@ -149,7 +151,8 @@ export async function runDepthFirstBench(only: readonly string[] = []): Promise<
     'default). extra compute: MACs beyond the layers\' own, in % of them (halo columns of patch segments, halo rows and\n' +
     'columns of tiles segments; line-buffer segments recompute nothing), with column patches and with tiles too.\n' +
     'segments (patches, tiles): segments chosen with --dram 0 by default (of which patch and tiles segments) and the\n' +
-    'nodes they run. weights DMA only: the smallest SRAM with DRAM when the weights live in that DRAM and the cores\n' +
+    'nodes they run. overlays: the segments (step: lag in bytes) that write their output over the dead part of their\n' +
+    'input, the output that many bytes before the input (the pair takes max(lag + input, output) bytes). weights DMA only: the smallest SRAM with DRAM when the weights live in that DRAM and the cores\n' +
     'cannot read it (coreAccess false: weight tiles DMA\'d into SRAM; streaming segments hold SRAM copies of their members\'\n' +
     'weights), and how much more than with readable weights and no segments.\n';
 }

@@ -74,6 +74,8 @@ export interface ReportSegment {
   readonly patchCols?: number;
   readonly tileRows?: number;
   readonly rowTiles?: number;
+  /** The output written over the dead part of the input: buffer `output` sits `lagBytes` before buffer `input`. */
+  readonly overlay?: { readonly input: string; readonly output: string; readonly lagBytes: number };
 }
 
 export interface ReportLayer {
@@ -141,6 +143,11 @@ export interface ReportBuffer {
   /** Pool and offset from the verified plan; undefined when unplaced. */
   readonly pool?: string;
   readonly offset?: number;
+  /**
+   * Placed at a fixed distance from another buffer (BufferInfo.overlay): offset = that buffer's
+   * offset + offsetBytes, overlapping it (a depth-first segment's output over its dead input).
+   */
+  readonly overlay?: { readonly buffer: string; readonly offsetBytes: number };
 }
 
 /** --headroom: the share of every bounded memory kept free, and what keeping it free cost. */

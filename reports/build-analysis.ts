@@ -20,7 +20,7 @@ import { globalOf, sramOf, weightsViaDma } from '../src/schedule/target.js';
 import type { LayerFailure } from '../src/schedule/schedule-graph.js';
 import { Codes } from '../src/diagnostics/codes.js';
 import type { PlanResult } from '../planner/types.js';
-import { liveSumBound } from '../planner/index.js';
+import { liveSumWithOverlays } from '../src/liveness/overlay-live.js';
 import type { AnalysisReport, ReportBuffer, ReportHeadroom, ReportLayer, ReportPool } from './analysis-model.js';
 import type { PoolOverflow } from './gate-failures.js';
 import { gateFailures, overfullSteps } from './gate-failures.js';
@@ -90,7 +90,8 @@ export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport 
   const stepOf = (slot: number): number => stepOfSlot(bufferSet.layerStart, slot);
   const reportPools: ReportPool[] = plan.pools.map((p) => {
     const inPool = bufferSet.buffers.filter((b) => b.poolCandidates?.[0] === p.name);
-    const bound = liveSumBound(inPool);
+    // Buffers written over each other (BufferInfo.overlay) count the union of their bytes.
+    const bound = liveSumWithOverlays(inPool);
     const w = { slot: Math.max(0, bound.step), bytes: bound.bytes };
     const step = stepOf(w.slot);
     return {
@@ -147,7 +148,7 @@ export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport 
       schedule: `${l.template}${l.segment ? `[${l.segment.members.length}]` : ''}${tiles ? ` ${tiles}` : ''}${l.tile.tileCount > 1 ? ` x${l.tile.tileCount}` : ''}${l.tile.doubleBuffered ? ' db' : ''}`,
       cores: l.tile.cores,
       fits: l.stats.fits,
-      ...(l.segment ? { segment: { ...l.segment, members: [...l.segment.members] } } : {}),
+      ...(l.segment ? { segment: { ...l.segment, members: [...l.segment.members], ...(l.segment.overlay ? { overlay: { ...l.segment.overlay } } : {}) } } : {}),
     };
   });
 
@@ -172,6 +173,7 @@ export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport 
       startSlot: b.start ?? 0,
       endSlot: b.end ?? 0,
       ...(a ? { pool: a.pool, offset: a.offsetBytes } : {}),
+      ...(b.overlay ? { overlay: { buffer: b.overlay.buffer, offsetBytes: b.overlay.offsetBytes } } : {}),
     };
   });
 

@@ -8,6 +8,7 @@ import type { LayerFailure } from '../src/schedule/schedule-graph.js';
 import type { ReportFailure, ReportPool } from './analysis-model.js';
 import type { Codes } from '../src/diagnostics/codes.js';
 import { formatMessage } from '../src/diagnostics/codes.js';
+import { liveDeltas } from '../src/liveness/overlay-live.js';
 
 export interface PoolOverflow {
   readonly pool: string;
@@ -64,14 +65,10 @@ export function overfullSteps(bufferSet: ScopedBufferSet, stepOf: (slot: number)
   const out = new Set<number>();
   for (const [pool, capacity] of bufferSet.capacities) {
     if (capacity === null) continue;
+    // Buffers written over each other (BufferInfo.overlay) count the union of their bytes.
     const delta = new Map<number, number>();
-    for (const b of bufferSet.buffers) {
-      if (b.poolCandidates?.[0] !== pool) continue;
-      const start = b.start ?? 0;
-      const end = b.end ?? start;
-      delta.set(start, (delta.get(start) ?? 0) + b.sizeBytes);
-      delta.set(end + 1, (delta.get(end + 1) ?? 0) - b.sizeBytes);
-    }
+    const inPool = bufferSet.buffers.filter((b) => b.poolCandidates?.[0] === pool).map((b) => (b.start === undefined ? { ...b, start: 0, end: b.end ?? 0 } : b.end === undefined ? { ...b, end: b.start } : b));
+    for (const d of liveDeltas(inPool)) delta.set(d.slot, (delta.get(d.slot) ?? 0) + d.bytes);
     const slots = [...delta.keys()].sort((a, b) => a - b);
     let live = 0;
     slots.forEach((slot, i) => {

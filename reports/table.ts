@@ -183,7 +183,8 @@ export function bufferTable(report: AnalysisReport): string {
       String(b.sizeBytes),
       b.startStep === b.endStep ? String(b.startStep) : `${b.startStep}..${b.endStep}`,
       b.kind,
-      b.name,
+      // An output written over the dead part of its input sits at a fixed distance from it, overlapping it.
+      b.overlay ? `${b.name} (over ${b.overlay.buffer} at ${b.overlay.offsetBytes >= 0 ? '+' : ''}${b.overlay.offsetBytes})` : b.name,
     ]);
   return `Buffers (${report.buffers.length}; offsets and sizes in bytes):\n${renderTextTable(BUFFER_COLUMNS, rows)}`;
 }

@@ -62,6 +62,13 @@ export interface AnalyzeOptions {
   /** `search` (default): memory-aware layer order; `file`: the model's order. */
   readonly order?: 'search' | 'file';
   readonly onProgress?: (info: { readonly phase: string; readonly bestBytes: number; readonly lowerBoundBytes: number }) => void;
+  /**
+   * Plans already made in this analysis, by buffer set (the planner is deterministic): the probes of
+   * --min-sram often schedule the same buffers (without DRAM everything is resident), and a buffer set
+   * whose lower bound is out of reach (overlays) makes the planner spend its whole search budget.
+   * analyzeGraph sets it.
+   */
+  readonly planCache?: Map<string, PlanResult>;
 }
 
 export interface Analysis {
@@ -107,14 +114,20 @@ export interface SegmentedAlternative {
 }
 
 /**
- * The segmented graph, chosen on first use: a run whose layer-by-layer schedule fits never pays
- * for the choice. Undefined when no segment lowers the peak.
+ * The segmented graphs, in order of preference, each chosen on first use: a run whose layer-by-layer
+ * schedule fits never pays for the choice, nor one whose first alternative fits for the second.
+ * `k` = 0: the choice with overlays (outputs written over the dead part of inputs); 1: the choice
+ * without them, tried when the plan of the first does not fit (the planner may not reach the bytes
+ * the overlays save at every step). Undefined when there is no such alternative.
  */
-export type LazySegments = () => SegmentedAlternative | undefined;
+export type LazySegments = (k: number) => SegmentedAlternative | undefined;
 
-function lazySegments(choose: () => SegmentedAlternative | undefined): LazySegments {
-  let chosen: { value: SegmentedAlternative | undefined } | undefined;
-  return () => (chosen ??= { value: choose() }).value;
+function lazySegments(choose: (k: number) => SegmentedAlternative | undefined): LazySegments {
+  const chosen = new Map<number, SegmentedAlternative | undefined>();
+  return (k) => {
+    if (!chosen.has(k)) chosen.set(k, choose(k));
+    return chosen.get(k);
+  };
 }
 
 /**
@@ -138,8 +151,14 @@ async function fit(
   const base = await fitGraph(graph, liveness, options, target, lowered);
   if (segmented && globalOf(target) === undefined) {
     if (fitsAll(base)) return base;
-    const alt = segmented();
-    return alt ? fitGraph(alt.graph, alt.liveness, options, target, lowered, alt.sourceSteps) : base;
+    const alt = segmented(0);
+    if (!alt) return base;
+    const first = await fitGraph(alt.graph, alt.liveness, options, target, lowered, alt.sourceSteps);
+    if (fitsAll(first)) return first;
+    // The plan of the choice with overlays does not fit: the choice without them may.
+    const plain = segmented(1);
+    const second = plain ? await fitGraph(plain.graph, plain.liveness, options, target, lowered, plain.sourceSteps) : undefined;
+    return second && fitsAll(second) ? second : first;
   }
   const capacity = sramOf(target)?.sizeBytes ?? null;
   if (options.depthFirst === false || options.graphOpt === false || globalOf(target) === undefined || capacity === null || graph.nodes.some((n) => n.segment)) return base;
@@ -193,7 +212,9 @@ async function fitGraph(
       ...planOptions(options, options.timeLimitMs),
     });
     const bufferSet = withStateBuffers(extractBufferSets(model, liveness, target), graph);
-    const plan = await planMemory(bufferSet.buffers, bufferSet.pools, planOptions(options, options.timeLimitMs, options.onProgress)).catch(rethrowPlannerError);
+    const key = options.planCache ? JSON.stringify([bufferSet.buffers, bufferSet.pools, options.strategy ?? null, options.seed ?? null, options.timeLimitMs ?? null]) : '';
+    const plan = options.planCache?.get(key) ?? (await planMemory(bufferSet.buffers, bufferSet.pools, planOptions(options, options.timeLimitMs, options.onProgress)).catch(rethrowPlannerError));
+    options.planCache?.set(key, plan);
     const weights = target.residentWeights;
     const overflows = plan.pools.flatMap((p) => {
       // The memory holding the weights: its activation pool plus the weights against its whole size.
@@ -291,7 +312,8 @@ export async function findMinSram(
   return hi;
 }
 
-export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions): Promise<Analysis> {
+export async function analyzeGraph(sourceGraph: Graph, given: AnalyzeOptions): Promise<Analysis> {
+  const options: AnalyzeOptions = { ...given, planCache: given.planCache ?? new Map() };
   const dtype = options.dtype ?? 'as-is';
   // The baseline (DESIGN.md's convention) is measured on the model as imported.
   const baseline = graphLiveness(sourceGraph, dtype);
@@ -303,7 +325,9 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
   // Depth-first segments without DRAM: runs of layers executed band by band become one node each,
   // used when the layer-by-layer schedule does not fit (fit()).
   let chooseMs = 0;
-  const segmented = lazySegments(() => {
+  const segmented = lazySegments((k) => {
+    // The choice without overlays only as a fallback for a choice that has some.
+    if (k === 1 && !segmented(0)?.graph.nodes.some((n) => n.segment?.overlayLagBytes !== undefined)) return undefined;
     const depthFirst = applyDepthFirst(lowered.graph, loweredLiveness, aliasRoots(lowered), {
       // --no-graph-opt is the one-layer-per-node baseline: no segments either.
       // Segments read their members' weights in place: none when the weights need DMA into SRAM tiles.
@@ -311,9 +335,11 @@ export async function analyzeGraph(sourceGraph: Graph, options: AnalyzeOptions):
       noDram: globalOf(target) === undefined,
       patches: options.depthFirstPatches ?? true,
       tiles: options.depthFirstTiles ?? options.depthFirstPatches ?? true,
+      // The SRAM pool's alignment: an output written over its input sits a multiple of it before.
+      ...(k === 0 ? { overlayAlignmentBytes: target.alignmentBytes, aliasOffsets: new Map([...lowered.aliases].map(([tensor, p]) => [tensor, p.offsetBytes] as const)) } : {}),
       dtype,
     });
-    chooseMs = depthFirst.chooseMs;
+    chooseMs += depthFirst.chooseMs;
     return depthFirst.segments.length > 0 ? { graph: depthFirst.graph, liveness: depthFirst.liveness, sourceSteps: depthFirst.sourceSteps } : undefined;
   });
   // With --headroom, memplan plans into the allowed part of every bounded memory (src/headroom.ts)

@@ -107,19 +107,41 @@ export function emitSource(ctx: CodegenContext, modelName: string): string {
   return w.toString();
 }
 
-/** mp_poison calls for every allocation whose lifetime ends in the given layer. */
+/**
+ * mp_poison calls for every allocation whose lifetime ends in the given layer: its bytes, except
+ * those a buffer still live after that layer holds (an output written over the dead part of its
+ * input, BufferInfo.overlay: the input dies in the layer, the output it overlaps lives on).
+ */
 function poisonsByStep(ctx: CodegenContext): Map<number, { buffer: string; line: string }[]> {
   const starts = ctx.bufferSet.layerStart;
   const out = new Map<number, { buffer: string; line: string }[]>();
-  for (const b of ctx.bufferSet.buffers) {
+  const placed = ctx.bufferSet.buffers.filter((b) => b.end !== undefined && ctx.hasPlacement(b.name));
+  for (const b of placed) {
     // State (TFLite variable tensors) carries values into the next run: never poisoned.
-    if (b.end === undefined || !ctx.hasPlacement(b.name) || b.kind === STATE_KIND) continue;
+    if (b.kind === STATE_KIND) continue;
     const p = ctx.placement(b.name);
-    const step = stepOfSlot(starts, b.end);
+    const step = stepOfSlot(starts, b.end!);
+    const stepEnd = (starts[step + 1] ?? Infinity) - 1;
+    // Byte ranges [lo, hi) of the pool to poison: the buffer's, minus those of buffers written by
+    // the end of the layer and live at its end (those that die there too are poisoned on their own
+    // line, graph outputs only after they are copied out).
+    let ranges: [number, number][] = [[p.offsetBytes, p.offsetBytes + p.sizeBytes]];
+    for (const o of placed) {
+      if (o === b || (o.start ?? 0) > stepEnd || o.end! < stepEnd) continue;
+      const q = ctx.placement(o.name);
+      if (q.pool !== p.pool) continue;
+      const lo = q.offsetBytes;
+      const hi = q.offsetBytes + q.sizeBytes;
+      ranges = ranges.flatMap(([a, z]): [number, number][] => (hi <= a || lo >= z ? [[a, z]] : [...(a < lo ? [[a, lo] as [number, number]] : []), ...(hi < z ? [[hi, z] as [number, number]] : [])]));
+    }
     const list = out.get(step) ?? [];
     const cores = p.pool.perCore ? ctx.cores : 1;
     for (let k = 0; k < cores; k++) {
-      list.push({ buffer: b.name, line: `mp_poison(${allocationBase(ctx, b.name, `${k}`)}, ${p.sizeBytes}); /* ${safeComment(b.name)}${p.pool.perCore ? ` on core ${k}` : ''} */` });
+      for (const [a, z] of ranges) {
+        const base = a === p.offsetBytes ? allocationBase(ctx, b.name, `${k}`) : `(${allocationBase(ctx, b.name, `${k}`)} + ${a - p.offsetBytes})`;
+        const part = a === p.offsetBytes && z === p.offsetBytes + p.sizeBytes ? '' : ` bytes [${a - p.offsetBytes}, ${z - p.offsetBytes}), the rest is held by a live overlay`;
+        list.push({ buffer: b.name, line: `mp_poison(${base}, ${z - a}); /* ${safeComment(b.name)}${p.pool.perCore ? ` on core ${k}` : ''}${part} */` });
+      }
     }
     out.set(step, list);
   }

@@ -144,6 +144,11 @@ export interface SegmentSpec {
   readonly tileRows?: number;
   /** Steps of the graph before segmentation that the segment covers (first..last). */
   readonly sourceSteps: readonly number[];
+  /**
+   * The output written over the dead part of the input (schedule/depth-first/overlay.ts): the
+   * output's buffer sits `overlayLagBytes` before the input's, overlapping it. Absent: no overlay.
+   */
+  readonly overlayLagBytes?: number;
 }
 
 /** The imported model. */

@@ -240,6 +240,12 @@ export interface SegmentStats {
   readonly rowTiles?: number;
   /** Bytes of the line buffers (all in SRAM). */
   readonly lineBufferBytes: number;
+  /**
+   * The output written over the dead part of the input (schedule/depth-first/overlay.ts): buffer
+   * `output` sits `lagBytes` before buffer `input` in the same pool, overlapping it; the pair takes
+   * max(lagBytes + |input|, |output|) bytes (`residentBytes` counts that).
+   */
+  readonly overlay?: { readonly input: string; readonly output: string; readonly lagBytes: number };
 }
 
 /** The whole scheduled model. */

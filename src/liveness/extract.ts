@@ -11,6 +11,7 @@ import type { BufferInfo, Pool } from '../../planner/types.js';
 import type { TargetSpec } from '../schedule/target.js';
 import { globalOf, sramOf } from '../schedule/target.js';
 import type { GraphLiveness } from './graph-liveness.js';
+import { InternalError } from '../diagnostics/errors.js';
 
 export interface ScopedBufferSet {
   /** The buffers; their `start`/`end` are statement slots (layerStart maps a slot to its layer's step). */
@@ -107,10 +108,28 @@ export function extractBufferSets(model: ScheduledModel, graphLiveness: GraphLiv
     const r = span.get(buf);
     span.set(buf, r ? [Math.min(r[0], iv.startStep), Math.max(r[1], iv.endStep)] : [iv.startStep, iv.endStep]);
   }
+  // Depth-first segments that write their output over the dead part of their input: the output's
+  // buffer sits at a fixed distance before the input's (schedule/depth-first/overlay.ts).
+  const overlays = new Map<string, { readonly buffer: string; readonly offsetBytes: number }>();
+  for (const layer of model.layers) {
+    const o = layer.segment?.overlay;
+    if (!o) continue;
+    const scope = (name: string) => model.activations.find((a) => a.name === name)?.scope;
+    const x = span.get(o.input);
+    const y = span.get(o.output);
+    // The input's buffer dies in the segment, the output's is born there, both in the SRAM pool.
+    if (!x || !y || x[1] !== layer.step || y[0] !== layer.step || scope(o.input) !== 'sram' || scope(o.output) !== 'sram' || overlays.has(o.output)) {
+      throw new InternalError(`segment '${layer.name}': its output '${o.output}' cannot be written over its input '${o.input}' (lifetimes or memories do not allow it)`);
+    }
+    overlays.set(o.output, { buffer: o.input, offsetBytes: -o.lagBytes });
+  }
+  // Pairs, not chains (chooseSegments keeps them apart).
+  for (const [output, o] of overlays) if (overlays.has(o.buffer)) throw new InternalError(`'${output}' is written over '${o.buffer}', itself written over '${overlays.get(o.buffer)!.buffer}'`);
   for (const a of model.activations) {
     const r = span.get(a.name);
     if (!r) continue;
     const [start, end] = r;
+    const overlay = overlays.get(a.name);
     buffers.push({
       name: a.name,
       sizeBytes: a.sizeBytes,
@@ -118,6 +137,7 @@ export function extractBufferSets(model: ScheduledModel, graphLiveness: GraphLiv
       end: model.layers.length === 0 ? 0 : layerEnd(end),
       poolCandidates: [a.scope === 'sram' ? poolOfScope.sram : poolOfScope.global],
       kind: a.kind,
+      ...(overlay ? { overlay } : {}),
     });
   }
   // Tiles and scratch.

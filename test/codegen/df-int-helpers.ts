@@ -151,6 +151,25 @@ export function int8Input(n: number, seed: number): Int8Array {
 }
 
 /**
+ * Segments that write their output over the dead part of their input (schedule/depth-first/overlay.ts):
+ * in the plan, each output sits exactly its lag before its input, and the two overlap. Returns how many.
+ */
+export function overlaysInPlan(a: Analysis): number {
+  let n = 0;
+  for (const l of a.schedule.layers) {
+    const o = l.segment?.overlay;
+    if (!o) continue;
+    const x = a.plan.allocations.find((q) => q.name === o.input)!;
+    const y = a.plan.allocations.find((q) => q.name === o.output)!;
+    expect(x.pool).toBe(y.pool);
+    expect(y.offsetBytes, `${l.name}: '${o.output}' ${o.lagBytes} bytes before '${o.input}'`).toBe(x.offsetBytes - o.lagBytes);
+    expect(y.offsetBytes < x.offsetBytes + x.sizeBytes && x.offsetBytes < y.offsetBytes + y.sizeBytes, `${l.name}: '${o.output}' overlaps '${o.input}'`).toBe(true);
+    n++;
+  }
+  return n;
+}
+
+/**
  * The segmented analysis's C in poison mode gives the same output bytes as `reference` (the C of
  * the graph without segments), and its MAC counter build counts the members' MACs plus exactly the
  * extra MACs the report gives.

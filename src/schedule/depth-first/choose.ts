@@ -16,6 +16,8 @@ import type { PatchGeometry, SegmentGeometry, TileGeometry } from './geometry.js
 import { largestWindow, patchExtraMacs, patchGeometry, segmentGeometry, tileExtraMacs, tileRowGeometry } from './geometry.js';
 import type { MemberInfo } from './members.js';
 import { foldPads, memberInfo, readsWhole } from './members.js';
+import type { SegmentConfig } from './overlay.js';
+import { alignLag, segmentLagBytes } from './overlay.js';
 
 export interface SegmentChoice {
   /** First and last step (inclusive) of the graph the segment replaces. */
@@ -39,6 +41,12 @@ export interface SegmentChoice {
   readonly tiles?: TileGeometry;
   /** MACs recomputed in halo columns (and rows, in tiles mode); 0 in line-buffer mode. */
   readonly extraMacs: number;
+  /**
+   * The output written over the dead part of the input (overlay.ts): offset(output) =
+   * offset(input) - lagBytes (aligned), so the pair takes max(lagBytes + |input|, |output|) bytes,
+   * as `footprintBytes` counts. Absent when not eligible or no smaller.
+   */
+  readonly overlay?: { readonly lagBytes: number };
 }
 
 export interface ChooseOptions {
@@ -62,6 +70,13 @@ export interface ChooseOptions {
   readonly patches?: boolean;
   /** --dram 0: also consider 2-D tiles (halo rows and columns recomputed, no line buffers); default: `patches`. */
   readonly tiles?: boolean;
+  /**
+   * --dram 0: let a segment write its output over the dead part of its input (overlay.ts) when
+   * eligible; the lag is rounded up to this alignment (the SRAM pool's). Absent: no overlays.
+   */
+  readonly overlayAlignmentBytes?: number;
+  /** Byte offset of a tensor in the storage `aliases` maps it to (absent: unknown, so no overlay over it). */
+  readonly aliasOffsets?: ReadonlyMap<string, number>;
 }
 
 /** A run of layers that can be a segment: its input, output, members as computed, and the tensors it removes. */
@@ -87,6 +102,8 @@ function concatOperandOf(members: readonly MemberInfo[], t: string, host: string
 export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: ReadonlyMap<string, string>, options: ChooseOptions = {}): SegmentChoice[] {
   const n = graph.nodes.length;
   const maxMembers = options.maxMembers ?? 32;
+  /** The segments chosen so far (the --dram 0 choice). */
+  const chosen: SegmentChoice[] = [];
   // Row and column dims of every tensor (NCHW 2, 3; NHWC 1, 2): a layer that would give a tensor
   // other dims than an earlier one is no member.
   const dimsOf = new Map<string, readonly [number, number]>();
@@ -214,8 +231,71 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     return out;
   };
 
-  /** Every configuration (band rows, patch columns) of a run, with its footprint. */
-  const configs = (a: number, b: number, s: Structure, acrossBytes: number, allTiles = false): SegmentChoice[] | undefined => {
+  /** Byte offset of a tensor in the root of its buffer group, or undefined when unknown. */
+  const offsetInRoot = (t: string): number | undefined => {
+    let off = 0;
+    let r = t;
+    for (let k = 0; k < 64 && aliases.has(r); k++) {
+      const o = options.aliasOffsets?.get(r);
+      if (o === undefined) return undefined;
+      off += o;
+      r = aliases.get(r)!;
+    }
+    return off;
+  };
+  /**
+   * Whether the run [a, b] may write its output over the dead part of its input (overlay.ts): no
+   * DRAM (the --dram 0 choice), the input's buffer group (the input and its aliases, the input at
+   * its start) holds nothing read after the run nor any graph output, the output's group (the output
+   * alone, its root) starts in the run, both groups are just their tensors' bytes. The members run
+   * their iterations serially, in the order overlay.ts walks them (lower-segment.ts: serial loops,
+   * one core). No chains: the input must not be the output of another chosen segment written over
+   * its own input, nor the output the input of one (the planner places pairs, not chains); chosen
+   * segments inside [a, b] (merged into this run) do not count.
+   */
+  const overlayEligible = (a: number, b: number, s: Structure): boolean => {
+    if (options.overlayAlignmentBytes === undefined || options.streaming) return false;
+    for (const c of chosen) {
+      if (!c.overlay || (c.first >= a && c.last <= b)) continue;
+      if (root(c.output) === root(s.input) || root(c.input) === root(s.output)) return false;
+    }
+    const rx = root(s.input);
+    const gx = groups.get(rx);
+    const gy = groups.get(s.output);
+    if (!gx || !gy || rx === s.output || root(s.output) !== s.output) return false;
+    if (gx.end > b || gy.start < a) return false;
+    if (gx.sizeBytes !== sizeOf.get(s.input) || gy.sizeBytes !== sizeOf.get(s.output) || offsetInRoot(s.input) !== 0) return false;
+    for (const [t, g] of groupOfTensor) if (g === rx && graphOutputs.has(t)) return false;
+    return true;
+  };
+  const layoutOf = (t: string) => {
+    const tensor = graph.tensors.get(t)!;
+    return { shape: tensor.shape, dims: dimsOf.get(t) ?? ([2, 3] as const), elementBytes: sizeOf.get(t)! / tensor.elementCount };
+  };
+  /** The configuration with its output written over its input when that takes fewer bytes. */
+  const withOverlay = (c: SegmentChoice): SegmentChoice => {
+    const config: SegmentConfig = { geometry: c.geometry, ...(c.patch ? { patch: c.patch } : {}), ...(c.tiles ? { tiles: c.tiles } : {}) };
+    const lag = alignLag(segmentLagBytes(c.members, c.input, c.output, config, heightOf, widthOf, layoutOf(c.input), layoutOf(c.output)), options.overlayAlignmentBytes ?? 1);
+    const x = sizeOf.get(c.input)!;
+    const y = sizeOf.get(c.output)!;
+    const pair = Math.max(lag + x, y);
+    if (pair >= x + y) return c;
+    return { ...c, footprintBytes: c.footprintBytes - (x + y - pair), overlay: { lagBytes: lag } };
+  };
+
+  /**
+   * Every configuration (band rows, patch columns) of a run, with its footprint (an overlay's saving
+   * counted). `within(bytes)`: whether a configuration of that footprint may still matter; the lag
+   * (a walk over the iterations) is computed only for those that may, once the overlay's largest
+   * saving (the smaller of the input and the output) is taken off.
+   */
+  function* configs(a: number, b: number, s: Structure, acrossBytes: number, allTiles: boolean, within: (bytes: number) => boolean): Generator<SegmentChoice> {
+    const out = rawConfigs(a, b, s, acrossBytes, allTiles) ?? [];
+    const most = overlayEligible(a, b, s) ? Math.min(sizeOf.get(s.input)!, sizeOf.get(s.output)!) : undefined;
+    for (const c of out) yield most !== undefined && within(c.footprintBytes - most) ? withOverlay(c) : c;
+  }
+
+  const rawConfigs = (a: number, b: number, s: Structure, acrossBytes: number, allTiles = false): SegmentChoice[] | undefined => {
     const out: SegmentChoice[] = [];
     const height = heightOf(s.output);
     const tileable = (options.tiles ?? options.patches) && s.members.every((m) => Number.isInteger(m.macsPerRow / m.width));
@@ -261,7 +341,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
   /** The smallest footprint; ties: fewer extra MACs, then more band rows. */
   const evaluate = (a: number, b: number, s: Structure, acrossBytes: number): SegmentChoice | undefined => {
     let best: SegmentChoice | undefined;
-    for (const c of configs(a, b, s, acrossBytes) ?? []) {
+    for (const c of configs(a, b, s, acrossBytes, false, (bytes) => !best || bytes <= best.footprintBytes)) {
       if (!best || c.footprintBytes < best.footprintBytes || (c.footprintBytes === best.footprintBytes && (c.extraMacs < best.extraMacs || (c.extraMacs === best.extraMacs && c.geometry.bandRows >= best.geometry.bandRows)))) best = c;
     }
     return best;
@@ -317,7 +397,6 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     return out;
   }
 
-  const chosen: SegmentChoice[] = [];
   const inSegment = new Array<boolean>(n).fill(false);
   for (let round = 0; round < n; round++) {
     let peak = -1;
@@ -376,7 +455,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
       const c = chosen[k]!;
       const s = structure(c.first, c.last)!;
       let pick = c;
-      for (const x of configs(c.first, c.last, s, across(c.first, c.last, internalGroups(s)), true) ?? []) {
+      for (const x of configs(c.first, c.last, s, across(c.first, c.last, internalGroups(s)), true, (bytes) => bytes <= peak)) {
         if (x.footprintBytes > peak) continue;
         if (x.extraMacs < pick.extraMacs || (x.extraMacs === pick.extraMacs && (x.footprintBytes < pick.footprintBytes || (x.footprintBytes === pick.footprintBytes && x.geometry.bandRows > pick.geometry.bandRows)))) pick = x;
       }

@@ -16,6 +16,7 @@ import { segmentGraph } from './rewrite.js';
 
 export { canStreamInput, lowerSegmentLayer, segmentFigures, segmentScratchBytes, segmentWeights } from './lower-segment.js';
 export { chooseSegments } from './choose.js';
+export { alignLag, overlayLagBytes, segmentIterations, segmentLagBytes } from './overlay.js';
 export type { SegmentChoice } from './choose.js';
 export { SEGMENT_DOMAIN, SEGMENT_OP, segmentGraph } from './rewrite.js';
 
@@ -32,6 +33,13 @@ export interface DepthFirstOptions {
   readonly patches?: boolean;
   /** With noDram: also 2-D tiles (default: `patches`). */
   readonly tiles?: boolean;
+  /**
+   * With noDram: a segment may write its output over the dead part of its input (overlay.ts), its lag
+   * rounded up to this alignment (the SRAM pool's). Absent: no overlays.
+   */
+  readonly overlayAlignmentBytes?: number;
+  /** Byte offset of each aliased tensor in its storage (an overlay's input must start its buffer). */
+  readonly aliasOffsets?: ReadonlyMap<string, number>;
   readonly dtype: DtypeMode;
 }
 
@@ -47,7 +55,15 @@ export interface DepthFirstResult {
 
 export function applyDepthFirst(graph: Graph, liveness: GraphLiveness, aliases: ReadonlyMap<string, string>, options: DepthFirstOptions): DepthFirstResult {
   const t0 = performance.now();
-  const segments = options.enabled && options.noDram ? chooseSegments(graph, liveness, aliases, { patches: options.patches ?? true, tiles: options.tiles ?? options.patches ?? true }) : [];
+  const segments =
+    options.enabled && options.noDram
+      ? chooseSegments(graph, liveness, aliases, {
+          patches: options.patches ?? true,
+          tiles: options.tiles ?? options.patches ?? true,
+          ...(options.overlayAlignmentBytes !== undefined ? { overlayAlignmentBytes: options.overlayAlignmentBytes } : {}),
+          ...(options.aliasOffsets ? { aliasOffsets: options.aliasOffsets } : {}),
+        })
+      : [];
   if (segments.length === 0) return { graph, liveness, sourceSteps: graph.nodes.map((_, i) => [i]), segments, chooseMs: performance.now() - t0 };
   const rewritten = segmentGraph(graph, segments);
   return {

@@ -24,6 +24,8 @@ import type { PatchGeometry, SegmentGeometry, TileGeometry } from './geometry.js
 import { macsPerPixel, patchExtraMacs, patchGeometry, readColumns, readWindow, segmentGeometry, largestWindow, tileExtraMacs, tileGeometry, tileRegionBuffers } from './geometry.js';
 import type { MemberInfo } from './members.js';
 import { foldPads, memberInfo, readsWhole, segmentDims } from './members.js';
+import { alignLag, segmentLagBytes } from './overlay.js';
+import type { SegmentStats } from '../../ir/loop.js';
 
 const BAND = 'b';
 const PATCH = 'p';
@@ -143,10 +145,45 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
   const output = node.outputs[0]!;
   const streamIn = !isResident(input);
   const streamOut = !isResident(output);
+  const overlay = segmentOverlay(node, ctx, streamIn || streamOut);
+  // The pair written over each other takes max(lag + |input|, |output|) bytes, not their sum.
+  if (overlay) residentBytes -= overlay.savedBytes;
   if (node.segment?.tileRows !== undefined) {
     if (streamIn || streamOut) throw new InternalError(`tiles segment '${node.name}' needs its input and output whole in SRAM (tiles are chosen only without DRAM)`);
-    return lowerTilesLayer(node, ctx, residentBytes, capacity);
+    return withOverlayStats(lowerTilesLayer(node, ctx, residentBytes, capacity), overlay);
   }
+  return withOverlayStats(lowerBandLayer(node, ctx, residentBytes, capacity, streamIn, streamOut), overlay);
+}
+
+/**
+ * The overlay a segment node records (chooseSegments decided it is eligible), checked: its lag is
+ * recomputed from the members' windows as lowered here, and must be the one chosen.
+ */
+function segmentOverlay(node: OpNode, ctx: LowerContext, streamed: boolean): { readonly stats: NonNullable<SegmentStats['overlay']>; readonly savedBytes: number } | undefined {
+  const lag = node.segment?.overlayLagBytes;
+  if (lag === undefined) return undefined;
+  if (streamed) throw new InternalError(`segment '${node.name}' writes its output over its input, which needs both whole in SRAM`);
+  const input = node.inputs[0]!;
+  const output = node.outputs[0]!;
+  const { members, geometry, patch, tiles, dims } = segmentFigures(ctx, node);
+  const heightOf = (t: string) => ctx.graph.tensors.get(t)!.shape[dims(t)[0]]!;
+  const widthOf = (t: string) => ctx.graph.tensors.get(t)!.shape[dims(t)[1]] ?? 1;
+  const layout = (t: string) => ({ shape: ctx.graph.tensors.get(t)!.shape, dims: dims(t), elementBytes: ctx.elementBytes(t) });
+  const config = { geometry, ...(patch ? { patch } : {}), ...(tiles ? { tiles } : {}) };
+  const exact = segmentLagBytes(members, input, output, config, heightOf, widthOf, layout(input), layout(output));
+  if (alignLag(exact, ctx.target.alignmentBytes) !== lag) throw new InternalError(`segment '${node.name}': overlay lag ${lag} chosen, ${alignLag(exact, ctx.target.alignmentBytes)} as lowered`);
+  const x = ctx.elementBytes(input) * ctx.graph.tensors.get(input)!.elementCount;
+  const y = ctx.elementBytes(output) * ctx.graph.tensors.get(output)!.elementCount;
+  return { stats: { input: ctx.bufferOf(input), output: ctx.bufferOf(output), lagBytes: lag }, savedBytes: x + y - Math.max(lag + x, y) };
+}
+
+function withOverlayStats(layer: LayerSchedule, overlay: { readonly stats: NonNullable<SegmentStats['overlay']> } | undefined): LayerSchedule {
+  return overlay && layer.segment ? { ...layer, segment: { ...layer.segment, overlay: overlay.stats } } : layer;
+}
+
+function lowerBandLayer(node: OpNode, ctx: LowerContext, residentBytes: number, capacity: number | null, streamIn: boolean, streamOut: boolean): LayerSchedule {
+  const input = node.inputs[0]!;
+  const output = node.outputs[0]!;
   const { members, geometry, patch, dims } = segmentFigures(ctx, node, streamIn);
   if (patch && (streamIn || streamOut)) throw new InternalError(`patch segment '${node.name}' needs its input and output whole in SRAM (patches are chosen only without DRAM)`);
   const colRange = (tensor: string, w: { stride: number; offset: number; extent: number; limit: number }): TileRange => ({ dim: dims(tensor)[1], loopVar: PATCH, ...w });
