@@ -54,6 +54,9 @@ function stmts(body: readonly Stmt[], indent: string, out: string[]): void {
       case 'shift':
         out.push(`${indent}shift ${s.buffer} by ${s.rows} rows`);
         break;
+      case 'copy':
+        out.push(`${indent}copy ${operand(s.src)} -> ${operand(s.dst)} (${s.bytes} B)`);
+        break;
       case 'barrier':
         out.push(`${indent}barrier`);
         break;
