@@ -56,6 +56,11 @@ void mpg_view_tile(mpg_view *v, float *tile, int rank, const long *full, const l
 /* The same two for tensors of any element type (esize bytes per element): data is NULL, ptr is set. */
 void mpg_view_in_b(mpg_view *v, void *base, int esize, int rank, const long *full, const long *start, const long *ext);
 void mpg_view_tile_b(mpg_view *v, void *tile, int esize, int rank, const long *full, const long *start, const long *ext);
+/*
+ * The window (start, ext) of a rank-4 (N, C, H, W) tensor of dims full stored channels-last at base
+ * (element (n, c, h, w) at ((n * H + h) * W + w) * C + c): a segment's staging buffer.
+ */
+void mpg_view_channels_last(mpg_view *v, float *base, const long *full, const long *start, const long *ext);
 /* Elements in a window. */
 long mpg_count(const mpg_view *v);
 /* One value broadcast over a window of extents ext (all strides 0). */
@@ -248,6 +253,19 @@ void mpg_view_in_b(mpg_view *v, void *base, int esize, int rank, const long *ful
   v->esize = esize;
   v->ptr = (unsigned char *)base + off * esize;
   v->data = NULL;
+}
+
+void mpg_view_channels_last(mpg_view *v, float *base, const long *full, const long *start, const long *ext) {
+  int d;
+  view_init(v, 4, full, start, ext);
+  v->stride[1] = 1;
+  v->stride[3] = full[1];
+  v->stride[2] = full[3] * full[1];
+  v->stride[0] = full[2] * full[3] * full[1];
+  v->esize = (int)sizeof(float);
+  v->data = base;
+  for (d = 0; d < 4; d++) v->data += start[d] * v->stride[d];
+  v->ptr = v->data;
 }
 
 void mpg_view_tile_b(mpg_view *v, void *tile, int esize, int rank, const long *full, const long *start, const long *ext) {
