@@ -58,7 +58,14 @@ function walkSegment(a: Analysis, layer: LayerSchedule): number {
   const { members, dims } = segmentFigures(a, node);
   const relOf = new Map(members.map((m) => [m.node.name, m]));
   const lines = new Map(layer.buffers.map((b) => [b.name, b]));
-  expect(layer.body.length).toBe(1);
+  // The loop nest, then (channels-last staging) the copy of the whole staging buffer into the output.
+  const staging = layer.segment!.overlay?.staging;
+  expect(layer.body.length).toBe(staging ? 2 : 1);
+  if (staging) {
+    const copy = layer.body[1]!;
+    expect(copy.kind === 'copy' ? [copy.src.buffer, copy.src.region.ranges.length, copy.dst.buffer, copy.dst.region.ranges.length] : copy.kind).toEqual([staging.buffer, 0, layer.segment!.overlay!.output, 0]);
+    expect(lines.get(staging.buffer)?.channelsLast).toBe(true);
+  }
   const outer = layer.body[0] as LoopStmt;
   expect(outer.kind).toBe('loop');
   const tiled = layer.segment!.mode === 'tiles';
@@ -73,7 +80,7 @@ function walkSegment(a: Analysis, layer: LayerSchedule): number {
       expect(loop.loopVar).toBe('p');
       expect(loop.extent).toBe(layer.segment!.patches);
       // Region buffers: a window of the tile, never shifted.
-      for (const b of layer.buffers) expect(b.lines?.region).toBe(true);
+      for (const b of layer.buffers) expect(b.lines?.region ?? b.channelsLast).toBe(true);
     }
   }
   const patches = tiled ? layer.segment!.patches! : patched ? outer.extent : 1;
@@ -219,10 +226,19 @@ function checkOverlays(a: Analysis): number {
     const layout = (t: string) => {
       const tensor = a.graph.tensors.get(t)!;
       const size = a.liveness.intervals.find((iv) => iv.tensor === t)!.sizeBytes;
-      return { shape: tensor.shape, dims: dims(t), eb: size / tensor.elementCount, bytes: size };
+      return { shape: tensor.shape, dims: dims(t), eb: size / tensor.elementCount, bytes: size, order: tensor.shape.map((_, d) => d) };
     };
     const lx = layout(x);
-    const ly = layout(y);
+    // Channels-last staging: Y's windows are written into the staging buffer in NHWC order.
+    const ly = o.staging ? { ...layout(y), order: [0, 2, 3, 1] } : layout(y);
+    const written = o.staging?.buffer ?? o.output;
+    if (o.staging) {
+      expect(layer.buffers.find((b) => b.name === o.staging!.buffer)?.channelsLast).toBe(true);
+      expect(o.staging.outputOffsetBytes % (a.bufferSet.pools[0]?.alignmentBytes ?? 1)).toBe(0);
+      // The staging buffer ends where the output starts, at the latest; the output ends inside X.
+      expect(o.staging.outputOffsetBytes).toBeGreaterThanOrEqual(ly.bytes - o.lagBytes);
+      expect(o.staging.outputOffsetBytes + ly.bytes).toBeLessThanOrEqual(lx.bytes);
+    }
     /** Every byte of a window of a tensor (rows and columns from its ranges at iteration (b, p), every other dim whole). */
     const bytesOf = (l: ReturnType<typeof layout>, ranges: readonly TileRange[], b: number, p: number): number[] => {
       const out: number[] = [];
@@ -234,7 +250,7 @@ function checkOverlays(a: Analysis): number {
       const visit = (d: number): void => {
         if (d === l.shape.length) {
           let e = 0;
-          for (let k = 0; k < l.shape.length; k++) e = e * l.shape[k]! + idx[k]!;
+          for (const k of l.order) e = e * l.shape[k]! + idx[k]!;
           for (let q = 0; q < l.eb; q++) out.push(e * l.eb + q);
           return;
         }
@@ -265,7 +281,7 @@ function checkOverlays(a: Analysis): number {
         t++;
         if (s.kind !== 'compute') continue;
         // A statement's writes first: a kernel reading X while it writes Y may read after writing.
-        for (const op of s.outputs) if (op.buffer === o.output) events.push({ t, i, read: false, bytes: bytesOf(ly, op.region.ranges, b, p) });
+        for (const op of s.outputs) if (op.buffer === written) events.push({ t, i, read: false, bytes: bytesOf(ly, op.region.ranges, b, p) });
         for (const op of s.inputs) if (op.buffer === o.input) events.push({ t, i, read: true, bytes: bytesOf(lx, op.region.ranges, b, p) });
       }
     });
@@ -296,10 +312,21 @@ function checkOverlays(a: Analysis): number {
     expect(Math.max(o.lagBytes + lx.bytes, ly.bytes)).toBeLessThan(lx.bytes + ly.bytes);
     // The buffer set asks the planner for it; a plan that placed both honours it.
     const by = a.bufferSet.buffers.find((q) => q.name === o.output)!;
-    expect(by.overlay).toEqual({ buffer: o.input, offsetBytes: -o.lagBytes });
     const ax = a.plan.allocations.find((q) => q.name === o.input);
     const ay = a.plan.allocations.find((q) => q.name === o.output);
-    if (ax && ay && !a.plan.unplaced.includes(o.input) && !a.plan.unplaced.includes(o.output)) expect(ay.offsetBytes).toBe(ax.offsetBytes - o.lagBytes);
+    const placed = (n: string) => !a.plan.unplaced.includes(n);
+    if (o.staging) {
+      // The staging buffer before X, the output after the staging buffer's end (overlay.ts Staging).
+      expect(by.overlay).toEqual({ buffer: o.input, offsetBytes: o.staging.outputOffsetBytes });
+      expect(a.bufferSet.buffers.find((q) => q.name === o.staging!.buffer)!.overlay).toEqual({ buffer: o.input, offsetBytes: -o.lagBytes });
+      const as = a.plan.allocations.find((q) => q.name === o.staging!.buffer);
+      if (ax && ay && as && placed(o.input) && placed(o.output) && placed(o.staging.buffer)) {
+        expect([as.offsetBytes, ay.offsetBytes]).toEqual([ax.offsetBytes - o.lagBytes, ax.offsetBytes + o.staging.outputOffsetBytes]);
+      }
+      continue;
+    }
+    expect(by.overlay).toEqual({ buffer: o.input, offsetBytes: -o.lagBytes });
+    if (ax && ay && placed(o.input) && placed(o.output)) expect(ay.offsetBytes).toBe(ax.offsetBytes - o.lagBytes);
   }
   return checked;
 }
@@ -313,7 +340,8 @@ function checkSegments(a: Analysis): number {
     // Line buffers compute every element once; patches exactly the extra MACs they report.
     expect(walkSegment(a, l)).toBeCloseTo(own + l.segment!.extraMacs, 6);
     if (l.segment!.mode === 'line-buffer') expect(l.segment!.extraMacs).toBe(0);
-    expect(l.stats.scratchBytes).toBe(l.segment!.lineBufferBytes);
+    // Scratch: the line (region) buffers and a staging buffer (the whole output, channels-last).
+    expect(l.stats.scratchBytes).toBe(l.segment!.lineBufferBytes + (l.segment!.overlay?.staging?.copyBytes ?? 0));
   }
   return layers.length;
 }
