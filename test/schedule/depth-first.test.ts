@@ -23,6 +23,7 @@ import type { LayerSchedule, LoopStmt, TileRange } from '../../src/ir/loop.js';
 import type { Analysis, AnalyzeOptions } from '../../src/pipeline.js';
 import { analyzeModel } from '../../src/pipeline.js';
 import { segmentFigures } from '../../src/schedule/depth-first/index.js';
+import { alignLag, segmentLagBytes, segmentStaging } from '../../src/schedule/depth-first/overlay.js';
 import { foldPads, memberInfo } from '../../src/schedule/depth-first/members.js';
 import { importTflite } from '../../src/frontend/tflite/import-tflite.js';
 import { importOnnx } from '../../src/frontend/import-onnx.js';
@@ -232,6 +233,22 @@ function checkOverlays(a: Analysis): number {
     // Channels-last staging: Y's windows are written into the staging buffer in NHWC order.
     const ly = o.staging ? { ...layout(y), order: [0, 2, 3, 1] } : layout(y);
     const written = o.staging?.buffer ?? o.output;
+    {
+      // The chooser stages only when that is smaller than the plain overlay (and than no overlay).
+      const f = segmentFigures(a, node);
+      const config = { geometry: f.geometry, ...(f.patch ? { patch: f.patch } : {}), ...(f.tiles ? { tiles: f.tiles } : {}) };
+      const hOf = (t: string) => a.graph.tensors.get(t)!.shape[dims(t)[0]]!;
+      const wOf = (t: string) => a.graph.tensors.get(t)!.shape[dims(t)[1]] ?? 1;
+      const tl = (l: ReturnType<typeof layout>) => ({ shape: l.shape, dims: l.dims, elementBytes: l.eb });
+      const alignment = a.bufferSet.pools[0]?.alignmentBytes ?? 1;
+      const plain = alignLag(segmentLagBytes(f.members, x, y, config, hOf, wOf, tl(lx), tl(layout(y))), alignment);
+      const staged = node.segment!.members.at(-1)!.opType !== 'Concat' ? segmentStaging(f.members, x, y, config, hOf, wOf, tl(lx), tl(layout(y)), alignment) : undefined;
+      const plainPair = Math.min(Math.max(plain + lx.bytes, ly.bytes), lx.bytes + ly.bytes);
+      const stages = staged !== undefined && staged.lagBytes + lx.bytes < plainPair;
+      expect(o.staging !== undefined, `${layer.name}: plain lag ${plain}, staged ${JSON.stringify(staged)}`).toBe(stages);
+      if (stages) expect([o.lagBytes, o.staging!.outputOffsetBytes]).toEqual([staged.lagBytes, staged.outputOffsetBytes]);
+      else expect(o.lagBytes).toBe(plain);
+    }
     if (o.staging) {
       expect(layer.buffers.find((b) => b.name === o.staging!.buffer)?.channelsLast).toBe(true);
       expect(o.staging.outputOffsetBytes % (a.bufferSet.pools[0]?.alignmentBytes ?? 1)).toBe(0);
