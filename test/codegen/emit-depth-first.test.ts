@@ -102,6 +102,41 @@ describe('depth-first segments through generated C', () => {
     }, 300_000);
   }
 
+  // Channels-last staging on more cores and under the sanitizers: the plain chain's one segment stages
+  // pool5 (its NCHW output) in each mode; the C matches onnxruntime-web and the same model without
+  // segments, on 4 cores (the segment on one, the other layers split) in poison mode, and in an
+  // ASan + UBSan build (the staging buffer's NHWC windows and the copy stay inside their buffers).
+  for (const [label, patches, tiles] of [['line buffers', false, false], ['2-D tiles', false, true]] as const) {
+    it(`channels-last staging, ${label}: 4 cores, poison; ASan + UBSan`, async () => {
+      mkdirSync(tmp, { recursive: true });
+      const name = `df-stage-${tiles ? 't' : 'l'}`;
+      const file = path.join(tmp, `${name}.onnx`);
+      writeFileSync(file, buildDfChain({ residual: false }));
+      const probe4 = await analyzeFile(file, { label: 'probe', sramBytes: 16, dramBytes: 0, cores: 4, patches, tiles });
+      const min4 = probe4.report.minSramBytes!;
+      const cfg4: Config = { label: `no DRAM, 4 cores, ${min4} bytes SRAM, poison`, sramBytes: min4, dramBytes: 0, cores: 4, poison: true, patches, tiles };
+      const a4 = await analyzeFile(file, cfg4);
+      expect(a4.report.fits).toBe(true);
+      expect(expectStaging(a4)).toBe(1);
+      expect((await analyzeFile(file, { ...cfg4, sramBytes: min4 - 1 })).report.fits).toBe(false);
+      const feeds = inputsFor(a4, 11);
+      const ref = await ortReference(file, feeds, a4.graph.outputs);
+      const got4 = buildAndRun(a4, path.join(tmp, `${name}-4`), cfg4, feeds.map((f) => f.data));
+      got4.forEach((g, i) => expect(`${cfg4.label}: ${compare(g, ref[i]!).worst}`).toBe(`${cfg4.label}: `));
+      // The same model without segments, in C: the same outputs.
+      const plainCfg: Config = { label: 'no DRAM, no depth-first', sramBytes: 1 << 20, dramBytes: 0, depthFirst: false };
+      const plain = await analyzeFile(file, plainCfg);
+      expect(plain.report.layers.some((l) => l.segment)).toBe(false);
+      buildAndRun(plain, path.join(tmp, `${name}-plain`), plainCfg, feeds.map((f) => f.data)).forEach((g, i) => expect(compare(got4[i]!, g).worst).toBe(''));
+      // ASan + UBSan at the one-core smallest SRAM.
+      const { cfg } = await atMinSram(file, true, patches, tiles);
+      const asan: Config = { ...cfg, label: `ASan + UBSan, ${cfg.label}`, poison: false, asan: true };
+      const a = await analyzeFile(file, asan);
+      expect(expectStaging(a)).toBe(1);
+      buildAndRun(a, path.join(tmp, `${name}-asan`), asan, feeds.map((f) => f.data)).forEach((g, i) => expect(`${asan.label}: ${compare(g, ref[i]!).worst}`).toBe(`${asan.label}: `));
+    }, 300_000);
+  }
+
   // A SqueezeNet-like chain: Fire modules (squeeze, expand 1x1 and 3x3, channel Concat), MaxPools
   // with ceil_mode. The Concats are segment members: their operands (placed copy-free in the Concat's
   // output by the graph optimizations) are line or region buffers inside a segment.
