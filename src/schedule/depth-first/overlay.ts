@@ -15,7 +15,9 @@
  * max_i (W(i) - R(i)), at least 0 (every pair j <= k is covered by i = j). The extremes of a window
  * follow from the layout's strides: its first element is the lowest byte, its last element's last
  * byte the highest. NHWC rows are contiguous, so D stays small; NCHW rows spread over the channel
- * planes, and D comes out about the size of Y (no gain, correctly).
+ * planes, and D comes out about the size of Y (no gain, correctly). For those, Staging (below): the
+ * last member writes Y channels-last into a staging buffer S (lagging X by a small D_s, its rows
+ * contiguous), copied into Y after the loop, Y placed inside the then dead X after S.
  */
 import type { ColumnWindow, MemberCols, PatchGeometry, SegmentGeometry, TileGeometry } from './geometry.js';
 import { readColumns, readWindow } from './geometry.js';
