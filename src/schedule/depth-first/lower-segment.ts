@@ -151,9 +151,15 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
   if (overlay) residentBytes -= overlay.savedBytes;
   if (node.segment?.tileRows !== undefined) {
     if (streamIn || streamOut) throw new InternalError(`tiles segment '${node.name}' needs its input and output whole in SRAM (tiles are chosen only without DRAM)`);
-    return withOverlayStats(withStaging(lowerTilesLayer(node, ctx, residentBytes, capacity), node, ctx), overlay);
+    return withOverlayStats(withStaging(lowerTilesLayer(node, ctx, residentBytes, capacity), node, ctx, capacity), overlay);
   }
-  return withOverlayStats(withStaging(lowerBandLayer(node, ctx, residentBytes, capacity, streamIn, streamOut), node, ctx), overlay);
+  return withOverlayStats(withStaging(lowerBandLayer(node, ctx, residentBytes, capacity, streamIn, streamOut), node, ctx, capacity), overlay);
+}
+
+/** A lowered segment layer, with the stats of its staging buffer when it has one. */
+interface Staged {
+  readonly layer: LayerSchedule;
+  readonly staging?: StagingStats;
 }
 
 /** The staging buffer of a segment's output (overlay.ts Staging). */
@@ -166,8 +172,8 @@ function stagingName(node: OpNode): string {
  * buffer (the whole output, channels-last) instead of the output's home; after the iteration loop
  * one copy moves the buffer into the output (NHWC -> NCHW). Its bytes moved cost cycles like a shift's.
  */
-function withStaging(layer: LayerSchedule, node: OpNode, ctx: LowerContext): LayerSchedule {
-  if (!node.segment?.staging) return layer;
+function withStaging(layer: LayerSchedule, node: OpNode, ctx: LowerContext, capacity: number | null): Staged {
+  if (!node.segment?.staging) return { layer };
   const output = node.outputs[0]!;
   const home = ctx.bufferOf(output);
   const t = ctx.graph.tensors.get(output)!;
@@ -189,13 +195,16 @@ function withStaging(layer: LayerSchedule, node: OpNode, ctx: LowerContext): Lay
   const copy: Stmt = { kind: 'copy', src: { buffer: name, region: whole }, dst: { buffer: home, region: whole }, bytes };
   const copyCycles = Math.round(bytes / Math.max(1, ctx.target.dma.bytesPerCycle));
   const cycles = layer.stats.cycles + copyCycles;
+  const sramBytes = layer.stats.sramBytes + bytes;
   return {
-    ...layer,
-    buffers: [...layer.buffers, stage],
-    body: [...body, copy],
-    stats: { ...layer.stats, scratchBytes: layer.stats.scratchBytes + bytes, sramBytes: layer.stats.sramBytes + bytes, cycles, cyclesSingleBuffered: cycles, fits: layer.stats.fits },
+    layer: {
+      ...layer,
+      buffers: [...layer.buffers, stage],
+      body: [...body, copy],
+      stats: { ...layer.stats, scratchBytes: layer.stats.scratchBytes + bytes, sramBytes, cycles, cyclesSingleBuffered: cycles, fits: capacity === null || sramBytes <= capacity },
+    },
     staging: { buffer: name, outputOffsetBytes: node.segment.staging.outputOffsetBytes, copyBytes: bytes, copyCycles },
-  } as LayerSchedule & { staging: StagingStats };
+  };
 }
 
 /**
@@ -229,11 +238,10 @@ function segmentOverlay(node: OpNode, ctx: LowerContext, streamed: boolean): { r
   return { stats: { input: ctx.bufferOf(input), output: ctx.bufferOf(output), lagBytes: lag }, savedBytes: x + y - Math.max(lag + x, y) };
 }
 
-function withOverlayStats(layer: LayerSchedule, overlay: { readonly stats: NonNullable<SegmentStats['overlay']> } | undefined): LayerSchedule {
-  const staging = (layer as LayerSchedule & { staging?: StagingStats }).staging;
-  const { staging: _s, ...plain } = layer as LayerSchedule & { staging?: StagingStats };
-  if (!overlay || !plain.segment) return plain;
-  return { ...plain, segment: { ...plain.segment, overlay: { ...overlay.stats, ...(staging ? { staging } : {}) } } };
+function withOverlayStats({ layer, staging }: Staged, overlay: { readonly stats: NonNullable<SegmentStats['overlay']> } | undefined): LayerSchedule {
+  if (staging && !overlay) throw new InternalError(`segment '${layer.name}' stages its output without an overlay`);
+  if (!overlay || !layer.segment) return layer;
+  return { ...layer, segment: { ...layer.segment, overlay: { ...overlay.stats, ...(staging ? { staging } : {}) } } };
 }
 
 function lowerBandLayer(node: OpNode, ctx: LowerContext, residentBytes: number, capacity: number | null, streamIn: boolean, streamOut: boolean): LayerSchedule {
