@@ -85,7 +85,7 @@ int mpg_unary(mp_unop op, float a, float b, const mpg_view *x, const mpg_view *y
 int mpg_binary(mp_binop op, const mpg_view *a, const mpg_view *b, const mpg_view *y);
 /* y = x (a window copy). */
 int mpg_copy(const mpg_view *x, const mpg_view *y);
-/* BatchNormalization over windows: channel dim 1; per-channel arrays of the full tensor. */
+/* BatchNormalization over windows (any strides): channel dim 1; per-channel arrays of the full tensor. */
 int mpg_batchnorm(const mpg_view *x, const mpg_view *y, const float *scale, const float *bias,
                   const float *mean, const float *var, float eps);
 /* GlobalAveragePool (is_max 0) / GlobalMaxPool (1): y[n][c] over the spatial dims of x's window. */
@@ -530,7 +530,20 @@ static int plane_of(const mpg_view *v, long *hw) {
 int mpg_batchnorm(const mpg_view *x, const mpg_view *y, const float *scale, const float *bias,
                   const float *mean, const float *var, float eps) {
   long hw, hwy, n, c;
-  if (!same_ext(x, y) || plane_of(x, &hw) != MP_OK || plane_of(y, &hwy) != MP_OK) return MP_EPARAM;
+  if (!same_ext(x, y) || x->rank < 2) return MP_EPARAM;
+  if (plane_of(x, &hw) != MP_OK || plane_of(y, &hwy) != MP_OK) {
+    /* Planes at other strides (e.g. a channels-last staging buffer): element by element, the same
+       arithmetic as mp_batchnorm. */
+    long idx[MP_MAX_RANK] = {0, 0, 0, 0, 0, 0, 0, 0};
+    if (count_of(y) == 0) return MP_OK;
+    do {
+      long ch = x->start[1] + idx[1];
+      float s = scale[ch] / sqrtf(var[ch] + eps);
+      float t = bias[ch] - mean[ch] * s;
+      y->data[offset_of(idx, y->stride, y->rank)] = x->data[offset_of(idx, x->stride, x->rank)] * s + t;
+    } while (next_index(idx, y->ext, y->rank));
+    return MP_OK;
+  }
   for (n = 0; n < x->ext[0]; n++) {
     for (c = 0; c < x->ext[1]; c++) {
       long ch = x->start[1] + c;

@@ -137,6 +137,23 @@ describe('depth-first segments through generated C', () => {
     }, 300_000);
   }
 
+  // A BatchNormalization no convolution absorbs at the end of the chain (conv6 -> relu6 -> bn6, fused
+  // into conv6's chain): its per-channel kernel (mpg_batchnorm, planes at any strides) writes the
+  // staging buffer's NHWC windows too.
+  // (With line buffers only, the segment stops at pool5 and conv6 runs on its own.)
+  for (const [label, patches, tiles] of [['default modes', true, true], ['column patches', true, false]] as const) {
+    it(`channels-last staging through a BatchNormalization, ${label}`, async () => {
+      mkdirSync(tmp, { recursive: true });
+      const name = `df-stage-bn-${tiles ? 't' : 'p'}`;
+      const file = path.join(tmp, `${name}.onnx`);
+      writeFileSync(file, buildDfChain({ batchNorm: true }));
+      const { a } = await checkModel(file, name, tmp, patches, tiles);
+      expect(expectStaging(a)).toBe(1);
+      const staged = a.schedule.layers.find((l) => l.segment?.overlay?.staging)!;
+      expect(staged.segment!.members.slice(-3)).toEqual(['conv6', 'relu6', 'bn6']);
+    }, 300_000);
+  }
+
   // A SqueezeNet-like chain: Fire modules (squeeze, expand 1x1 and 3x3, channel Concat), MaxPools
   // with ceil_mode. The Concats are segment members: their operands (placed copy-free in the Concat's
   // output by the graph optimizations) are line or region buffers inside a segment.
