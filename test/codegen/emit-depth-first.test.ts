@@ -208,6 +208,8 @@ describe('depth-first segments through generated C', () => {
       const seg = a.schedule.layers.find((l) => l.segment)!;
       expect(seg.writes).toEqual(['concat']);
       expect(seg.buffers.map((b) => b.tensor).sort()).toEqual(['expand1x1.relu', 'expand3x3.relu', 'relu1']);
+      // A Concat member copies its operands in place: never staged channels-last.
+      expect(seg.segment?.overlay?.staging).toBeUndefined();
     }, 300_000);
   }
 
