@@ -75,7 +75,7 @@ export interface ReportSegment {
   readonly tileRows?: number;
   readonly rowTiles?: number;
   /** The output written over the dead part of the input: buffer `output` sits `lagBytes` before buffer `input`. */
-  readonly overlay?: { readonly input: string; readonly output: string; readonly lagBytes: number };
+  readonly overlay?: { readonly input: string; readonly output: string; readonly lagBytes: number; readonly staging?: { readonly buffer: string; readonly outputOffsetBytes: number; readonly copyBytes: number; readonly copyCycles: number } };
 }
 
 export interface ReportLayer {

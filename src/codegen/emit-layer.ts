@@ -197,6 +197,14 @@ function emitStmt(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, s: Stmt
     case 'shift':
       emitShift(ctx, w, s, env);
       return;
+    case 'copy':
+      w.scope(() => {
+        w.comment(`copy ${safeComment(s.src.buffer)} -> ${safeComment(s.dst.buffer)} (${s.bytes} B; not a MAC)`);
+        const src = emitView(ctx, layer, w, s.src, env, state);
+        const dst = emitView(ctx, layer, w, s.dst, env, state);
+        w.line(`MPG_CHECK(mpg_copy(&${src}, &${dst}));`);
+      });
+      return;
   }
 }
 
@@ -422,6 +430,13 @@ function emitView(ctx: CodegenContext, layer: LayerSchedule, w: CWriter, o: Oper
       w.line(`MPG_CHECK(mpg_view_lines${typed}(&${v}, ${ptr}${esize}, ${R}, ${full}, ${lines.dim}, ${v}_rs, ${v}_rh, ${v}_st, ${v}_ex)); /* ${safeComment(o.region.tensor)} in region buffer ${safeComment(o.buffer)} */`);
     } else w.line(`MPG_CHECK(mpg_view_lines${typed}(&${v}, ${ptr}${esize}, ${R}, ${full}, ${lines.dim}, ${first}, ${lines.rows}, ${v}_st, ${v}_ex)); /* ${safeComment(o.region.tensor)} in line buffer ${safeComment(o.buffer)} */`);
     if (absolute && lines.cols) w.line(`${v}.start[${lines.cols.dim}] += ${v}_cs; /* columns in tensor coordinates */`);
+    if (patchCols) w.line(`mpg_view_rebase(&${v}, ${patchCols.dim});`);
+    return v;
+  }
+  if (!weightHome && ctx.buffer(o.buffer).channelsLast) {
+    // A segment's staging buffer: the whole tensor, channels-last (its windows at NHWC strides).
+    if (dtype !== 'float32' || R !== 4) unsupported(layer, `staging buffer '${o.buffer}' holds a ${dtype} tensor of rank ${R} (float32, rank 4 only)`);
+    w.line(`mpg_view_channels_last(&${v}, ${bufferPtr(ctx, o.buffer, env)}, ${v}_full, ${v}_st, ${v}_ex); /* ${safeComment(o.region.tensor)} in staging buffer ${safeComment(o.buffer)} (channels-last) */`);
     if (patchCols) w.line(`mpg_view_rebase(&${v}, ${patchCols.dim});`);
     return v;
   }

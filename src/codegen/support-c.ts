@@ -56,6 +56,11 @@ void mpg_view_tile(mpg_view *v, float *tile, int rank, const long *full, const l
 /* The same two for tensors of any element type (esize bytes per element): data is NULL, ptr is set. */
 void mpg_view_in_b(mpg_view *v, void *base, int esize, int rank, const long *full, const long *start, const long *ext);
 void mpg_view_tile_b(mpg_view *v, void *tile, int esize, int rank, const long *full, const long *start, const long *ext);
+/*
+ * The window (start, ext) of a rank-4 (N, C, H, W) tensor of dims full stored channels-last at base
+ * (element (n, c, h, w) at ((n * H + h) * W + w) * C + c): a segment's staging buffer.
+ */
+void mpg_view_channels_last(mpg_view *v, float *base, const long *full, const long *start, const long *ext);
 /* Elements in a window. */
 long mpg_count(const mpg_view *v);
 /* One value broadcast over a window of extents ext (all strides 0). */
@@ -80,7 +85,7 @@ int mpg_unary(mp_unop op, float a, float b, const mpg_view *x, const mpg_view *y
 int mpg_binary(mp_binop op, const mpg_view *a, const mpg_view *b, const mpg_view *y);
 /* y = x (a window copy). */
 int mpg_copy(const mpg_view *x, const mpg_view *y);
-/* BatchNormalization over windows: channel dim 1; per-channel arrays of the full tensor. */
+/* BatchNormalization over windows (any strides): channel dim 1; per-channel arrays of the full tensor. */
 int mpg_batchnorm(const mpg_view *x, const mpg_view *y, const float *scale, const float *bias,
                   const float *mean, const float *var, float eps);
 /* GlobalAveragePool (is_max 0) / GlobalMaxPool (1): y[n][c] over the spatial dims of x's window. */
@@ -248,6 +253,19 @@ void mpg_view_in_b(mpg_view *v, void *base, int esize, int rank, const long *ful
   v->esize = esize;
   v->ptr = (unsigned char *)base + off * esize;
   v->data = NULL;
+}
+
+void mpg_view_channels_last(mpg_view *v, float *base, const long *full, const long *start, const long *ext) {
+  int d;
+  view_init(v, 4, full, start, ext);
+  v->stride[1] = 1;
+  v->stride[3] = full[1];
+  v->stride[2] = full[3] * full[1];
+  v->stride[0] = full[2] * full[3] * full[1];
+  v->esize = (int)sizeof(float);
+  v->data = base;
+  for (d = 0; d < 4; d++) v->data += start[d] * v->stride[d];
+  v->ptr = v->data;
 }
 
 void mpg_view_tile_b(mpg_view *v, void *tile, int esize, int rank, const long *full, const long *start, const long *ext) {
@@ -512,7 +530,20 @@ static int plane_of(const mpg_view *v, long *hw) {
 int mpg_batchnorm(const mpg_view *x, const mpg_view *y, const float *scale, const float *bias,
                   const float *mean, const float *var, float eps) {
   long hw, hwy, n, c;
-  if (!same_ext(x, y) || plane_of(x, &hw) != MP_OK || plane_of(y, &hwy) != MP_OK) return MP_EPARAM;
+  if (!same_ext(x, y) || x->rank < 2) return MP_EPARAM;
+  if (plane_of(x, &hw) != MP_OK || plane_of(y, &hwy) != MP_OK) {
+    /* Planes at other strides (e.g. a channels-last staging buffer): element by element, the same
+       arithmetic as mp_batchnorm. */
+    long idx[MP_MAX_RANK] = {0, 0, 0, 0, 0, 0, 0, 0};
+    if (count_of(y) == 0) return MP_OK;
+    do {
+      long ch = x->start[1] + idx[1];
+      float s = scale[ch] / sqrtf(var[ch] + eps);
+      float t = bias[ch] - mean[ch] * s;
+      y->data[offset_of(idx, y->stride, y->rank)] = x->data[offset_of(idx, x->stride, x->rank)] * s + t;
+    } while (next_index(idx, y->ext, y->rank));
+    return MP_OK;
+  }
   for (n = 0; n < x->ext[0]; n++) {
     for (c = 0; c < x->ext[1]; c++) {
       long ch = x->start[1] + c;

@@ -149,6 +149,12 @@ export interface SegmentSpec {
    * output's buffer sits `overlayLagBytes` before the input's, overlapping it. Absent: no overlay.
    */
   readonly overlayLagBytes?: number;
+  /**
+   * Channels-last staging of an NCHW output (schedule/depth-first/overlay.ts Staging): the last
+   * member writes into a staging buffer `lagBytes` (= overlayLagBytes) before the input's buffer,
+   * copied after the loop into the output, `outputOffsetBytes` after the input's start.
+   */
+  readonly staging?: { readonly lagBytes: number; readonly outputOffsetBytes: number };
 }
 
 /** The imported model. */

@@ -40,6 +40,12 @@ export interface LoopBuffer {
    * moves the kept rows down when the window advances.
    */
   readonly lines?: LineWindow;
+  /**
+   * A staging buffer (depth-first segments, schedule/depth-first/overlay.ts Staging): it holds the
+   * whole rank-4 NCHW tensor `tensor` in channels-last order (element (n, c, h, w) at
+   * ((n * H + h) * W + w) * C + c); a `copy` statement moves it into the tensor's home buffer.
+   */
+  readonly channelsLast?: true;
 }
 
 export interface LineWindow {
@@ -148,11 +154,22 @@ export interface ShiftStmt {
   readonly rows: number;
 }
 
+/**
+ * A copy of one window into another of the same tensor (both whole here: a segment's staging buffer
+ * into its output's home buffer, transposing channels-last to NCHW). Not a MAC; `bytes` moved.
+ */
+export interface CopyStmt {
+  readonly kind: 'copy';
+  readonly src: Operand;
+  readonly dst: Operand;
+  readonly bytes: number;
+}
+
 export interface BarrierStmt {
   readonly kind: 'barrier';
 }
 
-export type Stmt = LoopStmt | DmaStartStmt | DmaWaitStmt | ComputeStmt | BarrierStmt | ShiftStmt;
+export type Stmt = LoopStmt | DmaStartStmt | DmaWaitStmt | ComputeStmt | BarrierStmt | ShiftStmt | CopyStmt;
 
 /** Tile choice of a layer (for reports and codegen). */
 export interface TileChoice {
@@ -245,7 +262,20 @@ export interface SegmentStats {
    * `output` sits `lagBytes` before buffer `input` in the same pool, overlapping it; the pair takes
    * max(lagBytes + |input|, |output|) bytes (`residentBytes` counts that).
    */
-  readonly overlay?: { readonly input: string; readonly output: string; readonly lagBytes: number };
+  readonly overlay?: { readonly input: string; readonly output: string; readonly lagBytes: number; readonly staging?: StagingStats };
+}
+
+/**
+ * Channels-last staging of the segment's output (schedule/depth-first/overlay.ts Staging): buffer
+ * `buffer` (`lagBytes` = the overlay's, before the input) receives the last member's windows; after
+ * the loop a copy of `copyBytes` (`copyCycles`, part of the layer's cycles) moves it into the output,
+ * which sits `outputOffsetBytes` after the input's start. The pair takes lagBytes + |input| bytes.
+ */
+export interface StagingStats {
+  readonly buffer: string;
+  readonly outputOffsetBytes: number;
+  readonly copyBytes: number;
+  readonly copyCycles: number;
 }
 
 /** The whole scheduled model. */

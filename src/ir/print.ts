@@ -54,6 +54,9 @@ function stmts(body: readonly Stmt[], indent: string, out: string[]): void {
       case 'shift':
         out.push(`${indent}shift ${s.buffer} by ${s.rows} rows`);
         break;
+      case 'copy':
+        out.push(`${indent}copy ${operand(s.src)} -> ${operand(s.dst)} (${s.bytes} B)`);
+        break;
       case 'barrier':
         out.push(`${indent}barrier`);
         break;
@@ -71,7 +74,7 @@ export function printLayer(layer: LayerSchedule): string {
   const st = layer.stats;
   out.push(`  stats resident ${st.residentBytes} scratch ${st.scratchBytes} local ${st.localBytes} sram ${st.sramBytes} dma-in ${st.dmaInBytes} dma-out ${st.dmaOutBytes} cycles ${st.cycles} fits ${st.fits ? 'yes' : 'no'}`);
   for (const b of layer.buffers) {
-    out.push(`  buffer ${b.name} ${b.kind} ${b.scope} ${b.dtype}[${formatShape(b.shape)}] ${b.sizeBytes} B x${b.copies}${b.perCore ? ' per-core' : ''}${b.tensor ? ` of ${b.tensor}` : ''}${b.lines ? ` lines d${b.lines.dim}[${b.lines.loopVar}*${b.lines.stride}${b.lines.offset < 0 ? '' : '+'}${b.lines.offset}, +${b.lines.rows})${b.lines.cols ? ` cols d${b.lines.cols.dim}[${b.lines.cols.loopVar}*${b.lines.cols.stride}${b.lines.cols.offset < 0 ? '' : '+'}${b.lines.cols.offset}, +${b.lines.cols.extent})` : ''}${b.lines.region ? ' region' : ''}` : ''}`);
+    out.push(`  buffer ${b.name} ${b.kind} ${b.scope} ${b.dtype}[${formatShape(b.shape)}] ${b.sizeBytes} B x${b.copies}${b.perCore ? ' per-core' : ''}${b.tensor ? ` of ${b.tensor}` : ''}${b.lines ? ` lines d${b.lines.dim}[${b.lines.loopVar}*${b.lines.stride}${b.lines.offset < 0 ? '' : '+'}${b.lines.offset}, +${b.lines.rows})${b.lines.cols ? ` cols d${b.lines.cols.dim}[${b.lines.cols.loopVar}*${b.lines.cols.stride}${b.lines.cols.offset < 0 ? '' : '+'}${b.lines.cols.offset}, +${b.lines.cols.extent})` : ''}${b.lines.region ? ' region' : ''}` : ''}${b.channelsLast ? ' channels-last' : ''}`);
   }
   stmts(layer.body, '  ', out);
   return `${out.join('\n')}\n`;

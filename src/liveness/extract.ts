@@ -47,6 +47,8 @@ function touched(s: Stmt): string[] {
       return [...s.inputs, ...s.outputs].map((o) => o.buffer);
     case 'shift':
       return [s.buffer];
+    case 'copy':
+      return [s.src.buffer, s.dst.buffer];
     default:
       return [];
   }
@@ -121,7 +123,11 @@ export function extractBufferSets(model: ScheduledModel, graphLiveness: GraphLiv
     if (!x || !y || x[1] !== layer.step || y[0] !== layer.step || scope(o.input) !== 'sram' || scope(o.output) !== 'sram' || overlays.has(o.output)) {
       throw new InternalError(`segment '${layer.name}': its output '${o.output}' cannot be written over its input '${o.input}' (lifetimes or memories do not allow it)`);
     }
-    overlays.set(o.output, { buffer: o.input, offsetBytes: -o.lagBytes });
+    if (o.staging) {
+      // Channels-last staging: the staging buffer before the input, the output after it (overlay.ts Staging).
+      overlays.set(o.staging.buffer, { buffer: o.input, offsetBytes: -o.lagBytes });
+      overlays.set(o.output, { buffer: o.input, offsetBytes: o.staging.outputOffsetBytes });
+    } else overlays.set(o.output, { buffer: o.input, offsetBytes: -o.lagBytes });
   }
   // Pairs, not chains (chooseSegments keeps them apart).
   for (const [output, o] of overlays) if (overlays.has(o.buffer)) throw new InternalError(`'${output}' is written over '${o.buffer}', itself written over '${overlays.get(o.buffer)!.buffer}'`);
@@ -145,6 +151,8 @@ export function extractBufferSets(model: ScheduledModel, graphLiveness: GraphLiv
     const ranges = tileRanges(layer, layerStart[layer.step]!);
     for (const b of layer.buffers) {
       const r = ranges.get(b.name) ?? [layerStart[layer.step]!, layerEnd(layer.step)];
+      const overlay = overlays.get(b.name);
+      if (overlay && (b.perCore || b.copies !== 1 || b.scope !== 'sram')) throw new InternalError(`staging buffer '${b.name}' must be one SRAM copy`);
       for (const copy of copiesOf(b, layer.tile.cores)) {
         buffers.push({
           name: copy.name,
@@ -153,6 +161,7 @@ export function extractBufferSets(model: ScheduledModel, graphLiveness: GraphLiv
           end: r[1],
           poolCandidates: [poolOfScope[b.scope]],
           kind: b.kind === 'accumulator' ? 'accumulator' : b.copies > 1 ? 'double-buffer' : b.perCore ? 'scratch' : 'tile',
+          ...(overlay ? { overlay } : {}),
         });
       }
     }

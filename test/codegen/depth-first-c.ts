@@ -81,3 +81,35 @@ export async function checkModel(file: string, name: string, tmp: string, patche
   expect(counted).toBe(memberMacs(analysis) + reportedExtraMacs(analysis));
   return { a: analysis, cfg };
 }
+
+/**
+ * Segments with channels-last staging (overlay.ts Staging), checked in the plan: the staging buffer
+ * (channels-last, the whole output) sits lagBytes before the input, the output outputOffsetBytes after
+ * it, the two apart, the output inside the input; the copy is the layer's last statement. Returns the
+ * number of staged segments.
+ */
+export function expectStaging(a: Analysis): number {
+  let staged = 0;
+  for (const l of a.schedule.layers) {
+    const o = l.segment?.overlay;
+    if (!o?.staging) continue;
+    staged++;
+    const at = (name: string) => a.plan.allocations.find((x) => x.name === name)!;
+    const x = at(o.input);
+    const y = at(o.output);
+    const s = at(o.staging.buffer);
+    expect(l.buffers.find((b) => b.name === o.staging!.buffer)?.channelsLast).toBe(true);
+    expect([s.pool, y.pool]).toEqual([x.pool, x.pool]);
+    expect(s.offsetBytes).toBe(x.offsetBytes - o.lagBytes);
+    expect(y.offsetBytes).toBe(x.offsetBytes + o.staging.outputOffsetBytes);
+    expect(s.offsetBytes + s.sizeBytes).toBeLessThanOrEqual(y.offsetBytes);
+    expect(y.offsetBytes + y.sizeBytes).toBeLessThanOrEqual(x.offsetBytes + x.sizeBytes);
+    expect(s.offsetBytes + s.sizeBytes).toBeGreaterThan(x.offsetBytes); // S overlaps X
+    expect(s.sizeBytes).toBe(y.sizeBytes);
+    const last = l.body[l.body.length - 1]!;
+    expect(last.kind === 'copy' ? [last.src.buffer, last.dst.buffer, last.bytes] : last.kind).toEqual([o.staging.buffer, o.output, y.sizeBytes]);
+    expect(o.staging.copyBytes).toBe(y.sizeBytes);
+    expect(o.staging.copyCycles).toBeGreaterThan(0);
+  }
+  return staged;
+}

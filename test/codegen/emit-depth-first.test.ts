@@ -19,7 +19,7 @@ import { buildConcatTail, buildDfChain, buildFireChain, buildRandomChain } from 
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
 import { analyzeFile, buildAndRun, compare, inputsFor, ortReference } from '../helpers/ort-reference.js';
 import type { Config } from '../helpers/ort-reference.js';
-import { atMinSram, checkModel } from './depth-first-c.js';
+import { atMinSram, checkModel, expectStaging } from './depth-first-c.js';
 
 const tmp = makeTempDir('memplan-emit-df-');
 afterAll(() => removeDir(tmp));
@@ -31,23 +31,23 @@ describe('depth-first segments through generated C', () => {
       const file = path.join(tmp, residual ? 'df-chain-residual.onnx' : 'df-chain.onnx');
       writeFileSync(file, buildDfChain({ residual }));
       const { a, cfg } = await checkModel(file, residual ? 'chain-res' : 'chain', tmp, false, false);
-      // The plain chain: one segment up to dw2 (input and output whole, every intermediate in line
-      // buffers) that writes dw2 over the rows of the input it has read for the last time, then pw3
-      // and pool5 layer by layer (the whole chain as one segment took more, its output beside the
-      // input); with the residual block, the block runs inside a segment: pw3's rows are read by
-      // conv4 (with its halo) and by add4 (a band later), from one line buffer.
+      // The plain chain: the whole chain as one segment (input and output whole, every intermediate
+      // in line buffers) whose last member writes pool5 channels-last into a staging buffer over the
+      // rows of the input read for the last time, copied into pool5 (NCHW) over the dead input; with
+      // the residual block, conv1..dw2 writes dw2 over its input (plain overlay), and conv4..pool5
+      // (pw3's rows read by conv4 with its halo and by add4) stages pool5 over pw3.
       const segs = a.report.layers.filter((l) => l.segment).map((l) => l.nodes);
-      if (residual) expect(segs).toContainEqual(['pw3', 'conv4', 'add4', 'pool5']);
-      else {
-        expect(segs).toEqual([['conv1', 'relu1', 'dw2']]);
-        expect(a.report.layers[0]!.segment!.overlay?.output).toBe(a.schedule.bufferOfTensor.get('dw2'));
-      }
+      if (residual) expect(segs).toEqual([['conv1', 'relu1', 'dw2'], ['conv4', 'add4', 'pool5']]);
+      else expect(segs).toEqual([['conv1', 'relu1', 'dw2', 'pw3', 'pool5']]);
+      expect(a.report.layers[0]!.segment!.overlay?.output).toBe(a.schedule.bufferOfTensor.get(residual ? 'dw2' : 'pool5'));
+      expect(expectStaging(a)).toBe(1);
       expect(a.report.layers.every((l) => !l.segment || l.segment.mode === 'line-buffer')).toBe(true);
       const off = await atMinSram(file, false);
       expect(cfg.sramBytes!).toBeLessThan(off.cfg.sramBytes!);
-      // The buffers of a segment layer: only its line buffers besides the whole input and output.
-      const layer = a.schedule.layers.find((l) => l.segment)!;
-      expect(layer.buffers.every((b) => b.lines !== undefined && b.scope === 'sram')).toBe(true);
+      // The buffers of a segment layer: only its line buffers (and a staging buffer) besides the whole input and output.
+      for (const layer of a.schedule.layers.filter((l) => l.segment)) {
+        expect(layer.buffers.every((b) => (b.lines !== undefined || b.channelsLast) && b.scope === 'sram')).toBe(true);
+      }
     }, 300_000);
 
     it(`hand-built chain${residual ? ' with a residual block' : ''}, column patches`, async () => {
@@ -66,7 +66,10 @@ describe('depth-first segments through generated C', () => {
       expect(cfg.sramBytes!).toBeLessThan(lines.cfg.sramBytes!);
       // Line buffers of a patch segment are patch-wide: their rows are narrower than the tensor's.
       const layer = a.schedule.layers.find((l) => l.segment?.mode === 'patches')!;
-      for (const b of layer.buffers) expect(b.lines?.cols).toBeDefined();
+      for (const b of layer.buffers) if (!b.channelsLast) expect(b.lines?.cols).toBeDefined();
+      // The patch segment stages its output (its columns written channels-last, copied after the loop).
+      expect(layer.segment?.overlay?.staging?.buffer).toBe(`${layer.name}.stage`);
+      expect(expectStaging(a)).toBe(1);
       expect(layer.buffers.some((b) => b.shape[3]! < a.graph.tensors.get(b.tensor!)!.shape[3]!)).toBe(true);
     }, 300_000);
 
@@ -82,17 +85,72 @@ describe('depth-first segments through generated C', () => {
         expect(l.segment!.rowTiles! * l.segment!.patches!).toBeGreaterThan(1);
         expect(l.segment!.extraMacs).toBeGreaterThan(0);
         // Region buffers: one tile's window of each intermediate, never shifted.
-        for (const b of l.buffers) expect(b.lines?.region).toBe(true);
+        for (const b of l.buffers) expect(b.lines?.region ?? b.channelsLast).toBe(true);
+        // The output written channels-last into a staging buffer, copied over the dead input.
+        expect(l.buffers.filter((b) => b.channelsLast).map((b) => b.name)).toEqual([`${l.name}.stage`]);
         expect(JSON.stringify(l.body)).not.toContain('"shift"');
       }
       // Region buffers of members that do not overlap share memory in the plan (the C above ran so):
       // in the plain chain, conv1's window is dead once dw2 has read it, when pw3 writes its own.
-      const placed = tiled.flatMap((l) => l.buffers).map((b) => a.plan.allocations.find((x) => x.name === b.name)!);
+      expect(expectStaging(a)).toBe(tiled.length);
+      const placed = tiled.flatMap((l) => l.buffers.filter((b) => b.lines?.region)).map((b) => a.plan.allocations.find((x) => x.name === b.name)!);
       const overlaps = placed.some((x, i) => placed.some((y, j) => j > i && x.pool === y.pool && x.offsetBytes < y.offsetBytes + y.sizeBytes && y.offsetBytes < x.offsetBytes + x.sizeBytes));
       expect(overlaps).toBe(!residual);
       // Tiles go below the line-buffer-only minimum.
       const lines = await atMinSram(file, true, false, false);
       expect(cfg.sramBytes!).toBeLessThan(lines.cfg.sramBytes!);
+    }, 300_000);
+  }
+
+  // Channels-last staging on more cores and under the sanitizers: the plain chain's one segment stages
+  // pool5 (its NCHW output) in each mode; the C matches onnxruntime-web and the same model without
+  // segments, on 4 cores (the segment on one, the other layers split) in poison mode, and in an
+  // ASan + UBSan build (the staging buffer's NHWC windows and the copy stay inside their buffers).
+  for (const [label, patches, tiles] of [['line buffers', false, false], ['2-D tiles', false, true]] as const) {
+    it(`channels-last staging, ${label}: 4 cores, poison; ASan + UBSan`, async () => {
+      mkdirSync(tmp, { recursive: true });
+      const name = `df-stage-${tiles ? 't' : 'l'}`;
+      const file = path.join(tmp, `${name}.onnx`);
+      writeFileSync(file, buildDfChain({ residual: false }));
+      const probe4 = await analyzeFile(file, { label: 'probe', sramBytes: 16, dramBytes: 0, cores: 4, patches, tiles });
+      const min4 = probe4.report.minSramBytes!;
+      const cfg4: Config = { label: `no DRAM, 4 cores, ${min4} bytes SRAM, poison`, sramBytes: min4, dramBytes: 0, cores: 4, poison: true, patches, tiles };
+      const a4 = await analyzeFile(file, cfg4);
+      expect(a4.report.fits).toBe(true);
+      expect(expectStaging(a4)).toBe(1);
+      expect((await analyzeFile(file, { ...cfg4, sramBytes: min4 - 1 })).report.fits).toBe(false);
+      const feeds = inputsFor(a4, 11);
+      const ref = await ortReference(file, feeds, a4.graph.outputs);
+      const got4 = buildAndRun(a4, path.join(tmp, `${name}-4`), cfg4, feeds.map((f) => f.data));
+      got4.forEach((g, i) => expect(`${cfg4.label}: ${compare(g, ref[i]!).worst}`).toBe(`${cfg4.label}: `));
+      // The same model without segments, in C: the same outputs.
+      const plainCfg: Config = { label: 'no DRAM, no depth-first', sramBytes: 1 << 20, dramBytes: 0, depthFirst: false };
+      const plain = await analyzeFile(file, plainCfg);
+      expect(plain.report.layers.some((l) => l.segment)).toBe(false);
+      buildAndRun(plain, path.join(tmp, `${name}-plain`), plainCfg, feeds.map((f) => f.data)).forEach((g, i) => expect(compare(got4[i]!, g).worst).toBe(''));
+      // ASan + UBSan at the one-core smallest SRAM.
+      const { cfg } = await atMinSram(file, true, patches, tiles);
+      const asan: Config = { ...cfg, label: `ASan + UBSan, ${cfg.label}`, poison: false, asan: true };
+      const a = await analyzeFile(file, asan);
+      expect(expectStaging(a)).toBe(1);
+      buildAndRun(a, path.join(tmp, `${name}-asan`), asan, feeds.map((f) => f.data)).forEach((g, i) => expect(`${asan.label}: ${compare(g, ref[i]!).worst}`).toBe(`${asan.label}: `));
+    }, 300_000);
+  }
+
+  // A BatchNormalization no convolution absorbs at the end of the chain (conv6 -> relu6 -> bn6, fused
+  // into conv6's chain): its per-channel kernel (mpg_batchnorm, planes at any strides) writes the
+  // staging buffer's NHWC windows too.
+  // (With line buffers only, the segment stops at pool5 and conv6 runs on its own.)
+  for (const [label, patches, tiles] of [['default modes', true, true], ['column patches', true, false]] as const) {
+    it(`channels-last staging through a BatchNormalization, ${label}`, async () => {
+      mkdirSync(tmp, { recursive: true });
+      const name = `df-stage-bn-${tiles ? 't' : 'p'}`;
+      const file = path.join(tmp, `${name}.onnx`);
+      writeFileSync(file, buildDfChain({ batchNorm: true }));
+      const { a } = await checkModel(file, name, tmp, patches, tiles);
+      expect(expectStaging(a)).toBe(1);
+      const staged = a.schedule.layers.find((l) => l.segment?.overlay?.staging)!;
+      expect(staged.segment!.members.slice(-3)).toEqual(['conv6', 'relu6', 'bn6']);
     }, 300_000);
   }
 
@@ -150,6 +208,8 @@ describe('depth-first segments through generated C', () => {
       const seg = a.schedule.layers.find((l) => l.segment)!;
       expect(seg.writes).toEqual(['concat']);
       expect(seg.buffers.map((b) => b.tensor).sort()).toEqual(['expand1x1.relu', 'expand3x3.relu', 'relu1']);
+      // A Concat member copies its operands in place: never staged channels-last.
+      expect(seg.segment?.overlay?.staging).toBeUndefined();
     }, 300_000);
   }
 

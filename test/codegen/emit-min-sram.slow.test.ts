@@ -89,14 +89,15 @@ describe('generated C at the issue-10 sizes against onnxruntime-web', () => {
     });
   }
 
-  // Segments run through SqueezeNet's Fire modules (their channel Concats are members): 147008 bytes
-  // (whole input 110592 + 36416), within issue 10's ratio target 258176 (304704 while Concats were no
-  // members: a Fire module's Concat output stayed whole).
+  // Segments run through SqueezeNet's Fire modules (their channel Concats are members): 114272 bytes
+  // (whole input 110592 + 3680: the first segment stages its NCHW output channels-last 1120 bytes
+  // before the input; 147008 before staging), within issue 10's ratio target 258176 (304704 while
+  // Concats were no members: a Fire module's Concat output stayed whole).
   it('squeezenet1_1_96: --dram 0 at the --min-sram size with segments through the Fire modules, 1 and 4 cores, poison', async () => {
     const file = sharedModel('torchvision/squeezenet1_1_96.onnx');
     for (const cores of [1, 4]) {
       const min = await cliMinSram(file, cores);
-      expect(min).toBe(147008);
+      expect(min).toBe(114272);
       const cfg: Config = { label: `no DRAM, --min-sram size, ${cores} core${cores > 1 ? 's' : ''}, poison`, sramBytes: min, dramBytes: 0, cores, poison: true };
       const a = await analyzeFile(file, cfg);
       expect(a.report.layers.some((l) => l.segment && l.nodes.includes('/features/features.3/Concat'))).toBe(true);

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { MemberCols, RowRelation } from '../../src/schedule/depth-first/geometry.js';
 import { patchGeometry, segmentGeometry, tileGeometry } from '../../src/schedule/depth-first/geometry.js';
 import type { SegmentConfig, SegmentIteration, TensorLayout } from '../../src/schedule/depth-first/overlay.js';
-import { alignLag, overlayLagBytes, segmentIterations, segmentLagBytes } from '../../src/schedule/depth-first/overlay.js';
+import { alignLag, channelsLastLayout, overlayLagBytes, segmentIterations, segmentLagBytes, segmentStaging } from '../../src/schedule/depth-first/overlay.js';
 
 type Member = MemberCols & { readonly height: number };
 
@@ -161,5 +161,74 @@ describe('overlay lag: the smallest D for which no byte of X is overwritten befo
     const y = layout(c, 'y', true, 1);
     const lag = segmentLagBytes(c.members, 'x', 'y', { geometry: segmentGeometry(c.members, 1, heightOf)! }, heightOf, widthOf, layout(c, 'x', true, 1), y);
     expect(lag).toBe(y.shape.reduce((a, b) => a * b, 1));
+  });
+});
+
+/**
+ * Channels-last staging of an NCHW output (overlay.ts Staging): the staging buffer S (Y in NHWC
+ * order) at offset(X) - D_s, Y copied after the loop to offset(X) + E. D_s against the same
+ * brute-force walk with S's layout (smallest safe, aligned); E the smallest aligned offset at which Y
+ * starts after S ends, and staging refused when Y would not end inside X.
+ */
+describe('channels-last staging: the staging buffer\'s lag and the output\'s offset', () => {
+  const heightOf = (c: Case) => (t: string) => c.sizes.get(t)![0];
+  const widthOf = (c: Case) => (t: string) => c.sizes.get(t)![1];
+  const bytes = (t: TensorLayout) => t.shape.reduce((a, b) => a * b, 1) * t.elementBytes;
+
+  it('the NHWC layout of an NCHW tensor; none for NHWC or other ranks', () => {
+    expect(channelsLastLayout({ shape: [1, 4, 6, 5], dims: [2, 3], elementBytes: 4 })).toEqual({ shape: [1, 6, 5, 4], dims: [1, 2], elementBytes: 4 });
+    expect(channelsLastLayout({ shape: [1, 6, 5, 4], dims: [1, 2], elementBytes: 1 })).toBeUndefined();
+    expect(channelsLastLayout({ shape: [1, 4, 6], dims: [2, 3], elementBytes: 1 })).toBeUndefined();
+  });
+
+  for (const elementBytes of [1, 4]) {
+    for (const alignment of [1, 4, 16]) {
+      it(`conv, strided conv, NCHW, ${elementBytes}-byte elements, alignment ${alignment}`, () => {
+        const c = STRIDED;
+        const x = layout(c, 'x', false, elementBytes);
+        const y = layout(c, 'y', false, elementBytes);
+        const s = channelsLastLayout(y)!;
+        let staged = 0;
+        for (const { name, config } of configs(c)) {
+          const staging = segmentStaging(c.members, 'x', 'y', config, heightOf(c), widthOf(c), x, y, alignment);
+          const iterations = segmentIterations(c.members, 'x', 'y', config, heightOf(c), widthOf(c));
+          const exact = overlayLagBytes(iterations, x, s);
+          if (!staging) {
+            // Refused only when Y cannot end inside X after S.
+            expect(alignLag(Math.max(0, bytes(s) - alignLag(exact, alignment)), alignment) + bytes(y), name).toBeGreaterThan(bytes(x));
+            continue;
+          }
+          staged++;
+          const { lagBytes: d, outputOffsetBytes: e } = staging;
+          expect(d, name).toBe(alignLag(exact, alignment));
+          // The staging buffer written in NHWC order never overwrites an X byte before its last read.
+          expect(violation(iterations, x, s, d), `${name}: D_s = ${d}`).toBeUndefined();
+          if (d > 0) expect(violation(iterations, x, s, d - alignment), `${name}: D_s - ${alignment}`).toBeDefined();
+          // S = [X - D_s, X - D_s + |S|) ends at or before Y = [X + E, X + E + |Y|), which ends inside X.
+          expect([d % alignment, e % alignment], name).toEqual([0, 0]);
+          expect(e, name).toBeGreaterThanOrEqual(bytes(s) - d);
+          expect(e - alignment, name).toBeLessThan(Math.max(1, bytes(s) - d));
+          expect(e + bytes(y), name).toBeLessThanOrEqual(bytes(x));
+          // Row-order modes: S lags X by a few rows, less than the plain NCHW overlay's Y.
+          if (!config.patch) expect(exact, name).toBeLessThan(segmentLagBytes(c.members, 'x', 'y', config, heightOf(c), widthOf(c), x, y));
+        }
+        // |Y| is a third of |X| here: every configuration stages.
+        expect(staged).toBe(configs(c).length);
+      });
+    }
+  }
+
+  it('refused when the output cannot sit inside the input after the staging buffer (a residual block: |Y| = |X|)', () => {
+    const c = RESIDUAL;
+    const x = layout(c, 'x', false, 4);
+    const y = layout(c, 'y', false, 4);
+    for (const { name, config } of configs(c)) expect(segmentStaging(c.members, 'x', 'y', config, heightOf(c), widthOf(c), x, y, 4), name).toBeUndefined();
+  });
+
+  it('never for an NHWC output', () => {
+    const c = STRIDED;
+    for (const { name, config } of configs(c)) {
+      expect(segmentStaging(c.members, 'x', 'y', config, heightOf(c), widthOf(c), layout(c, 'x', true, 1), layout(c, 'y', true, 1), 1), name).toBeUndefined();
+    }
   });
 });

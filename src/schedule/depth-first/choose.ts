@@ -16,8 +16,8 @@ import type { PatchGeometry, SegmentGeometry, TileGeometry } from './geometry.js
 import { largestWindow, patchExtraMacs, patchGeometry, segmentGeometry, tileExtraMacs, tileRowGeometry } from './geometry.js';
 import type { MemberInfo } from './members.js';
 import { foldPads, memberInfo, readsWhole } from './members.js';
-import type { SegmentConfig } from './overlay.js';
-import { alignLag, segmentLagBytes } from './overlay.js';
+import type { SegmentConfig, Staging } from './overlay.js';
+import { alignLag, segmentLagBytes, segmentStaging } from './overlay.js';
 
 export interface SegmentChoice {
   /** First and last step (inclusive) of the graph the segment replaces. */
@@ -45,8 +45,13 @@ export interface SegmentChoice {
    * The output written over the dead part of the input (overlay.ts): offset(output) =
    * offset(input) - lagBytes (aligned), so the pair takes max(lagBytes + |input|, |output|) bytes,
    * as `footprintBytes` counts. Absent when not eligible or no smaller.
+   *
+   * `staging` (NCHW outputs, overlay.ts Staging): the last member writes into a channels-last
+   * staging buffer at offset(input) - staging.lagBytes, copied into the output at offset(input) +
+   * staging.outputOffsetBytes after the loop; the pair then takes staging.lagBytes + |input| bytes
+   * (`lagBytes` is then staging.lagBytes). Chosen only when smaller than the plain overlay.
    */
-  readonly overlay?: { readonly lagBytes: number };
+  readonly overlay?: { readonly lagBytes: number; readonly staging?: Staging };
 }
 
 export interface ChooseOptions {
@@ -272,6 +277,16 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     const tensor = graph.tensors.get(t)!;
     return { shape: tensor.shape, dims: dimsOf.get(t) ?? ([2, 3] as const), elementBytes: sizeOf.get(t)! / tensor.elementCount };
   };
+  /**
+   * Whether a configuration may stage its output channels-last: a float ONNX last member (conv,
+   * pool, element-wise: their kernels take output windows of any strides; not a Concat member,
+   * whose operands are copied in place) writing an NCHW output.
+   */
+  const stageable = (c: SegmentChoice): boolean => {
+    const last = c.members[c.members.length - 1]!.node;
+    const d = dimsOf.get(c.output) ?? ([2, 3] as const);
+    return last.domain === '' && last.opType !== 'Concat' && d[0] === 2 && d[1] === 3 && graph.tensors.get(c.output)?.dtype === 'float32';
+  };
   /** The configuration with its output written over its input when that takes fewer bytes. */
   const withOverlay = (c: SegmentChoice): SegmentChoice => {
     const config: SegmentConfig = { geometry: c.geometry, ...(c.patch ? { patch: c.patch } : {}), ...(c.tiles ? { tiles: c.tiles } : {}) };
@@ -279,6 +294,11 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     const x = sizeOf.get(c.input)!;
     const y = sizeOf.get(c.output)!;
     const pair = Math.max(lag + x, y);
+    // Channels-last staging (NCHW outputs; a last member whose kernel writes strided windows).
+    const staging = stageable(c) ? segmentStaging(c.members, c.input, c.output, config, heightOf, widthOf, layoutOf(c.input), layoutOf(c.output), options.overlayAlignmentBytes ?? 1) : undefined;
+    if (staging && staging.lagBytes + x < Math.min(pair, x + y)) {
+      return { ...c, footprintBytes: c.footprintBytes - (y - staging.lagBytes), overlay: { lagBytes: staging.lagBytes, staging } };
+    }
     if (pair >= x + y) return c;
     return { ...c, footprintBytes: c.footprintBytes - (x + y - pair), overlay: { lagBytes: lag } };
   };

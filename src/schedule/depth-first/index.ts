@@ -16,7 +16,8 @@ import { segmentGraph } from './rewrite.js';
 
 export { canStreamInput, lowerSegmentLayer, segmentFigures, segmentScratchBytes, segmentWeights } from './lower-segment.js';
 export { chooseSegments } from './choose.js';
-export { alignLag, overlayLagBytes, segmentIterations, segmentLagBytes } from './overlay.js';
+export { alignLag, channelsLastLayout, overlayLagBytes, segmentIterations, segmentLagBytes, segmentStaging } from './overlay.js';
+export type { Staging } from './overlay.js';
 export type { SegmentChoice } from './choose.js';
 export { SEGMENT_DOMAIN, SEGMENT_OP, segmentGraph } from './rewrite.js';
 

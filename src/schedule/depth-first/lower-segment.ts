@@ -24,8 +24,8 @@ import type { PatchGeometry, SegmentGeometry, TileGeometry } from './geometry.js
 import { macsPerPixel, patchExtraMacs, patchGeometry, readColumns, readWindow, segmentGeometry, largestWindow, tileExtraMacs, tileGeometry, tileRegionBuffers } from './geometry.js';
 import type { MemberInfo } from './members.js';
 import { foldPads, memberInfo, readsWhole, segmentDims } from './members.js';
-import { alignLag, segmentLagBytes } from './overlay.js';
-import type { SegmentStats } from '../../ir/loop.js';
+import { alignLag, segmentLagBytes, segmentStaging } from './overlay.js';
+import type { SegmentStats, StagingStats } from '../../ir/loop.js';
 
 const BAND = 'b';
 const PATCH = 'p';
@@ -146,13 +146,65 @@ export function lowerSegmentLayer(node: OpNode, ctx: LowerContext, residentBytes
   const streamIn = !isResident(input);
   const streamOut = !isResident(output);
   const overlay = segmentOverlay(node, ctx, streamIn || streamOut);
-  // The pair written over each other takes max(lag + |input|, |output|) bytes, not their sum.
+  // The pair written over each other takes max(lag + |input|, |output|) bytes, not their sum (with
+  // staging: lag + |input| for the input, the staging buffer and the output).
   if (overlay) residentBytes -= overlay.savedBytes;
   if (node.segment?.tileRows !== undefined) {
     if (streamIn || streamOut) throw new InternalError(`tiles segment '${node.name}' needs its input and output whole in SRAM (tiles are chosen only without DRAM)`);
-    return withOverlayStats(lowerTilesLayer(node, ctx, residentBytes, capacity), overlay);
+    return withOverlayStats(withStaging(lowerTilesLayer(node, ctx, residentBytes, capacity), node, ctx, capacity), overlay);
   }
-  return withOverlayStats(lowerBandLayer(node, ctx, residentBytes, capacity, streamIn, streamOut), overlay);
+  return withOverlayStats(withStaging(lowerBandLayer(node, ctx, residentBytes, capacity, streamIn, streamOut), node, ctx, capacity), overlay);
+}
+
+/** A lowered segment layer, with the stats of its staging buffer when it has one. */
+interface Staged {
+  readonly layer: LayerSchedule;
+  readonly staging?: StagingStats;
+}
+
+/** The staging buffer of a segment's output (overlay.ts Staging). */
+function stagingName(node: OpNode): string {
+  return `${node.name}.stage`;
+}
+
+/**
+ * Channels-last staging (node.segment.staging): the last member writes its windows into the staging
+ * buffer (the whole output, channels-last) instead of the output's home; after the iteration loop
+ * one copy moves the buffer into the output (NHWC -> NCHW). Its bytes moved cost cycles like a shift's.
+ */
+function withStaging(layer: LayerSchedule, node: OpNode, ctx: LowerContext, capacity: number | null): Staged {
+  if (!node.segment?.staging) return { layer };
+  const output = node.outputs[0]!;
+  const home = ctx.bufferOf(output);
+  const t = ctx.graph.tensors.get(output)!;
+  const name = stagingName(node);
+  const bytes = ctx.elementBytes(output) * t.elementCount;
+  const stage: LoopBuffer = { name, kind: 'tile', scope: 'sram', dtype: t.dtype, shape: [...t.shape], sizeBytes: bytes, copies: 1, perCore: false, tensor: output, channelsLast: true };
+  const last = node.segment.members[node.segment.members.length - 1]!.name;
+  let rewritten = 0;
+  const redirect = (body: readonly Stmt[]): Stmt[] =>
+    body.map((st) => {
+      if (st.kind === 'loop') return { ...st, body: redirect(st.body) };
+      if (st.kind !== 'compute' || st.node !== last) return st;
+      rewritten++;
+      return { ...st, outputs: st.outputs.map((o) => (o.buffer === home && o.region.tensor === output ? { ...o, buffer: name } : o)) };
+    });
+  const body = redirect(layer.body);
+  if (rewritten !== 1) throw new InternalError(`segment '${node.name}': staging needs exactly one statement of its last member '${last}' (found ${rewritten})`);
+  const whole = { tensor: output, ranges: [] };
+  const copy: Stmt = { kind: 'copy', src: { buffer: name, region: whole }, dst: { buffer: home, region: whole }, bytes };
+  const copyCycles = Math.round(bytes / Math.max(1, ctx.target.dma.bytesPerCycle));
+  const cycles = layer.stats.cycles + copyCycles;
+  const sramBytes = layer.stats.sramBytes + bytes;
+  return {
+    layer: {
+      ...layer,
+      buffers: [...layer.buffers, stage],
+      body: [...body, copy],
+      stats: { ...layer.stats, scratchBytes: layer.stats.scratchBytes + bytes, sramBytes, cycles, cyclesSingleBuffered: cycles, fits: capacity === null || sramBytes <= capacity },
+    },
+    staging: { buffer: name, outputOffsetBytes: node.segment.staging.outputOffsetBytes, copyBytes: bytes, copyCycles },
+  };
 }
 
 /**
@@ -170,15 +222,26 @@ function segmentOverlay(node: OpNode, ctx: LowerContext, streamed: boolean): { r
   const widthOf = (t: string) => ctx.graph.tensors.get(t)!.shape[dims(t)[1]] ?? 1;
   const layout = (t: string) => ({ shape: ctx.graph.tensors.get(t)!.shape, dims: dims(t), elementBytes: ctx.elementBytes(t) });
   const config = { geometry, ...(patch ? { patch } : {}), ...(tiles ? { tiles } : {}) };
-  const exact = segmentLagBytes(members, input, output, config, heightOf, widthOf, layout(input), layout(output));
-  if (alignLag(exact, ctx.target.alignmentBytes) !== lag) throw new InternalError(`segment '${node.name}': overlay lag ${lag} chosen, ${alignLag(exact, ctx.target.alignmentBytes)} as lowered`);
   const x = ctx.elementBytes(input) * ctx.graph.tensors.get(input)!.elementCount;
   const y = ctx.elementBytes(output) * ctx.graph.tensors.get(output)!.elementCount;
+  const staging = node.segment?.staging;
+  if (staging) {
+    const again = segmentStaging(members, input, output, config, heightOf, widthOf, layout(input), layout(output), ctx.target.alignmentBytes);
+    if (!again || again.lagBytes !== lag || again.lagBytes !== staging.lagBytes || again.outputOffsetBytes !== staging.outputOffsetBytes) {
+      throw new InternalError(`segment '${node.name}': staging (lag ${staging.lagBytes}, output at +${staging.outputOffsetBytes}) chosen, ${again ? `lag ${again.lagBytes}, output at +${again.outputOffsetBytes}` : 'none possible'} as lowered`);
+    }
+    // The layer counts the staging buffer as scratch (|output| bytes): input, output and staging take lag + |input|.
+    return { stats: { input: ctx.bufferOf(input), output: ctx.bufferOf(output), lagBytes: lag }, savedBytes: 2 * y - lag };
+  }
+  const exact = segmentLagBytes(members, input, output, config, heightOf, widthOf, layout(input), layout(output));
+  if (alignLag(exact, ctx.target.alignmentBytes) !== lag) throw new InternalError(`segment '${node.name}': overlay lag ${lag} chosen, ${alignLag(exact, ctx.target.alignmentBytes)} as lowered`);
   return { stats: { input: ctx.bufferOf(input), output: ctx.bufferOf(output), lagBytes: lag }, savedBytes: x + y - Math.max(lag + x, y) };
 }
 
-function withOverlayStats(layer: LayerSchedule, overlay: { readonly stats: NonNullable<SegmentStats['overlay']> } | undefined): LayerSchedule {
-  return overlay && layer.segment ? { ...layer, segment: { ...layer.segment, overlay: overlay.stats } } : layer;
+function withOverlayStats({ layer, staging }: Staged, overlay: { readonly stats: NonNullable<SegmentStats['overlay']> } | undefined): LayerSchedule {
+  if (staging && !overlay) throw new InternalError(`segment '${layer.name}' stages its output without an overlay`);
+  if (!overlay || !layer.segment) return layer;
+  return { ...layer, segment: { ...layer.segment, overlay: { ...overlay.stats, ...(staging ? { staging } : {}) } } };
 }
 
 function lowerBandLayer(node: OpNode, ctx: LowerContext, residentBytes: number, capacity: number | null, streamIn: boolean, streamOut: boolean): LayerSchedule {

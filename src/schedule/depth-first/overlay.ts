@@ -15,7 +15,9 @@
  * max_i (W(i) - R(i)), at least 0 (every pair j <= k is covered by i = j). The extremes of a window
  * follow from the layout's strides: its first element is the lowest byte, its last element's last
  * byte the highest. NHWC rows are contiguous, so D stays small; NCHW rows spread over the channel
- * planes, and D comes out about the size of Y (no gain, correctly).
+ * planes, and D comes out about the size of Y (no gain, correctly). For those, Staging (below): the
+ * last member writes Y channels-last into a staging buffer S (lagging X by a small D_s, its rows
+ * contiguous), copied into Y after the loop, Y placed inside the then dead X after S.
  */
 import type { ColumnWindow, MemberCols, PatchGeometry, SegmentGeometry, TileGeometry } from './geometry.js';
 import { readColumns, readWindow } from './geometry.js';
@@ -251,4 +253,51 @@ export function segmentLagBytes(
 ): number {
   const count = walkIterations(members, input, output, config, heightOf, widthOf);
   return lagOf(count, (visit) => walkIterations(members, input, output, config, heightOf, widthOf, visit), x, y);
+}
+
+/**
+ * Channels-last staging of an NCHW output (the plain overlay's D is about |Y| there: each row of Y
+ * spreads over the channel planes). The last member writes its windows into a staging buffer S that
+ * holds the whole output in NHWC order (channel stride 1, column stride C, row stride W*C), placed
+ * at offset(X) - D_s (D_s: the walk above with S's layout; S's rows are contiguous, so D_s is small).
+ * After the iteration loop one copy transposes S into Y, placed at offset(X) + E with
+ * E = alignUp(max(0, |S| - D_s)): S and Y never intersect, and by then all of X is dead. Possible when
+ * E + |Y| <= |X|; the pair then takes D_s + |X| bytes (S, X and Y all inside [X - D_s, X + |X|)).
+ */
+export interface Staging {
+  /** D_s: S sits this many bytes before X (aligned). */
+  readonly lagBytes: number;
+  /** E: Y sits this many bytes after the start of X (aligned). */
+  readonly outputOffsetBytes: number;
+}
+
+/** The NHWC layout of an NCHW tensor's staging buffer (rank 4, dims 2 and 3), or undefined for any other layout. */
+export function channelsLastLayout(y: TensorLayout): TensorLayout | undefined {
+  if (y.shape.length !== 4 || y.dims[0] !== 2 || y.dims[1] !== 3) return undefined;
+  const [n, c, h, w] = y.shape as [number, number, number, number];
+  return { shape: [n, h, w, c], dims: [1, 2], elementBytes: y.elementBytes };
+}
+
+/**
+ * The staging of a segment configuration's NCHW output (Staging), or undefined when Y does not fit
+ * inside X after S (E + |Y| > |X|) or the output is not NCHW.
+ */
+export function segmentStaging(
+  members: readonly OverlayMember[],
+  input: string,
+  output: string,
+  config: SegmentConfig,
+  heightOf: (tensor: string) => number,
+  widthOf: (tensor: string) => number,
+  x: TensorLayout,
+  y: TensorLayout,
+  alignmentBytes: number,
+): Staging | undefined {
+  const s = channelsLastLayout(y);
+  if (!s) return undefined;
+  const bytes = (t: TensorLayout) => t.shape.reduce((a, b) => a * b, 1) * t.elementBytes;
+  const lag = alignLag(segmentLagBytes(members, input, output, config, heightOf, widthOf, x, s), alignmentBytes);
+  const offset = alignLag(Math.max(0, bytes(s) - lag), alignmentBytes);
+  if (offset + bytes(y) > bytes(x)) return undefined;
+  return { lagBytes: lag, outputOffsetBytes: offset };
 }

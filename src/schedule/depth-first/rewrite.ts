@@ -40,7 +40,7 @@ export function segmentGraph(graph: Graph, segments: readonly SegmentChoice[]): 
       outputs: [seg.output],
       attributes: new Map(),
       step,
-      segment: { members, bandRows: seg.geometry.bandRows, ...(seg.patch ? { patchCols: seg.patch.patchCols } : {}), ...(seg.tiles ? { patchCols: seg.tiles.cols.patchCols, tileRows: seg.tiles.rows.patchCols } : {}), sourceSteps: steps, ...(seg.overlay ? { overlayLagBytes: seg.overlay.lagBytes } : {}) },
+      segment: { members, bandRows: seg.geometry.bandRows, ...(seg.patch ? { patchCols: seg.patch.patchCols } : {}), ...(seg.tiles ? { patchCols: seg.tiles.cols.patchCols, tileRows: seg.tiles.rows.patchCols } : {}), sourceSteps: steps, ...(seg.overlay ? { overlayLagBytes: seg.overlay.lagBytes } : {}), ...(seg.overlay?.staging ? { staging: seg.overlay.staging } : {}) },
     });
     sourceSteps.push(steps);
     i = seg.last;
