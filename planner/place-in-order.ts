@@ -6,8 +6,8 @@
  * - best fit: the smallest free gap that fits (lowest offset on ties), else the top
  *   (XLA heap simulator / TFLite arena style).
  * Only the item's neighbors matter; the capacity is not looked at (callers compare usedBytes).
- * With overlay groups (PackProblem.zones) the same two fits run over the forbidden offset ranges
- * that the placed neighbors' zones give, instead of their blocks.
+ * Both fits run over forbidden offset ranges: the placed neighbors' blocks, or with overlay groups
+ * (PackProblem.zones) the ranges their zones give.
  */
 import type { PackProblem } from './problem.js';
 
@@ -29,74 +29,17 @@ export function alignUp(value: number, alignment: number): number {
 
 type Fit = 'first' | 'best';
 
-function place(problem: PackProblem, order: readonly number[], fit: Fit): Placement {
-  if (problem.zones !== undefined) return placeByZones(problem, problem.zones, order, fit);
-  const n = problem.items.length;
-  const offsets = new Array<number>(n).fill(-1);
-  const placed = new Uint8Array(n);
-  let used = 0;
-  let peak = -1;
-  for (const i of order) {
-    const item = problem.items[i]!;
-    const size = item.sizeBytes;
-    const align = item.alignmentBytes;
-    // The placed neighbors as (offset, end), visited by offset through idx.
-    const los: number[] = [];
-    const his: number[] = [];
-    for (const j of problem.neighbors[i]!) {
-      if (placed[j] === 0) continue;
-      const sj = problem.items[j]!.sizeBytes;
-      if (sj === 0) continue;
-      los.push(offsets[j]!);
-      his.push(offsets[j]! + sj);
-    }
-    const idx = los.map((_, k) => k);
-    idx.sort((a, b) => los[a]! - los[b]! || his[a]! - his[b]!);
-    let chosen = -1;
-    if (size === 0) {
-      chosen = 0;
-    } else if (fit === 'first') {
-      let candidate = 0;
-      for (const k of idx) {
-        if (candidate + size <= los[k]!) break;
-        if (his[k]! > candidate) candidate = alignUp(his[k]!, align);
-      }
-      chosen = candidate;
-    } else {
-      let cursor = 0; // lowest free byte so far
-      let bestGap = Infinity;
-      for (const k of idx) {
-        const lo = los[k]!;
-        if (lo > cursor) {
-          const start = alignUp(cursor, align);
-          if (start + size <= lo && lo - cursor < bestGap) {
-            bestGap = lo - cursor;
-            chosen = start;
-          }
-        }
-        if (his[k]! > cursor) cursor = his[k]!;
-      }
-      if (chosen < 0) chosen = alignUp(cursor, align);
-    }
-    offsets[i] = chosen;
-    placed[i] = 1;
-    const top = chosen + size;
-    if (top > used || peak < 0) {
-      used = Math.max(used, top);
-      peak = i;
-    }
-  }
-  return { offsets, usedBytes: used, peakItem: peak };
-}
-
 /**
- * The same placement for a problem with zones (overlay groups, PackProblem.zones): each placed
- * neighbor j forbids the offsets offset(j) + [lo, hi) of every zone of the pair, and the item goes
- * to the lowest aligned offset outside them (first fit) or to the start of the smallest run of
- * allowed offsets that holds one (best fit), else above them all. On ordinary items the zone of a
- * neighbor is [offset(j) - size + 1, offset(j) + size(j)), and both fits choose what `place` does.
+ * Places the items of `order` one at a time. Each placed neighbor j forbids a range of offsets for
+ * item i: with zones (overlay groups), offset(j) + [lo, hi) for every zone of the pair; otherwise the
+ * offsets where i's block would meet j's, [offset(j) - size(i) + 1, offset(j) + size(j)) (nothing
+ * when either is empty). First fit takes the lowest aligned offset outside them; best fit the start
+ * of the smallest run of allowed offsets that holds one (lowest offset on ties), else above them all.
+ * On ordinary items this is the classic choice over blocks: the run before a block starting at b
+ * holds a start exactly when the gap before b holds the item, and runs order like gaps.
  */
-function placeByZones(problem: PackProblem, zones: NonNullable<PackProblem['zones']>, order: readonly number[], fit: Fit): Placement {
+function place(problem: PackProblem, order: readonly number[], fit: Fit): Placement {
+  const zones = problem.zones;
   const n = problem.items.length;
   const offsets = new Array<number>(n).fill(-1);
   const placed = new Uint8Array(n);
@@ -106,15 +49,26 @@ function placeByZones(problem: PackProblem, zones: NonNullable<PackProblem['zone
     const item = problem.items[i]!;
     const size = item.sizeBytes;
     const align = item.alignmentBytes;
+    // The forbidden offset ranges [los, his), visited in ascending order through idx.
     const los: number[] = [];
     const his: number[] = [];
-    problem.neighbors[i]!.forEach((j, k) => {
-      if (placed[j] === 0) return;
-      for (const [lo, hi] of zones[i]![k]!) {
-        los.push(offsets[j]! + lo);
-        his.push(offsets[j]! + hi);
+    if (zones !== undefined) {
+      problem.neighbors[i]!.forEach((j, k) => {
+        if (placed[j] === 0) return;
+        for (const [lo, hi] of zones[i]![k]!) {
+          los.push(offsets[j]! + lo);
+          his.push(offsets[j]! + hi);
+        }
+      });
+    } else if (size > 0) {
+      for (const j of problem.neighbors[i]!) {
+        if (placed[j] === 0) continue;
+        const sj = problem.items[j]!.sizeBytes;
+        if (sj === 0) continue;
+        los.push(offsets[j]! - size + 1);
+        his.push(offsets[j]! + sj);
       }
-    });
+    }
     const idx = los.map((_, k) => k);
     idx.sort((a, b) => los[a]! - los[b]! || his[a]! - his[b]!);
     let chosen = -1;

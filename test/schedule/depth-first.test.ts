@@ -241,8 +241,8 @@ function checkOverlays(a: Analysis): number {
       const wOf = (t: string) => a.graph.tensors.get(t)!.shape[dims(t)[1]] ?? 1;
       const tl = (l: ReturnType<typeof layout>) => ({ shape: l.shape, dims: l.dims, elementBytes: l.eb });
       const alignment = a.bufferSet.pools[0]?.alignmentBytes ?? 1;
-      const plain = alignLag(segmentLagBytes(f.members, x, y, config, hOf, wOf, tl(lx), tl(layout(y))), alignment);
-      const staged = node.segment!.members.at(-1)!.opType !== 'Concat' ? segmentStaging(f.members, x, y, config, hOf, wOf, tl(lx), tl(layout(y)), alignment) : undefined;
+      const plain = alignLag(segmentLagBytes({ members: f.members, input: x, output: y, config, heightOf: hOf, widthOf: wOf }, tl(lx), tl(layout(y))), alignment);
+      const staged = node.segment!.members.at(-1)!.opType !== 'Concat' ? segmentStaging({ members: f.members, input: x, output: y, config, heightOf: hOf, widthOf: wOf }, tl(lx), tl(layout(y)), alignment) : undefined;
       const plainPair = Math.min(Math.max(plain + lx.bytes, ly.bytes), lx.bytes + ly.bytes);
       const stages = staged !== undefined && staged.lagBytes + lx.bytes < plainPair;
       expect(o.staging !== undefined, `${layer.name}: plain lag ${plain}, staged ${JSON.stringify(staged)}`).toBe(stages);

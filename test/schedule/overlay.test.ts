@@ -117,9 +117,9 @@ describe('overlay lag: the smallest D for which no byte of X is overwritten befo
           const widthOf = (t: string) => c.sizes.get(t)![1];
           const yBytes = y.shape.reduce((a, b) => a * b, 1) * elementBytes;
           for (const { name, config } of configs(c)) {
-            const iterations = segmentIterations(c.members, 'x', 'y', config, heightOf, widthOf);
+            const iterations = segmentIterations({ members: c.members, input: 'x', output: 'y', config, heightOf, widthOf });
             const lag = overlayLagBytes(iterations, x, y);
-            expect(segmentLagBytes(c.members, 'x', 'y', config, heightOf, widthOf, x, y), name).toBe(lag);
+            expect(segmentLagBytes({ members: c.members, input: 'x', output: 'y', config, heightOf, widthOf }, x, y), name).toBe(lag);
             // Every iteration reads X (the first member reads it), and the output is written in full.
             expect(iterations.every((it) => it.reads.length === c.members.filter((m) => m.inputs.some((i) => i.tensor === 'x')).length), name).toBe(true);
             expect(violation(iterations, x, y, lag), `${name}: D = ${lag}`).toBeUndefined();
@@ -146,8 +146,8 @@ describe('overlay lag: the smallest D for which no byte of X is overwritten befo
     const heightOf = (t: string) => c.sizes.get(t)![0];
     const widthOf = (t: string) => c.sizes.get(t)![1];
     const config: SegmentConfig = { geometry: segmentGeometry(c.members, 1, heightOf)! };
-    const nhwc = segmentLagBytes(c.members, 'x', 'y', config, heightOf, widthOf, layout(c, 'x', true, 1), layout(c, 'y', true, 1));
-    const nchw = segmentLagBytes(c.members, 'x', 'y', config, heightOf, widthOf, layout(c, 'x', false, 1), layout(c, 'y', false, 1));
+    const nhwc = segmentLagBytes({ members: c.members, input: 'x', output: 'y', config, heightOf, widthOf }, layout(c, 'x', true, 1), layout(c, 'y', true, 1));
+    const nchw = segmentLagBytes({ members: c.members, input: 'x', output: 'y', config, heightOf, widthOf }, layout(c, 'x', false, 1), layout(c, 'y', false, 1));
     expect(nchw).toBeGreaterThan(nhwc);
   });
 
@@ -159,7 +159,7 @@ describe('overlay lag: the smallest D for which no byte of X is overwritten befo
     const heightOf = (t: string) => c.sizes.get(t)![0];
     const widthOf = (t: string) => c.sizes.get(t)![1];
     const y = layout(c, 'y', true, 1);
-    const lag = segmentLagBytes(c.members, 'x', 'y', { geometry: segmentGeometry(c.members, 1, heightOf)! }, heightOf, widthOf, layout(c, 'x', true, 1), y);
+    const lag = segmentLagBytes({ members: c.members, input: 'x', output: 'y', config: { geometry: segmentGeometry(c.members, 1, heightOf)! }, heightOf, widthOf }, layout(c, 'x', true, 1), y);
     expect(lag).toBe(y.shape.reduce((a, b) => a * b, 1));
   });
 });
@@ -190,8 +190,8 @@ describe('channels-last staging: the staging buffer\'s lag and the output\'s off
         const s = channelsLastLayout(y)!;
         let staged = 0;
         for (const { name, config } of configs(c)) {
-          const staging = segmentStaging(c.members, 'x', 'y', config, heightOf(c), widthOf(c), x, y, alignment);
-          const iterations = segmentIterations(c.members, 'x', 'y', config, heightOf(c), widthOf(c));
+          const staging = segmentStaging({ members: c.members, input: 'x', output: 'y', config, heightOf: heightOf(c), widthOf: widthOf(c) }, x, y, alignment);
+          const iterations = segmentIterations({ members: c.members, input: 'x', output: 'y', config, heightOf: heightOf(c), widthOf: widthOf(c) });
           const exact = overlayLagBytes(iterations, x, s);
           if (!staging) {
             // Refused only when Y cannot end inside X after S.
@@ -210,7 +210,7 @@ describe('channels-last staging: the staging buffer\'s lag and the output\'s off
           expect(e - alignment, name).toBeLessThan(Math.max(1, bytes(s) - d));
           expect(e + bytes(y), name).toBeLessThanOrEqual(bytes(x));
           // Row-order modes: S lags X by a few rows, less than the plain NCHW overlay's Y.
-          if (!config.patch) expect(exact, name).toBeLessThan(segmentLagBytes(c.members, 'x', 'y', config, heightOf(c), widthOf(c), x, y));
+          if (!config.patch) expect(exact, name).toBeLessThan(segmentLagBytes({ members: c.members, input: 'x', output: 'y', config, heightOf: heightOf(c), widthOf: widthOf(c) }, x, y));
         }
         // |Y| is a third of |X| here: every configuration stages.
         expect(staged).toBe(configs(c).length);
@@ -222,13 +222,13 @@ describe('channels-last staging: the staging buffer\'s lag and the output\'s off
     const c = RESIDUAL;
     const x = layout(c, 'x', false, 4);
     const y = layout(c, 'y', false, 4);
-    for (const { name, config } of configs(c)) expect(segmentStaging(c.members, 'x', 'y', config, heightOf(c), widthOf(c), x, y, 4), name).toBeUndefined();
+    for (const { name, config } of configs(c)) expect(segmentStaging({ members: c.members, input: 'x', output: 'y', config, heightOf: heightOf(c), widthOf: widthOf(c) }, x, y, 4), name).toBeUndefined();
   });
 
   it('never for an NHWC output', () => {
     const c = STRIDED;
     for (const { name, config } of configs(c)) {
-      expect(segmentStaging(c.members, 'x', 'y', config, heightOf(c), widthOf(c), layout(c, 'x', true, 1), layout(c, 'y', true, 1), 1), name).toBeUndefined();
+      expect(segmentStaging({ members: c.members, input: 'x', output: 'y', config, heightOf: heightOf(c), widthOf: widthOf(c) }, layout(c, 'x', true, 1), layout(c, 'y', true, 1), 1), name).toBeUndefined();
     }
   });
 });

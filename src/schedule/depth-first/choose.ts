@@ -16,7 +16,7 @@ import type { PatchGeometry, SegmentGeometry, TileGeometry } from './geometry.js
 import { largestWindow, patchExtraMacs, patchGeometry, segmentGeometry, tileExtraMacs, tileRowGeometry } from './geometry.js';
 import type { MemberInfo } from './members.js';
 import { foldPads, memberInfo, readsWhole } from './members.js';
-import type { SegmentConfig, Staging } from './overlay.js';
+import type { SegmentConfig, SegmentWalk, Staging } from './overlay.js';
 import { alignLag, segmentLagBytes, segmentStaging } from './overlay.js';
 
 export interface SegmentChoice {
@@ -290,12 +290,13 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
   /** The configuration with its output written over its input when that takes fewer bytes. */
   const withOverlay = (c: SegmentChoice): SegmentChoice => {
     const config: SegmentConfig = { geometry: c.geometry, ...(c.patch ? { patch: c.patch } : {}), ...(c.tiles ? { tiles: c.tiles } : {}) };
-    const lag = alignLag(segmentLagBytes(c.members, c.input, c.output, config, heightOf, widthOf, layoutOf(c.input), layoutOf(c.output)), options.overlayAlignmentBytes ?? 1);
+    const walk: SegmentWalk = { members: c.members, input: c.input, output: c.output, config, heightOf, widthOf };
+    const lag = alignLag(segmentLagBytes(walk, layoutOf(c.input), layoutOf(c.output)), options.overlayAlignmentBytes ?? 1);
     const x = sizeOf.get(c.input)!;
     const y = sizeOf.get(c.output)!;
     const pair = Math.max(lag + x, y);
     // Channels-last staging (NCHW outputs; a last member whose kernel writes strided windows).
-    const staging = stageable(c) ? segmentStaging(c.members, c.input, c.output, config, heightOf, widthOf, layoutOf(c.input), layoutOf(c.output), options.overlayAlignmentBytes ?? 1) : undefined;
+    const staging = stageable(c) ? segmentStaging(walk, layoutOf(c.input), layoutOf(c.output), options.overlayAlignmentBytes ?? 1) : undefined;
     if (staging && staging.lagBytes + x < Math.min(pair, x + y)) {
       return { ...c, footprintBytes: c.footprintBytes - (y - staging.lagBytes), overlay: { lagBytes: staging.lagBytes, staging } };
     }

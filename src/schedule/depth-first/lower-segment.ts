@@ -226,14 +226,14 @@ function segmentOverlay(node: OpNode, ctx: LowerContext, streamed: boolean): { r
   const y = ctx.elementBytes(output) * ctx.graph.tensors.get(output)!.elementCount;
   const staging = node.segment?.staging;
   if (staging) {
-    const again = segmentStaging(members, input, output, config, heightOf, widthOf, layout(input), layout(output), ctx.target.alignmentBytes);
+    const again = segmentStaging({ members, input, output, config, heightOf, widthOf }, layout(input), layout(output), ctx.target.alignmentBytes);
     if (!again || again.lagBytes !== lag || again.lagBytes !== staging.lagBytes || again.outputOffsetBytes !== staging.outputOffsetBytes) {
       throw new InternalError(`segment '${node.name}': staging (lag ${staging.lagBytes}, output at +${staging.outputOffsetBytes}) chosen, ${again ? `lag ${again.lagBytes}, output at +${again.outputOffsetBytes}` : 'none possible'} as lowered`);
     }
     // The layer counts the staging buffer as scratch (|output| bytes): input, output and staging take lag + |input|.
     return { stats: { input: ctx.bufferOf(input), output: ctx.bufferOf(output), lagBytes: lag }, savedBytes: 2 * y - lag };
   }
-  const exact = segmentLagBytes(members, input, output, config, heightOf, widthOf, layout(input), layout(output));
+  const exact = segmentLagBytes({ members, input, output, config, heightOf, widthOf }, layout(input), layout(output));
   if (alignLag(exact, ctx.target.alignmentBytes) !== lag) throw new InternalError(`segment '${node.name}': overlay lag ${lag} chosen, ${alignLag(exact, ctx.target.alignmentBytes)} as lowered`);
   return { stats: { input: ctx.bufferOf(input), output: ctx.bufferOf(output), lagBytes: lag }, savedBytes: x + y - Math.max(lag + x, y) };
 }

@@ -137,6 +137,19 @@ export interface SegmentConfig {
   readonly tiles?: TileGeometry;
 }
 
+/**
+ * A segment configuration to walk: its members, the input X they read and the output Y the last one
+ * writes, the configuration, and the rows (`heightOf`) and columns (`widthOf`) of a tensor.
+ */
+export interface SegmentWalk {
+  readonly members: readonly OverlayMember[];
+  readonly input: string;
+  readonly output: string;
+  readonly config: SegmentConfig;
+  readonly heightOf: (tensor: string) => number;
+  readonly widthOf: (tensor: string) => number;
+}
+
 /** A window along one dim at iteration i: [i * stride + offset, + extent) clamped to [0, limit); whole when undefined. */
 type Axis = ColumnWindow | undefined;
 
@@ -145,15 +158,8 @@ type Axis = ColumnWindow | undefined;
  * (`output`, written by the last member) and the windows of `input` every member reads. Returns the
  * iteration count. `heightOf` / `widthOf`: rows and columns of a tensor.
  */
-function walkIterations(
-  members: readonly OverlayMember[],
-  input: string,
-  output: string,
-  config: SegmentConfig,
-  heightOf: (tensor: string) => number,
-  widthOf: (tensor: string) => number,
-  visit?: WindowVisitor,
-): number {
+function walkIterations(walk: SegmentWalk, visit?: WindowVisitor): number {
+  const { members, input, output, config, heightOf, widthOf } = walk;
   const hx = heightOf(input);
   const wx = widthOf(input);
   const hy = heightOf(output);
@@ -219,17 +225,10 @@ function walkIterations(
 }
 
 /** The iterations of a segment configuration in execution order (walkIterations), as windows. */
-export function segmentIterations(
-  members: readonly OverlayMember[],
-  input: string,
-  output: string,
-  config: SegmentConfig,
-  heightOf: (tensor: string) => number,
-  widthOf: (tensor: string) => number,
-): SegmentIteration[] {
+export function segmentIterations(walk: SegmentWalk): SegmentIteration[] {
   const out: { write?: Window; reads: Window[] }[] = [];
   const it = (i: number) => (out[i] ??= { reads: [] });
-  walkIterations(members, input, output, config, heightOf, widthOf, {
+  walkIterations(walk, {
     write(i, r0, r1, c0, c1) {
       it(i).write = { rows: [r0, r1], cols: [c0, c1] };
     },
@@ -241,18 +240,9 @@ export function segmentIterations(
 }
 
 /** The lag of a segment configuration (overlayLagBytes over its iterations), without building them. */
-export function segmentLagBytes(
-  members: readonly OverlayMember[],
-  input: string,
-  output: string,
-  config: SegmentConfig,
-  heightOf: (tensor: string) => number,
-  widthOf: (tensor: string) => number,
-  x: TensorLayout,
-  y: TensorLayout,
-): number {
-  const count = walkIterations(members, input, output, config, heightOf, widthOf);
-  return lagOf(count, (visit) => walkIterations(members, input, output, config, heightOf, widthOf, visit), x, y);
+export function segmentLagBytes(walk: SegmentWalk, x: TensorLayout, y: TensorLayout): number {
+  const count = walkIterations(walk);
+  return lagOf(count, (visit) => walkIterations(walk, visit), x, y);
 }
 
 /**
@@ -282,21 +272,11 @@ export function channelsLastLayout(y: TensorLayout): TensorLayout | undefined {
  * The staging of a segment configuration's NCHW output (Staging), or undefined when Y does not fit
  * inside X after S (E + |Y| > |X|) or the output is not NCHW.
  */
-export function segmentStaging(
-  members: readonly OverlayMember[],
-  input: string,
-  output: string,
-  config: SegmentConfig,
-  heightOf: (tensor: string) => number,
-  widthOf: (tensor: string) => number,
-  x: TensorLayout,
-  y: TensorLayout,
-  alignmentBytes: number,
-): Staging | undefined {
+export function segmentStaging(walk: SegmentWalk, x: TensorLayout, y: TensorLayout, alignmentBytes: number): Staging | undefined {
   const s = channelsLastLayout(y);
   if (!s) return undefined;
   const bytes = (t: TensorLayout) => t.shape.reduce((a, b) => a * b, 1) * t.elementBytes;
-  const lag = alignLag(segmentLagBytes(members, input, output, config, heightOf, widthOf, x, s), alignmentBytes);
+  const lag = alignLag(segmentLagBytes(walk, x, s), alignmentBytes);
   const offset = alignLag(Math.max(0, bytes(s) - lag), alignmentBytes);
   if (offset + bytes(y) > bytes(x)) return undefined;
   return { lagBytes: lag, outputOffsetBytes: offset };
