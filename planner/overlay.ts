@@ -193,7 +193,8 @@ export function livePieces(members: readonly BufferInfo[], rel: readonly number[
   return out;
 }
 
-function unionLength(ranges: [number, number][]): number {
+/** Bytes of the union of half-open ranges [lo, hi) (sorts `ranges` in place). */
+export function unionLength(ranges: [number, number][]): number {
   ranges.sort((x, y) => x[0] - y[0]);
   let total = 0;
   let cur = -Infinity;

@@ -6,6 +6,7 @@
  * the sum of their sizes. Without overlays this is the plain live sum (planner/lower-bound.ts).
  */
 import type { BufferInfo } from '../../planner/types.js';
+import { unionLength } from '../../planner/overlay.js';
 
 /** A change of the live sum from `slot` on. */
 interface Delta {
@@ -30,19 +31,6 @@ function clusters(buffers: readonly BufferInfo[]): Map<string, { readonly root: 
   return out;
 }
 
-/** Bytes of the union of ranges [lo, hi). */
-function unionBytes(ranges: [number, number][]): number {
-  ranges.sort((a, b) => a[0] - b[0]);
-  let total = 0;
-  let end = -Infinity;
-  for (const [lo, hi] of ranges) {
-    if (hi <= end) continue;
-    total += hi - Math.max(lo, end);
-    end = hi;
-  }
-  return total;
-}
-
 /** The live-sum deltas of buffers with intervals, overlapping overlays counted once. */
 export function liveDeltas(buffers: readonly BufferInfo[]): Delta[] {
   const withInterval = buffers.filter((b) => b.start !== undefined && b.end !== undefined);
@@ -65,7 +53,7 @@ export function liveDeltas(buffers: readonly BufferInfo[]): Delta[] {
       const live = list.filter((b) => b.start! <= cuts[k]! && cuts[k]! <= b.end!);
       if (live.length < 2) continue;
       const offset = (b: BufferInfo) => at.get(b.name)?.offset ?? 0;
-      const saved = live.reduce((s, b) => s + b.sizeBytes, 0) - unionBytes(live.map((b) => [offset(b), offset(b) + b.sizeBytes]));
+      const saved = live.reduce((s, b) => s + b.sizeBytes, 0) - unionLength(live.map((b) => [offset(b), offset(b) + b.sizeBytes]));
       if (saved > 0) out.push({ slot: cuts[k]!, bytes: -saved }, { slot: cuts[k + 1]!, bytes: saved });
     }
   }
