@@ -64,7 +64,7 @@ export function exactZonesSearch(problem: PackProblem, zones: readonly (readonly
   const items = problem.items;
   const n = items.length;
   if (n === 0) return { offsets: [], usedBytes: 0, optimal: true };
-  // Incumbent: the caller's, else the best of three first fits.
+  // Incumbent: the caller's, else the best greedy placement (bestHeuristicPlacement) or a short hill climb.
   let bestOffsets: number[];
   let bestUsed: number;
   if (context.incumbentOffsets !== undefined && context.incumbentOffsets.length === n) {
