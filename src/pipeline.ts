@@ -111,6 +111,8 @@ export interface SegmentedAlternative {
   readonly liveness: GraphLiveness;
   /** For each step of `graph`, the steps of the layer-by-layer graph it runs. */
   readonly sourceSteps: readonly (readonly number[])[];
+  /** Buffer aliases of `graph` when they differ from the layer-by-layer graph's (recomputed squeeze-excitation blocks). */
+  readonly aliases?: LoweredGraph['aliases'];
 }
 
 /**
@@ -153,11 +155,11 @@ async function fit(
     if (fitsAll(base)) return base;
     const alt = segmented(0);
     if (!alt) return base;
-    const first = await fitGraph(alt.graph, alt.liveness, options, target, lowered, alt.sourceSteps);
+    const first = await fitGraph(alt.graph, alt.liveness, options, target, withAliases(lowered, alt), alt.sourceSteps);
     if (fitsAll(first)) return first;
     // The plan of the choice with overlays does not fit: the choice without them may.
     const plain = segmented(1);
-    const second = plain ? await fitGraph(plain.graph, plain.liveness, options, target, lowered, plain.sourceSteps) : undefined;
+    const second = plain ? await fitGraph(plain.graph, plain.liveness, options, target, withAliases(lowered, plain), plain.sourceSteps) : undefined;
     return second && fitsAll(second) ? second : first;
   }
   const capacity = sramOf(target)?.sizeBytes ?? null;
@@ -190,6 +192,12 @@ async function fit(
     chosen = kept;
   }
   return base;
+}
+
+/** The lowered graph's aliases and no-code layers, with an alternative's own aliases when it has them. */
+function withAliases(lowered: Pick<LoweredGraph, 'aliases' | 'noCode'> | undefined, alt: SegmentedAlternative): Pick<LoweredGraph, 'aliases' | 'noCode'> | undefined {
+  if (!alt.aliases) return lowered;
+  return { aliases: alt.aliases, noCode: lowered?.noCode ?? new Set() };
 }
 
 /** Schedules and plans at the target's sizes; retries with slack when fragmentation overflows SRAM. */
@@ -337,10 +345,14 @@ export async function analyzeGraph(sourceGraph: Graph, given: AnalyzeOptions): P
       tiles: options.depthFirstTiles ?? options.depthFirstPatches ?? true,
       // The SRAM pool's alignment: an output written over its input sits a multiple of it before.
       ...(k === 0 ? { overlayAlignmentBytes: target.alignmentBytes, aliasOffsets: new Map([...lowered.aliases].map(([tensor, p]) => [tensor, p.offsetBytes] as const)) } : {}),
+      // Squeeze-excitation blocks recomputed in two passes where that lowers the peak.
+      placements: lowered.aliases,
       dtype,
     });
     chooseMs += depthFirst.chooseMs;
-    return depthFirst.segments.length > 0 ? { graph: depthFirst.graph, liveness: depthFirst.liveness, sourceSteps: depthFirst.sourceSteps } : undefined;
+    return depthFirst.segments.length > 0
+      ? { graph: depthFirst.graph, liveness: depthFirst.liveness, sourceSteps: depthFirst.sourceSteps, ...(depthFirst.placements ? { aliases: depthFirst.placements } : {}) }
+      : undefined;
   });
   // With --headroom, memplan plans into the allowed part of every bounded memory (src/headroom.ts)
   // and fails only when even that does not fit.

@@ -387,7 +387,7 @@ function lowerBandLayer(node: OpNode, ctx: LowerContext, residentBytes: number, 
   const patches = patch?.patches ?? 1;
   const cycles = Math.round(macs / ctx.target.macsPerCycle + (patches * shiftBytes * Math.max(0, geometry.bands - 1)) / copyBytesPerCycle + dmaCycles + weightCycles);
   const bandLoop: LoopStmt = { kind: 'loop', loopVar: BAND, extent: geometry.bands, parallel: 'serial', pipelined: false, body };
-  const reads = [node.inputs[0]!];
+  const reads = node.inputs.filter((t) => t !== '');
   return {
     step: node.step,
     name: node.name,
@@ -513,7 +513,7 @@ function lowerTilesLayer(node: OpNode, ctx: LowerContext, residentBytes: number,
     name: node.name,
     op: node.opType,
     template: 'segment',
-    reads: [node.inputs[0]!],
+    reads: node.inputs.filter((t) => t !== ''),
     writes: [output],
     buffers: [...regionOf.values()],
     body: [{ kind: 'loop', loopVar: BAND, extent: g.rows.patches, parallel: 'serial', pipelined: false, body: [colLoop] }],
