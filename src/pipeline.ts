@@ -55,6 +55,11 @@ export interface AnalyzeOptions {
   /** With --dram 0, also 2-D tiles (halo rows and columns recomputed, region buffers; default: depthFirstPatches). */
   readonly depthFirstTiles?: boolean;
   /**
+   * With --dram 0: squeeze-excitation blocks may run in two passes (their producer chain recomputed,
+   * schedule/depth-first/recompute.ts) where that lowers the peak (default true).
+   */
+  readonly depthFirstRecompute?: boolean;
+  /**
    * With DRAM: a depth-first segment is kept when its estimated cycles exceed those of the layers it
    * replaces by at most this fraction (default 0.1, `--max-slowdown 10%`).
    */
@@ -346,7 +351,7 @@ export async function analyzeGraph(sourceGraph: Graph, given: AnalyzeOptions): P
       // The SRAM pool's alignment: an output written over its input sits a multiple of it before.
       ...(k === 0 ? { overlayAlignmentBytes: target.alignmentBytes, aliasOffsets: new Map([...lowered.aliases].map(([tensor, p]) => [tensor, p.offsetBytes] as const)) } : {}),
       // Squeeze-excitation blocks recomputed in two passes where that lowers the peak.
-      placements: lowered.aliases,
+      ...((options.depthFirstRecompute ?? true) ? { placements: lowered.aliases } : {}),
       dtype,
     });
     chooseMs += depthFirst.chooseMs;

@@ -243,7 +243,16 @@ export function chooseWithRecompute(
   withOffsets: boolean,
 ): RecomputeChoice {
   const blocks = findSeBlocks(graph);
+  const memo = new Map<string, RecomputeChoice>();
   const evaluate = (transforms: ReadonlyMap<number, number>): RecomputeChoice => {
+    const key = JSON.stringify([...transforms].sort((x, y) => x[0] - y[0]));
+    const known = memo.get(key);
+    if (known) return known;
+    const r = evaluateNew(transforms);
+    memo.set(key, r);
+    return r;
+  };
+  const evaluateNew = (transforms: ReadonlyMap<number, number>): RecomputeChoice => {
     const t = transforms.size === 0 ? { graph, aliases, sourceSteps: graph.nodes.map((_, i) => [i]) } : recomputeGraph(graph, aliases, blocks, transforms);
     const lv = transforms.size === 0 ? liveness : graphLiveness(t.graph, dtype);
     const maps = aliasMaps(t.aliases);
