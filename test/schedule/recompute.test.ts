@@ -9,6 +9,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { buildSeBlock } from '../../fixtures/models/df-chain.js';
 import { renderJson } from '../../reports/json.js';
+import { renderMarkdown } from '../../reports/markdown.js';
 import { renderTable } from '../../reports/table.js';
 import { importModelFile } from '../../src/frontend/import-model.js';
 import { lowerGraph } from '../../src/graph-opt/lower-graph.js';
@@ -119,6 +120,7 @@ describe('two-pass recompute of squeeze-excitation blocks', () => {
     expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
     expect(json.layers.filter((l) => l.segment?.recomputeMacs).length).toBe(1);
     expect(renderTable(a.report, {}).replace(/\s+/g, ' ')).toContain(`Recomputed: ${seg[0]!.segment!.recomputeMacs} MACs in 1 segment (second passes over squeeze-excitation blocks`);
+    expect(renderMarkdown(a.report)).toContain(`Recomputed: ${seg[0]!.segment!.recomputeMacs} MACs in 1 segment`);
     const off = await analyzeModel(buildSeBlock(), { modelName: 'df-se.onnx', target, findMinSram: true, depthFirstPatches: false, depthFirstRecompute: false });
     expect(off.report.minSramBytes!).toBeGreaterThan(probe.report.minSramBytes!);
     expect(off.report.layers.some((l) => l.segment?.recomputeMacs !== undefined)).toBe(false);
