@@ -5,7 +5,8 @@
  * matches onnxruntime-web, in every mode (line buffers only; patches and 2-D tiles) ; the pass-1
  * segment ends in the row pool, the pass-2 segment reads s whole (a side input) and recomputes the
  * chain; the MAC counter build (-DMP_COUNT_MACS) counts exactly the layers' own MACs, the halo MACs
- * and the recomputed MACs the report gives, and the recomputed MACs are those of the chain's layers.
+ * and the recomputed MACs the report gives, and the recomputed MACs are those of the chain's layers;
+ * on 4 cores, and under ASan + UBSan.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -15,7 +16,8 @@ import type { Analysis } from '../../src/pipeline.js';
 import type { Stmt } from '../../src/ir/loop.js';
 import { RECOMPUTE_SUFFIX, ROWS_SUFFIX, segmentFigures } from '../../src/schedule/depth-first/index.js';
 import { makeTempDir, removeDir } from '../helpers/c-build.js';
-import { analyzeFile, inputsFor } from '../helpers/ort-reference.js';
+import { analyzeFile, buildAndRun, compare, inputsFor, ortReference } from '../helpers/ort-reference.js';
+import type { Config } from '../helpers/ort-reference.js';
 import { atMinSram, checkModel, countedMacs } from './depth-first-c.js';
 
 const tmp = makeTempDir('memplan-emit-recompute-');
@@ -75,4 +77,25 @@ describe('two-pass recompute of a squeeze-excitation block through generated C',
       expect((await analyzeFile(file, { ...cfg, sramBytes: cfg.sramBytes! - 1 })).report.fits).toBe(false);
     }, 300_000);
   }
+
+  it('SE block on 4 cores at its minSramBytes (poison), and under ASan + UBSan', async () => {
+    mkdirSync(tmp, { recursive: true });
+    const file = path.join(tmp, 'se-4.onnx');
+    writeFileSync(file, buildSeBlock());
+    const probe = await analyzeFile(file, { label: 'probe', sramBytes: 16, dramBytes: 0, cores: 4 });
+    const min = probe.report.minSramBytes!;
+    const cfg: Config = { label: `no DRAM, 4 cores, ${min} bytes SRAM, poison`, sramBytes: min, dramBytes: 0, cores: 4, poison: true };
+    const a = await analyzeFile(file, cfg);
+    expect(a.report.fits).toBe(true);
+    expect(a.report.layers.some((l) => (l.segment?.recomputeMacs ?? 0) > 0)).toBe(true);
+    expect((await analyzeFile(file, { ...cfg, sramBytes: min - 1 })).report.fits).toBe(false);
+    const feeds = inputsFor(a, 13);
+    const ref = await ortReference(file, feeds, a.graph.outputs);
+    buildAndRun(a, path.join(tmp, 'se-4'), cfg, feeds.map((f) => f.data)).forEach((g, i) => expect(`${cfg.label}: ${compare(g, ref[i]!).worst}`).toBe(`${cfg.label}: `));
+    const { cfg: one } = await atMinSram(file, true, false, false);
+    const asan: Config = { ...one, label: `ASan + UBSan, ${one.label}`, poison: false, asan: true };
+    const b = await analyzeFile(file, asan);
+    expect(b.report.layers.some((l) => (l.segment?.recomputeMacs ?? 0) > 0)).toBe(true);
+    buildAndRun(b, path.join(tmp, 'se-asan'), asan, feeds.map((f) => f.data)).forEach((g, i) => expect(`${asan.label}: ${compare(g, ref[i]!).worst}`).toBe(`${asan.label}: `));
+  }, 300_000);
 });
