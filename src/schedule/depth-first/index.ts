@@ -5,7 +5,9 @@
  * window into region buffers, recomputing the halo).
  *
  * The stage entry `applyDepthFirst` chooses segments on the optimized graph and rewrites each into
- * one segment node; `scheduleGraph` lowers a segment node with `lowerSegmentLayer`.
+ * one segment node; `scheduleGraph` lowers a segment node with `lowerSegmentLayer`. With --dram 0 and
+ * the graph's alias placements it may first transform squeeze-excitation blocks to run in two passes
+ * (recompute.ts), where that lowers the peak the choice reaches.
  */
 import type { Graph } from '../../ir/graph.js';
 import type { DtypeMode, GraphLiveness } from '../../liveness/graph-liveness.js';
