@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildSeBlock } from '../../fixtures/models/df-chain.js';
+import { buildMbConvSe, buildSeBlock } from '../../fixtures/models/df-chain.js';
 import type { Analysis } from '../../src/pipeline.js';
 import type { Stmt } from '../../src/ir/loop.js';
 import { RECOMPUTE_SUFFIX, ROWS_SUFFIX, segmentFigures } from '../../src/schedule/depth-first/index.js';
@@ -76,6 +76,31 @@ describe('two-pass recompute of a squeeze-excitation block through generated C',
       // One byte less does not fit.
       expect((await analyzeFile(file, { ...cfg, sramBytes: cfg.sramBytes! - 1 })).report.fits).toBe(false);
     }, 300_000);
+  }
+
+  // EfficientNet's MBConv: SiLU everywhere (fused Sigmoid and Mul), the depthwise with stride 2, or
+  // with stride 1 and the block's input added to the projection (the recomputed chain's input X is
+  // then also the residual read by pass 2).
+  for (const stride of [1, 2] as const) {
+    for (const [label, patches, tiles] of [['line buffers only', false, false], ['patches and 2-D tiles', true, true]] as const) {
+      it(`MBConv with SE, stride ${stride}, ${label}: matches onnxruntime-web at minSramBytes, MACs counted = reported`, async () => {
+        mkdirSync(tmp, { recursive: true });
+        const name = `mbconv-s${stride}-${patches ? 'pt' : 'l'}`;
+        const file = path.join(tmp, `${name}.onnx`);
+        writeFileSync(file, buildMbConvSe({ stride }));
+        const { a, cfg } = await checkModel(file, name, tmp, patches, tiles);
+        const pass2 = a.graph.nodes.find((n) => n.segment?.members.some((m) => m.recomputeOf !== undefined));
+        expect(pass2?.segment!.members.filter((m) => m.recomputeOf !== undefined).map((m) => m.recomputeOf)).toEqual(['expand', 'dw']);
+        expect(pass2!.inputs).toEqual(['input', 'fc2.sigmoid']);
+        const recompute = a.report.layers.reduce((s, l) => s + (l.segment?.recomputeMacs ?? 0), 0);
+        const extra = a.report.layers.reduce((s, l) => s + (l.segment?.extraMacs ?? 0), 0);
+        const counted = countedMacs(a, path.join(tmp, `${name}-macs2`), inputsFor(a, 5).map((f) => f.data));
+        expect(counted).toBe(ownMemberMacs(a) + extra + recompute);
+        const without = await atMinSram(file, true, patches, tiles, false);
+        expect(cfg.sramBytes!).toBeLessThan(without.cfg.sramBytes!);
+        expect((await analyzeFile(file, { ...cfg, sramBytes: cfg.sramBytes! - 1 })).report.fits).toBe(false);
+      }, 300_000);
+    }
   }
 
   it('SE block on 4 cores at its minSramBytes (poison), and under ASan + UBSan', async () => {
