@@ -263,7 +263,12 @@ export function chooseWithRecompute(
   if (blocks.length === 0) return best;
   const macsOf = (transforms: ReadonlyMap<number, number>) => {
     let macs = 0;
-    for (const [k, c] of transforms) for (const step of blocks[k]!.chains[c]!) { const m = memberInfo(graph, graph.nodes[step]!); macs += m ? m.macsPerRow * m.height : 0; }
+    for (const [k, c] of transforms) {
+      for (const step of blocks[k]!.chains[c]!) {
+        const m = memberInfo(graph, graph.nodes[step]!);
+        macs += m ? m.macsPerRow * m.height : 0;
+      }
+    }
     return macs;
   };
   const better = (x: RecomputeChoice, y: RecomputeChoice) =>
@@ -284,9 +289,11 @@ export function chooseWithRecompute(
     if (!next) break;
     best = next;
   }
-  // Drop what the peak reached does not need; then the shortest chains that keep it.
+  // Drop what the peak reached does not need (the most recomputed MACs first); then the shortest
+  // chains that keep it.
   const fewer = (x: RecomputeChoice, y: RecomputeChoice) => x.chosen.peakBytes <= y.chosen.peakBytes;
-  for (const k of [...best.transforms.keys()]) {
+  const blockMacs = (k: number) => macsOf(new Map([[k, best.transforms.get(k)!]]));
+  for (const k of [...best.transforms.keys()].sort((x, y) => blockMacs(y) - blockMacs(x) || x - y)) {
     const without = new Map(best.transforms);
     without.delete(k);
     const trial = evaluate(without);
