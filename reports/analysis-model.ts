@@ -62,6 +62,8 @@ export interface ReportSegment {
   readonly bandRows: number;
   readonly bands: number;
   readonly extraMacs: number;
+  /** MACs of members that recompute a layer run before (squeeze-excitation second pass); absent: none. */
+  readonly recomputeMacs?: number;
   /**
    * 'line-buffer': overlapping rows kept, nothing recomputed. 'patches': the output's columns split into
    * `patches` patches of `patchCols` columns (halo columns recomputed). 'tiles': 2-D tiles of `tileRows` x

@@ -9,7 +9,7 @@ import { describeHeadroom, describeTarget, describeWeights, overhead, planLine, 
 import { renderSvgBarChart } from './svg-bar-chart.js';
 import { renderSvgMemoryMap } from './svg-memory-map.js';
 import { formatBytes, formatPercent } from './units.js';
-import { minSramCyclesNote, resultLine, verdictParagraph } from './verdict.js';
+import { minSramCyclesNote, recomputeLine, resultLine, verdictParagraph } from './verdict.js';
 
 export function renderHtml(report: AnalysisReport): string {
   const verdict = report.fits ? 'fits' : 'does not fit';
@@ -67,6 +67,8 @@ function summary(report: AnalysisReport): string {
   fact('Optimized peak', esc(`${bytes(report.optimizedPeakBytes)} (graph optimizations ${report.graphOptimizations.enabled ? 'on' : 'off'})`));
   fact('Weights', esc(bytes(report.weightBytes)));
   if (report.minSramBytes !== undefined) fact('Smallest SRAM that fits', esc(`${bytes(report.minSramBytes)}${minSramCyclesNote(report)}`));
+  const recompute = recomputeLine(report);
+  if (recompute !== undefined) fact('Recomputed', esc(recompute.replace(/^Recomputed: /, '')));
   out.push('</dl>');
   out.push('<table class="pools"><thead><tr><th>Memory region</th><th>Used</th><th>Size</th><th>% used</th><th></th><th>Lower bound</th><th>Overhead</th></tr></thead><tbody>');
   for (const p of report.pools) out.push(poolRow(p));

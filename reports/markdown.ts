@@ -1,7 +1,7 @@
 import type { AnalysisReport } from './analysis-model.js';
 import { formatBytes, formatPercent } from './units.js';
 import { describeHeadroom, describeTarget, describeWeights, planLine, poolRow, POOL_HEADER, savingsLine } from './summary.js';
-import { minSramCyclesNote, resultLine, verdictParagraph } from './verdict.js';
+import { minSramCyclesNote, recomputeLine, resultLine, verdictParagraph } from './verdict.js';
 
 /** Markdown ready to paste into a pull request. */
 export function renderMarkdown(report: AnalysisReport): string {
@@ -26,6 +26,8 @@ export function renderMarkdown(report: AnalysisReport): string {
   out.push('');
   out.push(`Optimized peak: **${formatBytes(report.optimizedPeakBytes)}** (${report.optimizedPeakBytes} bytes)${savingsLine(report)}.`);
   if (report.minSramBytes !== undefined) out.push(`Smallest SRAM that fits: ${formatBytes(report.minSramBytes)} (${report.minSramBytes} bytes)${minSramCyclesNote(report)}.`);
+  const recompute = recomputeLine(report);
+  if (recompute !== undefined) out.push(`${escapeCell(recompute)}.`);
   for (const f of report.failures) out.push(`\n**${f.code}**: ${escapeCell(f.message)}`);
   for (const p of report.pools) {
     if (p.worst.buffers.length === 0) continue;

@@ -11,7 +11,7 @@ import { formatBytes, formatPercent } from './units.js';
 import { describeHeadroom, describeTarget, describeWeights, poolRow, POOL_HEADER } from './summary.js';
 import type { TextColumn } from './text-table.js';
 import { fitTextTable, renderTextTable, wrapText } from './text-table.js';
-import { detailLines, optimizedPeakLine, provenanceLine, resultLine, verdictParagraph } from './verdict.js';
+import { detailLines, optimizedPeakLine, provenanceLine, recomputeLine, resultLine, verdictParagraph } from './verdict.js';
 
 export interface TableOptions {
   /** Terminal width in characters (the default table fits it); default 120. */
@@ -48,6 +48,8 @@ export function renderTable(report: AnalysisReport, options: TableOptions = {}):
     out.push(...detailLines(report).flatMap((l) => wrapText(l, width)));
   } else {
     out.push(...wrapText(optimizedPeakLine(report), width));
+    const recompute = recomputeLine(report);
+    if (recompute !== undefined) out.push(...wrapText(recompute, width));
   }
   if (show !== 'buffers') {
     out.push('');

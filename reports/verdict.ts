@@ -115,6 +115,18 @@ export function verdictParagraph(report: AnalysisReport): string {
 }
 
 /**
+ * The work depth-first segments do twice (squeeze-excitation blocks recomputed in a second pass), or
+ * undefined when none does.
+ */
+export function recomputeLine(report: AnalysisReport): string | undefined {
+  const segs = report.layers.filter((l) => (l.segment?.recomputeMacs ?? 0) > 0);
+  if (segs.length === 0) return undefined;
+  const macs = segs.reduce((a, l) => a + l.segment!.recomputeMacs!, 0);
+  const halo = report.layers.reduce((a, l) => a + (l.segment?.extraMacs ?? 0), 0);
+  return `Recomputed: ${macs} MACs in ${segs.length} segment${segs.length === 1 ? '' : 's'} (second passes over squeeze-excitation blocks, so the tensor the scale multiplies never exists whole)${halo > 0 ? `; halo recompute ${halo} MACs` : ''}`;
+}
+
+/**
  * Detail lines under the verdict: peak live activations, weights, cycles and double buffering, the
  * plan. A list, so later figures (graph optimizations, savings) are one more line.
  */
@@ -125,6 +137,7 @@ export function detailLines(report: AnalysisReport): string[] {
   return [
     `Peak live activations (graph level, no tiling): ${formatBytes(report.peakLiveBytes)} (${report.peakLiveBytes} bytes) at step ${report.peakStep} (${peakLayer})`,
     optimizedPeakLine(report),
+    ...(recomputeLine(report) !== undefined ? [recomputeLine(report)!] : []),
     `Weights (read-only): ${formatBytes(report.weightBytes)} (${report.weightBytes} bytes)`,
     `Estimated cycles: ${report.layers.reduce((a, l) => a + l.cycles, 0)}; double buffering ${report.doubleBuffer ? `on (saves ${saved} cycles, costs up to ${dbBytes} bytes of ${report.target.sramName} in one layer)` : 'off'}`,
     `Plan: strategy ${report.strategy}, ${report.optimal ? 'proven optimal' : 'not proven optimal'}`,

@@ -55,6 +55,11 @@ export interface AnalyzeOptions {
   /** With --dram 0, also 2-D tiles (halo rows and columns recomputed, region buffers; default: depthFirstPatches). */
   readonly depthFirstTiles?: boolean;
   /**
+   * With --dram 0: squeeze-excitation blocks may run in two passes (their producer chain recomputed,
+   * schedule/depth-first/recompute.ts) where that lowers the peak (default true).
+   */
+  readonly depthFirstRecompute?: boolean;
+  /**
    * With DRAM: a depth-first segment is kept when its estimated cycles exceed those of the layers it
    * replaces by at most this fraction (default 0.1, `--max-slowdown 10%`).
    */
@@ -111,6 +116,8 @@ export interface SegmentedAlternative {
   readonly liveness: GraphLiveness;
   /** For each step of `graph`, the steps of the layer-by-layer graph it runs. */
   readonly sourceSteps: readonly (readonly number[])[];
+  /** Buffer aliases of `graph` when they differ from the layer-by-layer graph's (recomputed squeeze-excitation blocks). */
+  readonly aliases?: LoweredGraph['aliases'];
 }
 
 /**
@@ -153,11 +160,11 @@ async function fit(
     if (fitsAll(base)) return base;
     const alt = segmented(0);
     if (!alt) return base;
-    const first = await fitGraph(alt.graph, alt.liveness, options, target, lowered, alt.sourceSteps);
+    const first = await fitGraph(alt.graph, alt.liveness, options, target, withAliases(lowered, alt), alt.sourceSteps);
     if (fitsAll(first)) return first;
     // The plan of the choice with overlays does not fit: the choice without them may.
     const plain = segmented(1);
-    const second = plain ? await fitGraph(plain.graph, plain.liveness, options, target, lowered, plain.sourceSteps) : undefined;
+    const second = plain ? await fitGraph(plain.graph, plain.liveness, options, target, withAliases(lowered, plain), plain.sourceSteps) : undefined;
     return second && fitsAll(second) ? second : first;
   }
   const capacity = sramOf(target)?.sizeBytes ?? null;
@@ -190,6 +197,12 @@ async function fit(
     chosen = kept;
   }
   return base;
+}
+
+/** The lowered graph's aliases and no-code layers, with an alternative's own aliases when it has them. */
+function withAliases(lowered: Pick<LoweredGraph, 'aliases' | 'noCode'> | undefined, alt: SegmentedAlternative): Pick<LoweredGraph, 'aliases' | 'noCode'> | undefined {
+  if (!alt.aliases) return lowered;
+  return { aliases: alt.aliases, noCode: lowered?.noCode ?? new Set() };
 }
 
 /** Schedules and plans at the target's sizes; retries with slack when fragmentation overflows SRAM. */
@@ -337,10 +350,14 @@ export async function analyzeGraph(sourceGraph: Graph, given: AnalyzeOptions): P
       tiles: options.depthFirstTiles ?? options.depthFirstPatches ?? true,
       // The SRAM pool's alignment: an output written over its input sits a multiple of it before.
       ...(k === 0 ? { overlayAlignmentBytes: target.alignmentBytes, aliasOffsets: new Map([...lowered.aliases].map(([tensor, p]) => [tensor, p.offsetBytes] as const)) } : {}),
+      // Squeeze-excitation blocks recomputed in two passes where that lowers the peak.
+      ...((options.depthFirstRecompute ?? true) ? { placements: lowered.aliases } : {}),
       dtype,
     });
     chooseMs += depthFirst.chooseMs;
-    return depthFirst.segments.length > 0 ? { graph: depthFirst.graph, liveness: depthFirst.liveness, sourceSteps: depthFirst.sourceSteps } : undefined;
+    return depthFirst.segments.length > 0
+      ? { graph: depthFirst.graph, liveness: depthFirst.liveness, sourceSteps: depthFirst.sourceSteps, ...(depthFirst.placements ? { aliases: depthFirst.placements } : {}) }
+      : undefined;
   });
   // With --headroom, memplan plans into the allowed part of every bounded memory (src/headroom.ts)
   // and fails only when even that does not fit.

@@ -106,6 +106,11 @@ export interface OpNode {
    * run band by band over output rows; only line buffers of their intermediate tensors exist.
    */
   readonly segment?: SegmentSpec;
+  /**
+   * A clone of node `recomputeOf` that computes its output again (schedule/depth-first/recompute.ts:
+   * the second pass over a squeeze-excitation block); its MACs are recomputed work.
+   */
+  readonly recomputeOf?: string;
 }
 
 /**

@@ -239,6 +239,11 @@ export interface SegmentStats {
   /** MACs computed beyond the members' own (0 in line-buffer mode). */
   readonly extraMacs: number;
   /**
+   * MACs of members that recompute another layer's output (the second pass over a squeeze-excitation
+   * block, schedule/depth-first/recompute.ts): part of the members' own MACs, work done twice. Absent: none.
+   */
+  readonly recomputeMacs?: number;
+  /**
    * 'line-buffer': overlapping rows are kept, nothing is recomputed. 'patches': the output's columns
    * are split into `patches` patches of `patchCols` columns; rows still go through line buffers
    * (patch-wide), halo columns are recomputed by neighbouring patches (`extraMacs`).

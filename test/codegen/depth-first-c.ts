@@ -15,12 +15,12 @@ import { analyzeFile, buildAndRun, compare, inputsFor, make, ortReference, write
 import type { Config } from '../helpers/ort-reference.js';
 
 /** --dram 0 at the smallest SRAM the whole pipeline fits in, poison mode. */
-export async function atMinSram(file: string, depthFirst = true, patches = true, tiles = patches): Promise<{ cfg: Config; analysis: Analysis }> {
-  const probe = await analyzeFile(file, { label: 'probe', sramBytes: 16, dramBytes: 0, depthFirst, patches, tiles });
+export async function atMinSram(file: string, depthFirst = true, patches = true, tiles = patches, recompute = true): Promise<{ cfg: Config; analysis: Analysis }> {
+  const probe = await analyzeFile(file, { label: 'probe', sramBytes: 16, dramBytes: 0, depthFirst, patches, tiles, recompute });
   const need = probe.report.minSramBytes;
   if (need === undefined) throw new Error(`${file}: no SRAM size fits with --dram 0`);
-  const modes = patches ? (tiles ? '' : ', no 2-D tiles') : tiles ? ', line buffers and 2-D tiles' : ', line buffers only';
-  const cfg: Config = { label: `no DRAM, ${need} bytes SRAM, poison${depthFirst ? modes : ', no depth-first'}`, sramBytes: need, dramBytes: 0, poison: true, depthFirst, patches, tiles };
+  const modes = (patches ? (tiles ? '' : ', no 2-D tiles') : tiles ? ', line buffers and 2-D tiles' : ', line buffers only') + (recompute ? '' : ', no recompute');
+  const cfg: Config = { label: `no DRAM, ${need} bytes SRAM, poison${depthFirst ? modes : ', no depth-first'}`, sramBytes: need, dramBytes: 0, poison: true, depthFirst, patches, tiles, recompute };
   const analysis = await analyzeFile(file, cfg);
   expect(analysis.report.fits).toBe(true);
   return { cfg, analysis };

@@ -255,6 +255,8 @@ export interface Config {
   readonly patches?: boolean;
   /** false: no 2-D tiles (default: `patches`). */
   readonly tiles?: boolean;
+  /** false: no two-pass recompute of squeeze-excitation blocks (default on). */
+  readonly recompute?: boolean;
   /** --max-slowdown as a fraction (default 0.1). */
   readonly maxSlowdown?: number;
   /** The target before the overrides above (default: the built-in DEFAULT_TARGET). */
@@ -276,6 +278,7 @@ export async function analyzeFile(path: string, cfg: Config, inputShapes?: Reado
     ...(cfg.depthFirst !== undefined ? { depthFirst: cfg.depthFirst } : {}),
     ...(cfg.patches !== undefined ? { depthFirstPatches: cfg.patches } : {}),
     ...(cfg.tiles !== undefined ? { depthFirstTiles: cfg.tiles } : {}),
+    ...(cfg.recompute !== undefined ? { depthFirstRecompute: cfg.recompute } : {}),
     ...(cfg.maxSlowdown !== undefined ? { maxSlowdown: cfg.maxSlowdown } : {}),
   });
 }

@@ -25,6 +25,11 @@ export interface SegmentChoice {
   readonly last: number;
   readonly members: readonly MemberInfo[];
   readonly input: string;
+  /**
+   * Side inputs: further tensors from outside the run that members read whole (no row relation,
+   * e.g. a squeeze-excitation scale of shape 1xCx1x1 broadcast over a Mul); live while it runs.
+   */
+  readonly sides?: readonly string[];
   readonly output: string;
   readonly geometry: SegmentGeometry;
   /** Line buffer bytes per intermediate tensor. */
@@ -87,6 +92,8 @@ export interface ChooseOptions {
 /** A run of layers that can be a segment: its input, output, members as computed, and the tensors it removes. */
 interface Structure {
   readonly input: string;
+  /** Tensors from outside the run that members read whole (besides the input); none when streaming. */
+  readonly sides: readonly string[];
   readonly output: string;
   readonly members: MemberInfo[];
   /** Every member's output but the last (also those of folded PADs). */
@@ -104,7 +111,20 @@ function concatOperandOf(members: readonly MemberInfo[], t: string, host: string
   return members.some((m) => m.node.opType === 'Concat' && m.node.domain === '' && m.output === host && m.inputs.some((i) => i.tensor === t));
 }
 
+/** The segments chosen and the peak the choice reaches. */
+export interface ChosenSegments {
+  readonly segments: SegmentChoice[];
+  /** The largest of the live bytes of the steps outside segments and the segments' footprints (0 when streaming). */
+  readonly peakBytes: number;
+  /** The places at that peak: [first, last] steps (a step, or a segment's run), in step order. */
+  readonly peakPlaces: readonly (readonly [number, number])[];
+}
+
 export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: ReadonlyMap<string, string>, options: ChooseOptions = {}): SegmentChoice[] {
+  return chooseSegmentsDetailed(graph, liveness, aliases, options).segments;
+}
+
+export function chooseSegmentsDetailed(graph: Graph, liveness: GraphLiveness, aliases: ReadonlyMap<string, string>, options: ChooseOptions = {}): ChosenSegments {
   const n = graph.nodes.length;
   const maxMembers = options.maxMembers ?? 32;
   /** The segments chosen so far (the --dram 0 choice). */
@@ -118,7 +138,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
     for (const [t, d] of info.dims) dimsOf.set(t, d);
     return info;
   });
-  if (!infos.some((i) => i !== undefined)) return [];
+  if (!infos.some((i) => i !== undefined)) return { segments: [], peakBytes: 0, peakPlaces: [] }; // nothing to choose (the peak is not measured)
   const sizeOf = new Map(liveness.intervals.map((iv) => [iv.tensor, iv.sizeBytes]));
   const heightOf = (t: string) => graph.tensors.get(t)?.shape[dimsOf.get(t)?.[0] ?? 2] ?? 1;
   const rowBytes = (t: string) => (sizeOf.get(t) ?? 0) / heightOf(t);
@@ -173,19 +193,34 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
       if ((aliasedBy.get(t) ?? []).some((k) => !internal.has(k))) return undefined;
     }
     let input: string | undefined;
+    // External tensors read whole: side inputs, unless one is the run's only input (as before).
+    const whole: string[] = [];
     for (const m of members) {
       for (const i of m.inputs) {
         if (produced.has(i.tensor)) {
           if (readsWhole(i.rows)) return undefined;
           continue;
         }
+        if (readsWhole(i.rows)) {
+          if (!whole.includes(i.tensor)) whole.push(i.tensor);
+          continue;
+        }
         if (input !== undefined && input !== i.tensor) return undefined;
         input = i.tensor;
       }
     }
+    if (input === undefined) {
+      if (whole.length !== 1) return undefined;
+      input = whole[0]!;
+    }
+    const sides = whole.filter((t) => t !== input);
+    // Side inputs only without DRAM (streamed segments read one input), none sharing the input's
+    // or the output's buffer.
+    if (sides.length > 0 && options.streaming) return undefined;
+    if (sides.some((t) => root(t) === root(output) || root(t) === root(input!))) return undefined;
     // An input that shares the output's buffer (a Concat operand placed in it) would be overwritten.
-    if (input === undefined || input === output || root(input) === root(output)) return undefined;
-    return { input, output, members, internal };
+    if (input === output || root(input) === root(output)) return undefined;
+    return { input, sides, output, members, internal };
   };
 
   const widthOf = (t: string) => graph.tensors.get(t)?.shape[dimsOf.get(t)?.[1] ?? 3] ?? 1;
@@ -230,7 +265,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
         const tiles: TileGeometry = { rows: rg!, cols: cg! };
         const lineBytes = new Map(inner.map((m, k) => [m.output, bytes[k]!] as const));
         const geometry: SegmentGeometry = { bandRows: rg!.patchCols, bands: rg!.patches, tensors: new Map() };
-        out.push({ first: a, last: b, members: s.members, input: s.input, output: s.output, geometry, lineBytes, footprintBytes: acrossBytes + peakBytes, tiles, extraMacs: tileExtraMacs(s.members, tiles) });
+        out.push({ first: a, last: b, members: s.members, input: s.input, ...(s.sides.length > 0 ? { sides: s.sides } : {}), output: s.output, geometry, lineBytes, footprintBytes: acrossBytes + peakBytes, tiles, extraMacs: tileExtraMacs(s.members, tiles) });
       });
     });
     return out;
@@ -332,7 +367,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
         lineBytes.set(m.output, bytes);
         total += bytes;
       }
-      out.push({ first: a, last: b, members: s.members, input: s.input, output: s.output, geometry, lineBytes, footprintBytes: acrossBytes + total, extraMacs: 0 });
+      out.push({ first: a, last: b, members: s.members, input: s.input, ...(s.sides.length > 0 ? { sides: s.sides } : {}), output: s.output, geometry, lineBytes, footprintBytes: acrossBytes + total, extraMacs: 0 });
     }
     const W = widthOf(s.output);
     out.push(...tiled);
@@ -354,7 +389,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
         lineBytes.set(m.output, bytes);
         total += bytes;
       }
-      out.push({ first: a, last: b, members: s.members, input: s.input, output: s.output, geometry, lineBytes, footprintBytes: acrossBytes + total, patch, extraMacs: patchExtraMacs(s.members, patch) });
+      out.push({ first: a, last: b, members: s.members, input: s.input, ...(s.sides.length > 0 ? { sides: s.sides } : {}), output: s.output, geometry, lineBytes, footprintBytes: acrossBytes + total, patch, extraMacs: patchExtraMacs(s.members, patch) });
     }
     return out;
   };
@@ -415,7 +450,7 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
         a = pick.last;
       }
     }
-    return out;
+    return { segments: out, peakBytes: 0, peakPlaces: [] };
   }
 
   const inSegment = new Array<boolean>(n).fill(false);
@@ -483,5 +518,12 @@ export function chooseSegments(graph: Graph, liveness: GraphLiveness, aliases: R
       chosen[k] = pick;
     }
   }
-  return chosen.sort((x, y) => x.first - y.first);
+  chosen.sort((x, y) => x.first - y.first);
+  // The peak reached, and where.
+  const places: [number, number, number][] = [];
+  for (let s = 0; s < n; s++) if (!inSegment[s]) places.push([s, s, live[s]!]);
+  for (const c of chosen) places.push([c.first, c.last, c.footprintBytes]);
+  const peakBytes = places.reduce((m, p) => Math.max(m, p[2]), 0);
+  const peakPlaces = places.filter((p) => p[2] === peakBytes).sort((x, y) => x[0] - y[0]).map((p) => [p[0], p[1]] as const);
+  return { segments: chosen, peakBytes, peakPlaces };
 }

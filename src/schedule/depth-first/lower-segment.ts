@@ -71,6 +71,16 @@ export function segmentFigures(ctx: Pick<LowerContext, 'graph'>, node: OpNode, s
   return { members: members, geometry, patch, dims };
 }
 
+/** MACs of the members that recompute another layer's output (OpNode.recomputeOf), when there are any. */
+export function recomputeMacs(members: readonly MemberInfo[]): number {
+  return members.reduce((sum, m) => sum + (m.node.recomputeOf !== undefined ? Math.round(m.macsPerRow * m.height) : 0), 0);
+}
+
+function recomputeStats(members: readonly MemberInfo[]): { recomputeMacs?: number } {
+  const macs = recomputeMacs(members);
+  return macs > 0 ? { recomputeMacs: macs } : {};
+}
+
 /** Elements of one row of a line buffer of `tensor` (its clamped patch width in patch mode). */
 function lineRowElements(ctx: Pick<LowerContext, 'graph'>, tensor: string, patch: PatchGeometry | undefined, dims: readonly [number, number]): number {
   const t = ctx.graph.tensors.get(tensor)!;
@@ -387,7 +397,7 @@ function lowerBandLayer(node: OpNode, ctx: LowerContext, residentBytes: number, 
   const patches = patch?.patches ?? 1;
   const cycles = Math.round(macs / ctx.target.macsPerCycle + (patches * shiftBytes * Math.max(0, geometry.bands - 1)) / copyBytesPerCycle + dmaCycles + weightCycles);
   const bandLoop: LoopStmt = { kind: 'loop', loopVar: BAND, extent: geometry.bands, parallel: 'serial', pipelined: false, body };
-  const reads = [node.inputs[0]!];
+  const reads = node.inputs.filter((t) => t !== '');
   return {
     step: node.step,
     name: node.name,
@@ -415,6 +425,7 @@ function lowerBandLayer(node: OpNode, ctx: LowerContext, residentBytes: number, 
       bandRows: geometry.bandRows,
       bands: geometry.bands,
       extraMacs,
+      ...recomputeStats(members),
       mode: patch ? 'patches' : 'line-buffer',
       lineBufferBytes,
       ...(patch ? { patches: patch.patches, patchCols: patch.patchCols } : {}),
@@ -513,7 +524,7 @@ function lowerTilesLayer(node: OpNode, ctx: LowerContext, residentBytes: number,
     name: node.name,
     op: node.opType,
     template: 'segment',
-    reads: [node.inputs[0]!],
+    reads: node.inputs.filter((t) => t !== ''),
     writes: [output],
     buffers: [...regionOf.values()],
     body: [{ kind: 'loop', loopVar: BAND, extent: g.rows.patches, parallel: 'serial', pipelined: false, body: [colLoop] }],
@@ -532,6 +543,7 @@ function lowerTilesLayer(node: OpNode, ctx: LowerContext, residentBytes: number,
       bandRows: geometry.bandRows,
       bands: geometry.bands,
       extraMacs,
+      ...recomputeStats(members),
       mode: 'tiles',
       lineBufferBytes: scratchBytes,
       patches: g.cols.patches,

@@ -36,7 +36,7 @@ export function segmentGraph(graph: Graph, segments: readonly SegmentChoice[]): 
       name: `${members[0]!.name}..${members[members.length - 1]!.name}`,
       opType: SEGMENT_OP,
       domain: SEGMENT_DOMAIN,
-      inputs: [seg.input],
+      inputs: [seg.input, ...(seg.sides ?? [])],
       outputs: [seg.output],
       attributes: new Map(),
       step,
